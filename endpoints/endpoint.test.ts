@@ -1,0 +1,60 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import pino from "pino";
+import { chain, methodInfo, observeStream, type Endpoint, type Middleware } from "./endpoint.js";
+import { backgroundContext } from "./context.js";
+import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
+import { WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+
+const ctx = backgroundContext({ log: pino({ level: "silent" }) });
+
+test("chain: the first middleware is the outermost", async () => {
+  const seen: string[] = [];
+  const tag =
+    (name: string): Middleware =>
+    (next) =>
+    async (c, req) => {
+      seen.push(`>${name}`);
+      const out = await next(c, req);
+      seen.push(`<${name}`);
+      return out;
+    };
+  const base: Endpoint = async (_c, req) => {
+    seen.push("handler");
+    return req;
+  };
+  const ep = chain(tag("a"), tag("b"), tag("c"))(base, methodInfo(EchoService.method.echo, "server"));
+  assert.is(await ep(ctx, 42), 42);
+  assert.equal(seen, [">a", ">b", ">c", "handler", "<c", "<b", "<a"]);
+});
+
+test("methodInfo reads idempotency and the timeout option from the descriptor", () => {
+  const echo = methodInfo(EchoService.method.echo, "server");
+  assert.is(echo.procedure, "/itinera.echo.v1.EchoService/Echo");
+  assert.is(echo.idempotent, true);
+  assert.is(echo.timeoutMs, 0);
+  assert.is(methodInfo(EchoService.method.increment, "client").idempotent, false);
+  assert.is(methodInfo(EchoService.method.slow, "server").timeoutMs, 200);
+  assert.is(methodInfo(EchoService.method.countdown, "server").kind, "server_streaming");
+  assert.is(methodInfo(WalletService.method.hold, "client").idempotent, true);
+});
+
+test("observeStream reports the end once, with the error of a failed stream", async () => {
+  const ends: unknown[] = [];
+  async function* failing() {
+    yield 1;
+    throw new Error("boom");
+  }
+  const got: number[] = [];
+  try {
+    for await (const n of observeStream(failing(), (e) => ends.push(e))) got.push(n);
+    assert.unreachable("the stream should have thrown");
+  } catch (e) {
+    assert.is((e as Error).message, "boom");
+  }
+  assert.equal(got, [1]);
+  assert.is(ends.length, 1);
+  assert.is((ends[0] as Error).message, "boom");
+});
+
+test.run();

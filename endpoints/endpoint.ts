@@ -1,0 +1,80 @@
+// The endpoint layer's core (go-kit's endpoint package): an Endpoint is one
+// RPC as a function, a Middleware decorates one, chain composes them.
+import { getOption, type DescMethod } from "@bufbuild/protobuf";
+import { MethodOptions_IdempotencyLevel as Idempotency } from "@bufbuild/protobuf/wkt";
+import type { Context } from "./context.js";
+import { timeout_ms } from "../gen/itinera/options/v1/options_pb.js";
+
+/**
+ * One RPC as a function. For a server-streaming method O is an
+ * AsyncIterable of messages, resolved when the stream is ready to be read.
+ */
+export type Endpoint<I = unknown, O = unknown> = (ctx: Context, req: I) => Promise<O>;
+
+/**
+ * What a middleware knows about the method it wraps, computed once at wiring
+ * time from the method's descriptor (never per call).
+ */
+export interface MethodInfo {
+  readonly method: DescMethod;
+  /** "/itinera.wallet.v1.WalletService/GetBalance": the procedure path. */
+  readonly procedure: string;
+  /** "itinera.wallet.v1.WalletService" */
+  readonly service: string;
+  /** "GetBalance" */
+  readonly name: string;
+  readonly kind: "unary" | "server_streaming";
+  /** Declared NO_SIDE_EFFECTS or IDEMPOTENT: safe to retry. */
+  readonly idempotent: boolean;
+  /** The method's (itinera.options.v1.timeout_ms), 0 when not set. */
+  readonly timeoutMs: number;
+  /** Which side of the wire the chain runs on. */
+  readonly side: "server" | "client";
+}
+
+/** Decorates an endpoint. Called once per method at wiring time. */
+export type Middleware = (next: Endpoint, info: MethodInfo) => Endpoint;
+
+/** Composes middlewares; the first is the outermost (go-kit's endpoint.Chain). */
+export function chain(...middlewares: Middleware[]): Middleware {
+  return (next, info) => middlewares.reduceRight((ep, mw) => mw(ep, info), next);
+}
+
+export function methodInfo(method: DescMethod, side: "server" | "client"): MethodInfo {
+  if (method.methodKind !== "unary" && method.methodKind !== "server_streaming") {
+    throw new Error(`${method.parent.typeName}.${method.name}: the kit serves unary and server-streaming methods only`);
+  }
+  return {
+    method,
+    procedure: `/${method.parent.typeName}/${method.name}`,
+    service: method.parent.typeName,
+    name: method.name,
+    kind: method.methodKind,
+    idempotent:
+      method.idempotency === Idempotency.NO_SIDE_EFFECTS || method.idempotency === Idempotency.IDEMPOTENT,
+    timeoutMs: getOption(method, timeout_ms),
+    side,
+  };
+}
+
+/**
+ * For middlewares that must see a server stream end (logging, metrics,
+ * tracing, bulkheads): wraps the stream an endpoint resolved to so that
+ * `onEnd` runs exactly once, with the error if the stream failed, when the
+ * consumer finishes or abandons it.
+ */
+export function observeStream<T>(source: AsyncIterable<T>, onEnd: (error: unknown) => void): AsyncIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      let error: unknown = undefined;
+      try {
+        yield* source;
+      } catch (e) {
+        error = e;
+        throw e;
+      } finally {
+        onEnd(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,122 @@
+// Runs every *.test.ts file (or those matching the arguments) in its own Node
+// process, two at a time, against one embedded PostgreSQL started here, and
+// closes with the line CI reads: "N passed, N failed, N skipped".
+// uvu prints Total/Passed/Skipped per file but no failed count: computed here.
+import { spawn } from "node:child_process";
+import { readdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { startEmbeddedPostgres, type RunningPostgres } from "../platform/embedded-postgres.js";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const TEST_DIRS = ["endpoints", "transport", "platform", "services", "bench", "scripts"];
+const FILE_TIMEOUT_MS = 180_000;
+const CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? 2);
+
+interface Result {
+  file: string;
+  total: number;
+  passed: number;
+  skipped: number;
+  failed: number;
+  output: string;
+}
+
+async function findTests(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const found: string[] = [];
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory() && e.name !== "node_modules") found.push(...(await findTests(path)));
+    else if (e.isFile() && e.name.endsWith(".test.ts")) found.push(path);
+  }
+  return found;
+}
+
+function runFile(file: string, env: NodeJS.ProcessEnv): Promise<Result> {
+  return new Promise((resolveResult) => {
+    const child = spawn(process.execPath, ["--import", "tsx", file], {
+      cwd: ROOT,
+      env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => {
+      output += `\n(killed after ${FILE_TIMEOUT_MS / 1000} s)\n`;
+      child.kill("SIGKILL");
+    }, FILE_TIMEOUT_MS);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const count = (label: string) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(output)?.[1] ?? NaN);
+      let total = count("Total");
+      let passed = count("Passed");
+      let skipped = count("Skipped");
+      if (Number.isNaN(total) || Number.isNaN(passed)) {
+        // The file crashed before uvu could report: one failure for the file.
+        total = 1;
+        passed = 0;
+        skipped = 0;
+      }
+      skipped = Number.isNaN(skipped) ? 0 : skipped;
+      let failed = total - passed - skipped;
+      // A file that reported all passed but exited non-zero failed after its tests (an unhandled error).
+      if (code !== 0 && failed === 0) failed = 1;
+      resolveResult({ file: relative(ROOT, file), total, passed, skipped, failed, output });
+    });
+  });
+}
+
+async function main() {
+  const filters = process.argv.slice(2);
+  const files = (await Promise.all(TEST_DIRS.map((d) => findTests(join(ROOT, d)))))
+    .flat()
+    .filter((f) => filters.length === 0 || filters.some((p) => relative(ROOT, f).includes(p)))
+    .sort();
+
+  let pg: RunningPostgres | undefined;
+  const env = { ...process.env };
+  if (!env.TEST_DATABASE_URL) {
+    pg = await startEmbeddedPostgres({
+      dataDir: join(ROOT, ".test-data", "pg"),
+      port: Number(env.TEST_PG_PORT ?? 54339),
+    });
+    env.TEST_DATABASE_URL = pg.url;
+  }
+
+  const results: Result[] = [];
+  const queue = [...files];
+  const started = Date.now();
+  const worker = async () => {
+    for (let file = queue.shift(); file; file = queue.shift()) {
+      const r = await runFile(file, env);
+      results.push(r);
+      const status = r.failed > 0 ? "FAIL" : "ok  ";
+      console.log(`${status} ${r.file}  (${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped)`);
+      if (r.failed > 0 || process.env.TEST_VERBOSE) console.log(indent(r.output));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, CONCURRENCY) }, worker));
+  } finally {
+    await pg?.stop();
+  }
+
+  const sum = (k: "passed" | "failed" | "skipped") => results.reduce((n, r) => n + r[k], 0);
+  const passed = sum("passed");
+  const failed = sum("failed");
+  const skipped = sum("skipped");
+  console.log(`\n${files.length} test files in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+}
+
+function indent(text: string) {
+  return text
+    .trimEnd()
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
+}
+
+await main();
