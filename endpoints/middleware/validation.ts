@@ -1,0 +1,30 @@
+// Input validation (server side): runs the method's validator before the
+// handler and answers InvalidArgument with one violation per bad field, in the
+// error details, so that a form can show each message next to its field.
+// Validators are written with the rules in endpoints/rules.ts.
+import { invalidArgument, type FieldViolation } from "../errors.js";
+import type { Middleware } from "../endpoint.js";
+import type { Validator } from "../service.js";
+
+/**
+ * Per-method validators keyed by the method's local name ("hold"): a
+ * `Validators<typeof WalletService>` fits. Methods without one pass through.
+ */
+export type ValidatorsByMethod = Readonly<Record<string, Validator<never> | undefined>>;
+
+export function validation(validators: ValidatorsByMethod): Middleware {
+  return (next, info) => {
+    const validate = validators[info.method.localName] as Validator<unknown> | undefined;
+    if (validate === undefined) return next;
+    return async (ctx, req) => {
+      const violations = validate(req);
+      if (violations.length > 0) throw invalidArgument(summarise(violations), violations);
+      return next(ctx, req);
+    };
+  };
+}
+
+/** One sentence naming every bad field: "amount.amount_minor: must be greater than 0; currency: …". */
+export function summarise(violations: readonly FieldViolation[]): string {
+  return violations.map((v) => `${v.field}: ${v.description}`).join("; ");
+}

@@ -1,0 +1,77 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { bool, config, ConfigError, int, list, oneOf, optionalStr, optionalUrl, port, str, url } from "./config.js";
+
+const spec = {
+  port: port("WALLET_PORT", 7004),
+  databaseUrl: optionalUrl("DATABASE_URL"),
+  logLevel: oneOf("LOG_LEVEL", ["debug", "info", "warn", "error"], "info"),
+};
+
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (e) {
+    assert.instance(e, ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+test("defaults apply when variables are unset or empty", () => {
+  const c = config({ LOG_LEVEL: "" }, spec);
+  assert.equal(c, { port: 7004, databaseUrl: undefined, logLevel: "info" });
+});
+
+test("values are parsed and typed", () => {
+  const c = config({ WALLET_PORT: "8001", DATABASE_URL: "postgres://u:p@db:5432/x", LOG_LEVEL: "debug" }, spec);
+  assert.equal(c, { port: 8001, databaseUrl: "postgres://u:p@db:5432/x", logLevel: "debug" });
+});
+
+test("every bad variable is named at once, with the value it had", () => {
+  const problems = problemsOf(() => config({ WALLET_PORT: "abc", DATABASE_URL: "not a url", LOG_LEVEL: "loud" }, spec));
+  assert.equal(problems, [
+    'WALLET_PORT must be an integer from 1 to 65535, got "abc"',
+    'DATABASE_URL must be an absolute URL, got "not a url"',
+    'LOG_LEVEL must be one of debug, info, warn, error, got "loud"',
+  ]);
+  assert.throws(() => config({ WALLET_PORT: "70000" }, spec), /WALLET_PORT must be an integer from 1 to 65535, got "70000"/);
+});
+
+test("integers reject fractions, out-of-range and unsafe values", () => {
+  assert.equal(problemsOf(() => config({ N: "1.5" }, { n: int("N", 1) })), ['N must be an integer, got "1.5"']);
+  assert.equal(problemsOf(() => config({ N: "0" }, { n: int("N", 1, { min: 1 }) })), ['N must be an integer of at least 1, got "0"']);
+  assert.equal(problemsOf(() => config({ N: "99999999999999999999" }, { n: int("N") })).length, 1);
+  assert.equal(config({ N: "-3" }, { n: int("N") }).n, -3);
+});
+
+test("required settings without a default fail when unset", () => {
+  assert.equal(problemsOf(() => config({}, { secret: str("SECRET"), peer: url("PEER_URL"), n: int("N") })), [
+    "SECRET is required",
+    "PEER_URL is required",
+    "N is required",
+  ]);
+});
+
+test("booleans, lists and optional strings", () => {
+  const c = config(
+    { DEBUG: "Yes", PEERS: "a:1, b:2", NAME: "x" },
+    { debug: bool("DEBUG", false), peers: list("PEERS"), name: optionalStr("NAME"), other: optionalStr("OTHER"), v: bool("V", true) },
+  );
+  assert.equal(c, { debug: true, peers: ["a:1", "b:2"], name: "x", other: undefined, v: true });
+  assert.equal(problemsOf(() => config({ DEBUG: "maybe", PEERS: "a,,b" }, { debug: bool("DEBUG"), peers: list("PEERS") })), [
+    'DEBUG must be true or false (1/0, yes/no, on/off), got "maybe"',
+    'PEERS must be a comma-separated list without empty items, got "a,,b"',
+  ]);
+});
+
+test("config reads only the env object it is given", () => {
+  process.env.WALLET_PORT = "1234";
+  try {
+    assert.is(config({}, spec).port, 7004);
+  } finally {
+    delete process.env.WALLET_PORT;
+  }
+});
+
+test.run();

@@ -1,0 +1,146 @@
+// Configuration from environment variables: each setting is a small reader
+// (name, rule, default); `config` runs them all against the env object it is
+// given and either returns the typed settings or throws one ConfigError that
+// names every bad variable. Pure: it never reads process.env itself.
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads one setting; returns its value or a sentence saying what is wrong. */
+export interface Setting<T> {
+  readonly variable: string;
+  read(env: Env): { ok: true; value: T } | { ok: false; problem: string };
+}
+
+type Values<S extends Record<string, Setting<unknown>>> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  /** One sentence per bad variable. */
+  readonly problems: readonly string[];
+
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join("\n  ")}`);
+    this.problems = problems;
+  }
+}
+
+/** Reads every setting of `spec` from `env`; throws ConfigError listing all problems at once. */
+export function config<S extends Record<string, Setting<unknown>>>(env: Env, spec: S): Values<S> {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, setting] of Object.entries(spec)) {
+    const result = setting.read(env);
+    if (result.ok) values[key] = result.value;
+    else problems.push(result.problem);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Values<S>;
+}
+
+/** An empty string counts as unset, as shells make it easy to export one by accident. */
+function raw(env: Env, variable: string): string | undefined {
+  const value = env[variable];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+function setting<T>(
+  variable: string,
+  fallback: { value: T } | undefined,
+  parse: (text: string) => { ok: true; value: T } | { ok: false; rule: string },
+): Setting<T> {
+  return {
+    variable,
+    read(env) {
+      const text = raw(env, variable);
+      if (text === undefined) {
+        return fallback ? { ok: true, value: fallback.value } : { ok: false, problem: `${variable} is required` };
+      }
+      const parsed = parse(text);
+      return parsed.ok ? parsed : { ok: false, problem: `${variable} ${parsed.rule}, got ${JSON.stringify(text)}` };
+    },
+  };
+}
+
+const ok = <T>(value: T) => ({ ok: true as const, value });
+const bad = (rule: string) => ({ ok: false as const, rule });
+const defaulted = <T>(value: T | undefined) => (value === undefined ? undefined : { value });
+
+/** A string; required when no default is given. */
+export function str(variable: string, fallback?: string): Setting<string> {
+  return setting(variable, defaulted(fallback), ok);
+}
+
+/** A string that may be absent (undefined). */
+export function optionalStr(variable: string): Setting<string | undefined> {
+  return setting<string | undefined>(variable, { value: undefined }, ok);
+}
+
+export interface IntRange {
+  min?: number;
+  max?: number;
+}
+
+/** A decimal integer, within `range` when given; required when no default is given. */
+export function int(variable: string, fallback?: number, range: IntRange = {}): Setting<number> {
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
+  const rule =
+    range.min !== undefined && range.max !== undefined
+      ? `must be an integer from ${min} to ${max}`
+      : range.min !== undefined
+        ? `must be an integer of at least ${min}`
+        : range.max !== undefined
+          ? `must be an integer of at most ${max}`
+          : "must be an integer";
+  return setting(variable, defaulted(fallback), (text) => {
+    if (!/^-?\d+$/.test(text)) return bad(rule);
+    const n = Number(text);
+    return Number.isSafeInteger(n) && n >= min && n <= max ? ok(n) : bad(rule);
+  });
+}
+
+/** A TCP port: an integer from 1 to 65535. */
+export function port(variable: string, fallback?: number): Setting<number> {
+  return int(variable, fallback, { min: 1, max: 65535 });
+}
+
+const TRUE = ["1", "true", "yes", "on"];
+const FALSE = ["0", "false", "no", "off"];
+
+/** true/false, 1/0, yes/no, on/off (any case). */
+export function bool(variable: string, fallback?: boolean): Setting<boolean> {
+  return setting(variable, defaulted(fallback), (text) => {
+    const t = text.toLowerCase();
+    if (TRUE.includes(t)) return ok(true);
+    if (FALSE.includes(t)) return ok(false);
+    return bad("must be true or false (1/0, yes/no, on/off)");
+  });
+}
+
+function parseUrl(text: string) {
+  return URL.canParse(text) ? ok(text) : bad("must be an absolute URL");
+}
+
+/** An absolute URL (kept as the string given); required when no default is given. */
+export function url(variable: string, fallback?: string): Setting<string> {
+  return setting(variable, defaulted(fallback), parseUrl);
+}
+
+/** An absolute URL that may be absent (undefined), such as DATABASE_URL. */
+export function optionalUrl(variable: string): Setting<string | undefined> {
+  return setting<string | undefined>(variable, { value: undefined }, parseUrl);
+}
+
+/** One of a fixed set of values (exact match); required when no default is given. */
+export function oneOf<const V extends string>(variable: string, values: readonly V[], fallback?: V): Setting<V> {
+  return setting(variable, defaulted(fallback), (text) =>
+    (values as readonly string[]).includes(text) ? ok(text as V) : bad(`must be one of ${values.join(", ")}`),
+  );
+}
+
+/** A comma-separated list of non-empty items (spaces around items trimmed). */
+export function list(variable: string, fallback?: readonly string[]): Setting<string[]> {
+  return setting(variable, fallback === undefined ? undefined : { value: [...fallback] }, (text) => {
+    const items = text.split(",").map((s) => s.trim());
+    return items.every((s) => s !== "") ? ok(items) : bad("must be a comma-separated list without empty items");
+  });
+}

@@ -1,0 +1,83 @@
+// Test fixture: the wallet on its own fresh database, called through the kit
+// (localClient with the validation middleware), as main.ts wires it minus the transport.
+import { fileURLToPath } from "node:url";
+import { pino } from "pino";
+import { backgroundContext, type Context } from "../../endpoints/context.js";
+import { KitError } from "../../endpoints/errors.js";
+import { validation } from "../../endpoints/middleware/validation.js";
+import { localClient, type Client } from "../../endpoints/service.js";
+import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { openDatabase, type Database } from "../../platform/db.js";
+import { testDatabase } from "../../platform/testing.js";
+import { walletService } from "./service.js";
+import { WalletStore } from "./store.js";
+import { walletValidators } from "./validators.js";
+
+const TABLES = ["balances", "holds", "transactions", "commands"] as const;
+type Table = (typeof TABLES)[number];
+
+export interface WalletFixture {
+  client: Client<typeof WalletService>;
+  ctx: Context;
+  database: Database;
+  /** Rows per table, to prove that a call wrote nothing (or exactly something). */
+  counts(): Promise<Record<Table, number>>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
+
+export async function walletFixture(opts: { poolMax?: number; now?: () => Date } = {}): Promise<WalletFixture> {
+  const log = pino({ level: "silent" });
+  const testDb = await testDatabase();
+  let database: Database | undefined;
+  try {
+    database = await openDatabase({
+      url: testDb.url,
+      dataDir: ".data/unused",
+      embeddedPort: 54329,
+      schema: "wallet",
+      migrationsDir: MIGRATIONS,
+      log,
+      pool: { min: 0, max: opts.poolMax ?? 10 },
+    });
+  } catch (e) {
+    await testDb.drop();
+    throw e;
+  }
+  const db = database;
+  const store = new WalletStore(db.knex);
+  const client = localClient(
+    WalletService,
+    walletService({ store, ...(opts.now ? { now: opts.now } : {}) }),
+    validation(walletValidators()),
+  );
+  return {
+    client,
+    ctx: backgroundContext({ log }),
+    database: db,
+    async counts() {
+      const result = { balances: 0, holds: 0, transactions: 0, commands: 0 };
+      for (const table of TABLES) {
+        const [{ n }] = (await db.knex(table).count({ n: "*" })) as [{ n: bigint }];
+        result[table] = Number(n);
+      }
+      return result;
+    },
+    async close() {
+      await db.close();
+      await testDb.drop();
+    },
+  };
+}
+
+/** The KitError a call fails with (fails the test if it succeeds or throws something else). */
+export async function failure(call: Promise<unknown>): Promise<KitError> {
+  try {
+    await call;
+  } catch (e) {
+    if (e instanceof KitError) return e;
+    throw new Error(`expected a KitError, got ${String(e)}`, { cause: e });
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}

@@ -1,0 +1,20 @@
+// Amounts for people: "EUR 12.00", "JPY 500", exact for any int64 of minor units.
+
+/** How many minor-unit digits a currency has (2 for EUR, 0 for JPY, 3 for BHD). */
+export function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** "EUR 12.00" from 1200n and "EUR"; "EUR -0.05" from -5n. */
+export function formatMoney(amountMinor: bigint, currency: string): string {
+  const digits = minorDigits(currency);
+  const sign = amountMinor < 0n ? "-" : "";
+  const abs = (amountMinor < 0n ? -amountMinor : amountMinor).toString();
+  if (digits === 0) return `${currency} ${sign}${abs}`;
+  const padded = abs.padStart(digits + 1, "0");
+  return `${currency} ${sign}${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
+}
