@@ -1,0 +1,103 @@
+// Deadlines. Server side: enforcement. A call gets until the earliest of the
+// caller's deadline and the method's limit (its (itinera.options.v1.timeout_ms)
+// option, else `defaultTimeoutMs`); the handler's ctx.signal fires when that
+// passes, and the call answers DeadlineExceeded at once even if the handler
+// ignores its signal. Client side: propagation. A call never gets more time
+// than its caller has left (and at most `defaultTimeoutMs`); the transport
+// turns ctx.deadline into the wire timeout. For a server stream the deadline
+// covers the whole stream.
+import { derive, type Context } from "../context.js";
+import type { Endpoint, MethodInfo, Middleware } from "../endpoint.js";
+import { Code, KitError } from "../errors.js";
+
+export interface DeadlineOptions {
+  /**
+   * Server: the limit of methods without their own timeout_ms option.
+   * Client: a cap on every call.
+   */
+  defaultTimeoutMs?: number;
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export function deadline(opts: DeadlineOptions = {}): Middleware {
+  return (next: Endpoint, info: MethodInfo): Endpoint => {
+    // Server: a method's own option replaces the default (a method may need more).
+    const limitMs = info.side === "server" && info.timeoutMs > 0 ? info.timeoutMs : opts.defaultTimeoutMs;
+    return (ctx, req) => {
+      const now = Date.now();
+      const effective = earliest(ctx.deadline, limitMs === undefined ? undefined : now + limitMs);
+      if (effective === undefined) return next(ctx, req);
+      if (effective <= now) return Promise.reject(expired(info));
+      // Beyond what a timer can wait (~24.8 days) there is nothing to enforce.
+      if (effective - now > MAX_TIMER_MS) return next(derive(ctx, { deadline: effective }), req);
+      return within(next, ctx, req, effective, info);
+    };
+  };
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}
+
+function expired(info: MethodInfo): KitError {
+  return new KitError(Code.DeadlineExceeded, `${info.procedure} did not finish before its deadline`);
+}
+
+/**
+ * Runs the call with ctx.deadline = `deadlineAt` and a signal that also fires
+ * then; whichever comes first, the answer or the deadline, settles the call.
+ * The timer is cleared when the call (or its stream) ends.
+ */
+async function within(next: Endpoint, ctx: Context, req: unknown, deadlineAt: number, info: MethodInfo) {
+  const timeout = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const passed = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = expired(info);
+      reject(error); // first, so that the race sees the deadline before any abort-driven failure
+      timeout.abort(error);
+    }, deadlineAt - Date.now());
+  });
+  passed.catch(() => {}); // observed by the races below; never unhandled
+  const stop = () => clearTimeout(timer);
+  const inner = derive(ctx, { deadline: deadlineAt, signal: AbortSignal.any([ctx.signal, timeout.signal]) });
+
+  let out: unknown;
+  try {
+    out = await Promise.race([next(inner, req), passed]);
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  if (info.kind === "server_streaming") return streamWithin(out as AsyncIterable<unknown>, passed, stop);
+  stop();
+  return out;
+}
+
+/** The stream, failing with DeadlineExceeded as soon as the deadline passes; `stop` runs when it ends. */
+function streamWithin<T>(source: AsyncIterable<T>, passed: Promise<never>, stop: () => void): AsyncIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      const it = source[Symbol.asyncIterator]();
+      let finished = false;
+      try {
+        for (;;) {
+          const step = await Promise.race([it.next(), passed]);
+          if (step.done) {
+            finished = true;
+            return;
+          }
+          yield step.value;
+        }
+      } finally {
+        stop();
+        // Ended by the deadline, an error or the consumer leaving: close the
+        // source without waiting for it (a handler past its deadline may hang).
+        if (!finished) void it.return?.()?.catch(() => {});
+      }
+    },
+  };
+}

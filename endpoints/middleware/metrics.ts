@@ -1,0 +1,114 @@
+// RED metrics per method (rate, errors, duration) with prom-client, on the
+// registry main.ts passes in (never prom-client's global one). A server
+// stream counts as one call that lasts until the stream ends.
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import { observeStream, type Endpoint, type MethodInfo, type Middleware } from "../endpoint.js";
+import { asKitError, codeName } from "../errors.js";
+
+export interface MetricsOptions {
+  /** Duration buckets in seconds; the default spans 0.5 ms to 10 s. */
+  buckets?: number[];
+}
+
+/** From 0.5 ms (an in-process call) to 10 s (a slow third party). */
+export const DEFAULT_DURATION_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+type MethodLabel = "side" | "service" | "method";
+
+interface RpcMetrics {
+  requests: Counter<MethodLabel | "code">;
+  duration: Histogram<MethodLabel>;
+  inFlight: Gauge<MethodLabel>;
+}
+
+/**
+ * The factory may be called any number of times with one registry (a server
+ * and several clients in one process): metrics already there are reused.
+ */
+export function metrics(registry: Registry, opts: MetricsOptions = {}): Middleware {
+  const m = rpcMetrics(registry, opts.buckets ?? DEFAULT_DURATION_BUCKETS);
+  return (next: Endpoint, info: MethodInfo): Endpoint => {
+    const labels = { side: info.side, service: info.service, method: info.name };
+    const duration = m.duration.labels(labels);
+    const inFlight = m.inFlight.labels(labels);
+    inFlight.inc(0); // the series exists (at 0) before the first call
+    const finish = (stopTimer: () => void, error: unknown, failed: boolean) => {
+      stopTimer();
+      inFlight.dec();
+      m.requests.inc({ ...labels, code: failed ? asKitError(error).codeName : codeName(0) });
+    };
+
+    if (info.kind === "server_streaming") {
+      return async (ctx, req) => {
+        inFlight.inc();
+        const stopTimer = duration.startTimer();
+        let stream: AsyncIterable<unknown>;
+        try {
+          stream = (await next(ctx, req)) as AsyncIterable<unknown>;
+        } catch (e) {
+          finish(stopTimer, e, true);
+          throw e;
+        }
+        return observeStream(stream, (e) => finish(stopTimer, e, e !== undefined));
+      };
+    }
+    return async (ctx, req) => {
+      inFlight.inc();
+      const stopTimer = duration.startTimer();
+      try {
+        const out = await next(ctx, req);
+        finish(stopTimer, undefined, false);
+        return out;
+      } catch (e) {
+        finish(stopTimer, e, true);
+        throw e;
+      }
+    };
+  };
+}
+
+function rpcMetrics(registry: Registry, buckets: number[]): RpcMetrics {
+  const methodLabels: MethodLabel[] = ["side", "service", "method"];
+  return {
+    requests: reuse(registry, "rpc_requests_total", Counter, () =>
+      new Counter({
+        name: "rpc_requests_total",
+        help: "RPCs finished, by outcome (gRPC code name).",
+        labelNames: [...methodLabels, "code"],
+        registers: [registry],
+      }),
+    ),
+    duration: reuse(registry, "rpc_request_duration_seconds", Histogram, () =>
+      new Histogram({
+        name: "rpc_request_duration_seconds",
+        help: "How long RPCs took, from the call to the answer (or to a stream's end).",
+        labelNames: methodLabels,
+        buckets,
+        registers: [registry],
+      }),
+    ),
+    inFlight: reuse(registry, "rpc_in_flight", Gauge, () =>
+      new Gauge({
+        name: "rpc_in_flight",
+        help: "RPCs started and not yet finished.",
+        labelNames: methodLabels,
+        registers: [registry],
+      }),
+    ),
+  };
+}
+
+/** The metric already registered under `name`, or a new one; a clash of kinds is a wiring bug. */
+function reuse<M extends object>(
+  registry: Registry,
+  name: string,
+  kind: abstract new (...args: never[]) => M,
+  make: () => M,
+): M {
+  const existing = registry.getSingleMetric(name);
+  if (existing === undefined) return make();
+  if (!(existing instanceof kind)) throw new Error(`metric ${name} is already registered as another kind of metric`);
+  return existing;
+}

@@ -1,0 +1,85 @@
+// The middleware stacks every service wires the same way (go-kit's addsvc
+// decorates each endpoint in this order too). main.ts passes what they need;
+// a service that needs something else builds its own list from the same parts.
+import type { Tracer } from "@opentelemetry/api";
+import type { Registry } from "prom-client";
+import type { Middleware } from "./endpoint.js";
+import { breaker, type BreakerMiddleware, type BreakerOptions } from "./middleware/breaker.js";
+import { bulkhead } from "./middleware/bulkhead.js";
+import { deadline } from "./middleware/deadline.js";
+import { logging } from "./middleware/logging.js";
+import { metrics } from "./middleware/metrics.js";
+import { ratelimit, type RateLimitOptions } from "./middleware/ratelimit.js";
+import { recover } from "./middleware/recover.js";
+import { retry, type RetryOptions } from "./middleware/retry.js";
+import { tracing } from "./middleware/tracing.js";
+import { validation, type ValidatorsByMethod } from "./middleware/validation.js";
+
+export interface ServerStackOptions {
+  registry: Registry;
+  tracer: Tracer;
+  /** The service's per-method validators. */
+  validators?: ValidatorsByMethod;
+  /** The limit of methods without their own timeout_ms option. Default 10 s. */
+  defaultTimeoutMs?: number;
+  /** Calls of one method in flight at once before ResourceExhausted. Default 256. */
+  maxConcurrent?: number;
+  /** A token bucket per key, when the service wants one. */
+  rateLimit?: RateLimitOptions;
+}
+
+/**
+ * Outermost first: the span exists before anything logs; logging and metrics
+ * see the final code of everything inside; recover turns a crash inside into
+ * Internal; deadline starts the clock before the call waits for anything;
+ * limits refuse before validation spends work; validation runs last, next to
+ * the service.
+ */
+export function serverStack(o: ServerStackOptions): Middleware[] {
+  return [
+    tracing(o.tracer),
+    logging(),
+    metrics(o.registry),
+    recover(),
+    deadline({ defaultTimeoutMs: o.defaultTimeoutMs ?? 10_000 }),
+    ...(o.rateLimit ? [ratelimit(o.rateLimit)] : []),
+    bulkhead({ maxConcurrent: o.maxConcurrent ?? 256 }),
+    ...(o.validators ? [validation(o.validators)] : []),
+  ];
+}
+
+export interface ClientStackOptions {
+  registry: Registry;
+  tracer: Tracer;
+  /** A cap on every call, besides the caller's own deadline. Default 5 s. */
+  timeoutMs?: number;
+  breaker?: BreakerOptions;
+  retry?: RetryOptions;
+}
+
+export interface ClientStack {
+  middlewares: Middleware[];
+  /** The circuits, for readiness, metrics and shutdown. */
+  breaker: BreakerMiddleware;
+}
+
+/**
+ * Outermost first: one client span and one log line per logical call;
+ * deadline propagation bounds the whole call, retries included; the breaker
+ * sees a logical call once and, when open, refuses before any retry waits;
+ * retry (idempotent methods only) sits next to the wire.
+ */
+export function clientStack(o: ClientStackOptions): ClientStack {
+  const circuits = breaker(o.breaker);
+  return {
+    breaker: circuits,
+    middlewares: [
+      tracing(o.tracer),
+      logging(),
+      metrics(o.registry),
+      deadline({ defaultTimeoutMs: o.timeoutMs ?? 5_000 }),
+      circuits,
+      retry(o.retry),
+    ],
+  };
+}
