@@ -69,7 +69,8 @@ test("the Slow method's 200 ms option applies when the caller sent no deadline, 
   const e = await rejection(deadline({ defaultTimeoutMs: 60_000 })(endpoint, slowServer)(root, {}));
   assert.is(e.code, Code.DeadlineExceeded);
   const d = seen.ctx!.deadline!;
-  assert.ok(d >= start + 200 && d <= Date.now(), `deadline ${d - start} ms after the call`);
+  // Node's timers may fire a millisecond before Date.now() reaches their due time.
+  assert.ok(d >= start + 200 && d <= Date.now() + 5, `deadline ${d - start} ms after the call`);
   assert.not.ok(seen.finished);
   release();
 });
