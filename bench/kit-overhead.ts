@@ -1,0 +1,155 @@
+// `make bench`: what the kit costs. One server process (bench/kit-server.ts)
+// serves the same wallet GetBalance handler through the full kit (middleware
+// stack + serveService + startServer) and bare on connect-node; this process
+// drives both with the same gRPC client (one HTTP/2 connection, a fixed number
+// of calls in flight), alternating rounds so that drift hits both alike.
+// Reports calls/s, latency and the server's CPU time per call; the same for
+// Echo, which does no I/O and so shows the kit's cost alone.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { createClient, type Client } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { pino } from "pino";
+import pg from "pg";
+import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
+import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { ensureEmbeddedPostgres } from "../platform/embedded-postgres.js";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
+const CUSTOMERS = 200;
+const DB_NAME = "itinera_bench";
+
+type Mode = "kit" | "raw";
+interface Round {
+  calls: number;
+  errors: number;
+  seconds: number;
+  cpuSeconds: number;
+  latenciesMs: number[];
+}
+
+async function main() {
+  const pgServer = await ensureEmbeddedPostgres({ dataDir: `${ROOT}.data/pg`, port: 54329, log: pino({ level: "warn" }) });
+  const admin = new pg.Client(pgServer.url);
+  await admin.connect();
+  await admin.query(`drop database if exists ${DB_NAME} with (force)`);
+  await admin.query(`create database ${DB_NAME}`);
+  await admin.end();
+  const databaseUrl = pgServer.url.replace(/\/postgres$/, `/${DB_NAME}`);
+
+  const server = spawn(process.execPath, ["--import", "tsx", `${ROOT}bench/kit-server.ts`], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const ports = await new Promise<Record<Mode, number>>((resolve, reject) => {
+    server.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
+    createInterface({ input: server.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
+  });
+
+  try {
+    const url = (m: Mode) => `http://127.0.0.1:${ports[m]}`;
+    const wallet = (m: Mode) => createClient(WalletService, createGrpcTransport({ baseUrl: url(m) }));
+    const echo = (m: Mode) => createClient(EchoService, createGrpcTransport({ baseUrl: url(m) }));
+    const seeder = wallet("kit");
+    for (let i = 0; i < CUSTOMERS; i++) {
+      await seeder.credit({
+        idempotencyKey: `bench-seed-${i}`,
+        customerId: `customer-${i}`,
+        amount: { amountMinor: BigInt(1000 + i), currency: "EUR" },
+        reason: CreditReason.PROMOTION,
+      });
+    }
+    const cpu = () => serverCpuSeconds(url("kit"));
+    console.log(`kit overhead: ${ROUNDS} rounds of ${ROUND_SECONDS} s per mode, ${IN_FLIGHT} calls in flight, gRPC over one HTTP/2 connection\n`);
+    for (const [name, call] of [
+      ["wallet GetBalance (PostgreSQL read)", (m: Mode) => getBalanceCall(wallet(m))],
+      ["echo Echo (no I/O)", (m: Mode) => echoCall(echo(m))],
+    ] as const) {
+      const calls = { kit: call("kit"), raw: call("raw") };
+      await drive(calls.kit, 1, cpu); // warm-up: JIT, pools, connections
+      await drive(calls.raw, 1, cpu);
+      const results: Record<Mode, Round[]> = { kit: [], raw: [] };
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const m of r % 2 === 0 ? (["kit", "raw"] as const) : (["raw", "kit"] as const)) {
+          results[m].push(await drive(calls[m], ROUND_SECONDS, cpu));
+        }
+      }
+      report(name, results);
+    }
+  } finally {
+    server.kill("SIGTERM");
+    await new Promise((r) => server.once("exit", r));
+    await pgServer.stop();
+  }
+}
+
+function getBalanceCall(client: Client<typeof WalletService>) {
+  let i = 0;
+  return () => client.getBalance({ customerId: `customer-${i++ % CUSTOMERS}`, currency: "EUR" });
+}
+
+function echoCall(client: Client<typeof EchoService>) {
+  return () => client.echo({ message: "a message of a realistic size for a small RPC" });
+}
+
+/** Keeps IN_FLIGHT calls going for `seconds`; counts completions, errors, latencies and the server's CPU time. */
+async function drive(call: () => Promise<unknown>, seconds: number, cpu: () => Promise<number>): Promise<Round> {
+  const cpuBefore = await cpu();
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const t = performance.now();
+      try {
+        await call();
+        latenciesMs.push(performance.now() - t);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  return { calls: latenciesMs.length, errors, seconds: elapsed, cpuSeconds: (await cpu()) - cpuBefore, latenciesMs };
+}
+
+async function serverCpuSeconds(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const m = /^process_cpu_seconds_total(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text);
+  if (!m) throw new Error("the bench server's /metrics has no process_cpu_seconds_total");
+  return Number(m[1]);
+}
+
+function report(name: string, results: Record<Mode, Round[]>) {
+  const summary = (rounds: Round[]) => {
+    const calls = rounds.reduce((n, r) => n + r.calls, 0);
+    const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+    const cpu = rounds.reduce((n, r) => n + r.cpuSeconds, 0);
+    const lat = rounds.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+    const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+    return {
+      rate: calls / seconds,
+      errors: rounds.reduce((n, r) => n + r.errors, 0),
+      p50: q(0.5),
+      p99: q(0.99),
+      cpuUsPerCall: (cpu / calls) * 1e6,
+    };
+  };
+  const kit = summary(results.kit);
+  const raw = summary(results.raw);
+  const row = (label: string, s: ReturnType<typeof summary>) =>
+    `  ${label.padEnd(4)} ${s.rate.toFixed(0).padStart(7)} calls/s   p50 ${s.p50.toFixed(2).padStart(6)} ms   p99 ${s.p99.toFixed(2).padStart(6)} ms   server CPU ${s.cpuUsPerCall.toFixed(0).padStart(4)} µs/call   errors ${s.errors}`;
+  console.log(name);
+  console.log(row("kit", kit));
+  console.log(row("raw", raw));
+  console.log(
+    `  the kit costs ${(100 * (1 - kit.rate / raw.rate)).toFixed(1)} % of throughput and ${(kit.cpuUsPerCall - raw.cpuUsPerCall).toFixed(0)} µs of server CPU per call\n`,
+  );
+}
+
+await main();

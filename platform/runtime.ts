@@ -1,0 +1,47 @@
+// What every service process builds before its own parts: configuration of
+// the common variables, the logger, the tracer and the metrics registry. Each
+// main.ts calls it once and passes the pieces on; nothing here is global.
+import { collectDefaultMetrics, Registry } from "prom-client";
+import type { Logger } from "pino";
+import type { Tracer } from "@opentelemetry/api";
+import { config, oneOf, optionalUrl, str, type Env } from "./config.js";
+import { createLogger } from "./logger.js";
+import { createTracing } from "./tracing.js";
+
+export interface Runtime {
+  /** The service's name, as in logs, spans and metrics. */
+  name: string;
+  log: Logger;
+  tracer: Tracer;
+  registry: Registry;
+  /** DATABASE_URL, or undefined for the embedded PostgreSQL. */
+  databaseUrl: string | undefined;
+  /** Where the embedded PostgreSQL keeps its data (ITINERA_DATA_DIR, default .data). */
+  dataDir: string;
+  /** Flushes and stops the tracer. */
+  close(): Promise<void>;
+}
+
+const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export function startRuntime(name: string, env: Env): Runtime {
+  const cfg = config(env, {
+    logLevel: oneOf("LOG_LEVEL", LEVELS, "info"),
+    otlpEndpoint: optionalUrl("OTEL_EXPORTER_OTLP_ENDPOINT"),
+    databaseUrl: optionalUrl("DATABASE_URL"),
+    dataDir: str("ITINERA_DATA_DIR", ".data"),
+  });
+  const log = createLogger({ service: name, level: cfg.logLevel });
+  const tracing = createTracing({ serviceName: name, otlpEndpoint: cfg.otlpEndpoint });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    name,
+    log,
+    tracer: tracing.tracer,
+    registry,
+    databaseUrl: cfg.databaseUrl,
+    dataDir: cfg.dataDir,
+    close: () => tracing.shutdown(),
+  };
+}

@@ -1,0 +1,58 @@
+// The wallet process: itinera.wallet.v1.WalletService on WALLET_PORT (7004),
+// Connect, gRPC and gRPC-Web on one port, over PostgreSQL (DATABASE_URL, or
+// the embedded server when unset).
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { endpointsOf } from "../../endpoints/service.js";
+import { serverStack } from "../../endpoints/stack.js";
+import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { config, port } from "../../platform/config.js";
+import { openDatabase } from "../../platform/db.js";
+import { startRuntime } from "../../platform/runtime.js";
+import { onShutdown } from "../../platform/shutdown.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer } from "../../transport/server.js";
+import { walletService } from "./service.js";
+import { WalletStore } from "./store.js";
+import { walletValidators } from "./validators.js";
+
+async function main() {
+  const rt = startRuntime("wallet", process.env);
+  const cfg = config(process.env, { port: port("WALLET_PORT", 7004) });
+
+  const db = await openDatabase({
+    url: rt.databaseUrl,
+    dataDir: join(rt.dataDir, "pg"),
+    embeddedPort: 54329,
+    schema: "wallet",
+    migrationsDir: fileURLToPath(new URL("./migrations", import.meta.url)),
+    log: rt.log,
+  });
+
+  const wallet = walletService({ store: new WalletStore(db.knex) });
+  const endpoints = endpointsOf(
+    WalletService,
+    wallet,
+    ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: walletValidators() }),
+  );
+
+  const server = await startServer({
+    port: cfg.port,
+    log: rt.log,
+    routes: (router) => serveService(router, WalletService, endpoints, { log: rt.log }),
+    ready: () => db.ping().then(() => true, () => "the database does not answer"),
+    metrics: rt.registry,
+  });
+
+  onShutdown(rt.log, [
+    { name: "server", close: () => server.close(10_000) },
+    { name: "tracing", close: rt.close },
+    { name: "database", close: db.close },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  // Bad configuration or a database that cannot be reached: say why in one line, exit non-zero.
+  console.error(`wallet failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+// Test fixture of the transport tests: an implementation of the kit's test
+// service (proto/itinera/echo/v1/echo.proto) and a server running it on an
+// ephemeral port. Not used by production code.
+import { setTimeout as sleep } from "node:timers/promises";
+import { pino, type Logger } from "pino";
+import type { Context } from "../endpoints/context.js";
+import { endpointsOf, type Service } from "../endpoints/service.js";
+import type { Middleware } from "../endpoints/endpoint.js";
+import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
+import { serveService } from "./serve.js";
+import { startServer, type RunningServer, type ServerOptions } from "./server.js";
+
+export const silentLog: Logger = pino({ level: "silent" });
+
+/** What the implementation saw of one call. */
+export interface SeenCall {
+  method: string;
+  ctx: Context;
+}
+
+/** Echo, Increment, Countdown and Slow; `seen` receives each call's Context as it starts. */
+export function echoImpl(seen: (call: SeenCall) => void = () => {}): Service<typeof EchoService> {
+  let counter = 0n;
+  return {
+    async echo(ctx, req) {
+      seen({ method: "echo", ctx });
+      return { message: req.message };
+    },
+    async increment(ctx, req) {
+      seen({ method: "increment", ctx });
+      counter += BigInt(req.by);
+      return { value: counter };
+    },
+    async *countdown(ctx, req) {
+      seen({ method: "countdown", ctx });
+      for (let remaining = req.count; remaining >= 1; remaining--) {
+        yield { remaining };
+        if (remaining > 1 && req.intervalMs > 0) await sleep(req.intervalMs, undefined, { signal: ctx.signal });
+      }
+    },
+    async slow(ctx, req) {
+      seen({ method: "slow", ctx });
+      await sleep(req.delayMs, undefined, { signal: ctx.signal });
+      return { waitedMs: req.delayMs };
+    },
+  };
+}
+
+export interface EchoServerOptions extends Partial<Omit<ServerOptions, "routes">> {
+  impl?: Service<typeof EchoService>;
+  middlewares?: Middleware[];
+}
+
+/** The echo service on 127.0.0.1, port 0, no middlewares unless given. */
+export function startEchoServer(opts: EchoServerOptions = {}): Promise<RunningServer> {
+  const log = opts.log ?? silentLog;
+  const impl = opts.impl ?? echoImpl();
+  return startServer({
+    port: 0,
+    ...opts,
+    log,
+    routes: (router) =>
+      serveService(router, EchoService, endpointsOf(EchoService, impl, ...(opts.middlewares ?? [])), {
+        log,
+        authenticate: opts.authenticate,
+      }),
+  });
+}
