@@ -1,12 +1,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import pino from "pino";
 import { chain, methodInfo, observeStream, type Endpoint, type Middleware } from "./endpoint.js";
-import { backgroundContext } from "./context.js";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { silentContext } from "./testing.js";
 
-const ctx = backgroundContext({ log: pino({ level: "silent" }) });
+const ctx = silentContext();
 
 test("chain: the first middleware is the outermost", async () => {
   const seen: string[] = [];

@@ -1,20 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Writable } from "node:stream";
 import { createLogger, REDACTED } from "./logger.js";
 import { KitError, Code } from "../endpoints/errors.js";
-
-/** A destination that keeps every JSON line written to it. */
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split("\n")) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { lines, stream };
-}
+import { capture } from "../endpoints/testing.js";
 
 test("lines are JSON with the service, an ISO time and the level's name", () => {
   const { lines, stream } = capture();

@@ -1,35 +1,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import pino from "pino";
-import { backgroundContext } from "../context.js";
 import { Code, internal, invalidArgument, KitError, notFound, unavailable } from "../errors.js";
-import { methodInfo, type Endpoint } from "../endpoint.js";
+import { methodInfo } from "../endpoint.js";
 import { breaker, countsAsFailure, type BreakerState } from "./breaker.js";
+import { countingEndpoint, echoClient as echo, kitRejection, silentContext } from "../testing.js";
 import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
 
-const ctx = backgroundContext({ log: pino({ level: "silent" }) });
-const echo = methodInfo(EchoService.method.echo, "client");
-
-/** An endpoint whose behaviour the test switches, counting the calls that reach it. */
-function controllable() {
-  const state: { calls: number; fail: KitError | undefined } = { calls: 0, fail: undefined };
-  const endpoint: Endpoint = async () => {
-    state.calls++;
-    if (state.fail) throw state.fail;
-    return "ok";
-  };
-  return { endpoint, state };
-}
-
-async function codeOf(p: Promise<unknown>): Promise<KitError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, KitError);
-    return e as KitError;
-  }
-  throw new Error("expected the call to fail");
-}
+const ctx = silentContext();
 
 async function waitFor(what: string, cond: () => boolean, withinMs = 10_000): Promise<void> {
   const until = Date.now() + withinMs;
@@ -43,16 +20,16 @@ test("opens after repeated Unavailable, then fails fast without calling next", a
   const changes: Array<[string, BreakerState]> = [];
   const mw = breaker({ resetTimeoutMs: 60_000, onStateChange: (p, s) => changes.push([p, s]) });
   try {
-    const { endpoint, state } = controllable();
+    const { endpoint, state } = countingEndpoint();
     const ep = mw(endpoint, echo);
     state.fail = unavailable("connection refused");
-    for (let i = 0; i < 5; i++) assert.is((await codeOf(ep(ctx, {}))).message, "connection refused");
+    for (let i = 0; i < 5; i++) assert.is((await kitRejection(ep(ctx, {}))).message, "connection refused");
     assert.is(state.calls, 5);
     assert.equal(mw.states(), { [echo.procedure]: "open" });
     assert.equal(changes, [[echo.procedure, "open"]]);
 
     state.fail = undefined; // even a healthy callee is not called while open
-    const err = await codeOf(ep(ctx, {}));
+    const err = await kitRejection(ep(ctx, {}));
     assert.is(err.code, Code.Unavailable);
     assert.is(err.message, `circuit open for ${echo.procedure}`);
     assert.is(state.calls, 5);
@@ -64,11 +41,11 @@ test("opens after repeated Unavailable, then fails fast without calling next", a
 test("stays closed under a stream of InvalidArgument and NotFound, which still reach the caller", async () => {
   const mw = breaker();
   try {
-    const { endpoint, state } = controllable();
+    const { endpoint, state } = countingEndpoint();
     const ep = mw(endpoint, echo);
     for (let i = 0; i < 30; i++) {
       state.fail = i % 2 ? invalidArgument("bad") : notFound("none");
-      assert.is((await codeOf(ep(ctx, {}))).code, i % 2 ? Code.InvalidArgument : Code.NotFound);
+      assert.is((await kitRejection(ep(ctx, {}))).code, i % 2 ? Code.InvalidArgument : Code.NotFound);
     }
     assert.is(state.calls, 30);
     assert.equal(mw.states(), { [echo.procedure]: "closed" });
@@ -80,22 +57,22 @@ test("stays closed under a stream of InvalidArgument and NotFound, which still r
 test("opens only past the volume threshold and the error percentage", async () => {
   const mw = breaker({ volumeThreshold: 5, errorThresholdPercentage: 25 });
   try {
-    const { endpoint, state } = controllable();
+    const { endpoint, state } = countingEndpoint();
     const ep = mw(endpoint, echo);
     state.fail = internal("boom");
-    for (let i = 0; i < 4; i++) await codeOf(ep(ctx, {}));
+    for (let i = 0; i < 4; i++) await kitRejection(ep(ctx, {}));
     assert.is(mw.states()[echo.procedure], "closed", "4 calls are below the volume threshold");
     // On another method, 1 failure in 6 calls: 17% is not above 25%.
     const slow = methodInfo(EchoService.method.slow, "client");
-    const other = controllable();
+    const other = countingEndpoint();
     const slowEp = mw(other.endpoint, slow);
     other.state.fail = unavailable("blip");
-    await codeOf(slowEp(ctx, {}));
+    await kitRejection(slowEp(ctx, {}));
     other.state.fail = undefined;
     for (let i = 0; i < 5; i++) assert.is(await slowEp(ctx, {}), "ok");
     assert.is(mw.states()[slow.procedure], "closed");
     other.state.fail = unavailable("blip");
-    await codeOf(slowEp(ctx, {})); // 2 in 7: 28.6% is above 25%
+    await kitRejection(slowEp(ctx, {})); // 2 in 7: 28.6% is above 25%
     assert.is(mw.states()[slow.procedure], "open");
   } finally {
     mw.close();
@@ -106,10 +83,10 @@ test("half-opens after the reset timeout and closes again when the probe succeed
   const changes: BreakerState[] = [];
   const mw = breaker({ resetTimeoutMs: 100, onStateChange: (_p, s) => changes.push(s) });
   try {
-    const { endpoint, state } = controllable();
+    const { endpoint, state } = countingEndpoint();
     const ep = mw(endpoint, echo);
     state.fail = unavailable("down");
-    for (let i = 0; i < 5; i++) await codeOf(ep(ctx, {}));
+    for (let i = 0; i < 5; i++) await kitRejection(ep(ctx, {}));
     assert.is(mw.states()[echo.procedure], "open");
 
     await waitFor("half-open", () => mw.states()[echo.procedure] === "half-open");
@@ -126,12 +103,12 @@ test("half-opens after the reset timeout and closes again when the probe succeed
 test("a failed probe opens the circuit again", async () => {
   const mw = breaker({ resetTimeoutMs: 100 });
   try {
-    const { endpoint, state } = controllable();
+    const { endpoint, state } = countingEndpoint();
     const ep = mw(endpoint, echo);
     state.fail = unavailable("down");
-    for (let i = 0; i < 5; i++) await codeOf(ep(ctx, {}));
+    for (let i = 0; i < 5; i++) await kitRejection(ep(ctx, {}));
     await waitFor("half-open", () => mw.states()[echo.procedure] === "half-open");
-    await codeOf(ep(ctx, {}));
+    await kitRejection(ep(ctx, {}));
     assert.is(state.calls, 6);
     assert.is(mw.states()[echo.procedure], "open");
   } finally {
@@ -142,13 +119,13 @@ test("a failed probe opens the circuit again", async () => {
 test("one circuit per method: a failing method does not open another's", async () => {
   const mw = breaker();
   try {
-    const failing = controllable();
+    const failing = countingEndpoint();
     failing.state.fail = unavailable("down");
-    const healthy = controllable();
+    const healthy = countingEndpoint();
     const a = mw(failing.endpoint, echo);
     const slow = methodInfo(EchoService.method.slow, "client");
     const b = mw(healthy.endpoint, slow);
-    for (let i = 0; i < 6; i++) await codeOf(a(ctx, {}));
+    for (let i = 0; i < 6; i++) await kitRejection(a(ctx, {}));
     assert.is(await b(ctx, {}), "ok");
     assert.equal(mw.states(), { [echo.procedure]: "open", [slow.procedure]: "closed" });
   } finally {
@@ -158,11 +135,11 @@ test("one circuit per method: a failing method does not open another's", async (
 
 test("close() shuts the circuits down: later calls fail with Unavailable", async () => {
   const mw = breaker();
-  const { endpoint, state } = controllable();
+  const { endpoint, state } = countingEndpoint();
   const ep = mw(endpoint, echo);
   assert.is(await ep(ctx, {}), "ok");
   mw.close();
-  const err = await codeOf(ep(ctx, {}));
+  const err = await kitRejection(ep(ctx, {}));
   assert.is(err.code, Code.Unavailable);
   assert.match(err.message, "shut down");
   assert.is(state.calls, 1);
@@ -182,14 +159,14 @@ test("a stream counts when it is opened; an error in the middle of it does not",
       const drain = async () => {
         for await (const _ of stream);
       };
-      await codeOf(drain());
+      await kitRejection(drain());
     }
     assert.is(mw.states()[countdown.procedure], "closed");
     const refused = mw(async () => {
       throw unavailable("refused");
     }, countdown);
-    await codeOf(refused(ctx, {}));
-    await codeOf(refused(ctx, {}));
+    await kitRejection(refused(ctx, {}));
+    await kitRejection(refused(ctx, {}));
     assert.is(mw.states()[countdown.procedure], "open", "the same circuit: 2 failed opens in 7");
   } finally {
     mw.close();

@@ -1,36 +1,32 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import pino from "pino";
-import { backgroundContext, derive } from "../context.js";
+import { derive } from "../context.js";
 import { Code, KitError } from "../errors.js";
-import { methodInfo, type Endpoint } from "../endpoint.js";
+import type { Endpoint } from "../endpoint.js";
 import { bulkhead } from "./bulkhead.js";
-import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
+import {
+  countdownServer as countdown,
+  deferred,
+  echoServer as echo,
+  kitRejection,
+  silentContext,
+  slowServer as slow,
+  type Deferred,
+} from "../testing.js";
 
-const ctx = backgroundContext({ log: pino({ level: "silent" }) });
-const echo = methodInfo(EchoService.method.echo, "server");
-const slow = methodInfo(EchoService.method.slow, "server");
-const countdown = methodInfo(EchoService.method.countdown, "server");
+const ctx = silentContext();
 
 /** An endpoint whose calls wait until the test settles them, in order. */
 function gated() {
-  const pending: Array<{ resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  const pending: Deferred<unknown>[] = [];
   let calls = 0;
   const endpoint: Endpoint = () => {
     calls++;
-    return new Promise((resolve, reject) => pending.push({ resolve, reject }));
+    const call = deferred<unknown>();
+    pending.push(call);
+    return call.promise;
   };
   return { endpoint, pending, calls: () => calls };
-}
-
-async function rejection(p: Promise<unknown>): Promise<KitError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, KitError);
-    return e as KitError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 /** Resolves on the next macrotask: enough for settled promises' handlers to run. */
@@ -42,7 +38,7 @@ test("N concurrent calls pass, the N+1th is refused at once, a settled call free
   const ep = mw(g.endpoint, echo);
   const first = ep(ctx, "a");
   const second = ep(ctx, "b");
-  const err = await rejection(ep(ctx, "c")); // resolves without any call settling
+  const err = await kitRejection(ep(ctx, "c")); // resolves without any call settling
   assert.is(err.code, Code.ResourceExhausted);
   assert.is(err.message, `too many concurrent calls to ${echo.procedure}`);
   assert.is(err.retryAfterMs, 50);
@@ -54,7 +50,7 @@ test("N concurrent calls pass, the N+1th is refused at once, a settled call free
   const third = ep(ctx, "d");
   assert.is(g.calls(), 3);
   g.pending[1]!.reject(new KitError(Code.NotFound, "gone")); // a failure frees its slot too
-  assert.is((await rejection(second)).code, Code.NotFound);
+  assert.is((await kitRejection(second)).code, Code.NotFound);
   g.pending[2]!.resolve("D");
   assert.is(await third, "D");
   assert.equal(mw.inFlight(), { [echo.procedure]: 0 });
@@ -75,7 +71,7 @@ test("limits are per method unless shared", async () => {
   const c = sharedMw(h.endpoint, echo);
   const d = sharedMw(h.endpoint, slow);
   const running = c(ctx, 1);
-  assert.is((await rejection(d(ctx, 2))).message, `too many concurrent calls to ${slow.procedure}`);
+  assert.is((await kitRejection(d(ctx, 2))).message, `too many concurrent calls to ${slow.procedure}`);
   h.pending[0]!.resolve("ok");
   await running;
   h.pending.length = 0;
@@ -94,7 +90,7 @@ test("a stream holds its slot until it ends, is abandoned or fails", async () =>
   const ep = mw(async () => numbers(3), countdown);
 
   const stream = (await ep(ctx, {})) as AsyncIterable<number>;
-  assert.is((await rejection(ep(ctx, {}))).code, Code.ResourceExhausted, "held while open");
+  assert.is((await kitRejection(ep(ctx, {}))).code, Code.ResourceExhausted, "held while open");
   const got: number[] = [];
   for await (const n of stream) got.push(n);
   assert.equal(got, [1, 2, 3]);
@@ -107,7 +103,7 @@ test("a stream holds its slot until it ends, is abandoned or fails", async () =>
   const failing = mw(async () => {
     throw new KitError(Code.Unavailable, "no stream");
   }, countdown);
-  await rejection(failing(ctx, {}));
+  await kitRejection(failing(ctx, {}));
   assert.equal(mw.inFlight(), { [countdown.procedure]: 0 });
 });
 

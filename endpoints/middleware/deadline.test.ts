@@ -1,49 +1,33 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import pino from "pino";
 import { deadline } from "./deadline.js";
-import { backgroundContext, derive, type Context } from "../context.js";
-import { methodInfo, type Endpoint } from "../endpoint.js";
+import { derive, type Context } from "../context.js";
+import type { Endpoint } from "../endpoint.js";
 import { Code, KitError } from "../errors.js";
-import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
+import { countdownServer, deferred, echoClient, echoServer, kitRejection, silentContext, slowServer } from "../testing.js";
 
-const root = backgroundContext({ log: pino({ level: "silent" }) });
-const echoServer = methodInfo(EchoService.method.echo, "server");
-const echoClient = methodInfo(EchoService.method.echo, "client");
-const slowServer = methodInfo(EchoService.method.slow, "server");
-const countdownServer = methodInfo(EchoService.method.countdown, "server");
+const root = silentContext();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 
-async function rejection(p: Promise<unknown>): Promise<KitError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, KitError);
-    return e as KitError;
-  }
-  throw new Error("expected a rejection");
-}
-
 /** A handler that never answers on its own and ignores its signal; `release` lets it finish. */
 function stuckHandler() {
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
+  const gate = deferred();
   const seen: { ctx?: Context; finished: boolean } = { finished: false };
   const endpoint: Endpoint = async (ctx) => {
     seen.ctx = ctx;
-    await gate;
+    await gate.promise;
     seen.finished = true;
     return {};
   };
-  return { endpoint, seen, release };
+  return { endpoint, seen, release: () => gate.resolve() };
 }
 
 test("a handler slower than the deadline: the call fails DeadlineExceeded at once and the handler's signal fires", async () => {
   const { endpoint, seen, release } = stuckHandler();
   const ctx = derive(root, { deadline: Date.now() + 100 });
-  const e = await rejection(deadline()(endpoint, echoServer)(ctx, {}));
+  const e = await kitRejection(deadline()(endpoint, echoServer)(ctx, {}));
   assert.is(e.code, Code.DeadlineExceeded);
   assert.not.ok(seen.finished, "the answer did not wait for the handler");
   assert.ok(seen.ctx!.signal.aborted);
@@ -66,7 +50,7 @@ test("a fast handler answers; its deadline is the caller's; the timer is cleared
 test("the Slow method's 200 ms option applies when the caller sent no deadline, even over a longer default", async () => {
   const start = Date.now();
   const { endpoint, seen, release } = stuckHandler();
-  const e = await rejection(deadline({ defaultTimeoutMs: 60_000 })(endpoint, slowServer)(root, {}));
+  const e = await kitRejection(deadline({ defaultTimeoutMs: 60_000 })(endpoint, slowServer)(root, {}));
   assert.is(e.code, Code.DeadlineExceeded);
   const d = seen.ctx!.deadline!;
   // Node's timers may fire a millisecond before Date.now() reaches their due time.
@@ -120,7 +104,7 @@ test("a nested client call gets at most what the server call has left", async ()
 
 test("the client side also fails the call at the deadline when the downstream hangs", async () => {
   const { endpoint, seen, release } = stuckHandler();
-  const e = await rejection(deadline({ defaultTimeoutMs: 50 })(endpoint, echoClient)(root, {}));
+  const e = await kitRejection(deadline({ defaultTimeoutMs: 50 })(endpoint, echoClient)(root, {}));
   assert.is(e.code, Code.DeadlineExceeded);
   assert.ok(seen.ctx!.signal.aborted, "the transport's signal fires so that the request is abandoned");
   release();
@@ -130,9 +114,9 @@ test("an expired deadline never calls next, on either side", async () => {
   let called = 0;
   const counting: Endpoint = async () => (called++, {});
   const past = derive(root, { deadline: Date.now() - 1 });
-  assert.is((await rejection(deadline()(counting, echoServer)(past, {}))).code, Code.DeadlineExceeded);
-  assert.is((await rejection(deadline({ defaultTimeoutMs: 1000 })(counting, echoClient)(past, {}))).code, Code.DeadlineExceeded);
-  assert.is((await rejection(deadline()(counting, countdownServer)(past, {}))).code, Code.DeadlineExceeded);
+  assert.is((await kitRejection(deadline()(counting, echoServer)(past, {}))).code, Code.DeadlineExceeded);
+  assert.is((await kitRejection(deadline({ defaultTimeoutMs: 1000 })(counting, echoClient)(past, {}))).code, Code.DeadlineExceeded);
+  assert.is((await kitRejection(deadline()(counting, countdownServer)(past, {}))).code, Code.DeadlineExceeded);
   assert.is(called, 0);
 });
 
@@ -156,7 +140,7 @@ test("the deadline covers a whole stream, not just its start", async () => {
   const ep = deadline()(async () => twoThenHang(), countdownServer);
   const stream = (await ep(derive(root, { deadline: Date.now() + 150 }), {})) as AsyncIterable<number>;
   const got: number[] = [];
-  const e = await rejection(
+  const e = await kitRejection(
     (async () => {
       for await (const n of stream) got.push(n);
     })(),

@@ -1,47 +1,26 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Writable } from "node:stream";
 import { logging, levelFor } from "./logging.js";
-import { backgroundContext, derive } from "../context.js";
-import { methodInfo, type Endpoint } from "../endpoint.js";
+import { derive } from "../context.js";
+import type { Endpoint } from "../endpoint.js";
 import { Code, KitError, invalidArgument, unavailable } from "../errors.js";
-import { createLogger } from "../../platform/logger.js";
 import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
 import { Registry } from "prom-client";
-import { chain } from "../endpoint.js";
 import { endpointsOf, type Service } from "../service.js";
 import { recover } from "./recover.js";
 import { tracing } from "./tracing.js";
 import { metrics } from "./metrics.js";
 import { deadline } from "./deadline.js";
 import { createTracing } from "../../platform/tracing.js";
+import { capturingContext, countdownClient as countdown, echoServer as echo, rejection } from "../testing.js";
 
 function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split("\n")) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  const log = createLogger({ service: "echo", destination: stream, level: "debug" });
+  const { lines, log, ctx } = capturingContext({ service: "echo", level: "debug", requestId: "req-1" });
   // What the transport and tracing hand over: a logger bound to the request and trace.
-  const ctx = derive(backgroundContext({ log, requestId: "req-1" }), {
-    log: log.child({ request_id: "req-1", trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" }),
-  });
-  return { lines, ctx };
-}
-
-const echo = methodInfo(EchoService.method.echo, "server");
-const countdown = methodInfo(EchoService.method.countdown, "client");
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
+  return {
+    lines,
+    ctx: derive(ctx, { log: log.child({ request_id: "req-1", trace_id: "4bf92f3577b34da6a3ce929d0e0e4736" }) }),
+  };
 }
 
 test("a successful call logs one info line with procedure, side, OK, duration and the bound ids", async () => {

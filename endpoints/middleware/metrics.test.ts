@@ -1,16 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import pino from "pino";
 import { Gauge, Registry, register as globalRegistry } from "prom-client";
 import { metrics } from "./metrics.js";
-import { backgroundContext } from "../context.js";
 import { methodInfo, type Endpoint } from "../endpoint.js";
 import { Code, KitError, notFound } from "../errors.js";
 import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
+import { countdownServer as countdown, deferred, echoServer as echo, silentContext } from "../testing.js";
 
-const ctx = backgroundContext({ log: pino({ level: "silent" }) });
-const echo = methodInfo(EchoService.method.echo, "server");
-const countdown = methodInfo(EchoService.method.countdown, "server");
+const ctx = silentContext();
 
 /** The value of one series, found by metric name (or histogram sub-name) and labels. */
 async function value(registry: Registry, metricName: string, labels: Record<string, string | number>) {
@@ -28,12 +25,11 @@ const echoLabels = { side: "server", service: "itinera.echo.v1.EchoService", met
 
 test("counts calls by code, times them and tracks calls in flight", async () => {
   const registry = new Registry();
-  let release!: () => void;
-  const gate = new Promise<void>((r) => (release = r));
+  const gate = deferred();
   const base: Endpoint = async (_c, req) => {
     if (req === "missing") throw notFound("no such thing");
     if (req === "bug") throw new Error("bug");
-    if (req === "wait") await gate;
+    if (req === "wait") await gate.promise;
     return req;
   };
   const ep = metrics(registry)(base, echo);
@@ -45,7 +41,7 @@ test("counts calls by code, times them and tracks calls in flight", async () => 
   await ep(ctx, "bug").catch(() => {});
   const waiting = ep(ctx, "wait");
   assert.is(await value(registry, "rpc_in_flight", echoLabels), 1);
-  release();
+  gate.resolve();
   await waiting;
   assert.is(await value(registry, "rpc_in_flight", echoLabels), 0);
 

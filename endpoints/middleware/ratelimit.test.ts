@@ -1,92 +1,72 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import pino from "pino";
-import { backgroundContext, derive, type Context } from "../context.js";
-import { Code, KitError } from "../errors.js";
-import { methodInfo, type Endpoint } from "../endpoint.js";
+import { derive, type Context } from "../context.js";
+import { Code } from "../errors.js";
 import { ratelimit, TokenBuckets } from "./ratelimit.js";
-import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
+import { countdownServer as countdown, countingEndpoint, echoServer as echo, kitRejection, silentContext } from "../testing.js";
 
-const base = backgroundContext({ log: pino({ level: "silent" }) });
-const echo = methodInfo(EchoService.method.echo, "server");
-const countdown = methodInfo(EchoService.method.countdown, "server");
+const base = silentContext();
 const as = (id: string): Context => derive(base, { principal: { kind: "customer", id, roles: [] } });
 const byPrincipal = (ctx: Context) => ctx.principal?.id ?? "anonymous";
 
-function counting() {
-  const state = { calls: 0 };
-  const endpoint: Endpoint = async () => (state.calls++, "ok");
-  return { endpoint, state };
-}
-
-async function rejection(p: Promise<unknown>): Promise<KitError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, KitError);
-    return e as KitError;
-  }
-  throw new Error("expected the call to fail");
-}
-
 test("a burst is allowed, then refused with the time until the next token", async () => {
   let clock = 0;
-  const { endpoint, state } = counting();
+  const { endpoint, state } = countingEndpoint();
   const ep = ratelimit({ ratePerSecond: 2, burst: 3, key: byPrincipal, now: () => clock })(endpoint, echo);
   for (let i = 0; i < 3; i++) assert.is(await ep(as("alice"), {}), "ok");
-  const err = await rejection(ep(as("alice"), {}));
+  const err = await kitRejection(ep(as("alice"), {}));
   assert.is(err.code, Code.ResourceExhausted);
   assert.is(err.retryAfterMs, 500); // 2 per second: one token every 500 ms
   assert.match(err.message, `rate limit exceeded for ${echo.procedure}`);
   assert.is(state.calls, 3);
 
   clock = 200;
-  assert.is((await rejection(ep(as("alice"), {}))).retryAfterMs, 300, "part of a token has come back");
+  assert.is((await kitRejection(ep(as("alice"), {}))).retryAfterMs, 300, "part of a token has come back");
 });
 
 test("refills at the rate, never beyond the burst", async () => {
   let clock = 0;
-  const { endpoint, state } = counting();
+  const { endpoint, state } = countingEndpoint();
   const ep = ratelimit({ ratePerSecond: 10, burst: 2, key: byPrincipal, now: () => clock })(endpoint, echo);
   await ep(as("a"), {});
   await ep(as("a"), {});
-  await rejection(ep(as("a"), {}));
+  await kitRejection(ep(as("a"), {}));
   clock += 100; // one token back
   assert.is(await ep(as("a"), {}), "ok");
-  await rejection(ep(as("a"), {}));
+  await kitRejection(ep(as("a"), {}));
   clock += 60_000; // a long quiet spell refills only up to the burst
   await ep(as("a"), {});
   await ep(as("a"), {});
-  assert.is((await rejection(ep(as("a"), {}))).retryAfterMs, 100);
+  assert.is((await kitRejection(ep(as("a"), {}))).retryAfterMs, 100);
   assert.is(state.calls, 5);
 });
 
 test("keys are independent", async () => {
-  const ep = ratelimit({ ratePerSecond: 1, burst: 1, key: byPrincipal, now: () => 0 })(counting().endpoint, echo);
+  const ep = ratelimit({ ratePerSecond: 1, burst: 1, key: byPrincipal, now: () => 0 })(countingEndpoint().endpoint, echo);
   await ep(as("alice"), {});
-  await rejection(ep(as("alice"), {}));
+  await kitRejection(ep(as("alice"), {}));
   assert.is(await ep(as("bob"), {}), "ok");
   assert.is(await ep(base, {}), "ok"); // anonymous has its own bucket
 });
 
 test("a key per method: buckets are shared across the methods one middleware wraps only when the key says so", async () => {
   const mw = ratelimit({ ratePerSecond: 1, burst: 1, key: (_c, info) => info.procedure, now: () => 0 });
-  const e = mw(counting().endpoint, echo);
+  const e = mw(countingEndpoint().endpoint, echo);
   const c = mw(async () => (async function* () {})(), countdown);
   await e(base, {});
-  await rejection(e(base, {}));
+  await kitRejection(e(base, {}));
   await c(base, {}); // a stream takes its token when opened
-  await rejection(c(base, {}));
+  await kitRejection(c(base, {}));
 });
 
 test("the number of buckets stays within maxKeys, least recently used evicted", async () => {
   const clock = 0;
   const mw = ratelimit({ ratePerSecond: 1, burst: 1, key: byPrincipal, now: () => clock, maxKeys: 3 });
-  const ep = mw(counting().endpoint, echo);
+  const ep = mw(countingEndpoint().endpoint, echo);
   await ep(as("a"), {});
   await ep(as("b"), {});
   await ep(as("c"), {});
-  await rejection(ep(as("a"), {})); // touches a: b is now the least recently used
+  await kitRejection(ep(as("a"), {})); // touches a: b is now the least recently used
   for (let i = 0; i < 100; i++) await ep(as(`user-${i}`), {}).catch(() => {});
   assert.is(mw.size(), 3);
 

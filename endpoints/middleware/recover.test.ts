@@ -1,37 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Writable } from "node:stream";
 import { recover } from "./recover.js";
-import { backgroundContext, type Context } from "../context.js";
-import { methodInfo, type Endpoint } from "../endpoint.js";
+import type { Context } from "../context.js";
+import type { Endpoint } from "../endpoint.js";
 import { Code, KitError, notFound } from "../errors.js";
 import { localClient, type Service } from "../service.js";
-import { createLogger } from "../../platform/logger.js";
 import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
+import { capturingContext, countdownServer as streaming, echoServer as unary, rejection } from "../testing.js";
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split("\n")) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  const ctx = backgroundContext({ log: createLogger({ service: "test", destination: stream }) });
-  return { lines, ctx };
-}
-
-const unary = methodInfo(EchoService.method.echo, "server");
-const streaming = methodInfo(EchoService.method.countdown, "server");
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
+const capture = () => capturingContext({ service: "test" });
 
 async function drain(stream: AsyncIterable<unknown>, into: unknown[]): Promise<void> {
   for await (const item of stream) into.push(item);

@@ -1,14 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import pino from "pino";
-import { backgroundContext, derive, type Context } from "../context.js";
+import { derive, type Context } from "../context.js";
 import { Code, invalidArgument, KitError, resourceExhausted, unavailable } from "../errors.js";
 import { methodInfo, type Endpoint } from "../endpoint.js";
 import { backoffMs, retry, type RetryOptions } from "./retry.js";
 import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
+import { echoClient as echo, rejection as anyRejection, silentContext } from "../testing.js";
 
-const ctx = backgroundContext({ log: pino({ level: "silent" }) });
-const echo = methodInfo(EchoService.method.echo, "client");
+const ctx = silentContext();
 
 /** An endpoint that fails with the given errors in turn, then answers "ok". */
 function scripted(...errors: KitError[]) {
@@ -27,14 +26,8 @@ function fakeSleep() {
   return { slept, sleep: async (ms: number) => void slept.push(ms) };
 }
 
-async function rejection(p: Promise<unknown>): Promise<KitError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as KitError;
-  }
-  throw new Error("expected the call to fail");
-}
+/** The error p rejects with, taken to be a KitError (as this file's did; unchecked). */
+const rejection = async (p: Promise<unknown>) => (await anyRejection(p)) as KitError;
 
 test("Unavailable twice then OK: three calls and success", async () => {
   const { endpoint, state } = scripted(unavailable("down"), unavailable("down"));

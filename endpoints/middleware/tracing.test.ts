@@ -1,33 +1,22 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Writable } from "node:stream";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { tracing } from "./tracing.js";
-import { backgroundContext, derive, parseTraceparent, traceparent, type Context } from "../context.js";
+import { derive, parseTraceparent, traceparent, type Context } from "../context.js";
 import { methodInfo, type Endpoint } from "../endpoint.js";
 import { notFound } from "../errors.js";
-import { createLogger } from "../../platform/logger.js";
 import { createTracing } from "../../platform/tracing.js";
 import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { capturingContext, echoClient, echoServer } from "../testing.js";
 
 function setup(serviceName = "echo") {
   const exporter = new InMemorySpanExporter();
   const { tracer } = createTracing({ serviceName, spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split("\n")) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  const ctx = backgroundContext({ log: createLogger({ service: serviceName, destination: stream }), requestId: "req-1" });
+  const { lines, ctx } = capturingContext({ service: serviceName, requestId: "req-1" });
   return { exporter, tracer, ctx, lines };
 }
-
-const echoServer = methodInfo(EchoService.method.echo, "server");
-const echoClient = methodInfo(EchoService.method.echo, "client");
 const REMOTE = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", traceFlags: 1 };
 
 function only(exporter: InMemorySpanExporter, kind: SpanKind): ReadableSpan {

@@ -1,15 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import pino from "pino";
-import { backgroundContext } from "../context.js";
 import { Code, KitError } from "../errors.js";
 import { localClient, type Service, type Validators } from "../service.js";
 import { currencyCodes, intRange, money, required, validator } from "../rules.js";
 import { validation } from "./validation.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
+import { kitRejection, silentContext } from "../testing.js";
 
-const ctx = backgroundContext({ log: pino({ level: "silent" }) });
+const ctx = silentContext();
 
 function walletValidators(): Validators<typeof WalletService> {
   const currencies = currencyCodes();
@@ -35,20 +34,10 @@ function fakeWallet(calls: string[]): Service<typeof WalletService> {
   };
 }
 
-async function rejection(p: Promise<unknown>): Promise<KitError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.instance(e, KitError);
-    return e as KitError;
-  }
-  throw new Error("expected the call to fail");
-}
-
 test("a bad request fails with InvalidArgument, every field at once, without reaching the handler", async () => {
   const calls: string[] = [];
   const wallet = localClient(WalletService, fakeWallet(calls), validation(walletValidators()));
-  const err = await rejection(
+  const err = await kitRejection(
     wallet.hold(ctx, { idempotencyKey: "", customerId: "c", amount: { amountMinor: -5n, currency: "XYZ" } }),
   );
   assert.is(err.code, Code.InvalidArgument);
