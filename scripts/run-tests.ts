@@ -5,7 +5,8 @@
 import { spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { startEmbeddedPostgres, type RunningPostgres } from "../platform/embedded-postgres.js";
+import { pino } from "pino";
+import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedded-postgres.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const TEST_DIRS = ["endpoints", "transport", "platform", "services", "bench", "scripts"];
@@ -74,14 +75,19 @@ async function main() {
     .filter((f) => filters.length === 0 || filters.some((p) => relative(ROOT, f).includes(p)))
     .sort();
 
-  let pg: RunningPostgres | undefined;
+  let pg: SharedPostgres | undefined;
   const env = { ...process.env };
   if (!env.TEST_DATABASE_URL) {
-    pg = await startEmbeddedPostgres({
+    // Reused when another run left it up (or runs beside this one); stopped only by the run that started it.
+    pg = await ensureEmbeddedPostgres({
       dataDir: join(ROOT, ".test-data", "pg"),
       port: Number(env.TEST_PG_PORT ?? 54339),
+      log: pino({ level: "warn" }),
     });
     env.TEST_DATABASE_URL = pg.url;
+    const stopOnSignal = () => void (pg?.startedHere ? pg.stop() : Promise.resolve()).finally(() => process.exit(130));
+    process.once("SIGINT", stopOnSignal);
+    process.once("SIGTERM", stopOnSignal);
   }
 
   const results: Result[] = [];
@@ -99,7 +105,7 @@ async function main() {
   try {
     await Promise.all(Array.from({ length: Math.max(1, CONCURRENCY) }, worker));
   } finally {
-    await pg?.stop();
+    if (pg?.startedHere) await pg.stop();
   }
 
   const sum = (k: "passed" | "failed" | "skipped") => results.reduce((n, r) => n + r[k], 0);

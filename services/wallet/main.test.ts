@@ -1,0 +1,217 @@
+// The wallet as a real process: `node --import tsx services/wallet/main.ts`
+// on a free port and a fresh database. It becomes ready, answers `buf curl`
+// (gRPC and Connect, through reflection) and plain JSON, writes one JSON log
+// line per call without request bodies, finishes the call in flight on
+// SIGTERM and exits 0, and refuses a bad WALLET_PORT with a message naming it.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import * as http from "node:http";
+import * as net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { testDatabase, type TestDatabase } from "../../platform/testing.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const BUF = `${ROOT}node_modules/.bin/buf`;
+const GET_BALANCE = "/itinera.wallet.v1.WalletService/GetBalance";
+
+interface WalletProcess {
+  child: ChildProcess;
+  /** Its stdout, line by line, as written so far. */
+  lines: string[];
+  stderr(): string;
+  /** Resolves with the exit code (null when killed by a signal) once its output is closed. */
+  exited: Promise<number | null>;
+}
+
+const children = new Set<ChildProcess>();
+process.on("exit", () => children.forEach((c) => c.kill("SIGKILL"))); // whatever happened, nothing is left running
+
+function startWallet(env: Record<string, string>): WalletProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "services/wallet/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(child);
+  const lines: string[] = [];
+  let partial = "";
+  let stderr = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+    const parts = (partial + chunk).split("\n");
+    partial = parts.pop()!;
+    lines.push(...parts.filter((l) => l.trim() !== ""));
+  });
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("close", (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
+  return { child, lines, stderr: () => stderr, exited };
+}
+
+async function stop(p: WalletProcess | undefined) {
+  if (p && p.child.exitCode === null && p.child.signalCode === null) {
+    p.child.kill("SIGKILL");
+    await p.exited;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Polls `probe` until it returns something other than undefined; fails after `timeoutMs`. */
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+function bufCurl(...args: string[]): Promise<unknown> {
+  return new Promise((resolve, reject) =>
+    execFile(BUF, ["curl", ...args], { timeout: 60_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`buf curl failed: ${stderr}`, { cause: error })) : resolve(JSON.parse(stdout)),
+    ),
+  );
+}
+
+let db: TestDatabase;
+let wallet: WalletProcess;
+let url: string;
+let port: number;
+
+async function postJson(path: string, body: object, headers: Record<string, string> = {}) {
+  const res = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as unknown };
+}
+
+test.before(async () => {
+  db = await testDatabase();
+  port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  wallet = startWallet({ WALLET_PORT: String(port), DATABASE_URL: db.url, LOG_LEVEL: "info" });
+  await until(
+    "200 from /readyz",
+    async () => {
+      if (wallet.child.exitCode !== null) throw new Error(`the wallet exited with ${wallet.child.exitCode}: ${wallet.stderr()}`);
+      return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined;
+    },
+    30_000,
+  );
+});
+test.after(async () => {
+  try {
+    await stop(wallet);
+  } finally {
+    await db?.drop();
+  }
+});
+
+const credit = {
+  idempotencyKey: "demo-credit-1",
+  customerId: "demo",
+  amount: { amountMinor: "1500", currency: "EUR" },
+  reason: "CREDIT_REASON_PROMOTION",
+  reference: "secret-ref-123",
+};
+const balance = { balance: { customerId: "demo", available: { amountMinor: "1500", currency: "EUR" }, held: { currency: "EUR" } } };
+
+test("buf curl over gRPC and over Connect, and a plain JSON POST, read the balance", async () => {
+  const credited = await postJson("/itinera.wallet.v1.WalletService/Credit", credit, { "x-request-id": "test-req-1" });
+  assert.is(credited.status, 200, JSON.stringify(credited.body));
+  const data = JSON.stringify({ customer_id: "demo", currency: "EUR" });
+  const grpc = await bufCurl("--http2-prior-knowledge", "--protocol", "grpc", "--reflect", `${url}${GET_BALANCE}`, "-d", data);
+  assert.equal(grpc, balance);
+  const connect = await bufCurl("--protocol", "connect", "--reflect", `${url}${GET_BALANCE}`, "-d", data);
+  assert.equal(connect, balance);
+  assert.equal(await postJson(GET_BALANCE, { customer_id: "demo", currency: "EUR" }), { status: 200, body: balance });
+});
+
+test("log lines are JSON; each call's line has its ids, procedure, code and duration, and no request body", async () => {
+  const entries = () => wallet.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const calls = await until(
+    "log line of each call",
+    () => {
+      const rpcs = entries().filter((e) => typeof e.procedure === "string" && e.procedure.startsWith("/itinera.wallet.v1."));
+      return rpcs.length >= 4 ? rpcs : undefined; // the credit and three balances
+    },
+    10_000,
+  );
+  for (const entry of calls) {
+    for (const key of ["request_id", "trace_id", "procedure", "code", "duration_ms"]) assert.ok(key in entry, `${key} in ${JSON.stringify(entry)}`);
+  }
+  const credited = calls.filter((e) => e.request_id === "test-req-1");
+  assert.equal(credited.map((e) => [e.procedure, e.code]), [["/itinera.wallet.v1.WalletService/Credit", "OK"]]);
+  assert.is.not(calls.find((e) => e.procedure === GET_BALANCE)?.request_id, "test-req-1", "other calls get their own ids");
+  assert.not.ok(wallet.lines.some((line) => line.includes("secret-ref-123")), "a request field never reaches the logs");
+});
+
+test("SIGTERM: the call in flight finishes, the process logs shutting down then stopped, exits 0 and frees the port", async () => {
+  // The request is sent in two parts: the server answers `100 Continue` to its
+  // headers, so the call has certainly started before the signal is sent.
+  const body = JSON.stringify({ customerId: "demo", currency: "EUR" });
+  const req = http.request(`${url}${GET_BALANCE}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), expect: "100-continue" },
+  });
+  const response = new Promise<http.IncomingMessage>((resolve, reject) => req.once("response", resolve).once("error", reject));
+  response.catch(() => {}); // awaited below; a failure before then is not unhandled
+  req.flushHeaders();
+  await Promise.race([once(req, "continue"), response]);
+
+  const exitedInTime = Promise.race([wallet.exited, sleep(15_000, "still running after 15 s", { ref: false })]);
+  wallet.child.kill("SIGTERM");
+  await until("'shutting down' in the log", () => (wallet.lines.some((l) => l.includes('"shutting down"')) ? true : undefined), 15_000);
+  req.end(body);
+  const messages = () => wallet.lines.map((l) => (JSON.parse(l) as { msg?: string }).msg);
+  const res = await response.catch(async (e: Error) => {
+    throw new Error(`the call in flight failed (${e.message}); exit code ${await exitedInTime}; log: ${messages().join(" | ")}`);
+  });
+  let answer = "";
+  for await (const chunk of res) answer += String(chunk);
+  assert.is(res.statusCode, 200, answer);
+  assert.equal(JSON.parse(answer), balance);
+
+  assert.is(await exitedInTime, 0, wallet.stderr());
+  const [shuttingDown, stopped] = [messages().indexOf("shutting down"), messages().indexOf("stopped")];
+  assert.ok(shuttingDown >= 0 && stopped > shuttingDown, `"shutting down" then "stopped" in ${messages().join(" | ")}`);
+
+  const refused = await new Promise<string>((resolve) => {
+    const socket = net.connect(port, "127.0.0.1", () => {
+      socket.destroy();
+      resolve("connected");
+    });
+    socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+  });
+  assert.is(refused, "ECONNREFUSED");
+});
+
+test("a bad WALLET_PORT: exits non-zero at once and says which variable is wrong", async () => {
+  const bad = startWallet({ WALLET_PORT: "abc", DATABASE_URL: db.url, LOG_LEVEL: "info" });
+  try {
+    const code = await Promise.race([bad.exited, sleep(30_000, "still running after 30 s", { ref: false })]);
+    assert.ok(typeof code === "number" && code !== 0, `exit code ${String(code)}`);
+    assert.match(bad.stderr(), "WALLET_PORT");
+  } finally {
+    await stop(bad);
+  }
+});
+
+test.run();

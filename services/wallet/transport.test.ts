@@ -1,0 +1,219 @@
+// The wallet over the wire, wired exactly as main.ts wires it (serverStack,
+// serveService, startServer on one port), on its own PostgreSQL database, and
+// called through every kind of client: clientOf over Connect (binary, JSON,
+// HTTP/2), gRPC and gRPC-Web, a plain @grpc/grpc-js client and a plain fetch
+// of JSON. Each kind gets the same checks: amounts, idempotent replays, and
+// errors with their codes and field violations, writing nothing.
+import { fromBinary, fromJson, type JsonObject } from "@bufbuild/protobuf";
+import { base64Decode, BinaryReader } from "@bufbuild/protobuf/wire";
+import { AnySchema, anyUnpack } from "@bufbuild/protobuf/wkt";
+import type { Transport } from "@connectrpc/connect";
+import type { ServiceError } from "@grpc/grpc-js";
+import { pino } from "pino";
+import { Registry } from "prom-client";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { backgroundContext, type Context } from "../../endpoints/context.js";
+import { Code, codeName, KitError } from "../../endpoints/errors.js";
+import { endpointsOf } from "../../endpoints/service.js";
+import { serverStack } from "../../endpoints/stack.js";
+import { BadRequestSchema } from "../../gen/itinera/type/v1/errors_pb.js";
+import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { createTracing, type Tracing } from "../../platform/tracing.js";
+import { clientOf, connectTransport, grpcTransport, grpcWebTransport } from "../../transport/client.js";
+import { grpcJsClient } from "../../transport/grpc-js.fixture.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer, type RunningServer } from "../../transport/server.js";
+import { walletFixture, type WalletFixture } from "./fixture.js";
+import { walletService } from "./service.js";
+import { WalletStore } from "./store.js";
+import { walletValidators } from "./validators.js";
+
+const log = pino({ level: "silent" });
+const registry = new Registry();
+let w: WalletFixture;
+let tracing: Tracing;
+let server: RunningServer;
+
+test.before(async () => {
+  w = await walletFixture();
+  tracing = createTracing({ serviceName: "wallet" });
+  const endpoints = endpointsOf(
+    WalletService,
+    walletService({ store: new WalletStore(w.database.knex) }),
+    ...serverStack({ registry, tracer: tracing.tracer, validators: walletValidators() }),
+  );
+  server = await startServer({
+    port: 0,
+    log,
+    routes: (router) => serveService(router, WalletService, endpoints, { log }),
+    ready: () => w.database.ping().then(() => true, () => "the database does not answer"),
+    metrics: registry,
+  });
+});
+test.after(async () => {
+  await server?.close(5_000);
+  await tracing?.shutdown();
+  await w?.close();
+});
+
+type Method = "GetBalance" | "Credit" | "Hold" | "Capture";
+type Json = Record<string, unknown>;
+/** A call's result, whatever the client: the response, or the code and the fields its BadRequest named. */
+type Outcome = { res: Json } | { code: number; fields: string[] };
+
+interface WalletCaller {
+  /** How int64 fields arrive: bigint in protobuf-es messages, decimal strings in grpc-js objects and JSON. */
+  int64: "bigint" | "string";
+  /** Calls `method` with a request in proto JSON form (lowerCamel names, int64 as strings, enum names). */
+  call(method: Method, req: JsonObject): Promise<Outcome>;
+  close(): void;
+}
+
+function viaClientOf(transport: Transport): WalletCaller {
+  const wallet = clientOf(WalletService, transport) as unknown as Record<string, (ctx: Context, req: unknown) => Promise<Json>>;
+  const ctx = backgroundContext({ log });
+  return {
+    int64: "bigint",
+    async call(method, req) {
+      const desc = WalletService.methods.find((m) => m.name === method)!;
+      try {
+        return { res: await wallet[desc.localName]!(ctx, fromJson(desc.input, req)) };
+      } catch (e) {
+        if (!(e instanceof KitError)) throw e;
+        return { code: e.code, fields: e.violations.map((v) => v.field) };
+      }
+    },
+    close: () => {},
+  };
+}
+
+function viaGrpcJs(port: number): WalletCaller {
+  const client = grpcJsClient("itinera/wallet/v1/wallet.proto", "itinera.wallet.v1.WalletService", `127.0.0.1:${port}`);
+  return {
+    int64: "string",
+    call: (method, req) =>
+      client.unary(method, req).then(
+        (res) => ({ res }),
+        (e: ServiceError) => ({ code: e.code, fields: statusViolations(e.metadata.get("grpc-status-details-bin")[0]) }),
+      ),
+    close: () => client.close(),
+  };
+}
+
+/** The fields of the BadRequest inside a google.rpc.Status trailer (Status.details = field 3, repeated Any). */
+function statusViolations(bin: unknown): string[] {
+  if (!(bin instanceof Buffer)) return [];
+  const fields: string[] = [];
+  const reader = new BinaryReader(bin);
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (field !== 3) reader.skip(wireType);
+    else fields.push(...(anyUnpack(fromBinary(AnySchema, reader.bytes()), BadRequestSchema)?.fieldViolations.map((v) => v.field) ?? []));
+  }
+  return fields;
+}
+
+function viaFetch(url: string): WalletCaller {
+  return {
+    int64: "string",
+    async call(method, req) {
+      const res = await fetch(`${url}/itinera.wallet.v1.WalletService/${method}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(req),
+      });
+      const body = (await res.json()) as Json;
+      if (res.ok) return { res: body };
+      // A Connect error: {"code":"invalid_argument","message":…,"details":[{"type":…,"value":<base64>,"debug":{…}}]}
+      const details = (body.details ?? []) as { type: string; value: string; debug?: { fieldViolations?: { field: string }[] } }[];
+      const bad = details.filter((d) => d.type === BadRequestSchema.typeName);
+      const decoded = bad.flatMap((d) => fromBinary(BadRequestSchema, base64Decode(d.value)).fieldViolations.map((v) => v.field));
+      assert.equal(bad.flatMap((d) => d.debug?.fieldViolations?.map((v) => v.field) ?? []), decoded, "debug matches the bytes");
+      return { code: codeFromConnect(String(body.code)), fields: decoded };
+    },
+    close: () => {},
+  };
+}
+
+/** "invalid_argument" → 3. */
+function codeFromConnect(name: string): number {
+  const code = Object.values(Code).find((c) => typeof c === "number" && codeName(c).toLowerCase() === name);
+  assert.type(code, "number", `a Connect code name: ${name}`);
+  return code as number;
+}
+
+const callers: Record<string, () => WalletCaller> = {
+  "clientOf, Connect binary over HTTP/1.1": () => viaClientOf(connectTransport(server.url, { binary: true })),
+  "clientOf, Connect JSON over HTTP/1.1": () => viaClientOf(connectTransport(server.url, { binary: false })),
+  "clientOf, Connect binary over HTTP/2": () => viaClientOf(connectTransport(server.url, { http2: true })),
+  "clientOf, gRPC over h2c": () => viaClientOf(grpcTransport(server.url)),
+  "clientOf, gRPC-Web": () => viaClientOf(grpcWebTransport(server.url)),
+  "plain @grpc/grpc-js": () => viaGrpcJs(server.port),
+  "plain fetch of JSON": () => viaFetch(server.url),
+};
+
+/** The value at a dotted path of a response. */
+const at = (res: Json, path: string): unknown => path.split(".").reduce<unknown>((node, key) => (node as Json | undefined)?.[key], res);
+
+let customers = 0;
+for (const [name, connect] of Object.entries(callers)) {
+  const customerId = `customer-${++customers}`;
+  test(`${name}: credit, balance, replays, and errors that write nothing`, async () => {
+    const wallet = connect();
+    try {
+      const ok = async (method: Method, req: JsonObject) => {
+        const out = await wallet.call(method, req);
+        if ("res" in out) return out.res;
+        throw new Error(`${method} failed with code ${out.code}: ${out.fields.join(", ")}`);
+      };
+      const failing = async (method: Method, req: JsonObject) => {
+        const out = await wallet.call(method, req);
+        if ("res" in out) throw new Error(`${method} should have failed`);
+        return out;
+      };
+      /** An int64 as the client delivers it, checked for its type, as a decimal string. */
+      const int64 = (res: Json, path: string) => {
+        const value = at(res, path);
+        assert.is(typeof value, wallet.int64, `${path} arrives as a ${wallet.int64}`);
+        return String(value);
+      };
+      const eur = (amountMinor: string) => ({ amountMinor, currency: "EUR" });
+      const credit = { idempotencyKey: `${customerId}-credit`, customerId, amount: eur("5000"), reason: "CREDIT_REASON_CASHBACK", reference: "booking-7" };
+
+      const first = await ok("Credit", credit);
+      assert.is(int64(first, "transaction.availableAfter.amountMinor"), "5000");
+      assert.is(int64(first, "balance.available.amountMinor"), "5000");
+      assert.is(at(first, "balance.customerId"), customerId);
+      assert.equal(await ok("Credit", credit), first, "the same key and request: the first answer again");
+      assert.is(int64(await ok("GetBalance", { customerId, currency: "EUR" }), "balance.available.amountMinor"), "5000", "credited once");
+
+      const before = await w.counts();
+      assert.is((await failing("Credit", { ...credit, amount: eur("6000") })).code, Code.AlreadyExists, "the same key, another request");
+      const invalid = await failing("Hold", { idempotencyKey: "", customerId, amount: { amountMinor: "0", currency: "EUX" } });
+      assert.equal(invalid, { code: Code.InvalidArgument, fields: ["idempotency_key", "amount.amount_minor", "amount.currency"] });
+      const unknownHold = { idempotencyKey: `${customerId}-capture`, holdId: "00000000-0000-4000-8000-000000000000" };
+      assert.is((await failing("Capture", unknownHold)).code, Code.NotFound);
+      const tooMuch = { idempotencyKey: `${customerId}-hold`, customerId, amount: eur("5001") };
+      assert.is((await failing("Hold", tooMuch)).code, Code.FailedPrecondition);
+      assert.equal(await w.counts(), before, "no failed call wrote a row");
+    } finally {
+      wallet.close();
+    }
+  });
+}
+
+test("/metrics on the same port counts the failures by code, and /readyz is 200", async () => {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const invalidHolds = text
+    .split("\n")
+    .filter((l) => l.startsWith("rpc_requests_total{") && l.includes('service="itinera.wallet.v1.WalletService"'))
+    .filter((l) => l.includes('side="server"') && l.includes('method="Hold"') && l.includes('code="INVALID_ARGUMENT"'));
+  assert.is(invalidHolds.length, 1, text);
+  assert.is(Number(invalidHolds[0]!.split(" ").pop()), Object.keys(callers).length, "one invalid Hold per client kind");
+  const ready = await fetch(`${server.url}/readyz`);
+  assert.is(ready.status, 200);
+  assert.is((await ready.text()).trim(), "ready");
+});
+
+test.run();
