@@ -6,7 +6,6 @@
 // Reports calls/s, latency and the server's CPU time per call; the same for
 // Echo, which does no I/O and so shows the kit's cost alone.
 import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
@@ -42,11 +41,11 @@ async function main() {
 
   const server = spawn(process.execPath, ["--import", "tsx", `${ROOT}bench/kit-server.ts`], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const ports = await new Promise<Record<Mode, number>>((resolve, reject) => {
     server.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
-    createInterface({ input: server.stdout! }).once("line", (line) => resolve(JSON.parse(line)));
+    server.once("message", (ports) => resolve(ports as Record<Mode, number>));
   });
 
   try {

@@ -5,11 +5,10 @@
 // - "raw": the same handler functions registered directly on a connect-node
 //   router on a bare HTTP/2 server, with no kit at all.
 // Echo (no I/O) is served the same two ways, to see the kit's cost alone.
-// Prints one JSON line {"kit": port, "raw": port} when both listen.
+// Sends {"kit": port, "raw": port} to its parent (IPC) when both listen.
 import http2 from "node:http2";
 import { fileURLToPath } from "node:url";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { pino } from "pino";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { backgroundContext } from "../endpoints/context.js";
 import { endpointsOf, type Service } from "../endpoints/service.js";
@@ -28,8 +27,8 @@ import { walletValidators } from "../services/wallet/validators.js";
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error("bench/kit-server.ts needs DATABASE_URL (bench/kit-overhead.ts sets it)");
 
-// Logs go where a real service's go (JSON lines, written asynchronously), to /dev/null.
-const log = createLogger({ service: "bench", destination: pino.destination({ dest: "/dev/null", sync: false }) });
+// Logs go where a real service's go: JSON lines on stdout, which the benchmark sends to /dev/null.
+const log = createLogger({ service: "bench" });
 const tracing = createTracing({ serviceName: "bench" });
 const registry = new Registry();
 // process_cpu_seconds_total tells the benchmark how much CPU the server spent per call.
@@ -76,7 +75,7 @@ const raw = http2.createServer(
 await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
 const rawPort = (raw.address() as { port: number }).port;
 
-process.stdout.write(`${JSON.stringify({ kit: kit.port, raw: rawPort })}\n`);
+process.send!({ kit: kit.port, raw: rawPort });
 process.on("SIGTERM", async () => {
   await kit.close(1000);
   raw.close();

@@ -9,7 +9,7 @@ export interface LoggerOptions {
   service: string;
   /** "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent"; default "info". */
   level?: string;
-  /** Where the lines go; default stdout. */
+  /** Where the lines go; default stdout, buffered (see STDOUT_BUFFER_BYTES). */
   destination?: pino.DestinationStream;
 }
 
@@ -86,5 +86,20 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
     serializers: { err: serializeError },
   };
-  return opts.destination ? pino(options, opts.destination) : pino(options);
+  return pino(options, opts.destination ?? bufferedStdout());
+}
+
+/**
+ * One write(2) per line cost the wallet ~40 µs of CPU per call (make bench):
+ * lines are gathered up to this many bytes, and flushed at least every
+ * FLUSH_MS so that a quiet service's lines still show at once. pino flushes
+ * what is left when the process exits; a SIGKILL loses at most this much.
+ */
+const STDOUT_BUFFER_BYTES = 4096;
+const FLUSH_MS = 200;
+
+function bufferedStdout(): pino.DestinationStream {
+  const out = pino.destination({ dest: 1, sync: false, minLength: STDOUT_BUFFER_BYTES });
+  setInterval(() => out.flush(), FLUSH_MS).unref();
+  return out;
 }
