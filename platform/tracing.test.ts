@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { isSpanContextValid, SpanKind, trace } from "@opentelemetry/api";
+import { isSpanContextValid, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
 import { createTracing } from "./tracing.js";
 
 interface Received {
@@ -68,11 +68,15 @@ test("with an OTLP endpoint, finished spans are POSTed to <endpoint>/v1/traces",
   }
 });
 
-test("without an endpoint, spans still get real ids and nothing is exported", async () => {
+test("without an endpoint, spans still get real ids but are not recorded (nothing would read them)", async () => {
   const tracing = createTracing({ serviceName: "wallet" });
   const span = tracing.tracer.startSpan("x");
   assert.ok(isSpanContextValid(span.spanContext()));
-  assert.ok(span.isRecording());
+  assert.not.ok(span.isRecording());
+  const child = tracing.tracer.startSpan("y", {}, trace.setSpan(ROOT_CONTEXT, span));
+  assert.is(child.spanContext().traceId, span.spanContext().traceId, "a child continues the trace");
+  assert.is.not(child.spanContext().spanId, span.spanContext().spanId, "with a span id of its own");
+  child.end();
   span.end();
   await tracing.forceFlush();
   await tracing.shutdown();

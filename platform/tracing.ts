@@ -5,8 +5,11 @@
 import type { Tracer } from "@opentelemetry/api";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
   BasicTracerProvider,
   BatchSpanProcessor,
+  ParentBasedSampler,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
@@ -17,7 +20,9 @@ export interface TracingOptions {
   /**
    * Base URL of an OTLP/HTTP collector (main.ts passes
    * OTEL_EXPORTER_OTLP_ENDPOINT); spans are POSTed to `<endpoint>/v1/traces`.
-   * Without it spans are still made (logs get trace ids) but not exported.
+   * Without it (and without spanProcessors) nothing would ever read a span,
+   * so none is recorded: spans are non-recording, yet still get trace and
+   * span ids, so that logs carry trace ids and traceparent still travels.
    */
   otlpEndpoint?: string;
   /** More processors (tests pass a SimpleSpanProcessor over an InMemorySpanExporter). */
@@ -39,6 +44,8 @@ export function createTracing(opts: TracingOptions): Tracing {
     spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
   const provider = new BasicTracerProvider({
+    sampler:
+      spanProcessors.length > 0 ? new ParentBasedSampler({ root: new AlwaysOnSampler() }) : new AlwaysOffSampler(),
     resource: defaultResource().merge(resourceFromAttributes({ "service.name": opts.serviceName })),
     spanProcessors,
   });
