@@ -51,6 +51,12 @@ export interface ServerOptions {
   healthPollMs?: number;
   /** Health's own calls get a principal through this too (default: none). */
   authenticate?: Authenticate;
+  /**
+   * Plain HTTP routes beside the RPCs, for callers that cannot speak them (a
+   * seller's webhook): answers the request and returns true, or returns false
+   * to let the RPC router have it. Decode and encode only: no business logic.
+   */
+  http?: (...args: Parameters<RequestHandler>) => boolean;
 }
 
 export interface RunningServer {
@@ -85,7 +91,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const probes = probeHandler({ readiness, metrics: opts.metrics });
   const handler: RequestHandler = (req, res) => {
-    if (!probes(req, res)) rpc(req, res);
+    if (!probes(req, res) && !opts.http?.(req, res)) rpc(req, res);
   };
 
   const listener = await listenHttp1AndH2c(handler, { port: opts.port, host });
