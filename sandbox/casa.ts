@@ -1,0 +1,119 @@
+// Casa Hotels: the sandbox hotel seller, an XML API on port 7102.
+//   GET /xml/hotels?page=&size=              hotels with rooms (page from 1; size ≤ 500, default 100)
+//   GET /xml/aliases                         other names of cities ("NY", "Lisboa")
+//   GET /xml/rates?hotel=&from=&to=          one hotel's nightly rates in EUR; throttled, counted
+//   GET /xml/rates/bulk?from=&to=&page=&size= every hotel's rates a page at a time (the feed; not counted)
+// `to` is exclusive; at most 90 nights; nights outside the sellable window are left out.
+import { hotelRates, type Hotel, type Inventory } from "./inventory.js";
+import { dateParam, decimal, HttpError, intParam, param, xmlReply, type Reply } from "./http.js";
+import { element, textElement, XML_DECLARATION } from "./xml.js";
+import { startSellerServer, type RunningSeller, type SellerOptions } from "./seller-server.js";
+
+export const CASA_PORT = 7102;
+const MAX_NIGHTS = 90;
+
+function errorReply(status: number, message: string): Reply {
+  return xmlReply(XML_DECLARATION + textElement("error", message, { status }), status);
+}
+
+function hotelXml(inv: Inventory, h: Hotel): string {
+  const city = inv.cityById.get(h.cityId)!;
+  return element("hotel", { code: h.code }, [
+    textElement("name", h.name),
+    textElement("city", city.name, { id: city.id }),
+    textElement("country", city.countryName, { code: city.countryCode }),
+    textElement("stars", h.stars),
+    textElement("address", h.address),
+    element("amenities", {}, h.amenities.map((a) => textElement("a", a))),
+    element("images", {}, h.imageUrls.map((src) => element("img", { src }))),
+    element(
+      "rooms",
+      {},
+      h.rooms.map((r) =>
+        element("room", { code: r.code, occupancy: r.occupancy }, [
+          textElement("name", r.name),
+          element("amenities", {}, r.amenities.map((a) => textElement("a", a))),
+        ]),
+      ),
+    ),
+  ]);
+}
+
+function ratesXml(inv: Inventory, h: Hotel, fromDay: number, toDay: number): string[] {
+  return hotelRates(inv, h, fromDay, toDay).map((r) =>
+    element("rate", { room: r.room, night: r.night, amount: decimal(r.amountMinor), available: r.available }),
+  );
+}
+
+/** from/to of a rates query: valid dates, to after from, at most 90 nights. */
+function stayParams(q: URLSearchParams, defaults?: { from: number; to: number }): { from: number; to: number } {
+  const from = dateParam(q, "from", defaults?.from);
+  const to = dateParam(q, "to", defaults?.to);
+  if (to <= from) throw new HttpError(400, `"to" must be after "from"`);
+  if (to - from > MAX_NIGHTS) throw new HttpError(400, `at most ${MAX_NIGHTS} nights per query`);
+  return { from, to };
+}
+
+function pageOf<T>(items: T[], page: number, size: number): { slice: T[]; pages: number } {
+  return { slice: items.slice((page - 1) * size, page * size), pages: Math.max(1, Math.ceil(items.length / size)) };
+}
+
+export function startCasa(opts: SellerOptions): Promise<RunningSeller> {
+  const inv = opts.inventory;
+  return startSellerServer(opts, {
+    errorReply,
+    apis: [
+      {
+        method: "GET",
+        path: "/xml/hotels",
+        handle: ({ query }) => {
+          const page = intParam(query, "page", 1, 1, 1_000_000);
+          const size = intParam(query, "size", 100, 1, 500);
+          const { slice, pages } = pageOf(inv.hotels, page, size);
+          return xmlReply(XML_DECLARATION + element("hotels", { page, pages }, slice.map((h) => hotelXml(inv, h))));
+        },
+      },
+      {
+        method: "GET",
+        path: "/xml/aliases",
+        handle: () =>
+          xmlReply(
+            XML_DECLARATION +
+              element(
+                "aliases",
+                {},
+                inv.cities
+                  .filter((c) => c.aliases.length > 0)
+                  .map((c) => element("city", { id: c.id, name: c.name }, c.aliases.map((a) => textElement("alias", a)))),
+              ),
+          ),
+      },
+      {
+        method: "GET",
+        path: "/xml/rates",
+        priced: true,
+        handle: ({ query }) => {
+          const code = param(query, "hotel");
+          const hotel = inv.hotelByCode.get(code);
+          if (!hotel) throw new HttpError(404, `unknown hotel ${code}`);
+          const { from, to } = stayParams(query);
+          return xmlReply(
+            XML_DECLARATION + element("rates", { hotel: hotel.code, currency: "EUR" }, ratesXml(inv, hotel, from, to)),
+          );
+        },
+      },
+      {
+        method: "GET",
+        path: "/xml/rates/bulk",
+        handle: ({ query }) => {
+          const { from, to } = stayParams(query, { from: inv.todayDay, to: inv.todayDay + Math.min(inv.days, MAX_NIGHTS) });
+          const page = intParam(query, "page", 1, 1, 1_000_000);
+          const size = intParam(query, "size", 50, 1, 200);
+          const { slice, pages } = pageOf(inv.hotels, page, size);
+          const hotels = slice.map((h) => element("hotel", { code: h.code }, ratesXml(inv, h, from, to)));
+          return xmlReply(XML_DECLARATION + element("rates", { currency: "EUR", page, pages }, hotels));
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,98 @@
+// Starts one sandbox seller (or all three) as its own process:
+//   node --import tsx sandbox/main.ts skylark|casa|wanderly|all
+// Environment (all optional):
+//   SANDBOX_SEED (42), SANDBOX_TODAY (today's UTC date), SANDBOX_CITIES (20), SANDBOX_HOTELS_PER_CITY (100),
+//   SANDBOX_DAYS (90), SANDBOX_PAIRS (300), SANDBOX_HOST (127.0.0.1), THROTTLE_RPS (50), THROTTLE_BURST (2 × rps),
+//   SKYLARK_PORT (7101), CASA_PORT (7102), WANDERLY_PORT (7103), LOG_LEVEL (info);
+//   wanderly: WEBHOOK_URL (http://127.0.0.1:7008/webhooks/wanderly), WEBHOOK_SECRET (else SELLERS_WEBHOOK_SECRET,
+//   else "sandbox-webhook-secret"), PUSH_INTERVAL_MS (60000), DUPLICATE_EVERY (10), WANDERLY_SHARE (0.1).
+import { pino } from "pino";
+import { generateInventory } from "./inventory.js";
+import { startSkylark, SKYLARK_PORT } from "./skylark.js";
+import { startCasa, CASA_PORT } from "./casa.js";
+import { startWanderly, PUSH_DEFAULTS, WANDERLY_PORT } from "./wanderly.js";
+import type { RunningServer } from "./http.js";
+
+const SELLERS = ["skylark", "casa", "wanderly"] as const;
+type SellerName = (typeof SELLERS)[number];
+
+function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const which = process.argv[2];
+  const names: SellerName[] = which === "all" ? [...SELLERS] : SELLERS.filter((s) => s === which);
+  if (names.length === 0) {
+    process.stderr.write(`usage: node --import tsx sandbox/main.ts ${SELLERS.join("|")}|all\n`);
+    process.exit(2);
+  }
+  const log = pino({ name: `sandbox-${which}`, level: env.LOG_LEVEL ?? "info" });
+  const started = performance.now();
+  const inventory = generateInventory({
+    seed: num(env, "SANDBOX_SEED", 42),
+    ...(env.SANDBOX_TODAY ? { today: env.SANDBOX_TODAY } : {}),
+    cities: num(env, "SANDBOX_CITIES", 20),
+    hotelsPerCity: num(env, "SANDBOX_HOTELS_PER_CITY", 100),
+    days: num(env, "SANDBOX_DAYS", 90),
+    pairs: num(env, "SANDBOX_PAIRS", 300),
+  });
+  log.info(
+    { seed: inventory.seed, today: inventory.today, hotels: inventory.hotels.length, flights: inventory.flights.length,
+      ms: Math.round(performance.now() - started) },
+    "inventory generated",
+  );
+  const rps = num(env, "THROTTLE_RPS", 50);
+  const common = {
+    inventory,
+    host: env.SANDBOX_HOST ?? "127.0.0.1",
+    throttle: { ratePerSec: rps, burst: num(env, "THROTTLE_BURST", Math.max(1, 2 * rps)) },
+  };
+  const servers: RunningServer[] = [];
+  for (const name of names) {
+    const child = log.child({ seller: name });
+    const server =
+      name === "skylark"
+        ? await startSkylark({ ...common, log: child, port: num(env, "SKYLARK_PORT", SKYLARK_PORT) })
+        : name === "casa"
+          ? await startCasa({ ...common, log: child, port: num(env, "CASA_PORT", CASA_PORT) })
+          : await startWanderly({
+              ...common,
+              log: child,
+              port: num(env, "WANDERLY_PORT", WANDERLY_PORT),
+              webhookUrl: env.WEBHOOK_URL ?? PUSH_DEFAULTS.webhookUrl,
+              secret: env.WEBHOOK_SECRET ?? env.SELLERS_WEBHOOK_SECRET ?? PUSH_DEFAULTS.secret,
+              intervalMs: num(env, "PUSH_INTERVAL_MS", PUSH_DEFAULTS.intervalMs),
+              duplicateEvery: num(env, "DUPLICATE_EVERY", 10),
+              share: num(env, "WANDERLY_SHARE", 0.1),
+            });
+    servers.push(server);
+    log.info({ seller: name, url: server.url }, "sandbox seller listening");
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, "stopping");
+    Promise.all(servers.map((s) => s.close())).then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error({ err: e }, "stop failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`sandbox failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

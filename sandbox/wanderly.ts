@@ -1,0 +1,137 @@
+// Wanderly: the sandbox aggregator on port 7103. It pushes what it sells to
+// our webhook (see wanderly-push.ts) and answers live quotes in GBP:
+//   GET  /api/quote/hotel?property=&check_in=&check_out=   rooms with nightly prices; throttled, counted
+//   GET  /api/quote/flights?from=&to=&date=                fares; throttled, counted
+//   POST /admin/push-now[?kind=snapshot|changes]           queue pushes at once (default snapshot)
+import { pino } from "pino";
+import { dateOf } from "./calendar.js";
+import { inWindow } from "./inventory.js";
+import { dateParam, HttpError, jsonReply, param, type Reply } from "./http.js";
+import { startSellerServer, type RunningSeller, type SellerOptions } from "./seller-server.js";
+import { WanderlyOffer } from "./wanderly-offer.js";
+import { WanderlyPusher, type PushOptions } from "./wanderly-push.js";
+
+export const WANDERLY_PORT = 7103;
+const MAX_NIGHTS = 90;
+
+export interface WanderlyOptions extends SellerOptions, Partial<PushOptions> {
+  /** Share of hotels and flights it sells; default 0.1. */
+  share?: number;
+  /** Push a snapshot when it starts; default true. */
+  pushOnStart?: boolean;
+}
+
+export interface RunningWanderly extends RunningSeller {
+  offer: WanderlyOffer;
+  /** Queues pushes; returns how many. */
+  pushNow(kind?: "snapshot" | "changes"): number;
+  /** Resolves when every queued push was delivered or dropped. */
+  pushesIdle(): Promise<void>;
+}
+
+export const PUSH_DEFAULTS: PushOptions = {
+  webhookUrl: "http://127.0.0.1:7008/webhooks/wanderly",
+  secret: "sandbox-webhook-secret",
+  intervalMs: 60_000,
+  duplicateEvery: 0,
+  retryBaseMs: 500,
+  retryMaxMs: 30_000,
+  maxAttempts: 10,
+  batchHotels: 20,
+  batchFlights: 20,
+  timeoutMs: 10_000,
+};
+
+function errorReply(status: number, message: string): Reply {
+  return jsonReply({ error: message }, status);
+}
+
+export async function startWanderly(opts: WanderlyOptions): Promise<RunningWanderly> {
+  const inv = opts.inventory;
+  const log = opts.log ?? pino({ level: "silent" });
+  const offer = new WanderlyOffer(inv, opts.share);
+  const pushOptions: PushOptions = { ...PUSH_DEFAULTS };
+  for (const k of Object.keys(PUSH_DEFAULTS) as (keyof PushOptions)[]) {
+    const v = opts[k];
+    if (v !== undefined) (pushOptions as unknown as Record<string, unknown>)[k] = v;
+  }
+  let pusher: WanderlyPusher | undefined;
+
+  const airport = (q: URLSearchParams, name: string) => {
+    const code = param(q, name).toUpperCase();
+    if (!/^[A-Z]{3}$/.test(code)) throw new HttpError(400, `"${name}" must be an IATA airport code`);
+    if (!inv.airportByIata.has(code)) throw new HttpError(404, `unknown airport ${code}`);
+    return code;
+  };
+
+  const running = await startSellerServer(
+    { ...opts, log },
+    {
+      errorReply,
+      counters: ["pushes_sent", "push_failures", "duplicates_sent"],
+      withAdmin: (admin) => (pusher = new WanderlyPusher(inv, offer, admin, pushOptions, log)),
+      onClose: () => pusher?.close(),
+      adminExtras: [
+        {
+          method: "POST",
+          path: "/admin/push-now",
+          handle: ({ query }) => {
+            const kind = query.get("kind") ?? "snapshot";
+            if (kind !== "snapshot" && kind !== "changes") throw new HttpError(400, `"kind" must be snapshot or changes`);
+            return jsonReply({ queued: pusher!.pushNow(kind) }, 202);
+          },
+        },
+      ],
+      apis: [
+        {
+          method: "GET",
+          path: "/api/quote/hotel",
+          priced: true,
+          handle: ({ query }) => {
+            const property = param(query, "property");
+            const hotel = inv.hotelByCode.get(property);
+            if (!hotel || !offer.sellsHotel(property)) throw new HttpError(404, `property ${property} is not sold here`);
+            const checkIn = dateParam(query, "check_in");
+            const checkOut = dateParam(query, "check_out");
+            if (checkOut <= checkIn) throw new HttpError(400, `"check_out" must be after "check_in"`);
+            if (checkOut - checkIn > MAX_NIGHTS) throw new HttpError(400, `at most ${MAX_NIGHTS} nights`);
+            // Only whole stays inside the sellable window are quoted.
+            const sellable = inWindow(inv, checkIn) && inWindow(inv, checkOut - 1);
+            const nights = sellable ? offer.hotelRates(hotel, checkIn, checkOut) : [];
+            const rooms = hotel.rooms
+              .map((room) => {
+                const mine = nights.filter((n) => n.room === room.code);
+                return {
+                  room: room.code,
+                  total_minor: mine.reduce((s, n) => s + n.price_minor, 0),
+                  available: Math.min(...mine.map((n) => n.available)),
+                  nights: mine.map(({ night, price_minor, available }) => ({ night, price_minor, available })),
+                };
+              })
+              .filter((r) => r.nights.length > 0);
+            return jsonReply({ property, check_in: dateOf(checkIn), check_out: dateOf(checkOut), currency: "GBP", rooms });
+          },
+        },
+        {
+          method: "GET",
+          path: "/api/quote/flights",
+          priced: true,
+          handle: ({ query }) => {
+            const from = airport(query, "from");
+            const to = airport(query, "to");
+            const day = dateParam(query, "date");
+            const flights = (inv.flightsByRoute.get(`${from}-${to}`) ?? []).filter((f) => offer.sellsFlight(f.number));
+            return jsonReply({ currency: "GBP", fares: flights.flatMap((f) => offer.flightFares(f, day)) });
+          },
+        },
+      ],
+    },
+  );
+  pusher!.start(opts.pushOnStart ?? true);
+  return {
+    ...running,
+    offer,
+    pushNow: (kind = "snapshot") => pusher!.pushNow(kind),
+    pushesIdle: () => pusher!.idle(),
+  };
+}
