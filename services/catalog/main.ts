@@ -1,0 +1,68 @@
+// The catalog process: itinera.catalog.v1.CatalogService on CATALOG_PORT
+// (7002), Connect, gRPC and gRPC-Web on one port, over PostgreSQL
+// (DATABASE_URL, or the embedded server when unset). Page tokens are signed
+// with CATALOG_PAGE_TOKEN_SECRET, which every instance must share.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { endpointsOf } from "../../endpoints/service.js";
+import { serverStack } from "../../endpoints/stack.js";
+import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
+import { config, port, str } from "../../platform/config.js";
+import { openDatabase } from "../../platform/db.js";
+import { startRuntime } from "../../platform/runtime.js";
+import { onShutdown } from "../../platform/shutdown.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer } from "../../transport/server.js";
+import { FlightStore } from "./flight-store.js";
+import { HotelStore } from "./hotel-store.js";
+import { pageTokens } from "./page-token.js";
+import { catalogService } from "./service.js";
+import { catalogValidators } from "./validators.js";
+
+async function main() {
+  const rt = startRuntime("catalog", process.env);
+  const cfg = config(process.env, {
+    port: port("CATALOG_PORT", 7002),
+    pageTokenSecret: str("CATALOG_PAGE_TOKEN_SECRET", "sandbox-catalog-page-tokens"),
+  });
+
+  const db = await openDatabase({
+    url: rt.databaseUrl,
+    dataDir: join(rt.dataDir, "pg"),
+    embeddedPort: 54329,
+    schema: "catalog",
+    migrationsDir: fileURLToPath(new URL("./migrations", import.meta.url)),
+    log: rt.log,
+  });
+
+  const catalog = catalogService({
+    hotels: new HotelStore(db.knex),
+    flights: new FlightStore(db.knex),
+    pageTokens: pageTokens(cfg.pageTokenSecret),
+  });
+  const endpoints = endpointsOf(
+    CatalogService,
+    catalog,
+    ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: catalogValidators() }),
+  );
+
+  const server = await startServer({
+    port: cfg.port,
+    log: rt.log,
+    routes: (router) => serveService(router, CatalogService, endpoints, { log: rt.log }),
+    ready: () => db.ping().then(() => true, () => "the database does not answer"),
+    metrics: rt.registry,
+  });
+
+  onShutdown(rt.log, [
+    { name: "server", close: () => server.close(10_000) },
+    { name: "tracing", close: rt.close },
+    { name: "database", close: db.close },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  // Bad configuration or a database that cannot be reached: say why in one line, exit non-zero.
+  console.error(`catalog failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+// The catalog (itinera.catalog.v1.CatalogService): hotels with their rooms,
+// airports and flight schedules as sellers list them, and keyword search over
+// hotels. Pure logic: the stores merge sellers' listings and rank matches;
+// this file pages, converts and decides what a request means. The validators
+// (validators.ts) have checked every field before a method runs.
+import { invalidArgument } from "../../endpoints/errors.js";
+import type { Service } from "../../endpoints/service.js";
+import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
+import type { FlightStore } from "./flight-store.js";
+import type { HotelStore } from "./hotel-store.js";
+import type { SearchCursor } from "./listings.js";
+import {
+  airportMessage,
+  airportRecord,
+  cityAliases,
+  flightListing,
+  flightMessage,
+  hotelListing,
+  hotelMessage,
+  isoDate,
+} from "./messages.js";
+import type { PageTokens } from "./page-token.js";
+
+export interface CatalogServiceDeps {
+  hotels: HotelStore;
+  flights: FlightStore;
+  pageTokens: PageTokens;
+}
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+/** How many airports a query suggests. */
+export const AIRPORT_SUGGESTIONS = 10;
+
+export function catalogService(deps: CatalogServiceDeps): Service<typeof CatalogService> {
+  const { hotels, flights, pageTokens } = deps;
+
+  return {
+    async upsertHotels(_ctx, req) {
+      return hotels.upsert({
+        sellerId: req.sellerId,
+        hotels: req.hotels.map(hotelListing),
+        cityAliases: cityAliases(req.cityAliases),
+      });
+    },
+
+    async upsertFlights(_ctx, req) {
+      return flights.upsert({
+        sellerId: req.sellerId,
+        flights: req.flights.map((f, i) => flightListing(f, `flights[${i}]`)),
+        airports: req.airports.map(airportRecord),
+      });
+    },
+
+    async searchHotels(_ctx, req) {
+      const size = Math.min(req.pageSize > 0 ? req.pageSize : DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+      let after: SearchCursor | undefined;
+      if (req.pageToken !== "") {
+        after = pageTokens.decode(req.query, req.pageToken);
+        if (!after) {
+          const description = "is not a page token of a previous response to the same query";
+          throw invalidArgument(`page_token: ${description}`, [{ field: "page_token", rule: "page_token", description }]);
+        }
+      }
+      const ranked = await hotels.search(req.query, size + 1, after);
+      const page = ranked.slice(0, size);
+      const last = page[page.length - 1];
+      return {
+        hotels: page.map((r) => hotelMessage(r.hotel)),
+        nextPageToken: ranked.length > size && last ? pageTokens.encode(req.query, last.place) : "",
+      };
+    },
+
+    async getHotels(_ctx, req) {
+      return { hotels: (await hotels.byIds(req.hotelIds)).map(hotelMessage) };
+    },
+
+    async listFlights(_ctx, req) {
+      const found = await flights.route(req.origin, req.destination, isoDate(req.departureDate, "departure_date"));
+      return { flights: found.map(flightMessage) };
+    },
+
+    async getAirports(_ctx, req) {
+      const found =
+        req.codes.length > 0 ? await flights.airports(req.codes) : await flights.matching(req.query, AIRPORT_SUGGESTIONS);
+      return { airports: found.map(airportMessage) };
+    },
+  };
+}
