@@ -1,0 +1,179 @@
+// Pricing as a real process: `node --import tsx services/pricing/main.ts` on
+// a free port and a fresh database, asking a real (fake) sellers server over
+// gRPC. It becomes ready, ingests and answers offers over Connect, caches
+// fares it asked from sellers, refuses bad input with the violations, and
+// refuses to start when a rule does not compile, naming the rule.
+import { spawn, type ChildProcess } from "node:child_process";
+import * as net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { pino } from "pino";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { backgroundContext } from "../../endpoints/context.js";
+import { Code, KitError } from "../../endpoints/errors.js";
+import { endpointsOf, type Service } from "../../endpoints/service.js";
+import { PricingService, PriceSource } from "../../gen/itinera/pricing/v1/pricing_pb.js";
+import { SellersService, type QuoteFlightsRequest } from "../../gen/itinera/sellers/v1/sellers_pb.js";
+import { openDatabase } from "../../platform/db.js";
+import { testDatabase, type TestDatabase } from "../../platform/testing.js";
+import { clientOf, connectTransport } from "../../transport/client.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer, type RunningServer } from "../../transport/server.js";
+import { addDays, dateMessage, isoDate, utcDay } from "./dates.js";
+import { MIGRATIONS, nightsOf } from "./fixture.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const log = pino({ level: "silent" });
+const ctx = backgroundContext({ log });
+
+const children = new Set<ChildProcess>();
+process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
+
+interface PricingProcess {
+  child: ChildProcess;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+function startPricing(env: Record<string, string>): PricingProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "services/pricing/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  children.add(child);
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("close", (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
+  return { child, stderr: () => stderr, exited };
+}
+
+async function stop(p: PricingProcess | undefined) {
+  if (p && p.child.exitCode === null && p.child.signalCode === null) {
+    p.child.kill("SIGKILL");
+    await p.exited;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const flightCalls: QuoteFlightsRequest[] = [];
+const fakeSellers: Service<typeof SellersService> = {
+  async quoteFlights(_ctx, req) {
+    flightCalls.push(req);
+    return {
+      fares: [
+        {
+          flightId: `SL123-${isoDate(req.departureDate!)}`,
+          sellerId: "skylark",
+          cabin: "economy",
+          price: { amountMinor: 11_400n, currency: "EUR" },
+          seatsLeft: 4,
+          source: PriceSource.LIVE,
+        },
+      ],
+    };
+  },
+  quoteHotelStay: async () => ({}),
+  syncSeller: async () => ({}),
+  listSellers: async () => ({}),
+  receivePush: async () => ({}),
+};
+
+let db: TestDatabase;
+let sellers: RunningServer;
+let pricing: PricingProcess;
+let url: string;
+
+test.before(async () => {
+  db = await testDatabase();
+  sellers = await startServer({
+    port: 0,
+    log,
+    routes: (router) => serveService(router, SellersService, endpointsOf(SellersService, fakeSellers), { log }),
+  });
+  url = `http://127.0.0.1:${await freePort()}`;
+  pricing = startPricing({ PRICING_PORT: new URL(url).port, DATABASE_URL: db.url, SELLERS_URL: sellers.url });
+  const deadline = Date.now() + 30_000;
+  while ((await fetch(`${url}/readyz`).catch(() => undefined))?.status !== 200) {
+    if (pricing.child.exitCode !== null) throw new Error(`pricing exited with ${pricing.child.exitCode}: ${pricing.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`pricing not ready within 30 s: ${pricing.stderr()}`);
+    await sleep(100);
+  }
+});
+test.after(async () => {
+  try {
+    await stop(pricing);
+    await sellers?.close(1_000);
+  } finally {
+    await db?.drop();
+  }
+});
+
+const client = () => clientOf(PricingService, connectTransport(url));
+
+test("over the wire: rates in, a stay's totals out; fares asked from sellers over gRPC once, then cached", async () => {
+  const today = utcDay(new Date());
+  const ingested = await client().ingestHotelRates(ctx, { sellerId: "casa", rates: nightsOf("h-P1", "DBL-STD", today, [10_000, 11_000, 12_000]) });
+  assert.equal([ingested.rates, ingested.totals], [3, 6]);
+  const { offers } = await client().getHotelOffers(ctx, {
+    hotelIds: ["h-P1"],
+    checkIn: dateMessage(today),
+    checkOut: dateMessage(addDays(today, 3)),
+  });
+  assert.equal(offers.map((o) => [o.hotelId, o.roomId, o.sellerId, o.total?.amountMinor, o.source]), [
+    ["h-P1", "DBL-STD", "casa", 33_000n, PriceSource.FRESH],
+  ]);
+
+  const route = { origin: "LIS", destination: "MAD", departureDate: dateMessage(addDays(today, 10)) };
+  const live = await client().getFlightFares(ctx, route);
+  const cached = await client().getFlightFares(ctx, route);
+  assert.equal(live.fares.map((x) => [x.flightId, x.price?.amountMinor, x.source]), [[`SL123-${addDays(today, 10)}`, 11_400n, PriceSource.LIVE]]);
+  assert.equal(cached.fares.map((x) => x.source), [PriceSource.FRESH]);
+  assert.is(flightCalls.length, 1);
+});
+
+test("bad input over the wire: InvalidArgument with one violation per field", async () => {
+  try {
+    await client().getFlightFares(ctx, { origin: "XX", destination: "XX" });
+    assert.unreachable("should have failed");
+  } catch (e) {
+    assert.instance(e, KitError);
+    const err = e as KitError;
+    assert.is(err.code, Code.InvalidArgument);
+    assert.equal(err.violations.map((v) => v.field), ["origin", "destination", "departure_date"]);
+  }
+});
+
+test("a rule that does not compile stops the service at start, naming the rule", async () => {
+  const broken = await testDatabase();
+  try {
+    const database = await openDatabase({ url: broken.url, dataDir: ".data/unused", embeddedPort: 54329, schema: "pricing", migrationsDir: MIGRATIONS, log });
+    await database.knex("rules").where({ name: "early-bird" }).update({ expression: "nights >= 5 &&" });
+    await database.close();
+    const p = startPricing({ PRICING_PORT: String(await freePort()), DATABASE_URL: broken.url, SELLERS_URL: sellers.url });
+    try {
+      const code = await Promise.race([p.exited, sleep(30_000, "still running after 30 s", { ref: false })]);
+      assert.ok(typeof code === "number" && code !== 0, `exit code ${String(code)}`);
+      assert.match(p.stderr(), /pricing failed to start: rule "early-bird": does not compile/);
+    } finally {
+      await stop(p);
+    }
+  } finally {
+    await broken.drop();
+  }
+});
+
+test.run();

@@ -1,0 +1,80 @@
+// The pricing process: itinera.pricing.v1.PricingService on PRICING_PORT
+// (7003), Connect, gRPC and gRPC-Web on one port, over PostgreSQL
+// (DATABASE_URL, or the embedded server when unset), asking the sellers
+// service (SELLERS_URL) for live quotes. A rule that does not compile stops
+// the process at start, naming the rule.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { endpointsOf } from "../../endpoints/service.js";
+import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
+import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
+import { config, port, url } from "../../platform/config.js";
+import { openDatabase } from "../../platform/db.js";
+import { startRuntime } from "../../platform/runtime.js";
+import { onShutdown } from "../../platform/shutdown.js";
+import { clientOf, grpcTransport } from "../../transport/client.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer } from "../../transport/server.js";
+import { PricingRules } from "./rules.js";
+import { pricingService } from "./service.js";
+import { PricingStore } from "./store.js";
+import { pricingValidators } from "./validators.js";
+
+async function main() {
+  const rt = startRuntime("pricing", process.env);
+  const cfg = config(process.env, {
+    port: port("PRICING_PORT", 7003),
+    sellersUrl: url("SELLERS_URL", "http://127.0.0.1:7008"),
+  });
+
+  const db = await openDatabase({
+    url: rt.databaseUrl,
+    dataDir: join(rt.dataDir, "pg"),
+    embeddedPort: 54329,
+    schema: "pricing",
+    migrationsDir: fileURLToPath(new URL("./migrations", import.meta.url)),
+    log: rt.log,
+  });
+
+  const store = new PricingStore(db.knex);
+  let rules: PricingRules;
+  try {
+    rules = await PricingRules.load(() => store.activeRules());
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const sellers = clientOf(
+    SellersService,
+    grpcTransport(cfg.sellersUrl),
+    ...clientStack({ registry: rt.registry, tracer: rt.tracer }).middlewares,
+  );
+
+  const pricing = pricingService({ store, sellers, rules });
+  const endpoints = endpointsOf(
+    PricingService,
+    pricing,
+    ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: pricingValidators() }),
+  );
+
+  const server = await startServer({
+    port: cfg.port,
+    log: rt.log,
+    routes: (router) => serveService(router, PricingService, endpoints, { log: rt.log }),
+    ready: () => db.ping().then(() => true, () => "the database does not answer"),
+    metrics: rt.registry,
+  });
+
+  onShutdown(rt.log, [
+    { name: "server", close: () => server.close(10_000) },
+    { name: "tracing", close: rt.close },
+    { name: "database", close: db.close },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  // Bad configuration, a database that cannot be reached or a broken rule: say why in one line, exit non-zero.
+  console.error(`pricing failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,187 @@
+// The price store's repository: every SQL statement of pricing lives here or
+// in ingestion.ts (the statements of IngestHotelRates).
+import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
+import type { Knex } from "knex";
+import { FlightFareSchema, type FlightFare } from "../../gen/itinera/pricing/v1/pricing_pb.js";
+import type { IsoDate } from "./dates.js";
+import { ingestRates, type IngestBatch, type IngestResult } from "./ingestion.js";
+import type { RuleKind, RuleRow } from "./rules.js";
+
+/** A precomputed stay total. */
+export interface StayTotal {
+  totalMinor: bigint;
+  listTotalMinor: bigint;
+  currency: string;
+  promotion: string | null;
+  available: number;
+  priceTime: Date;
+  stale: boolean;
+}
+
+/** A room one seller quotes, with its total for the stay asked, if there is one. */
+export interface RoomStay {
+  hotelId: string;
+  roomId: string;
+  sellerId: string;
+  total: StayTotal | undefined;
+  /** No total, and the seller's own rates say a night of the stay is sold out. */
+  soldOut: boolean;
+}
+
+export interface StayQuery {
+  hotelIds: readonly string[];
+  checkIn: IsoDate;
+  checkOut: IsoDate;
+  nights: number;
+}
+
+export interface FareKey {
+  origin: string;
+  destination: string;
+  departureDate: IsoDate;
+}
+
+export interface CachedFares {
+  fares: FlightFare[];
+  fetchTime: Date;
+  expireTime: Date;
+}
+
+export class PricingStore {
+  constructor(private readonly knex: Knex) {}
+
+  ingest(batch: IngestBatch): Promise<IngestResult> {
+    return ingestRates(this.knex, batch);
+  }
+
+  /**
+   * Every room the sellers quote in these hotels, each with its total for
+   * the stay when one is precomputed: one query, one index range per hotel.
+   */
+  async roomStays(q: StayQuery): Promise<RoomStay[]> {
+    const { rows } = (await this.knex.raw(
+      `
+      select r.hotel_id, r.room_id, r.seller_id,
+        t.total_minor, t.list_total_minor, t.currency, t.promotion, t.available, t.price_time, t.stale,
+        coalesce(gone.sold_out, false) as sold_out
+      from rooms r
+      left join stay_totals t
+        on t.hotel_id = r.hotel_id and t.check_in = ?::date and t.nights = ?
+       and t.room_id = r.room_id and t.seller_id = r.seller_id
+      -- only for rooms without a total: a lateral probe of the rates' primary key
+      -- (an EXISTS here would be planned as a hash of every sold-out night)
+      left join lateral (
+        select true as sold_out from nightly_rates n
+        where t.hotel_id is null
+          and n.seller_id = r.seller_id and n.hotel_id = r.hotel_id and n.room_id = r.room_id
+          and n.night >= ?::date and n.night < ?::date and n.available = 0
+        limit 1
+      ) gone on true
+      where r.hotel_id = any(?::text[])
+      order by r.hotel_id, r.room_id, r.seller_id
+      `,
+      [q.checkIn, q.nights, q.checkIn, q.checkOut, [...q.hotelIds]],
+    )) as { rows: Row[] };
+    return rows.map(toRoomStay);
+  }
+
+  /**
+   * Marks every total and nightly rate of a room stale, for every seller.
+   * Returns how many totals the room has, all stale now (the same on a repeat).
+   */
+  async invalidateRoom(hotelId: string, roomId: string): Promise<number> {
+    return this.knex.transaction(async (trx) => {
+      await trx.raw(
+        `
+        update nightly_rates n set stale = true
+        from rooms r
+        where r.hotel_id = ? and r.room_id = ?
+          and n.seller_id = r.seller_id and n.hotel_id = r.hotel_id and n.room_id = r.room_id and not n.stale
+        `,
+        [hotelId, roomId],
+      );
+      const { rows } = (await trx.raw(
+        `
+        with marked as (
+          update stay_totals set stale = true
+          where hotel_id = ? and room_id = ? and not stale
+          returning 1
+        )
+        select (select count(*) from marked)
+             + (select count(*) from stay_totals where hotel_id = ? and room_id = ? and stale) as totals
+        `,
+        [hotelId, roomId, hotelId, roomId],
+      )) as { rows: [{ totals: bigint }] };
+      return Number(rows[0].totals);
+    });
+  }
+
+  async cachedFares(key: FareKey): Promise<CachedFares | undefined> {
+    const row = (await this.knex("flight_fares")
+      .where({ origin: key.origin, destination: key.destination, departure_date: key.departureDate })
+      .first("fares", "fetch_time", "expire_time")) as { fares: JsonValue[]; fetch_time: Date; expire_time: Date } | undefined;
+    if (!row) return undefined;
+    return {
+      fares: row.fares.map((f) => fromJson(FlightFareSchema, f)),
+      fetchTime: row.fetch_time,
+      expireTime: row.expire_time,
+    };
+  }
+
+  async saveFares(key: FareKey, entry: CachedFares): Promise<void> {
+    await this.knex("flight_fares")
+      .insert({
+        origin: key.origin,
+        destination: key.destination,
+        departure_date: key.departureDate,
+        fares: JSON.stringify(entry.fares.map((f) => toJson(FlightFareSchema, f))),
+        fetch_time: entry.fetchTime,
+        expire_time: entry.expireTime,
+      })
+      .onConflict(["origin", "destination", "departure_date"])
+      .merge();
+  }
+
+  /** The active rules, as compileRules takes them. */
+  async activeRules(): Promise<RuleRow[]> {
+    const rows = (await this.knex("rules")
+      .where({ active: true })
+      .select("name", "kind", "expression", "priority", "percent_off")) as {
+      name: string;
+      kind: RuleKind;
+      expression: string;
+      priority: number;
+      percent_off: number | null;
+    }[];
+    return rows.map((r) => ({ name: r.name, kind: r.kind, expression: r.expression, priority: r.priority, percentOff: r.percent_off }));
+  }
+}
+
+type Row = Record<string, unknown>;
+
+function int8(v: unknown): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "string") return BigInt(v);
+  throw new Error(`expected an int8 column, got ${typeof v}`);
+}
+
+function toRoomStay(r: Row): RoomStay {
+  return {
+    hotelId: r.hotel_id as string,
+    roomId: r.room_id as string,
+    sellerId: r.seller_id as string,
+    soldOut: r.sold_out === true,
+    total:
+      r.total_minor === null
+        ? undefined
+        : {
+            totalMinor: int8(r.total_minor),
+            listTotalMinor: int8(r.list_total_minor),
+            currency: r.currency as string,
+            promotion: (r.promotion as string | null) ?? null,
+            available: r.available as number,
+            priceTime: r.price_time as Date,
+            stale: r.stale === true,
+          },
+  };
+}
