@@ -1,0 +1,123 @@
+// The sellers as a real process: `node --import tsx services/sellers/main.ts`
+// on a free port and a fresh database, with catalog and pricing as fake
+// services on real gRPC servers and the sellers as fakes on real HTTP
+// servers. At start it syncs the pull sellers into catalog and pricing over
+// gRPC; its webhook takes a signed push on the same port; /metrics shows the
+// sellers' counters; SIGTERM stops it with exit code 0.
+import { spawn, type ChildProcess } from "node:child_process";
+import * as net from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { pino } from "pino";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { endpointsOf } from "../../endpoints/service.js";
+import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
+import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
+import { testDatabase } from "../../platform/testing.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer } from "../../transport/server.js";
+import { startFakeSellers } from "./fake-sellers.fixture.js";
+import { fakeCatalog, fakePricing, samplePushBody } from "./fixture.js";
+import { sign } from "./push.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const log = pino({ level: "silent" });
+const SECRET = "main-test-secret";
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+test("the process syncs at start over gRPC, takes a push on its webhook, exports metrics and stops on SIGTERM", async () => {
+  const db = await testDatabase();
+  const sellers = await startFakeSellers();
+  const catalog = fakeCatalog();
+  const pricing = fakePricing();
+  const catalogServer = await startServer({
+    port: 0,
+    log,
+    routes: (r) => serveService(r, CatalogService, endpointsOf(CatalogService, catalog.impl), { log }),
+  });
+  const pricingServer = await startServer({
+    port: 0,
+    log,
+    routes: (r) => serveService(r, PricingService, endpointsOf(PricingService, pricing.impl), { log }),
+  });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let stderr = "";
+  try {
+    child = spawn(process.execPath, ["--import", "tsx", "services/sellers/main.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: "",
+        LOG_LEVEL: "warn",
+        DATABASE_URL: db.url,
+        SELLERS_PORT: String(port),
+        CATALOG_URL: catalogServer.url,
+        PRICING_URL: pricingServer.url,
+        SANDBOX_AIRLINE_URL: sellers.skylark.url,
+        SANDBOX_HOTELS_URL: sellers.casa.url,
+        SANDBOX_PUSH_URL: sellers.wanderly.url,
+        SELLERS_WEBHOOK_SECRET: SECRET,
+        SYNC_INTERVAL_MS: "3600000",
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child!.once("close", (code) => resolve(code)));
+
+    await until("readiness", async () => {
+      const res = await fetch(`${base}/readyz`).catch(() => undefined);
+      await res?.body?.cancel();
+      return res?.status === 200 ? true : undefined;
+    });
+    // The first sync runs at start: casa's 5 hotels and 10 rates, skylark's 3 flights, over gRPC.
+    await until("the first sync", () =>
+      catalog.recorded.hotels.length > 0 && catalog.recorded.flights.length > 0 && pricing.recorded.rates.length > 0 ? true : undefined,
+    );
+    assert.is(catalog.recorded.hotels.flatMap((r) => r.hotels).length, 5);
+    assert.is(catalog.recorded.flights.flatMap((r) => r.flights).length, 3);
+    assert.is(pricing.recorded.rates.flatMap((r) => r.rates).length, 10);
+
+    const body = samplePushBody("7d6f5a4e-3c2b-4a19-8f7e-6d5c4b3a2f10");
+    const push = await fetch(`${base}/webhooks/wanderly`, {
+      method: "POST",
+      body: new Uint8Array(body),
+      headers: { "content-type": "application/json", "x-wanderly-signature": sign(SECRET, body) },
+    });
+    assert.equal([push.status, await push.json()], [200, { rates: 2, listings: 1, duplicate: false }]);
+
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /seller_searches_total\{seller="skylark"\} 0/);
+    assert.match(metrics, /seller_look_to_book\{seller="casa"\} 0/);
+
+    child.kill("SIGTERM");
+    assert.is(await exited, 0, stderr);
+  } finally {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await catalogServer.close(1000);
+    await pricingServer.close(1000);
+    await sellers.close();
+    await db.drop();
+  }
+});
+
+test.run();

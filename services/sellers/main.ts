@@ -1,0 +1,122 @@
+// The sellers process: itinera.sellers.v1.SellersService on SELLERS_PORT
+// (7008), plus the sellers' webhook POST /webhooks/<seller_id> on the same
+// port, over PostgreSQL schema "sellers". It writes to catalog (CATALOG_URL)
+// and pricing (PRICING_URL), calls the sellers at their SANDBOX_*_URL, and
+// pulls the pull sellers at start and every SYNC_INTERVAL_MS.
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { clientFromEndpoints, endpointsOf } from "../../endpoints/service.js";
+import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
+import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
+import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
+import { config, int, list, port, str, url, type Setting } from "../../platform/config.js";
+import { openDatabase } from "../../platform/db.js";
+import { startRuntime } from "../../platform/runtime.js";
+import { onShutdown } from "../../platform/shutdown.js";
+import { clientOf, grpcTransport } from "../../transport/client.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer } from "../../transport/server.js";
+import { createAdapters, SELLER_REGISTRY } from "./adapters/index.js";
+import { FxTable, parseFxRates, SANDBOX_FX_RATES } from "./fx.js";
+import { SyncScheduler } from "./scheduler.js";
+import { sellersService } from "./service.js";
+import { SellersStore } from "./store.js";
+import { sellersValidators } from "./validators.js";
+import { webhookRoute } from "./webhook.js";
+
+/** A sync may take minutes on the demo inventory: SyncSeller's limit (the proto sets none). */
+const SYNC_TIMEOUT_MS = 30 * 60_000;
+
+async function main() {
+  const rt = startRuntime("sellers", process.env);
+  const sellerUrls: Record<string, Setting<string>> = Object.fromEntries(
+    SELLER_REGISTRY.map((r) => [r.id, url(r.urlVariable, r.defaultUrl)]),
+  );
+  const cfg = config(process.env, {
+    port: port("SELLERS_PORT", 7008),
+    catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
+    pricingUrl: url("PRICING_URL", "http://127.0.0.1:7003"),
+    webhookSecret: str("SELLERS_WEBHOOK_SECRET", "sandbox-webhook-secret"),
+    syncIntervalMs: int("SYNC_INTERVAL_MS", 15 * 60_000, { min: 1000 }),
+    quoteTimeoutMs: int("SELLERS_QUOTE_TIMEOUT_MS", 2000, { min: 10 }),
+    throttleRps: int("SELLERS_THROTTLE_RPS", 40, { min: 1 }),
+    throttleBurst: int("SELLERS_THROTTLE_BURST", 20, { min: 1 }),
+    fxRates: list("FX_RATES", Object.entries(SANDBOX_FX_RATES).map(([c, r]) => `${c}=${r}`)),
+  });
+  const urls = config(process.env, sellerUrls);
+  const fx = new FxTable(parseFxRates(cfg.fxRates));
+
+  const db = await openDatabase({
+    url: rt.databaseUrl,
+    dataDir: join(rt.dataDir, "pg"),
+    embeddedPort: 54329,
+    schema: "sellers",
+    migrationsDir: fileURLToPath(new URL("./migrations", import.meta.url)),
+    log: rt.log,
+  });
+
+  // Batches of listings and rates take longer than a user's call: a larger cap than the default 5 s.
+  const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 120_000 });
+  const catalog = clientOf(CatalogService, grpcTransport(cfg.catalogUrl), ...peers.middlewares);
+  const pricing = clientOf(PricingService, grpcTransport(cfg.pricingUrl), ...peers.middlewares);
+
+  const adapters = createAdapters(urls, {
+    fx,
+    throttle: { ratePerSecond: cfg.throttleRps, burst: cfg.throttleBurst },
+    onBreakerChange: (seller, state) => rt.log.warn({ seller, state }, "seller breaker changed"),
+  });
+  const sellers = sellersService({
+    adapters,
+    catalog,
+    pricing,
+    store: new SellersStore(db.knex),
+    webhookSecret: cfg.webhookSecret,
+    registry: rt.registry,
+    quoteTimeoutMs: cfg.quoteTimeoutMs,
+  });
+  const endpoints = endpointsOf(
+    SellersService,
+    sellers,
+    ...serverStack({
+      registry: rt.registry,
+      tracer: rt.tracer,
+      validators: sellersValidators(),
+      defaultTimeoutMs: SYNC_TIMEOUT_MS, // quotes bound each seller by quoteTimeoutMs themselves
+    }),
+  );
+
+  const server = await startServer({
+    port: cfg.port,
+    log: rt.log,
+    routes: (router) => serveService(router, SellersService, endpoints, { log: rt.log }),
+    http: webhookRoute({ endpoints, log: rt.log }),
+    ready: () => db.ping().then(() => true, () => "the database does not answer"),
+    metrics: rt.registry,
+  });
+
+  // Scheduled syncs go through the endpoint, so they are logged and measured like SyncSeller calls.
+  const self = clientFromEndpoints(SellersService, endpoints);
+  const scheduler = new SyncScheduler({
+    sellerIds: sellers.pullSellers,
+    intervalMs: cfg.syncIntervalMs,
+    syncTimeoutMs: SYNC_TIMEOUT_MS,
+    sync: (ctx, sellerId) => self.syncSeller(ctx, { sellerId }),
+    log: rt.log,
+  });
+  scheduler.start();
+
+  onShutdown(rt.log, [
+    { name: "scheduler", close: () => scheduler.stop() },
+    { name: "server", close: () => server.close(10_000) },
+    { name: "sellers", close: async () => adapters.forEach((a) => a.close()) },
+    { name: "peers", close: async () => peers.breaker.close() },
+    { name: "tracing", close: rt.close },
+    { name: "database", close: db.close },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  console.error(`sellers failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

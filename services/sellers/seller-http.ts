@@ -1,0 +1,176 @@
+// How an adapter calls its seller: `fetch` (a third party is not one of our
+// services, so not clientOf) behind, in order, the seller's circuit breaker
+// (opossum; while open, nothing is sent), its client-side throttle (throttled
+// endpoints only; a 429 pauses every call until Retry-After) and a timeout
+// (the earlier of the ctx deadline and `timeoutMs`). Failures come out as
+// kit errors; like the kit's breaker middleware, only transport-level ones
+// (Unavailable, DeadlineExceeded, ResourceExhausted, Internal) count against
+// the circuit, never a 404 or a cancelled caller.
+import CircuitBreaker from "opossum";
+import { remainingMs, type Context } from "../../endpoints/context.js";
+import {
+  canceled,
+  Code,
+  deadlineExceeded,
+  failedPrecondition,
+  KitError,
+  notFound,
+  resourceExhausted,
+  unavailable,
+} from "../../endpoints/errors.js";
+import { countsAsFailure, type BreakerState } from "../../endpoints/middleware/breaker.js";
+import { SellerThrottle, type ThrottleOptions } from "./throttle.js";
+
+export interface SellerBreakerOptions {
+  /** Failures above this share of calls in the window open the circuit. Default 50. */
+  errorThresholdPercentage?: number;
+  /** How long it stays open before one probe call. Default 10 000 ms. */
+  resetTimeoutMs?: number;
+  /** Calls in the window before it may open at all. Default 5. */
+  volumeThreshold?: number;
+  /** The rolling statistics window. Default 10 000 ms. */
+  rollingCountTimeoutMs?: number;
+}
+
+/** What every adapter is built with, besides its own settings. */
+export interface SellerHttpOptions {
+  sellerId: string;
+  /** The seller's API root ("http://127.0.0.1:7101"). */
+  baseUrl: string;
+  throttle: ThrottleOptions;
+  breaker?: SellerBreakerOptions;
+  /** The longest one request may take (the ctx deadline may cut it shorter). Default 5000 ms. */
+  timeoutMs?: number;
+  /** Called on every breaker transition (logs). */
+  onBreakerChange?: (sellerId: string, state: BreakerState) => void;
+}
+
+export interface RequestOptions {
+  query?: Readonly<Record<string, string | number>>;
+  /** A price or fare endpoint the seller throttles: take a token first. */
+  throttled?: boolean;
+  /** This request's own cap (a large bulk page), instead of the seller's. */
+  timeoutMs?: number;
+}
+
+/** Attempts of one call when the seller answers 429 and the deadline allows waiting. */
+const MAX_ATTEMPTS = 3;
+const DEFAULT_RETRY_AFTER_MS = 1000;
+
+type Send = (ctx: Context, url: URL, timeoutMs: number) => Promise<string>;
+
+export class SellerHttp {
+  readonly sellerId: string;
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly throttle: SellerThrottle;
+  private readonly circuit: CircuitBreaker<Parameters<Send>, string>;
+
+  constructor(opts: SellerHttpOptions) {
+    this.sellerId = opts.sellerId;
+    this.baseUrl = opts.baseUrl;
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.throttle = new SellerThrottle(opts.sellerId, opts.throttle);
+    const b = opts.breaker ?? {};
+    this.circuit = new CircuitBreaker<Parameters<Send>, string>((ctx, url, ms) => this.send(ctx, url, ms), {
+      name: `seller:${opts.sellerId}`,
+      timeout: false, // send() owns time
+      errorThresholdPercentage: b.errorThresholdPercentage ?? 50,
+      resetTimeout: b.resetTimeoutMs ?? 10_000,
+      volumeThreshold: b.volumeThreshold ?? 5,
+      rollingCountTimeout: b.rollingCountTimeoutMs ?? 10_000,
+      enableSnapshots: false,
+      errorFilter: (err: unknown) => !countsAsFailure(err), // true: not a failure
+    });
+    const report = opts.onBreakerChange;
+    if (report) {
+      this.circuit.on("open", () => report(this.sellerId, "open"));
+      this.circuit.on("halfOpen", () => report(this.sellerId, "half-open"));
+      this.circuit.on("close", () => report(this.sellerId, "closed"));
+    }
+  }
+
+  /** GET `path` and parse the JSON answer. */
+  async getJson(ctx: Context, path: string, opts: RequestOptions = {}): Promise<unknown> {
+    const text = await this.getText(ctx, path, opts);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new KitError(Code.Internal, `${this.sellerId} answered ${path} with malformed JSON`, { cause: e });
+    }
+  }
+
+  /** GET `path` and return the body as text. */
+  async getText(ctx: Context, path: string, opts: RequestOptions = {}): Promise<string> {
+    const url = new URL(path, this.baseUrl);
+    for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, String(v));
+    for (let attempt = 1; ; attempt++) {
+      if (this.circuit.opened) throw unavailable(`${this.sellerId} is not called: its circuit breaker is open`);
+      await this.throttle.acquire(ctx, opts.throttled ?? false);
+      try {
+        return await this.circuit.fire(ctx, url, opts.timeoutMs ?? this.timeoutMs);
+      } catch (e) {
+        if (e instanceof Error && CircuitBreaker.isOurError(e)) {
+          throw unavailable(`${this.sellerId} is not called: its circuit breaker is ${this.breakerState()}`, e);
+        }
+        // A 429 paused the throttle; the next acquire waits it out if the deadline allows, or fails fast.
+        if (e instanceof KitError && e.code === Code.ResourceExhausted && attempt < MAX_ATTEMPTS) continue;
+        throw e;
+      }
+    }
+  }
+
+  breakerState(): BreakerState {
+    return this.circuit.opened ? "open" : this.circuit.halfOpen ? "half-open" : "closed";
+  }
+
+  close(): void {
+    this.circuit.shutdown();
+  }
+
+  private async send(ctx: Context, url: URL, timeoutMs: number): Promise<string> {
+    const budget = Math.min(timeoutMs, remainingMs(ctx));
+    if (budget <= 0) throw deadlineExceeded(`no time was left to call ${this.sellerId}`);
+    const timeout = AbortSignal.timeout(budget);
+    let status: number;
+    let retryAfter: string | null;
+    let body: string;
+    try {
+      const res = await fetch(url, {
+        signal: AbortSignal.any([ctx.signal, timeout]),
+        headers: { "x-request-id": ctx.requestId },
+      });
+      status = res.status;
+      retryAfter = res.headers.get("retry-after");
+      body = await res.text();
+    } catch (e) {
+      if (timeout.aborted || (ctx.signal.aborted && remainingMs(ctx) <= 0)) {
+        throw deadlineExceeded(`${this.sellerId} did not answer ${url.pathname} within ${budget} ms`);
+      }
+      if (ctx.signal.aborted) throw canceled(`the call to ${this.sellerId} was canceled`);
+      throw unavailable(`${this.sellerId} could not be reached (${url.pathname}): ${describe(e)}`, e);
+    }
+    if (status === 429) {
+      const waitMs = retryAfterMs(retryAfter);
+      this.throttle.pause(waitMs);
+      throw resourceExhausted(`${this.sellerId} throttled ${url.pathname} (429); retry after ${waitMs} ms`, waitMs);
+    }
+    if (status >= 500) throw unavailable(`${this.sellerId} answered ${url.pathname} with HTTP ${status}`);
+    if (status === 404) throw notFound(`${this.sellerId} has no ${url.pathname}${url.search}`);
+    if (status >= 400) throw failedPrecondition(`${this.sellerId} refused ${url.pathname} with HTTP ${status}`);
+    return body;
+  }
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; a default when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number {
+  if (header === null || header.trim() === "") return DEFAULT_RETRY_AFTER_MS;
+  if (/^\d+(\.\d+)?$/.test(header.trim())) return Math.ceil(Number(header) * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - now);
+}
+
+function describe(e: unknown): string {
+  const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : "";
+  return `${e instanceof Error ? e.message : String(e)}${cause}`;
+}
