@@ -1,0 +1,146 @@
+// Hotel search: the catalog's keyword search gives the listing; once its ids
+// are known, pricing's offers for the stay; meanwhile the wallet balance.
+// One offer per room (offers.ts), the markdown applied, hotels by their
+// cheapest room. A slow or failed pricing or wallet degrades the answer
+// (MISSING prices, no markdown); a failed catalog fails it.
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { Context } from "../../endpoints/context.js";
+import type { Client } from "../../endpoints/service.js";
+import type { CatalogService, Hotel } from "../../gen/itinera/catalog/v1/catalog_pb.js";
+import { PriceSource, type HotelOffer, type PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
+import type { HotelQuery, HotelResultSchema, HotelResultsSchema, RoomResultSchema } from "../../gen/itinera/search/v1/search_pb.js";
+import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import type { FanoutState } from "./fanout.js";
+import { byListedPrice, chooseOffer, personalPrice, type Candidate, type Reliability } from "./offers.js";
+import { balanceBranch, degradedDependencies, listingFailure, searchFanout, walletBalance, walletMoney } from "./plan.js";
+import type { SearchBudgets } from "./settings.js";
+
+export type HotelResultsInit = MessageInitShape<typeof HotelResultsSchema>;
+type HotelResultInit = MessageInitShape<typeof HotelResultSchema>;
+type RoomResultInit = MessageInitShape<typeof RoomResultSchema>;
+
+export interface HotelSearchDeps {
+  catalog: Client<typeof CatalogService>;
+  pricing: Client<typeof PricingService>;
+  wallet: Client<typeof WalletService>;
+  budgets: SearchBudgets;
+  reliability: Reliability;
+  /** The marketplace currency: offers and balances in another are ignored. */
+  currency: string;
+}
+
+const DEFAULT_PAGE_SIZE = 20;
+
+type HotelBranches = {
+  readonly catalog: readonly Hotel[];
+  readonly wallet: bigint | undefined;
+  readonly pricing: readonly HotelOffer[];
+};
+const DEPENDENCY: Record<keyof HotelBranches, string> = { catalog: "catalog", wallet: "wallet", pricing: "pricing" };
+
+export type HotelState = FanoutState<HotelBranches>;
+
+/** The fan-out of one hotel search (validated query). */
+export function hotelPlan(deps: HotelSearchDeps, ctx: Context, query: HotelQuery) {
+  const { budgets } = deps;
+  return searchFanout(ctx, budgets)
+    .branch("catalog", {
+      budgetMs: budgets.catalogMs,
+      run: async (c): Promise<readonly Hotel[]> =>
+        (await deps.catalog.searchHotels(c, { query: query.query, pageSize: query.pageSize || DEFAULT_PAGE_SIZE })).hotels,
+    })
+    .branch("wallet", balanceBranch(deps.wallet, query.customerId, deps.currency, budgets))
+    .branch("pricing", {
+      needs: ["catalog"],
+      budgetMs: budgets.pricingMs,
+      fallback: (): readonly HotelOffer[] => [],
+      run: async (c, { catalog }): Promise<readonly HotelOffer[]> => {
+        if (catalog.length === 0) return [];
+        const left = c.deadline === undefined ? budgets.pricingMs : c.deadline - Date.now();
+        const res = await deps.pricing.getHotelOffers(c, {
+          hotelIds: catalog.map((h) => h.hotelId),
+          checkIn: query.checkIn,
+          checkOut: query.checkOut,
+          liveBudgetMs: Math.max(0, Math.floor(left - budgets.liveReserveMs)),
+        });
+        return res.offers;
+      },
+    });
+}
+
+/**
+ * What a state can show: undefined until the catalog answered; throws when
+ * it failed. Pricing not (yet) in: every room MISSING. Wallet not (yet) in:
+ * no markdown.
+ */
+export function hotelView(deps: HotelSearchDeps, state: HotelState): HotelResultsInit | undefined {
+  const listing = state.outcomes.catalog;
+  if (listing === undefined) return undefined;
+  if (listing.status === "failed") throw listingFailure(listing.error);
+  const pricing = state.outcomes.pricing;
+  const offers = pricing && pricing.status !== "failed" ? offersByRoom(pricing.value) : new Map<string, HotelOffer[]>();
+  const balance = walletBalance(state);
+  const hotels = listing.value.map((h) => hotelResult(deps, h, offers, balance));
+  hotels.sort(byListedPrice((h) => h.fromPrice));
+  return {
+    hotels,
+    degraded: degradedDependencies(state, DEPENDENCY),
+    walletAvailable: walletMoney(state, deps.currency),
+    complete: state.done,
+  };
+}
+
+function hotelResult(
+  deps: HotelSearchDeps,
+  hotel: Hotel,
+  offers: ReadonlyMap<string, HotelOffer[]>,
+  balance: bigint | undefined,
+): HotelResultInit {
+  const rooms: RoomResultInit[] = hotel.rooms.map((room) => {
+    const roomOffers = offers.get(roomKey(hotel.hotelId, room.roomId)) ?? [];
+    const chosen = chooseOffer(roomOffers.map(candidate), deps.reliability, deps.currency);
+    return {
+      roomId: room.roomId,
+      name: room.name,
+      maxOccupancy: room.maxOccupancy,
+      price: personalPrice(chosen, balance),
+      offerCount: new Set(roomOffers.map((o) => o.sellerId)).size,
+    };
+  });
+  rooms.sort(byListedPrice((r) => r.price));
+  return {
+    hotelId: hotel.hotelId,
+    name: hotel.name,
+    cityName: hotel.cityName,
+    countryCode: hotel.countryCode,
+    starRating: hotel.starRating,
+    imageUrl: hotel.imageUrls[0] ?? "",
+    amenities: hotel.amenities,
+    rooms,
+    fromPrice: rooms[0]?.price ?? personalPrice(undefined, balance),
+  };
+}
+
+function offersByRoom(offers: readonly HotelOffer[]): Map<string, HotelOffer[]> {
+  const byRoom = new Map<string, HotelOffer[]>();
+  for (const offer of offers) {
+    const key = roomKey(offer.hotelId, offer.roomId);
+    const list = byRoom.get(key);
+    if (list) list.push(offer);
+    else byRoom.set(key, [offer]);
+  }
+  return byRoom;
+}
+
+const roomKey = (hotelId: string, roomId: string) => `${hotelId}\u0000${roomId}`;
+
+function candidate(o: HotelOffer): Candidate {
+  return {
+    sellerId: o.sellerId,
+    amountMinor: o.total?.amountMinor ?? 0n,
+    currency: o.total?.currency ?? "",
+    available: o.available,
+    stale: o.source === PriceSource.STALE,
+    promotion: o.promotion,
+  };
+}

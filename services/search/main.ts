@@ -1,0 +1,80 @@
+// The search process: itinera.search.v1.SearchService on SEARCH_PORT (7005),
+// Connect, gRPC and gRPC-Web on one port, with no database of its own. It
+// calls catalog (CATALOG_URL), pricing (PRICING_URL) and wallet (WALLET_URL)
+// over gRPC, each through the client stack (deadline propagation, breaker,
+// retry) capped at its budget: SEARCH_CATALOG_MS (300), SEARCH_PRICING_MS
+// (400), SEARCH_WALLET_MS (150) — near each dependency's 99.5th percentile —
+// within SEARCH_TOTAL_MS (900) of the method's 1000 ms deadline.
+// SELLER_RELIABILITY ("skylark=990,casa=980,wanderly=950") breaks price ties.
+import { endpointsOf } from "../../endpoints/service.js";
+import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
+import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
+import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { config, port, url } from "../../platform/config.js";
+import { startRuntime } from "../../platform/runtime.js";
+import { onShutdown } from "../../platform/shutdown.js";
+import { clientOf, grpcTransport } from "../../transport/client.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer } from "../../transport/server.js";
+import { searchService } from "./service.js";
+import { budgetSettings, reliabilitySetting } from "./settings.js";
+import { searchValidators } from "./validators.js";
+
+async function main() {
+  const rt = startRuntime("search", process.env);
+  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, ...budgets } = config(process.env, {
+    port: port("SEARCH_PORT", 7005),
+    catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
+    pricingUrl: url("PRICING_URL", "http://127.0.0.1:7003"),
+    walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
+    reliability: reliabilitySetting(),
+    ...budgetSettings(),
+  });
+
+  // One client stack (and so one set of circuits) per peer, capped at its budget.
+  const stackFor = (timeoutMs: number) => clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs });
+  const catalogStack = stackFor(budgets.catalogMs);
+  const pricingStack = stackFor(budgets.pricingMs);
+  const walletStack = stackFor(budgets.walletMs);
+
+  const search = searchService({
+    catalog: clientOf(CatalogService, grpcTransport(catalogUrl), ...catalogStack.middlewares),
+    pricing: clientOf(PricingService, grpcTransport(pricingUrl), ...pricingStack.middlewares),
+    wallet: clientOf(WalletService, grpcTransport(walletUrl), ...walletStack.middlewares),
+    budgets,
+    reliability,
+  });
+  const endpoints = endpointsOf(
+    SearchService,
+    search,
+    ...serverStack({
+      registry: rt.registry,
+      tracer: rt.tracer,
+      validators: searchValidators({ now: () => new Date() }),
+    }),
+  );
+
+  const server = await startServer({
+    port: listenPort,
+    log: rt.log,
+    routes: (router) => serveService(router, SearchService, endpoints, { log: rt.log }),
+    metrics: rt.registry,
+  });
+
+  onShutdown(rt.log, [
+    { name: "server", close: () => server.close(10_000) },
+    {
+      name: "circuits",
+      close: async () => [catalogStack, pricingStack, walletStack].forEach((s) => s.breaker.close()),
+    },
+    { name: "tracing", close: rt.close },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  // Bad configuration or a port in use: say why in one line, exit non-zero.
+  console.error(`search failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
