@@ -1,0 +1,191 @@
+// The contract machinery itself, on the kit's Echo service (no database):
+// pacts written with connectRequest/connectResponse/connectError through a
+// real kit client pass against a real kit server (so the helpers describe
+// Connect JSON as clientOf sends it and serveService answers it, errors
+// included); settle() keeps an unchanged pact byte-identical and refuses a
+// changed one unless asked to update; verifyProvider refuses states without
+// a handler and providers that break a pact.
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { backgroundContext } from "../endpoints/context.js";
+import { Code, invalidArgument, KitError, notFound } from "../endpoints/errors.js";
+import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
+import { clientOf, connectTransport } from "../transport/client.js";
+import { echoImpl, silentLog, startEchoServer } from "../transport/echo.fixture.js";
+import type { RunningServer } from "../transport/server.js";
+import {
+  connectError,
+  connectRequest,
+  connectResponse,
+  consumerPact,
+  int64String,
+  Matchers,
+  pactChanges,
+  verifyProvider,
+  type ConsumerPact,
+} from "./pact.js";
+
+const ctx = backgroundContext({ log: silentLog });
+let dir: string;
+let server: RunningServer;
+const echoClient = (url: string) => clientOf(EchoService, connectTransport(url, { binary: false }));
+
+/** Kit error code of a failed call (fails the test when the call succeeds). */
+async function codeOf(call: Promise<unknown>): Promise<Code> {
+  const outcome = await call.then(() => undefined, (e: unknown) => e);
+  if (!(outcome instanceof KitError)) throw new Error(`expected a KitError, got ${String(outcome)}`);
+  return outcome.code;
+}
+
+/** The tool's pact: Echo answers, Echo's errors, and Increment's int64. */
+async function writeEchoPact(pact: ConsumerPact, greeting: string) {
+  const echoed = await pact
+    .interaction()
+    .uponReceiving("an echo")
+    .withRequest(...connectRequest(EchoService.method.echo, { message: greeting }))
+    .willRespondWith(...connectResponse({ message: Matchers.like(greeting) }))
+    .executeTest((mock) => echoClient(mock.url).echo(ctx, { message: greeting }));
+  assert.is(echoed?.message, greeting);
+  const missing = await pact
+    .interaction()
+    .uponReceiving("an echo of something unknown")
+    .withRequest(...connectRequest(EchoService.method.echo, { message: "missing" }))
+    .willRespondWith(...connectError(Code.NotFound, { message: Matchers.like("no such message") }))
+    .executeTest((mock) => codeOf(echoClient(mock.url).echo(ctx, { message: "missing" })));
+  assert.is(missing, Code.NotFound);
+  const empty = await pact
+    .interaction()
+    .uponReceiving("an empty echo")
+    .withRequest(...connectRequest(EchoService.method.echo, {}))
+    .willRespondWith(...connectError(Code.InvalidArgument))
+    .executeTest((mock) => codeOf(echoClient(mock.url).echo(ctx, {})));
+  assert.is(empty, Code.InvalidArgument);
+  const counted = await pact
+    .interaction()
+    .uponReceiving("an increment")
+    .withRequest(...connectRequest(EchoService.method.increment, { by: 2 }, (json) => ({ ...json, by: Matchers.integer(2) })))
+    .willRespondWith(...connectResponse({ value: int64String("2") }))
+    .executeTest((mock) => echoClient(mock.url).increment(ctx, { by: 2 }));
+  assert.is(counted?.value, 2n);
+}
+
+test.before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pact-machinery-"));
+  const echo = echoImpl();
+  server = await startEchoServer({
+    impl: {
+      ...echo,
+      async echo(c, req) {
+        if (req.message === "missing") throw notFound("no such message");
+        if (req.message === "") {
+          throw invalidArgument("message: is required", [{ field: "message", rule: "required", description: "is required" }]);
+        }
+        return echo.echo(c, req);
+      },
+    },
+  });
+});
+test.after(async () => {
+  await server?.close(5_000);
+  await rm(dir, { recursive: true, force: true });
+});
+
+test("Connect JSON pacts written through a kit client pass against a real kit server, errors included", async () => {
+  const pact = await consumerPact("tool", "echo", { pactsDir: dir, update: true });
+  try {
+    await writeEchoPact(pact, "hello");
+    assert.is(await pact.settle(), "written");
+  } finally {
+    await pact.close();
+  }
+  const result = await verifyProvider("echo", server.url, {}, { pactsDir: dir });
+  assert.equal(result, { pacts: [join(dir, "tool-echo.json")], interactions: 4 });
+});
+
+test("settle: the same contract leaves the committed file untouched; a changed one fails until updated", async () => {
+  const file = join(dir, "tool-echo.json");
+  const [before, beforeStat] = [await readFile(file, "utf8"), await stat(file)];
+
+  const same = await consumerPact("tool", "echo", { pactsDir: dir, update: true });
+  await writeEchoPact(same, "hello");
+  assert.is(await same.settle(), "unchanged");
+  await same.close();
+  assert.is(await readFile(file, "utf8"), before);
+  assert.is((await stat(file)).mtimeMs, beforeStat.mtimeMs);
+
+  const changed = await consumerPact("tool", "echo", { pactsDir: dir, update: false });
+  await writeEchoPact(changed, "bonjour");
+  const refused = await changed.settle().then(() => "settled", (e: Error) => e.message);
+  assert.match(refused, 'changed interaction "an echo"');
+  assert.match(refused, "PACT_UPDATE=1");
+  assert.is(await readFile(file, "utf8"), before, "a refused change writes nothing");
+  await changed.close();
+});
+
+test("settle: a failed interaction leaves an incomplete pact, which is never compared or written", async () => {
+  const file = join(dir, "tool-echo.json");
+  const before = await readFile(file, "utf8");
+  const pact = await consumerPact("tool", "echo", { pactsDir: dir, update: true, recordWaitMs: 100 });
+  try {
+    await writeEchoPact(pact, "hello");
+    const wrong = await pact
+      .interaction()
+      .uponReceiving("an echo the consumer does not send")
+      .withRequest(...connectRequest(EchoService.method.echo, { message: "expected" }))
+      .willRespondWith(...connectResponse({}))
+      .executeTest((mock) => echoClient(mock.url).echo(ctx, { message: "sent" }).then(() => "answered", () => "refused"))
+      .then(() => "passed", (e: Error) => e.message);
+    assert.match(wrong, "$.message: Expected 'sent' (String) to be equal to 'expected' (String)");
+    const refused = await pact.settle().then(() => "settled", (e: Error) => e.message);
+    assert.match(refused, "1 interaction(s) of tool → echo failed");
+    assert.is(await readFile(file, "utf8"), before);
+  } finally {
+    await pact.close();
+  }
+});
+
+test("pactChanges: added and removed interactions count, Pact's own versions do not", () => {
+  const pact = (descriptions: string[], version: string) =>
+    JSON.stringify({
+      consumer: { name: "a" },
+      provider: { name: "b" },
+      interactions: descriptions.map((description) => ({ description, request: { method: "POST" } })),
+      metadata: { "pact-js": { version }, pactRust: { ffi: version }, pactSpecification: { version: "4.0" } },
+    });
+  assert.equal(pactChanges(pact(["x", "y"], "1"), pact(["x", "y"], "2")), []);
+  assert.equal(pactChanges(pact(["x", "y"], "1"), pact(["x", "z"], "1")), [
+    'added interaction "z"',
+    'removed interaction "y" (or its test failed)',
+  ]);
+});
+
+test("verifyProvider refuses a provider that breaks a pact, and states without a handler", async () => {
+  const broken = await startEchoServer({
+    impl: { ...echoImpl(), echo: async () => ({ message: "" }) }, // proto JSON then leaves "message" out
+  });
+  try {
+    const failure = await verifyProvider("echo", broken.url, {}, { pactsDir: dir }).then(() => "verified", (e: Error) => e.message);
+    assert.match(failure, "an echo");
+    assert.match(failure, "Actual map is missing the following keys: message");
+  } finally {
+    await broken.close(5_000);
+  }
+
+  const stateful = await consumerPact("tool", "stateful", { pactsDir: dir, update: true });
+  await stateful
+    .interaction()
+    .given("an echo service that remembers")
+    .uponReceiving("an echo")
+    .withRequest(...connectRequest(EchoService.method.echo, { message: "hi" }))
+    .willRespondWith(...connectResponse({}))
+    .executeTest((mock) => echoClient(mock.url).echo(ctx, { message: "hi" }));
+  await stateful.settle();
+  await stateful.close();
+  const unhandled = await verifyProvider("stateful", server.url, {}, { pactsDir: dir }).then(() => "verified", (e: Error) => e.message);
+  assert.match(unhandled, 'provider states without a handler: "an echo service that remembers"');
+});
+
+test.run();

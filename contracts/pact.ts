@@ -1,0 +1,9 @@
+// Consumer-driven contracts over Connect JSON, in one import for every edge:
+// contracts/consumers/<consumer>-<provider>.pact.test.ts writes a pact with
+// consumerPact + connectRequest/connectResponse/connectError and Pact's
+// matchers; contracts/providers/<provider>.verify.test.ts replays every pact
+// naming the provider with verifyProvider. contracts/README.md tells how.
+export { MatchersV3 as Matchers } from "@pact-foundation/pact";
+export { consumerPact, pactChanges, PACTS_DIR, type ConsumerPact, type ConsumerPactOptions } from "./consumer.js";
+export { connectError, connectRequest, connectResponse, int64String, procedurePath, type ConnectRequest, type ConnectResponse } from "./connect.js";
+export { stringParam, verifyProvider, type ProviderStates, type StateParams, type Verification, type VerifyOptions } from "./provider.js";

@@ -1,0 +1,115 @@
+// The wallet against every committed pact that names it: the real server,
+// wired as services/wallet/main.ts wires it (endpointsOf + serverStack +
+// serveService + startServer) on its own PostgreSQL database, with provider
+// states set up through the real wallet service.
+//
+// And the check that verification can fail: the same wallet, except that
+// GetBalance leaves balance.available out, must not pass search's pact.
+import { pino } from "pino";
+import { Registry } from "prom-client";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { endpointsOf } from "../../endpoints/service.js";
+import { serverStack } from "../../endpoints/stack.js";
+import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { CreditReason } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { createTracing, type Tracing } from "../../platform/tracing.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer, type RunningServer } from "../../transport/server.js";
+import { walletFixture, type WalletFixture } from "../../services/wallet/fixture.js";
+import { walletService } from "../../services/wallet/service.js";
+import { WalletStore } from "../../services/wallet/store.js";
+import { walletValidators } from "../../services/wallet/validators.js";
+import type { Service } from "../../endpoints/service.js";
+import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates } from "../pact.js";
+
+const log = pino({ level: "silent" });
+let w: WalletFixture;
+let tracing: Tracing;
+const servers: RunningServer[] = [];
+
+/** A wallet server exactly as main.ts builds one, around `wallet`. */
+async function serveWallet(wallet: Service<typeof WalletService>): Promise<RunningServer> {
+  const registry = new Registry();
+  const endpoints = endpointsOf(
+    WalletService,
+    wallet,
+    ...serverStack({ registry, tracer: tracing.tracer, validators: walletValidators() }),
+  );
+  const server = await startServer({
+    port: 0,
+    log,
+    routes: (router) => serveService(router, WalletService, endpoints, { log }),
+    ready: () => w.database.ping().then(() => true, () => "the database does not answer"),
+    metrics: registry,
+  });
+  servers.push(server);
+  return server;
+}
+
+/** The states wallet's consumers name, set up through the wallet service itself. */
+const walletStates = (): ProviderStates => ({
+  async "a customer has a wallet balance"(params) {
+    const [customerId, currency] = [stringParam(params, "customerId"), stringParam(params, "currency")];
+    const wanted = BigInt(stringParam(params, "amountMinor"));
+    const res = await w.client.getBalance(w.ctx, { customerId, currency });
+    const has = res.balance?.available?.amountMinor ?? 0n;
+    if (has > wanted) throw new Error(`customer ${customerId} already has ${has} ${currency}, more than the state's ${wanted}`);
+    if (has < wanted) {
+      await w.client.credit(w.ctx, {
+        idempotencyKey: `pact-state-${customerId}-${currency}-${wanted}`,
+        customerId,
+        amount: { amountMinor: wanted - has, currency },
+        reason: CreditReason.PROMOTION,
+        reference: "pact provider state",
+      });
+    }
+  },
+  async "a customer has no wallet"(params) {
+    const customerId = stringParam(params, "customerId");
+    const { transactions } = await w.client.listTransactions(w.ctx, { customerId, pageSize: 1 });
+    if (transactions.length > 0) throw new Error(`customer ${customerId} has wallet transactions; the state needs one without`);
+  },
+});
+
+test.before(async () => {
+  w = await walletFixture();
+  tracing = createTracing({ serviceName: "wallet" });
+});
+test.after(async () => {
+  await Promise.all(servers.map((s) => s.close(5_000)));
+  await tracing?.shutdown();
+  await w?.close();
+});
+
+test("the real wallet satisfies every pact that names it", async () => {
+  const server = await serveWallet(walletService({ store: new WalletStore(w.database.knex) }));
+  const result = await verifyProvider("wallet", server.url, walletStates());
+  assert.ok(result.pacts.some((f) => f.endsWith("search-wallet.json")), result.pacts.join(", "));
+  assert.ok(result.interactions >= 2, `${result.interactions} interactions`);
+  // The states really went through the wallet: c-1 holds what the pact asked for.
+  const balance = await w.client.getBalance(w.ctx, { customerId: "c-1", currency: "EUR" });
+  assert.is(balance.balance?.available?.amountMinor, 10000n);
+});
+
+test("a wallet whose GetBalance leaves balance.available out fails search's pact", async () => {
+  const real = walletService({ store: new WalletStore(w.database.knex) });
+  const server = await serveWallet({
+    ...real,
+    async getBalance(ctx, req) {
+      const { balance } = await real.getBalance(ctx, req);
+      return { balance: { ...balance, available: undefined } };
+    },
+  });
+  const failure = await verifyProvider("wallet", server.url, walletStates(), {
+    pactFiles: [`${PACTS_DIR}search-wallet.json`],
+  }).then(
+    () => undefined,
+    (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+  );
+  assert.ok(failure, "verification passed against a wallet without balance.available");
+  assert.match(failure.message, "a balance request for a customer with money");
+  assert.match(failure.message, "$.balance: Actual map is missing the following keys: available");
+});
+
+test.run();
