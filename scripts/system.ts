@@ -1,0 +1,152 @@
+// The whole marketplace as processes on one machine: PostgreSQL (embedded
+// unless DATABASE_URL is set), the sandbox third parties and every service,
+// each its own Node process, started in dependency order, each waited for
+// until it answers. A process that crashes is restarted with backoff.
+// scripts/start.ts (make start) and the benchmarks use it.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { pino } from "pino";
+import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedded-postgres.js";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+
+export interface ProcessSpec {
+  name: string;
+  /** The entry file and its arguments, relative to the repository root. */
+  args: string[];
+  /** The variable carrying its port, and the port. */
+  portVar: string;
+  port: number;
+  /** Path answering 200 once it is ready. */
+  readyPath: string;
+  /** Started after every process of a lower stage is ready. */
+  stage: number;
+}
+
+const port = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback);
+
+/** Every process of the system; an entry whose file does not exist yet is left out. */
+export function processSpecs(env: NodeJS.ProcessEnv): ProcessSpec[] {
+  const specs: ProcessSpec[] = [
+    { name: "skylark", args: ["sandbox/main.ts", "skylark"], portVar: "SKYLARK_PORT", port: port(env, "SKYLARK_PORT", 7101), readyPath: "/admin/stats", stage: 0 },
+    { name: "casa", args: ["sandbox/main.ts", "casa"], portVar: "CASA_PORT", port: port(env, "CASA_PORT", 7102), readyPath: "/admin/stats", stage: 0 },
+    { name: "wallet", args: ["services/wallet/main.ts"], portVar: "WALLET_PORT", port: port(env, "WALLET_PORT", 7004), readyPath: "/readyz", stage: 0 },
+    { name: "catalog", args: ["services/catalog/main.ts"], portVar: "CATALOG_PORT", port: port(env, "CATALOG_PORT", 7002), readyPath: "/readyz", stage: 0 },
+    { name: "pricing", args: ["services/pricing/main.ts"], portVar: "PRICING_PORT", port: port(env, "PRICING_PORT", 7003), readyPath: "/readyz", stage: 1 },
+    { name: "sellers", args: ["services/sellers/main.ts"], portVar: "SELLERS_PORT", port: port(env, "SELLERS_PORT", 7008), readyPath: "/readyz", stage: 2 },
+    { name: "wanderly", args: ["sandbox/main.ts", "wanderly"], portVar: "WANDERLY_PORT", port: port(env, "WANDERLY_PORT", 7103), readyPath: "/admin/stats", stage: 3 },
+    { name: "search", args: ["services/search/main.ts"], portVar: "SEARCH_PORT", port: port(env, "SEARCH_PORT", 7005), readyPath: "/readyz", stage: 3 },
+  ];
+  return specs.filter((s) => existsSync(join(ROOT, s.args[0]!)));
+}
+
+export interface SystemOptions {
+  env: NodeJS.ProcessEnv;
+  /** Where the embedded PostgreSQL keeps its data. */
+  dataDir: string;
+  /** The embedded PostgreSQL's port. */
+  pgPort: number;
+  /** Lines about the system itself (not the processes' own logs). */
+  say: (line: string) => void;
+  /** Where the processes' stdout/stderr go: "inherit" (make start) or "ignore" (benchmarks). */
+  stdio: "inherit" | "ignore";
+  readyTimeoutMs?: number;
+}
+
+export interface RunningSystem {
+  specs: ProcessSpec[];
+  url(name: string): string;
+  stop(): Promise<void>;
+}
+
+const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10000];
+
+export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
+  const env: NodeJS.ProcessEnv = { ...opts.env };
+  let pg: SharedPostgres | undefined;
+  if (!env.DATABASE_URL) {
+    opts.say(`starting embedded PostgreSQL on 127.0.0.1:${opts.pgPort}`);
+    pg = await ensureEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.pgPort, log: pino({ level: "warn" }) });
+    env.DATABASE_URL = pg.url;
+  }
+  const specs = processSpecs(env);
+  for (const s of specs) env[s.portVar] = String(s.port);
+  const url = (name: string) => {
+    const s = specs.find((x) => x.name === name);
+    if (!s) throw new Error(`no process named ${name}`);
+    return `http://127.0.0.1:${s.port}`;
+  };
+  // Peers find each other through these (each service's config reads them).
+  Object.assign(env, {
+    CATALOG_URL: env.CATALOG_URL ?? `http://127.0.0.1:${port(env, "CATALOG_PORT", 7002)}`,
+    PRICING_URL: env.PRICING_URL ?? `http://127.0.0.1:${port(env, "PRICING_PORT", 7003)}`,
+    WALLET_URL: env.WALLET_URL ?? `http://127.0.0.1:${port(env, "WALLET_PORT", 7004)}`,
+    SELLERS_URL: env.SELLERS_URL ?? `http://127.0.0.1:${port(env, "SELLERS_PORT", 7008)}`,
+    SANDBOX_AIRLINE_URL: env.SANDBOX_AIRLINE_URL ?? `http://127.0.0.1:${port(env, "SKYLARK_PORT", 7101)}`,
+    SANDBOX_HOTELS_URL: env.SANDBOX_HOTELS_URL ?? `http://127.0.0.1:${port(env, "CASA_PORT", 7102)}`,
+    SANDBOX_PUSH_URL: env.SANDBOX_PUSH_URL ?? `http://127.0.0.1:${port(env, "WANDERLY_PORT", 7103)}`,
+    WEBHOOK_URL: env.WEBHOOK_URL ?? `http://127.0.0.1:${port(env, "SELLERS_PORT", 7008)}/webhooks/wanderly`,
+  });
+
+  let stopping = false;
+  const children = new Map<string, ChildProcess>();
+  const launch = (spec: ProcessSpec, restarts = 0) => {
+    const child = spawn(process.execPath, ["--import", "tsx", ...spec.args], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", opts.stdio, opts.stdio],
+    });
+    children.set(spec.name, child);
+    const startedAt = Date.now();
+    child.on("exit", (code, signal) => {
+      children.delete(spec.name);
+      if (stopping) return;
+      // A process that stayed up a minute starts its backoff afresh.
+      const n = Date.now() - startedAt > 60_000 ? 0 : restarts;
+      const delay = RESTART_BACKOFF_MS[Math.min(n, RESTART_BACKOFF_MS.length - 1)]!;
+      opts.say(`${spec.name} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+      setTimeout(() => !stopping && launch(spec, n + 1), delay);
+    });
+  };
+
+  const stop = async () => {
+    stopping = true;
+    await Promise.all(
+      [...children.values()].map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            c.once("exit", () => resolve());
+            c.kill("SIGTERM");
+            setTimeout(() => c.kill("SIGKILL"), 20_000).unref();
+          }),
+      ),
+    );
+    if (pg?.startedHere) await pg.stop();
+  };
+
+  try {
+    for (const stage of [...new Set(specs.map((s) => s.stage))].sort((a, b) => a - b)) {
+      const group = specs.filter((s) => s.stage === stage);
+      for (const s of group) launch(s);
+      await Promise.all(group.map((s) => waitReady(s, opts.readyTimeoutMs ?? 120_000)));
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { specs, url, stop };
+}
+
+async function waitReady(spec: ProcessSpec, timeoutMs: number): Promise<void> {
+  const target = `http://127.0.0.1:${spec.port}${spec.readyPath}`;
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const ok = await fetch(target, { signal: AbortSignal.timeout(2000) })
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${spec.name} was not ready at ${target} within ${timeoutMs / 1000} s`);
+}
