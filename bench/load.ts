@@ -23,6 +23,8 @@ export interface LoadResult {
   latenciesMs: number[];
   /** How late the generator itself sent, at worst (a busy client shows here). */
   maxSendLagMs: number;
+  /** The first few distinct error messages, to say why. */
+  errorSamples: string[];
 }
 
 export async function fixedRate(opts: FixedRateOptions): Promise<LoadResult> {
@@ -31,6 +33,7 @@ export async function fixedRate(opts: FixedRateOptions): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   let errors = 0;
   let maxSendLagMs = 0;
+  const errorSamples = new Set<string>();
   const pending = new Set<Promise<void>>();
   const start = performance.now() + 20;
   for (let i = 0; i < total; i++) {
@@ -40,7 +43,10 @@ export async function fixedRate(opts: FixedRateOptions): Promise<LoadResult> {
     maxSendLagMs = Math.max(maxSendLagMs, performance.now() - due);
     const p: Promise<void> = opts.call(i).then(
       () => void latenciesMs.push(performance.now() - due),
-      () => void errors++,
+      (e: unknown) => {
+        errors++;
+        if (errorSamples.size < 3) errorSamples.add(e instanceof Error ? e.message : String(e));
+      },
     );
     pending.add(p);
     void p.finally(() => pending.delete(p));
@@ -51,7 +57,7 @@ export async function fixedRate(opts: FixedRateOptions): Promise<LoadResult> {
   if (!(await Promise.race([drained, timedOut]))) errors += pending.size;
   clearTimeout(timer);
   latenciesMs.sort((a, b) => a - b);
-  return { offered: total, completed: latenciesMs.length, errors, latenciesMs, maxSendLagMs };
+  return { offered: total, completed: latenciesMs.length, errors, latenciesMs, maxSendLagMs, errorSamples: [...errorSamples] };
 }
 
 export function percentile(sortedMs: number[], p: number): number {
@@ -61,5 +67,6 @@ export function percentile(sortedMs: number[], p: number): number {
 
 export function summary(r: LoadResult): string {
   const q = (p: number) => percentile(r.latenciesMs, p).toFixed(1).padStart(7);
-  return `${r.completed}/${r.offered} ok, ${r.errors} errors   p50 ${q(50)} ms   p90 ${q(90)} ms   p99 ${q(99)} ms   max ${q(100)} ms   (send lag ≤ ${r.maxSendLagMs.toFixed(1)} ms)`;
+  const why = r.errorSamples.length > 0 ? `\n    errors: ${r.errorSamples.join(" | ")}` : "";
+  return `${r.completed}/${r.offered} ok, ${r.errors} errors   p50 ${q(50)} ms   p90 ${q(90)} ms   p99 ${q(99)} ms   max ${q(100)} ms   (send lag ≤ ${r.maxSendLagMs.toFixed(1)} ms)${why}`;
 }

@@ -1,0 +1,163 @@
+// `make bench` (second part): hotel search at a fixed offered rate.
+// 1. Starts the whole read side as separate processes (scripts/system.ts) on
+//    a fresh embedded PostgreSQL (.data/bench-pg, port 54338) and ports of
+//    their own (17xxx), and times the ingestion of the demo inventory
+//    through the real path (sandbox sellers → sellers → catalog, pricing).
+// 2. Offers hotel searches at 100 and 300 requests/s (bench/load.ts) to the
+//    search process over gRPC, for a customer with a wallet balance.
+// 3. Wires the same services in this process with in-memory clients
+//    (localClient, same middlewares, same database) and offers the same load,
+//    to give the cost of the process boundaries.
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { pino } from "pino";
+import { Registry } from "prom-client";
+import { backgroundContext } from "../endpoints/context.js";
+import { localClient } from "../endpoints/service.js";
+import { serverStack } from "../endpoints/stack.js";
+import { CatalogService } from "../gen/itinera/catalog/v1/catalog_pb.js";
+import { PricingService } from "../gen/itinera/pricing/v1/pricing_pb.js";
+import { SearchHotelsRequestSchema, SearchService } from "../gen/itinera/search/v1/search_pb.js";
+import { SellersService } from "../gen/itinera/sellers/v1/sellers_pb.js";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { embeddedUrl } from "../platform/embedded-postgres.js";
+import { openDatabase } from "../platform/db.js";
+import { createLogger } from "../platform/logger.js";
+import { createTracing } from "../platform/tracing.js";
+import { generateInventory } from "../sandbox/inventory.js";
+import { catalogService } from "../services/catalog/service.js";
+import { FlightStore } from "../services/catalog/flight-store.js";
+import { HotelStore } from "../services/catalog/hotel-store.js";
+import { pageTokens } from "../services/catalog/page-token.js";
+import { catalogValidators } from "../services/catalog/validators.js";
+import { pricingService } from "../services/pricing/service.js";
+import { PricingStore } from "../services/pricing/store.js";
+import { PricingRules } from "../services/pricing/rules.js";
+import { pricingValidators } from "../services/pricing/validators.js";
+import { searchService } from "../services/search/service.js";
+import { searchValidators } from "../services/search/validators.js";
+import { walletService } from "../services/wallet/service.js";
+import { WalletStore } from "../services/wallet/store.js";
+import { walletValidators } from "../services/wallet/validators.js";
+import { clientOf, grpcTransport } from "../transport/client.js";
+import { startSystem } from "../scripts/system.js";
+import { fixedRate, percentile, summary, type LoadResult } from "./load.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PG_PORT = 54338;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const RATES = (process.env.BENCH_RATES ?? "100,300").split(",").map(Number);
+const CUSTOMER = "bench-customer";
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Deterministic searches: a city of the demo inventory, a check-in 1–80 days ahead, 1–5 nights. */
+function searches() {
+  const inv = generateInventory({});
+  const today = new Date();
+  let x = 12345;
+  const next = () => ((x = (x * 1103515245 + 12345) % 2 ** 31), x / 2 ** 31);
+  return (): MessageInitShape<typeof SearchHotelsRequestSchema> => {
+    const city = inv.cities[Math.floor(next() * inv.cities.length)]!;
+    const inDays = 1 + Math.floor(next() * 80);
+    const nights = 1 + Math.floor(next() * 5);
+    const date = (d: number) => {
+      const t = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + d));
+      return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+    };
+    return { query: { query: city.name, checkIn: date(inDays), checkOut: date(inDays + nights), customerId: CUSTOMER, pageSize: 20 } };
+  };
+}
+
+async function main() {
+  if (!process.env.BENCH_REUSE) await rm(join(ROOT, ".data", "bench-pg"), { recursive: true, force: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: "warn",
+    SKYLARK_PORT: "17101",
+    CASA_PORT: "17102",
+    WANDERLY_PORT: "17103",
+    CATALOG_PORT: "17002",
+    PRICING_PORT: "17003",
+    WALLET_PORT: "17004",
+    SEARCH_PORT: "17005",
+    SELLERS_PORT: "17008",
+  };
+  delete env.DATABASE_URL;
+  const started = Date.now();
+  const system = await startSystem({ env, dataDir: join(ROOT, ".data", "bench-pg"), pgPort: PG_PORT, say, stdio: "ignore" });
+  try {
+    say(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for the first ingestion of the demo inventory`);
+    const sellers = createClient(SellersService, createGrpcTransport({ baseUrl: system.url("sellers") }));
+    const ingestStart = Date.now();
+    for (;;) {
+      const { sellers: list } = await sellers.listSellers({});
+      const pulled = list.filter((s) => s.feed === 1);
+      if (pulled.length > 0 && pulled.every((s) => s.lastSyncTime && Number(s.lastSyncTime.seconds) * 1000 >= started)) break;
+      if (Date.now() - ingestStart > 600_000) throw new Error("the demo inventory was not ingested within 10 minutes");
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    say(`ingestion of the demo inventory (2,000 hotels, 8,000 rooms, 720,000 nightly rates, 77,040 flights): ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
+
+    const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
+    await wallet.credit({ idempotencyKey: "bench-credit", customerId: CUSTOMER, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION });
+
+    const next = searches();
+    const remote = createClient(SearchService, createGrpcTransport({ baseUrl: system.url("search") }));
+    const local = await inProcess(system.url("sellers"));
+    const results: Record<string, LoadResult> = {};
+    await fixedRate({ rate: 50, seconds: 3, call: () => remote.searchHotels(next()) }); // warm-up
+    await fixedRate({ rate: 50, seconds: 3, call: () => local.search(next()) });
+    for (const rate of RATES) {
+      results[`processes ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => remote.searchHotels(next()) });
+      say(`hotel search, separate processes, ${rate} req/s for ${SECONDS} s: ${summary(results[`processes ${rate}/s`]!)}`);
+      results[`in-process ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => local.search(next()) });
+      say(`hotel search, one process,        ${rate} req/s for ${SECONDS} s: ${summary(results[`in-process ${rate}/s`]!)}`);
+    }
+    for (const rate of RATES) {
+      const a = results[`processes ${rate}/s`]!;
+      const b = results[`in-process ${rate}/s`]!;
+      const ratio = (p: number) => (percentile(a.latenciesMs, p) / percentile(b.latenciesMs, p)).toFixed(2);
+      say(`at ${rate} req/s: separate processes / one process = ${ratio(50)}x at p50, ${ratio(99)}x at p99`);
+    }
+    await local.close();
+  } finally {
+    await system.stop();
+  }
+}
+
+/** catalog, pricing, wallet and search in this process, joined by in-memory clients with the same middlewares. */
+async function inProcess(sellersUrl: string) {
+  const log = createLogger({ service: "bench-in-process", destination: pino.destination({ dest: "/dev/null", sync: false, minLength: 4096 }) });
+  const tracing = createTracing({ serviceName: "bench-in-process" });
+  const registry = new Registry();
+  const stack = (validators: Parameters<typeof serverStack>[0]["validators"]) => serverStack({ registry, tracer: tracing.tracer, validators });
+  const open = (schema: string, dir: string) =>
+    openDatabase({ url: embeddedUrl(PG_PORT), dataDir: "unused", embeddedPort: PG_PORT, schema, migrationsDir: join(ROOT, "services", dir, "migrations"), log, pool: { min: 2, max: 10 } });
+  const [catalogDb, pricingDb, walletDb] = await Promise.all([open("catalog", "catalog"), open("pricing", "pricing"), open("wallet", "wallet")]);
+  const pricingStore = new PricingStore(pricingDb.knex);
+  const catalog = localClient(
+    CatalogService,
+    catalogService({ hotels: new HotelStore(catalogDb.knex), flights: new FlightStore(catalogDb.knex), pageTokens: pageTokens("sandbox-catalog-page-tokens") }),
+    ...stack(catalogValidators()),
+  );
+  const pricing = localClient(
+    PricingService,
+    pricingService({ store: pricingStore, sellers: clientOf(SellersService, grpcTransport(sellersUrl)), rules: await PricingRules.load(() => pricingStore.activeRules()) }),
+    ...stack(pricingValidators()),
+  );
+  const wallet = localClient(WalletService, walletService({ store: new WalletStore(walletDb.knex) }), ...stack(walletValidators()));
+  const search = localClient(SearchService, searchService({ catalog, pricing, wallet }), ...stack(searchValidators({ now: () => new Date() })));
+  return {
+    search: (req: MessageInitShape<typeof SearchHotelsRequestSchema>) => search.searchHotels(backgroundContext({ log }), req),
+    close: async () => {
+      await Promise.all([catalogDb.close(), pricingDb.close(), walletDb.close()]);
+      await tracing.shutdown();
+    },
+  };
+}
+
+await main();
