@@ -6,4 +6,4 @@
 export { MatchersV3 as Matchers } from "@pact-foundation/pact";
 export { consumerPact, pactChanges, PACTS_DIR, type ConsumerPact, type ConsumerPactOptions } from "./consumer.js";
 export { connectError, connectRequest, connectResponse, int64String, procedurePath, type ConnectRequest, type ConnectResponse } from "./connect.js";
-export { stringParam, verifyProvider, type ProviderStates, type StateParams, type Verification, type VerifyOptions } from "./provider.js";
+export { stringListParam, stringParam, verifyProvider, type ProviderStates, type StateParams, type Verification, type VerifyOptions } from "./provider.js";

@@ -90,6 +90,15 @@ export function stringParam(params: StateParams, name: string): string {
   return value;
 }
 
+/** A state parameter that must be a list of strings: `given("airports exist", { codes: ["LIS", "MAD"] })`. */
+export function stringListParam(params: StateParams, name: string): string[] {
+  const value = params[name];
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === "string")) {
+    throw new Error(`provider state parameter "${name}" must be a list of strings, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
 async function pactsNaming(provider: string, dir: string): Promise<string[]> {
   const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith(".json")).sort();
   const named: string[] = [];
