@@ -94,7 +94,7 @@ export async function ensureEmbeddedPostgres(opts: {
       if (await answers(url)) return { url, stop: async () => {}, startedHere: false };
       await sleep(250);
     }
-    throw new Error(`could not start the embedded PostgreSQL on port ${opts.port}: ${(e as Error).message}`, {
+    throw new Error(`could not start the embedded PostgreSQL on port ${opts.port}: ${e instanceof Error ? e.message : String(e)}`, {
       cause: e,
     });
   }

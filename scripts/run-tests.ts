@@ -9,7 +9,7 @@ import { pino } from "pino";
 import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedded-postgres.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const TEST_DIRS = ["endpoints", "transport", "platform", "services", "bench", "scripts", "sandbox", "contracts"];
+const TEST_DIRS = ["endpoints", "transport", "platform", "services", "bench", "scripts", "sandbox", "contracts", "e2e"];
 const FILE_TIMEOUT_MS = 180_000;
 const CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? 2);
 
