@@ -37,7 +37,8 @@ import type { SellerBreakerOptions } from "../services/sellers/seller-http.js";
 import { sellersService } from "../services/sellers/service.js";
 import { SellersStore } from "../services/sellers/store.js";
 import { sellersValidators } from "../services/sellers/validators.js";
-import { webhookRoute } from "../services/sellers/webhook.js";
+import { webhookRoute } from "../transport/webhook.js";
+import { pushWebhook } from "../services/sellers/webhook.js";
 import { walletService } from "../services/wallet/service.js";
 import { WalletStore } from "../services/wallet/store.js";
 import { walletValidators } from "../services/wallet/validators.js";
@@ -183,7 +184,7 @@ export async function serveSellers(databaseUrl: string, w: SellersWiring): Promi
   return serve(
     rt,
     (r) => serveService(r, SellersService, endpoints, { log: rt.log }),
-    { ready: readyWhenPinging(db), http: webhookRoute({ endpoints, log: rt.log }) },
+    { ready: readyWhenPinging(db), http: webhookRoute({ ...pushWebhook(endpoints), log: rt.log }) },
     [() => adapters.forEach((a) => a.close()), () => peers.breaker.close(), db.close],
   );
 }

@@ -25,7 +25,8 @@ import { createAdapters } from "../../services/sellers/adapters/index.js";
 import { sellersFixture, type SellersFixture } from "../../services/sellers/fixture.js";
 import { FxTable, SANDBOX_FX_RATES } from "../../services/sellers/fx.js";
 import { sellersValidators } from "../../services/sellers/validators.js";
-import { webhookRoute } from "../../services/sellers/webhook.js";
+import { webhookRoute } from "../../transport/webhook.js";
+import { pushWebhook } from "../../services/sellers/webhook.js";
 import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates, type StateParams } from "../pact.js";
 import { startProvider, type ProviderServer } from "./provider-server.js";
 
@@ -105,7 +106,7 @@ test.before(async () => {
   server = await startProvider(SellersService, f.impl, {
     validators: sellersValidators(now),
     defaultTimeoutMs: SYNC_TIMEOUT_MS,
-    http: (endpoints, log) => webhookRoute({ endpoints, log }),
+    http: (endpoints, log) => webhookRoute({ ...pushWebhook(endpoints), log }),
     ready: () => f.database.ping().then(() => true, () => "the database does not answer"),
   });
 });

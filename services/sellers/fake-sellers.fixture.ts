@@ -5,7 +5,7 @@
 import { addDays, formatDate, parseDate } from "./calendar.js";
 import type { SellerAdapter } from "./adapter.js";
 import { createAdapters, SELLER_REGISTRY } from "./adapters/index.js";
-import { startFakeSeller, type FakeSeller } from "./fake-seller.fixture.js";
+import { startFakeSeller, type FakeSeller } from "./test/fake-seller.js";
 import { FxTable, SANDBOX_FX_RATES } from "./fx.js";
 import type { SellerBreakerOptions } from "./seller-http.js";
 import type { ThrottleOptions } from "./throttle.js";

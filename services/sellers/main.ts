@@ -23,7 +23,8 @@ import { SyncScheduler } from "./scheduler.js";
 import { sellersService } from "./service.js";
 import { SellersStore } from "./store.js";
 import { sellersValidators } from "./validators.js";
-import { webhookRoute } from "./webhook.js";
+import { webhookRoute } from "../../transport/webhook.js";
+import { pushWebhook } from "./webhook.js";
 
 /** A sync may take minutes on the demo inventory: SyncSeller's limit (the proto sets none). */
 const SYNC_TIMEOUT_MS = 30 * 60_000;
@@ -90,7 +91,7 @@ async function main() {
     port: cfg.port,
     log: rt.log,
     routes: (router) => serveService(router, SellersService, endpoints, { log: rt.log }),
-    http: webhookRoute({ endpoints, log: rt.log }),
+    http: webhookRoute({ ...pushWebhook(endpoints), log: rt.log }),
     ready: () => db.ping().then(() => true, () => "the database does not answer"),
     metrics: rt.registry,
   });

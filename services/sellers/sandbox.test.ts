@@ -21,7 +21,8 @@ import { createAdapters } from "./adapters/index.js";
 import { addDays, formatDate, parseDate } from "./calendar.js";
 import { sellersFixture, TEST_SECRET } from "./fixture.js";
 import { FxTable, SANDBOX_FX_RATES } from "./fx.js";
-import { webhookRoute } from "./webhook.js";
+import { webhookRoute } from "../../transport/webhook.js";
+import { pushWebhook } from "./webhook.js";
 
 const log = pino({ level: "silent" });
 const TODAY = "2026-03-26"; // Europe changes to summer time on the 29th
@@ -67,7 +68,7 @@ test("the adapters against the real sandbox sellers", async () => {
     port,
     log,
     routes: (router) => serveService(router, SellersService, f.endpoints, { log }),
-    http: webhookRoute({ endpoints: f.endpoints, log }),
+    http: webhookRoute({ ...pushWebhook(f.endpoints), log }),
   });
   try {
     // Pulls: every hotel with its rooms, every flight of the window, every rate.

@@ -9,7 +9,7 @@ import { backgroundContext } from "../../endpoints/context.js";
 import { Code } from "../../endpoints/errors.js";
 import { kitRejection, silentContext } from "../../endpoints/testing.js";
 import { pino } from "pino";
-import { startFakeSeller, type FakeSeller } from "./fake-seller.fixture.js";
+import { startFakeSeller, type FakeSeller } from "./test/fake-seller.js";
 import { retryAfterMs, SellerHttp, type SellerHttpOptions } from "./seller-http.js";
 
 const log = pino({ level: "silent" });

@@ -14,7 +14,8 @@ import { startServer, type RunningServer } from "../../transport/server.js";
 import { startFakeSellers, type FakeSellers } from "./fake-sellers.fixture.js";
 import { samplePushBody, sellersFixture, TEST_SECRET, type SellersFixture } from "./fixture.js";
 import { sign } from "./push.js";
-import { webhookRoute } from "./webhook.js";
+import { webhookRoute } from "../../transport/webhook.js";
+import { pushWebhook } from "./webhook.js";
 
 const log = pino({ level: "silent" });
 
@@ -29,7 +30,7 @@ async function withServer(work: (server: RunningServer, f: SellersFixture) => Pr
       port: 0,
       log,
       routes: (router) => serveService(router, SellersService, endpoints, { log }),
-      http: webhookRoute({ endpoints, log }),
+      http: webhookRoute({ ...pushWebhook(endpoints), log }),
     });
     await work(server, f);
   } finally {

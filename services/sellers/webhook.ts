@@ -1,133 +1,27 @@
-// TRANSPORT, not service logic: the plain-HTTP webhook sellers push to,
-// `POST /webhooks/<seller_id>`, served beside the RPCs through startServer's
-// `http` option. It only decodes (the raw body, the seller's signature header
-// X-<Seller>-Signature, an optional X-<Seller>-Push-Id), calls the
-// ReceivePush endpoint — with the same middlewares as an RPC: logging,
-// metrics, validation — and encodes the answer, a KitError as an HTTP status
-// (Google's gRPC ↔ HTTP mapping) with a JSON body.
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
+// What the sellers' webhook is, with no HTTP in it: deliveries to
+// `POST /webhooks/<seller_id>` become ReceivePush calls; the seller's
+// signature comes from X-<Seller>-Signature and an optional push id from
+// X-<Seller>-Push-Id. transport/webhook.ts serves it (wired in main.ts).
 import { create } from "@bufbuild/protobuf";
-import type { Logger } from "pino";
-import { backgroundContext } from "../../endpoints/context.js";
-import { asKitError, Code } from "../../endpoints/errors.js";
 import type { EndpointSet } from "../../endpoints/service.js";
 import { ReceivePushRequestSchema, type ReceivePushResponse } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 
-type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
-
-export interface WebhookOptions {
-  /** The service's endpoints; "receivePush" is called. */
-  endpoints: EndpointSet;
-  log: Logger;
-  /** Default "/webhooks/". */
-  prefix?: string;
-  /** Larger bodies are refused with 413. Default 16 MiB. */
-  maxBodyBytes?: number;
-  /** The call's deadline. Default 60 000 ms. */
-  timeoutMs?: number;
-}
-
-const STATUS: Partial<Record<Code, number>> = {
-  [Code.InvalidArgument]: 400,
-  [Code.FailedPrecondition]: 400,
-  [Code.OutOfRange]: 400,
-  [Code.Unauthenticated]: 401,
-  [Code.PermissionDenied]: 403,
-  [Code.NotFound]: 404,
-  [Code.AlreadyExists]: 409,
-  [Code.Aborted]: 409,
-  [Code.ResourceExhausted]: 429,
-  [Code.Canceled]: 499,
-  [Code.Unimplemented]: 501,
-  [Code.Unavailable]: 503,
-  [Code.DeadlineExceeded]: 504,
-};
-const HIDDEN = new Set([Code.Internal, Code.Unknown, Code.DataLoss]);
-
-/** The route for startServer's `http` option: true when it took the request. */
-export function webhookRoute(opts: WebhookOptions): (req: Request, res: Response) => boolean {
-  const prefix = opts.prefix ?? "/webhooks/";
-  const maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
-  const receivePush = opts.endpoints.get("receivePush")?.endpoint;
-  if (!receivePush) throw new Error("webhookRoute needs the endpoints of SellersService");
-
-  return (req, res) => {
-    const path = new URL(req.url ?? "/", "http://webhook").pathname;
-    if (!path.startsWith(prefix)) return false;
-    const sellerId = decodeURIComponent(path.slice(prefix.length));
-    if (sellerId === "" || sellerId.includes("/")) {
-      reply(res, 404, { code: "NOT_FOUND", message: `no webhook at ${path}` });
-    } else if (req.method !== "POST") {
-      res.setHeader("allow", "POST");
-      reply(res, 405, { code: "METHOD_NOT_ALLOWED", message: "a webhook takes POST only" });
-    } else {
-      void handle(req, res, sellerId).catch((e: unknown) => {
-        opts.log.error({ err: e instanceof Error ? e.message : String(e) }, "webhook failed");
-        if (!res.headersSent) reply(res, 500, { code: "INTERNAL", message: "internal error" });
-      });
-    }
-    return true;
+export function pushWebhook(endpoints: EndpointSet) {
+  const receivePush = endpoints.get("receivePush")?.endpoint;
+  if (!receivePush) throw new Error("pushWebhook needs the endpoints of SellersService");
+  return {
+    prefix: "/webhooks/",
+    endpoint: receivePush,
+    decode: (sellerId: string, body: Uint8Array, header: (name: string) => string | undefined) =>
+      create(ReceivePushRequestSchema, {
+        sellerId,
+        body,
+        signature: header(`x-${sellerId}-signature`) ?? header("x-signature") ?? "",
+        pushId: header(`x-${sellerId}-push-id`) ?? header("x-push-id") ?? "",
+      }),
+    encode: (response: unknown) => {
+      const out = response as ReceivePushResponse;
+      return { rates: out.rates, listings: out.listings, duplicate: out.duplicate };
+    },
   };
-
-  async function handle(req: Request, res: Response, sellerId: string) {
-    const body = await readBody(req, maxBodyBytes);
-    if (body === undefined) {
-      reply(res, 413, { code: "PAYLOAD_TOO_LARGE", message: `the body exceeds ${maxBodyBytes} bytes` });
-      return;
-    }
-    const aborted = new AbortController();
-    res.once("close", () => aborted.abort(new Error("the seller closed the connection")));
-    const requestId = header(req, "x-request-id");
-    const ctx = backgroundContext({
-      log: opts.log,
-      deadline: Date.now() + (opts.timeoutMs ?? 60_000),
-      signal: aborted.signal,
-      ...(requestId ? { requestId } : {}),
-    });
-    const request = create(ReceivePushRequestSchema, {
-      sellerId,
-      body,
-      signature: header(req, `x-${sellerId}-signature`) ?? header(req, "x-signature") ?? "",
-      pushId: header(req, `x-${sellerId}-push-id`) ?? header(req, "x-push-id") ?? "",
-    });
-    try {
-      const out = (await receivePush!(ctx, request)) as ReceivePushResponse;
-      reply(res, 200, { rates: out.rates, listings: out.listings, duplicate: out.duplicate });
-    } catch (e) {
-      const error = asKitError(e);
-      reply(res, STATUS[error.code] ?? 500, {
-        code: error.codeName,
-        message: HIDDEN.has(error.code) ? "internal error" : error.message,
-      });
-    }
-  }
-}
-
-function header(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  const value = Array.isArray(v) ? v[0] : v;
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
-/** The whole body, or undefined once it exceeds `max` bytes. */
-async function readBody(req: Request, max: number): Promise<Uint8Array | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer | string>) {
-    const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    size += buf.length;
-    if (size > max) return undefined;
-    chunks.push(buf);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
-function reply(res: Response, status: number, json: unknown) {
-  const text = JSON.stringify(json);
-  res.statusCode = status;
-  res.setHeader("content-type", "application/json");
-  res.setHeader("content-length", Buffer.byteLength(text));
-  res.end(text);
 }

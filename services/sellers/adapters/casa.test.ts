@@ -9,7 +9,7 @@ import { HotelSchema } from "../../../gen/itinera/catalog/v1/catalog_pb.js";
 import { HotelOfferSchema, NightlyRateSchema, type NightlyRate } from "../../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { Listings } from "../adapter.js";
 import { parseDate } from "../calendar.js";
-import { startFakeSeller, type FakeSeller } from "../fake-seller.fixture.js";
+import { startFakeSeller, type FakeSeller } from "../test/fake-seller.js";
 import { FxTable, SANDBOX_FX_RATES } from "../fx.js";
 import { casaAdapter } from "./casa.js";
 

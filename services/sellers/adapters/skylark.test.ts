@@ -10,7 +10,7 @@ import { AirportSchema, FlightSchema, type Flight } from "../../../gen/itinera/c
 import { FlightFareSchema } from "../../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { Listings } from "../adapter.js";
 import { parseDate } from "../calendar.js";
-import { startFakeSeller, type FakeSeller } from "../fake-seller.fixture.js";
+import { startFakeSeller, type FakeSeller } from "../test/fake-seller.js";
 import { FxTable, SANDBOX_FX_RATES } from "../fx.js";
 import { skylarkAdapter } from "./skylark.js";
 

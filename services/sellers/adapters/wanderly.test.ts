@@ -8,7 +8,7 @@ import { silentContext } from "../../../endpoints/testing.js";
 import { HotelSchema } from "../../../gen/itinera/catalog/v1/catalog_pb.js";
 import { FlightFareSchema, HotelOfferSchema, NightlyRateSchema } from "../../../gen/itinera/pricing/v1/pricing_pb.js";
 import { parseDate } from "../calendar.js";
-import { startFakeSeller } from "../fake-seller.fixture.js";
+import { startFakeSeller } from "../test/fake-seller.js";
 import { FxTable, SANDBOX_FX_RATES } from "../fx.js";
 import { SellerDataError } from "./fields.js";
 import { wanderlyAdapter } from "./wanderly.js";

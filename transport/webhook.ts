@@ -1,0 +1,134 @@
+// A plain-HTTP webhook in front of one unary endpoint, for third parties
+// that POST to a URL instead of calling an RPC: `POST <prefix><name>`,
+// served beside the RPCs through startServer's `http` option. It reads the
+// body, lets the service's `decode` build the request from the name in the
+// path, the body and the headers, calls the endpoint (with the same
+// middlewares as an RPC: logging, metrics, validation), and answers the
+// service's `encode` of the response as JSON, or a KitError as an HTTP
+// status (Google's gRPC ↔ HTTP mapping) with a JSON body.
+//
+//   http: webhookRoute({ ...pushWebhook(endpoints), log })   // services/sellers/main.ts
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+import type { Logger } from "pino";
+import { backgroundContext } from "../endpoints/context.js";
+import type { Endpoint } from "../endpoints/endpoint.js";
+import { asKitError, Code } from "../endpoints/errors.js";
+
+type Request = http.IncomingMessage | http2.Http2ServerRequest;
+type Response = http.ServerResponse | http2.Http2ServerResponse;
+
+/** What a service says about its webhook; no HTTP in it. */
+export interface WebhookSpec {
+  /** The path before the name: "/webhooks/". */
+  prefix: string;
+  /** The unary endpoint that handles a delivery. */
+  endpoint: Endpoint;
+  /** The request message, from the name after the prefix, the raw body and a header reader. */
+  decode: (name: string, body: Uint8Array, header: (name: string) => string | undefined) => unknown;
+  /** The JSON answered for the endpoint's response. */
+  encode: (response: unknown) => unknown;
+}
+
+export interface WebhookOptions extends WebhookSpec {
+  log: Logger;
+  /** Larger bodies are refused with 413. Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** The call's deadline. Default 60 000 ms. */
+  timeoutMs?: number;
+}
+
+const STATUS: Partial<Record<Code, number>> = {
+  [Code.InvalidArgument]: 400,
+  [Code.FailedPrecondition]: 400,
+  [Code.OutOfRange]: 400,
+  [Code.Unauthenticated]: 401,
+  [Code.PermissionDenied]: 403,
+  [Code.NotFound]: 404,
+  [Code.AlreadyExists]: 409,
+  [Code.Aborted]: 409,
+  [Code.ResourceExhausted]: 429,
+  [Code.Canceled]: 499,
+  [Code.Unimplemented]: 501,
+  [Code.Unavailable]: 503,
+  [Code.DeadlineExceeded]: 504,
+};
+const HIDDEN = new Set([Code.Internal, Code.Unknown, Code.DataLoss]);
+
+/** The route for startServer's `http` option: true when it took the request. */
+export function webhookRoute(opts: WebhookOptions): (req: Request, res: Response) => boolean {
+  const { prefix } = opts;
+  const maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
+
+  return (req, res) => {
+    const path = new URL(req.url ?? "/", "http://webhook").pathname;
+    if (!path.startsWith(prefix)) return false;
+    const name = decodeURIComponent(path.slice(prefix.length));
+    if (name === "" || name.includes("/")) {
+      reply(res, 404, { code: "NOT_FOUND", message: `no webhook at ${path}` });
+    } else if (req.method !== "POST") {
+      res.setHeader("allow", "POST");
+      reply(res, 405, { code: "METHOD_NOT_ALLOWED", message: "a webhook takes POST only" });
+    } else {
+      void handle(req, res, name).catch((e: unknown) => {
+        opts.log.error({ err: e instanceof Error ? e.message : String(e) }, "webhook failed");
+        if (!res.headersSent) reply(res, 500, { code: "INTERNAL", message: "internal error" });
+      });
+    }
+    return true;
+  };
+
+  async function handle(req: Request, res: Response, name: string) {
+    const body = await readBody(req, maxBodyBytes);
+    if (body === undefined) {
+      reply(res, 413, { code: "PAYLOAD_TOO_LARGE", message: `the body exceeds ${maxBodyBytes} bytes` });
+      return;
+    }
+    const aborted = new AbortController();
+    res.once("close", () => aborted.abort(new Error("the seller closed the connection")));
+    const requestId = header(req, "x-request-id");
+    const ctx = backgroundContext({
+      log: opts.log,
+      deadline: Date.now() + (opts.timeoutMs ?? 60_000),
+      signal: aborted.signal,
+      ...(requestId ? { requestId } : {}),
+    });
+    try {
+      const request = opts.decode(name, body, (h) => header(req, h));
+      reply(res, 200, opts.encode(await opts.endpoint(ctx, request)));
+    } catch (e) {
+      const error = asKitError(e);
+      reply(res, STATUS[error.code] ?? 500, {
+        code: error.codeName,
+        message: HIDDEN.has(error.code) ? "internal error" : error.message,
+      });
+    }
+  }
+}
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  const value = Array.isArray(v) ? v[0] : v;
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+/** The whole body, or undefined once it exceeds `max` bytes. */
+async function readBody(req: Request, max: number): Promise<Uint8Array | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer | string>) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    size += buf.length;
+    if (size > max) return undefined;
+    chunks.push(buf);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+function reply(res: Response, status: number, json: unknown) {
+  const text = JSON.stringify(json);
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json");
+  res.setHeader("content-length", Buffer.byteLength(text));
+  res.end(text);
+}
