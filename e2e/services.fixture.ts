@@ -94,7 +94,6 @@ async function serve(rt: Runtime, routes: ServerOptions["routes"], extra: Extra,
   };
 }
 
-const readyWhenPinging = (db: Database): Extra["ready"] => () => db.ping().then(() => true, () => "the database does not answer");
 
 export async function serveWallet(databaseUrl: string): Promise<Served> {
   const rt = runtime("wallet");
@@ -104,7 +103,7 @@ export async function serveWallet(databaseUrl: string): Promise<Served> {
     walletService({ store: new WalletStore(db.knex) }),
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: walletValidators() }),
   );
-  return serve(rt, (r) => serveService(r, WalletService, endpoints, { log: rt.log }), { ready: readyWhenPinging(db) }, [db.close]);
+  return serve(rt, (r) => serveService(r, WalletService, endpoints, { log: rt.log }), { ready: db.ready }, [db.close]);
 }
 
 export async function serveCatalog(databaseUrl: string): Promise<Served> {
@@ -120,7 +119,7 @@ export async function serveCatalog(databaseUrl: string): Promise<Served> {
     catalog,
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: catalogValidators() }),
   );
-  return serve(rt, (r) => serveService(r, CatalogService, endpoints, { log: rt.log }), { ready: readyWhenPinging(db) }, [db.close]);
+  return serve(rt, (r) => serveService(r, CatalogService, endpoints, { log: rt.log }), { ready: db.ready }, [db.close]);
 }
 
 /** Pricing; `sellersTransport` reaches the sellers service (late-bound: sellers starts after pricing). */
@@ -141,7 +140,7 @@ export async function servePricing(databaseUrl: string, sellersTransport: Transp
     pricingService({ store, sellers, rules }),
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: pricingValidators() }),
   );
-  return serve(rt, (r) => serveService(r, PricingService, endpoints, { log: rt.log }), { ready: readyWhenPinging(db) }, [db.close]);
+  return serve(rt, (r) => serveService(r, PricingService, endpoints, { log: rt.log }), { ready: db.ready }, [db.close]);
 }
 
 export interface SellersWiring {
@@ -184,7 +183,7 @@ export async function serveSellers(databaseUrl: string, w: SellersWiring): Promi
   return serve(
     rt,
     (r) => serveService(r, SellersService, endpoints, { log: rt.log }),
-    { ready: readyWhenPinging(db), http: webhookRoute({ ...pushWebhook(endpoints), log: rt.log }) },
+    { ready: db.ready, http: webhookRoute({ ...pushWebhook(endpoints), log: rt.log }) },
     [() => adapters.forEach((a) => a.close()), () => peers.breaker.close(), db.close],
   );
 }

@@ -30,8 +30,10 @@ export interface DatabaseOptions {
 export interface Database {
   /** Queries see `schema` first in the search path. int8 columns come back as bigint. */
   readonly knex: Knex;
-  /** Resolves when the database answers (readiness). */
+  /** Resolves when the database answers. */
   ping(): Promise<void>;
+  /** For /readyz and health: true when the database answers, else why not. */
+  ready(): Promise<true | string>;
   /** Closes the pool, and stops the embedded server if this process started it. */
   close(): Promise<void>;
 }
@@ -80,6 +82,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     ping: async () => {
       await knex.raw("select 1");
     },
+    ready: () => knex.raw("select 1").then(
+      () => true as const,
+      () => "the database does not answer",
+    ),
     close: async () => {
       await knex.destroy();
       if (server?.startedHere) {

@@ -4,7 +4,10 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { Logger } from "pino";
 import type { Tracer } from "@opentelemetry/api";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { config, oneOf, optionalUrl, str, type Env } from "./config.js";
+import { openDatabase, type Database } from "./db.js";
 import { createLogger } from "./logger.js";
 import { createTracing } from "./tracing.js";
 
@@ -18,6 +21,12 @@ export interface Runtime {
   databaseUrl: string | undefined;
   /** Where the embedded PostgreSQL keeps its data (ITINERA_DATA_DIR, default .data). */
   dataDir: string;
+  /**
+   * The service's database: its own schema, migrated from `migrations` (a
+   * URL, usually `new URL("./migrations", import.meta.url)`), on DATABASE_URL
+   * or the embedded PostgreSQL (port 54329, data in ITINERA_DATA_DIR/pg).
+   */
+  openDatabase(schema: string, migrations: URL): Promise<Database>;
   /** Flushes and stops the tracer. */
   close(): Promise<void>;
 }
@@ -42,6 +51,15 @@ export function startRuntime(name: string, env: Env): Runtime {
     registry,
     databaseUrl: cfg.databaseUrl,
     dataDir: cfg.dataDir,
+    openDatabase: (schema, migrations) =>
+      openDatabase({
+        url: cfg.databaseUrl,
+        dataDir: join(cfg.dataDir, "pg"),
+        embeddedPort: 54329,
+        schema,
+        migrationsDir: fileURLToPath(migrations),
+        log,
+      }),
     close: () => tracing.shutdown(),
   };
 }

@@ -26,7 +26,7 @@ const servers: ProviderServer[] = [];
 async function serveCatalog(catalog: Service<typeof CatalogService>): Promise<ProviderServer> {
   const server = await startProvider(CatalogService, catalog, {
     validators: catalogValidators(),
-    ready: () => f.database.ping().then(() => true, () => "the database does not answer"),
+    ready: f.database.ready,
   });
   servers.push(server);
   return server;

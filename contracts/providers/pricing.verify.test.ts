@@ -56,7 +56,7 @@ async function servePricing(): Promise<ProviderServer> {
   const pricing = pricingService({ store: f.store, sellers: localClient(SellersService, sellers), rules, now });
   return startProvider(PricingService, pricing, {
     validators: pricingValidators({ now }),
-    ready: () => f.database.ping().then(() => true, () => "the database does not answer"),
+    ready: f.database.ready,
   });
 }
 

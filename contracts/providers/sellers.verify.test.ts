@@ -107,7 +107,7 @@ test.before(async () => {
     validators: sellersValidators(now),
     defaultTimeoutMs: SYNC_TIMEOUT_MS,
     http: (endpoints, log) => webhookRoute({ ...pushWebhook(endpoints), log }),
-    ready: () => f.database.ping().then(() => true, () => "the database does not answer"),
+    ready: f.database.ready,
   });
 });
 test.after(async () => {

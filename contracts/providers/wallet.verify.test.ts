@@ -40,7 +40,7 @@ async function serveWallet(wallet: Service<typeof WalletService>): Promise<Runni
     port: 0,
     log,
     routes: (router) => serveService(router, WalletService, endpoints, { log }),
-    ready: () => w.database.ping().then(() => true, () => "the database does not answer"),
+    ready: w.database.ready,
     metrics: registry,
   });
   servers.push(server);

@@ -2,13 +2,10 @@
 // (7002), Connect, gRPC and gRPC-Web on one port, over PostgreSQL
 // (DATABASE_URL, or the embedded server when unset). Page tokens are signed
 // with CATALOG_PAGE_TOKEN_SECRET, which every instance must share.
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { config, port, str } from "../../platform/config.js";
-import { openDatabase } from "../../platform/db.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { serveService } from "../../transport/serve.js";
@@ -26,14 +23,7 @@ async function main() {
     pageTokenSecret: str("CATALOG_PAGE_TOKEN_SECRET", "sandbox-catalog-page-tokens"),
   });
 
-  const db = await openDatabase({
-    url: rt.databaseUrl,
-    dataDir: join(rt.dataDir, "pg"),
-    embeddedPort: 54329,
-    schema: "catalog",
-    migrationsDir: fileURLToPath(new URL("./migrations", import.meta.url)),
-    log: rt.log,
-  });
+  const db = await rt.openDatabase("catalog", new URL("./migrations", import.meta.url));
 
   const catalog = catalogService({
     hotels: new HotelStore(db.knex),
@@ -50,7 +40,7 @@ async function main() {
     port: cfg.port,
     log: rt.log,
     routes: (router) => serveService(router, CatalogService, endpoints, { log: rt.log }),
-    ready: () => db.ping().then(() => true, () => "the database does not answer"),
+    ready: db.ready,
     metrics: rt.registry,
   });
 

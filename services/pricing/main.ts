@@ -3,14 +3,11 @@
 // (DATABASE_URL, or the embedded server when unset), asking the sellers
 // service (SELLERS_URL) for live quotes. A rule that does not compile stops
 // the process at start, naming the rule.
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { config, port, url } from "../../platform/config.js";
-import { openDatabase } from "../../platform/db.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -28,14 +25,7 @@ async function main() {
     sellersUrl: url("SELLERS_URL", "http://127.0.0.1:7008"),
   });
 
-  const db = await openDatabase({
-    url: rt.databaseUrl,
-    dataDir: join(rt.dataDir, "pg"),
-    embeddedPort: 54329,
-    schema: "pricing",
-    migrationsDir: fileURLToPath(new URL("./migrations", import.meta.url)),
-    log: rt.log,
-  });
+  const db = await rt.openDatabase("pricing", new URL("./migrations", import.meta.url));
 
   const store = new PricingStore(db.knex);
   let rules: PricingRules;
@@ -62,7 +52,7 @@ async function main() {
     port: cfg.port,
     log: rt.log,
     routes: (router) => serveService(router, PricingService, endpoints, { log: rt.log }),
-    ready: () => db.ping().then(() => true, () => "the database does not answer"),
+    ready: db.ready,
     metrics: rt.registry,
   });
 

@@ -3,15 +3,12 @@
 // port, over PostgreSQL schema "sellers". It writes to catalog (CATALOG_URL)
 // and pricing (PRICING_URL), calls the sellers at their SANDBOX_*_URL, and
 // pulls the pull sellers at start and every SYNC_INTERVAL_MS.
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { clientFromEndpoints, endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { config, int, list, port, str, url, type Setting } from "../../platform/config.js";
-import { openDatabase } from "../../platform/db.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -48,14 +45,7 @@ async function main() {
   const urls = config(process.env, sellerUrls);
   const fx = new FxTable(parseFxRates(cfg.fxRates));
 
-  const db = await openDatabase({
-    url: rt.databaseUrl,
-    dataDir: join(rt.dataDir, "pg"),
-    embeddedPort: 54329,
-    schema: "sellers",
-    migrationsDir: fileURLToPath(new URL("./migrations", import.meta.url)),
-    log: rt.log,
-  });
+  const db = await rt.openDatabase("sellers", new URL("./migrations", import.meta.url));
 
   // Batches of listings and rates take longer than a user's call: a larger cap than the default 5 s.
   const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 120_000 });
@@ -92,7 +82,7 @@ async function main() {
     log: rt.log,
     routes: (router) => serveService(router, SellersService, endpoints, { log: rt.log }),
     http: webhookRoute({ ...pushWebhook(endpoints), log: rt.log }),
-    ready: () => db.ping().then(() => true, () => "the database does not answer"),
+    ready: db.ready,
     metrics: rt.registry,
   });
 

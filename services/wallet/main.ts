@@ -1,13 +1,10 @@
 // The wallet process: itinera.wallet.v1.WalletService on WALLET_PORT (7004),
 // Connect, gRPC and gRPC-Web on one port, over PostgreSQL (DATABASE_URL, or
 // the embedded server when unset).
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port } from "../../platform/config.js";
-import { openDatabase } from "../../platform/db.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { serveService } from "../../transport/serve.js";
@@ -20,14 +17,7 @@ async function main() {
   const rt = startRuntime("wallet", process.env);
   const cfg = config(process.env, { port: port("WALLET_PORT", 7004) });
 
-  const db = await openDatabase({
-    url: rt.databaseUrl,
-    dataDir: join(rt.dataDir, "pg"),
-    embeddedPort: 54329,
-    schema: "wallet",
-    migrationsDir: fileURLToPath(new URL("./migrations", import.meta.url)),
-    log: rt.log,
-  });
+  const db = await rt.openDatabase("wallet", new URL("./migrations", import.meta.url));
 
   const wallet = walletService({ store: new WalletStore(db.knex) });
   const endpoints = endpointsOf(
@@ -40,7 +30,7 @@ async function main() {
     port: cfg.port,
     log: rt.log,
     routes: (router) => serveService(router, WalletService, endpoints, { log: rt.log }),
-    ready: () => db.ping().then(() => true, () => "the database does not answer"),
+    ready: db.ready,
     metrics: rt.registry,
   });
 

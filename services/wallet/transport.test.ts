@@ -47,7 +47,7 @@ test.before(async () => {
     port: 0,
     log,
     routes: (router) => serveService(router, WalletService, endpoints, { log }),
-    ready: () => w.database.ping().then(() => true, () => "the database does not answer"),
+    ready: w.database.ready,
     metrics: registry,
   });
 });
