@@ -96,19 +96,26 @@ export interface ConnectTransportOptions {
   binary?: boolean;
 }
 
+/**
+ * Service-to-service calls stay on a local network: asking for no
+ * compression keeps servers from gzipping every large answer (a 14 KB
+ * catalog page) only for the caller to inflate it again.
+ */
+const INTERNAL = { acceptCompression: [] };
+
 export function connectTransport(baseUrl: string, opts: ConnectTransportOptions = {}): Transport {
   const useBinaryFormat = opts.binary ?? true;
   return opts.http2
-    ? createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat })
-    : createConnectTransport({ baseUrl, httpVersion: "1.1", useBinaryFormat });
+    ? createConnectTransport({ ...INTERNAL, baseUrl, httpVersion: "2", useBinaryFormat })
+    : createConnectTransport({ ...INTERNAL, baseUrl, httpVersion: "1.1", useBinaryFormat });
 }
 
 export function grpcTransport(baseUrl: string): Transport {
-  return createGrpcTransport({ baseUrl });
+  return createGrpcTransport({ ...INTERNAL, baseUrl });
 }
 
 export function grpcWebTransport(baseUrl: string, opts: { http2?: boolean } = {}): Transport {
   return opts.http2
-    ? createGrpcWebTransport({ baseUrl, httpVersion: "2" })
-    : createGrpcWebTransport({ baseUrl, httpVersion: "1.1" });
+    ? createGrpcWebTransport({ ...INTERNAL, baseUrl, httpVersion: "2" })
+    : createGrpcWebTransport({ ...INTERNAL, baseUrl, httpVersion: "1.1" });
 }

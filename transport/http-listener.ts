@@ -66,7 +66,8 @@ export async function listenHttp1AndH2c(handler: RequestHandler, opts: ListenOpt
     if (draining) session.close();
   });
 
-  const netServer = net.createServer((socket) => {
+  // noDelay: answers are small writes; Nagle would hold them for the peer's delayed ACK.
+  const netServer = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once("close", () => {
       sockets.delete(socket);
