@@ -109,8 +109,8 @@ async function main() {
     const remote = createClient(SearchService, createGrpcTransport({ baseUrl: system.url("search") }));
     const local = await inProcess(system.url("sellers"));
     const results: Record<string, LoadResult> = {};
-    await fixedRate({ rate: 50, seconds: 3, call: () => remote.searchHotels(next()) }); // warm-up
-    await fixedRate({ rate: 50, seconds: 3, call: () => local.search(next()) });
+    await fixedRate({ rate: 50, seconds: 8, call: () => remote.searchHotels(next()) }); // warm-up: JIT, pools, sessions
+    await fixedRate({ rate: 50, seconds: 8, call: () => local.search(next()) });
     for (const rate of RATES) {
       results[`processes ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => remote.searchHotels(next()) });
       say(`hotel search, separate processes, ${rate} req/s for ${SECONDS} s: ${summary(results[`processes ${rate}/s`]!)}`);
