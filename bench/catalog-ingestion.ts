@@ -3,7 +3,7 @@
 // seller listing 10 % of them), and SearchHotels latency on that data, through
 // the kit in-process (localClient + validation) on a fresh database.
 //
-//   node --import tsx services/catalog/measure-ingestion.ts
+//   node --import tsx bench/catalog-ingestion.ts
 //
 // Uses TEST_DATABASE_URL when set, else its own embedded PostgreSQL
 // (.test-data/catalog-measure on MEASURE_PG_PORT, default 54359), started
@@ -11,12 +11,12 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
-import { ensureEmbeddedPostgres } from "../../platform/embedded-postgres.js";
+import { ensureEmbeddedPostgres } from "../platform/embedded-postgres.js";
 
-import { catalogFixture, type HotelInit } from "./fixture.js";
-import { flight, JFK, LGA, LIS, MAD, OPO } from "./flights.fixture.js";
+import { catalogFixture, type HotelInit } from "../services/catalog/fixture.js";
+import { flight, JFK, LGA, LIS, MAD, OPO } from "../services/catalog/flights.fixture.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const CITIES = [
   ["lisbon-pt", "Lisbon", "PT", "Portugal", ["Lisboa"]], ["porto-pt", "Porto", "PT", "Portugal", ["Oporto"]],
   ["madrid-es", "Madrid", "ES", "Spain", []], ["barcelona-es", "Barcelona", "ES", "Spain", ["BCN"]],

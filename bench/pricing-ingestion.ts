@@ -3,25 +3,25 @@
 // validation) in batches of 50,000 rates as the sellers service sends them;
 // then GetHotelOffers' query for 100 hotels of a city and one stay.
 //
-//   TEST_DATABASE_URL=postgres://… node --import tsx services/pricing/bench-ingestion.ts [hotels=2000] [sellers=1]
+//   TEST_DATABASE_URL=postgres://… node --import tsx bench/pricing-ingestion.ts [hotels=2000] [sellers=1]
 //
 // A fresh database is created on that server and dropped at the end.
 import { performance } from "node:perf_hooks";
 import { pino } from "pino";
-import { backgroundContext } from "../../endpoints/context.js";
-import { unavailable } from "../../endpoints/errors.js";
-import { validation } from "../../endpoints/middleware/validation.js";
-import { localClient, type Service } from "../../endpoints/service.js";
-import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
-import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
-import { openDatabase } from "../../platform/db.js";
-import { testDatabase } from "../../platform/testing.js";
-import { addDays, dateMessage, utcDay } from "./dates.js";
-import { MIGRATIONS, type RateInit } from "./fixture.js";
-import { PricingRules } from "./rules.js";
-import { pricingService } from "./service.js";
-import { PricingStore } from "./store.js";
-import { MAX_RATES, pricingValidators } from "./validators.js";
+import { backgroundContext } from "../endpoints/context.js";
+import { unavailable } from "../endpoints/errors.js";
+import { validation } from "../endpoints/middleware/validation.js";
+import { localClient, type Service } from "../endpoints/service.js";
+import { PricingService } from "../gen/itinera/pricing/v1/pricing_pb.js";
+import { SellersService } from "../gen/itinera/sellers/v1/sellers_pb.js";
+import { openDatabase } from "../platform/db.js";
+import { testDatabase } from "../platform/testing.js";
+import { addDays, dateMessage, utcDay } from "../services/pricing/dates.js";
+import { MIGRATIONS, type RateInit } from "../services/pricing/fixture.js";
+import { PricingRules } from "../services/pricing/rules.js";
+import { pricingService } from "../services/pricing/service.js";
+import { PricingStore } from "../services/pricing/store.js";
+import { MAX_RATES, pricingValidators } from "../services/pricing/validators.js";
 
 const HOTELS = Number(process.argv[2] ?? 2000);
 const SELLERS = Number(process.argv[3] ?? 1);
