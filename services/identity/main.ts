@@ -1,0 +1,54 @@
+// The identity process: itinera.identity.v1.IdentityService on IDENTITY_PORT
+// (7001), Connect, gRPC and gRPC-Web on one port, plus GET
+// /.well-known/jwks.json, over PostgreSQL (DATABASE_URL, or the embedded
+// server when unset). The signing key is created on first start.
+import { endpointsOf } from "../../endpoints/service.js";
+import { serverStack } from "../../endpoints/stack.js";
+import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { config, port } from "../../platform/config.js";
+import { startRuntime } from "../../platform/runtime.js";
+import { onShutdown } from "../../platform/shutdown.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer } from "../../transport/server.js";
+import { jwksRoute } from "./jwks-route.js";
+import { identityService } from "./service.js";
+import { loadSigner } from "./signing-keys.js";
+import { IdentityStore } from "./store.js";
+import { identityValidators } from "./validators.js";
+
+async function main() {
+  const rt = startRuntime("identity", process.env);
+  const cfg = config(process.env, { port: port("IDENTITY_PORT", 7001) });
+
+  const db = await rt.openDatabase("identity", new URL("./migrations", import.meta.url));
+
+  const store = new IdentityStore(db.knex);
+  const signer = await loadSigner(store);
+  const endpoints = endpointsOf(
+    IdentityService,
+    identityService({ store, signer }),
+    ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: identityValidators() }),
+  );
+
+  const server = await startServer({
+    port: cfg.port,
+    log: rt.log,
+    routes: (router) => serveService(router, IdentityService, endpoints, { log: rt.log }),
+    http: jwksRoute(() => signer.jwks),
+    ready: db.ready,
+    metrics: rt.registry,
+  });
+  rt.log.info({ kid: signer.kid }, "identity signing key loaded");
+
+  onShutdown(rt.log, [
+    { name: "server", close: () => server.close(10_000) },
+    { name: "tracing", close: rt.close },
+    { name: "database", close: db.close },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  // Bad configuration or a database that cannot be reached: say why in one line, exit non-zero.
+  console.error(`identity failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

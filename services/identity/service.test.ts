@@ -1,0 +1,136 @@
+// Identity on real PostgreSQL through the kit: sign-up, sign-in with one
+// generic failure message, duplicate e-mails, refresh-token rotation, key
+// persistence, and what the database keeps (hashes, not secrets).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { Code, KitError } from "../../endpoints/errors.js";
+import { identityFixture, type IdentityFixture } from "./fixture.js";
+import { BAD_CREDENTIALS, BAD_REFRESH_TOKEN } from "./service.js";
+import { loadSigner } from "./signing-keys.js";
+
+let f: IdentityFixture;
+test.before(async () => {
+  f = await identityFixture();
+});
+test.after(async () => {
+  await f?.close();
+});
+
+async function failure(call: Promise<unknown>): Promise<KitError> {
+  try {
+    await call;
+  } catch (e) {
+    if (e instanceof KitError) return e;
+    throw new Error(`expected a KitError, got ${String(e)}`, { cause: e });
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
+
+const PASSWORD = "correct horse battery";
+
+test("sign-up gives a customer id and tokens; sign-in with the same e-mail, differently written, gives the same customer", async () => {
+  const up = await f.client.signUp(f.ctx, { email: "  Ada@Example.COM ", password: PASSWORD, displayName: "Ada" });
+  assert.match(up.customerId, /^[0-9a-f-]{36}$/);
+  const claims = decodeJwt(up.tokens!.accessToken);
+  assert.is(claims.sub, up.customerId);
+  assert.is(claims.iss, "itinera-identity");
+  assert.is(claims.aud, "itinera");
+  assert.equal(claims.roles, ["customer"]);
+  assert.is(claims.exp! - claims.iat!, 15 * 60);
+  assert.is(decodeProtectedHeader(up.tokens!.accessToken).alg, "EdDSA");
+  assert.is(decodeProtectedHeader(up.tokens!.accessToken).kid, f.signer.kid);
+
+  const inn = await f.client.signIn(f.ctx, { email: "ada@example.com", password: PASSWORD });
+  assert.is(inn.customerId, up.customerId);
+  assert.is.not(inn.tokens!.refreshToken, up.tokens!.refreshToken);
+});
+
+test("the database keeps the normalised e-mail, an scrypt hash and hashed refresh tokens, never the secrets", async () => {
+  const up = await f.client.signUp(f.ctx, { email: "Grace@Example.com", password: PASSWORD, displayName: "Grace" });
+  const row = await f.database.knex("customers").where({ customer_id: up.customerId }).first();
+  assert.is(row.email, "grace@example.com");
+  assert.match(row.password_hash, /^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+  assert.not.ok(String(row.password_hash).includes(PASSWORD));
+  const tokens = await f.database.knex("refresh_tokens").where({ customer_id: up.customerId });
+  assert.is(tokens.length, 1);
+  assert.not.equal(Buffer.from(tokens[0].token_hash).toString("base64url"), up.tokens!.refreshToken);
+});
+
+test("a second sign-up with the same e-mail is AlreadyExists and changes nothing", async () => {
+  await f.client.signUp(f.ctx, { email: "linus@example.com", password: PASSWORD, displayName: "Linus" });
+  const e = await failure(f.client.signUp(f.ctx, { email: " LINUS@example.com", password: "another password", displayName: "L" }));
+  assert.is(e.code, Code.AlreadyExists);
+  assert.not.ok(e.message.toLowerCase().includes("linus"));
+  const inn = await f.client.signIn(f.ctx, { email: "linus@example.com", password: PASSWORD });
+  assert.ok(inn.customerId);
+});
+
+test("wrong password and unknown e-mail fail alike: Unauthenticated, one message naming neither", async () => {
+  await f.client.signUp(f.ctx, { email: "barbara@example.com", password: PASSWORD, displayName: "Barbara" });
+  const wrongPassword = await failure(f.client.signIn(f.ctx, { email: "barbara@example.com", password: "not the password" }));
+  const unknownEmail = await failure(f.client.signIn(f.ctx, { email: "nobody@example.com", password: PASSWORD }));
+  for (const e of [wrongPassword, unknownEmail]) {
+    assert.is(e.code, Code.Unauthenticated);
+    assert.is(e.message, BAD_CREDENTIALS);
+  }
+});
+
+test("sign-up validates every field at once, naming fields and never their values", async () => {
+  const e = await failure(f.client.signUp(f.ctx, { email: "not-an-email", password: "short", displayName: " " }));
+  assert.is(e.code, Code.InvalidArgument);
+  assert.equal(e.violations.map((v) => `${v.field}:${v.rule}`).sort(), ["display_name:required", "email:pattern", "password:min_len"]);
+  assert.not.ok(JSON.stringify({ m: e.message, v: e.violations }).includes("not-an-email"));
+  assert.not.ok(JSON.stringify({ m: e.message, v: e.violations }).includes("short"));
+});
+
+test("refresh rotates: the new refresh token works once, a used one is refused", async () => {
+  const up = await f.client.signUp(f.ctx, { email: "ken@example.com", password: PASSWORD, displayName: "Ken" });
+  const first = up.tokens!.refreshToken;
+  const r1 = await f.client.refresh(f.ctx, { refreshToken: first });
+  assert.is(r1.customerId, up.customerId);
+  assert.is(decodeJwt(r1.tokens!.accessToken).sub, up.customerId);
+  assert.is.not(r1.tokens!.refreshToken, first);
+
+  const reused = await failure(f.client.refresh(f.ctx, { refreshToken: first }));
+  assert.is(reused.code, Code.Unauthenticated);
+  assert.is(reused.message, BAD_REFRESH_TOKEN);
+
+  const r2 = await f.client.refresh(f.ctx, { refreshToken: r1.tokens!.refreshToken });
+  assert.is(r2.customerId, up.customerId);
+  const again = await failure(f.client.refresh(f.ctx, { refreshToken: r1.tokens!.refreshToken }));
+  assert.is(again.code, Code.Unauthenticated);
+  const unknown = await failure(f.client.refresh(f.ctx, { refreshToken: "made-up-token" }));
+  assert.is(unknown.code, Code.Unauthenticated);
+});
+
+test("two concurrent exchanges of one refresh token: exactly one succeeds", async () => {
+  const up = await f.client.signUp(f.ctx, { email: "dennis@example.com", password: PASSWORD, displayName: "Dennis" });
+  const results = await Promise.allSettled(
+    Array.from({ length: 5 }, () => f.client.refresh(f.ctx, { refreshToken: up.tokens!.refreshToken })),
+  );
+  assert.is(results.filter((r) => r.status === "fulfilled").length, 1);
+});
+
+test("an expired refresh token is refused", async () => {
+  const longAgo = new Date(Date.now() - 31 * 24 * 3600 * 1000);
+  const past = f.clientAt(() => longAgo);
+  const up = await past.signUp(f.ctx, { email: "margaret@example.com", password: PASSWORD, displayName: "Margaret" });
+  const e = await failure(f.client.refresh(f.ctx, { refreshToken: up.tokens!.refreshToken }));
+  assert.is(e.code, Code.Unauthenticated);
+});
+
+test("the signing key is created once and reloaded on the next start; GetJwks lists it", async () => {
+  const again = await loadSigner(f.store);
+  assert.is(again.kid, f.signer.kid);
+  const jwks = await f.client.getJwks(f.ctx, {});
+  assert.equal(jwks.keyIds, [f.signer.kid]);
+  const set = JSON.parse(jwks.jwksJson) as { keys: Record<string, unknown>[] };
+  assert.is(set.keys.length, 1);
+  assert.is(set.keys[0]!.kty, "OKP");
+  assert.is(set.keys[0]!.crv, "Ed25519");
+  assert.is(set.keys[0]!.kid, f.signer.kid);
+  assert.not.ok("d" in set.keys[0]!, "no private part in the public set");
+});
+
+test.run();

@@ -1,0 +1,102 @@
+// The identity service (itinera.identity.v1.IdentityService): sign-up and
+// sign-in with e-mail and password, access tokens (EdDSA JWTs, 15 min) and
+// single-use refresh tokens (opaque, 30 days, stored hashed), and the public
+// keys. E-mail addresses and passwords never reach a log or an error message.
+import { createHash, randomBytes } from "node:crypto";
+import { alreadyExists, invalidArgument, unauthenticated } from "../../endpoints/errors.js";
+import type { Service } from "../../endpoints/service.js";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { IdentityService, TokensSchema } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { hashPassword, verifyPassword } from "./passwords.js";
+import type { TokenSigner } from "./signing-keys.js";
+import type { CustomerRow, IdentityStore } from "./store.js";
+
+export const ACCESS_TTL_SECONDS = 15 * 60;
+export const REFRESH_TTL_SECONDS = 30 * 24 * 60 * 60;
+export const MIN_PASSWORD_LENGTH = 10;
+/** The one answer to every failed sign-in: it does not say which part was wrong. */
+export const BAD_CREDENTIALS = "the e-mail address or the password is wrong";
+export const BAD_REFRESH_TOKEN = "the refresh token is unknown, expired or already used";
+
+export interface IdentityServiceDeps {
+  store: IdentityStore;
+  signer: TokenSigner;
+  /** The clock; tests pass another. */
+  now?: () => Date;
+}
+
+/** Trimmed and in lower case: how e-mail addresses are stored and compared. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export function identityService(deps: IdentityServiceDeps): Service<typeof IdentityService> {
+  const { store, signer } = deps;
+  const now = deps.now ?? (() => new Date());
+  // A hash to check unknown e-mail addresses against, so they take as long as wrong passwords.
+  let decoy: Promise<string> | undefined;
+
+  async function issue(customer: Pick<CustomerRow, "customerId" | "roles">): Promise<MessageInitShape<typeof TokensSchema>> {
+    const time = now();
+    const refreshToken = randomBytes(32).toString("base64url");
+    await store.insertRefreshToken({
+      tokenHash: refreshHash(refreshToken),
+      customerId: customer.customerId,
+      expireTime: new Date(time.getTime() + REFRESH_TTL_SECONDS * 1000),
+      createTime: time,
+    });
+    const accessToken = await signer.sign({ sub: customer.customerId, roles: customer.roles }, time, ACCESS_TTL_SECONDS);
+    return {
+      accessToken,
+      accessExpiresInSeconds: ACCESS_TTL_SECONDS,
+      refreshToken,
+      refreshExpiresInSeconds: REFRESH_TTL_SECONDS,
+    };
+  }
+
+  return {
+    async signUp(_ctx, req) {
+      if ([...req.password].length < MIN_PASSWORD_LENGTH) {
+        const description = `must be at least ${MIN_PASSWORD_LENGTH} characters`;
+        throw invalidArgument(`password: ${description}`, [{ field: "password", rule: "min_len", description }]);
+      }
+      const customer = await store.insertCustomer({
+        email: normaliseEmail(req.email),
+        displayName: req.displayName.trim(),
+        passwordHash: await hashPassword(req.password),
+        createTime: now(),
+      });
+      if (!customer) throw alreadyExists("a customer with this e-mail address already exists");
+      return { customerId: customer.customerId, tokens: await issue(customer) };
+    },
+
+    async signIn(_ctx, req) {
+      const customer = await store.customerByEmail(normaliseEmail(req.email));
+      if (!customer) {
+        decoy ??= hashPassword(randomBytes(16).toString("hex"));
+        await verifyPassword(req.password, await decoy);
+        throw unauthenticated(BAD_CREDENTIALS);
+      }
+      if (!(await verifyPassword(req.password, customer.passwordHash))) throw unauthenticated(BAD_CREDENTIALS);
+      return { customerId: customer.customerId, tokens: await issue(customer) };
+    },
+
+    async refresh(_ctx, req) {
+      const customerId = req.refreshToken === "" ? undefined : await store.useRefreshToken(refreshHash(req.refreshToken), now());
+      const customer = customerId === undefined ? undefined : await store.customerById(customerId);
+      if (!customer) throw unauthenticated(BAD_REFRESH_TOKEN);
+      return { customerId: customer.customerId, tokens: await issue(customer) };
+    },
+
+    async getJwks() {
+      return {
+        jwksJson: JSON.stringify(signer.jwks),
+        keyIds: signer.jwks.keys.map((k) => k.kid ?? ""),
+      };
+    },
+  };
+}
+
+function refreshHash(token: string): Buffer {
+  return createHash("sha256").update(token).digest();
+}

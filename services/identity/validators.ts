@@ -1,0 +1,28 @@
+// What identity accepts, per method, checked by the validation middleware
+// before the service runs. Violations name the field, never its value.
+import { maxLen, pattern, required, validator, violation } from "../../endpoints/rules.js";
+import type { Validators } from "../../endpoints/service.js";
+import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { MIN_PASSWORD_LENGTH } from "./service.js";
+
+/** Something@something.tld, no spaces: a shape check, not a deliverability check. */
+const EMAIL = /^\s*[^\s@]+@[^\s@]+\.[^\s@]+\s*$/;
+
+export function identityValidators(): Validators<typeof IdentityService> {
+  const email = (value: string) => [
+    required("email", value, { maxLen: 254 }),
+    value.trim() !== "" && pattern("email", value, EMAIL, "an e-mail address"),
+  ];
+  return {
+    signUp: validator((req) => [
+      email(req.email),
+      [...req.password].length < MIN_PASSWORD_LENGTH
+        ? violation("password", "min_len", `must be at least ${MIN_PASSWORD_LENGTH} characters`)
+        : maxLen("password", req.password, 1024),
+      required("display_name", req.displayName, { maxLen: 100 }),
+    ]),
+    signIn: validator((req) => [required("email", req.email, { maxLen: 254 }), required("password", req.password, { maxLen: 1024 })]),
+    refresh: validator((req) => [required("refresh_token", req.refreshToken, { maxLen: 256 })]),
+    getJwks: validator(() => []),
+  };
+}

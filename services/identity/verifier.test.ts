@@ -1,0 +1,171 @@
+// Identity over the wire as main.ts wires it (serverStack, serveService,
+// startServer with the JWKS route), and the verifier other services use,
+// fetching the keys from that real server: valid, expired, foreign-key,
+// malformed and missing tokens; the bearer authenticator; and no e-mail
+// address or password in any log line.
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { Registry } from "prom-client";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { backgroundContext } from "../../endpoints/context.js";
+import { Code, KitError } from "../../endpoints/errors.js";
+import { endpointsOf, type Client } from "../../endpoints/service.js";
+import { serverStack } from "../../endpoints/stack.js";
+import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { createTracing, type Tracing } from "../../platform/tracing.js";
+import { clientOf, connectTransport } from "../../transport/client.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer, type RunningServer } from "../../transport/server.js";
+import { identityFixture, type IdentityFixture } from "./fixture.js";
+import { JWKS_PATH, jwksRoute } from "./jwks-route.js";
+import { identityService } from "./service.js";
+import { newSigningKey, signerOf } from "./signing-keys.js";
+import { identityValidators } from "./validators.js";
+import { bearerAuthenticator, tokenVerifier, type VerifyToken } from "./verifier.js";
+
+const lines: string[] = [];
+const log = pino(
+  { level: "trace" },
+  new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  }),
+);
+let f: IdentityFixture;
+let tracing: Tracing;
+let server: RunningServer;
+let identity: Client<typeof IdentityService>;
+let verify: VerifyToken;
+const ctx = backgroundContext({ log: pino({ level: "silent" }) });
+
+test.before(async () => {
+  f = await identityFixture();
+  tracing = createTracing({ serviceName: "identity" });
+  const endpoints = endpointsOf(
+    IdentityService,
+    identityService({ store: f.store, signer: f.signer }),
+    ...serverStack({ registry: new Registry(), tracer: tracing.tracer, validators: identityValidators() }),
+  );
+  server = await startServer({
+    port: 0,
+    log,
+    routes: (router) => serveService(router, IdentityService, endpoints, { log }),
+    http: jwksRoute(() => f.signer.jwks),
+    ready: f.database.ready,
+  });
+  identity = clientOf(IdentityService, connectTransport(server.url));
+  verify = tokenVerifier({ jwksUrl: new URL(JWKS_PATH, server.url) });
+});
+test.after(async () => {
+  await server?.close(5_000);
+  await tracing?.shutdown();
+  await f?.close();
+});
+
+async function failure(call: Promise<unknown>): Promise<KitError> {
+  try {
+    await call;
+  } catch (e) {
+    if (e instanceof KitError) return e;
+    throw new Error(`expected a KitError, got ${String(e)}`, { cause: e });
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
+
+const EMAIL = "Hopper@Example.com";
+const PASSWORD = "cobol-rules-forever";
+
+test("the JWKS endpoint serves the public key set over plain HTTP", async () => {
+  const res = await fetch(new URL(JWKS_PATH, server.url));
+  assert.is(res.status, 200);
+  const set = (await res.json()) as { keys: { kid: string; d?: string }[] };
+  assert.equal(set.keys.map((k) => k.kid), [f.signer.kid]);
+  assert.is(set.keys[0]!.d, undefined);
+});
+
+test("sign-up, sign-in over Connect; the access token verifies with keys fetched from the server", async () => {
+  const up = await identity.signUp(ctx, { email: EMAIL, password: PASSWORD, displayName: "Grace Hopper" });
+  const inn = await identity.signIn(ctx, { email: EMAIL, password: PASSWORD });
+  const principal = await verify(inn.tokens!.accessToken);
+  assert.equal(principal, { kind: "customer", id: up.customerId, roles: ["customer"], token: inn.tokens!.accessToken });
+
+  const refreshed = await identity.refresh(ctx, { refreshToken: inn.tokens!.refreshToken });
+  assert.is((await verify(refreshed.tokens!.accessToken)).id, up.customerId);
+});
+
+test("over the wire, wrong password, unknown e-mail and duplicate sign-up keep their codes", async () => {
+  const wrong = await failure(identity.signIn(ctx, { email: EMAIL, password: "wrong password!" }));
+  const unknown = await failure(identity.signIn(ctx, { email: "nobody@example.com", password: PASSWORD }));
+  assert.is(wrong.code, Code.Unauthenticated);
+  assert.is(unknown.code, Code.Unauthenticated);
+  assert.is(wrong.message, unknown.message);
+  const dup = await failure(identity.signUp(ctx, { email: EMAIL, password: PASSWORD, displayName: "Again" }));
+  assert.is(dup.code, Code.AlreadyExists);
+});
+
+test("an expired token is Unauthenticated", async () => {
+  const anHourAgo = new Date(Date.now() - 3600_000);
+  const past = await f.clientAt(() => anHourAgo).signIn(ctx, { email: EMAIL, password: PASSWORD });
+  const e = await failure(verify(past.tokens!.accessToken));
+  assert.is(e.code, Code.Unauthenticated);
+  assert.match(e.message, /expired/);
+});
+
+test("a token signed by another key, even with the right kid, is Unauthenticated", async () => {
+  const other = await newSigningKey(new Date());
+  const unknownKid = await signerOf(other, [other]);
+  const e1 = await failure(verify(await unknownKid.sign({ sub: "someone", roles: ["admin"] }, new Date(), 900)));
+  assert.is(e1.code, Code.Unauthenticated);
+
+  const forged = await signerOf({ ...other, kid: f.signer.kid }, []);
+  const e2 = await failure(verify(await forged.sign({ sub: "someone", roles: ["admin"] }, new Date(), 900)));
+  assert.is(e2.code, Code.Unauthenticated);
+  assert.match(e2.message, /signature/);
+});
+
+test("a token for another audience, a malformed token and no token are Unauthenticated", async () => {
+  const inn = await identity.signIn(ctx, { email: EMAIL, password: PASSWORD });
+  const otherAudience = tokenVerifier({ getKeys: async () => f.signer.jwks, audience: "somebody-else" });
+  assert.is((await failure(otherAudience(inn.tokens!.accessToken))).code, Code.Unauthenticated);
+  const [h, p] = inn.tokens!.accessToken.split(".");
+  for (const bad of ["", "not-a-jwt", `${h}.${p}.`, `${h}.${p}`]) {
+    assert.is((await failure(verify(bad))).code, Code.Unauthenticated, JSON.stringify(bad));
+  }
+});
+
+test("getKeys verifier: caches the set and refetches once when it meets an unknown kid (rotation)", async () => {
+  let fetches = 0;
+  let jwks = { keys: [] as typeof f.signer.jwks.keys };
+  const v = tokenVerifier({ getKeys: async () => (fetches++, jwks), cooldownMs: 0 });
+  const inn = await identity.signIn(ctx, { email: EMAIL, password: PASSWORD });
+  assert.is((await failure(v(inn.tokens!.accessToken))).code, Code.Unauthenticated);
+  jwks = f.signer.jwks; // the key appears (rotated in)
+  assert.is((await v(inn.tokens!.accessToken)).id, (await verify(inn.tokens!.accessToken)).id);
+  const before = fetches;
+  await v(inn.tokens!.accessToken);
+  assert.is(fetches, before, "a known kid is served from the cache");
+});
+
+test("bearerAuthenticator: no header → no principal; Bearer → principal; other schemes and bad tokens → Unauthenticated", async () => {
+  const authenticate = bearerAuthenticator(verify);
+  const inn = await identity.signIn(ctx, { email: EMAIL, password: PASSWORD });
+  assert.is(await authenticate(undefined), undefined);
+  assert.is((await authenticate(`Bearer ${inn.tokens!.accessToken}`))?.id, inn.customerId);
+  assert.is((await failure(authenticate(`Basic ${inn.tokens!.accessToken}`))).code, Code.Unauthenticated);
+  assert.is((await failure(authenticate("Bearer nonsense"))).code, Code.Unauthenticated);
+});
+
+test("no log line holds an e-mail address or a password, even for failed calls", async () => {
+  await failure(identity.signUp(ctx, { email: "Secret.Person@Example.com", password: "short", displayName: "X" }));
+  await failure(identity.signIn(ctx, { email: "secret.person@example.com", password: "secret-password-123" }));
+  const all = lines.join("").toLowerCase();
+  assert.ok(lines.length >= 10, `the server logged its calls (${lines.length} lines)`);
+  for (const secret of ["hopper@example.com", PASSWORD, "secret.person@example.com", "secret-password-123", "cobol"]) {
+    assert.not.ok(all.includes(secret.toLowerCase()), `the logs mention ${secret}`);
+  }
+});
+
+test.run();

@@ -1,0 +1,124 @@
+// Access-token verification for OTHER services (a library, not identity's
+// service code): verifies identity's EdDSA JWTs locally against its public
+// keys, fetched from the JWKS endpoint (or any key source) and cached; a
+// token whose kid is unknown triggers one refetch (key rotation).
+//
+//   const verify = tokenVerifier({ jwksUrl: "http://127.0.0.1:7001/.well-known/jwks.json" });
+//   serveService(router, BookingService, endpoints, { log, authenticate: bearerAuthenticator(verify) });
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from "jose";
+import type { Principal } from "../../endpoints/context.js";
+import { KitError, unauthenticated, unavailable } from "../../endpoints/errors.js";
+import type { Authenticate } from "../../transport/context.js";
+
+export interface TokenVerifierOptions {
+  /** identity's GET /.well-known/jwks.json. One of jwksUrl and getKeys. */
+  jwksUrl?: string | URL;
+  /** Any other source of the JWK set (e.g. IdentityService.GetJwks). */
+  getKeys?: () => Promise<JSONWebKeySet>;
+  /** Default "itinera-identity". */
+  issuer?: string;
+  /** Default "itinera". */
+  audience?: string;
+  /** How long a fetched key set is used before fetching again. Default 10 min. */
+  cacheMs?: number;
+  /** Least time between two fetches caused by unknown kids. Default 30 s. */
+  cooldownMs?: number;
+  /** The clock for expiry checks (tests). */
+  now?: () => Date;
+}
+
+/** Verifies a bearer token; throws unauthenticated(...) when it is not valid, unavailable(...) when the keys cannot be fetched. */
+export type VerifyToken = (token: string) => Promise<Principal>;
+
+export function tokenVerifier(opts: TokenVerifierOptions): VerifyToken {
+  const cacheMs = opts.cacheMs ?? 10 * 60_000;
+  const cooldownMs = opts.cooldownMs ?? 30_000;
+  const keys: JWTVerifyGetKey = opts.jwksUrl
+    ? createRemoteJWKSet(new URL(opts.jwksUrl), { cacheMaxAge: cacheMs, cooldownDuration: cooldownMs })
+    : cachedKeySet(required(opts.getKeys), cacheMs, cooldownMs);
+  const issuer = opts.issuer ?? "itinera-identity";
+  const audience = opts.audience ?? "itinera";
+  return async (token) => {
+    if (token === "") throw unauthenticated("no access token");
+    try {
+      const { payload } = await jwtVerify(token, keys, {
+        issuer,
+        audience,
+        algorithms: ["EdDSA", "Ed25519"],
+        requiredClaims: ["sub", "exp"],
+        ...(opts.now ? { currentDate: opts.now() } : {}),
+      });
+      const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === "string") : [];
+      return {
+        kind: payload.kind === "service" ? "service" : "customer",
+        id: payload.sub!,
+        roles,
+        token,
+      };
+    } catch (e) {
+      throw asAuthError(e);
+    }
+  };
+}
+
+/**
+ * The transport's Authenticate for `serveService(..., { authenticate })`: no
+ * authorization header → no principal (each method decides whether it needs
+ * one); `Bearer <token>` → the verified principal; anything else → Unauthenticated.
+ */
+export function bearerAuthenticator(verify: VerifyToken): Authenticate {
+  return async (authorization) => {
+    if (authorization === undefined) return undefined;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) throw unauthenticated("the authorization header must be \"Bearer <access token>\"");
+    return verify(match[1]!);
+  };
+}
+
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error("tokenVerifier needs jwksUrl or getKeys");
+  return value;
+}
+
+/** getKeys, cached for cacheMs; an unknown kid refetches at most once per cooldownMs. */
+function cachedKeySet(getKeys: () => Promise<JSONWebKeySet>, cacheMs: number, cooldownMs: number): JWTVerifyGetKey {
+  let current: { set: JWTVerifyGetKey; fetchedAt: number } | undefined;
+  let fetching: Promise<JWTVerifyGetKey> | undefined;
+  const fetchSet = () =>
+    (fetching ??= getKeys()
+      .then((jwks) => {
+        current = { set: createLocalJWKSet(jwks), fetchedAt: Date.now() };
+        return current.set;
+      })
+      .finally(() => {
+        fetching = undefined;
+      }));
+  return async (header, token) => {
+    const fresh = current && Date.now() - current.fetchedAt < cacheMs ? current : undefined;
+    const set = fresh ? fresh.set : await fetchSet();
+    try {
+      return await set(header, token);
+    } catch (e) {
+      if (!(e instanceof errors.JWKSNoMatchingKey) || !current || Date.now() - current.fetchedAt < cooldownMs) throw e;
+      return (await fetchSet())(header, token);
+    }
+  };
+}
+
+function asAuthError(e: unknown): KitError {
+  if (e instanceof KitError) return e;
+  if (e instanceof errors.JWTExpired) return unauthenticated("the access token has expired");
+  if (e instanceof errors.JWSSignatureVerificationFailed) return unauthenticated("the access token's signature is not valid");
+  if (e instanceof errors.JWKSNoMatchingKey) return unauthenticated("the access token was signed by an unknown key");
+  if (e instanceof errors.JWTClaimValidationFailed) return unauthenticated(`the access token is not valid: ${e.message}`);
+  if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid) return unavailable("the token signing keys cannot be fetched", e);
+  if (e instanceof errors.JOSEError) return unauthenticated("the access token is malformed");
+  return unavailable("the token signing keys cannot be fetched", e);
+}
