@@ -79,9 +79,11 @@ async function main() {
   const env = { ...process.env };
   if (!env.TEST_DATABASE_URL) {
     // Reused when another run left it up (or runs beside this one); stopped only by the run that started it.
+    const port = Number(env.TEST_PG_PORT ?? 54339);
     pg = await ensureEmbeddedPostgres({
-      dataDir: join(ROOT, ".test-data", "pg"),
-      port: Number(env.TEST_PG_PORT ?? 54339),
+      // One data directory per port: two runs on different ports must not share a cluster.
+      dataDir: join(ROOT, ".test-data", `pg-${port}`),
+      port,
       log: pino({ level: "warn" }),
     });
     env.TEST_DATABASE_URL = pg.url;

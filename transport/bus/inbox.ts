@@ -1,0 +1,60 @@
+// The inbox of an idempotent consumer: the ids of the messages it has handled,
+// in a table of ITS OWN schema, written in the same transaction as the
+// message's effect — so a redelivered message changes nothing.
+//
+// In the consumer's migration:   await createInboxTable(knex, "inbox");
+// In its handler:
+//   await inTransactionOnce(db.knex, "inbox", meta, async (trx) => { …effect with trx… });
+import type { Knex } from "knex";
+import type { DeliveryMeta } from "./bus.js";
+
+/** Creates the inbox table (in the search path's first schema unless `table` is qualified). */
+export async function createInboxTable(knex: Knex, table: string): Promise<void> {
+  await knex.raw(
+    `create table ?? (
+       group_name   text        not null,
+       message_id   bigint      not null,
+       processed_at timestamptz not null default now(),
+       primary key (group_name, message_id)
+     )`,
+    [table],
+  );
+}
+
+/**
+ * Records the message as processed; false if it already was. Run inside the
+ * transaction that applies the message's effect. A concurrent duplicate waits
+ * on the primary key until this transaction ends, then sees it processed.
+ */
+export async function markProcessed(trx: Knex.Transaction, table: string, group: string, messageId: bigint): Promise<boolean> {
+  const r = await trx.raw<{ rows: unknown[] }>(
+    `insert into ?? (group_name, message_id) values (?, ?) on conflict do nothing returning 1`,
+    [table, group, messageId.toString()],
+  );
+  return r.rows.length > 0;
+}
+
+export async function alreadyProcessed(trx: Knex | Knex.Transaction, table: string, group: string, messageId: bigint): Promise<boolean> {
+  const r = await trx.raw<{ rows: unknown[] }>(
+    `select 1 from ?? where group_name = ? and message_id = ?`,
+    [table, group, messageId.toString()],
+  );
+  return r.rows.length > 0;
+}
+
+/**
+ * Runs `work` in a transaction that also records the message in the inbox,
+ * unless it was processed already. Resolves to true when `work` ran.
+ */
+export async function inTransactionOnce(
+  knex: Knex,
+  table: string,
+  meta: Pick<DeliveryMeta, "group" | "messageId">,
+  work: (trx: Knex.Transaction) => Promise<void>,
+): Promise<boolean> {
+  return knex.transaction(async (trx) => {
+    if (!(await markProcessed(trx, table, meta.group, meta.messageId))) return false;
+    await work(trx);
+    return true;
+  });
+}

@@ -1,0 +1,162 @@
+import { create } from "@bufbuild/protobuf";
+import { setTimeout as sleep } from "node:timers/promises";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { EchoRequestSchema, type EchoRequest } from "../../gen/itinera/echo/v1/echo_pb.js";
+import type { DeliveryMeta, Subscription } from "./bus.js";
+import { PostgresBus } from "./postgres-bus.js";
+import { openBusTestDatabase, silentLog, waitFor, type BusTestDatabase } from "./database.fixture.js";
+
+let t: BusTestDatabase;
+const buses: PostgresBus[] = [];
+const echo = (message: string) => create(EchoRequestSchema, { message });
+
+function newBus(pollMs = 200): PostgresBus {
+  const bus = new PostgresBus({ knex: t.db.knex, log: silentLog, pollMs });
+  buses.push(bus);
+  return bus;
+}
+
+test.before(async () => {
+  t = await openBusTestDatabase();
+});
+
+test.after(async () => {
+  await Promise.all(buses.map((b) => b.close()));
+  await t.close();
+});
+
+test("a message published in a rolled-back transaction is never delivered; a committed one is", async () => {
+  const bus = newBus();
+  const got: string[] = [];
+  await bus.subscribe({ topic: "t.commit", group: "g", schema: EchoRequestSchema, handler: async (_ctx, m) => void got.push(m.message) });
+  await t.db.knex
+    .transaction(async (trx) => {
+      await bus.publish(trx, "t.commit", "k", EchoRequestSchema, echo("rolled back"));
+      throw new Error("abort");
+    })
+    .catch(() => undefined);
+  await t.db.knex.transaction((trx) => bus.publish(trx, "t.commit", "k", EchoRequestSchema, echo("committed")));
+  await waitFor("the committed message", () => got.length >= 1);
+  await sleep(800); // several polls: the rolled-back message would have shown up by now
+  assert.equal(got, ["committed"]);
+  const stored = await t.db.knex.raw(`select count(*)::int as n from bus.messages where topic = 't.commit'`);
+  assert.is(stored.rows[0].n, 1);
+});
+
+test("LISTEN/NOTIFY wakes an idle consumer long before its poll", async () => {
+  const bus = newBus(5000);
+  let receivedAt = 0;
+  await bus.subscribe({ topic: "t.listen", group: "g", schema: EchoRequestSchema, handler: async () => void (receivedAt = Date.now()) });
+  await sleep(300); // the consumer found nothing and sleeps for 5 s
+  const sentAt = Date.now();
+  await bus.publish(t.db.knex, "t.listen", "k", EchoRequestSchema, echo("wake up"));
+  await waitFor("the message", () => receivedAt > 0, 4000);
+  assert.ok(receivedAt - sentAt < 2500, `took ${receivedAt - sentAt} ms with a 5000 ms poll`);
+});
+
+test("two consumers of one group keep order per key and handle different keys in parallel", async () => {
+  const [a, b] = [newBus(), newBus()];
+  const seen = new Map<string, number[]>();
+  const inFlight = new Set<string>();
+  const overlaps: string[] = [];
+  let keyBStarted = false;
+  const handler = async (_ctx: unknown, m: EchoRequest, meta: DeliveryMeta) => {
+    if (inFlight.has(meta.key)) overlaps.push(meta.key);
+    inFlight.add(meta.key);
+    if (meta.key === "b") keyBStarted = true;
+    // key a's first message waits for key b to start: it would never start if keys were serialized
+    if (m.message === "a-0") await waitFor("key b to start while key a is in flight", () => keyBStarted, 5000);
+    await sleep(Math.random() * 10);
+    seen.set(meta.key, [...(seen.get(meta.key) ?? []), Number(m.message.split("-")[1])]);
+    inFlight.delete(meta.key);
+  };
+  const subs: Subscription[] = [
+    await a.subscribe({ topic: "t.order", group: "g", schema: EchoRequestSchema, handler, maxAttempts: 1 }),
+    await b.subscribe({ topic: "t.order", group: "g", schema: EchoRequestSchema, handler, maxAttempts: 1 }),
+  ];
+  const keys = ["a", "b", "c"];
+  for (let i = 0; i < 10; i++) {
+    await t.db.knex.transaction(async (trx) => {
+      for (const k of keys) await a.publish(trx, "t.order", k, EchoRequestSchema, echo(`${k}-${i}`));
+    });
+  }
+  await waitFor("all 30 messages", () => keys.every((k) => (seen.get(k)?.length ?? 0) === 10));
+  for (const k of keys) assert.equal(seen.get(k), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], `order of key ${k}`);
+  assert.equal(overlaps, []);
+  const dead = await t.db.knex.raw(`select count(*)::int as n from bus.dead_letters where topic = 't.order'`);
+  assert.is(dead.rows[0].n, 0);
+  await Promise.all(subs.map((s) => s.stop()));
+});
+
+test("every group gets every message", async () => {
+  const bus = newBus();
+  const got = { billing: [] as string[], mailer: [] as string[] };
+  for (const group of ["billing", "mailer"] as const) {
+    await bus.subscribe({ topic: "t.groups", group, schema: EchoRequestSchema, handler: async (_c, m) => void got[group].push(m.message) });
+  }
+  for (const m of ["one", "two", "three"]) await bus.publish(t.db.knex, "t.groups", m, EchoRequestSchema, echo(m));
+  await waitFor("both groups", () => got.billing.length === 3 && got.mailer.length === 3);
+  assert.equal([...got.billing].sort(), ["one", "three", "two"]);
+  assert.equal([...got.mailer].sort(), ["one", "three", "two"]);
+});
+
+test("a group that subscribes after messages were published still gets them", async () => {
+  const bus = newBus();
+  await bus.publish(t.db.knex, "t.late", "k", EchoRequestSchema, echo("early"));
+  const got: string[] = [];
+  await bus.subscribe({ topic: "t.late", group: "late", schema: EchoRequestSchema, handler: async (_c, m) => void got.push(m.message) });
+  await waitFor("the early message", () => got.length === 1);
+  assert.equal(got, ["early"]);
+});
+
+test("a failing message is retried with backoff, then dead-lettered with its error; other keys flow and its key goes on", async () => {
+  const bus = newBus();
+  const attempts: number[] = [];
+  const done: string[] = [];
+  const events: string[] = [];
+  await bus.subscribe({
+    topic: "t.poison",
+    group: "g",
+    schema: EchoRequestSchema,
+    maxAttempts: 3,
+    backoff: (n) => 500 * n,
+    handler: async (_c, m, meta) => {
+      if (m.message === "poison") {
+        attempts.push(meta.attempt);
+        events.push(`poison#${meta.attempt}`);
+        throw new Error("cannot digest this");
+      }
+      done.push(m.message);
+      events.push(m.message);
+    },
+  });
+  await bus.publish(t.db.knex, "t.poison", "bad", EchoRequestSchema, echo("poison"));
+  await bus.publish(t.db.knex, "t.poison", "good", EchoRequestSchema, echo("fine"));
+  await bus.publish(t.db.knex, "t.poison", "bad", EchoRequestSchema, echo("after poison"));
+  await waitFor("the other key's message", () => done.includes("fine"));
+  await waitFor("the poisoned key's next message", () => done.includes("after poison"));
+  assert.equal(attempts, [1, 2, 3]);
+  // the key's next message waited until the poison was dead-lettered
+  assert.ok(events.indexOf("after poison") > events.indexOf("poison#3"), events.join(", "));
+  // the other key did not wait for the poison's retries
+  assert.ok(events.indexOf("fine") < events.indexOf("poison#3"), events.join(", "));
+  const dead = await t.db.knex.raw(`select group_name, key, attempts, last_error from bus.dead_letters where topic = 't.poison'`);
+  assert.equal(dead.rows, [{ group_name: "g", key: "bad", attempts: 3, last_error: "Error: cannot digest this" }]);
+  await waitFor("nothing left pending", async () => {
+    const pending = await t.db.knex.raw(`select count(*)::int as n from bus.deliveries where topic = 't.poison'`);
+    return pending.rows[0].n === 0;
+  });
+});
+
+test("publish rejects a topic that cannot name a channel", async () => {
+  const bus = newBus();
+  const error = await bus.publish(t.db.knex, "Bad Topic!", "k", EchoRequestSchema, echo("x")).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.instance(error, Error);
+  assert.match((error as Error).message, /invalid topic/);
+});
+
+test.run();

@@ -1,0 +1,119 @@
+// The event bus on PostgreSQL (schema "bus", migrations in ./migrations): the
+// log lives in the same database as the services' own tables, so publishing
+// inside the caller's transaction is a transactional outbox with no relay.
+// Open the database with platform/db.ts:
+//   openDatabase({ schema: "bus", migrationsDir: "transport/bus/migrations", … })
+// and build the bus with its knex. Publishers may use any knex on the same
+// database (the bus's tables are schema-qualified).
+import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import type { Knex } from "knex";
+import type { Logger } from "pino";
+import { traceparent, type Context } from "../../endpoints/context.js";
+import { channelOf, checkTopic, type Bus, type SubscribeOptions, type Subscription } from "./bus.js";
+import { startConsumer } from "./consumer.js";
+import { Notifications } from "./notifications.js";
+
+export interface PostgresBusOptions {
+  /** A knex on the database holding the "bus" schema, migrated. */
+  knex: Knex;
+  log: Logger;
+  /** How often an idle consumer looks for work even without a notification; default 1000 ms. */
+  pollMs?: number;
+}
+
+export class PostgresBus implements Bus {
+  private readonly notifications: Notifications;
+  private readonly subscriptions = new Set<Subscription>();
+
+  constructor(private readonly opts: PostgresBusOptions) {
+    this.notifications = new Notifications(opts.knex, opts.log);
+  }
+
+  async publish<Desc extends DescMessage>(
+    trx: Knex | Knex.Transaction,
+    topic: string,
+    key: string,
+    schema: Desc,
+    message: MessageShape<Desc>,
+    ctx?: Context,
+  ): Promise<bigint> {
+    checkTopic(topic);
+    const headers: Record<string, string> = {};
+    if (ctx) {
+      headers.request_id = ctx.requestId;
+      if (ctx.trace) headers.traceparent = traceparent(ctx.trace);
+    }
+    // A savepoint inside the caller's transaction (or a transaction of its own on a plain knex).
+    return trx.transaction(async (t) => {
+      // Shared with other publishers; a group subscribing for the first time takes it exclusively.
+      await t.raw(`select pg_advisory_xact_lock_shared(hashtext(?))`, [lockName(topic)]);
+      const inserted = await t.raw<{ rows: { id: bigint | string }[] }>(
+        `insert into bus.messages (topic, key, type, payload, headers) values (?, ?, ?, ?, ?) returning id`,
+        [topic, key, schema.typeName, Buffer.from(toBinary(schema, message)), JSON.stringify(headers)],
+      );
+      const id = String(inserted.rows[0]!.id);
+      await t.raw(
+        `insert into bus.deliveries (group_name, message_id, topic, key)
+         select group_name, ?, ?, ? from bus.subscriptions where topic = ?`,
+        [id, topic, key, topic],
+      );
+      // Sent when the outermost transaction commits; dropped if it rolls back.
+      await t.raw(`select pg_notify(?, '')`, [channelOf(topic)]);
+      return BigInt(id);
+    });
+  }
+
+  async subscribe<Desc extends DescMessage>(opts: SubscribeOptions<Desc>): Promise<Subscription> {
+    checkTopic(opts.topic);
+    if (!opts.group) throw new Error("a subscription needs a group");
+    await this.register(opts.group, opts.topic);
+    const consumer = await startConsumer(
+      { knex: this.opts.knex, log: this.opts.log, notifications: this.notifications, pollMs: this.opts.pollMs ?? 1000 },
+      opts,
+    );
+    const subscription: Subscription = {
+      stop: async () => {
+        this.subscriptions.delete(subscription);
+        await consumer.stop();
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.notifications.close();
+  }
+
+  /**
+   * Records the group as a subscriber of the topic; the first time, the topic's
+   * earlier messages are queued for it too, so a group that starts after its
+   * publishers misses nothing. The exclusive lock waits for publishes in flight.
+   */
+  private async register(group: string, topic: string): Promise<void> {
+    await this.opts.knex.transaction(async (t) => {
+      const known = await t.raw<{ rows: unknown[] }>(
+        `select 1 from bus.subscriptions where group_name = ? and topic = ?`,
+        [group, topic],
+      );
+      if (known.rows.length > 0) return;
+      await t.raw(`select pg_advisory_xact_lock(hashtext(?))`, [lockName(topic)]);
+      const added = await t.raw<{ rows: unknown[] }>(
+        `insert into bus.subscriptions (group_name, topic) values (?, ?) on conflict do nothing returning 1`,
+        [group, topic],
+      );
+      if (added.rows.length === 0) return;
+      await t.raw(
+        `insert into bus.deliveries (group_name, message_id, topic, key)
+         select ?, id, topic, key from bus.messages where topic = ?
+         on conflict do nothing`,
+        [group, topic],
+      );
+    });
+  }
+}
+
+function lockName(topic: string): string {
+  return `bus:${topic}`;
+}
