@@ -3,10 +3,11 @@
 // answers and failures.
 import type { Date as DateMessage } from "../gen/itinera/type/v1/date_pb.js";
 import type { HotelResult, RoomResult } from "../gen/itinera/search/v1/search_pb.js";
-import { KitError } from "../endpoints/errors.js";
 import { dateOf } from "../sandbox/calendar.js";
 import { hotelRates, type Hotel, type Inventory } from "../sandbox/inventory.js";
 import type { WanderlyOffer } from "../sandbox/wanderly-offer.js";
+/** The KitError a call fails with (fails the test if it succeeds or throws something else). */
+export { kitRejection as failure } from "../endpoints/testing.js";
 
 export type CalendarDay = Pick<DateMessage, "year" | "month" | "day">;
 
@@ -64,17 +65,6 @@ export function roomsOf(hotels: readonly HotelResult[], ids: ReadonlySet<string>
   const rooms = new Map<string, RoomResult>();
   for (const h of hotels) if (ids.has(h.hotelId)) for (const r of h.rooms) rooms.set(`${h.hotelId}/${r.roomId}`, r);
   return rooms;
-}
-
-/** The KitError a call fails with; throws when it succeeds or fails otherwise. */
-export async function failure(call: Promise<unknown>): Promise<KitError> {
-  try {
-    await call;
-  } catch (e) {
-    if (e instanceof KitError) return e;
-    throw new Error(`expected a KitError, got ${String(e)}`, { cause: e });
-  }
-  throw new Error("expected the call to fail, but it succeeded");
 }
 
 /** Reads a stream to its end (or its error). */

@@ -5,17 +5,17 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { fromBinary } from "@bufbuild/protobuf";
-import { BinaryReader } from "@bufbuild/protobuf/wire";
 import { Code as ConnectCode, ConnectError, createClient } from "@connectrpc/connect";
 import type { ServiceError } from "@grpc/grpc-js";
 import { backgroundContext } from "../endpoints/context.js";
+import { rejection } from "../endpoints/testing.js";
 import { Code, internal, invalidArgument, KitError, resourceExhausted } from "../endpoints/errors.js";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { BadRequestSchema } from "../gen/itinera/type/v1/errors_pb.js";
 import { clientOf, connectTransport, grpcTransport, grpcWebTransport } from "./client.js";
 import { echoImpl, silentLog, startEchoServer } from "./echo.fixture.js";
 import { fromConnectError, HIDDEN_MESSAGE, toConnectError } from "./errors.js";
-import { grpcJsClient } from "./grpc-js.fixture.js";
+import { grpcJsClient, grpcStatus } from "./grpc-js.fixture.js";
 import type { RunningServer } from "./server.js";
 
 const violations = [
@@ -95,7 +95,7 @@ test("a plain grpc-js client gets code 3, the message, and a decodable google.rp
     assert.is(err.details, "the request is invalid");
     const [statusBin] = err.metadata.get("grpc-status-details-bin");
     assert.ok(statusBin instanceof Buffer, "grpc-status-details-bin is sent");
-    const status = decodeStatus(statusBin);
+    const status = grpcStatus(statusBin);
     assert.is(status.code, 3);
     assert.is(status.details.length, 1);
     assert.is(status.details[0]!.typeUrl, "type.googleapis.com/itinera.type.v1.BadRequest");
@@ -123,38 +123,5 @@ test("toConnectError / fromConnectError round-trip without a network", () => {
   // a transport failure seen by a client keeps its code
   assert.is(fromConnectError(new ConnectError("connection refused", ConnectCode.Unavailable)).code, Code.Unavailable);
 });
-
-/** What `call` was rejected with; fails the test when it succeeds. */
-async function rejection(call: Promise<unknown>): Promise<unknown> {
-  try {
-    await call;
-  } catch (e) {
-    return e;
-  }
-  return assert.unreachable("the call should have failed");
-}
-
-/** google.rpc.Status { int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3; } */
-function decodeStatus(bytes: Uint8Array) {
-  const status = { code: 0, message: "", details: [] as { typeUrl: string; value: Uint8Array }[] };
-  const reader = new BinaryReader(bytes);
-  while (reader.pos < reader.len) {
-    const [field, wireType] = reader.tag();
-    if (field === 1) status.code = reader.int32();
-    else if (field === 2) status.message = reader.string();
-    else if (field === 3) {
-      const any = new BinaryReader(reader.bytes());
-      const detail: { typeUrl: string; value: Uint8Array } = { typeUrl: "", value: new Uint8Array() };
-      while (any.pos < any.len) {
-        const [f, w] = any.tag();
-        if (f === 1) detail.typeUrl = any.string();
-        else if (f === 2) detail.value = any.bytes();
-        else any.skip(w);
-      }
-      status.details.push(detail);
-    } else reader.skip(wireType);
-  }
-  return status;
-}
 
 test.run();

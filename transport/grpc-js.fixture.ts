@@ -1,5 +1,8 @@
 // Test fixture: a plain @grpc/grpc-js client (no Connect code at all), loading
 // the .proto files with @grpc/proto-loader, as any gRPC ecosystem client would.
+import { fromBinary } from "@bufbuild/protobuf";
+import { BinaryReader } from "@bufbuild/protobuf/wire";
+import { AnySchema, type Any } from "@bufbuild/protobuf/wkt";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 
@@ -43,4 +46,22 @@ export function grpcJsClient(protoFile: string, service: string, address: string
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * The google.rpc.Status a gRPC server sends in the `grpc-status-details-bin`
+ * trailer: code = 1, message = 2, details = 3 (google.protobuf.Any). Read by
+ * hand, as no google/rpc proto is part of this module.
+ */
+export function grpcStatus(bin: Uint8Array): { code: number; message: string; details: Any[] } {
+  const status = { code: 0, message: "", details: [] as Any[] };
+  const reader = new BinaryReader(bin);
+  while (reader.pos < reader.len) {
+    const [field, wireType] = reader.tag();
+    if (field === 1) status.code = reader.int32();
+    else if (field === 2) status.message = reader.string();
+    else if (field === 3) status.details.push(fromBinary(AnySchema, reader.bytes()));
+    else reader.skip(wireType);
+  }
+  return status;
 }

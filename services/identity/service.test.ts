@@ -4,10 +4,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { Code, KitError } from "../../endpoints/errors.js";
+import { Code } from "../../endpoints/errors.js";
 import { identityFixture, type IdentityFixture } from "./fixture.js";
 import { BAD_CREDENTIALS, BAD_REFRESH_TOKEN } from "./service.js";
 import { loadSigner } from "./signing-keys.js";
+import { kitRejection as failure } from "../../endpoints/testing.js";
 
 let f: IdentityFixture;
 test.before(async () => {
@@ -16,16 +17,6 @@ test.before(async () => {
 test.after(async () => {
   await f?.close();
 });
-
-async function failure(call: Promise<unknown>): Promise<KitError> {
-  try {
-    await call;
-  } catch (e) {
-    if (e instanceof KitError) return e;
-    throw new Error(`expected a KitError, got ${String(e)}`, { cause: e });
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}
 
 const PASSWORD = "correct horse battery";
 

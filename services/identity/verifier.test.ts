@@ -9,7 +9,7 @@ import { Registry } from "prom-client";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { backgroundContext } from "../../endpoints/context.js";
-import { Code, KitError } from "../../endpoints/errors.js";
+import { Code } from "../../endpoints/errors.js";
 import { endpointsOf, type Client } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
@@ -23,6 +23,7 @@ import { identityService } from "./service.js";
 import { newSigningKey, signerOf } from "./signing-keys.js";
 import { identityValidators } from "./validators.js";
 import { bearerAuthenticator, tokenVerifier, type VerifyToken } from "./verifier.js";
+import { kitRejection as failure } from "../../endpoints/testing.js";
 
 const lines: string[] = [];
 const log = pino(
@@ -64,16 +65,6 @@ test.after(async () => {
   await tracing?.shutdown();
   await f?.close();
 });
-
-async function failure(call: Promise<unknown>): Promise<KitError> {
-  try {
-    await call;
-  } catch (e) {
-    if (e instanceof KitError) return e;
-    throw new Error(`expected a KitError, got ${String(e)}`, { cause: e });
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}
 
 const EMAIL = "Hopper@Example.com";
 const PASSWORD = "cobol-rules-forever";

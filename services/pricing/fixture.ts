@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { pino } from "pino";
 import { backgroundContext, type Context } from "../../endpoints/context.js";
-import { KitError, unavailable } from "../../endpoints/errors.js";
+import { unavailable } from "../../endpoints/errors.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { localClient, type Client, type Service } from "../../endpoints/service.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
@@ -23,6 +23,8 @@ import { PricingRules } from "./rules.js";
 import { pricingService } from "./service.js";
 import { PricingStore } from "./store.js";
 import { pricingValidators } from "./validators.js";
+/** The KitError a call fails with (fails the test if it succeeds or throws something else). */
+export { kitRejection as failure } from "../../endpoints/testing.js";
 
 export const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -145,13 +147,3 @@ export function nightsOf(
   }));
 }
 
-/** The KitError a call fails with (fails the test if it succeeds or throws something else). */
-export async function failure(call: Promise<unknown>): Promise<KitError> {
-  try {
-    await call;
-  } catch (e) {
-    if (e instanceof KitError) return e;
-    throw new Error(`expected a KitError, got ${String(e)}`, { cause: e });
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}

@@ -3,7 +3,6 @@
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { backgroundContext, type Context } from "../../endpoints/context.js";
-import { KitError } from "../../endpoints/errors.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { localClient, type Client } from "../../endpoints/service.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
@@ -12,6 +11,8 @@ import { testDatabase } from "../../platform/testing.js";
 import { walletService } from "./service.js";
 import { WalletStore } from "./store.js";
 import { walletValidators } from "./validators.js";
+/** The KitError a call fails with (fails the test if it succeeds or throws something else). */
+export { kitRejection as failure } from "../../endpoints/testing.js";
 
 const TABLES = ["balances", "holds", "transactions", "commands"] as const;
 type Table = (typeof TABLES)[number];
@@ -71,13 +72,3 @@ export async function walletFixture(opts: { poolMax?: number; now?: () => Date }
   };
 }
 
-/** The KitError a call fails with (fails the test if it succeeds or throws something else). */
-export async function failure(call: Promise<unknown>): Promise<KitError> {
-  try {
-    await call;
-  } catch (e) {
-    if (e instanceof KitError) return e;
-    throw new Error(`expected a KitError, got ${String(e)}`, { cause: e });
-  }
-  throw new Error("expected the call to fail, but it succeeded");
-}

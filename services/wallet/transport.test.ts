@@ -5,8 +5,8 @@
 // of JSON. Each kind gets the same checks: amounts, idempotent replays, and
 // errors with their codes and field violations, writing nothing.
 import { fromBinary, fromJson, type JsonObject } from "@bufbuild/protobuf";
-import { base64Decode, BinaryReader } from "@bufbuild/protobuf/wire";
-import { AnySchema, anyUnpack } from "@bufbuild/protobuf/wkt";
+import { base64Decode } from "@bufbuild/protobuf/wire";
+import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import type { Transport } from "@connectrpc/connect";
 import type { ServiceError } from "@grpc/grpc-js";
 import { pino } from "pino";
@@ -21,7 +21,7 @@ import { BadRequestSchema } from "../../gen/itinera/type/v1/errors_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { createTracing, type Tracing } from "../../platform/tracing.js";
 import { clientOf, connectTransport, grpcTransport, grpcWebTransport } from "../../transport/client.js";
-import { grpcJsClient } from "../../transport/grpc-js.fixture.js";
+import { grpcJsClient, grpcStatus } from "../../transport/grpc-js.fixture.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { walletFixture, type WalletFixture } from "./fixture.js";
@@ -101,17 +101,10 @@ function viaGrpcJs(port: number): WalletCaller {
   };
 }
 
-/** The fields of the BadRequest inside a google.rpc.Status trailer (Status.details = field 3, repeated Any). */
+/** The fields of the BadRequest inside the google.rpc.Status trailer. */
 function statusViolations(bin: unknown): string[] {
   if (!(bin instanceof Buffer)) return [];
-  const fields: string[] = [];
-  const reader = new BinaryReader(bin);
-  while (reader.pos < reader.len) {
-    const [field, wireType] = reader.tag();
-    if (field !== 3) reader.skip(wireType);
-    else fields.push(...(anyUnpack(fromBinary(AnySchema, reader.bytes()), BadRequestSchema)?.fieldViolations.map((v) => v.field) ?? []));
-  }
-  return fields;
+  return grpcStatus(bin).details.flatMap((d) => anyUnpack(d, BadRequestSchema)?.fieldViolations.map((v) => v.field) ?? []);
 }
 
 function viaFetch(url: string): WalletCaller {
