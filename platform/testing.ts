@@ -3,6 +3,8 @@
 // run in parallel never see each other's rows.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import type { Logger } from "pino";
+import { openDatabase, type Database } from "./db.js";
 
 export interface TestDatabase {
   /** Connection URL of the new, empty database. */
@@ -45,4 +47,43 @@ async function admin(serverUrl: string, sql: string) {
   } finally {
     await client.end();
   }
+}
+
+export interface TestServiceDatabaseOptions {
+  /** The service's schema, migrated from migrationsDir. */
+  schema: string;
+  migrationsDir: string;
+  log: Logger;
+  /** Pool size; default 10. */
+  poolMax?: number;
+}
+
+/**
+ * A fresh test database with one service's schema migrated, as main.ts opens
+ * it; closing it also drops the database (and so does a failed migration).
+ */
+export async function testServiceDatabase(opts: TestServiceDatabaseOptions): Promise<Database> {
+  const testDb = await testDatabase();
+  let database: Database;
+  try {
+    database = await openDatabase({
+      url: testDb.url,
+      dataDir: ".data/unused",
+      embeddedPort: 54329,
+      schema: opts.schema,
+      migrationsDir: opts.migrationsDir,
+      log: opts.log,
+      pool: { min: 0, max: opts.poolMax ?? 10 },
+    });
+  } catch (e) {
+    await testDb.drop();
+    throw e;
+  }
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await testDb.drop();
+    },
+  };
 }

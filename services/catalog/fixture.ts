@@ -8,8 +8,8 @@ import { backgroundContext, type Context } from "../../endpoints/context.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { localClient, type Client } from "../../endpoints/service.js";
 import { CatalogService, type HotelSchema, type RoomSchema } from "../../gen/itinera/catalog/v1/catalog_pb.js";
-import { openDatabase, type Database } from "../../platform/db.js";
-import { testDatabase } from "../../platform/testing.js";
+import type { Database } from "../../platform/db.js";
+import { testServiceDatabase } from "../../platform/testing.js";
 import { FlightStore } from "./flight-store.js";
 import { HotelStore } from "./hotel-store.js";
 import { pageTokens } from "./page-token.js";
@@ -35,23 +35,7 @@ export const TEST_PAGE_TOKEN_SECRET = "catalog-test-secret";
 
 export async function catalogFixture(opts: { poolMax?: number } = {}): Promise<CatalogFixture> {
   const log = pino({ level: "silent" });
-  const testDb = await testDatabase();
-  let database: Database;
-  try {
-    database = await openDatabase({
-      url: testDb.url,
-      dataDir: ".data/unused",
-      embeddedPort: 54329,
-      schema: "catalog",
-      migrationsDir: MIGRATIONS,
-      log,
-      pool: { min: 0, max: opts.poolMax ?? 10 },
-    });
-  } catch (e) {
-    await testDb.drop();
-    throw e;
-  }
-  const db = database;
+  const db = await testServiceDatabase({ schema: "catalog", migrationsDir: MIGRATIONS, log, poolMax: opts.poolMax ?? 10 });
   const hotels = new HotelStore(db.knex);
   const flights = new FlightStore(db.knex);
   const client = localClient(
@@ -75,7 +59,6 @@ export async function catalogFixture(opts: { poolMax?: number } = {}): Promise<C
     },
     async close() {
       await db.close();
-      await testDb.drop();
     },
   };
 }

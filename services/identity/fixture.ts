@@ -6,8 +6,8 @@ import { backgroundContext, type Context } from "../../endpoints/context.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { localClient, type Client } from "../../endpoints/service.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
-import { openDatabase, type Database } from "../../platform/db.js";
-import { testDatabase } from "../../platform/testing.js";
+import type { Database } from "../../platform/db.js";
+import { testServiceDatabase } from "../../platform/testing.js";
 import { identityService } from "./service.js";
 import { loadSigner, type TokenSigner } from "./signing-keys.js";
 import { IdentityStore } from "./store.js";
@@ -28,23 +28,7 @@ export interface IdentityFixture {
 
 export async function identityFixture(): Promise<IdentityFixture> {
   const log = pino({ level: "silent" });
-  const testDb = await testDatabase();
-  let database: Database | undefined;
-  try {
-    database = await openDatabase({
-      url: testDb.url,
-      dataDir: ".data/unused",
-      embeddedPort: 54329,
-      schema: "identity",
-      migrationsDir: MIGRATIONS,
-      log,
-      pool: { min: 0, max: 5 },
-    });
-  } catch (e) {
-    await testDb.drop();
-    throw e;
-  }
-  const db = database;
+  const db = await testServiceDatabase({ schema: "identity", migrationsDir: MIGRATIONS, log, poolMax: 5 });
   const store = new IdentityStore(db.knex);
   const signer = await loadSigner(store);
   const clientAt = (now: () => Date) =>
@@ -58,7 +42,6 @@ export async function identityFixture(): Promise<IdentityFixture> {
     signer,
     async close() {
       await db.close();
-      await testDb.drop();
     },
   };
 }

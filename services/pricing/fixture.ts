@@ -16,8 +16,8 @@ import {
   type QuoteHotelStayRequest,
   type QuoteHotelStayResponseSchema,
 } from "../../gen/itinera/sellers/v1/sellers_pb.js";
-import { openDatabase, type Database } from "../../platform/db.js";
-import { testDatabase } from "../../platform/testing.js";
+import type { Database } from "../../platform/db.js";
+import { testServiceDatabase } from "../../platform/testing.js";
 import { addDays, dateMessage, utcDay, type IsoDate } from "./dates.js";
 import { PricingRules } from "./rules.js";
 import { pricingService } from "./service.js";
@@ -57,22 +57,7 @@ export interface FixtureOptions {
 
 export async function pricingFixture(opts: FixtureOptions = {}): Promise<PricingFixture> {
   const log = pino({ level: "silent" });
-  const testDb = await testDatabase();
-  let database: Database;
-  try {
-    database = await openDatabase({
-      url: testDb.url,
-      dataDir: ".data/unused",
-      embeddedPort: 54329,
-      schema: "pricing",
-      migrationsDir: MIGRATIONS,
-      log,
-    });
-  } catch (e) {
-    await testDb.drop();
-    throw e;
-  }
-  const db = database;
+  const db = await testServiceDatabase({ schema: "pricing", migrationsDir: MIGRATIONS, log });
   const clock = { now: opts.now ?? new Date("2026-03-02T10:00:00Z") };
   const now = () => clock.now;
   const sellers: FakeSellers = {
@@ -116,7 +101,6 @@ export async function pricingFixture(opts: FixtureOptions = {}): Promise<Pricing
     today: () => utcDay(clock.now),
     async close() {
       await db.close();
-      await testDb.drop();
     },
   };
 }

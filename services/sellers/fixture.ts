@@ -18,8 +18,8 @@ import { CatalogService as CatalogDesc } from "../../gen/itinera/catalog/v1/cata
 import type { IngestHotelRatesRequest, PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { PricingService as PricingDesc } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
-import { openDatabase, type Database } from "../../platform/db.js";
-import { testDatabase } from "../../platform/testing.js";
+import type { Database } from "../../platform/db.js";
+import { testServiceDatabase } from "../../platform/testing.js";
 import type { SellerAdapter } from "./adapter.js";
 import type { BatchLimits } from "./ingestion.js";
 import { sellersService, type SellersServiceImpl } from "./service.js";
@@ -107,22 +107,7 @@ export interface SellersFixture {
 
 export async function sellersFixture(opts: SellersFixtureOptions): Promise<SellersFixture> {
   const log = pino({ level: "silent" });
-  const testDb = await testDatabase();
-  let database: Database;
-  try {
-    database = await openDatabase({
-      url: testDb.url,
-      dataDir: ".data/unused",
-      embeddedPort: 54329,
-      schema: "sellers",
-      migrationsDir: MIGRATIONS,
-      log,
-      pool: { min: 0, max: 5 },
-    });
-  } catch (e) {
-    await testDb.drop();
-    throw e;
-  }
+  const database = await testServiceDatabase({ schema: "sellers", migrationsDir: MIGRATIONS, log, poolMax: 5 });
   const catalog = fakeCatalog();
   const pricing = fakePricing();
   const registry = new Registry();
@@ -159,7 +144,6 @@ export async function sellersFixture(opts: SellersFixtureOptions): Promise<Selle
     async close() {
       for (const a of opts.adapters) a.close();
       await database.close();
-      await testDb.drop();
     },
   };
 }

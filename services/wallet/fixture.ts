@@ -6,8 +6,8 @@ import { backgroundContext, type Context } from "../../endpoints/context.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { localClient, type Client } from "../../endpoints/service.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { openDatabase, type Database } from "../../platform/db.js";
-import { testDatabase } from "../../platform/testing.js";
+import type { Database } from "../../platform/db.js";
+import { testServiceDatabase } from "../../platform/testing.js";
 import { walletService } from "./service.js";
 import { WalletStore } from "./store.js";
 import { walletValidators } from "./validators.js";
@@ -30,23 +30,7 @@ export const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url)
 
 export async function walletFixture(opts: { poolMax?: number; now?: () => Date } = {}): Promise<WalletFixture> {
   const log = pino({ level: "silent" });
-  const testDb = await testDatabase();
-  let database: Database | undefined;
-  try {
-    database = await openDatabase({
-      url: testDb.url,
-      dataDir: ".data/unused",
-      embeddedPort: 54329,
-      schema: "wallet",
-      migrationsDir: MIGRATIONS,
-      log,
-      pool: { min: 0, max: opts.poolMax ?? 10 },
-    });
-  } catch (e) {
-    await testDb.drop();
-    throw e;
-  }
-  const db = database;
+  const db = await testServiceDatabase({ schema: "wallet", migrationsDir: MIGRATIONS, log, poolMax: opts.poolMax ?? 10 });
   const store = new WalletStore(db.knex);
   const client = localClient(
     WalletService,
@@ -67,7 +51,6 @@ export async function walletFixture(opts: { poolMax?: number; now?: () => Date }
     },
     async close() {
       await db.close();
-      await testDb.drop();
     },
   };
 }
