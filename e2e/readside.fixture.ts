@@ -10,7 +10,6 @@
 //   await rs.clients.sellers.syncSeller(rs.ctx(), { sellerId: "casa" });
 //   const { results } = await rs.clients.search.searchHotels(rs.ctx(1000), { query });
 //   await rs.close();
-import { createServer, type AddressInfo } from "node:net";
 import { pino } from "pino";
 import { backgroundContext, type Context } from "../endpoints/context.js";
 import type { Client } from "../endpoints/service.js";
@@ -30,15 +29,8 @@ import type { SearchBudgets } from "../services/search/settings.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { lateTransport } from "./late-transport.js";
 import { serveCatalog, servePricing, serveSearch, serveSellers, serveWallet, type Served } from "./services.fixture.js";
+import { freePort } from "../platform/processes.testing.js";
 
-/** A port free now (the sandbox's fixed ports, chosen late). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export const WEBHOOK_SECRET = "e2e-webhook-secret";
 

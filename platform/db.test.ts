@@ -1,5 +1,4 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -7,6 +6,7 @@ import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { openDatabase, type DatabaseOptions } from "./db.js";
+import { freePort } from "./processes.testing.js";
 import { testDatabase, type TestDatabase } from "./testing.js";
 
 const log = pino({ level: "silent" });
@@ -110,15 +110,6 @@ test("a failing migration fails the open with the database's error", async () =>
   }
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 async function answers(port: number): Promise<boolean> {
   const client = new pg.Client({ connectionString: `postgres://postgres:itinera@127.0.0.1:${port}/postgres` });

@@ -3,10 +3,7 @@
 // gRPC. It becomes ready, ingests and answers offers over Connect, caches
 // fares it asked from sellers, refuses bad input with the violations, and
 // refuses to start when a rule does not compile, naming the rule.
-import { spawn, type ChildProcess } from "node:child_process";
-import * as net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -16,6 +13,7 @@ import { endpointsOf, type Service } from "../../endpoints/service.js";
 import { PricingService, PriceSource } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService, type QuoteFlightsRequest } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { openDatabase } from "../../platform/db.js";
+import { freePort, startProcess, type TestProcess } from "../../platform/processes.testing.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
@@ -23,51 +21,9 @@ import { startServer, type RunningServer } from "../../transport/server.js";
 import { addDays, dateMessage, isoDate, utcDay } from "./dates.js";
 import { MIGRATIONS, nightsOf } from "./fixture.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const log = pino({ level: "silent" });
 const ctx = backgroundContext({ log });
 
-const children = new Set<ChildProcess>();
-process.on("exit", () => children.forEach((c) => c.kill("SIGKILL")));
-
-interface PricingProcess {
-  child: ChildProcess;
-  stderr(): string;
-  exited: Promise<number | null>;
-}
-
-function startPricing(env: Record<string, string>): PricingProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "services/pricing/main.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  children.add(child);
-  let stderr = "";
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("close", (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, stderr: () => stderr, exited };
-}
-
-async function stop(p: PricingProcess | undefined) {
-  if (p && p.child.exitCode === null && p.child.signalCode === null) {
-    p.child.kill("SIGKILL");
-    await p.exited;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const flightCalls: QuoteFlightsRequest[] = [];
 const fakeSellers: Service<typeof SellersService> = {
@@ -94,7 +50,7 @@ const fakeSellers: Service<typeof SellersService> = {
 
 let db: TestDatabase;
 let sellers: RunningServer;
-let pricing: PricingProcess;
+let pricing: TestProcess;
 let url: string;
 
 test.before(async () => {
@@ -105,7 +61,7 @@ test.before(async () => {
     routes: (router) => serveService(router, SellersService, endpointsOf(SellersService, fakeSellers), { log }),
   });
   url = `http://127.0.0.1:${await freePort()}`;
-  pricing = startPricing({ PRICING_PORT: new URL(url).port, DATABASE_URL: db.url, SELLERS_URL: sellers.url });
+  pricing = startProcess("services/pricing/main.ts", { LOG_LEVEL: "warn", PRICING_PORT: new URL(url).port, DATABASE_URL: db.url, SELLERS_URL: sellers.url });
   const deadline = Date.now() + 30_000;
   while ((await fetch(`${url}/readyz`).catch(() => undefined))?.status !== 200) {
     if (pricing.child.exitCode !== null) throw new Error(`pricing exited with ${pricing.child.exitCode}: ${pricing.stderr()}`);
@@ -115,7 +71,7 @@ test.before(async () => {
 });
 test.after(async () => {
   try {
-    await stop(pricing);
+    await pricing?.kill();
     await sellers?.close(1_000);
   } finally {
     await db?.drop();
@@ -163,13 +119,13 @@ test("a rule that does not compile stops the service at start, naming the rule",
     const database = await openDatabase({ url: broken.url, dataDir: ".data/unused", embeddedPort: 54329, schema: "pricing", migrationsDir: MIGRATIONS, log });
     await database.knex("rules").where({ name: "early-bird" }).update({ expression: "nights >= 5 &&" });
     await database.close();
-    const p = startPricing({ PRICING_PORT: String(await freePort()), DATABASE_URL: broken.url, SELLERS_URL: sellers.url });
+    const p = startProcess("services/pricing/main.ts", { LOG_LEVEL: "warn", PRICING_PORT: String(await freePort()), DATABASE_URL: broken.url, SELLERS_URL: sellers.url });
     try {
       const code = await Promise.race([p.exited, sleep(30_000, "still running after 30 s", { ref: false })]);
       assert.ok(typeof code === "number" && code !== 0, `exit code ${String(code)}`);
       assert.match(p.stderr(), /pricing failed to start: rule "early-bird": does not compile/);
     } finally {
-      await stop(p);
+      await p?.kill();
     }
   } finally {
     await broken.drop();

@@ -4,16 +4,13 @@
 // servers. At start it syncs the pull sellers into catalog and pricing over
 // gRPC; its webhook takes a signed push on the same port; /metrics shows the
 // sellers' counters; SIGTERM stops it with exit code 0.
-import { spawn, type ChildProcess } from "node:child_process";
-import * as net from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { endpointsOf } from "../../endpoints/service.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
+import { freePort, startProcess, until, type TestProcess } from "../../platform/processes.testing.js";
 import { testDatabase } from "../../platform/testing.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
@@ -21,27 +18,9 @@ import { startFakeSellers } from "./fake-sellers.fixture.js";
 import { fakeCatalog, fakePricing, samplePushBody } from "./fixture.js";
 import { sign } from "./push.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const log = pino({ level: "silent" });
 const SECRET = "main-test-secret";
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 
 test("the process syncs at start over gRPC, takes a push on its webhook, exports metrics and stops on SIGTERM", async () => {
   const db = await testDatabase();
@@ -60,29 +39,20 @@ test("the process syncs at start over gRPC, takes a push on its webhook, exports
   });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  let stderr = "";
+  let child: TestProcess | undefined;
   try {
-    child = spawn(process.execPath, ["--import", "tsx", "services/sellers/main.ts"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        OTEL_EXPORTER_OTLP_ENDPOINT: "",
-        LOG_LEVEL: "warn",
-        DATABASE_URL: db.url,
-        SELLERS_PORT: String(port),
-        CATALOG_URL: catalogServer.url,
-        PRICING_URL: pricingServer.url,
-        SANDBOX_AIRLINE_URL: sellers.skylark.url,
-        SANDBOX_HOTELS_URL: sellers.casa.url,
-        SANDBOX_PUSH_URL: sellers.wanderly.url,
-        SELLERS_WEBHOOK_SECRET: SECRET,
-        SYNC_INTERVAL_MS: "3600000",
-      },
-      stdio: ["ignore", "ignore", "pipe"],
+    child = startProcess("services/sellers/main.ts", {
+      LOG_LEVEL: "warn",
+      DATABASE_URL: db.url,
+      SELLERS_PORT: String(port),
+      CATALOG_URL: catalogServer.url,
+      PRICING_URL: pricingServer.url,
+      SANDBOX_AIRLINE_URL: sellers.skylark.url,
+      SANDBOX_HOTELS_URL: sellers.casa.url,
+      SANDBOX_PUSH_URL: sellers.wanderly.url,
+      SELLERS_WEBHOOK_SECRET: SECRET,
+      SYNC_INTERVAL_MS: "3600000",
     });
-    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child!.once("close", (code) => resolve(code)));
 
     await until("readiness", async () => {
       const res = await fetch(`${base}/readyz`).catch(() => undefined);
@@ -109,10 +79,10 @@ test("the process syncs at start over gRPC, takes a push on its webhook, exports
     assert.match(metrics, /seller_searches_total\{seller="skylark"\} 0/);
     assert.match(metrics, /seller_look_to_book\{seller="casa"\} 0/);
 
-    child.kill("SIGTERM");
-    assert.is(await exited, 0, stderr);
+    child.child.kill("SIGTERM");
+    assert.is(await child.exited, 0, child.stderr());
   } finally {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await child?.kill();
     await catalogServer.close(1000);
     await pricingServer.close(1000);
     await sellers.close();

@@ -8,7 +8,6 @@
 import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import * as net from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startCasa } from "../../sandbox/casa.js";
 import { generateInventory } from "../../sandbox/inventory.js";
@@ -23,6 +22,7 @@ import { sellersFixture, TEST_SECRET } from "./fixture.js";
 import { FxTable, SANDBOX_FX_RATES } from "./fx.js";
 import { webhookRoute } from "../../transport/webhook.js";
 import { pushWebhook } from "./webhook.js";
+import { freePort } from "../../platform/processes.testing.js";
 
 const log = pino({ level: "silent" });
 const TODAY = "2026-03-26"; // Europe changes to summer time on the 29th
@@ -33,13 +33,6 @@ async function setMode(url: string, mode: string) {
   await res.body?.cancel();
 }
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 async function stats(url: string): Promise<{ searches: number; throttled: number }> {
   return (await (await fetch(`${url}/admin/stats`)).json()) as { searches: number; throttled: number };

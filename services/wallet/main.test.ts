@@ -3,7 +3,7 @@
 // (gRPC and Connect, through reflection) and plain JSON, writes one JSON log
 // line per call without request bodies, finishes the call in flight on
 // SIGTERM and exits 0, and refuses a bad WALLET_PORT with a message naming it.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { once } from "node:events";
 import * as http from "node:http";
 import * as net from "node:net";
@@ -11,74 +11,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { freePort, startProcess, until, type TestProcess } from "../../platform/processes.testing.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BUF = `${ROOT}node_modules/.bin/buf`;
 const GET_BALANCE = "/itinera.wallet.v1.WalletService/GetBalance";
 
-interface WalletProcess {
-  child: ChildProcess;
-  /** Its stdout, line by line, as written so far. */
-  lines: string[];
-  stderr(): string;
-  /** Resolves with the exit code (null when killed by a signal) once its output is closed. */
-  exited: Promise<number | null>;
-}
-
-const children = new Set<ChildProcess>();
-process.on("exit", () => children.forEach((c) => c.kill("SIGKILL"))); // whatever happened, nothing is left running
-
-function startWallet(env: Record<string, string>): WalletProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "services/wallet/main.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  const lines: string[] = [];
-  let partial = "";
-  let stderr = "";
-  child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
-    const parts = (partial + chunk).split("\n");
-    partial = parts.pop()!;
-    lines.push(...parts.filter((l) => l.trim() !== ""));
-  });
-  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("close", (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, lines, stderr: () => stderr, exited };
-}
-
-async function stop(p: WalletProcess | undefined) {
-  if (p && p.child.exitCode === null && p.child.signalCode === null) {
-    p.child.kill("SIGKILL");
-    await p.exited;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Polls `probe` until it returns something other than undefined; fails after `timeoutMs`. */
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 
 function bufCurl(...args: string[]): Promise<unknown> {
   return new Promise((resolve, reject) =>
@@ -89,7 +28,7 @@ function bufCurl(...args: string[]): Promise<unknown> {
 }
 
 let db: TestDatabase;
-let wallet: WalletProcess;
+let wallet: TestProcess;
 let url: string;
 let port: number;
 
@@ -106,7 +45,7 @@ test.before(async () => {
   db = await testDatabase();
   port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  wallet = startWallet({ WALLET_PORT: String(port), DATABASE_URL: db.url, LOG_LEVEL: "info" });
+  wallet = startProcess("services/wallet/main.ts", { WALLET_PORT: String(port), DATABASE_URL: db.url, LOG_LEVEL: "info" });
   await until(
     "200 from /readyz",
     async () => {
@@ -118,7 +57,7 @@ test.before(async () => {
 });
 test.after(async () => {
   try {
-    await stop(wallet);
+    await wallet?.kill();
   } finally {
     await db?.drop();
   }
@@ -204,13 +143,13 @@ test("SIGTERM: the call in flight finishes, the process logs shutting down then 
 });
 
 test("a bad WALLET_PORT: exits non-zero at once and says which variable is wrong", async () => {
-  const bad = startWallet({ WALLET_PORT: "abc", DATABASE_URL: db.url, LOG_LEVEL: "info" });
+  const bad = startProcess("services/wallet/main.ts", { WALLET_PORT: "abc", DATABASE_URL: db.url, LOG_LEVEL: "info" });
   try {
     const code = await Promise.race([bad.exited, sleep(30_000, "still running after 30 s", { ref: false })]);
     assert.ok(typeof code === "number" && code !== 0, `exit code ${String(code)}`);
     assert.match(bad.stderr(), "WALLET_PORT");
   } finally {
-    await stop(bad);
+    await bad?.kill();
   }
 });
 
