@@ -3,7 +3,7 @@
 import { getOption, type DescMethod } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel as Idempotency } from "@bufbuild/protobuf/wkt";
 import type { Context } from "./context.js";
-import { timeout_ms } from "../gen/itinera/options/v1/options_pb.js";
+import { access as accessOption, Access, timeout_ms } from "../gen/itinera/options/v1/options_pb.js";
 
 /**
  * One RPC as a function. For a server-streaming method O is an
@@ -28,9 +28,21 @@ export interface MethodInfo {
   readonly idempotent: boolean;
   /** The method's (itinera.options.v1.timeout_ms), 0 when not set. */
   readonly timeoutMs: number;
+  /** Who may call it: the method's (itinera.options.v1.access); unset is "public". */
+  readonly access: MethodAccess;
   /** Which side of the wire the chain runs on. */
   readonly side: "server" | "client";
 }
+
+export type MethodAccess = "public" | "customer" | "service" | "customer_or_service";
+
+const ACCESS: Record<Access, MethodAccess> = {
+  [Access.UNSPECIFIED]: "public",
+  [Access.PUBLIC]: "public",
+  [Access.CUSTOMER]: "customer",
+  [Access.SERVICE]: "service",
+  [Access.CUSTOMER_OR_SERVICE]: "customer_or_service",
+};
 
 /** Decorates an endpoint. Called once per method at wiring time. */
 export type Middleware = (next: Endpoint, info: MethodInfo) => Endpoint;
@@ -53,6 +65,7 @@ export function methodInfo(method: DescMethod, side: "server" | "client"): Metho
     idempotent:
       method.idempotency === Idempotency.NO_SIDE_EFFECTS || method.idempotency === Idempotency.IDEMPOTENT,
     timeoutMs: getOption(method, timeout_ms),
+    access: ACCESS[getOption(method, accessOption)],
     side,
   };
 }

@@ -4,6 +4,7 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import type { Middleware } from "./endpoint.js";
+import { access } from "./middleware/access.js";
 import { breaker, type BreakerMiddleware, type BreakerOptions } from "./middleware/breaker.js";
 import { bulkhead } from "./middleware/bulkhead.js";
 import { deadline } from "./middleware/deadline.js";
@@ -33,7 +34,8 @@ export interface ServerStackOptions {
  * see the final code of everything inside; recover turns a crash inside into
  * Internal; deadline starts the clock before the call waits for anything;
  * limits refuse before validation spends work; validation runs last, next to
- * the service.
+ * the service. Access is checked before the deadline starts: a call that
+ * will be refused costs nothing.
  */
 export function serverStack(o: ServerStackOptions): Middleware[] {
   return [
@@ -41,6 +43,7 @@ export function serverStack(o: ServerStackOptions): Middleware[] {
     logging(),
     metrics(o.registry),
     recover(),
+    access(),
     deadline({ defaultTimeoutMs: o.defaultTimeoutMs ?? 10_000 }),
     ...(o.rateLimit ? [ratelimit(o.rateLimit)] : []),
     bulkhead({ maxConcurrent: o.maxConcurrent ?? 256 }),

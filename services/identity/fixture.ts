@@ -13,6 +13,7 @@ import { loadSigner, type TokenSigner } from "./signing-keys.js";
 import { IdentityStore } from "./store.js";
 import { identityValidators } from "./validators.js";
 
+export const TEST_SERVICE_SECRET = "test-service-secret";
 export const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export interface IdentityFixture {
@@ -32,7 +33,7 @@ export async function identityFixture(): Promise<IdentityFixture> {
   const store = new IdentityStore(db.knex);
   const signer = await loadSigner(store);
   const clientAt = (now: () => Date) =>
-    localClient(IdentityService, identityService({ store, signer, now }), validation(identityValidators()));
+    localClient(IdentityService, identityService({ store, signer, now, serviceSecret: TEST_SERVICE_SECRET }), validation(identityValidators()));
   return {
     client: clientAt(() => new Date()),
     clientAt,

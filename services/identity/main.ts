@@ -5,12 +5,13 @@
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
-import { config, port } from "../../platform/config.js";
+import { config, port, str } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { jwksRoute } from "./jwks-route.js";
+import { DEVELOPMENT_SERVICE_SECRET } from "./service-tokens.js";
 import { identityService } from "./service.js";
 import { loadSigner } from "./signing-keys.js";
 import { IdentityStore } from "./store.js";
@@ -18,7 +19,10 @@ import { identityValidators } from "./validators.js";
 
 async function main() {
   const rt = startRuntime("identity", process.env);
-  const cfg = config(process.env, { port: port("IDENTITY_PORT", 7001) });
+  const cfg = config(process.env, {
+    port: port("IDENTITY_PORT", 7001),
+    serviceSecret: str("SERVICE_SECRET", DEVELOPMENT_SERVICE_SECRET),
+  });
 
   const db = await rt.openDatabase("identity", new URL("./migrations", import.meta.url));
 
@@ -26,7 +30,7 @@ async function main() {
   const signer = await loadSigner(store);
   const endpoints = endpointsOf(
     IdentityService,
-    identityService({ store, signer }),
+    identityService({ store, signer, serviceSecret: cfg.serviceSecret }),
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: identityValidators() }),
   );
 

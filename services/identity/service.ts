@@ -2,8 +2,8 @@
 // sign-in with e-mail and password, access tokens (EdDSA JWTs, 15 min) and
 // single-use refresh tokens (opaque, 30 days, stored hashed), and the public
 // keys. E-mail addresses and passwords never reach a log or an error message.
-import { createHash, randomBytes } from "node:crypto";
-import { alreadyExists, invalidArgument, unauthenticated } from "../../endpoints/errors.js";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { alreadyExists, invalidArgument, notFound, unauthenticated } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { IdentityService, TokensSchema } from "../../gen/itinera/identity/v1/identity_pb.js";
@@ -16,11 +16,15 @@ export const REFRESH_TTL_SECONDS = 30 * 24 * 60 * 60;
 export const MIN_PASSWORD_LENGTH = 10;
 /** The one answer to every failed sign-in: it does not say which part was wrong. */
 export const BAD_CREDENTIALS = "the e-mail address or the password is wrong";
+export const SERVICE_TTL_SECONDS = 15 * 60;
+export const BAD_SERVICE_SECRET = "the service secret is wrong";
 export const BAD_REFRESH_TOKEN = "the refresh token is unknown, expired or already used";
 
 export interface IdentityServiceDeps {
   store: IdentityStore;
   signer: TokenSigner;
+  /** The secret services exchange for their own tokens (SERVICE_SECRET). */
+  serviceSecret: string;
   /** The clock; tests pass another. */
   now?: () => Date;
 }
@@ -88,6 +92,18 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
       return { customerId: customer.customerId, tokens: await issue(customer) };
     },
 
+    async issueServiceToken(_ctx, req) {
+      if (!sameSecret(req.secret, deps.serviceSecret)) throw unauthenticated(BAD_SERVICE_SECRET);
+      const accessToken = await signer.sign({ sub: req.serviceName, roles: [], kind: "service" }, now(), SERVICE_TTL_SECONDS);
+      return { accessToken, expiresInSeconds: SERVICE_TTL_SECONDS };
+    },
+
+    async getCustomer(_ctx, req) {
+      const customer = UUID.test(req.customerId) ? await store.customerById(req.customerId) : undefined;
+      if (!customer) throw notFound("no such customer");
+      return { customerId: customer.customerId, email: customer.email, displayName: customer.displayName };
+    },
+
     async getJwks() {
       return {
         jwksJson: JSON.stringify(signer.jwks),
@@ -95,6 +111,14 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
       };
     },
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Compares digests, so neither the length nor the content leaks through timing. */
+function sameSecret(sent: string, expected: string): boolean {
+  const digest = (v: string) => createHash("sha256").update(v).digest();
+  return expected !== "" && timingSafeEqual(digest(sent), digest(expected));
 }
 
 function refreshHash(token: string): Buffer {

@@ -19,9 +19,11 @@ export const AUDIENCE = "itinera";
 export const ALGORITHM = "EdDSA";
 
 export interface AccessClaims {
-  /** The customer id. */
+  /** The customer id, or the service's name. */
   sub: string;
   roles: readonly string[];
+  /** Default "customer". */
+  kind?: "customer" | "service";
 }
 
 export interface TokenSigner {
@@ -57,7 +59,7 @@ export async function signerOf(current: SigningKeyRow, all: readonly SigningKeyR
     jwks,
     sign: (claims, now, ttlSeconds) => {
       const iat = Math.floor(now.getTime() / 1000);
-      return new SignJWT({ roles: [...claims.roles] })
+      return new SignJWT({ roles: [...claims.roles], kind: claims.kind ?? "customer" })
         .setProtectedHeader({ alg: ALGORITHM, kid: current.kid, typ: "JWT" })
         .setSubject(claims.sub)
         .setIssuer(ISSUER)

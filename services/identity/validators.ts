@@ -24,5 +24,11 @@ export function identityValidators(): Validators<typeof IdentityService> {
     signIn: validator((req) => [required("email", req.email, { maxLen: 254 }), required("password", req.password, { maxLen: 1024 })]),
     refresh: validator((req) => [required("refresh_token", req.refreshToken, { maxLen: 256 })]),
     getJwks: validator(() => []),
+    issueServiceToken: validator((req) => [
+      required("service_name", req.serviceName, { maxLen: 64 }),
+      req.serviceName !== "" && pattern("service_name", req.serviceName, /^[a-z][a-z0-9-]*$/, "a lower-case service name"),
+      required("secret", req.secret, { maxLen: 256 }),
+    ]),
+    getCustomer: validator((req) => [required("customer_id", req.customerId, { maxLen: 64 })]),
   };
 }

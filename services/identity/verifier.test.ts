@@ -17,7 +17,7 @@ import { createTracing, type Tracing } from "../../platform/tracing.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
-import { identityFixture, type IdentityFixture } from "./fixture.js";
+import { identityFixture, TEST_SERVICE_SECRET, type IdentityFixture } from "./fixture.js";
 import { JWKS_PATH, jwksRoute } from "./jwks-route.js";
 import { identityService } from "./service.js";
 import { newSigningKey, signerOf } from "./signing-keys.js";
@@ -47,7 +47,7 @@ test.before(async () => {
   tracing = createTracing({ serviceName: "identity" });
   const endpoints = endpointsOf(
     IdentityService,
-    identityService({ store: f.store, signer: f.signer }),
+    identityService({ store: f.store, signer: f.signer, serviceSecret: TEST_SERVICE_SECRET }),
     ...serverStack({ registry: new Registry(), tracer: tracing.tracer, validators: identityValidators() }),
   );
   server = await startServer({

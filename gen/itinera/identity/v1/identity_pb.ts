@@ -4,13 +4,14 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_itinera_options_v1_options } from "../../options/v1/options_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file itinera/identity/v1/identity.proto.
  */
 export const file_itinera_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJpdGluZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNpdGluZXJhLmlkZW50aXR5LnYxInwKBlRva2VucxIUCgxhY2Nlc3NfdG9rZW4YASABKAkSIQoZYWNjZXNzX2V4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBRIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEiIKGnJlZnJlc2hfZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFIkYKDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJIlIKDlNpZ25VcFJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEisKBnRva2VucxgCIAEoCzIbLml0aW5lcmEuaWRlbnRpdHkudjEuVG9rZW5zIjAKDVNpZ25JblJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkiUgoOU2lnbkluUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSJTCg9SZWZyZXNoUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiEAoOR2V0Sndrc1JlcXVlc3QiNQoPR2V0Sndrc1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCRIPCgdrZXlfaWRzGAIgAygJMu0CCg9JZGVudGl0eVNlcnZpY2USVgoGU2lnblVwEiIuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduVXBSZXF1ZXN0GiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduVXBSZXNwb25zZSIDkAICElEKBlNpZ25JbhIiLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnbkluUmVxdWVzdBojLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnbkluUmVzcG9uc2USVAoHUmVmcmVzaBIjLml0aW5lcmEuaWRlbnRpdHkudjEuUmVmcmVzaFJlcXVlc3QaJC5pdGluZXJhLmlkZW50aXR5LnYxLlJlZnJlc2hSZXNwb25zZRJZCgdHZXRKd2tzEiMuaXRpbmVyYS5pZGVudGl0eS52MS5HZXRKd2tzUmVxdWVzdBokLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Sndrc1Jlc3BvbnNlIgOQAgFiBnByb3RvMw");
+  fileDesc("CiJpdGluZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNpdGluZXJhLmlkZW50aXR5LnYxInwKBlRva2VucxIUCgxhY2Nlc3NfdG9rZW4YASABKAkSIQoZYWNjZXNzX2V4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBRIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEiIKGnJlZnJlc2hfZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFIkYKDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJIlIKDlNpZ25VcFJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEisKBnRva2VucxgCIAEoCzIbLml0aW5lcmEuaWRlbnRpdHkudjEuVG9rZW5zIjAKDVNpZ25JblJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkiUgoOU2lnbkluUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSJTCg9SZWZyZXNoUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiEAoOR2V0Sndrc1JlcXVlc3QiNQoPR2V0Sndrc1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCRIPCgdrZXlfaWRzGAIgAygJIkAKGElzc3VlU2VydmljZVRva2VuUmVxdWVzdBIUCgxzZXJ2aWNlX25hbWUYASABKAkSDgoGc2VjcmV0GAIgASgJIk0KGUlzc3VlU2VydmljZVRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhoKEmV4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBSIpChJHZXRDdXN0b21lclJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkiTwoTR2V0Q3VzdG9tZXJSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAky0QQKD0lkZW50aXR5U2VydmljZRJWCgZTaWduVXASIi5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25VcFJlcXVlc3QaIy5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25VcFJlc3BvbnNlIgOQAgISUQoGU2lnbkluEiIuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXF1ZXN0GiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXNwb25zZRJUCgdSZWZyZXNoEiMuaXRpbmVyYS5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBokLml0aW5lcmEuaWRlbnRpdHkudjEuUmVmcmVzaFJlc3BvbnNlElkKB0dldEp3a3MSIy5pdGluZXJhLmlkZW50aXR5LnYxLkdldEp3a3NSZXF1ZXN0GiQuaXRpbmVyYS5pZGVudGl0eS52MS5HZXRKd2tzUmVzcG9uc2UiA5ACARJ3ChFJc3N1ZVNlcnZpY2VUb2tlbhItLml0aW5lcmEuaWRlbnRpdHkudjEuSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0Gi4uaXRpbmVyYS5pZGVudGl0eS52MS5Jc3N1ZVNlcnZpY2VUb2tlblJlc3BvbnNlIgOQAgISaQoLR2V0Q3VzdG9tZXISJy5pdGluZXJhLmlkZW50aXR5LnYxLkdldEN1c3RvbWVyUmVxdWVzdBooLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Q3VzdG9tZXJSZXNwb25zZSIHkAIBkLUYA2IGcHJvdG8z", [file_itinera_options_v1_options]);
 
 /**
  * A pair of tokens for one customer.
@@ -266,6 +267,119 @@ export const GetJwksResponseSchema: GenMessage<GetJwksResponse> = /*@__PURE__*/
   messageDesc(file_itinera_identity_v1_identity, 8);
 
 /**
+ * A service asks for its own token.
+ *
+ * @generated from message itinera.identity.v1.IssueServiceTokenRequest
+ */
+export type IssueServiceTokenRequest = Message<"itinera.identity.v1.IssueServiceTokenRequest"> & {
+  /**
+   * The service's name ("booking", "sellers", …): the token's subject.
+   *
+   * @generated from field: string service_name = 1;
+   */
+  serviceName: string;
+
+  /**
+   * The secret every service of the deployment shares with identity
+   * (SERVICE_SECRET).
+   *
+   * @generated from field: string secret = 2;
+   */
+  secret: string;
+};
+
+/**
+ * Describes the message itinera.identity.v1.IssueServiceTokenRequest.
+ * Use `create(IssueServiceTokenRequestSchema)` to create a new message.
+ */
+export const IssueServiceTokenRequestSchema: GenMessage<IssueServiceTokenRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 9);
+
+/**
+ * The service's token.
+ *
+ * @generated from message itinera.identity.v1.IssueServiceTokenResponse
+ */
+export type IssueServiceTokenResponse = Message<"itinera.identity.v1.IssueServiceTokenResponse"> & {
+  /**
+   * The JWT to send as `authorization: Bearer <token>`.
+   *
+   * @generated from field: string access_token = 1;
+   */
+  accessToken: string;
+
+  /**
+   * Seconds the token stays valid from now.
+   *
+   * @generated from field: int32 expires_in_seconds = 2;
+   */
+  expiresInSeconds: number;
+};
+
+/**
+ * Describes the message itinera.identity.v1.IssueServiceTokenResponse.
+ * Use `create(IssueServiceTokenResponseSchema)` to create a new message.
+ */
+export const IssueServiceTokenResponseSchema: GenMessage<IssueServiceTokenResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 10);
+
+/**
+ * Which customer.
+ *
+ * @generated from message itinera.identity.v1.GetCustomerRequest
+ */
+export type GetCustomerRequest = Message<"itinera.identity.v1.GetCustomerRequest"> & {
+  /**
+   * The customer's id.
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+};
+
+/**
+ * Describes the message itinera.identity.v1.GetCustomerRequest.
+ * Use `create(GetCustomerRequestSchema)` to create a new message.
+ */
+export const GetCustomerRequestSchema: GenMessage<GetCustomerRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 11);
+
+/**
+ * How to reach the customer.
+ *
+ * @generated from message itinera.identity.v1.GetCustomerResponse
+ */
+export type GetCustomerResponse = Message<"itinera.identity.v1.GetCustomerResponse"> & {
+  /**
+   * The customer's id.
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+
+  /**
+   * The customer's e-mail address.
+   *
+   * @generated from field: string email = 2;
+   */
+  email: string;
+
+  /**
+   * How the customer wants to be addressed.
+   *
+   * @generated from field: string display_name = 3;
+   */
+  displayName: string;
+};
+
+/**
+ * Describes the message itinera.identity.v1.GetCustomerResponse.
+ * Use `create(GetCustomerResponseSchema)` to create a new message.
+ */
+export const GetCustomerResponseSchema: GenMessage<GetCustomerResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 12);
+
+/**
  * Who a customer is: sign-up and sign-in with an e-mail address and a
  * password, and the tokens that prove it to the other services.
  *
@@ -321,6 +435,30 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof GetJwksRequestSchema;
     output: typeof GetJwksResponseSchema;
+  },
+  /**
+   * Issues an access token for a service acting for itself (background work:
+   * consumers, schedulers), in exchange for the services' shared secret.
+   * The token's subject is the service's name, its kind "service".
+   * UNAUTHENTICATED when the secret is wrong.
+   *
+   * @generated from rpc itinera.identity.v1.IdentityService.IssueServiceToken
+   */
+  issueServiceToken: {
+    methodKind: "unary";
+    input: typeof IssueServiceTokenRequestSchema;
+    output: typeof IssueServiceTokenResponseSchema;
+  },
+  /**
+   * A customer's contact details, for services that write to the customer
+   * (the mailer). Services only. NOT_FOUND for an unknown customer.
+   *
+   * @generated from rpc itinera.identity.v1.IdentityService.GetCustomer
+   */
+  getCustomer: {
+    methodKind: "unary";
+    input: typeof GetCustomerRequestSchema;
+    output: typeof GetCustomerResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_itinera_identity_v1_identity, 0);

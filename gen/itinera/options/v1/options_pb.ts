@@ -2,8 +2,8 @@
 // @generated from file itinera/options/v1/options.proto (package itinera.options.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenExtension, GenFile } from "@bufbuild/protobuf/codegenv2";
-import { extDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenExtension, GenFile } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, extDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
 import type { MethodOptions } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
 
@@ -11,7 +11,58 @@ import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
  * Describes the file itinera/options/v1/options.proto.
  */
 export const file_itinera_options_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("CiBpdGluZXJhL29wdGlvbnMvdjEvb3B0aW9ucy5wcm90bxISaXRpbmVyYS5vcHRpb25zLnYxOj8KCnRpbWVvdXRfbXMSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjRhgMgASgNUgl0aW1lb3V0TXNiBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("CiBpdGluZXJhL29wdGlvbnMvdjEvb3B0aW9ucy5wcm90bxISaXRpbmVyYS5vcHRpb25zLnYxKnwKBkFjY2VzcxIWChJBQ0NFU1NfVU5TUEVDSUZJRUQQABIRCg1BQ0NFU1NfUFVCTElDEAESEwoPQUNDRVNTX0NVU1RPTUVSEAISEgoOQUNDRVNTX1NFUlZJQ0UQAxIeChpBQ0NFU1NfQ1VTVE9NRVJfT1JfU0VSVklDRRAEOj8KCnRpbWVvdXRfbXMSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjRhgMgASgNUgl0aW1lb3V0TXM6VAoGYWNjZXNzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0oYDIAEoDjIaLml0aW5lcmEub3B0aW9ucy52MS5BY2Nlc3NSBmFjY2Vzc2IGcHJvdG8z", [file_google_protobuf_descriptor]);
+
+/**
+ * Who may call a method. The endpoint layer's access middleware enforces it
+ * on the server: the transport puts the verified bearer token's principal in
+ * the Context, and this option says which principals a method accepts.
+ *
+ * @generated from enum itinera.options.v1.Access
+ */
+export enum Access {
+  /**
+   * Not declared: anyone, as ACCESS_PUBLIC.
+   *
+   * @generated from enum value: ACCESS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Anyone, signed in or not.
+   *
+   * @generated from enum value: ACCESS_PUBLIC = 1;
+   */
+  PUBLIC = 1,
+
+  /**
+   * A signed-in customer (a service calling on a customer's behalf forwards
+   * the customer's token).
+   *
+   * @generated from enum value: ACCESS_CUSTOMER = 2;
+   */
+  CUSTOMER = 2,
+
+  /**
+   * Another service acting for itself (a service token from identity).
+   *
+   * @generated from enum value: ACCESS_SERVICE = 3;
+   */
+  SERVICE = 3,
+
+  /**
+   * A customer, or a service.
+   *
+   * @generated from enum value: ACCESS_CUSTOMER_OR_SERVICE = 4;
+   */
+  CUSTOMER_OR_SERVICE = 4,
+}
+
+/**
+ * Describes the enum itinera.options.v1.Access.
+ */
+export const AccessSchema: GenEnum<Access> = /*@__PURE__*/
+  enumDesc(file_itinera_options_v1_options, 0);
 
 /**
  * The longest a server lets one call of this method run, in milliseconds,
@@ -21,4 +72,12 @@ export const file_itinera_options_v1_options: GenFile = /*@__PURE__*/
  */
 export const timeout_ms: GenExtension<MethodOptions, number> = /*@__PURE__*/
   extDesc(file_itinera_options_v1_options, 0);
+
+/**
+ * Who may call this method; unset means public.
+ *
+ * @generated from extension: itinera.options.v1.Access access = 50002;
+ */
+export const access: GenExtension<MethodOptions, Access> = /*@__PURE__*/
+  extDesc(file_itinera_options_v1_options, 1);
 
