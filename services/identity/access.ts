@@ -1,0 +1,57 @@
+// How a service other than identity takes part in authentication, wired in
+// its main.ts in one line:
+//
+//   const auth = identityAccess({ ...cfg.identity, serviceName: "booking", registry, tracer });
+//   serveService(router, BookingService, endpoints, { log, authenticate: auth.authenticate });
+//   const ctx = backgroundContext({ log, principal: await auth.tokens.principal(ctx0) });
+//
+// `authenticate` verifies customers' and services' bearer tokens locally
+// against identity's JWKS (cached, refetched on an unknown kid); `tokens` is
+// the service's own identity for background work; `identity` is the client
+// the service may also use (GetCustomer).
+import type { Tracer } from "@opentelemetry/api";
+import type { Registry } from "prom-client";
+import { clientStack, type ClientStack } from "../../endpoints/stack.js";
+import type { Client } from "../../endpoints/service.js";
+import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { str, url } from "../../platform/config.js";
+import { clientOf, grpcTransport } from "../../transport/client.js";
+import type { Authenticate } from "../../transport/context.js";
+import { DEVELOPMENT_SERVICE_SECRET, serviceTokens, type ServiceTokens } from "./service-tokens.js";
+import { bearerAuthenticator, tokenVerifier } from "./verifier.js";
+
+/** The settings every service with authenticated methods reads: IDENTITY_URL and SERVICE_SECRET. */
+export function identitySettings() {
+  return {
+    identityUrl: url("IDENTITY_URL", "http://127.0.0.1:7001"),
+    serviceSecret: str("SERVICE_SECRET", DEVELOPMENT_SERVICE_SECRET),
+  };
+}
+
+export interface IdentityAccessOptions {
+  identityUrl: string;
+  serviceSecret: string;
+  /** This service's name: the subject of its own tokens. */
+  serviceName: string;
+  registry: Registry;
+  tracer: Tracer;
+}
+
+export interface IdentityAccess {
+  authenticate: Authenticate;
+  tokens: ServiceTokens;
+  identity: Client<typeof IdentityService>;
+  /** The identity client's circuits, to close at shutdown. */
+  stack: ClientStack;
+}
+
+export function identityAccess(o: IdentityAccessOptions): IdentityAccess {
+  const stack = clientStack({ registry: o.registry, tracer: o.tracer, timeoutMs: 2_000 });
+  const identity = clientOf(IdentityService, grpcTransport(o.identityUrl), ...stack.middlewares);
+  return {
+    authenticate: bearerAuthenticator(tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", o.identityUrl) })),
+    tokens: serviceTokens({ identity, serviceName: o.serviceName, secret: o.serviceSecret }),
+    identity,
+    stack,
+  };
+}
