@@ -80,7 +80,7 @@ test("down: API connections are destroyed; health and admin still answer; reset 
   assert.is(failed, "connection failed");
   assert.is((await fetch(`${sky.url}/healthz`)).status, 200);
   const reset = await fetch(`${sky.url}/admin/reset`, { method: "POST" });
-  assert.equal(await reset.json(), { mode: "normal", delay_ms: 0, stats: { searches: 0, bookings: 0, throttled: 0 } });
+  assert.equal(await reset.json(), { mode: "normal", delay_ms: 0, stats: { searches: 0, bookings: 0, booking_refusals: 0, throttled: 0 } });
   assert.is((await fetch(sky.url + faresPath)).status, 200);
 });
 

@@ -1,7 +1,7 @@
 // What tests and demos can tell a sandbox seller, and what it counts:
 // POST /admin/mode {"mode":"normal"|"slow"|"fail"|"down","delay_ms":N},
 // GET /admin/mode, GET /admin/stats, POST /admin/reset (zero stats, mode normal,
-// throttle full). The admin API itself is never slowed, failed or throttled.
+// throttle full, bookings forgotten). The admin API itself is never slowed, failed or throttled.
 import { HttpError, jsonReply, readBody, type Api } from "./http.js";
 import type { TokenBucket } from "./throttle.js";
 
@@ -12,12 +12,13 @@ export type Mode = (typeof MODES)[number];
 export const DEFAULT_SLOW_MS = 2_000;
 
 /** Counters every seller keeps; a seller may add its own. */
-export const BASE_COUNTERS = ["searches", "bookings", "throttled"] as const;
+export const BASE_COUNTERS = ["searches", "bookings", "booking_refusals", "throttled"] as const;
 
 export class SellerAdmin {
   private currentMode: Mode = "normal";
   private currentDelayMs = 0;
   private readonly counters = new Map<string, number>();
+  private readonly resetHooks: (() => void)[] = [];
 
   constructor(extraCounters: readonly string[] = []) {
     for (const name of [...BASE_COUNTERS, ...extraCounters]) this.counters.set(name, 0);
@@ -45,9 +46,15 @@ export class SellerAdmin {
     return Object.fromEntries(this.counters);
   }
 
+  /** Runs `fn` on every reset (state a seller keeps beside the counters, e.g. its bookings). */
+  onReset(fn: () => void): void {
+    this.resetHooks.push(fn);
+  }
+
   reset(): void {
     for (const name of this.counters.keys()) this.counters.set(name, 0);
     this.setMode("normal");
+    for (const fn of this.resetHooks) fn();
   }
 }
 

@@ -3,10 +3,15 @@
 //   GET /xml/aliases                         other names of cities ("NY", "Lisboa")
 //   GET /xml/rates?hotel=&from=&to=          one hotel's nightly rates in EUR; throttled, counted
 //   GET /xml/rates/bulk?from=&to=&page=&size= every hotel's rates a page at a time (the feed; not counted)
+//   POST /xml/bookings <BookingRequest ref hotel room checkIn checkOut/>  books a room (bookings.ts):
+//        hotel = <hotel code> of /xml/hotels ("P000123"), room = a <room code> of that hotel ("DBL-STD");
+//        200 <BookingResponse ref status="CONFIRMED" code="CASA-…"/> or status="REFUSED" reason="…"
 // `to` is exclusive; at most 90 nights; nights outside the sellable window are left out.
+import { XMLParser } from "fast-xml-parser";
 import { hotelRates, type Hotel, type Inventory } from "./inventory.js";
-import { dateParam, decimal, HttpError, intParam, param, xmlReply, type Reply } from "./http.js";
-import { element, textElement, XML_DECLARATION } from "./xml.js";
+import { dateParam, decimal, HttpError, intParam, param, readBody, xmlReply, type Api, type Reply } from "./http.js";
+import { element, textElement, XML_DECLARATION, type Attributes } from "./xml.js";
+import { BookingDesk, bookingRef, stayDays, unsellableStay } from "./bookings.js";
 import { startSellerServer, type RunningSeller, type SellerOptions } from "./seller-server.js";
 
 export const CASA_PORT = 7102;
@@ -58,11 +63,57 @@ function pageOf<T>(items: T[], page: number, size: number): { slice: T[]; pages:
   return { slice: items.slice((page - 1) * size, page * size), pages: Math.max(1, Math.ceil(items.length / size)) };
 }
 
+/** The attributes of <BookingRequest …/>; 400 when the document is not one. */
+function bookingRequest(parser: XMLParser, xml: string): Record<string, unknown> {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(xml, true) as Record<string, unknown>;
+  } catch (e) {
+    throw new HttpError(400, `malformed XML: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const req = doc.BookingRequest === "" ? {} : doc.BookingRequest; // <BookingRequest/> without attributes
+  if (typeof req !== "object" || req === null) throw new HttpError(400, "the document must be a <BookingRequest/>");
+  return req as Record<string, unknown>;
+}
+
+function bookingApi(inv: Inventory, desk: BookingDesk): Api {
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", parseAttributeValue: false });
+  return {
+    method: "POST",
+    path: "/xml/bookings",
+    handle: async ({ raw }) => {
+      const a = bookingRequest(parser, await readBody(raw));
+      const ref = bookingRef(a.ref, "ref");
+      for (const name of ["hotel", "room"]) {
+        if (typeof a[name] !== "string" || a[name] === "") throw new HttpError(400, `attribute "${name}" is required`);
+      }
+      const hotelCode = a.hotel as string;
+      const roomCode = a.room as string;
+      const stay = stayDays(a.checkIn, a.checkOut, ["checkIn", "checkOut"]);
+      const record = desk.book(ref, () => {
+        const hotel = inv.hotelByCode.get(hotelCode);
+        if (!hotel) return `unknown hotel ${hotelCode}`;
+        if (!hotel.rooms.some((r) => r.code === roomCode)) return `unknown room ${roomCode} at hotel ${hotelCode}`;
+        return unsellableStay(inv, stay);
+      });
+      const attrs: Attributes =
+        record.status === "CONFIRMED"
+          ? { ref, status: "CONFIRMED", code: record.confirmation! }
+          : { ref, status: "REFUSED", reason: record.reason };
+      return xmlReply(XML_DECLARATION + element("BookingResponse", attrs));
+    },
+  };
+}
+
 export function startCasa(opts: SellerOptions): Promise<RunningSeller> {
   const inv = opts.inventory;
+  const desk = new BookingDesk("CASA-", 8);
   return startSellerServer(opts, {
     errorReply,
+    withAdmin: (admin) => desk.attach(admin),
+    adminExtras: desk.adminApis(),
     apis: [
+      bookingApi(inv, desk),
       {
         method: "GET",
         path: "/xml/hotels",

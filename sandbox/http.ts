@@ -94,6 +94,25 @@ export async function readBody(req: IncomingMessage, limit = 65_536): Promise<st
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** A JSON object from a request body; 400 when it is not one. */
+export function jsonObject(body: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new HttpError(400, "body must be JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new HttpError(400, "body must be a JSON object");
+  return value as Record<string, unknown>;
+}
+
+const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+/** Text or an attribute value for an HTML page. */
+export function escapeHtml(value: string | number): string {
+  return String(value).replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+}
+
 /** "123.45" of 12345 minor units. */
 export function decimal(minor: number): string {
   const sign = minor < 0 ? "-" : "";

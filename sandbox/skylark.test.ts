@@ -65,12 +65,13 @@ test("GET /v1/fares prices every flight of the route in USD, as decimal strings,
   const fares = body.fares as Record<string, unknown>[];
   assert.ok(fares.length >= 1);
   for (const fare of fares) {
-    assert.equal(Object.keys(fare), ["number", "date", "cabin", "price", "seats"]);
+    assert.equal(Object.keys(fare), ["number", "date", "cabin", "price", "seats", "id"]);
+    assert.is(fare.id, `${fare.number}-${fare.date}`, "the id bookings take");
     assert.match(fare.price as string, /^\d+\.\d\d$/);
     assert.ok(["economy", "business"].includes(fare.cabin as string));
     assert.ok(Number.isInteger(fare.seats) && (fare.seats as number) >= 0 && (fare.seats as number) <= 9);
   }
-  assert.equal((await get("/admin/stats")).body, { searches: 1, bookings: 0, throttled: 0 });
+  assert.equal((await get("/admin/stats")).body, { searches: 1, bookings: 0, booking_refusals: 0, throttled: 0 });
 });
 
 test("bad queries: 400 for malformed input, 404 for unknown airports (fare calls still count: they passed the throttle)", async () => {

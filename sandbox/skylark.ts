@@ -3,10 +3,14 @@
 //   GET /v1/routes                           every directed airport pair
 //   GET /v1/schedules?from=&to=&date=        departures (filters optional; no date = every day)
 //   GET /v1/fares?from=&to=&date=            fares in USD, throttled, counted as searches
+//   POST /v2/bookings {"booking_ref","flights":[id…]}   tickets dated flights (bookings.ts)
 // Times are local at each airport ("2026-12-01T08:15"); zones are in /v1/airports.
-import { dateOf } from "./calendar.js";
+// A dated flight's id is "<number>-<date>" ("SL101-2026-12-01"): the `id` of
+// /v1/schedules and /v1/fares entries, and what /v2/bookings takes.
+import { dateOf, dayNumber } from "./calendar.js";
 import { departure, fares, inWindow, windowDays, CARRIER, type Departure, type Flight, type Inventory } from "./inventory.js";
-import { dateParam, decimal, HttpError, jsonReply, param, type Reply } from "./http.js";
+import { dateParam, decimal, HttpError, jsonObject, jsonReply, param, readBody, type Api, type Reply } from "./http.js";
+import { BookingDesk, bookingRef } from "./bookings.js";
 import { startSellerServer, type RunningSeller, type SellerOptions } from "./seller-server.js";
 
 export const SKYLARK_PORT = 7101;
@@ -42,6 +46,38 @@ function scheduleEntry(d: Departure) {
     services: f.services,
     duration_minutes: f.durationMinutes,
     cabins: f.cabins,
+    id: flightId(f.number, d.date),
+  };
+}
+
+/** The id of one dated departure: "SL101-2026-12-01". */
+export function flightId(number: string, date: string): string {
+  return `${number}-${date}`;
+}
+
+/** Why a flight id cannot be ticketed, or undefined when it names a departure on sale. */
+function unknownFlight(inv: Inventory, id: string): string | undefined {
+  const m = /^([A-Z0-9]{2}\d{1,4})-(\d{4}-\d{2}-\d{2})$/.exec(id);
+  const day = m ? dayNumber(m[2]!) : undefined;
+  if (!m || !inv.flightByNumber.has(m[1]!) || day === undefined || !inWindow(inv, day)) return `unknown flight ${id}`;
+  return undefined;
+}
+
+function bookingApi(inv: Inventory, desk: BookingDesk): Api {
+  return {
+    method: "POST",
+    path: "/v2/bookings",
+    handle: async ({ raw }) => {
+      const o = jsonObject(await readBody(raw));
+      const ref = bookingRef(o.booking_ref, "booking_ref");
+      const flights = o.flights;
+      if (!Array.isArray(flights) || flights.length === 0 || flights.length > 10 || !flights.every((f) => typeof f === "string")) {
+        throw new HttpError(400, `"flights" must be a list of 1 to 10 flight ids such as "SL101-2026-12-01"`);
+      }
+      const record = desk.book(ref, () => flights.map((id: string) => unknownFlight(inv, id)).find((r) => r !== undefined));
+      if (record.status === "REFUSED") return jsonReply({ booking_ref: ref, status: "REFUSED", reason: record.reason }, 409);
+      return jsonReply({ booking_ref: ref, locator: record.confirmation, status: "TICKETED" }, record.requests === 1 ? 201 : 200);
+    },
   };
 }
 
@@ -52,9 +88,13 @@ function flightsMatching(inv: Inventory, from?: string, to?: string): Flight[] {
 
 export function startSkylark(opts: SellerOptions): Promise<RunningSeller> {
   const inv = opts.inventory;
+  const desk = new BookingDesk("SK", 6);
   return startSellerServer(opts, {
     errorReply,
+    withAdmin: (admin) => desk.attach(admin),
+    adminExtras: desk.adminApis(),
     apis: [
+      bookingApi(inv, desk),
       {
         method: "GET",
         path: "/v1/airports",
@@ -99,6 +139,7 @@ export function startSkylark(opts: SellerOptions): Promise<RunningSeller> {
               cabin: fare.cabin,
               price: decimal(fare.priceMinor),
               seats: fare.seats,
+              id: flightId(f.number, date),
             })),
           );
           return jsonReply({ currency: "USD", fares: list });

@@ -6,6 +6,11 @@ import { hash, unit } from "./random.js";
 import { dateOf } from "./calendar.js";
 import { fares, hotelRates, type Flight, type Hotel, type Inventory } from "./inventory.js";
 
+/** Wanderly's id of a room it sells, "<property code>:<room code>" ("P000123:DBL-STD"): the `product` of pushed listings' rooms and of quotes, and what POST /api/bookings takes. */
+export function productId(property: string, room: string): string {
+  return `${property}:${room}`;
+}
+
 /** Sandbox exchange rates (integer maths happens on the minor units). */
 const EUR_TO_GBP = 1 / 1.17;
 const USD_TO_GBP = 0.92 / 1.17;

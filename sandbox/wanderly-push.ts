@@ -11,7 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { SellerAdmin } from "./admin.js";
 import { windowDays, type Flight, type Hotel, type Inventory } from "./inventory.js";
-import type { WanderlyOffer } from "./wanderly-offer.js";
+import { productId, type WanderlyOffer } from "./wanderly-offer.js";
 
 export interface PushOptions {
   webhookUrl: string;
@@ -166,7 +166,13 @@ export class WanderlyPusher {
       address: h.address,
       amenities: h.amenities,
       images: h.imageUrls,
-      rooms: h.rooms.map((r) => ({ code: r.code, name: r.name, occupancy: r.occupancy, amenities: r.amenities })),
+      rooms: h.rooms.map((r) => ({
+        code: r.code,
+        name: r.name,
+        occupancy: r.occupancy,
+        amenities: r.amenities,
+        product: productId(h.code, r.code),
+      })),
     };
   }
 

@@ -18,7 +18,7 @@ interface Received {
 interface Push {
   push_id: string;
   sent_at: string;
-  listings: { code: string; name: string; city: { id: string }; rooms: { code: string }[] }[];
+  listings: { code: string; name: string; city: { id: string }; rooms: { code: string; product: string }[] }[];
   city_aliases: Record<string, string[]>;
   rates: { property: string; room: string; night: string; price_minor: number; currency: string; available: number }[];
   fares: { number: string; date: string; cabin: string; price_minor: number; currency: string; seats: number }[];
@@ -86,6 +86,7 @@ test("on start it pushes a signed snapshot of what it sells: listings with rates
   const listings = hook.received.flatMap((r) => r.push.listings);
   assert.equal(listings.map((l) => l.code), hotels.map((h) => h.code), "the same property codes as casa");
   assert.equal(listings[0]!.rooms.map((r) => r.code), hotels[0]!.rooms.map((r) => r.code));
+  assert.equal(listings[0]!.rooms.map((r) => r.product), hotels[0]!.rooms.map((r) => `${hotels[0]!.code}:${r.code}`), "the id bookings take");
   assert.ok(Object.keys(hook.received[0]!.push.city_aliases).includes(listings[0]!.city.id));
   const rates = hook.received.flatMap((r) => r.push.rates);
   assert.is(rates.length, hotels.reduce((n, h) => n + h.rooms.length * inv.days, 0));
@@ -108,7 +109,7 @@ test("a failed POST is retried with backoff, byte for byte; a rejected one (4xx)
   const [a, b, c, d] = hook.received;
   assert.equal([b!.body, c!.body], [a!.body, a!.body], "the same push, same push_id and bytes");
   assert.is.not(d!.push.push_id, a!.push.push_id);
-  assert.equal(await stats(w), { searches: 0, bookings: 0, throttled: 0, pushes_sent: 0, push_failures: 6, duplicates_sent: 0 });
+  assert.equal(await stats(w), { searches: 0, bookings: 0, booking_refusals: 0, throttled: 0, pushes_sent: 0, push_failures: 6, duplicates_sent: 0 });
   // The receiver is back: push-now delivers.
   const res = await fetch(`${w.url}/admin/push-now`, { method: "POST" });
   assert.equal([res.status, await res.json()], [202, { queued: 2 }]);

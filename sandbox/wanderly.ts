@@ -2,13 +2,16 @@
 // our webhook (see wanderly-push.ts) and answers live quotes in GBP:
 //   GET  /api/quote/hotel?property=&check_in=&check_out=   rooms with nightly prices; throttled, counted
 //   GET  /api/quote/flights?from=&to=&date=                fares; throttled, counted
+//   POST /api/bookings {"request_id","product","check_in","check_out"}  books a room (bookings.ts);
+//        product = "<property>:<room>" ("P000123:DBL-STD"), the `product` of each room it lists and quotes
 //   POST /admin/push-now[?kind=snapshot|changes]           queue pushes at once (default snapshot)
 import { pino } from "pino";
 import { dateOf } from "./calendar.js";
-import { inWindow } from "./inventory.js";
-import { dateParam, HttpError, jsonReply, param, type Reply } from "./http.js";
+import { inWindow, type Inventory } from "./inventory.js";
+import { dateParam, HttpError, jsonObject, jsonReply, param, readBody, type Api, type Reply } from "./http.js";
 import { startSellerServer, type RunningSeller, type SellerOptions } from "./seller-server.js";
-import { WanderlyOffer } from "./wanderly-offer.js";
+import { productId, WanderlyOffer } from "./wanderly-offer.js";
+import { BookingDesk, bookingRef, stayDays, unsellableStay } from "./bookings.js";
 import { WanderlyPusher, type PushOptions } from "./wanderly-push.js";
 
 export const WANDERLY_PORT = 7103;
@@ -46,10 +49,36 @@ function errorReply(status: number, message: string): Reply {
   return jsonReply({ error: message }, status);
 }
 
+/** Why `product` cannot be booked, or undefined when it is a room Wanderly sells. */
+function unknownProduct(inv: Inventory, offer: WanderlyOffer, product: string): string | undefined {
+  const [property = "", room = ""] = product.split(":");
+  const hotel = offer.sellsHotel(property) ? inv.hotelByCode.get(property) : undefined;
+  if (!hotel || !hotel.rooms.some((r) => r.code === room) || productId(property, room) !== product) return `unknown room ${product}`;
+  return undefined;
+}
+
+function bookingApi(inv: Inventory, offer: WanderlyOffer, desk: BookingDesk): Api {
+  return {
+    method: "POST",
+    path: "/api/bookings",
+    handle: async ({ raw }) => {
+      const o = jsonObject(await readBody(raw));
+      const ref = bookingRef(o.request_id, "request_id");
+      if (typeof o.product !== "string" || o.product === "") throw new HttpError(400, `"product" must be a product id such as "P000123:DBL-STD"`);
+      const product = o.product;
+      const stay = stayDays(o.check_in, o.check_out, ["check_in", "check_out"]);
+      const record = desk.book(ref, () => unknownProduct(inv, offer, product) ?? unsellableStay(inv, stay));
+      if (record.status === "REFUSED") return jsonReply({ request_id: ref, status: "REFUSED", reason: record.reason }, 409);
+      return jsonReply({ request_id: ref, confirmation: record.confirmation, status: "CONFIRMED" }, record.requests === 1 ? 201 : 200);
+    },
+  };
+}
+
 export async function startWanderly(opts: WanderlyOptions): Promise<RunningWanderly> {
   const inv = opts.inventory;
   const log = opts.log ?? pino({ level: "silent" });
   const offer = new WanderlyOffer(inv, opts.share);
+  const desk = new BookingDesk("WL", 8);
   const pushOptions: PushOptions = { ...PUSH_DEFAULTS };
   for (const k of Object.keys(PUSH_DEFAULTS) as (keyof PushOptions)[]) {
     const v = opts[k];
@@ -69,9 +98,13 @@ export async function startWanderly(opts: WanderlyOptions): Promise<RunningWande
     {
       errorReply,
       counters: ["pushes_sent", "push_failures", "duplicates_sent"],
-      withAdmin: (admin) => (pusher = new WanderlyPusher(inv, offer, admin, pushOptions, log)),
+      withAdmin: (admin) => {
+        desk.attach(admin);
+        pusher = new WanderlyPusher(inv, offer, admin, pushOptions, log);
+      },
       onClose: () => pusher?.close(),
       adminExtras: [
+        ...desk.adminApis(),
         {
           method: "POST",
           path: "/admin/push-now",
@@ -83,6 +116,7 @@ export async function startWanderly(opts: WanderlyOptions): Promise<RunningWande
         },
       ],
       apis: [
+        bookingApi(inv, offer, desk),
         {
           method: "GET",
           path: "/api/quote/hotel",
@@ -103,6 +137,7 @@ export async function startWanderly(opts: WanderlyOptions): Promise<RunningWande
                 const mine = nights.filter((n) => n.room === room.code);
                 return {
                   room: room.code,
+                  product: productId(property, room.code),
                   total_minor: mine.reduce((s, n) => s + n.price_minor, 0),
                   available: Math.min(...mine.map((n) => n.available)),
                   nights: mine.map(({ night, price_minor, available }) => ({ night, price_minor, available })),
