@@ -43,9 +43,9 @@ async function main() {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
-  const ports = await new Promise<Record<Mode, number>>((resolve, reject) => {
+  const ports = await new Promise<Record<Mode, number> & { token: string }>((resolve, reject) => {
     server.once("exit", (code) => reject(new Error(`bench server exited with ${code}`)));
-    server.once("message", (ports) => resolve(ports as Record<Mode, number>));
+    server.once("message", (ports) => resolve(ports as Record<Mode, number> & { token: string }));
   });
 
   try {
@@ -54,12 +54,15 @@ async function main() {
     const echo = (m: Mode) => createClient(EchoService, createGrpcTransport({ baseUrl: url(m) }));
     const seeder = wallet("kit");
     for (let i = 0; i < CUSTOMERS; i++) {
-      await seeder.credit({
-        idempotencyKey: `bench-seed-${i}`,
-        customerId: `customer-${i}`,
-        amount: { amountMinor: BigInt(1000 + i), currency: "EUR" },
-        reason: CreditReason.PROMOTION,
-      });
+      await seeder.credit(
+        {
+          idempotencyKey: `bench-seed-${i}`,
+          customerId: `customer-${i}`,
+          amount: { amountMinor: BigInt(1000 + i), currency: "EUR" },
+          reason: CreditReason.PROMOTION,
+        },
+        { headers: { authorization: `Bearer ${ports.token}` } }, // money moves only with a service token
+      );
     }
     const cpu = () => serverCpuSeconds(url("kit"));
     console.log(`kit overhead: ${ROUNDS} rounds of ${ROUND_SECONDS} s per mode, ${IN_FLIGHT} calls in flight, gRPC over one HTTP/2 connection\n`);

@@ -5,7 +5,10 @@
 // - "raw": the same handler functions registered directly on a connect-node
 //   router on a bare HTTP/2 server, with no kit at all.
 // Echo (no I/O) is served the same two ways, to see the kit's cost alone.
-// Sends {"kit": port, "raw": port} to its parent (IPC) when both listen.
+// The kit wallet authenticates as main.ts does, with testTokens standing in
+// for identity (GetBalance, the call measured, is public; Credit, used to
+// seed, needs a service token). Sends {"kit": port, "raw": port, "token": a
+// service token} to its parent (IPC) when both listen.
 import http2 from "node:http2";
 import { fileURLToPath } from "node:url";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -20,6 +23,7 @@ import { createLogger } from "../platform/logger.js";
 import { createTracing } from "../platform/tracing.js";
 import { serveService } from "../transport/serve.js";
 import { startServer } from "../transport/server.js";
+import { testTokens } from "../services/identity/testing.js";
 import { walletService } from "../services/wallet/service.js";
 import { WalletStore } from "../services/wallet/store.js";
 import { walletValidators } from "../services/wallet/validators.js";
@@ -52,12 +56,13 @@ const echo: Service<typeof EchoService> = {
 };
 
 const stack = serverStack({ registry, tracer: tracing.tracer, validators: walletValidators() });
+const tokens = await testTokens();
 const kit = await startServer({
   port: 0,
   log,
   metrics: registry,
   routes: (router) => {
-    serveService(router, WalletService, endpointsOf(WalletService, wallet, ...stack), { log });
+    serveService(router, WalletService, endpointsOf(WalletService, wallet, ...stack), { log, authenticate: tokens.authenticate });
     serveService(router, EchoService, endpointsOf(EchoService, echo, ...serverStack({ registry, tracer: tracing.tracer })), { log });
   },
 });
@@ -75,7 +80,7 @@ const raw = http2.createServer(
 await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
 const rawPort = (raw.address() as { port: number }).port;
 
-process.send!({ kit: kit.port, raw: rawPort });
+process.send!({ kit: kit.port, raw: rawPort, token: (await tokens.service("bench", 3600)).token });
 process.on("SIGTERM", async () => {
   await kit.close(1000);
   raw.close();

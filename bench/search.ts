@@ -24,6 +24,7 @@ import { SearchHotelsRequestSchema, SearchService } from "../gen/itinera/search/
 import { SellersService } from "../gen/itinera/sellers/v1/sellers_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
 import { embeddedUrl } from "../platform/embedded-postgres.js";
 import { openDatabase } from "../platform/db.js";
 import { createLogger } from "../platform/logger.js";
@@ -40,6 +41,7 @@ import { PricingRules } from "../services/pricing/rules.js";
 import { pricingValidators } from "../services/pricing/validators.js";
 import { searchService } from "../services/search/service.js";
 import { searchValidators } from "../services/search/validators.js";
+import { DEVELOPMENT_SERVICE_SECRET } from "../services/identity/service-tokens.js";
 import { walletService } from "../services/wallet/service.js";
 import { WalletStore } from "../services/wallet/store.js";
 import { walletValidators } from "../services/wallet/validators.js";
@@ -83,6 +85,7 @@ async function main() {
     CATALOG_PORT: "17002",
     PRICING_PORT: "17003",
     WALLET_PORT: "17004",
+    IDENTITY_PORT: "17001",
     SEARCH_PORT: "17005",
     SELLERS_PORT: "17008",
   };
@@ -102,8 +105,14 @@ async function main() {
     }
     say(`ingestion of the demo inventory (2,000 hotels, 8,000 rooms, 720,000 nightly rates, 77,040 flights): ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
 
+    // Money moves only with a service token: this benchmark asks identity for one, as a service would.
+    const identity = createClient(IdentityService, createGrpcTransport({ baseUrl: system.url("identity") }));
+    const { accessToken } = await identity.issueServiceToken({ serviceName: "bench", secret: env.SERVICE_SECRET ?? DEVELOPMENT_SERVICE_SECRET });
     const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
-    await wallet.credit({ idempotencyKey: "bench-credit", customerId: CUSTOMER, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION });
+    await wallet.credit(
+      { idempotencyKey: "bench-credit", customerId: CUSTOMER, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },
+      { headers: { authorization: `Bearer ${accessToken}` } },
+    );
 
     const next = searches();
     const remote = createClient(SearchService, createGrpcTransport({ baseUrl: system.url("search") }));

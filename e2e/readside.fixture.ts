@@ -5,13 +5,15 @@
 // (services.fixture.ts), on one fresh test database with a schema per
 // service (as main.ts does with one DATABASE_URL). Nothing is synced at
 // start: tests pull with SellersService.SyncSeller and ask wanderly to push.
+// Tokens come from testTokens (no identity process): the wallet verifies
+// them as it verifies identity's, and serviceCtx carries a service's.
 //
 //   const rs = await startReadSide();
 //   await rs.clients.sellers.syncSeller(rs.ctx(), { sellerId: "casa" });
 //   const { results } = await rs.clients.search.searchHotels(rs.ctx(1000), { query });
 //   await rs.close();
 import { pino } from "pino";
-import { backgroundContext, type Context } from "../endpoints/context.js";
+import { backgroundContext, type Context, type Principal } from "../endpoints/context.js";
 import type { Client } from "../endpoints/service.js";
 import { CatalogService } from "../gen/itinera/catalog/v1/catalog_pb.js";
 import { PricingService } from "../gen/itinera/pricing/v1/pricing_pb.js";
@@ -25,6 +27,7 @@ import { generateInventory, type Inventory, type InventoryParams } from "../sand
 import type { RunningSeller } from "../sandbox/seller-server.js";
 import { startSkylark } from "../sandbox/skylark.js";
 import { startWanderly, type RunningWanderly } from "../sandbox/wanderly.js";
+import { testTokens } from "../services/identity/testing.js";
 import type { SearchBudgets } from "../services/search/settings.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { lateTransport } from "./late-transport.js";
@@ -77,6 +80,8 @@ export interface ReadSide {
   };
   /** A caller's context; with `timeoutMs`, its deadline (sent as the call's timeout). */
   ctx(timeoutMs?: number): Context;
+  /** The same, carrying a service's token: what moving wallet money (Credit) needs. */
+  serviceCtx(timeoutMs?: number): Context;
   /** Stops every seller, server and pool, and drops the database. */
   close(): Promise<void>;
 }
@@ -108,7 +113,9 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
       closers.push(() => served.close());
       return served.server.url;
     };
-    const wallet = await started(serveWallet(database.url));
+    const tokens = await testTokens();
+    const service = await tokens.service("e2e", 3600);
+    const wallet = await started(serveWallet(database.url, tokens.authenticate));
     const catalog = await started(serveCatalog(database.url));
     const toSellers = lateTransport("sellers");
     const pricing = await started(servePricing(database.url, toSellers.transport));
@@ -147,6 +154,8 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
     );
 
     const urls = { catalog, pricing, wallet, sellers, search };
+    const callerContext = (timeoutMs?: number, principal?: Principal) =>
+      backgroundContext({ log, principal, ...(timeoutMs !== undefined ? { deadline: Date.now() + timeoutMs } : {}) });
     return {
       inventory,
       today,
@@ -159,7 +168,8 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
         sellers: clientOf(SellersService, grpcTransport(sellers)),
         search: clientOf(SearchService, grpcTransport(search)),
       },
-      ctx: (timeoutMs) => backgroundContext({ log, ...(timeoutMs !== undefined ? { deadline: Date.now() + timeoutMs } : {}) }),
+      ctx: (timeoutMs) => callerContext(timeoutMs),
+      serviceCtx: (timeoutMs) => callerContext(timeoutMs, service),
       close,
     };
   } catch (e) {

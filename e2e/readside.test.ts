@@ -100,7 +100,7 @@ test("ingestion through the real path: SyncSeller pulls skylark and casa, wander
 
 test("hotel search: per-seller choice; listed − markdown with a wallet balance, the listed price without", async () => {
   const { search, wallet } = rs.clients;
-  await wallet.credit(rs.ctx(5000), {
+  await wallet.credit(rs.serviceCtx(5000), {
     idempotencyKey: "e2e-readside-credit",
     customerId: RICH,
     amount: { amountMinor: BALANCE, currency: "EUR" },

@@ -17,6 +17,7 @@ import { WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { openDatabase, type Database } from "../platform/db.js";
 import { startRuntime, type Runtime } from "../platform/runtime.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
+import type { Authenticate } from "../transport/context.js";
 import { serveService } from "../transport/serve.js";
 import { startServer, type RunningServer, type ServerOptions } from "../transport/server.js";
 import { FlightStore } from "../services/catalog/flight-store.js";
@@ -95,7 +96,8 @@ async function serve(rt: Runtime, routes: ServerOptions["routes"], extra: Extra,
 }
 
 
-export async function serveWallet(databaseUrl: string): Promise<Served> {
+/** The wallet; `authenticate` verifies bearer tokens (main.ts: identityAccess; tests: testTokens). */
+export async function serveWallet(databaseUrl: string, authenticate: Authenticate): Promise<Served> {
   const rt = runtime("wallet");
   const db = await serviceDatabase(databaseUrl, "wallet", rt);
   const endpoints = endpointsOf(
@@ -103,7 +105,7 @@ export async function serveWallet(databaseUrl: string): Promise<Served> {
     walletService({ store: new WalletStore(db.knex) }),
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: walletValidators() }),
   );
-  return serve(rt, (r) => serveService(r, WalletService, endpoints, { log: rt.log }), { ready: db.ready }, [db.close]);
+  return serve(rt, (r) => serveService(r, WalletService, endpoints, { log: rt.log, authenticate }), { ready: db.ready }, [db.close]);
 }
 
 export async function serveCatalog(databaseUrl: string): Promise<Served> {

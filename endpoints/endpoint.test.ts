@@ -3,6 +3,8 @@ import * as assert from "uvu/assert";
 import { chain, methodInfo, observeStream, type Endpoint, type Middleware } from "./endpoint.js";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { BookingService } from "../gen/itinera/booking/v1/booking_pb.js";
+import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
 import { silentContext } from "./testing.js";
 
 const ctx = silentContext();
@@ -36,6 +38,16 @@ test("methodInfo reads idempotency and the timeout option from the descriptor", 
   assert.is(methodInfo(EchoService.method.slow, "server").timeoutMs, 200);
   assert.is(methodInfo(EchoService.method.countdown, "server").kind, "server_streaming");
   assert.is(methodInfo(WalletService.method.hold, "client").idempotent, true);
+});
+
+test("methodInfo reads who may call from the access option; a method without it is public", () => {
+  const access = (m: Parameters<typeof methodInfo>[0]) => [methodInfo(m, "server").access, methodInfo(m, "client").access];
+  assert.equal(access(EchoService.method.echo), ["public", "public"]);
+  assert.equal(access(IdentityService.method.signIn), ["public", "public"]);
+  assert.equal(access(IdentityService.method.getCustomer), ["service", "service"]);
+  assert.equal(access(BookingService.method.createReservation), ["service", "service"]);
+  assert.equal(access(BookingService.method.listReservations), ["customer", "customer"]);
+  assert.equal(access(BookingService.method.getReservation), ["customer_or_service", "customer_or_service"]);
 });
 
 test("observeStream reports the end once, with the error of a failed stream", async () => {

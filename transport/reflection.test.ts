@@ -102,8 +102,9 @@ test("ReflectionIndex finds members, extensions and extension numbers", () => {
   assert.is(index.fileContainingSymbol("itinera.echo.v1.EchoService.Missing"), undefined);
   assert.is(index.fileContainingSymbol("itinera.options.v1.timeout_ms")?.proto.name, "itinera/options/v1/options.proto");
   assert.is(index.fileContainingExtension("google.protobuf.MethodOptions", 50001)?.proto.name, "itinera/options/v1/options.proto");
-  assert.is(index.fileContainingExtension("google.protobuf.MethodOptions", 50002), undefined);
-  assert.equal(index.extensionNumbersOf("google.protobuf.MethodOptions"), [50001]);
+  assert.is(index.fileContainingExtension("google.protobuf.MethodOptions", 50002)?.proto.name, "itinera/options/v1/options.proto");
+  assert.is(index.fileContainingExtension("google.protobuf.MethodOptions", 50003), undefined);
+  assert.equal(index.extensionNumbersOf("google.protobuf.MethodOptions"), [50001, 50002]);
   assert.is(index.extensionNumbersOf("no.such.Type"), undefined);
   assert.equal(index.serviceNames, ["grpc.health.v1.Health", "itinera.echo.v1.EchoService"]);
 });

@@ -1,7 +1,8 @@
 // The wallet against every committed pact that names it: the real server,
 // wired as services/wallet/main.ts wires it (endpointsOf + serverStack +
-// serveService + startServer) on its own PostgreSQL database, with provider
-// states set up through the real wallet service.
+// serveService with bearer-token authentication + startServer) on its own
+// PostgreSQL database, with provider states set up through the real wallet
+// service. Search reads balances without a token: the pact proves it may.
 //
 // And the check that verification can fail: the same wallet, except that
 // GetBalance leaves balance.available out, must not pass search's pact.
@@ -16,6 +17,7 @@ import { CreditReason } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { createTracing, type Tracing } from "../../platform/tracing.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
+import { testTokens } from "../../services/identity/testing.js";
 import { walletFixture, type WalletFixture } from "../../services/wallet/fixture.js";
 import { walletService } from "../../services/wallet/service.js";
 import { WalletStore } from "../../services/wallet/store.js";
@@ -31,6 +33,7 @@ const servers: RunningServer[] = [];
 /** A wallet server exactly as main.ts builds one, around `wallet`. */
 async function serveWallet(wallet: Service<typeof WalletService>): Promise<RunningServer> {
   const registry = new Registry();
+  const { authenticate } = await testTokens();
   const endpoints = endpointsOf(
     WalletService,
     wallet,
@@ -39,7 +42,7 @@ async function serveWallet(wallet: Service<typeof WalletService>): Promise<Runni
   const server = await startServer({
     port: 0,
     log,
-    routes: (router) => serveService(router, WalletService, endpoints, { log }),
+    routes: (router) => serveService(router, WalletService, endpoints, { log, authenticate }),
     ready: w.database.ready,
     metrics: registry,
   });

@@ -1,7 +1,9 @@
 // The identity process: itinera.identity.v1.IdentityService on IDENTITY_PORT
 // (7001), Connect, gRPC and gRPC-Web on one port, plus GET
 // /.well-known/jwks.json, over PostgreSQL (DATABASE_URL, or the embedded
-// server when unset). The signing key is created on first start.
+// server when unset). The signing key is created on first start. Bearer
+// tokens are verified with identity's own keys, so that the services-only
+// GetCustomer accepts service tokens.
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
@@ -16,6 +18,7 @@ import { identityService } from "./service.js";
 import { loadSigner } from "./signing-keys.js";
 import { IdentityStore } from "./store.js";
 import { identityValidators } from "./validators.js";
+import { ownTokenAuthenticator } from "./verifier.js";
 
 async function main() {
   const rt = startRuntime("identity", process.env);
@@ -37,7 +40,7 @@ async function main() {
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveService(router, IdentityService, endpoints, { log: rt.log }),
+    routes: (router) => serveService(router, IdentityService, endpoints, { log: rt.log, authenticate: ownTokenAuthenticator(() => signer.jwks) }),
     http: jwksRoute(() => signer.jwks),
     ready: db.ready,
     metrics: rt.registry,

@@ -1,7 +1,8 @@
 // A service's own identity for background work (consumers, schedulers) — a
 // library for OTHER services, like verifier.ts. Exchanges the shared service
 // secret for a token at identity (IssueServiceToken), caches it, and fetches
-// a new one a minute before it expires. Concurrent callers share one fetch.
+// a new one a minute before it expires (keeping the old one while that
+// fails and it has not expired). Concurrent callers share one fetch.
 //
 //   const tokens = serviceTokens({ identity, serviceName: "sellers", secret: cfg.serviceSecret });
 //   const ctx = backgroundContext({ log, principal: await tokens.principal(ctx0) });
@@ -43,6 +44,15 @@ export function serviceTokens(opts: ServiceTokensOptions): ServiceTokens {
         fetching = undefined;
       }));
   return {
-    principal: (ctx) => (current && current.expiresAt - now() > renewBeforeMs ? Promise.resolve(current.principal) : fetchToken(ctx)),
+    async principal(ctx) {
+      if (current && current.expiresAt - now() > renewBeforeMs) return current.principal;
+      try {
+        return await fetchToken(ctx);
+      } catch (e) {
+        // Renewal failed (identity briefly down): the current token still works until it expires.
+        if (current && current.expiresAt > now()) return current.principal;
+        throw e;
+      }
+    },
   };
 }

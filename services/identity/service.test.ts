@@ -1,13 +1,15 @@
 // Identity on real PostgreSQL through the kit: sign-up, sign-in with one
 // generic failure message, duplicate e-mails, refresh-token rotation, key
-// persistence, and what the database keeps (hashes, not secrets).
+// persistence, what the database keeps (hashes, not secrets), service
+// tokens for the shared secret, and customers' contact details.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { Code } from "../../endpoints/errors.js";
-import { identityFixture, type IdentityFixture } from "./fixture.js";
-import { BAD_CREDENTIALS, BAD_REFRESH_TOKEN } from "./service.js";
+import { identityFixture, TEST_SERVICE_SECRET, type IdentityFixture } from "./fixture.js";
+import { BAD_CREDENTIALS, BAD_REFRESH_TOKEN, BAD_SERVICE_SECRET, SERVICE_TTL_SECONDS } from "./service.js";
 import { loadSigner } from "./signing-keys.js";
+import { tokenVerifier } from "./verifier.js";
 import { kitRejection as failure } from "../../endpoints/testing.js";
 
 let f: IdentityFixture;
@@ -122,6 +124,41 @@ test("the signing key is created once and reloaded on the next start; GetJwks li
   assert.is(set.keys[0]!.crv, "Ed25519");
   assert.is(set.keys[0]!.kid, f.signer.kid);
   assert.not.ok("d" in set.keys[0]!, "no private part in the public set");
+});
+
+test("IssueServiceToken: the right secret gives a token that verifies as the service", async () => {
+  const res = await f.client.issueServiceToken(f.ctx, { serviceName: "booking", secret: TEST_SERVICE_SECRET });
+  assert.is(res.expiresInSeconds, SERVICE_TTL_SECONDS);
+  const verify = tokenVerifier({ getKeys: async () => f.signer.jwks });
+  assert.equal(await verify(res.accessToken), { kind: "service", id: "booking", roles: [], token: res.accessToken });
+  const claims = decodeJwt(res.accessToken);
+  assert.is(claims.exp! - claims.iat!, SERVICE_TTL_SECONDS);
+});
+
+test("IssueServiceToken: a wrong secret is Unauthenticated; a bad service name or no secret is InvalidArgument", async () => {
+  const wrong = await failure(f.client.issueServiceToken(f.ctx, { serviceName: "booking", secret: `${TEST_SERVICE_SECRET}x` }));
+  assert.is(wrong.code, Code.Unauthenticated);
+  assert.is(wrong.message, BAD_SERVICE_SECRET);
+  for (const serviceName of ["Booking", "booking service", "", "x".repeat(65)]) {
+    const e = await failure(f.client.issueServiceToken(f.ctx, { serviceName, secret: TEST_SERVICE_SECRET }));
+    assert.is(e.code, Code.InvalidArgument, JSON.stringify(serviceName));
+    assert.equal(e.violations.map((v) => v.field), ["service_name"], JSON.stringify(serviceName));
+  }
+  const none = await failure(f.client.issueServiceToken(f.ctx, { serviceName: "booking", secret: "" }));
+  assert.equal(none.violations.map((v) => `${v.field}:${v.rule}`), ["secret:required"]);
+  assert.not.ok(JSON.stringify([wrong.message, none.message]).includes(TEST_SERVICE_SECRET), "no secret in a message");
+});
+
+test("GetCustomer: the customer's contact details; an unknown or malformed id is NotFound", async () => {
+  const up = await f.client.signUp(f.ctx, { email: " Alan@Example.com", password: PASSWORD, displayName: "Alan" });
+  const got = await f.client.getCustomer(f.ctx, { customerId: up.customerId });
+  assert.equal([got.customerId, got.email, got.displayName], [up.customerId, "alan@example.com", "Alan"]);
+  for (const customerId of ["00000000-0000-4000-8000-000000000000", "not-a-uuid", "'; drop table customers; --"]) {
+    const e = await failure(f.client.getCustomer(f.ctx, { customerId }));
+    assert.is(e.code, Code.NotFound, customerId);
+    assert.is(e.message, "no such customer");
+  }
+  assert.is((await failure(f.client.getCustomer(f.ctx, { customerId: "" }))).code, Code.InvalidArgument);
 });
 
 test.run();

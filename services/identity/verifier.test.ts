@@ -1,27 +1,22 @@
-// Identity over the wire as main.ts wires it (serverStack, serveService,
-// startServer with the JWKS route), and the verifier other services use,
-// fetching the keys from that real server: valid, expired, foreign-key,
-// malformed and missing tokens; the bearer authenticator; and no e-mail
-// address or password in any log line.
+// Identity over the wire as main.ts wires it (serveIdentity: serverStack,
+// serveService, startServer with the JWKS route), and the verifier other
+// services use, fetching the keys from that real server: valid, expired,
+// foreign-key, malformed and missing tokens; the bearer authenticator; and
+// no e-mail address or password in any log line.
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { Registry } from "prom-client";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { backgroundContext } from "../../endpoints/context.js";
 import { Code } from "../../endpoints/errors.js";
-import { endpointsOf, type Client } from "../../endpoints/service.js";
-import { serverStack } from "../../endpoints/stack.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { createTracing, type Tracing } from "../../platform/tracing.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
-import { serveService } from "../../transport/serve.js";
-import { startServer, type RunningServer } from "../../transport/server.js";
-import { identityFixture, TEST_SERVICE_SECRET, type IdentityFixture } from "./fixture.js";
-import { JWKS_PATH, jwksRoute } from "./jwks-route.js";
-import { identityService } from "./service.js";
+import type { RunningServer } from "../../transport/server.js";
+import type { Client } from "../../endpoints/service.js";
+import { identityFixture, serveIdentity, type IdentityFixture } from "./fixture.js";
+import { JWKS_PATH } from "./jwks-route.js";
 import { newSigningKey, signerOf } from "./signing-keys.js";
-import { identityValidators } from "./validators.js";
 import { bearerAuthenticator, tokenVerifier, type VerifyToken } from "./verifier.js";
 import { kitRejection as failure } from "../../endpoints/testing.js";
 
@@ -45,18 +40,7 @@ const ctx = backgroundContext({ log: pino({ level: "silent" }) });
 test.before(async () => {
   f = await identityFixture();
   tracing = createTracing({ serviceName: "identity" });
-  const endpoints = endpointsOf(
-    IdentityService,
-    identityService({ store: f.store, signer: f.signer, serviceSecret: TEST_SERVICE_SECRET }),
-    ...serverStack({ registry: new Registry(), tracer: tracing.tracer, validators: identityValidators() }),
-  );
-  server = await startServer({
-    port: 0,
-    log,
-    routes: (router) => serveService(router, IdentityService, endpoints, { log }),
-    http: jwksRoute(() => f.signer.jwks),
-    ready: f.database.ready,
-  });
+  server = await serveIdentity(f, { log, tracer: tracing.tracer });
   identity = clientOf(IdentityService, connectTransport(server.url));
   verify = tokenVerifier({ jwksUrl: new URL(JWKS_PATH, server.url) });
 });

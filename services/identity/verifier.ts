@@ -82,6 +82,17 @@ export function bearerAuthenticator(verify: VerifyToken): Authenticate {
   };
 }
 
+/**
+ * Identity's own Authenticate: its own keys, no fetch. A token it cannot
+ * accept counts as no token, so that the public methods work whatever header
+ * a client sends (Refresh is called exactly when the access token has
+ * expired); the methods that need a principal still refuse such a call.
+ */
+export function ownTokenAuthenticator(jwks: () => JSONWebKeySet): Authenticate {
+  const authenticate = bearerAuthenticator(tokenVerifier({ getKeys: async () => jwks() }));
+  return (authorization) => authenticate(authorization).catch(() => undefined);
+}
+
 function required<T>(value: T | undefined): T {
   if (value === undefined) throw new Error("tokenVerifier needs jwksUrl or getKeys");
   return value;

@@ -1,8 +1,12 @@
 // The wallet as a real process: `node --import tsx services/wallet/main.ts`
-// on a free port and a fresh database. It becomes ready, answers `buf curl`
-// (gRPC and Connect, through reflection) and plain JSON, writes one JSON log
-// line per call without request bodies, finishes the call in flight on
-// SIGTERM and exits 0, and refuses a bad WALLET_PORT with a message naming it.
+// on a free port and a fresh database, with a real identity server in this
+// test process (serveIdentity on its own database) as its IDENTITY_URL. It
+// becomes ready, answers `buf curl` (gRPC and Connect, through reflection)
+// and plain JSON, accepts a Credit with a service token identity issued
+// (IssueServiceToken) and refuses one without a token or with a customer's,
+// writes one JSON log line per call without request bodies, finishes the
+// call in flight on SIGTERM and exits 0, and refuses a bad WALLET_PORT with
+// a message naming it.
 import { execFile } from "node:child_process";
 import { once } from "node:events";
 import * as http from "node:http";
@@ -11,8 +15,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { pino } from "pino";
+import { backgroundContext } from "../../endpoints/context.js";
+import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { freePort, startProcess, until, type TestProcess } from "../../platform/processes.testing.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
+import { clientOf, connectTransport } from "../../transport/client.js";
+import type { RunningServer } from "../../transport/server.js";
+import { identityFixture, serveIdentity, TEST_SERVICE_SECRET, type IdentityFixture } from "../identity/fixture.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BUF = `${ROOT}node_modules/.bin/buf`;
@@ -31,6 +41,11 @@ let db: TestDatabase;
 let wallet: TestProcess;
 let url: string;
 let port: number;
+let identity: IdentityFixture;
+let identityServer: RunningServer;
+/** `authorization` headers: a service's token and a customer's, both issued by the identity server. */
+let asService: Record<string, string>;
+let asCustomer: Record<string, string>;
 
 async function postJson(path: string, body: object, headers: Record<string, string> = {}) {
   const res = await fetch(`${url}${path}`, {
@@ -42,10 +57,20 @@ async function postJson(path: string, body: object, headers: Record<string, stri
 }
 
 test.before(async () => {
+  identity = await identityFixture();
+  identityServer = await serveIdentity(identity);
+  const client = clientOf(IdentityService, connectTransport(identityServer.url));
+  const ctx = backgroundContext({ log: pino({ level: "silent" }) });
+  const service = await client.issueServiceToken(ctx, { serviceName: "booking", secret: TEST_SERVICE_SECRET });
+  asService = { authorization: `Bearer ${service.accessToken}` };
+  const customer = await client.signUp(ctx, { email: "wallet-owner@example.com", password: "a long enough password", displayName: "Owner" });
+  asCustomer = { authorization: `Bearer ${customer.tokens!.accessToken}` };
+
   db = await testDatabase();
   port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  wallet = startProcess("services/wallet/main.ts", { WALLET_PORT: String(port), DATABASE_URL: db.url, LOG_LEVEL: "info" });
+  const env = { WALLET_PORT: String(port), DATABASE_URL: db.url, IDENTITY_URL: identityServer.url, LOG_LEVEL: "info" };
+  wallet = startProcess("services/wallet/main.ts", env);
   await until(
     "200 from /readyz",
     async () => {
@@ -60,6 +85,8 @@ test.after(async () => {
     await wallet?.kill();
   } finally {
     await db?.drop();
+    await identityServer?.close(5_000);
+    await identity?.close();
   }
 });
 
@@ -73,7 +100,7 @@ const credit = {
 const balance = { balance: { customerId: "demo", available: { amountMinor: "1500", currency: "EUR" }, held: { currency: "EUR" } } };
 
 test("buf curl over gRPC and over Connect, and a plain JSON POST, read the balance", async () => {
-  const credited = await postJson("/itinera.wallet.v1.WalletService/Credit", credit, { "x-request-id": "test-req-1" });
+  const credited = await postJson("/itinera.wallet.v1.WalletService/Credit", credit, { "x-request-id": "test-req-1", ...asService });
   assert.is(credited.status, 200, JSON.stringify(credited.body));
   const data = JSON.stringify({ customer_id: "demo", currency: "EUR" });
   const grpc = await bufCurl("--http2-prior-knowledge", "--protocol", "grpc", "--reflect", `${url}${GET_BALANCE}`, "-d", data);
@@ -100,6 +127,18 @@ test("log lines are JSON; each call's line has its ids, procedure, code and dura
   assert.equal(credited.map((e) => [e.procedure, e.code]), [["/itinera.wallet.v1.WalletService/Credit", "OK"]]);
   assert.is.not(calls.find((e) => e.procedure === GET_BALANCE)?.request_id, "test-req-1", "other calls get their own ids");
   assert.not.ok(wallet.lines.some((line) => line.includes("secret-ref-123")), "a request field never reaches the logs");
+});
+
+test("Credit without a token is Unauthenticated (401), with a customer's token PermissionDenied (403); nothing moves", async () => {
+  const again = { ...credit, idempotencyKey: "demo-credit-2" };
+  const anonymous = await postJson("/itinera.wallet.v1.WalletService/Credit", again);
+  assert.equal(anonymous.status, 401);
+  assert.equal((anonymous.body as { code: string }).code, "unauthenticated");
+  const customer = await postJson("/itinera.wallet.v1.WalletService/Credit", again, asCustomer);
+  assert.equal(customer, { status: 403, body: { code: "permission_denied", message: "Credit needs a service identity" } });
+  const forged = await postJson("/itinera.wallet.v1.WalletService/Credit", again, { authorization: `${asService.authorization}x` });
+  assert.is(forged.status, 401);
+  assert.equal(await postJson(GET_BALANCE, { customer_id: "demo", currency: "EUR" }), { status: 200, body: balance }, "still 1500");
 });
 
 test("SIGTERM: the call in flight finishes, the process logs shutting down then stopped, exits 0 and frees the port", async () => {

@@ -2,18 +2,20 @@
 // serveService, startServer on one port), on its own PostgreSQL database, and
 // called through every kind of client: clientOf over Connect (binary, JSON,
 // HTTP/2), gRPC and gRPC-Web, a plain @grpc/grpc-js client and a plain fetch
-// of JSON. Each kind gets the same checks: amounts, idempotent replays, and
-// errors with their codes and field violations, writing nothing.
+// of JSON, each sending a service's bearer token (testTokens stands in for
+// identity). Each kind gets the same checks: amounts, idempotent replays, and
+// errors with their codes and field violations, writing nothing. Money moves
+// only with a service token: no token and a customer's are refused.
 import { fromBinary, fromJson, type JsonObject } from "@bufbuild/protobuf";
 import { base64Decode } from "@bufbuild/protobuf/wire";
 import { anyUnpack } from "@bufbuild/protobuf/wkt";
 import type { Transport } from "@connectrpc/connect";
-import type { ServiceError } from "@grpc/grpc-js";
+import { Metadata, type ServiceError } from "@grpc/grpc-js";
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { backgroundContext, type Context } from "../../endpoints/context.js";
+import { backgroundContext, type Context, type Principal } from "../../endpoints/context.js";
 import { Code, codeName, KitError } from "../../endpoints/errors.js";
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
@@ -24,7 +26,9 @@ import { clientOf, connectTransport, grpcTransport, grpcWebTransport } from "../
 import { grpcJsClient, grpcStatus } from "../../transport/grpc-js.fixture.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
+import { testTokens, type TestTokens } from "../identity/testing.js";
 import { walletFixture, type WalletFixture } from "./fixture.js";
+import { failure } from "./fixture.js";
 import { walletService } from "./service.js";
 import { WalletStore } from "./store.js";
 import { walletValidators } from "./validators.js";
@@ -34,9 +38,14 @@ const registry = new Registry();
 let w: WalletFixture;
 let tracing: Tracing;
 let server: RunningServer;
+let auth: TestTokens;
+/** Who calls in the tests below: a service, as booking will. */
+let booking: Principal;
 
 test.before(async () => {
   w = await walletFixture();
+  auth = await testTokens();
+  booking = await auth.service("booking");
   tracing = createTracing({ serviceName: "wallet" });
   const endpoints = endpointsOf(
     WalletService,
@@ -46,7 +55,7 @@ test.before(async () => {
   server = await startServer({
     port: 0,
     log,
-    routes: (router) => serveService(router, WalletService, endpoints, { log }),
+    routes: (router) => serveService(router, WalletService, endpoints, { log, authenticate: auth.authenticate }),
     ready: w.database.ready,
     metrics: registry,
   });
@@ -70,9 +79,10 @@ interface WalletCaller {
   close(): void;
 }
 
-function viaClientOf(transport: Transport): WalletCaller {
+/** `principal` null: no token at all. */
+function viaClientOf(transport: Transport, principal: Principal | null = booking): WalletCaller {
   const wallet = clientOf(WalletService, transport) as unknown as Record<string, (ctx: Context, req: unknown) => Promise<Json>>;
-  const ctx = backgroundContext({ log });
+  const ctx = backgroundContext({ log, principal: principal ?? undefined });
   return {
     int64: "bigint",
     async call(method, req) {
@@ -90,10 +100,12 @@ function viaClientOf(transport: Transport): WalletCaller {
 
 function viaGrpcJs(port: number): WalletCaller {
   const client = grpcJsClient("itinera/wallet/v1/wallet.proto", "itinera.wallet.v1.WalletService", `127.0.0.1:${port}`);
+  const metadata = new Metadata();
+  metadata.set("authorization", `Bearer ${booking.token}`);
   return {
     int64: "string",
     call: (method, req) =>
-      client.unary(method, req).then(
+      client.unary(method, req, metadata).then(
         (res) => ({ res }),
         (e: ServiceError) => ({ code: e.code, fields: statusViolations(e.metadata.get("grpc-status-details-bin")[0]) }),
       ),
@@ -107,13 +119,14 @@ function statusViolations(bin: unknown): string[] {
   return grpcStatus(bin).details.flatMap((d) => anyUnpack(d, BadRequestSchema)?.fieldViolations.map((v) => v.field) ?? []);
 }
 
-function viaFetch(url: string): WalletCaller {
+function viaFetch(url: string, principal: Principal | null = booking): WalletCaller {
+  const authorization: Record<string, string> = principal ? { authorization: `Bearer ${principal.token}` } : {};
   return {
     int64: "string",
     async call(method, req) {
       const res = await fetch(`${url}/itinera.wallet.v1.WalletService/${method}`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...authorization },
         body: JSON.stringify(req),
       });
       const body = (await res.json()) as Json;
@@ -195,6 +208,34 @@ for (const [name, connect] of Object.entries(callers)) {
     }
   });
 }
+
+test("money moves only with a service token: none → Unauthenticated, a customer's → PermissionDenied; reads stay open", async () => {
+  const customer = await auth.customer("customer-auth");
+  const eur = (amountMinor: string) => ({ amountMinor, currency: "EUR" });
+  const credit = { idempotencyKey: "auth-credit", customerId: "customer-auth", amount: eur("100"), reason: "CREDIT_REASON_PROMOTION" };
+  const hold = { idempotencyKey: "auth-hold", customerId: "customer-auth", amount: eur("100") };
+  const settle = { idempotencyKey: "auth-settle", holdId: "00000000-0000-4000-8000-000000000000" };
+  const before = await w.counts();
+  for (const [who, expected] of [
+    [null, Code.Unauthenticated],
+    [customer, Code.PermissionDenied],
+  ] as const) {
+    for (const wallet of [viaClientOf(grpcTransport(server.url), who), viaFetch(server.url, who)]) {
+      for (const [method, req] of [["Credit", credit], ["Hold", hold], ["Capture", settle]] as const) {
+        assert.equal(await wallet.call(method, req), { code: expected, fields: [] }, `${method} as ${who?.kind ?? "nobody"}`);
+      }
+      assert.ok("res" in (await wallet.call("GetBalance", { customerId: "customer-auth", currency: "EUR" })), "GetBalance is public");
+    }
+  }
+  const release = backgroundContext({ log, principal: customer });
+  const e = await failure(clientOf(WalletService, grpcTransport(server.url)).release(release, { idempotencyKey: "auth-release", holdId: settle.holdId }));
+  assert.is(e.code, Code.PermissionDenied);
+  assert.is(e.message, "Release needs a service identity");
+
+  const stranger = viaClientOf(grpcTransport(server.url), { ...booking, token: await auth.foreignToken("booking") });
+  assert.equal(await stranger.call("Credit", credit), { code: Code.Unauthenticated, fields: [] }, "a token identity did not sign");
+  assert.equal(await w.counts(), before, "no refused call wrote a row");
+});
 
 test("/metrics on the same port counts the failures by code, and /readyz is 200", async () => {
   const text = await (await fetch(`${server.url}/metrics`)).text();
