@@ -1,0 +1,103 @@
+// The payment process: itinera.payment.v1.PaymentService on PAYMENT_PORT
+// (7006), plus the gateway's callback POST /callbacks/gateway on the same
+// port, over PostgreSQL schema "payment" and the event bus (schema "bus").
+// It talks to the card gateway at GATEWAY_URL (signed with GATEWAY_SECRET),
+// tells it to call back at PAYMENT_PUBLIC_URL, consumes its own
+// payment.payments topic to make reservations at BOOKING_URL, and expires
+// payments the gateway never decided after PAYMENT_EXPIRE_MS.
+import { endpointsOf } from "../../endpoints/service.js";
+import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { config, int, port, str, url } from "../../platform/config.js";
+import { startRuntime } from "../../platform/runtime.js";
+import { onShutdown } from "../../platform/shutdown.js";
+import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { clientOf, grpcTransport } from "../../transport/client.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer } from "../../transport/server.js";
+import { identityAccess, identitySettings } from "../identity/access.js";
+import { CALLBACK_PATH, gatewayCallbackRoute } from "./callback-route.js";
+import { PaymentCallbacks } from "./callbacks.js";
+import { busPublisher } from "./events.js";
+import { PaymentExpiry } from "./expiry.js";
+import { httpGateway } from "./gateway-client.js";
+import { subscribeReservations } from "./reservations.js";
+import { paymentService } from "./service.js";
+import { PaymentStore } from "./store.js";
+import { paymentValidators } from "./validators.js";
+
+/** The development secret shared with the sandbox gateway (briefs: apis.md). */
+const DEVELOPMENT_GATEWAY_SECRET = "itinera-development-gateway-secret";
+const BUS_MIGRATIONS = new URL("../../transport/bus/migrations", import.meta.url);
+
+async function main() {
+  const rt = startRuntime("payment", process.env);
+  const cfg = config(process.env, {
+    port: port("PAYMENT_PORT", 7006),
+    gatewayUrl: url("GATEWAY_URL", "http://127.0.0.1:7110"),
+    gatewaySecret: str("GATEWAY_SECRET", DEVELOPMENT_GATEWAY_SECRET),
+    publicUrl: url("PAYMENT_PUBLIC_URL", "http://127.0.0.1:7006"),
+    bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
+    expireMs: int("PAYMENT_EXPIRE_MS", 15 * 60_000, { min: 1000 }),
+    sweepMs: int("PAYMENT_SWEEP_MS", 30_000, { min: 100 }),
+    ...identitySettings(),
+  });
+
+  // The service's schema first (it may start the embedded server), then the bus's, migrated too.
+  const db = await rt.openDatabase("payment", new URL("./migrations", import.meta.url));
+  const busDb = await rt.openDatabase("bus", BUS_MIGRATIONS);
+  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+
+  const access = identityAccess({ ...cfg, serviceName: "payment", registry: rt.registry, tracer: rt.tracer });
+  const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 5_000 });
+  const booking = clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...peers.middlewares);
+
+  const store = new PaymentStore(db.knex);
+  const gateway = httpGateway({ baseUrl: cfg.gatewayUrl, secret: cfg.gatewaySecret });
+  const callbacks = new PaymentCallbacks({ store, secret: cfg.gatewaySecret, publish: busPublisher(bus) });
+  const payment = paymentService({ store, gateway, callbackUrl: new URL(CALLBACK_PATH, cfg.publicUrl).toString() });
+  const endpoints = endpointsOf(
+    PaymentService,
+    payment,
+    ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: paymentValidators() }),
+  );
+
+  const server = await startServer({
+    port: cfg.port,
+    log: rt.log,
+    routes: (router) => serveService(router, PaymentService, endpoints, { log: rt.log, authenticate: access.authenticate }),
+    http: gatewayCallbackRoute({ callbacks, log: rt.log }),
+    ready: async () => {
+      const [own, log] = await Promise.all([db.ready(), busDb.ready()]);
+      return own !== true ? own : log;
+    },
+    metrics: rt.registry,
+    authenticate: access.authenticate,
+  });
+
+  // Background work runs as this service: its RPCs carry payment's own token.
+  const reservations = await subscribeReservations(bus, { store, booking, principal: (ctx) => access.tokens.principal(ctx) });
+  const expiry = new PaymentExpiry({ store, gateway, callbacks, expireMs: cfg.expireMs, intervalMs: cfg.sweepMs, log: rt.log });
+  expiry.start();
+  rt.log.info({ port: server.port, gateway: cfg.gatewayUrl, booking: cfg.bookingUrl }, "payment ready");
+
+  onShutdown(rt.log, [
+    // Stop taking calls and callbacks (in-flight ones finish), then the background work after its current item.
+    { name: "server", close: () => server.close(10_000) },
+    { name: "expiry", close: () => expiry.stop() },
+    { name: "reservations", close: () => reservations.stop() },
+    { name: "bus", close: () => bus.close() },
+    { name: "peers", close: async () => [peers, access.stack].forEach((s) => s.breaker.close()) },
+    { name: "tracing", close: rt.close },
+    // The bus's pool first: the service's may have started the embedded server and stops it.
+    { name: "bus database", close: busDb.close },
+    { name: "database", close: db.close },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  // Bad configuration or a database that cannot be reached: say why in one line, exit non-zero.
+  console.error(`payment failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+// Amounts for people in error messages: "EUR 12.00", exact for any int64 of
+// minor units (the same rule as the wallet's; services share no code).
+
+/** How many minor-unit digits a currency has (2 for EUR, 0 for JPY). */
+function minorDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** "EUR 12.00" from 1200n and "EUR". */
+export function formatMoney(amountMinor: bigint, currency: string): string {
+  const digits = minorDigits(currency);
+  const sign = amountMinor < 0n ? "-" : "";
+  const abs = (amountMinor < 0n ? -amountMinor : amountMinor).toString();
+  if (digits === 0) return `${currency} ${sign}${abs}`;
+  const padded = abs.padStart(digits + 1, "0");
+  return `${currency} ${sign}${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
+}

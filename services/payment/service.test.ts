@@ -1,0 +1,200 @@
+// The payment service called directly (through the validation middleware) on
+// real PostgreSQL with an in-memory gateway: MakePayment's idempotency and
+// its gateway failures, validation that writes nothing, ownership, and the
+// refund rules.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Code } from "../../endpoints/errors.js";
+import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { signedCallback } from "./fake-gateway.fixture.js";
+import { CALLBACK_URL, failure, paymentFixture, TEST_GATEWAY_SECRET, type PaymentFixture } from "./fixture.js";
+import { hotelPayment } from "./payments.fixture.js";
+
+let f: PaymentFixture;
+test.before(async () => {
+  f = await paymentFixture();
+});
+test.after(async () => {
+  await f.close();
+});
+
+let keys = 0;
+const key = () => `key-${++keys}`;
+const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
+
+/** A payment the gateway authorised (through its callback). */
+async function authorisedPayment(customerId: string, amountMinor = 10_000n) {
+  const { payment } = await f.client.makePayment(f.as(customerId), hotelPayment(key(), amountMinor));
+  await f.callbacks.receive(f.asService("gateway"), signedCallback(TEST_GATEWAY_SECRET, f.gateway.decide(payment!.paymentId, "authorised")));
+  return payment!.paymentId;
+}
+
+test("MakePayment records the payment PENDING and answers the gateway's card page", async () => {
+  const before = await f.counts();
+  const res = await f.client.makePayment(f.as("alice"), hotelPayment("alice-1", 12_345n));
+  const p = res.payment!;
+  assert.match(p.paymentId, /^pay_[0-9a-f]{32}$/);
+  assert.is(p.customerId, "alice");
+  assert.is(p.state, PaymentState.PENDING);
+  assert.equal([p.amount!.amountMinor, p.markdown!.amountMinor, p.refunded!.amountMinor], [12_345n, 500n, 0n]);
+  assert.is(p.item!.kind.case, "hotelStay");
+  assert.is(p.returnUrl, "https://itinera.test/return");
+  const session = f.gateway.sessionOf(p.paymentId);
+  assert.is(res.redirectUrl, `http://gateway.test/pay/${session.sessionId}`);
+  assert.is(p.redirectUrl, res.redirectUrl);
+  assert.equal([session.amountMinor, session.currency, session.callbackUrl, session.returnUrl], [12_345n, "EUR", CALLBACK_URL, p.returnUrl]);
+  assert.is(session.description, "Hotel Aurora, Lisbon — Double room, 3 nights");
+  const after = await f.counts();
+  assert.equal([after.payments - before.payments, after.commands - before.commands], [1, 1]);
+});
+
+test("the same key and request answer the same payment and write nothing; another request with it is ALREADY_EXISTS", async () => {
+  const req = hotelPayment("bob-1", 5000n);
+  const first = await f.client.makePayment(f.as("bob"), req);
+  const before = await f.counts();
+  const opened = f.gateway.calls.openSession;
+  const again = await f.client.makePayment(f.as("bob"), hotelPayment("bob-1", 5000n));
+  assert.equal(again, first);
+  assert.equal(await f.counts(), before);
+  assert.is(f.gateway.calls.openSession, opened, "a replay does not go to the gateway");
+
+  const e = await failure(f.client.makePayment(f.as("bob"), hotelPayment("bob-1", 5001n)));
+  assert.is(e.code, Code.AlreadyExists);
+  assert.match(e.message, /"bob-1" was already used for a different MakePayment request/);
+  assert.equal(await f.counts(), before);
+});
+
+test("concurrent calls with one key make one payment and one gateway session", async () => {
+  const req = hotelPayment("lena-1", 4200n);
+  const answers = await Promise.all(Array.from({ length: 6 }, () => f.client.makePayment(f.as("lena"), req)));
+  assert.is(new Set(answers.map((a) => a.payment!.paymentId)).size, 1);
+  assert.is(new Set(answers.map((a) => a.redirectUrl)).size, 1);
+  assert.is((await f.database.knex("payments").where({ customer_id: "lena" })).length, 1);
+  assert.is([...f.gateway.sessions.values()].filter((s) => s.merchantRef === answers[0]!.payment!.paymentId).length, 1);
+});
+
+test("idempotency keys are each customer's own: the same key from another customer is another payment", async () => {
+  const a = await f.client.makePayment(f.as("carol"), hotelPayment("shared-key", 5000n));
+  const b = await f.client.makePayment(f.as("dave"), hotelPayment("shared-key", 5000n));
+  assert.is.not(a.payment!.paymentId, b.payment!.paymentId);
+  assert.is(b.payment!.customerId, "dave");
+});
+
+test("bad input is refused with one violation per field, and nothing is written", async () => {
+  const before = await f.counts();
+  const good = hotelPayment(key(), 1000n);
+  const cases: [string, object, string[]][] = [
+    ["no item", { ...good, item: undefined }, ["item"]],
+    ["no seller, no kind", { ...good, item: { title: "x" } }, ["item.seller_id", "item"]],
+    ["zero amount, negative markdown", { ...good, amount: eur(0n), markdown: eur(-1n) }, ["amount.amount_minor", "markdown.amount_minor"]],
+    ["markdown in another currency", { ...good, markdown: { amountMinor: 10n, currency: "USD" } }, ["markdown.currency"]],
+    ["not an http URL", { ...good, returnUrl: "ftp://files.test/x" }, ["return_url"]],
+    ["no key, no return URL", { ...good, idempotencyKey: "", returnUrl: "" }, ["idempotency_key", "return_url"]],
+    [
+      "check-out before check-in",
+      { ...good, item: { ...good.item, kind: { case: "hotelStay", value: { hotelId: "h", roomId: "r", checkIn: { year: 2026, month: 12, day: 10 }, checkOut: { year: 2026, month: 12, day: 9 } } } } },
+      ["item.hotel_stay.check_out"],
+    ],
+  ];
+  for (const [what, req, fields] of cases) {
+    const e = await failure(f.client.makePayment(f.as("erin"), req as typeof good));
+    assert.is(e.code, Code.InvalidArgument, what);
+    assert.equal(e.violations.map((v) => v.field), fields, what);
+  }
+  assert.equal(await f.counts(), before);
+});
+
+test("a gateway that does not answer: UNAVAILABLE, the payment stays PENDING without a session, and the retry opens it", async () => {
+  f.gateway.down = true;
+  const req = hotelPayment("frank-1", 7000n);
+  const e = await failure(f.client.makePayment(f.as("frank"), req));
+  assert.is(e.code, Code.Unavailable);
+  assert.match(e.message, /same idempotency key/);
+  const [row] = await f.database.knex("payments").where({ customer_id: "frank" });
+  assert.equal([row.state, row.session_id, row.redirect_url], ["pending", null, null]);
+
+  f.gateway.down = false;
+  const res = await f.client.makePayment(f.as("frank"), req);
+  assert.is(res.payment!.paymentId, row.payment_id, "the same payment, not a second one");
+  assert.ok(res.redirectUrl.startsWith("http://gateway.test/pay/"));
+  assert.is((await f.database.knex("payments").where({ customer_id: "frank" })).length, 1);
+  assert.equal(await f.client.makePayment(f.as("frank"), req), res);
+});
+
+test("GetPayment: a customer sees their own; another's id and an unknown id answer the same NOT_FOUND; a service sees any", async () => {
+  const { payment } = await f.client.makePayment(f.as("gina"), hotelPayment(key(), 3000n));
+  const id = payment!.paymentId;
+  assert.is((await f.client.getPayment(f.as("gina"), { paymentId: id })).payment!.paymentId, id);
+  assert.is((await f.client.getPayment(f.asService(), { paymentId: id })).payment!.customerId, "gina");
+  const theirs = await failure(f.client.getPayment(f.as("hugo"), { paymentId: id }));
+  const unknownId = "pay_00000000000000000000000000000000";
+  const unknown = await failure(f.client.getPayment(f.as("hugo"), { paymentId: unknownId }));
+  assert.equal([theirs.code, unknown.code], [Code.NotFound, Code.NotFound]);
+  assert.is(theirs.message.replace(id, "<id>"), unknown.message.replace(unknownId, "<id>"));
+  const malformed = await failure(f.client.getPayment(f.as("gina"), { paymentId: "42" }));
+  assert.equal(malformed.violations.map((v) => v.field), ["payment_id"]);
+});
+
+test("Refund gives back part of an authorised payment once per key; a replay changes nothing", async () => {
+  const id = await authorisedPayment("ivy", 10_000n);
+  const req = { idempotencyKey: "refund:fail:res-1", paymentId: id, amount: eur(4000n), reason: "seller refused" };
+  const first = await f.client.refund(f.asService(), req);
+  assert.match(first.refundId, /^gr_/);
+  assert.is(first.payment!.refunded!.amountMinor, 4000n);
+  assert.is(first.payment!.state, PaymentState.AUTHORISED);
+
+  const before = await f.counts();
+  const calls = f.gateway.calls.refund;
+  assert.equal(await f.client.refund(f.asService(), req), first);
+  assert.equal(await f.counts(), before);
+  assert.is(f.gateway.calls.refund, calls, "a replay does not go to the gateway");
+  const e = await failure(f.client.refund(f.asService(), { ...req, amount: eur(100n) }));
+  assert.is(e.code, Code.AlreadyExists);
+
+  const second = await f.client.refund(f.asService(), { ...req, idempotencyKey: "refund:cancel:res-1", amount: eur(6000n) });
+  assert.is(second.payment!.refunded!.amountMinor, 10_000n);
+  assert.is((await f.client.getPayment(f.as("ivy"), { paymentId: id })).payment!.refunded!.amountMinor, 10_000n);
+  assert.is(f.gateway.sessionOf(id).refundedMinor, 10_000n);
+});
+
+test("Refund refuses what is not authorised, more than is left, another currency, an unknown payment — writing nothing", async () => {
+  const { payment } = await f.client.makePayment(f.as("jack"), hotelPayment(key(), 5000n));
+  const pendingId = payment!.paymentId;
+  const paid = await authorisedPayment("jack", 5000n);
+  await f.client.refund(f.asService(), { idempotencyKey: key(), paymentId: paid, amount: eur(3000n) });
+  const before = await f.counts();
+  const calls = f.gateway.calls.refund;
+
+  const pending = await failure(f.client.refund(f.asService(), { idempotencyKey: key(), paymentId: pendingId, amount: eur(100n) }));
+  assert.is(pending.code, Code.FailedPrecondition);
+  assert.match(pending.message, /is pending: only an authorised payment can be refunded/);
+  const tooMuch = await failure(f.client.refund(f.asService(), { idempotencyKey: key(), paymentId: paid, amount: eur(2001n) }));
+  assert.is(tooMuch.code, Code.FailedPrecondition);
+  assert.match(tooMuch.message, /EUR 20\.01 exceeds what is left to refund .* EUR 20\.00/);
+  const currency = await failure(f.client.refund(f.asService(), { idempotencyKey: key(), paymentId: paid, amount: { amountMinor: 10n, currency: "USD" } }));
+  assert.equal([currency.code, currency.violations.map((v) => v.field)], [Code.InvalidArgument, ["amount.currency"]]);
+  const unknown = await failure(
+    f.client.refund(f.asService(), { idempotencyKey: key(), paymentId: "pay_11111111111111111111111111111111", amount: eur(1n) }),
+  );
+  assert.is(unknown.code, Code.NotFound);
+  const invalid = await failure(f.client.refund(f.asService(), { idempotencyKey: "", paymentId: paid, amount: eur(0n) }));
+  assert.equal(invalid.violations.map((v) => v.field), ["idempotency_key", "amount.amount_minor"]);
+
+  assert.equal(await f.counts(), before);
+  assert.is(f.gateway.calls.refund, calls, "nothing refused went to the gateway");
+});
+
+test("a refund the gateway could not take is retried with the same key and refunds once", async () => {
+  const id = await authorisedPayment("kate", 8000n);
+  const req = { idempotencyKey: "refund:cancel:res-k", paymentId: id, amount: eur(8000n), reason: "cancelled by customer" };
+  f.gateway.down = true;
+  assert.is((await failure(f.client.refund(f.asService(), req))).code, Code.Unavailable);
+  assert.is((await f.client.getPayment(f.asService(), { paymentId: id })).payment!.refunded!.amountMinor, 0n);
+  f.gateway.down = false;
+  const res = await f.client.refund(f.asService(), req);
+  assert.is(res.payment!.refunded!.amountMinor, 8000n);
+  assert.is(f.gateway.sessionOf(id).refundedMinor, 8000n);
+  assert.is((await f.database.knex("refunds").where({ payment_id: id })).length, 1);
+});
+
+test.run();
