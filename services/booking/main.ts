@@ -1,0 +1,111 @@
+// The booking process: itinera.booking.v1.BookingService on BOOKING_PORT
+// (7007), Connect, gRPC and gRPC-Web on one port, over PostgreSQL (schema
+// "booking", and the bus's schema "bus" for its events), with its settlement
+// consumer. Peers: WALLET_URL, PAYMENT_URL, IDENTITY_URL (tokens: callers'
+// verified against identity's JWKS; booking's own fetched with SERVICE_SECRET).
+// BOOKING_ROOM_THRESHOLD, BOOKING_CANCELLATION_FEE_MINOR and
+// BOOKING_PAGE_TOKEN_SECRET tune it (settings.ts).
+import { derive } from "../../endpoints/context.js";
+import { endpointsOf } from "../../endpoints/service.js";
+import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { ReservationEventSchema } from "../../gen/itinera/booking/v1/events_pb.js";
+import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { config, port, url } from "../../platform/config.js";
+import { startRuntime } from "../../platform/runtime.js";
+import { onShutdown } from "../../platform/shutdown.js";
+import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { clientOf, grpcTransport } from "../../transport/client.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer } from "../../transport/server.js";
+import { identityAccess, identitySettings } from "../identity/access.js";
+import { RESERVATIONS_TOPIC } from "./events.js";
+import { pageTokens } from "./page-token.js";
+import { bookingService } from "./service.js";
+import { bookingSettings, serviceSettings } from "./settings.js";
+import { SETTLEMENT_GROUP, settlementHandler } from "./settlement.js";
+import { BookingStore } from "./store.js";
+import { bookingValidators } from "./validators.js";
+
+async function main() {
+  const rt = startRuntime("booking", process.env);
+  const cfg = config(process.env, {
+    port: port("BOOKING_PORT", 7007),
+    walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
+    paymentUrl: url("PAYMENT_URL", "http://127.0.0.1:7006"),
+    ...identitySettings(),
+    ...bookingSettings(),
+  });
+
+  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
+  const db = await rt.openDatabase("booking", new URL("./migrations", import.meta.url));
+  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const store = new BookingStore(db.knex);
+
+  const auth = identityAccess({
+    identityUrl: cfg.identityUrl,
+    serviceSecret: cfg.serviceSecret,
+    serviceName: "booking",
+    registry: rt.registry,
+    tracer: rt.tracer,
+  });
+  // Booking's own token for its calls, fetched without forwarding the caller's.
+  const servicePrincipal = (ctx: Parameters<typeof auth.tokens.principal>[0]) =>
+    auth.tokens.principal(derive(ctx, { principal: undefined }));
+
+  const walletStack = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 2_000 });
+  const paymentStack = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 10_000 });
+  const wallet = clientOf(WalletService, grpcTransport(cfg.walletUrl), ...walletStack.middlewares);
+  const payment = clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...paymentStack.middlewares);
+
+  const booking = bookingService({
+    store,
+    bus,
+    wallet,
+    servicePrincipal,
+    pageTokens: pageTokens(cfg.pageTokenSecret),
+    settings: serviceSettings(cfg),
+  });
+  const endpoints = endpointsOf(
+    BookingService,
+    booking,
+    ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: bookingValidators() }),
+  );
+
+  const server = await startServer({
+    port: cfg.port,
+    log: rt.log,
+    routes: (router) => serveService(router, BookingService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+    ready: db.ready,
+    metrics: rt.registry,
+    authenticate: auth.authenticate,
+  });
+
+  await bus.subscribe({
+    topic: RESERVATIONS_TOPIC,
+    group: SETTLEMENT_GROUP,
+    schema: ReservationEventSchema,
+    handler: settlementHandler({ store, wallet, payment, servicePrincipal }),
+    // reservations settle independently; one reservation's events stay in order
+    concurrency: 4,
+  });
+
+  onShutdown(rt.log, [
+    { name: "server", close: () => server.close(10_000) },
+    { name: "settlement consumer", close: () => bus.close() },
+    {
+      name: "circuits",
+      close: async () => [walletStack, paymentStack, auth.stack].forEach((s) => s.breaker.close()),
+    },
+    { name: "tracing", close: rt.close },
+    { name: "database", close: db.close },
+    { name: "bus database", close: busDb.close },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  // Bad configuration or a database that cannot be reached: say why in one line, exit non-zero.
+  console.error(`booking failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+// Booking (itinera.booking.v1.BookingService): reservations and their state
+// machine, the cancellation policy, room availability thresholds. Pure logic
+// over its store, the bus (events published in the same transaction as each
+// change) and a wallet client; the reads live here, CreateReservation in
+// create.ts, the later state changes in transitions.ts.
+import { failedPrecondition, invalidArgument } from "../../endpoints/errors.js";
+import { customerOf } from "../../endpoints/middleware/access.js";
+import type { Service } from "../../endpoints/service.js";
+import type { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { createReservation } from "./create.js";
+import { cancellable, DEFAULT_SETTINGS, visibleTo, type BookingServiceDeps } from "./deps.js";
+import { cancellationTerms } from "./fees.js";
+import { reservationMessage } from "./messages.js";
+import { transitions } from "./transitions.js";
+
+export type { BookingServiceDeps, BookingSettings } from "./deps.js";
+
+const DEFAULT_PAGE_SIZE = 20;
+const MAX_PAGE_SIZE = 100;
+
+export function bookingService(deps: BookingServiceDeps): Service<typeof BookingService> {
+  const { store, pageTokens } = deps;
+  const settings = deps.settings ?? DEFAULT_SETTINGS;
+  const changes = transitions(deps);
+
+  return {
+    createReservation: createReservation(deps),
+
+    async getReservation(ctx, req) {
+      // Customers read their own; a service (sellers, mailer, the web app's backend) reads any.
+      const row = visibleTo(ctx, await store.byId(req.reservationId), req.reservationId, true);
+      return { reservation: reservationMessage(row) };
+    },
+
+    async listReservations(ctx, req) {
+      const customerId = customerOf(ctx);
+      const size = Math.min(req.pageSize > 0 ? req.pageSize : DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+      let beforeSeq: bigint | undefined;
+      if (req.pageToken !== "") {
+        beforeSeq = pageTokens.decode(customerId, req.pageToken);
+        if (beforeSeq === undefined) {
+          const description = "is not a page token from a previous response";
+          throw invalidArgument(`page_token: ${description}`, [{ field: "page_token", rule: "page_token", description }]);
+        }
+      }
+      const rows = await store.list({ customerId, limit: size + 1, ...(beforeSeq !== undefined ? { beforeSeq } : {}) });
+      const page = rows.slice(0, size);
+      const last = page[page.length - 1];
+      return {
+        reservations: page.map(reservationMessage),
+        nextPageToken: rows.length > size && last ? pageTokens.encode(customerId, last.seq) : "",
+      };
+    },
+
+    async quoteCancellation(ctx, req) {
+      customerOf(ctx);
+      const row = visibleTo(ctx, await store.byId(req.reservationId), req.reservationId, false);
+      const terms = cancellationTerms(cancellable(row), settings.cancellation);
+      if (!terms.ok) throw failedPrecondition(terms.reason);
+      const money = (amountMinor: bigint) => ({ amountMinor, currency: row.currency });
+      return {
+        fee: money(terms.feeMinor),
+        refund: money(terms.refundMinor),
+        walletRefund: money(terms.walletRefundMinor),
+        policy: terms.policy,
+      };
+    },
+
+    cancelReservation: changes.cancelReservation,
+    confirmReservation: changes.confirmReservation,
+    failReservation: changes.failReservation,
+  };
+}

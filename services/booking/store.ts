@@ -1,0 +1,232 @@
+// Booking's repository: every SQL statement of booking lives here. Changes
+// run as units of work (`transaction`): the service locks what it changes,
+// writes, and publishes its events with the same transaction (tx.trx), so a
+// state change and its event commit or roll back together.
+import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
+import type { Knex } from "knex";
+import { ItemSchema, type Item } from "../../gen/itinera/type/v1/item_pb.js";
+import type { DeliveryMeta } from "../../transport/bus/bus.js";
+import { inTransactionOnce } from "../../transport/bus/inbox.js";
+
+export type ReservationState = "paid" | "confirmed" | "fulfilled" | "cancelled" | "failed";
+export type FailureSource = "wallet" | "seller";
+export type CancelledFrom = "paid" | "confirmed";
+
+export interface ReservationRow {
+  reservationId: string;
+  /** Insertion order: the keyset cursor of ListReservations. */
+  seq: bigint;
+  paymentId: string;
+  customerId: string;
+  state: ReservationState;
+  item: Item;
+  currency: string;
+  amountMinor: bigint;
+  markdownMinor: bigint;
+  holdId: string | null;
+  sellerReference: string;
+  failureReason: string;
+  failureSource: FailureSource | null;
+  cancelledFrom: CancelledFrom | null;
+  cancellationFeeMinor: bigint;
+  refundedMinor: bigint;
+  walletRefundMinor: bigint;
+  createTime: Date;
+  updateTime: Date;
+}
+
+export interface NewReservation {
+  reservationId: string;
+  paymentId: string;
+  customerId: string;
+  state: "paid" | "failed";
+  item: Item;
+  currency: string;
+  amountMinor: bigint;
+  markdownMinor: bigint;
+  holdId: string | null;
+  failureReason?: string;
+  failureSource?: FailureSource;
+  refundedMinor?: bigint;
+  time: Date;
+}
+
+/** What a state change sets; update_time always. */
+export interface ReservationChange {
+  state: ReservationState;
+  sellerReference?: string;
+  failureReason?: string;
+  failureSource?: FailureSource;
+  cancelledFrom?: CancelledFrom;
+  cancellationFeeMinor?: bigint;
+  refundedMinor?: bigint;
+  walletRefundMinor?: bigint;
+  time: Date;
+}
+
+/** One room of one seller, whose nights are counted down. */
+export interface RoomKey {
+  sellerId: string;
+  hotelId: string;
+  roomId: string;
+}
+
+export class BookingStore {
+  constructor(private readonly knex: Knex) {}
+
+  async byId(reservationId: string): Promise<ReservationRow | undefined> {
+    const row = await this.knex("reservations").where({ reservation_id: reservationId }).first();
+    return row ? toReservation(row) : undefined;
+  }
+
+  async byPaymentId(paymentId: string): Promise<ReservationRow | undefined> {
+    const row = await this.knex("reservations").where({ payment_id: paymentId }).first();
+    return row ? toReservation(row) : undefined;
+  }
+
+  /** A customer's reservations, newest first, strictly older than `beforeSeq` when given. */
+  async list(q: { customerId: string; limit: number; beforeSeq?: bigint }): Promise<ReservationRow[]> {
+    const query = this.knex("reservations").where({ customer_id: q.customerId }).orderBy("seq", "desc").limit(q.limit);
+    if (q.beforeSeq !== undefined) query.andWhere("seq", "<", q.beforeSeq.toString());
+    return (await query).map(toReservation);
+  }
+
+  /** Runs `work` in one transaction; if it throws, nothing it wrote (or published) is kept. */
+  transaction<T>(work: (tx: BookingTransaction) => Promise<T>): Promise<T> {
+    return this.knex.transaction((trx) => work(new BookingTransaction(trx)));
+  }
+
+  /**
+   * Runs `work` unless the message was handled already, recording it in the
+   * inbox in the same transaction: if `work` throws, the message stays
+   * unrecorded and its redelivery runs `work` again.
+   */
+  once(meta: Pick<DeliveryMeta, "group" | "messageId">, work: (trx: Knex.Transaction) => Promise<void>): Promise<boolean> {
+    return inTransactionOnce(this.knex, "inbox", meta, work);
+  }
+}
+
+/** The statements a unit of work may run, inside its transaction. */
+export class BookingTransaction {
+  constructor(readonly trx: Knex.Transaction) {}
+
+  /**
+   * Serialises the creations of one payment's reservation: a concurrent call
+   * with the same payment id waits here until this transaction ends, then
+   * finds the reservation.
+   */
+  async lockPayment(paymentId: string): Promise<void> {
+    await this.trx.raw("select pg_advisory_xact_lock(hashtextextended(?, 0))", [`booking:payment:${paymentId}`]);
+  }
+
+  async byPaymentId(paymentId: string): Promise<ReservationRow | undefined> {
+    const row = await this.trx("reservations").where({ payment_id: paymentId }).first();
+    return row ? toReservation(row) : undefined;
+  }
+
+  /** The reservation, locked until the transaction ends; undefined if there is none with that id. */
+  async lock(reservationId: string): Promise<ReservationRow | undefined> {
+    const row = await this.trx("reservations").where({ reservation_id: reservationId }).forUpdate().first();
+    return row ? toReservation(row) : undefined;
+  }
+
+  async insert(r: NewReservation): Promise<ReservationRow> {
+    const [row] = await this.trx("reservations")
+      .insert({
+        reservation_id: r.reservationId,
+        payment_id: r.paymentId,
+        customer_id: r.customerId,
+        state: r.state,
+        item: JSON.stringify(toJson(ItemSchema, r.item)),
+        currency: r.currency,
+        amount_minor: r.amountMinor,
+        markdown_minor: r.markdownMinor,
+        hold_id: r.holdId,
+        failure_reason: r.failureReason ?? "",
+        failure_source: r.failureSource ?? null,
+        refunded_minor: r.refundedMinor ?? 0n,
+        create_time: r.time,
+        update_time: r.time,
+      })
+      .returning("*");
+    return toReservation(row);
+  }
+
+  async update(reservationId: string, c: ReservationChange): Promise<ReservationRow> {
+    const set: Record<string, unknown> = { state: c.state, update_time: c.time };
+    if (c.sellerReference !== undefined) set.seller_reference = c.sellerReference;
+    if (c.failureReason !== undefined) set.failure_reason = c.failureReason;
+    if (c.failureSource !== undefined) set.failure_source = c.failureSource;
+    if (c.cancelledFrom !== undefined) set.cancelled_from = c.cancelledFrom;
+    if (c.cancellationFeeMinor !== undefined) set.cancellation_fee_minor = c.cancellationFeeMinor;
+    if (c.refundedMinor !== undefined) set.refunded_minor = c.refundedMinor;
+    if (c.walletRefundMinor !== undefined) set.wallet_refund_minor = c.walletRefundMinor;
+    const [row] = await this.trx("reservations").where({ reservation_id: reservationId }).update(set).returning("*");
+    if (!row) throw new Error(`reservation ${reservationId} vanished while locked`);
+    return toReservation(row);
+  }
+
+  /**
+   * Takes one booking from each night ("YYYY-MM-DD") of a room: a night first
+   * booked starts at `threshold`; a night already at zero stays there.
+   * Resolves to the nights this call brought to zero (so exactly one booking
+   * ever reports a night sold out). Rows are locked in night order, so two
+   * overlapping stays never deadlock.
+   */
+  async takeNights(room: RoomKey, nights: readonly string[], threshold: number): Promise<string[]> {
+    if (nights.length === 0) return [];
+    const key = [room.sellerId, room.hotelId, room.roomId];
+    await this.trx.raw(
+      `insert into availability (seller_id, hotel_id, room_id, night, remaining)
+       select ?, ?, ?, night, ? from unnest(?::date[]) as night
+       on conflict do nothing`,
+      [...key, threshold, [...nights]],
+    );
+    await this.trx.raw(
+      `select 1 from availability where seller_id = ? and hotel_id = ? and room_id = ? and night = any(?::date[])
+        order by night for update`,
+      [...key, [...nights]],
+    );
+    const taken = await this.trx.raw<{ rows: { night: string; remaining: number }[] }>(
+      `update availability set remaining = remaining - 1
+        where seller_id = ? and hotel_id = ? and room_id = ? and night = any(?::date[]) and remaining > 0
+        returning to_char(night, 'YYYY-MM-DD') as night, remaining`,
+      [...key, [...nights]],
+    );
+    return taken.rows.filter((r) => r.remaining === 0).map((r) => r.night).sort();
+  }
+}
+
+// Rows as pg returns them: timestamptz as Date, int8 as bigint with
+// platform/db.ts's type parsers (or as a string without them), jsonb parsed.
+type Row = Record<string, unknown>;
+
+function int8(v: unknown): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "string") return BigInt(v);
+  throw new Error(`expected an int8 column, got ${typeof v}`);
+}
+
+function toReservation(r: Row): ReservationRow {
+  return {
+    reservationId: r.reservation_id as string,
+    seq: int8(r.seq),
+    paymentId: r.payment_id as string,
+    customerId: r.customer_id as string,
+    state: r.state as ReservationState,
+    item: fromJson(ItemSchema, r.item as JsonValue),
+    currency: r.currency as string,
+    amountMinor: int8(r.amount_minor),
+    markdownMinor: int8(r.markdown_minor),
+    holdId: (r.hold_id as string | null) ?? null,
+    sellerReference: r.seller_reference as string,
+    failureReason: r.failure_reason as string,
+    failureSource: (r.failure_source as FailureSource | null) ?? null,
+    cancelledFrom: (r.cancelled_from as CancelledFrom | null) ?? null,
+    cancellationFeeMinor: int8(r.cancellation_fee_minor),
+    refundedMinor: int8(r.refunded_minor),
+    walletRefundMinor: int8(r.wallet_refund_minor),
+    createTime: r.create_time as Date,
+    updateTime: r.update_time as Date,
+  };
+}
