@@ -2,7 +2,9 @@
 // (7003), Connect, gRPC and gRPC-Web on one port, over PostgreSQL
 // (DATABASE_URL, or the embedded server when unset), asking the sellers
 // service (SELLERS_URL) for live quotes. A rule that does not compile stops
-// the process at start, naming the rule.
+// the process at start, naming the rule. It consumes RoomSoldOut from the
+// bus (schema "bus", group "pricing-availability"): a sold-out room's prices
+// for the stay turn stale until refreshed.
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
@@ -11,8 +13,10 @@ import { config, port, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
+import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
+import { subscribeRoomSoldOut } from "./availability.js";
 import { PricingRules } from "./rules.js";
 import { pricingService } from "./service.js";
 import { PricingStore } from "./store.js";
@@ -35,6 +39,7 @@ async function main() {
     await db.close();
     throw e;
   }
+  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
   const sellers = clientOf(
     SellersService,
     grpcTransport(cfg.sellersUrl),
@@ -56,9 +61,14 @@ async function main() {
     metrics: rt.registry,
   });
 
+  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  await subscribeRoomSoldOut(bus, store);
+
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
+    { name: "consumers", close: () => bus.close() },
     { name: "tracing", close: rt.close },
+    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }

@@ -3,6 +3,8 @@
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { FlightFareSchema, type FlightFare } from "../../gen/itinera/pricing/v1/pricing_pb.js";
+import type { DeliveryMeta } from "../../transport/bus/bus.js";
+import { inTransactionOnce } from "../../transport/bus/inbox.js";
 import type { IsoDate } from "./dates.js";
 import { ingestRates, type IngestBatch, type IngestResult } from "./ingestion.js";
 import type { RuleKind, RuleRow } from "./rules.js";
@@ -90,30 +92,22 @@ export class PricingStore {
    * Returns how many totals the room has, all stale now (the same on a repeat).
    */
   async invalidateRoom(hotelId: string, roomId: string): Promise<number> {
-    return this.knex.transaction(async (trx) => {
-      await trx.raw(
-        `
-        update nightly_rates n set stale = true
-        from rooms r
-        where r.hotel_id = ? and r.room_id = ?
-          and n.seller_id = r.seller_id and n.hotel_id = r.hotel_id and n.room_id = r.room_id and not n.stale
-        `,
-        [hotelId, roomId],
-      );
-      const { rows } = (await trx.raw(
-        `
-        with marked as (
-          update stay_totals set stale = true
-          where hotel_id = ? and room_id = ? and not stale
-          returning 1
-        )
-        select (select count(*) from marked)
-             + (select count(*) from stay_totals where hotel_id = ? and room_id = ? and stale) as totals
-        `,
-        [hotelId, roomId, hotelId, roomId],
-      )) as { rows: [{ totals: bigint }] };
-      return Number(rows[0].totals);
+    return this.knex.transaction((trx) => markStale(trx, { hotelId, roomId }));
+  }
+
+  /**
+   * RoomSoldOut, once per message: in one transaction with the inbox mark,
+   * marks stale the room's nightly rates of the stay's nights and every
+   * total that includes one of them (of `sellerId` when given, else of every
+   * seller). Answers how many totals of that scope are stale now, or
+   * undefined when the message was handled before.
+   */
+  async roomSoldOut(meta: Pick<DeliveryMeta, "group" | "messageId">, scope: Required<StaleScope>): Promise<number | undefined> {
+    let totals: number | undefined;
+    await inTransactionOnce(this.knex, INBOX, meta, async (trx) => {
+      totals = await markStale(trx, scope);
     });
+    return totals;
   }
 
   async cachedFares(key: FareKey): Promise<CachedFares | undefined> {
@@ -155,6 +149,53 @@ export class PricingStore {
     }[];
     return rows.map((r) => ({ name: r.name, kind: r.kind, expression: r.expression, priority: r.priority, percentOff: r.percent_off }));
   }
+}
+
+/** The inbox of pricing's consumers (migration 0002). */
+const INBOX = "inbox";
+
+/** What to mark stale: a room, optionally only one seller's and only the nights of a stay. */
+export interface StaleScope {
+  hotelId: string;
+  roomId: string;
+  /** "" or absent: every seller. */
+  sellerId?: string;
+  /** The first night and the day of departure; absent: every night. */
+  stay?: { checkIn: IsoDate; checkOut: IsoDate };
+}
+
+/** InvalidateRoom's statements, narrowed by `scope`: totals overlapping the stay, rates of its nights. */
+async function markStale(trx: Knex.Transaction, scope: StaleScope): Promise<number> {
+  const seller = scope.sellerId ?? "";
+  const from = scope.stay?.checkIn ?? null;
+  const to = scope.stay?.checkOut ?? null;
+  await trx.raw(
+    `
+    update nightly_rates n set stale = true
+    from rooms r
+    where r.hotel_id = ? and r.room_id = ? and (? = '' or r.seller_id = ?)
+      and n.seller_id = r.seller_id and n.hotel_id = r.hotel_id and n.room_id = r.room_id and not n.stale
+      and (?::date is null or (n.night >= ?::date and n.night < ?::date))
+    `,
+    [scope.hotelId, scope.roomId, seller, seller, from, from, to],
+  );
+  // A total covers the nights check_in … check_in + nights - 1: stale when one of them is in the stay.
+  const inScope = `hotel_id = ? and room_id = ? and (? = '' or seller_id = ?)
+      and (?::date is null or (check_in < ?::date and check_in + nights > ?::date))`;
+  const bindings = [scope.hotelId, scope.roomId, seller, seller, from, to, from];
+  const { rows } = (await trx.raw(
+    `
+    with marked as (
+      update stay_totals set stale = true
+      where ${inScope} and not stale
+      returning 1
+    )
+    select (select count(*) from marked)
+         + (select count(*) from stay_totals where ${inScope} and stale) as totals
+    `,
+    [...bindings, ...bindings],
+  )) as { rows: [{ totals: bigint }] };
+  return Number(rows[0].totals);
 }
 
 type Row = Record<string, unknown>;

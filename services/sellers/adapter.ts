@@ -10,6 +10,7 @@ import type { BreakerState } from "../../endpoints/middleware/breaker.js";
 import type { Airport, Flight, Hotel } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import type { FlightFare, HotelOffer, NightlyRate } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { Date as CalendarDate } from "../../gen/itinera/type/v1/date_pb.js";
+import type { Item } from "../../gen/itinera/type/v1/item_pb.js";
 
 /** How a seller delivers its data: we poll it, or it calls our webhook. */
 export type FeedMode = "pull" | "push";
@@ -61,6 +62,12 @@ export interface PushedFare {
   route?: Route;
 }
 
+/**
+ * What a seller answered a booking: booked, with its own reference
+ * (locator, confirmation code), or refused for good, with its reason.
+ */
+export type BookingResult = { status: "confirmed"; reference: string } | { status: "refused"; reason: string };
+
 export interface SellerAdapter {
   /** Our id of the seller ("skylark"). */
   readonly id: string;
@@ -77,6 +84,14 @@ export interface SellerAdapter {
   quoteHotelStay?(ctx: Context, hotelId: string, stay: Stay): Promise<HotelOffer[]>;
   /** Decodes a push body whose signature the service has already verified; throws on a malformed body. */
   parsePush?(body: Uint8Array): PushContents;
+  /**
+   * Books `item` (catalog ids, mapped back to the seller's own) under our
+   * reference `ref` (the reservation id): the seller books a ref at most
+   * once, so a repeat answers the first booking. Resolves to the seller's
+   * answer — an item it does not sell is refused; throws (a kit error) for
+   * what may pass: unreachable, 5xx, 429, timeout, breaker open.
+   */
+  book?(ctx: Context, ref: string, item: Item): Promise<BookingResult>;
 
   /** The state of the breaker in front of its API. */
   breakerState(): BreakerState;
@@ -97,4 +112,10 @@ export function propertyCodeOf(hotelId: string): string | undefined {
 /** Our flight id: number and local departure date ("SL123-2026-12-01"). */
 export function flightIdOf(flightNumber: string, localDate: string): string {
   return `${flightNumber}-${localDate}`;
+}
+
+/** The number and local date in our flight id, or undefined when it is not one of ours. */
+export function flightOf(flightId: string): { flightNumber: string; localDate: string } | undefined {
+  const m = /^(.+)-(\d{4}-\d{2}-\d{2})$/.exec(flightId);
+  return m ? { flightNumber: m[1]!, localDate: m[2]! } : undefined;
 }

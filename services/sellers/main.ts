@@ -2,19 +2,30 @@
 // (7008), plus the sellers' webhook POST /webhooks/<seller_id> on the same
 // port, over PostgreSQL schema "sellers". It writes to catalog (CATALOG_URL)
 // and pricing (PRICING_URL), calls the sellers at their SANDBOX_*_URL, and
-// pulls the pull sellers at start and every SYNC_INTERVAL_MS.
+// pulls the pull sellers at start and every SYNC_INTERVAL_MS. It books paid
+// reservations with their sellers (consumer group "sellers-bookings" on the
+// bus, schema "bus"), confirming or failing them at booking (BOOKING_URL)
+// and refunding at payment (PAYMENT_URL) as its own service principal
+// (IDENTITY_URL, SERVICE_SECRET); a seller may keep failing for
+// SELLER_BOOKING_DEADLINE_MS after the reservation was made.
 import { clientFromEndpoints, endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
+import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { config, int, list, port, str, url, type Setting } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
+import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
+import { identityAccess, identitySettings } from "../identity/access.js";
 import { createAdapters, SELLER_REGISTRY } from "./adapters/index.js";
+import { SellerBookingStore } from "./booking-store.js";
+import { DEFAULT_BOOKING_DEADLINE_MS, sellerBookings, subscribeSellerBookings } from "./bookings.js";
 import { FxTable, parseFxRates, SANDBOX_FX_RATES } from "./fx.js";
 import { SyncScheduler } from "./scheduler.js";
 import { sellersService } from "./service.js";
@@ -35,6 +46,10 @@ async function main() {
     port: port("SELLERS_PORT", 7008),
     catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
     pricingUrl: url("PRICING_URL", "http://127.0.0.1:7003"),
+    bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
+    paymentUrl: url("PAYMENT_URL", "http://127.0.0.1:7006"),
+    bookingDeadlineMs: int("SELLER_BOOKING_DEADLINE_MS", DEFAULT_BOOKING_DEADLINE_MS, { min: 1 }),
+    ...identitySettings(),
     webhookSecret: str("SELLERS_WEBHOOK_SECRET", "sandbox-webhook-secret"),
     syncIntervalMs: int("SYNC_INTERVAL_MS", 15 * 60_000, { min: 1000 }),
     quoteTimeoutMs: int("SELLERS_QUOTE_TIMEOUT_MS", 2000, { min: 10 }),
@@ -46,11 +61,23 @@ async function main() {
   const fx = new FxTable(parseFxRates(cfg.fxRates));
 
   const db = await rt.openDatabase("sellers", new URL("./migrations", import.meta.url));
+  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
 
   // Batches of listings and rates take longer than a user's call: a larger cap than the default 5 s.
   const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 120_000 });
   const catalog = clientOf(CatalogService, grpcTransport(cfg.catalogUrl), ...peers.middlewares);
   const pricing = clientOf(PricingService, grpcTransport(cfg.pricingUrl), ...peers.middlewares);
+  // The saga's calls: the kit's default 5 s cap, retries of idempotent methods, a breaker per peer.
+  const saga = clientStack({ registry: rt.registry, tracer: rt.tracer });
+  const booking = clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...saga.middlewares);
+  const payment = clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...saga.middlewares);
+  const auth = identityAccess({
+    identityUrl: cfg.identityUrl,
+    serviceSecret: cfg.serviceSecret,
+    serviceName: "sellers",
+    registry: rt.registry,
+    tracer: rt.tracer,
+  });
 
   const adapters = createAdapters(urls, {
     fx,
@@ -97,12 +124,29 @@ async function main() {
   });
   scheduler.start();
 
+  // The token is fetched on the first message (and renewed), so identity need not be up for sellers to start.
+  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  await subscribeSellerBookings(
+    bus,
+    sellerBookings({
+      store: new SellerBookingStore(db.knex),
+      adapters,
+      booking,
+      payment,
+      principal: (ctx) => auth.tokens.principal(ctx),
+      deadlineMs: cfg.bookingDeadlineMs,
+    }),
+  );
+
   onShutdown(rt.log, [
     { name: "scheduler", close: () => scheduler.stop() },
     { name: "server", close: () => server.close(10_000) },
+    // After its current message: the adapters and peer clients it uses close next.
+    { name: "bookings", close: () => bus.close() },
     { name: "sellers", close: async () => adapters.forEach((a) => a.close()) },
-    { name: "peers", close: async () => peers.breaker.close() },
+    { name: "peers", close: async () => [peers, saga, auth.stack].forEach((s) => s.breaker.close()) },
     { name: "tracing", close: rt.close },
+    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }

@@ -5,7 +5,9 @@
 // (the earlier of the ctx deadline and `timeoutMs`). Failures come out as
 // kit errors; like the kit's breaker middleware, only transport-level ones
 // (Unavailable, DeadlineExceeded, ResourceExhausted, Internal) count against
-// the circuit, never a 404 or a cancelled caller.
+// the circuit, never a 404 or a cancelled caller. GETs (listings, rates,
+// quotes) turn a 4xx into a kit error; POSTs (bookings) hand it back, since a
+// seller's refusal is an answer, not a failure.
 import CircuitBreaker from "opossum";
 import { remainingMs, type Context } from "../../endpoints/context.js";
 import {
@@ -57,14 +59,28 @@ export interface RequestOptions {
 const MAX_ATTEMPTS = 3;
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
-type Send = (ctx: Context, url: URL, timeoutMs: number) => Promise<string>;
+/** What one call sends: a GET, or a POST with a body. */
+interface Outgoing {
+  url: URL;
+  method: "GET" | "POST";
+  body?: string;
+  contentType?: string;
+}
+
+/** A seller's answer below 500 (and not 429): what the caller makes of a 4xx is its business. */
+export interface SellerAnswer {
+  status: number;
+  body: string;
+}
+
+type Send = (ctx: Context, req: Outgoing, timeoutMs: number) => Promise<SellerAnswer>;
 
 export class SellerHttp {
   readonly sellerId: string;
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly throttle: SellerThrottle;
-  private readonly circuit: CircuitBreaker<Parameters<Send>, string>;
+  private readonly circuit: CircuitBreaker<Parameters<Send>, SellerAnswer>;
 
   constructor(opts: SellerHttpOptions) {
     this.sellerId = opts.sellerId;
@@ -72,7 +88,7 @@ export class SellerHttp {
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.throttle = new SellerThrottle(opts.sellerId, opts.throttle);
     const b = opts.breaker ?? {};
-    this.circuit = new CircuitBreaker<Parameters<Send>, string>((ctx, url, ms) => this.send(ctx, url, ms), {
+    this.circuit = new CircuitBreaker<Parameters<Send>, SellerAnswer>((ctx, req, ms) => this.send(ctx, req, ms), {
       name: `seller:${opts.sellerId}`,
       timeout: false, // send() owns time
       errorThresholdPercentage: b.errorThresholdPercentage ?? 50,
@@ -104,11 +120,27 @@ export class SellerHttp {
   async getText(ctx: Context, path: string, opts: RequestOptions = {}): Promise<string> {
     const url = new URL(path, this.baseUrl);
     for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, String(v));
+    const answer = await this.call(ctx, { url, method: "GET" }, opts);
+    if (answer.status === 404) throw notFound(`${this.sellerId} has no ${url.pathname}${url.search}`);
+    if (answer.status >= 400) throw failedPrecondition(`${this.sellerId} refused ${url.pathname} with HTTP ${answer.status}`);
+    return answer.body;
+  }
+
+  /**
+   * POST `body` to `path` and return the answer whatever its status below
+   * 500: a booking reads the seller's refusal (409) from its body. 5xx,
+   * 429, timeouts and network failures throw, and count against the circuit.
+   */
+  async post(ctx: Context, path: string, body: string, contentType: string, opts: RequestOptions = {}): Promise<SellerAnswer> {
+    return this.call(ctx, { url: new URL(path, this.baseUrl), method: "POST", body, contentType }, opts);
+  }
+
+  private async call(ctx: Context, req: Outgoing, opts: RequestOptions): Promise<SellerAnswer> {
     for (let attempt = 1; ; attempt++) {
       if (this.circuit.opened) throw unavailable(`${this.sellerId} is not called: its circuit breaker is open`);
       await this.throttle.acquire(ctx, opts.throttled ?? false);
       try {
-        return await this.circuit.fire(ctx, url, opts.timeoutMs ?? this.timeoutMs);
+        return await this.circuit.fire(ctx, req, opts.timeoutMs ?? this.timeoutMs);
       } catch (e) {
         if (e instanceof Error && CircuitBreaker.isOurError(e)) {
           throw unavailable(`${this.sellerId} is not called: its circuit breaker is ${this.breakerState()}`, e);
@@ -128,7 +160,8 @@ export class SellerHttp {
     this.circuit.shutdown();
   }
 
-  private async send(ctx: Context, url: URL, timeoutMs: number): Promise<string> {
+  private async send(ctx: Context, req: Outgoing, timeoutMs: number): Promise<SellerAnswer> {
+    const { url } = req;
     const budget = Math.min(timeoutMs, remainingMs(ctx));
     if (budget <= 0) throw deadlineExceeded(`no time was left to call ${this.sellerId}`);
     const timeout = AbortSignal.timeout(budget);
@@ -137,8 +170,13 @@ export class SellerHttp {
     let body: string;
     try {
       const res = await fetch(url, {
+        method: req.method,
         signal: AbortSignal.any([ctx.signal, timeout]),
-        headers: { "x-request-id": ctx.requestId },
+        headers: {
+          "x-request-id": ctx.requestId,
+          ...(req.contentType ? { "content-type": req.contentType } : {}),
+        },
+        ...(req.body !== undefined ? { body: req.body } : {}),
       });
       status = res.status;
       retryAfter = res.headers.get("retry-after");
@@ -156,9 +194,7 @@ export class SellerHttp {
       throw resourceExhausted(`${this.sellerId} throttled ${url.pathname} (429); retry after ${waitMs} ms`, waitMs);
     }
     if (status >= 500) throw unavailable(`${this.sellerId} answered ${url.pathname} with HTTP ${status}`);
-    if (status === 404) throw notFound(`${this.sellerId} has no ${url.pathname}${url.search}`);
-    if (status >= 400) throw failedPrecondition(`${this.sellerId} refused ${url.pathname} with HTTP ${status}`);
-    return body;
+    return { status, body };
   }
 }
 

@@ -7,7 +7,7 @@ import { create } from "@bufbuild/protobuf";
 import { XMLParser } from "fast-xml-parser";
 import { HotelSchema, RoomSchema, type Hotel } from "../../../gen/itinera/catalog/v1/catalog_pb.js";
 import { NightlyRateSchema, type NightlyRate } from "../../../gen/itinera/pricing/v1/pricing_pb.js";
-import { hotelIdOf } from "../adapter.js";
+import { hotelIdOf, type BookingResult } from "../adapter.js";
 import { parseDate } from "../calendar.js";
 import type { FxTable } from "../fx.js";
 import { integer, list, record, SellerDataError, text, within, type Fields } from "./fields.js";
@@ -182,4 +182,47 @@ export function parseBulkRates(parser: XMLParser, xml: string, fx: FxTable): Rat
     return ratesOf(h.rate === undefined ? [] : list(h.rate, `${what}.rate`), text(h, "@code", what), currency, fx, what);
   });
   return { rates, ...pageOf(top, "<rates>") };
+}
+
+/** A value for an XML attribute in double quotes. */
+function attribute(value: string): string {
+  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** <BookingRequest ref hotel room checkIn checkOut/>. */
+export function bookingRequestXml(b: { ref: string; hotel: string; room: string; checkIn: string; checkOut: string }): string {
+  return (
+    `<BookingRequest ref="${attribute(b.ref)}" hotel="${attribute(b.hotel)}" room="${attribute(b.room)}"` +
+    ` checkIn="${attribute(b.checkIn)}" checkOut="${attribute(b.checkOut)}"/>`
+  );
+}
+
+/**
+ * <BookingResponse ref status="CONFIRMED" code/> or <BookingResponse ref
+ * status="REFUSED" reason/> → a BookingResult; undefined when the document
+ * is not a BookingResponse (an <error>, or nothing readable).
+ */
+export function parseBookingResponse(parser: XMLParser, xml: string): BookingResult | undefined {
+  let top: Fields;
+  try {
+    top = root(parser, xml, "BookingResponse");
+  } catch {
+    return undefined;
+  }
+  const status = typeof top["@status"] === "string" ? top["@status"].trim().toUpperCase() : "";
+  const code = typeof top["@code"] === "string" ? top["@code"].trim() : "";
+  const reason = typeof top["@reason"] === "string" ? top["@reason"].trim() : "";
+  if (status === "CONFIRMED" && code !== "") return { status: "confirmed", reference: code };
+  if (status === "REFUSED") return { status: "refused", reason: reason || "Casa refused the booking" };
+  return undefined;
+}
+
+/** The text of an <error status="N">…</error> document, or "". */
+export function errorText(parser: XMLParser, xml: string): string {
+  try {
+    const doc = record(parser.parse(xml), "XML document");
+    return textOf(doc.error);
+  } catch {
+    return "";
+  }
 }

@@ -3,15 +3,29 @@
 //   GET /xml/aliases                      <aliases><city id><alias>NY</alias></city></aliases>
 //   GET /xml/rates?hotel&from&to          <rates hotel currency><rate room night amount available/></rates>  (throttled)
 //   GET /xml/rates/bulk?from&to&page&size <rates currency page pages><hotel code><rate …/></hotel></rates>   (the feed)
+//   POST /xml/bookings <BookingRequest ref hotel room checkIn checkOut/>
+//        200 <BookingResponse ref status="CONFIRMED" code/> | <BookingResponse ref status="REFUSED" reason/>
 // Pages count from 1; `to` is excluded.
 import type { Context } from "../../../endpoints/context.js";
+import { Code, KitError } from "../../../endpoints/errors.js";
 import type { HotelOffer, NightlyRate } from "../../../gen/itinera/pricing/v1/pricing_pb.js";
-import { propertyCodeOf, type Listings, type RateWindow, type SellerAdapter, type Stay } from "../adapter.js";
+import type { Item } from "../../../gen/itinera/type/v1/item_pb.js";
+import { propertyCodeOf, type BookingResult, type Listings, type RateWindow, type SellerAdapter, type Stay } from "../adapter.js";
 import { formatDate } from "../calendar.js";
 import { SellerHttp } from "../seller-http.js";
 import { offersFromNightlyRates } from "../stay-offers.js";
-import { casaXmlParser, parseAliases, parseBulkRates, parseHotelRates, parseHotels } from "./casa-xml.js";
-import { DEFAULT_PULL_TIMEOUT_MS, type AdapterOptions } from "./options.js";
+import { isRefusal, refused, stayOf } from "./booking.js";
+import {
+  bookingRequestXml,
+  casaXmlParser,
+  errorText,
+  parseAliases,
+  parseBookingResponse,
+  parseBulkRates,
+  parseHotelRates,
+  parseHotels,
+} from "./casa-xml.js";
+import { DEFAULT_BOOK_TIMEOUT_MS, DEFAULT_PULL_TIMEOUT_MS, type AdapterOptions } from "./options.js";
 
 /** Hotels per listing page. */
 const HOTELS_PER_PAGE = 100;
@@ -61,6 +75,20 @@ export function casaAdapter(opts: AdapterOptions): SellerAdapter {
         query: { hotel: code, from: formatDate(stay.checkIn), to: formatDate(stay.checkOut) },
       });
       return offersFromNightlyRates(parseHotelRates(parser, xml, opts.fx), stay, sellerId, now());
+    },
+
+    async book(ctx: Context, ref: string, item: Item): Promise<BookingResult> {
+      const stay = stayOf(item, "Casa Hotels");
+      if (isRefusal(stay)) return stay;
+      const xml = bookingRequestXml({ ref, hotel: stay.propertyCode, room: stay.roomCode, checkIn: stay.checkIn, checkOut: stay.checkOut });
+      const answer = await http.post(ctx, "/xml/bookings", xml, "application/xml", {
+        timeoutMs: opts.bookTimeoutMs ?? DEFAULT_BOOK_TIMEOUT_MS,
+      });
+      const result = parseBookingResponse(parser, answer.body);
+      if (result) return result;
+      // Not a BookingResponse: a 4xx is a request Casa will never accept; a 2xx is Casa's bug, retried.
+      if (answer.status >= 400) return refused(errorText(parser, answer.body) || `Casa Hotels rejected the booking request (HTTP ${answer.status})`);
+      throw new KitError(Code.Internal, `Casa Hotels answered a booking with HTTP ${answer.status} and no <BookingResponse>`);
     },
 
     breakerState: () => http.breakerState(),

@@ -36,6 +36,8 @@ export interface AdapterSettings {
   timeoutMs?: number;
   /** One listing or bulk page's cap. Default 60 000 ms. */
   pullTimeoutMs?: number;
+  /** One booking call's cap. Default 10 000 ms. */
+  bookTimeoutMs?: number;
   now?: () => Date;
   onBreakerChange?: SellerHttpOptions["onBreakerChange"];
 }
@@ -59,6 +61,7 @@ export function createAdapters(
         ...(settings.breaker ? { breaker: settings.breaker } : {}),
         ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
         ...(settings.pullTimeoutMs !== undefined ? { pullTimeoutMs: settings.pullTimeoutMs } : {}),
+        ...(settings.bookTimeoutMs !== undefined ? { bookTimeoutMs: settings.bookTimeoutMs } : {}),
         ...(settings.now ? { now: settings.now } : {}),
         ...(settings.onBreakerChange ? { onBreakerChange: settings.onBreakerChange } : {}),
       }),

@@ -11,6 +11,10 @@ export interface AdapterOptions extends SellerHttpOptions {
   now?: () => Date;
   /** The cap of one listing or bulk-rate page (larger than a quote's). Default 60 000 ms. */
   pullTimeoutMs?: number;
+  /** The cap of one booking call. Default 10 000 ms. */
+  bookTimeoutMs?: number;
 }
 
 export const DEFAULT_PULL_TIMEOUT_MS = 60_000;
+/** A booking is worth waiting for longer than a quote: nobody is watching a spinner. */
+export const DEFAULT_BOOK_TIMEOUT_MS = 10_000;

@@ -7,19 +7,23 @@
 //   GET /v1/routes              {"routes":[{from,to}]}
 //   GET /v1/schedules?from&to   {"flights":[{carrier,carrier_name,number,from,to,date,departs,arrives,aircraft,services}]}
 //   GET /v1/fares?from&to&date  {"currency":"USD","fares":[{number,date,cabin,price,seats}]}   (throttled)
+//   POST /v2/bookings {"booking_ref","flights":["SL123-2026-12-01",…]}
+//                     201 (200 on a repeat) {"booking_ref","locator","status":"TICKETED"} | 409 {"status":"REFUSED","reason"}
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { Context } from "../../../endpoints/context.js";
 import { AirportSchema, FlightSchema, type Airport, type Flight } from "../../../gen/itinera/catalog/v1/catalog_pb.js";
 import { FlightFareSchema, PriceSource, type FlightFare } from "../../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { Date as CalendarDate } from "../../../gen/itinera/type/v1/date_pb.js";
-import { flightIdOf, type Listings, type Route, type SellerAdapter } from "../adapter.js";
+import type { Item } from "../../../gen/itinera/type/v1/item_pb.js";
+import { flightIdOf, type BookingResult, type Listings, type Route, type SellerAdapter } from "../adapter.js";
 import { formatDate, parseDate } from "../calendar.js";
 import type { FxTable } from "../fx.js";
 import { SellerHttp } from "../seller-http.js";
 import { cityId } from "../synonyms.js";
 import { TimeZones } from "../time-zones.js";
-import { DEFAULT_PULL_TIMEOUT_MS, type AdapterOptions } from "./options.js";
+import { flightsOf, isRefusal, jsonBookingAnswer } from "./booking.js";
+import { DEFAULT_BOOK_TIMEOUT_MS, DEFAULT_PULL_TIMEOUT_MS, type AdapterOptions } from "./options.js";
 import { integer, list, mapLimit, optionalList, optionalText, record, SellerDataError, strings, text, within } from "./fields.js";
 
 /** Routes whose schedules make one page of listings. */
@@ -58,6 +62,17 @@ export function skylarkAdapter(opts: AdapterOptions): SellerAdapter {
         query: { from: route.origin, to: route.destination, date: formatDate(date) },
       });
       return parseFares(body, sellerId, opts.fx, now());
+    },
+
+    async book(ctx: Context, ref: string, item: Item): Promise<BookingResult> {
+      const flights = flightsOf(item, "SkyLark Air");
+      if (isRefusal(flights)) return flights;
+      // SkyLark names a dated departure by number and local date: our flight id's very parts.
+      const body = JSON.stringify({ booking_ref: ref, flights: flights.map((f) => flightIdOf(f.flightNumber, f.localDate)) });
+      const answer = await http.post(ctx, "/v2/bookings", body, "application/json", {
+        timeoutMs: opts.bookTimeoutMs ?? DEFAULT_BOOK_TIMEOUT_MS,
+      });
+      return jsonBookingAnswer(answer, "SkyLark Air", "locator");
     },
 
     breakerState: () => http.breakerState(),

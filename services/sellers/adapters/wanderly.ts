@@ -6,13 +6,17 @@
 //                        "fares":[{number,date,from,to,cabin,price_minor,currency,seats}]}
 //   GET /api/quote/hotel?property&check_in&check_out   {"property","currency","rooms":[{room,total_minor,available,nights:[…]}]}  (throttled)
 //   GET /api/quote/flights?from&to&date                {"currency","fares":[…as pushed]}  (throttled)
+//   POST /api/bookings {"request_id","product","check_in","check_out"}   (hotel rooms only)
+//        201 (200 on a repeat) {"request_id","confirmation","status":"CONFIRMED"} | 409 {"status":"REFUSED","reason"}
 import type { Context } from "../../../endpoints/context.js";
 import type { FlightFare, HotelOffer } from "../../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { Date as CalendarDate } from "../../../gen/itinera/type/v1/date_pb.js";
-import { propertyCodeOf, type PushContents, type Route, type SellerAdapter, type Stay } from "../adapter.js";
+import type { Item } from "../../../gen/itinera/type/v1/item_pb.js";
+import { propertyCodeOf, type BookingResult, type PushContents, type Route, type SellerAdapter, type Stay } from "../adapter.js";
 import { formatDate } from "../calendar.js";
 import { SellerHttp } from "../seller-http.js";
-import type { AdapterOptions } from "./options.js";
+import { isRefusal, jsonBookingAnswer, stayOf, type StayToBook } from "./booking.js";
+import { DEFAULT_BOOK_TIMEOUT_MS, type AdapterOptions } from "./options.js";
 import { parseFlightQuote, parseHotelQuote, parsePushBody } from "./wanderly-json.js";
 
 export function wanderlyAdapter(opts: AdapterOptions): SellerAdapter {
@@ -45,7 +49,22 @@ export function wanderlyAdapter(opts: AdapterOptions): SellerAdapter {
       return parseFlightQuote(body, sellerId, opts.fx, now());
     },
 
+    async book(ctx: Context, ref: string, item: Item): Promise<BookingResult> {
+      const stay = stayOf(item, "Wanderly");
+      if (isRefusal(stay)) return stay;
+      const body = JSON.stringify({ request_id: ref, product: productOf(stay), check_in: stay.checkIn, check_out: stay.checkOut });
+      const answer = await http.post(ctx, "/api/bookings", body, "application/json", {
+        timeoutMs: opts.bookTimeoutMs ?? DEFAULT_BOOK_TIMEOUT_MS,
+      });
+      return jsonBookingAnswer(answer, "Wanderly", "confirmation");
+    },
+
     breakerState: () => http.breakerState(),
     close: () => http.close(),
   };
+}
+
+/** Wanderly's product: a room of a property, as its listings name them. */
+export function productOf(stay: StayToBook): string {
+  return `${stay.propertyCode}:${stay.roomCode}`;
 }
