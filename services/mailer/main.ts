@@ -1,0 +1,88 @@
+// The mailer process: itinera.mailer.v1.MailerService on MAILER_PORT (7009),
+// Connect, gRPC and gRPC-Web on one port, over PostgreSQL schema "mailer",
+// and the consumer (group "mailer") of "booking.reservations" on the event
+// bus (schema "bus", same database). It reads customers' addresses from
+// identity (IDENTITY_URL, as its own service principal: SERVICE_SECRET) and
+// sends through the SMTP server at SMTP_URL (smtp://127.0.0.1:2525) as
+// MAIL_FROM. A message that fails MAILER_MAX_ATTEMPTS (20) times — about a
+// quarter of an hour with the bus's backoff — goes to the dead letters.
+import { endpointsOf } from "../../endpoints/service.js";
+import { serverStack } from "../../endpoints/stack.js";
+import { MailerService } from "../../gen/itinera/mailer/v1/mailer_pb.js";
+import { config, int, port, str, url } from "../../platform/config.js";
+import { startRuntime } from "../../platform/runtime.js";
+import { onShutdown } from "../../platform/shutdown.js";
+import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer } from "../../transport/server.js";
+import { identityAccess, identitySettings } from "../identity/access.js";
+import { reservationNotifier, subscribeNotifier } from "./notifier.js";
+import { mailerService } from "./service.js";
+import { smtpSender } from "./smtp.js";
+import { EmailStore } from "./store.js";
+import { mailerValidators } from "./validators.js";
+
+async function main() {
+  const rt = startRuntime("mailer", process.env);
+  const { identityUrl, serviceSecret, ...cfg } = config(process.env, {
+    port: port("MAILER_PORT", 7009),
+    smtpUrl: url("SMTP_URL", "smtp://127.0.0.1:2525"),
+    mailFrom: str("MAIL_FROM", "Itinera <bookings@itinera.example>"),
+    maxAttempts: int("MAILER_MAX_ATTEMPTS", 20, { min: 1, max: 1000 }),
+    ...identitySettings(),
+  });
+
+  // The mailer's schema first: it may start the embedded PostgreSQL, which the bus's then shares.
+  const db = await rt.openDatabase("mailer", new URL("./migrations", import.meta.url));
+  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
+  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+
+  const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "mailer", registry: rt.registry, tracer: rt.tracer });
+  const store = new EmailStore(db.knex);
+  const sender = smtpSender({ url: cfg.smtpUrl, from: cfg.mailFrom });
+
+  const endpoints = endpointsOf(
+    MailerService,
+    mailerService({ store }),
+    ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: mailerValidators() }),
+  );
+  const server = await startServer({
+    port: cfg.port,
+    log: rt.log,
+    routes: (router) => serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+    ready: async () => {
+      const [own, events] = await Promise.all([db.ready(), busDb.ready()]);
+      return own === true ? events : own;
+    },
+    metrics: rt.registry,
+  });
+
+  const notifier = reservationNotifier({ store, identity: auth.identity, sender, principal: (ctx) => auth.tokens.principal(ctx) });
+  const subscription = await subscribeNotifier(bus, notifier, { maxAttempts: cfg.maxAttempts });
+  rt.log.info({ smtp: redactUrl(cfg.smtpUrl) }, "mailer consuming booking.reservations");
+
+  onShutdown(rt.log, [
+    { name: "server", close: () => server.close(10_000) },
+    // Finishes the message in hand (its e-mail sent and recorded), then claims no more.
+    { name: "consumer", close: () => subscription.stop() },
+    { name: "bus", close: () => bus.close() },
+    { name: "circuits", close: async () => auth.stack.breaker.close() },
+    { name: "smtp", close: async () => sender.close() },
+    { name: "tracing", close: rt.close },
+    { name: "bus database", close: busDb.close },
+    { name: "database", close: db.close },
+  ]);
+}
+
+/** The SMTP URL without its password, for the log. */
+function redactUrl(u: string): string {
+  const parsed = new URL(u);
+  if (parsed.password) parsed.password = "***";
+  return parsed.toString();
+}
+
+main().catch((e: unknown) => {
+  // Bad configuration or a database that cannot be reached: say why in one line, exit non-zero.
+  console.error(`mailer failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
