@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
-.PHONY: start test install gen lint format breaking drift check bench bench-kit bench-search sync-grpc-protos clean
+.PHONY: start test install gen lint format breaking drift check bench bench-kit bench-search bench-booking sync-grpc-protos clean
 
 ## start: install what is missing, start PostgreSQL and every service, print where they listen
 start: install
@@ -54,11 +54,15 @@ drift: install
 check: lint breaking drift test
 
 ## bench: benchmarks (separate from tests; figures are printed)
-bench: bench-kit bench-search
+bench: bench-kit bench-search bench-booking
 
 ## bench-kit: what the endpoint/transport kit costs per call
 bench-kit: install
 	$(NODE) bench/kit-overhead.ts
+
+## bench-booking: the booking pipeline over the real processes: callback → CONFIRMED p50/p99, bookings/s
+bench-booking: install
+	$(NODE) bench/booking.ts
 
 ## bench-search: ingestion of the demo inventory, hotel search at fixed rates, processes vs one process
 bench-search: install

@@ -3,7 +3,7 @@
 // closes with the line CI reads: "N passed, N failed, N skipped".
 // uvu prints Total/Passed/Skipped per file but no failed count: computed here.
 import { spawn } from "node:child_process";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { pino } from "pino";
 import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedded-postgres.js";
@@ -11,6 +11,8 @@ import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedde
 const ROOT = new URL("..", import.meta.url).pathname;
 const TEST_DIRS = ["endpoints", "transport", "platform", "services", "bench", "scripts", "sandbox", "contracts", "e2e"];
 const FILE_TIMEOUT_MS = 180_000;
+/** A file that needs longer says so in a line of its own: `// test-timeout-seconds: 600`. */
+const TIMEOUT_MARK = /^\/\/ test-timeout-seconds: (\d+)$/m;
 const CONCURRENCY = Number(process.env.TEST_CONCURRENCY ?? 2);
 
 interface Result {
@@ -33,7 +35,9 @@ async function findTests(dir: string): Promise<string[]> {
   return found;
 }
 
-function runFile(file: string, env: NodeJS.ProcessEnv): Promise<Result> {
+async function runFile(file: string, env: NodeJS.ProcessEnv): Promise<Result> {
+  const mark = TIMEOUT_MARK.exec(await readFile(file, "utf8"));
+  const timeoutMs = mark ? Number(mark[1]) * 1000 : FILE_TIMEOUT_MS;
   return new Promise((resolveResult) => {
     const child = spawn(process.execPath, ["--import", "tsx", file], {
       cwd: ROOT,
@@ -44,9 +48,9 @@ function runFile(file: string, env: NodeJS.ProcessEnv): Promise<Result> {
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     const timer = setTimeout(() => {
-      output += `\n(killed after ${FILE_TIMEOUT_MS / 1000} s)\n`;
+      output += `\n(killed after ${timeoutMs / 1000} s)\n`;
       child.kill("SIGKILL");
-    }, FILE_TIMEOUT_MS);
+    }, timeoutMs);
     child.on("close", (code) => {
       clearTimeout(timer);
       const count = (label: string) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(output)?.[1] ?? NaN);

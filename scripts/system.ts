@@ -22,23 +22,50 @@ export interface ProcessSpec {
   readyPath: string;
   /** Started after every process of a lower stage is ready. */
   stage: number;
+  /** The file whose presence says the process exists in this checkout. */
+  requires: string;
 }
 
 const port = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback);
 
 /** Every process of the system; an entry whose file does not exist yet is left out. */
 export function processSpecs(env: NodeJS.ProcessEnv): ProcessSpec[] {
+  const sandbox = (name: string, portVar: string, fallback: number, stage = 0, file = name): ProcessSpec => ({
+    name,
+    args: ["sandbox/main.ts", name],
+    portVar,
+    port: port(env, portVar, fallback),
+    readyPath: "/admin/stats",
+    stage,
+    requires: `sandbox/${file}.ts`,
+  });
+  const service = (name: string, portVar: string, fallback: number, stage: number): ProcessSpec => ({
+    name,
+    args: [`services/${name}/main.ts`],
+    portVar,
+    port: port(env, portVar, fallback),
+    readyPath: "/readyz",
+    stage,
+    requires: `services/${name}/main.ts`,
+  });
   const specs: ProcessSpec[] = [
-    { name: "skylark", args: ["sandbox/main.ts", "skylark"], portVar: "SKYLARK_PORT", port: port(env, "SKYLARK_PORT", 7101), readyPath: "/admin/stats", stage: 0 },
-    { name: "casa", args: ["sandbox/main.ts", "casa"], portVar: "CASA_PORT", port: port(env, "CASA_PORT", 7102), readyPath: "/admin/stats", stage: 0 },
-    { name: "wallet", args: ["services/wallet/main.ts"], portVar: "WALLET_PORT", port: port(env, "WALLET_PORT", 7004), readyPath: "/readyz", stage: 0 },
-    { name: "catalog", args: ["services/catalog/main.ts"], portVar: "CATALOG_PORT", port: port(env, "CATALOG_PORT", 7002), readyPath: "/readyz", stage: 0 },
-    { name: "pricing", args: ["services/pricing/main.ts"], portVar: "PRICING_PORT", port: port(env, "PRICING_PORT", 7003), readyPath: "/readyz", stage: 1 },
-    { name: "sellers", args: ["services/sellers/main.ts"], portVar: "SELLERS_PORT", port: port(env, "SELLERS_PORT", 7008), readyPath: "/readyz", stage: 2 },
-    { name: "wanderly", args: ["sandbox/main.ts", "wanderly"], portVar: "WANDERLY_PORT", port: port(env, "WANDERLY_PORT", 7103), readyPath: "/admin/stats", stage: 3 },
-    { name: "search", args: ["services/search/main.ts"], portVar: "SEARCH_PORT", port: port(env, "SEARCH_PORT", 7005), readyPath: "/readyz", stage: 3 },
+    sandbox("skylark", "SKYLARK_PORT", 7101),
+    sandbox("casa", "CASA_PORT", 7102),
+    sandbox("gateway", "GATEWAY_PORT", 7110),
+    // The SMTP sink listens on SMTP_PORT too; its viewer port is the one waited on.
+    sandbox("smtp", "SMTP_VIEW_PORT", 7126, 0, "smtp-sink"),
+    service("identity", "IDENTITY_PORT", 7001, 0),
+    service("wallet", "WALLET_PORT", 7004, 0),
+    service("catalog", "CATALOG_PORT", 7002, 0),
+    service("pricing", "PRICING_PORT", 7003, 1),
+    service("booking", "BOOKING_PORT", 7007, 2),
+    service("payment", "PAYMENT_PORT", 7006, 2),
+    service("sellers", "SELLERS_PORT", 7008, 2),
+    service("mailer", "MAILER_PORT", 7009, 2),
+    sandbox("wanderly", "WANDERLY_PORT", 7103, 3),
+    service("search", "SEARCH_PORT", 7005, 3),
   ];
-  return specs.filter((s) => existsSync(join(ROOT, s.args[0]!)));
+  return specs.filter((s) => existsSync(join(ROOT, s.requires)));
 }
 
 export interface SystemOptions {
@@ -57,6 +84,8 @@ export interface SystemOptions {
 export interface RunningSystem {
   specs: ProcessSpec[];
   url(name: string): string;
+  /** Sends a signal to one process (crash tests: SIGKILL); the supervisor restarts it. Resolves once it has exited. */
+  kill(name: string, signal: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +112,12 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     PRICING_URL: env.PRICING_URL ?? `http://127.0.0.1:${port(env, "PRICING_PORT", 7003)}`,
     WALLET_URL: env.WALLET_URL ?? `http://127.0.0.1:${port(env, "WALLET_PORT", 7004)}`,
     SELLERS_URL: env.SELLERS_URL ?? `http://127.0.0.1:${port(env, "SELLERS_PORT", 7008)}`,
+    IDENTITY_URL: env.IDENTITY_URL ?? `http://127.0.0.1:${port(env, "IDENTITY_PORT", 7001)}`,
+    PAYMENT_URL: env.PAYMENT_URL ?? `http://127.0.0.1:${port(env, "PAYMENT_PORT", 7006)}`,
+    PAYMENT_PUBLIC_URL: env.PAYMENT_PUBLIC_URL ?? `http://127.0.0.1:${port(env, "PAYMENT_PORT", 7006)}`,
+    BOOKING_URL: env.BOOKING_URL ?? `http://127.0.0.1:${port(env, "BOOKING_PORT", 7007)}`,
+    GATEWAY_URL: env.GATEWAY_URL ?? `http://127.0.0.1:${port(env, "GATEWAY_PORT", 7110)}`,
+    SMTP_URL: env.SMTP_URL ?? `smtp://127.0.0.1:${port(env, "SMTP_PORT", 2525)}`,
     SANDBOX_AIRLINE_URL: env.SANDBOX_AIRLINE_URL ?? `http://127.0.0.1:${port(env, "SKYLARK_PORT", 7101)}`,
     SANDBOX_HOTELS_URL: env.SANDBOX_HOTELS_URL ?? `http://127.0.0.1:${port(env, "CASA_PORT", 7102)}`,
     SANDBOX_PUSH_URL: env.SANDBOX_PUSH_URL ?? `http://127.0.0.1:${port(env, "WANDERLY_PORT", 7103)}`,
@@ -135,7 +170,14 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     await stop();
     throw e;
   }
-  return { specs, url, stop };
+  const kill = (name: string, signal: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      const child = children.get(name);
+      if (!child) return resolve();
+      child.once("exit", () => resolve());
+      child.kill(signal);
+    });
+  return { specs, url, kill, stop };
 }
 
 async function waitReady(spec: ProcessSpec, timeoutMs: number): Promise<void> {
