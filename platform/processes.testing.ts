@@ -47,9 +47,9 @@ export interface TestProcess {
 const children = new Set<ChildProcess>();
 process.on("exit", () => children.forEach((c) => c.kill("SIGKILL"))); // whatever happened, nothing is left running
 
-/** Starts `node --import tsx <entry>` from the repository root with `env` over this process's environment. */
-export function startProcess(entry: string, env: Record<string, string>): TestProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+/** Starts `node --import tsx <entry> [args]` from the repository root with `env` over this process's environment. */
+export function startProcess(entry: string, env: Record<string, string>, args: string[] = []): TestProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
     cwd: ROOT,
     env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

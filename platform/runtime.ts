@@ -10,6 +10,7 @@ import { config, oneOf, optionalUrl, str, type Env } from "./config.js";
 import { openDatabase, type Database } from "./db.js";
 import { createLogger } from "./logger.js";
 import { createTracing } from "./tracing.js";
+import { stopWhenSupervisorExits } from "./supervised.js";
 
 export interface Runtime {
   /** The service's name, as in logs, spans and metrics. */
@@ -41,6 +42,7 @@ export function startRuntime(name: string, env: Env): Runtime {
     dataDir: str("ITINERA_DATA_DIR", ".data"),
   });
   const log = createLogger({ service: name, level: cfg.logLevel });
+  stopWhenSupervisorExits(env);
   const tracing = createTracing({ serviceName: name, otlpEndpoint: cfg.otlpEndpoint });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -17,6 +17,7 @@ import { startWanderly, PUSH_DEFAULTS, WANDERLY_PORT } from "./wanderly.js";
 import { startGateway, DEFAULT_GATEWAY_SECRET, GATEWAY_PORT } from "./gateway.js";
 import { startSmtpSink, SMTP_PORT, SMTP_VIEW_PORT } from "./smtp-sink.js";
 import type { RunningServer } from "./http.js";
+import { stopWhenSupervisorExits } from "../platform/supervised.js";
 
 const SELLERS = ["skylark", "casa", "wanderly"] as const;
 const OTHERS = ["gateway", "smtp"] as const;
@@ -35,6 +36,7 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const env = process.env;
+  stopWhenSupervisorExits(env);
   const which = process.argv[2];
   const names: Name[] = which === "all" ? [...NAMES] : NAMES.filter((s) => s === which);
   if (names.length === 0) {

@@ -92,7 +92,7 @@ export interface RunningSystem {
 const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10000];
 
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
-  const env: NodeJS.ProcessEnv = { ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...opts.env, ITINERA_SUPERVISOR_PID: String(process.pid) };
   let pg: SharedPostgres | undefined;
   if (!env.DATABASE_URL) {
     opts.say(`starting embedded PostgreSQL on 127.0.0.1:${opts.pgPort}`);

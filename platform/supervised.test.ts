@@ -1,0 +1,29 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { startProcess, until } from "./processes.testing.js";
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test("a supervised process stops itself (SIGTERM, gracefully) when its supervisor is killed with SIGKILL", async () => {
+  const parent = startProcess("platform/supervised.fixture.ts", {}, ["parent"]);
+  try {
+    const pid = await until("the child's pid", () => {
+      const line = parent.lines.find((l) => l.startsWith("child "))?.split(" ")[1];
+      return line && parent.lines.includes("child ready") ? Number(line) : undefined;
+    });
+    assert.ok(alive(pid));
+    parent.child.kill("SIGKILL");
+    await until("the orphan to stop", () => (alive(pid) ? undefined : true), 10_000);
+  } finally {
+    await parent.kill();
+  }
+});
+
+test.run();
