@@ -54,6 +54,20 @@ export function connectRequest<M extends DescMethodUnary>(
   ];
 }
 
+/**
+ * The bearer token a method declared ACCESS_SERVICE (or CUSTOMER) needs: in
+ * the pact, any `authorization: Bearer <token>` header (the consumer's token
+ * is its own and expires); the provider's verification sends a token its
+ * server accepts instead (verifyProvider's `bearerToken`).
+ */
+export const BEARER = MatchersV3.regex(/^Bearer .+$/, "Bearer service-token");
+
+/** A request carrying the caller's bearer token: `.withRequest(...withBearer(connectRequest(...)))`. */
+export function withBearer(request: ConnectRequest): ConnectRequest {
+  const [method, path, builder] = request;
+  return [method, path, (b) => builder(b.headers({ authorization: BEARER }))];
+}
+
 /** A successful unary answer: 200 and a body template in proto JSON names (lowerCamel). */
 export function connectResponse(body: unknown): ConnectResponse {
   return [200, (b) => b.headers(JSON_CONTENT).jsonBody(body)];

@@ -4,14 +4,16 @@
 // Connect JSON as clientOf sends it and serveService answers it, errors
 // included); settle() keeps an unchanged pact byte-identical and refuses a
 // changed one unless asked to update; verifyProvider refuses states without
-// a handler and providers that break a pact.
+// a handler and providers that break a pact; a pact withBearer matches any
+// bearer token and its verification sends the provider's own, with the
+// values a state chose in place of the pact's examples.
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { backgroundContext } from "../endpoints/context.js";
-import { Code, invalidArgument, KitError, notFound } from "../endpoints/errors.js";
+import { backgroundContext, type Principal } from "../endpoints/context.js";
+import { Code, invalidArgument, KitError, notFound, unauthenticated } from "../endpoints/errors.js";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { clientOf, connectTransport } from "../transport/client.js";
 import { echoImpl, silentLog, startEchoServer } from "../transport/echo.fixture.js";
@@ -25,6 +27,7 @@ import {
   Matchers,
   pactChanges,
   verifyProvider,
+  withBearer,
   type ConsumerPact,
 } from "./pact.js";
 
@@ -186,6 +189,53 @@ test("verifyProvider refuses a provider that breaks a pact, and states without a
   await stateful.close();
   const unhandled = await verifyProvider("stateful", server.url, {}, { pactsDir: dir }).then(() => "verified", (e: Error) => e.message);
   assert.match(unhandled, 'provider states without a handler: "an echo service that remembers"');
+});
+
+test("withBearer: any bearer token in the pact, the provider's own in its verification, a state's values in place of examples", async () => {
+  const pact = await consumerPact("tool", "guarded", { pactsDir: dir, update: true, recordWaitMs: 100 });
+  const caller = (token?: string) =>
+    backgroundContext({ log: silentLog, ...(token ? { principal: { kind: "service", id: "tool", roles: [], token } } : {}) });
+  const guardedEcho = (stage: ReturnType<ConsumerPact["interaction"]>) =>
+    stage
+      .given("a word is remembered")
+      .uponReceiving("an echo of the remembered word")
+      .withRequest(...withBearer(connectRequest(EchoService.method.echo, { message: "hello" }, () => ({ message: Matchers.fromProviderState("${word}", "hello") }))))
+      .willRespondWith(...connectResponse({ message: Matchers.like("hello") }));
+  try {
+    const withoutToken = await guardedEcho(pact.interaction())
+      .executeTest((mock) => echoClient(mock.url).echo(caller(), { message: "hello" }).then(() => "answered", () => "refused"))
+      .then(() => "passed", (e: Error) => e.message);
+    assert.match(withoutToken, "authorization", "a call without a token does not match");
+  } finally {
+    await pact.close();
+  }
+  const again = await consumerPact("tool", "guarded", { pactsDir: dir, update: true });
+  try {
+    const echoed = await guardedEcho(again.interaction()).executeTest((mock) => echoClient(mock.url).echo(caller("the-tool's-own-token"), { message: "hello" }));
+    assert.is(echoed?.message, "hello");
+    assert.is(await again.settle(), "written");
+  } finally {
+    await again.close();
+  }
+
+  const seen: { message: string; principal: Principal | undefined }[] = [];
+  const guarded = await startEchoServer({
+    impl: { ...echoImpl(), echo: async (c, req) => (seen.push({ message: req.message, principal: c.principal }), { message: req.message }) },
+    authenticate: async (authorization) => {
+      if (authorization !== "Bearer verifier-token") throw unauthenticated("not the verifier's token");
+      return { kind: "service", id: "verifier", roles: [], token: "verifier-token" };
+    },
+  });
+  try {
+    const states = { "a word is remembered": async () => ({ word: "bonjour" }) };
+    const refused = await verifyProvider("guarded", guarded.url, states, { pactsDir: dir }).then(() => "verified", (e: Error) => e.message);
+    assert.match(refused, "an echo of the remembered word", "the pact's example token is not the provider's");
+    const result = await verifyProvider("guarded", guarded.url, states, { pactsDir: dir, bearerToken: "verifier-token" });
+    assert.is(result.interactions, 1);
+    assert.equal(seen, [{ message: "bonjour", principal: { kind: "service", id: "verifier", roles: [], token: "verifier-token" } }]);
+  } finally {
+    await guarded.close(5_000);
+  }
 });
 
 test.run();

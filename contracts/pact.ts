@@ -5,5 +5,24 @@
 // naming the provider with verifyProvider. contracts/README.md tells how.
 export { MatchersV3 as Matchers } from "@pact-foundation/pact";
 export { consumerPact, pactChanges, PACTS_DIR, type ConsumerPact, type ConsumerPactOptions } from "./consumer.js";
-export { connectError, connectRequest, connectResponse, int64String, procedurePath, type ConnectRequest, type ConnectResponse } from "./connect.js";
-export { stringListParam, stringParam, verifyProvider, type ProviderStates, type StateParams, type Verification, type VerifyOptions } from "./provider.js";
+export {
+  BEARER,
+  connectError,
+  connectRequest,
+  connectResponse,
+  int64String,
+  procedurePath,
+  withBearer,
+  type ConnectRequest,
+  type ConnectResponse,
+} from "./connect.js";
+export {
+  stringListParam,
+  stringParam,
+  verifyProvider,
+  type ProviderStates,
+  type StateParams,
+  type StateValues,
+  type Verification,
+  type VerifyOptions,
+} from "./provider.js";

@@ -7,11 +7,21 @@
 //     "a customer has no wallet": async () => {},
 //   });
 //
+// A state may answer values the provider chose (an id it assigned): a
+// consumer's request names them with Matchers.fromProviderState("${paymentId}",
+// example), and the verifier sends the provider's value instead of the example.
+//
+// Methods that need a bearer token: the pact matches any `authorization:
+// Bearer …` (withBearer in connect.ts); `bearerToken` is the token the
+// provider's server accepts, sent in place of the pact's example wherever a
+// request carries the header (requests without one stay without one).
+//
 // Fails (rejects) when no pact names the provider, when a pact uses a state
 // without a handler (Pact itself would only warn), and when any interaction's
 // response does not satisfy the consumer's expectations; the error lists each
 // failing interaction with the mismatches Pact found.
 import { readdir, readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { Verifier } from "@pact-foundation/pact";
 import { PACTS_DIR } from "./consumer.js";
@@ -19,14 +29,18 @@ import { quietPactCore } from "./quiet.js";
 
 /** The parameters a consumer gave a state: `given("...", { customerId: "c-1" })`. */
 export type StateParams = Readonly<Record<string, unknown>>;
+/** Values a state chose, for the requests that name them with `fromProviderState("${name}", example)`. */
+export type StateValues = Readonly<Record<string, string>>;
 /** Sets a provider state up; keyed by the state's name as the consumers wrote it. */
-export type ProviderStates = Readonly<Record<string, (params: StateParams) => Promise<void>>>;
+export type ProviderStates = Readonly<Record<string, (params: StateParams) => Promise<void | StateValues>>>;
 
 export interface VerifyOptions {
   /** Where the pacts are (default contracts/pacts/). */
   pactsDir?: string;
   /** Exactly these pact files instead of every pact naming the provider. */
   pactFiles?: string[];
+  /** The token sent as `authorization: Bearer <token>` in place of the pact's example (see above). */
+  bearerToken?: string;
 }
 
 export interface Verification {
@@ -62,8 +76,8 @@ export async function verifyProvider(
     Object.entries(states).map(([name, setUp]) => [
       name,
       async (params?: unknown) => {
-        await setUp(params && typeof params === "object" && !Array.isArray(params) ? (params as StateParams) : {});
-        return undefined;
+        const values = await setUp(params && typeof params === "object" && !Array.isArray(params) ? (params as StateParams) : {});
+        return values ?? undefined;
       },
     ]),
   );
@@ -74,6 +88,7 @@ export async function verifyProvider(
     stateHandlers,
     logLevel: "error",
     failIfNoPactsFound: true,
+    ...(opts.bearerToken !== undefined ? { requestFilter: bearerFilter(opts.bearerToken) } : {}),
   });
   try {
     await verifier.verifyProvider();
@@ -99,7 +114,19 @@ export function stringListParam(params: StateParams, name: string): string[] {
   return value;
 }
 
-async function pactsNaming(provider: string, dir: string): Promise<string[]> {
+/**
+ * Pact's verification proxy runs this before forwarding each request: a
+ * request whose pact carries an authorization header gets a real token.
+ */
+function bearerFilter(token: string) {
+  return (req: IncomingMessage, _res: ServerResponse, next: () => void) => {
+    if (req.headers.authorization !== undefined) req.headers.authorization = `Bearer ${token}`;
+    next();
+  };
+}
+
+/** The pact files in `dir` whose provider is `provider`. */
+export async function pactsNaming(provider: string, dir: string): Promise<string[]> {
   const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith(".json")).sort();
   const named: string[] = [];
   for (const f of files) {
@@ -114,7 +141,7 @@ interface VerificationResults {
 }
 
 /** Pact's verifier rejects with its JSON results as the message: one line per mismatch. */
-function failureSummary(e: unknown): string {
+export function failureSummary(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   let results: VerificationResults;
   try {

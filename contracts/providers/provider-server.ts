@@ -1,7 +1,8 @@
 // A provider's server for its verification, built as the provider's main.ts
 // builds it: endpointsOf(desc, impl, ...serverStack({ registry, tracer,
-// validators })), serveService, startServer (here on port 0, with its own
-// metrics registry and tracer, and the database ping as readiness).
+// validators })), serveService with main.ts's bearer-token authentication
+// (in tests testTokens().authenticate), startServer (here on port 0, with
+// its own metrics registry and tracer, and the database ping as readiness).
 //
 //   const server = await startProvider(CatalogService, catalog, { validators: catalogValidators(), ready });
 //   await verifyProvider("catalog", server.url, states);
@@ -12,11 +13,14 @@ import { Registry } from "prom-client";
 import { endpointsOf, type EndpointSet, type Service, type Validators } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { createTracing } from "../../platform/tracing.js";
+import type { Authenticate } from "../../transport/context.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type ServerOptions } from "../../transport/server.js";
 
 export interface ProviderOptions<S extends DescService> {
   validators: Validators<S>;
+  /** Who a bearer token is, as main.ts's identityAccess(...).authenticate says (tests: testTokens()). */
+  authenticate?: Authenticate;
   /** Readiness, as main.ts passes it (the database ping). */
   ready?: ServerOptions["ready"];
   /** serverStack's limit for methods without their own timeout_ms (main.ts's value, when it sets one). */
@@ -52,7 +56,7 @@ export async function startProvider<S extends DescService>(
   const server = await startServer({
     port: 0,
     log,
-    routes: (router) => serveService(router, desc, endpoints, { log }),
+    routes: (router) => serveService(router, desc, endpoints, { log, ...(opts.authenticate ? { authenticate: opts.authenticate } : {}) }),
     metrics: registry,
     ...(opts.ready ? { ready: opts.ready } : {}),
     ...(http ? { http } : {}),

@@ -2,7 +2,9 @@
 // wired as services/wallet/main.ts wires it (endpointsOf + serverStack +
 // serveService with bearer-token authentication + startServer) on its own
 // PostgreSQL database, with provider states set up through the real wallet
-// service. Search reads balances without a token: the pact proves it may.
+// service. Search reads balances without a token: the pact proves it may;
+// booking's commands carry a service token (testTokens, whose authenticate
+// the server uses), sent by the verifier in place of the pact's example.
 //
 // And the check that verification can fail: the same wallet, except that
 // GetBalance leaves balance.available out, must not pass search's pact.
@@ -13,11 +15,11 @@ import * as assert from "uvu/assert";
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { CreditReason } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { CreditReason, HoldState } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { createTracing, type Tracing } from "../../platform/tracing.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
-import { testTokens } from "../../services/identity/testing.js";
+import { testTokens, type TestTokens } from "../../services/identity/testing.js";
 import { walletFixture, type WalletFixture } from "../../services/wallet/fixture.js";
 import { walletService } from "../../services/wallet/service.js";
 import { WalletStore } from "../../services/wallet/store.js";
@@ -28,12 +30,12 @@ import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates } from "../
 const log = pino({ level: "silent" });
 let w: WalletFixture;
 let tracing: Tracing;
+let tokens: TestTokens;
 const servers: RunningServer[] = [];
 
 /** A wallet server exactly as main.ts builds one, around `wallet`. */
 async function serveWallet(wallet: Service<typeof WalletService>): Promise<RunningServer> {
   const registry = new Registry();
-  const { authenticate } = await testTokens();
   const endpoints = endpointsOf(
     WalletService,
     wallet,
@@ -42,7 +44,7 @@ async function serveWallet(wallet: Service<typeof WalletService>): Promise<Runni
   const server = await startServer({
     port: 0,
     log,
-    routes: (router) => serveService(router, WalletService, endpoints, { log, authenticate }),
+    routes: (router) => serveService(router, WalletService, endpoints, { log, authenticate: tokens.authenticate }),
     ready: w.database.ready,
     metrics: registry,
   });
@@ -68,6 +70,15 @@ const walletStates = (): ProviderStates => ({
       });
     }
   },
+  async "a customer has money held"(params) {
+    const [customerId, currency] = [stringParam(params, "customerId"), stringParam(params, "currency")];
+    const amountMinor = BigInt(stringParam(params, "amountMinor"));
+    const key = `pact-state-${customerId}-${currency}-${amountMinor}`;
+    await w.client.credit(w.ctx, { idempotencyKey: `${key}-credit`, customerId, amount: { amountMinor, currency }, reason: CreditReason.PROMOTION, reference: "pact provider state" });
+    const { hold } = await w.client.hold(w.ctx, { idempotencyKey: `${key}-hold`, customerId, amount: { amountMinor, currency }, reference: "pact provider state" });
+    if (hold?.state !== HoldState.HELD) throw new Error(`the hold of ${customerId}'s ${amountMinor} ${currency} is not HELD but ${hold?.state}`);
+    return { holdId: hold.holdId };
+  },
   async "a customer has no wallet"(params) {
     const customerId = stringParam(params, "customerId");
     const { transactions } = await w.client.listTransactions(w.ctx, { customerId, pageSize: 1 });
@@ -78,6 +89,7 @@ const walletStates = (): ProviderStates => ({
 test.before(async () => {
   w = await walletFixture();
   tracing = createTracing({ serviceName: "wallet" });
+  tokens = await testTokens();
 });
 test.after(async () => {
   await Promise.all(servers.map((s) => s.close(5_000)));
@@ -87,12 +99,19 @@ test.after(async () => {
 
 test("the real wallet satisfies every pact that names it", async () => {
   const server = await serveWallet(walletService({ store: new WalletStore(w.database.knex) }));
-  const result = await verifyProvider("wallet", server.url, walletStates());
-  assert.ok(result.pacts.some((f) => f.endsWith("search-wallet.json")), result.pacts.join(", "));
-  assert.ok(result.interactions >= 2, `${result.interactions} interactions`);
+  const { token } = await tokens.service("booking");
+  const result = await verifyProvider("wallet", server.url, walletStates(), { bearerToken: token! });
+  assert.equal(
+    result.pacts.map((p) => p.slice(PACTS_DIR.length)),
+    ["booking-wallet.json", "search-wallet.json"],
+  );
+  assert.ok(result.interactions >= 7, `${result.interactions} interactions`);
   // The states really went through the wallet: c-1 holds what the pact asked for.
   const balance = await w.client.getBalance(w.ctx, { customerId: "c-1", currency: "EUR" });
   assert.is(balance.balance?.available?.amountMinor, 10000n);
+  // And booking's commands took effect: c-41 had 50.00, 30.00 of it is held for the reservation.
+  const held = await w.client.getBalance(w.ctx, { customerId: "c-41", currency: "EUR" });
+  assert.equal([held.balance?.available?.amountMinor, held.balance?.held?.amountMinor], [2000n, 3000n]);
 });
 
 test("a wallet whose GetBalance leaves balance.available out fails search's pact", async () => {

@@ -1,0 +1,62 @@
+// Identity against every committed pact that names it (the mailer's
+// GetCustomer): identity's real server as services/identity/fixture.ts
+// serves it (serveIdentity: serverStack, authentication with its own signing
+// keys, the JWKS route) on its own PostgreSQL schema.
+//
+// States go through identity itself: SignUp makes the customer, whose id —
+// identity's, a UUID — the state answers for the verifier to send in place
+// of the pact's example. GetCustomer is for services only: the verifier
+// sends a token identity issued itself (IssueServiceToken with the
+// deployment's service secret), as the mailer's token cache gets one.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Code, KitError } from "../../endpoints/errors.js";
+import { identityFixture, serveIdentity, TEST_SERVICE_SECRET, type IdentityFixture } from "../../services/identity/fixture.js";
+import type { RunningServer } from "../../transport/server.js";
+import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates } from "../pact.js";
+
+let f: IdentityFixture;
+let server: RunningServer | undefined;
+const PASSWORD = "pact-provider-state";
+
+/** The states identity's consumers name, set up through identity itself. */
+const identityStates = (): ProviderStates => ({
+  async "a customer has signed up"(params) {
+    const [email, displayName] = [stringParam(params, "email"), stringParam(params, "displayName")];
+    const { customerId } = await f.client.signUp(f.ctx, { email, password: PASSWORD, displayName });
+    return { customerId };
+  },
+  async "no customer has the id"(params) {
+    const customerId = stringParam(params, "customerId");
+    const found = await f.client.getCustomer(f.ctx, { customerId }).then(
+      () => true,
+      (e: unknown) => !(e instanceof KitError && e.code === Code.NotFound),
+    );
+    if (found) throw new Error(`identity knows customer ${customerId}; the state needs an id it does not know`);
+  },
+});
+
+test.before(async () => {
+  f = await identityFixture();
+  server = await serveIdentity(f);
+});
+test.after(async () => {
+  await server?.close(5_000);
+  await f?.close();
+});
+
+test("the real identity satisfies every pact that names it", async () => {
+  const { accessToken } = await f.client.issueServiceToken(f.ctx, { serviceName: "mailer", secret: TEST_SERVICE_SECRET });
+  const result = await verifyProvider("identity", server!.url, identityStates(), { bearerToken: accessToken });
+  assert.equal(
+    result.pacts.map((p) => p.slice(PACTS_DIR.length)),
+    ["mailer-identity.json"],
+  );
+  assert.ok(result.interactions >= 2, `${result.interactions} interactions`);
+  // The state went through identity: the customer the mailer asked about signed up.
+  const { customerId } = await f.client.signIn(f.ctx, { email: "ana.lima@example.com", password: PASSWORD });
+  const customer = await f.client.getCustomer(f.ctx, { customerId });
+  assert.is(customer.displayName, "Ana Lima");
+});
+
+test.run();
