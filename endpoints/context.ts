@@ -34,6 +34,11 @@ export interface Context {
   readonly principal: Principal | undefined;
   /** Already bound to request id and trace id. */
   readonly log: Logger;
+  /**
+   * Server side: the caller's network address as the transport saw it (for
+   * per-address limits); undefined in-process and in background work.
+   */
+  readonly clientAddress?: string;
 }
 
 /** A new Context with some fields replaced. */

@@ -64,6 +64,7 @@ export function processSpecs(env: NodeJS.ProcessEnv): ProcessSpec[] {
     service("mailer", "MAILER_PORT", 7009, 2),
     sandbox("wanderly", "WANDERLY_PORT", 7103, 3),
     service("search", "SEARCH_PORT", 7005, 3),
+    service("web", "WEB_PORT", 8080, 4),
   ];
   return specs.filter((s) => existsSync(join(ROOT, s.requires)));
 }
@@ -122,6 +123,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     SANDBOX_HOTELS_URL: env.SANDBOX_HOTELS_URL ?? `http://127.0.0.1:${port(env, "CASA_PORT", 7102)}`,
     SANDBOX_PUSH_URL: env.SANDBOX_PUSH_URL ?? `http://127.0.0.1:${port(env, "WANDERLY_PORT", 7103)}`,
     WEBHOOK_URL: env.WEBHOOK_URL ?? `http://127.0.0.1:${port(env, "SELLERS_PORT", 7008)}/webhooks/wanderly`,
+    SEARCH_URL: env.SEARCH_URL ?? `http://127.0.0.1:${port(env, "SEARCH_PORT", 7005)}`,
+    WEB_PUBLIC_URL: env.WEB_PUBLIC_URL ?? `http://127.0.0.1:${port(env, "WEB_PORT", 8080)}`,
   });
 
   let stopping = false;

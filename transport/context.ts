@@ -6,13 +6,19 @@
 //     connect-timeout-ms); requestId = `x-request-id` when well-formed, else a
 //     new UUID, echoed in the response header; trace = `traceparent`;
 //     principal = authenticate(authorization header) — undefined when no
-//     authenticator is given; log = log.child({ request_id, trace_id }).
+//     authenticator is given; log = log.child({ request_id, trace_id });
+//     clientAddress = the socket's remote address (startServer puts it in the
+//     call's context values), or with `trustProxy` the address the proxy in
+//     front appended to X-Forwarded-For. Then `authenticateCall`, when given,
+//     sees the whole call (cookies, the method, the response headers) and
+//     answers the Context to run it with (the web BFF's cookie sessions).
 //
 //   callOptionsOf(ctx): CallOptions
 //     client: kit Context → Connect call options. signal; timeoutMs = what is
 //     left of ctx.deadline (at least 1); headers x-request-id, traceparent and
 //     `authorization: Bearer <token>` when the principal carries a token.
-import type { CallOptions, HandlerContext } from "@connectrpc/connect";
+import type { DescMethod } from "@bufbuild/protobuf";
+import { createContextKey, type CallOptions, type HandlerContext } from "@connectrpc/connect";
 import type { Logger } from "pino";
 import { parseTraceparent, traceparent, type Context, type Principal } from "../endpoints/context.js";
 
@@ -27,10 +33,46 @@ export const AUTHORIZATION_HEADER = "authorization";
  */
 export type Authenticate = (authorization: string | undefined) => Promise<Principal | undefined>;
 
+/** What `authenticateCall` sees of a call besides the Context built so far. */
+export interface IncomingCall {
+  readonly method: DescMethod;
+  readonly requestHeader: Headers;
+  /** Headers it sets (Set-Cookie) are sent with the answer, an error included. */
+  readonly responseHeader: Headers;
+}
+
+/**
+ * Authenticates a call from all of it (cookies, not only the authorization
+ * header) and answers the Context to run it with: its principal set, and
+ * whatever else the service's own transport attaches (derive keeps extra
+ * fields). Throws a KitError to refuse the call.
+ */
+export type AuthenticateCall = (ctx: Context, call: IncomingCall) => Promise<Context>;
+
 export interface HandlerContextOptions {
   /** The server's logger; each call gets a child bound to its request id and trace id. */
   log: Logger;
   authenticate?: Authenticate;
+  /** Runs after `authenticate`, with the whole call. */
+  authenticateCall?: AuthenticateCall;
+  /**
+   * A proxy we run sits in front: the caller's address is the last entry of
+   * X-Forwarded-For (the one that proxy appended), not the socket's.
+   */
+  trustProxy?: boolean;
+}
+
+/** The socket's remote address of a call; startServer sets it for every call. */
+export const CLIENT_ADDRESS = createContextKey<string | undefined>(undefined, { description: "client address" });
+
+/** The caller's address: the socket's, or with `trustProxy` the last X-Forwarded-For entry when there is one. */
+export function clientAddressOf(hctx: Pick<HandlerContext, "values" | "requestHeader">, trustProxy = false): string | undefined {
+  if (trustProxy) {
+    const forwarded = hctx.requestHeader.get("x-forwarded-for");
+    const last = forwarded?.split(",").at(-1)?.trim();
+    if (last) return last;
+  }
+  return hctx.values.get(CLIENT_ADDRESS);
 }
 
 /** A request id we accept from a caller: short, and safe to print in a log line. */
@@ -44,14 +86,18 @@ export async function contextFromHandler(hctx: HandlerContext, opts: HandlerCont
   const trace = parseTraceparent(hctx.requestHeader.get(TRACEPARENT_HEADER));
   const authorization = hctx.requestHeader.get(AUTHORIZATION_HEADER) ?? undefined;
   const log = opts.log.child(trace ? { request_id: requestId, trace_id: trace.traceId } : { request_id: requestId });
-  return {
+  const clientAddress = clientAddressOf(hctx, opts.trustProxy);
+  const ctx: Context = {
     signal: hctx.signal,
     deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
     requestId,
     trace,
     principal: opts.authenticate ? await opts.authenticate(authorization) : undefined,
     log,
+    ...(clientAddress === undefined ? {} : { clientAddress }),
   };
+  if (!opts.authenticateCall) return ctx;
+  return opts.authenticateCall(ctx, { method: hctx.method, requestHeader: hctx.requestHeader, responseHeader: hctx.responseHeader });
 }
 
 export function callOptionsOf(ctx: Context, now = Date.now()): CallOptions {

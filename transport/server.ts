@@ -20,14 +20,14 @@
 // connection left.
 import { setMaxListeners } from "node:events";
 import type { DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { Code, ConnectError, createContextValues, type ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { endpointsOf } from "../endpoints/service.js";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../gen/grpc/reflection/v1/reflection_pb.js";
-import type { Authenticate } from "./context.js";
+import { CLIENT_ADDRESS, type Authenticate } from "./context.js";
 import { healthService } from "./health.js";
 import { listenHttp1AndH2c, type RequestHandler } from "./http-listener.js";
 import { probeHandler } from "./probes.js";
@@ -78,6 +78,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const rpc = connectNodeAdapter({
     shutdownSignal: shutdown.signal,
+    // The caller's address, for per-address limits (transport/context.ts reads it).
+    contextValues: (req) => createContextValues().set(CLIENT_ADDRESS, req.socket?.remoteAddress),
     routes(router) {
       opts.routes(router);
       const services = () => uniqueServices(router.handlers.map((h) => h.service));

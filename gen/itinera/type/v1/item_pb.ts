@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/type/v1/item.proto.
  */
 export const file_itinera_type_v1_item: GenFile = /*@__PURE__*/
-  fileDesc("ChppdGluZXJhL3R5cGUvdjEvaXRlbS5wcm90bxIPaXRpbmVyYS50eXBlLnYxIqcBCgRJdGVtEhEKCXNlbGxlcl9pZBgBIAEoCRIPCgdwcmVtaXVtGAIgASgIEg0KBXRpdGxlGAMgASgJEjAKCmhvdGVsX3N0YXkYBCABKAsyGi5pdGluZXJhLnR5cGUudjEuSG90ZWxTdGF5SAASMgoLZmxpZ2h0X3RyaXAYBSABKAsyGy5pdGluZXJhLnR5cGUudjEuRmxpZ2h0VHJpcEgAQgYKBGtpbmQilgEKCUhvdGVsU3RheRIQCghob3RlbF9pZBgBIAEoCRIPCgdyb29tX2lkGAIgASgJEicKCGNoZWNrX2luGAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKAoJY2hlY2tfb3V0GAQgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSEwoLc3Rhcl9yYXRpbmcYBSABKAUiQgoKRmxpZ2h0VHJpcBIaChJvdXRib3VuZF9mbGlnaHRfaWQYASABKAkSGAoQcmV0dXJuX2ZsaWdodF9pZBgCIAEoCWIGcHJvdG8z", [file_itinera_type_v1_date]);
+  fileDesc("ChppdGluZXJhL3R5cGUvdjEvaXRlbS5wcm90bxIPaXRpbmVyYS50eXBlLnYxIqcBCgRJdGVtEhEKCXNlbGxlcl9pZBgBIAEoCRIPCgdwcmVtaXVtGAIgASgIEg0KBXRpdGxlGAMgASgJEjAKCmhvdGVsX3N0YXkYBCABKAsyGi5pdGluZXJhLnR5cGUudjEuSG90ZWxTdGF5SAASMgoLZmxpZ2h0X3RyaXAYBSABKAsyGy5pdGluZXJhLnR5cGUudjEuRmxpZ2h0VHJpcEgAQgYKBGtpbmQilgEKCUhvdGVsU3RheRIQCghob3RlbF9pZBgBIAEoCRIPCgdyb29tX2lkGAIgASgJEicKCGNoZWNrX2luGAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKAoJY2hlY2tfb3V0GAQgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSEwoLc3Rhcl9yYXRpbmcYBSABKAUiZwoKRmxpZ2h0VHJpcBIaChJvdXRib3VuZF9mbGlnaHRfaWQYASABKAkSGAoQcmV0dXJuX2ZsaWdodF9pZBgCIAEoCRIOCgZvcmlnaW4YAyABKAkSEwoLZGVzdGluYXRpb24YBCABKAliBnByb3RvMw", [file_itinera_type_v1_date]);
 
 /**
  * What a customer buys: one seller's room for a stay, or one seller's seats
@@ -144,6 +144,22 @@ export type FlightTrip = Message<"itinera.type.v1.FlightTrip"> & {
    * @generated from field: string return_flight_id = 2;
    */
   returnFlightId: string;
+
+  /**
+   * IATA code of the outbound departure's airport ("LIS"): with the dates in
+   * the flight ids, the search that finds the fare again (the return leg
+   * flies back from `destination`).
+   *
+   * @generated from field: string origin = 3;
+   */
+  origin: string;
+
+  /**
+   * IATA code of the outbound departure's arrival airport ("MAD").
+   *
+   * @generated from field: string destination = 4;
+   */
+  destination: string;
 };
 
 /**

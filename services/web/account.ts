@@ -1,0 +1,94 @@
+// Sign-up, sign-in, sign-out and "who is this": identity does the work, the
+// session port makes the tokens the browser's session. The customer is always
+// the principal the transport verified, never a request field.
+//
+// Display names: identity's tokens carry only the customer id, so the name
+// comes from SignUp's request, or from identity.GetCustomer (a services-only
+// method, called as the BFF itself) — kept in a small cache so that
+// GetSession, called on every page load, does not ask identity each time. A
+// name identity cannot give now is an empty name, not a failed call.
+import { derive, type Context } from "../../endpoints/context.js";
+import { internal } from "../../endpoints/errors.js";
+import type { Service } from "../../endpoints/service.js";
+import type { Tokens } from "../../gen/itinera/identity/v1/identity_pb.js";
+import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
+import { sessionOf, type WebServiceDeps } from "./deps.js";
+
+type Account = Pick<Service<typeof WebService>, "signUp" | "signIn" | "signOut" | "getSession">;
+
+/** Names by customer id, each kept `ttlMs`, at most `max` (least recently used dropped first). */
+export class DisplayNames {
+  private readonly names = new Map<string, { name: string; at: number }>();
+
+  constructor(
+    private readonly lookup: (ctx: Context, customerId: string) => Promise<string>,
+    private readonly now: () => number,
+    private readonly ttlMs = 10 * 60_000,
+    private readonly max = 10_000,
+  ) {}
+
+  remember(customerId: string, name: string): void {
+    this.names.delete(customerId);
+    this.names.set(customerId, { name, at: this.now() });
+    for (const key of this.names.keys()) {
+      if (this.names.size <= this.max) break;
+      this.names.delete(key);
+    }
+  }
+
+  async of(ctx: Context, customerId: string): Promise<string> {
+    const kept = this.names.get(customerId);
+    if (kept && this.now() - kept.at < this.ttlMs) return kept.name;
+    try {
+      const name = await this.lookup(ctx, customerId);
+      this.remember(customerId, name);
+      return name;
+    } catch (e) {
+      ctx.log.warn({ err: e instanceof Error ? e.message : String(e) }, "display name not available");
+      return kept?.name ?? "";
+    }
+  }
+}
+
+export function account(deps: WebServiceDeps, now: () => number): Account {
+  const names = new DisplayNames(async (ctx, customerId) => {
+    const asService = derive(ctx, { principal: await deps.servicePrincipal(ctx) });
+    return (await deps.identity.getCustomer(asService, { customerId })).displayName;
+  }, now);
+
+  return {
+    async signUp(ctx, req) {
+      const session = sessionOf(ctx);
+      const res = await deps.identity.signUp(ctx, { email: req.email, password: req.password, displayName: req.displayName });
+      names.remember(res.customerId, req.displayName.trim());
+      const csrfToken = session.begin(tokensOf(res.tokens));
+      ctx.log.info({ customer_id: res.customerId }, "signed up");
+      return { customer: { customerId: res.customerId, displayName: req.displayName.trim() }, csrfToken };
+    },
+
+    async signIn(ctx, req) {
+      const session = sessionOf(ctx);
+      const res = await deps.identity.signIn(ctx, { email: req.email, password: req.password });
+      const csrfToken = session.begin(tokensOf(res.tokens));
+      ctx.log.info({ customer_id: res.customerId }, "signed in");
+      return { customer: { customerId: res.customerId, displayName: await names.of(ctx, res.customerId) }, csrfToken };
+    },
+
+    async signOut(ctx) {
+      sessionOf(ctx).end();
+      return {};
+    },
+
+    async getSession(ctx) {
+      const session = sessionOf(ctx);
+      const p = ctx.principal;
+      const customer = p?.kind === "customer" ? { customerId: p.id, displayName: await names.of(ctx, p.id) } : undefined;
+      return { ...(customer ? { customer } : {}), csrfToken: session.csrfToken() };
+    },
+  };
+}
+
+function tokensOf(tokens: Tokens | undefined): Tokens {
+  if (!tokens?.accessToken) throw internal("identity answered without tokens");
+  return tokens;
+}

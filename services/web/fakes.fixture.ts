@@ -1,0 +1,295 @@
+// Test stand-ins for the services the web BFF composes: plain Service objects
+// keeping the promises the BFF relies on — identity's single-use refresh
+// tokens and services-only GetCustomer; payment and booking answering a
+// customer only their own (NOT_FOUND otherwise, by the principal of the call);
+// search with one hotel and one return route. Each records what it was asked
+// and with which principal. Not used by production code.
+import { create } from "@bufbuild/protobuf";
+import type { Principal } from "../../endpoints/context.js";
+import { alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
+import type { Service } from "../../endpoints/service.js";
+import { ReservationSchema, ReservationState, type BookingService, type Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
+import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
+import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { PaymentSchema, PaymentState, type Payment, type PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { PriceStatus, type SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import type { TestTokens } from "../identity/testing.js";
+
+const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
+const day = (year: number, month: number, d: number) => ({ year, month, day: d });
+export const CHECK_IN = day(2030, 6, 10);
+export const CHECK_OUT = day(2030, 6, 13);
+
+export interface Recorded {
+  method: string;
+  principal: Principal | undefined;
+  request: unknown;
+}
+
+/** What the fakes share with the test, which changes it between calls. */
+export interface World {
+  calls: Recorded[];
+  /** Seconds the access tokens identity issues stay valid (negative: already expired). */
+  accessTtlSeconds: number;
+  /** identity.Refresh calls made. */
+  refreshes: number;
+  /** The room's price now (what search answers). */
+  roomPrice: { listed: bigint; markdown: bigint };
+  walletAvailable: bigint;
+  payments: Map<string, Payment>;
+  reservations: Map<string, Reservation>;
+  /** Run one each, in order, before payment answers a GetPayment (the saga moving on). */
+  beforeLook: (() => void)[];
+  /** identity's accounts by e-mail address (a test may add one directly). */
+  accounts: Map<string, { password: string; customerId: string; name: string }>;
+}
+
+export function world(): World {
+  return {
+    calls: [],
+    accessTtlSeconds: 900,
+    refreshes: 0,
+    roomPrice: { listed: 50_000n, markdown: 10_000n },
+    walletAvailable: 10_000n,
+    payments: new Map(),
+    reservations: new Map(),
+    accounts: new Map(),
+    beforeLook: [],
+  };
+}
+
+export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof IdentityService> {
+  const accounts = w.accounts;
+  const refreshTokens = new Map<string, string>(); // token → customer id, removed when used
+  let n = 0;
+  const pair = async (customerId: string) => {
+    const refreshToken = `rt-${++n}-${customerId}`;
+    refreshTokens.set(refreshToken, customerId);
+    const access = (await tokens.customer(customerId, w.accessTtlSeconds)).token!;
+    return { accessToken: access, accessExpiresInSeconds: Math.max(0, w.accessTtlSeconds), refreshToken, refreshExpiresInSeconds: 2_592_000 };
+  };
+  return {
+    async signUp(_ctx, req) {
+      if (accounts.has(req.email)) throw alreadyExists("this e-mail address already has an account");
+      const customerId = `cus_${req.displayName.toLowerCase()}`;
+      accounts.set(req.email, { password: req.password, customerId, name: req.displayName });
+      return { customerId, tokens: await pair(customerId) };
+    },
+    async signIn(_ctx, req) {
+      const a = accounts.get(req.email);
+      if (!a || a.password !== req.password) throw unauthenticated("the e-mail address or the password is wrong");
+      return { customerId: a.customerId, tokens: await pair(a.customerId) };
+    },
+    async refresh(_ctx, req) {
+      w.refreshes++;
+      const customerId = refreshTokens.get(req.refreshToken);
+      if (!customerId) throw unauthenticated("the refresh token is unknown, expired or already used");
+      refreshTokens.delete(req.refreshToken);
+      return { customerId, tokens: await pair(customerId) };
+    },
+    async getJwks() {
+      return { jwksJson: "{}", keyIds: [] };
+    },
+    async issueServiceToken() {
+      throw unauthenticated("not in this fake");
+    },
+    async getCustomer(ctx, req) {
+      w.calls.push({ method: "identity.GetCustomer", principal: ctx.principal, request: req });
+      if (ctx.principal?.kind !== "service") throw permissionDenied("GetCustomer needs a service identity");
+      const a = [...accounts.values()].find((x) => x.customerId === req.customerId);
+      if (!a) throw notFound(`customer ${req.customerId} does not exist`);
+      return { customerId: a.customerId, email: "hidden@example.test", displayName: a.name };
+    },
+  };
+}
+
+const HOTEL = {
+  hotelId: "h-aurora",
+  name: "Hotel Aurora",
+  cityId: "lisbon-pt",
+  cityName: "Lisbon",
+  countryCode: "PT",
+  countryName: "Portugal",
+  starRating: 4,
+  imageUrls: ["https://img.example.test/aurora/1.jpg"],
+  rooms: [{ roomId: "DBL", name: "Double room", maxOccupancy: 2 }],
+};
+
+export function fakeCatalog(w: World): Service<typeof CatalogService> {
+  const airports = [
+    { code: "MAD", name: "Barajas", cityId: "madrid-es", cityName: "Madrid", countryCode: "ES", timeZone: "Europe/Madrid" },
+    { code: "LIS", name: "Humberto Delgado", cityId: "lisbon-pt", cityName: "Lisbon", countryCode: "PT", timeZone: "Europe/Lisbon" },
+    { code: "OPO", name: "Francisco Sá Carneiro", cityId: "porto-pt", cityName: "Porto", countryCode: "PT", timeZone: "Europe/Lisbon" },
+  ];
+  const unused = async (): Promise<never> => {
+    throw permissionDenied("not used by the BFF");
+  };
+  return {
+    upsertHotels: unused,
+    upsertFlights: unused,
+    listFlights: unused,
+    async searchHotels(ctx, req) {
+      w.calls.push({ method: "catalog.SearchHotels", principal: ctx.principal, request: req });
+      const other = { ...HOTEL, hotelId: "h-lisboa", name: "Lisboa Palace" };
+      const porto = { ...HOTEL, hotelId: "h-porto", name: "Aurora Porto", cityId: "porto-pt", cityName: "Porto" };
+      return { hotels: [HOTEL, other, porto], nextPageToken: "" };
+    },
+    async getHotels(_ctx, req) {
+      return { hotels: req.hotelIds.includes(HOTEL.hotelId) ? [HOTEL] : [] };
+    },
+    async getAirports(_ctx, req) {
+      return { airports: airports.filter((a) => req.codes.includes(a.code)) };
+    },
+  };
+}
+
+export function fakeSearch(w: World): Service<typeof SearchService> {
+  const price = (listed: bigint, markdown: bigint, sellerId: string) => ({
+    listed: eur(listed),
+    markdown: eur(markdown),
+    price: eur(listed - markdown),
+    status: PriceStatus.FRESH,
+    sellerId,
+  });
+  const hotel = () => {
+    const p = price(w.roomPrice.listed, w.roomPrice.markdown, "casa");
+    return {
+      hotelId: HOTEL.hotelId,
+      name: HOTEL.name,
+      cityName: HOTEL.cityName,
+      countryCode: "PT",
+      starRating: HOTEL.starRating,
+      rooms: [{ roomId: "DBL", name: "Double room", maxOccupancy: 2, price: p, offerCount: 1 }],
+      fromPrice: p,
+    };
+  };
+  const flight = (flightId: string, origin: string, destination: string, listed: bigint, date: string) => {
+    const markdown = w.walletAvailable < listed ? w.walletAvailable : listed;
+    return { flightId, flightNumber: flightId.split("-")[0]!, origin, destination, departureLocal: `${date}T08:15:00+01:00`, price: price(listed, markdown, "skylark") };
+  };
+  const flights = () => ({
+    outbound: [flight("SL100-2030-06-10", "LIS", "MAD", 20_000n, "2030-06-10")],
+    inbound: [flight("SL101-2030-06-13", "MAD", "LIS", 15_000n, "2030-06-13")],
+    walletAvailable: eur(w.walletAvailable),
+    complete: true,
+  });
+  return {
+    async searchHotels(ctx, req) {
+      w.calls.push({ method: "search.SearchHotels", principal: ctx.principal, request: req });
+      return { results: { hotels: [hotel()], walletAvailable: eur(w.walletAvailable), complete: true } };
+    },
+    async *streamHotels(ctx, req) {
+      w.calls.push({ method: "search.StreamHotels", principal: ctx.principal, request: req });
+      if ((req.query?.checkIn?.year ?? 0) < 2020) {
+        const description = "must be today or later";
+        throw invalidArgument(`query.check_in: ${description}`, [{ field: "query.check_in", rule: "not_past", description }]);
+      }
+      // A first step with the listing only, then the priced hotel.
+      yield { results: { hotels: [{ ...hotel(), rooms: [], fromPrice: { status: PriceStatus.MISSING } }], degraded: ["pricing"] } };
+      yield { results: { hotels: [hotel()], walletAvailable: eur(w.walletAvailable), complete: true } };
+    },
+    async searchFlights(ctx, req) {
+      w.calls.push({ method: "search.SearchFlights", principal: ctx.principal, request: req });
+      return { results: flights() };
+    },
+    async *streamFlights(ctx, req) {
+      w.calls.push({ method: "search.StreamFlights", principal: ctx.principal, request: req });
+      yield { results: flights() };
+    },
+  };
+}
+
+export function fakeWallet(w: World): Service<typeof WalletService> {
+  const refused = async (): Promise<never> => {
+    throw permissionDenied("services only");
+  };
+  return {
+    credit: refused,
+    hold: refused,
+    capture: refused,
+    release: refused,
+    async getBalance(ctx, req) {
+      w.calls.push({ method: "wallet.GetBalance", principal: ctx.principal, request: req });
+      return { balance: { customerId: req.customerId, available: eur(w.walletAvailable), held: eur(0n) } };
+    },
+    async listTransactions(ctx, req) {
+      w.calls.push({ method: "wallet.ListTransactions", principal: ctx.principal, request: req });
+      return { transactions: [{ transactionId: "t1", customerId: req.customerId, amount: eur(w.walletAvailable) }], nextPageToken: "" };
+    },
+  };
+}
+
+/** The payment of `customerId` in `state` (the gateway's decision is the test's to make). */
+export function addPayment(w: World, paymentId: string, customerId: string, state: PaymentState, init: Partial<Omit<Payment, "$typeName" | "$unknown">> = {}) {
+  w.payments.set(paymentId, create(PaymentSchema, { paymentId, customerId, state, amount: eur(40_000n), markdown: eur(10_000n), ...init }));
+}
+
+export function addReservation(w: World, paymentId: string, state: ReservationState, init: Partial<Omit<Reservation, "$typeName" | "$unknown">> = {}) {
+  const p = w.payments.get(paymentId)!;
+  const reservationId = `res_${paymentId.slice(4)}`;
+  w.reservations.set(reservationId, create(ReservationSchema, { reservationId, paymentId, customerId: p.customerId, state, amount: p.amount, markdown: p.markdown, ...init }));
+  return reservationId;
+}
+
+/** Payment as the real one behaves for a customer: theirs only; a key answers its first payment. */
+export function fakePayment(w: World): Service<typeof PaymentService> {
+  const byKey = new Map<string, string>();
+  return {
+    async makePayment(ctx, req) {
+      w.calls.push({ method: "payment.MakePayment", principal: ctx.principal, request: req });
+      const customerId = ctx.principal!.id;
+      const scoped = `${customerId}|${req.idempotencyKey}`;
+      const paymentId = byKey.get(scoped) ?? `pay_${(w.payments.size + 1).toString(16).padStart(32, "0")}`;
+      if (!byKey.has(scoped)) {
+        byKey.set(scoped, paymentId);
+        addPayment(w, paymentId, customerId, PaymentState.PENDING, { item: req.item, amount: req.amount, markdown: req.markdown, returnUrl: req.returnUrl });
+      }
+      return { payment: w.payments.get(paymentId), redirectUrl: `http://gateway.test/pay/gs_${paymentId}` };
+    },
+    async getPayment(ctx, req) {
+      w.calls.push({ method: "payment.GetPayment", principal: ctx.principal, request: req });
+      w.beforeLook.shift()?.();
+      const p = w.payments.get(req.paymentId);
+      if (!p || p.customerId !== ctx.principal?.id) throw notFound(`payment ${req.paymentId} does not exist`);
+      return { payment: p };
+    },
+    async refund(): Promise<never> {
+      throw permissionDenied("services only");
+    },
+  };
+}
+
+export function fakeBooking(w: World): Service<typeof BookingService> {
+  const mine = (customerId: string | undefined, id: string) => {
+    const r = w.reservations.get(id);
+    if (!r || r.customerId !== customerId) throw notFound(`reservation ${id} does not exist`);
+    return r;
+  };
+  const services = async (): Promise<never> => {
+    throw permissionDenied("services only");
+  };
+  return {
+    createReservation: services,
+    confirmReservation: services,
+    failReservation: services,
+    async getReservation(ctx, req) {
+      return { reservation: mine(ctx.principal?.id, req.reservationId) };
+    },
+    async listReservations(ctx, req) {
+      w.calls.push({ method: "booking.ListReservations", principal: ctx.principal, request: req });
+      const reservations = [...w.reservations.values()].filter((r) => r.customerId === ctx.principal?.id).reverse();
+      return { reservations, nextPageToken: "" };
+    },
+    async quoteCancellation(ctx, req) {
+      mine(ctx.principal?.id, req.reservationId);
+      return { fee: eur(0n), refund: eur(40_000n), walletRefund: eur(10_000n), policy: "Free cancellation: the booking is not yet confirmed" };
+    },
+    async cancelReservation(ctx, req) {
+      const r = mine(ctx.principal?.id, req.reservationId);
+      const cancelled = create(ReservationSchema, { ...r, state: ReservationState.CANCELLED, refunded: r.amount });
+      w.reservations.set(r.reservationId, cancelled);
+      return { reservation: cancelled };
+    },
+  };
+}

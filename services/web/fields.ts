@@ -1,0 +1,40 @@
+// Small helpers the web service's parts share: the signed-in customer (if
+// any), money in words, and bad-input errors of a composed service renamed to
+// the fields of the web request the customer actually filled in.
+import type { Context } from "../../endpoints/context.js";
+import { Code, invalidArgument, KitError } from "../../endpoints/errors.js";
+import { summarise } from "../../endpoints/middleware/validation.js";
+
+/** The signed-in customer's id, or "" for a visitor (search then shows no markdown). */
+export function customerIdOf(ctx: Context): string {
+  return ctx.principal?.kind === "customer" ? ctx.principal.id : "";
+}
+
+/** "EUR 412.00": minor units in the currency's own number of decimals. */
+export function formatMoney(amountMinor: bigint, currency: string): string {
+  let digits = 2;
+  try {
+    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    // An unknown code: two decimals.
+  }
+  const negative = amountMinor < 0n;
+  const abs = negative ? -amountMinor : amountMinor;
+  const unit = 10n ** BigInt(digits);
+  const whole = (abs / unit).toString();
+  const fraction = digits === 0 ? "" : `.${(abs % unit).toString().padStart(digits, "0")}`;
+  return `${currency} ${negative ? "-" : ""}${whole}${fraction}`;
+}
+
+/**
+ * An InvalidArgument whose violations name another service's fields
+ * ("query.check_in") as the web request's ("check_in"); any other error as is.
+ */
+export function renamed(e: unknown, rename: (field: string) => string): unknown {
+  if (!(e instanceof KitError) || e.code !== Code.InvalidArgument || e.violations.length === 0) return e;
+  const violations = e.violations.map((v) => ({ ...v, field: rename(v.field) }));
+  return invalidArgument(summarise(violations), violations);
+}
+
+/** Search's "query.<field>" is the web request's "<field>". */
+export const withoutQuery = (field: string) => field.replace(/^query\./, "");

@@ -1,0 +1,100 @@
+// The web BFF as main.ts wires it (startWebServer: the middlewares, the
+// cookie session, CORS, static files), on port 0, over fakes of the services
+// it composes (fakes.fixture.ts). Payment and booking are served on a real
+// server of their own with the bearer authenticator and the access
+// middleware, so a call reaches them only with the customer's token, as in
+// production; the others are local clients. Tokens are testTokens(): real
+// signed JWTs, verified the way the BFF verifies cookies. Not used by
+// production code.
+import { pino } from "pino";
+import { Registry } from "prom-client";
+import type { Principal } from "../../endpoints/context.js";
+import { access } from "../../endpoints/middleware/access.js";
+import { endpointsOf, localClient } from "../../endpoints/service.js";
+import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
+import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { createTracing } from "../../platform/tracing.js";
+import { clientOf, connectTransport } from "../../transport/client.js";
+import { serveService } from "../../transport/serve.js";
+import { startServer, type RunningServer } from "../../transport/server.js";
+import { testTokens, type TestTokens } from "../identity/testing.js";
+import { fakeBooking, fakeCatalog, fakeIdentity, fakePayment, fakeSearch, fakeWallet, world, type World } from "./fakes.fixture.js";
+import { startWebServer } from "./server.js";
+import { webService } from "./service.js";
+import { webSessions } from "./session-transport.js";
+
+export const silent = pino({ level: "silent" });
+
+export interface HarnessOptions {
+  dist?: string;
+  rateLimit?: { ratePerSecond: number; burst: number };
+  allowedOrigins?: string[];
+  trustProxy?: boolean;
+  watchPollMs?: number;
+}
+
+export interface WebHarness {
+  url: string;
+  world: World;
+  tokens: TestTokens;
+  /** A customer's principal with a valid token. */
+  customer(id: string): Promise<Principal>;
+  close(): Promise<void>;
+}
+
+export async function startWebHarness(opts: HarnessOptions = {}): Promise<WebHarness> {
+  const w = world();
+  const tokens = await testTokens();
+  const tracing = createTracing({ serviceName: "web-test" });
+  const peers = await startServer({
+    port: 0,
+    log: silent,
+    routes: (router) => {
+      serveService(router, PaymentService, endpointsOf(PaymentService, fakePayment(w), access()), { log: silent, authenticate: tokens.authenticate });
+      serveService(router, BookingService, endpointsOf(BookingService, fakeBooking(w), access()), { log: silent, authenticate: tokens.authenticate });
+    },
+  });
+  const identity = localClient(IdentityService, fakeIdentity(w, tokens));
+  const service = webService({
+    identity,
+    search: localClient(SearchService, fakeSearch(w)),
+    catalog: localClient(CatalogService, fakeCatalog(w)),
+    wallet: localClient(WalletService, fakeWallet(w)),
+    payment: clientOf(PaymentService, connectTransport(peers.url)),
+    booking: clientOf(BookingService, connectTransport(peers.url)),
+    servicePrincipal: () => tokens.service("web"),
+    settings: { publicUrl: "http://shop.example.test", watchPollMs: opts.watchPollMs ?? 10 },
+  });
+  const server: RunningServer = await startWebServer({
+    port: 0,
+    log: silent,
+    service,
+    sessions: webSessions({
+      verify: async (token) => (await tokens.authenticate(`Bearer ${token}`))!,
+      refresh: async (ctx, refreshToken) => (await identity.refresh(ctx, { refreshToken })).tokens!,
+      secure: false,
+    }),
+    registry: new Registry(),
+    tracer: tracing.tracer,
+    rateLimit: opts.rateLimit ?? { ratePerSecond: 1000, burst: 1000 },
+    allowedOrigins: opts.allowedOrigins ?? [],
+    trustProxy: opts.trustProxy ?? false,
+    dist: opts.dist ?? "/nonexistent/web/dist",
+    gatewayOrigin: "http://127.0.0.1:7110",
+  });
+  return {
+    url: server.url,
+    world: w,
+    tokens,
+    customer: (id) => tokens.customer(id),
+    async close() {
+      await server.close(2_000);
+      await peers.close(2_000);
+      await tracing.shutdown();
+    },
+  };
+}

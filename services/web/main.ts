@@ -1,0 +1,111 @@
+// The web process: itinera.web.v1.WebService (the browser's API, the BFF) on
+// WEB_PORT (8080), and the built web app (WEB_DIST, default web/dist) on the
+// same port. No database: it composes identity (IDENTITY_URL), search
+// (SEARCH_URL), catalog (CATALOG_URL), wallet (WALLET_URL), payment
+// (PAYMENT_URL) and booking (BOOKING_URL), each over gRPC through the client
+// stack. Sessions are cookies holding identity's tokens, verified locally
+// with identity's keys; WEB_PUBLIC_URL (http://127.0.0.1:8080) is where the
+// browser reaches it (cookies are Secure when it is https; the gateway sends
+// the browser back to <WEB_PUBLIC_URL>/trips/return). WEB_RATE_PER_SEC (2)
+// and WEB_RATE_BURST (10) limit each address and each customer;
+// WEB_ALLOWED_ORIGINS (none) may call with credentials from another origin
+// (the Vite dev server); WEB_TRUST_PROXY (false) takes the caller's address
+// from X-Forwarded-For; GATEWAY_URL is the card gateway the pages may post to;
+// SERVICE_SECRET gets the BFF its own token (identity.GetCustomer for names).
+import { fileURLToPath } from "node:url";
+import { create } from "@bufbuild/protobuf";
+import { backgroundContext } from "../../endpoints/context.js";
+import { internal } from "../../endpoints/errors.js";
+import { clientStack } from "../../endpoints/stack.js";
+import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
+import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { ListAirportsRequestSchema } from "../../gen/itinera/web/v1/web_pb.js";
+import { bool, config, int, list, port, str, url } from "../../platform/config.js";
+import { startRuntime } from "../../platform/runtime.js";
+import { onShutdown } from "../../platform/shutdown.js";
+import { clientOf, grpcTransport } from "../../transport/client.js";
+import { identityAccess, identitySettings } from "../identity/access.js";
+import { tokenVerifier } from "../identity/verifier.js";
+import { startWebServer } from "./server.js";
+import { webService } from "./service.js";
+import { webSessions } from "./session-transport.js";
+
+const DEFAULT_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+async function main() {
+  const rt = startRuntime("web", process.env);
+  const cfg = config(process.env, {
+    port: port("WEB_PORT", 8080),
+    publicUrl: url("WEB_PUBLIC_URL", "http://127.0.0.1:8080"),
+    searchUrl: url("SEARCH_URL", "http://127.0.0.1:7005"),
+    catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
+    walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
+    paymentUrl: url("PAYMENT_URL", "http://127.0.0.1:7006"),
+    bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
+    gatewayUrl: url("GATEWAY_URL", "http://127.0.0.1:7110"),
+    ratePerSecond: int("WEB_RATE_PER_SEC", 2, { min: 1, max: 10_000 }),
+    burst: int("WEB_RATE_BURST", 10, { min: 1, max: 100_000 }),
+    allowedOrigins: list("WEB_ALLOWED_ORIGINS", []),
+    trustProxy: bool("WEB_TRUST_PROXY", false),
+    dist: str("WEB_DIST", DEFAULT_DIST),
+    ...identitySettings(),
+  });
+
+  const auth = identityAccess({ ...cfg, serviceName: "web", registry: rt.registry, tracer: rt.tracer });
+  // One client stack (one set of circuits) per peer; search answers within its own 1 s.
+  const stackFor = (timeoutMs: number) => clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs });
+  const stacks = { search: stackFor(2_000), catalog: stackFor(2_000), wallet: stackFor(2_000), payment: stackFor(5_000), booking: stackFor(5_000) };
+  const service = webService({
+    identity: auth.identity,
+    search: clientOf(SearchService, grpcTransport(cfg.searchUrl), ...stacks.search.middlewares),
+    catalog: clientOf(CatalogService, grpcTransport(cfg.catalogUrl), ...stacks.catalog.middlewares),
+    wallet: clientOf(WalletService, grpcTransport(cfg.walletUrl), ...stacks.wallet.middlewares),
+    payment: clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...stacks.payment.middlewares),
+    booking: clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...stacks.booking.middlewares),
+    servicePrincipal: (ctx) => auth.tokens.principal(ctx),
+    settings: { publicUrl: cfg.publicUrl },
+  });
+
+  const sessions = webSessions({
+    verify: tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", cfg.identityUrl) }),
+    refresh: async (ctx, refreshToken) => {
+      const { tokens } = await auth.identity.refresh(ctx, { refreshToken });
+      if (!tokens) throw internal("identity answered Refresh without tokens");
+      return tokens;
+    },
+    secure: new URL(cfg.publicUrl).protocol === "https:",
+  });
+
+  const server = await startWebServer({
+    port: cfg.port,
+    log: rt.log,
+    service,
+    sessions,
+    registry: rt.registry,
+    tracer: rt.tracer,
+    rateLimit: { ratePerSecond: cfg.ratePerSecond, burst: cfg.burst },
+    allowedOrigins: cfg.allowedOrigins,
+    trustProxy: cfg.trustProxy,
+    dist: cfg.dist,
+    gatewayOrigin: new URL(cfg.gatewayUrl).origin,
+  });
+  rt.log.info({ port: server.port, public_url: cfg.publicUrl, dist: cfg.dist }, "web ready");
+
+  // The airport list takes many catalog calls to derive: made once now, not on the first visitor's time.
+  void service.listAirports(backgroundContext({ log: rt.log }), create(ListAirportsRequestSchema)).catch(() => {});
+
+  onShutdown(rt.log, [
+    { name: "server", close: () => server.close(10_000) },
+    { name: "circuits", close: async () => [auth.stack, ...Object.values(stacks)].forEach((s) => s.breaker.close()) },
+    { name: "tracing", close: rt.close },
+  ]);
+}
+
+main().catch((e: unknown) => {
+  // Bad configuration or a port in use: say why in one line, exit non-zero.
+  console.error(`web failed to start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+// What the browser's API accepts, checked by the validation middleware before
+// the service runs, with the web request's own field names. Rules only the
+// owner knows stay with the owner and come back under these names: identity
+// judges e-mail addresses and passwords (same field names), search judges
+// dates against today and the longest stay (its "query.check_in" is renamed
+// "check_in").
+import {
+  currencyCodes,
+  date,
+  dateAfter,
+  maxLen,
+  money,
+  pageSize,
+  pattern,
+  required,
+  validator,
+  violation,
+  type Check,
+} from "../../endpoints/rules.js";
+import type { Validators } from "../../endpoints/service.js";
+import type { Item } from "../../gen/itinera/type/v1/item_pb.js";
+import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
+
+const IATA = /^[A-Z]{3}$/;
+/** A dated flight id as search answers it: carrier and number, then the local departure date. */
+const FLIGHT_ID = /^[A-Z0-9]{2,8}-\d{4}-\d{2}-\d{2}$/;
+export const MAX_PAGE_SIZE = 50;
+
+export function webValidators(): Validators<typeof WebService> {
+  const currencies = currencyCodes();
+  const id = (field: string, value: string) => required(field, value, { maxLen: 128 });
+  const airport = (field: string, value: string) => [
+    required(field, value),
+    pattern(field, value, IATA, "an IATA airport code: three capital letters"),
+  ];
+  return {
+    suggestDestinations: validator((req) => [required("text", req.text, { maxLen: 100 }), minLen("text", req.text, 2)]),
+    streamHotels: validator((req) => [
+      required("query", req.query, { maxLen: 200 }),
+      minLen("query", req.query, 2),
+      date("check_in", req.checkIn),
+      date("check_out", req.checkOut),
+      dateAfter("check_out", req.checkOut, "check_in", req.checkIn),
+    ]),
+    streamFlights: validator((req) => [
+      airport("origin", req.origin),
+      airport("destination", req.destination),
+      req.origin === req.destination && req.origin !== "" && violation("destination", "distinct", "must differ from origin"),
+      date("departure_date", req.departureDate),
+      req.returnDate !== undefined && date("return_date", req.returnDate),
+    ]),
+    getHotel: validator((req) => [
+      id("hotel_id", req.hotelId),
+      date("check_in", req.checkIn),
+      date("check_out", req.checkOut),
+      dateAfter("check_out", req.checkOut, "check_in", req.checkIn),
+    ]),
+    startBooking: validator((req) => [
+      required("idempotency_key", req.idempotencyKey, { maxLen: 128 }),
+      itemChecks(req.item),
+      money("shown_price", req.shownPrice, currencies, { positive: true }),
+    ]),
+    getTrip: validator((req) => [
+      req.paymentId === "" && req.reservationId === "" && violation("payment_id", "required", "or reservation_id must be given"),
+      req.paymentId !== "" && req.reservationId !== "" && violation("reservation_id", "exclusive", "must be empty when payment_id is given"),
+      maxLen("payment_id", req.paymentId, 128),
+      maxLen("reservation_id", req.reservationId, 128),
+    ]),
+    watchTrip: validator((req) => [id("payment_id", req.paymentId)]),
+    listTrips: validator((req) => [pageSize("page_size", req.pageSize, MAX_PAGE_SIZE), maxLen("page_token", req.pageToken, 512)]),
+    quoteCancellation: validator((req) => [id("reservation_id", req.reservationId)]),
+    cancelTrip: validator((req) => [id("reservation_id", req.reservationId)]),
+    getWallet: validator((req) => [pageSize("page_size", req.pageSize, MAX_PAGE_SIZE), maxLen("page_token", req.pageToken, 512)]),
+  };
+}
+
+/** The ids and dates of the item; everything else is taken from search again. */
+function itemChecks(item: Item | undefined): Check {
+  if (!item) return violation("item", "required", "is required");
+  const kind = item.kind;
+  if (kind.case === "hotelStay") {
+    const s = kind.value;
+    return [
+      required("item.hotel_stay.hotel_id", s.hotelId, { maxLen: 128 }),
+      required("item.hotel_stay.room_id", s.roomId, { maxLen: 128 }),
+      date("item.hotel_stay.check_in", s.checkIn),
+      date("item.hotel_stay.check_out", s.checkOut),
+      dateAfter("item.hotel_stay.check_out", s.checkOut, "check_in", s.checkIn),
+    ];
+  }
+  if (kind.case === "flightTrip") {
+    const t = kind.value;
+    const flightId = (field: string, value: string) =>
+      pattern(field, value, FLIGHT_ID, 'a flight id as search answers it ("SL123-2026-12-01")');
+    return [
+      required("item.flight_trip.outbound_flight_id", t.outboundFlightId),
+      flightId("item.flight_trip.outbound_flight_id", t.outboundFlightId),
+      t.returnFlightId !== "" && flightId("item.flight_trip.return_flight_id", t.returnFlightId),
+      required("item.flight_trip.origin", t.origin),
+      pattern("item.flight_trip.origin", t.origin, IATA, "the outbound flight's IATA airport code"),
+      required("item.flight_trip.destination", t.destination),
+      pattern("item.flight_trip.destination", t.destination, IATA, "the outbound flight's IATA airport code"),
+    ];
+  }
+  return violation("item", "oneof", "must have a hotel_stay or a flight_trip");
+}
+
+function minLen(field: string, value: string, min: number): Check {
+  return [...value.trim()].length >= min ? undefined : violation(field, "min_len", `must be at least ${min} characters`);
+}
