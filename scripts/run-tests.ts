@@ -9,7 +9,7 @@ import { pino } from "pino";
 import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedded-postgres.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const TEST_DIRS = ["endpoints", "transport", "platform", "services", "bench", "scripts", "sandbox", "contracts", "e2e"];
+const TEST_DIRS = ["endpoints", "transport", "platform", "services", "bench", "scripts", "sandbox", "contracts", "e2e", "web"];
 const FILE_TIMEOUT_MS = 180_000;
 /** A file that needs longer says so in a line of its own: `// test-timeout-seconds: 600`. */
 const TIMEOUT_MARK = /^\/\/ test-timeout-seconds: (\d+)$/m;
