@@ -8,15 +8,12 @@
 // status (Google's gRPC ↔ HTTP mapping) with a JSON body.
 //
 //   http: webhookRoute({ ...pushWebhook(endpoints), log })   // services/sellers/main.ts
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
 import type { Logger } from "pino";
 import { backgroundContext } from "../endpoints/context.js";
 import type { Endpoint } from "../endpoints/endpoint.js";
 import { asKitError, Code } from "../endpoints/errors.js";
+import { header, readBody, replyJson, type Request, type Response } from "./http-route.js";
 
-type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
 
 /** What a service says about its webhook; no HTTP in it. */
 export interface WebhookSpec {
@@ -65,14 +62,14 @@ export function webhookRoute(opts: WebhookOptions): (req: Request, res: Response
     if (!path.startsWith(prefix)) return false;
     const name = decodeURIComponent(path.slice(prefix.length));
     if (name === "" || name.includes("/")) {
-      reply(res, 404, { code: "NOT_FOUND", message: `no webhook at ${path}` });
+      replyJson(res, 404, { code: "NOT_FOUND", message: `no webhook at ${path}` });
     } else if (req.method !== "POST") {
       res.setHeader("allow", "POST");
-      reply(res, 405, { code: "METHOD_NOT_ALLOWED", message: "a webhook takes POST only" });
+      replyJson(res, 405, { code: "METHOD_NOT_ALLOWED", message: "a webhook takes POST only" });
     } else {
       void handle(req, res, name).catch((e: unknown) => {
         opts.log.error({ err: e instanceof Error ? e.message : String(e) }, "webhook failed");
-        if (!res.headersSent) reply(res, 500, { code: "INTERNAL", message: "internal error" });
+        if (!res.headersSent) replyJson(res, 500, { code: "INTERNAL", message: "internal error" });
       });
     }
     return true;
@@ -81,7 +78,7 @@ export function webhookRoute(opts: WebhookOptions): (req: Request, res: Response
   async function handle(req: Request, res: Response, name: string) {
     const body = await readBody(req, maxBodyBytes);
     if (body === undefined) {
-      reply(res, 413, { code: "PAYLOAD_TOO_LARGE", message: `the body exceeds ${maxBodyBytes} bytes` });
+      replyJson(res, 413, { code: "PAYLOAD_TOO_LARGE", message: `the body exceeds ${maxBodyBytes} bytes` });
       return;
     }
     const aborted = new AbortController();
@@ -95,10 +92,10 @@ export function webhookRoute(opts: WebhookOptions): (req: Request, res: Response
     });
     try {
       const request = opts.decode(name, body, (h) => header(req, h));
-      reply(res, 200, opts.encode(await opts.endpoint(ctx, request)));
+      replyJson(res, 200, opts.encode(await opts.endpoint(ctx, request)));
     } catch (e) {
       const error = asKitError(e);
-      reply(res, STATUS[error.code] ?? 500, {
+      replyJson(res, STATUS[error.code] ?? 500, {
         code: error.codeName,
         message: HIDDEN.has(error.code) ? "internal error" : error.message,
       });
@@ -106,29 +103,3 @@ export function webhookRoute(opts: WebhookOptions): (req: Request, res: Response
   }
 }
 
-function header(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  const value = Array.isArray(v) ? v[0] : v;
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
-/** The whole body, or undefined once it exceeds `max` bytes. */
-async function readBody(req: Request, max: number): Promise<Uint8Array | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer | string>) {
-    const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    size += buf.length;
-    if (size > max) return undefined;
-    chunks.push(buf);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
-function reply(res: Response, status: number, json: unknown) {
-  const text = JSON.stringify(json);
-  res.statusCode = status;
-  res.setHeader("content-type", "application/json");
-  res.setHeader("content-length", Buffer.byteLength(text));
-  res.end(text);
-}

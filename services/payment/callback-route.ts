@@ -9,16 +9,13 @@
 //   422 a decision that does not fit the payment (amount, session, state),
 //   413 a body over 64 KiB, 405 not a POST, 503/500 our failure (retried).
 // Modelled on transport/webhook.ts, whose fixed status table has no 422.
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
 import type { Logger } from "pino";
 import { backgroundContext } from "../../endpoints/context.js";
 import { asKitError, Code } from "../../endpoints/errors.js";
 import type { PaymentCallbacks } from "./callbacks.js";
 import { SIGNATURE_HEADER } from "./signature.js";
+import { header, readBody, replyJson, type Request, type Response } from "../../transport/http-route.js";
 
-type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
 
 export const CALLBACK_PATH = "/callbacks/gateway";
 const MAX_BODY_BYTES = 64 * 1024;
@@ -46,12 +43,12 @@ export function gatewayCallbackRoute(opts: CallbackRouteOptions): (req: Request,
     if (new URL(req.url ?? "/", "http://payment").pathname !== CALLBACK_PATH) return false;
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
-      reply(res, 405, { code: "METHOD_NOT_ALLOWED", message: "the gateway callback takes POST only" });
+      replyJson(res, 405, { code: "METHOD_NOT_ALLOWED", message: "the gateway callback takes POST only" });
       return true;
     }
     void handle(req, res).catch((e: unknown) => {
       log.error({ err: e instanceof Error ? e.message : String(e) }, "gateway callback failed");
-      if (!res.headersSent) reply(res, 500, { code: "INTERNAL", message: "internal error" });
+      if (!res.headersSent) replyJson(res, 500, { code: "INTERNAL", message: "internal error" });
     });
     return true;
   };
@@ -59,7 +56,7 @@ export function gatewayCallbackRoute(opts: CallbackRouteOptions): (req: Request,
   async function handle(req: Request, res: Response) {
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === undefined) {
-      reply(res, 413, { code: "PAYLOAD_TOO_LARGE", message: `the body exceeds ${MAX_BODY_BYTES} bytes` });
+      replyJson(res, 413, { code: "PAYLOAD_TOO_LARGE", message: `the body exceeds ${MAX_BODY_BYTES} bytes` });
       return;
     }
     const aborted = new AbortController();
@@ -67,39 +64,13 @@ export function gatewayCallbackRoute(opts: CallbackRouteOptions): (req: Request,
     const ctx = backgroundContext({ log, deadline: Date.now() + TIMEOUT_MS, signal: aborted.signal });
     try {
       const outcome = await opts.callbacks.receive(ctx, { body, signature: header(req, SIGNATURE_HEADER) });
-      reply(res, 200, { payment_id: outcome.paymentId, status: outcome.status, duplicate: outcome.duplicate });
+      replyJson(res, 200, { payment_id: outcome.paymentId, status: outcome.status, duplicate: outcome.duplicate });
     } catch (e) {
       const error = asKitError(e);
       const status = STATUS[error.code] ?? 500;
       if (status >= 500) log.error({ err: error.message, code: error.codeName }, "gateway callback failed");
-      reply(res, status, { code: error.codeName, message: status === 500 ? "internal error" : error.message });
+      replyJson(res, status, { code: error.codeName, message: status === 500 ? "internal error" : error.message });
     }
   }
 }
 
-function header(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  const value = Array.isArray(v) ? v[0] : v;
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
-}
-
-/** The whole body, or undefined once it exceeds `max` bytes. */
-async function readBody(req: Request, max: number): Promise<Uint8Array | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer | string>) {
-    const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    size += buf.length;
-    if (size > max) return undefined;
-    chunks.push(buf);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
-function reply(res: Response, status: number, json: unknown) {
-  const text = JSON.stringify(json);
-  res.statusCode = status;
-  res.setHeader("content-type", "application/json");
-  res.setHeader("content-length", Buffer.byteLength(text));
-  res.end(text);
-}

@@ -24,7 +24,7 @@ import {
 import { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import type { GatewayClient, OpenedSession } from "./gateway.js";
 import { paymentMessage } from "./messages.js";
-import { formatMoney } from "./money.js";
+import { formatMoney } from "../../platform/money.js";
 import type { BeginOutcome, CommandKey, PaymentRow, PaymentStore } from "./store.js";
 import { assertValid, PAYMENT_ID, paymentValidators } from "./validators.js";
 

@@ -24,7 +24,7 @@ import {
   type WalletService,
 } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { balanceMessage, creditCause, holdMessage, transactionMessage, zeroBalance } from "./messages.js";
-import { formatMoney } from "./money.js";
+import { formatMoney } from "../../platform/money.js";
 import { decodePageToken, encodePageToken } from "./page-token.js";
 import type { HoldRow, WalletStore, WalletTransaction } from "./store.js";
 

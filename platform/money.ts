@@ -1,4 +1,6 @@
-// Amounts for people: "EUR 12.00", "JPY 500", exact for any int64 of minor units.
+// Amounts for people — error messages, e-mails: "EUR 12.00", "JPY 500",
+// exact for any int64 of minor units (no float ever touches the amount).
+// A value helper every service may share, like the generated Money type.
 
 /** How many minor-unit digits a currency has (2 for EUR, 0 for JPY, 3 for BHD). */
 export function minorDigits(currency: string): number {

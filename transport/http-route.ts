@@ -1,0 +1,36 @@
+// The small pieces every plain HTTP route beside the RPCs needs (webhooks, a
+// payment gateway's callback): request and response types for HTTP/1.1 and
+// h2c alike, a header read, a size-capped body read, a JSON reply.
+import type * as http from "node:http";
+import type * as http2 from "node:http2";
+
+export type Request = http.IncomingMessage | http2.Http2ServerRequest;
+export type Response = http.ServerResponse | http2.Http2ServerResponse;
+
+/** A header's first value, trimmed; undefined when absent or blank. */
+export function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  const value = Array.isArray(v) ? v[0] : v;
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+/** The whole body, or undefined once it exceeds `max` bytes. */
+export async function readBody(req: Request, max: number): Promise<Uint8Array | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer | string>) {
+    const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    size += buf.length;
+    if (size > max) return undefined;
+    chunks.push(buf);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+export function replyJson(res: Response, status: number, json: unknown): void {
+  const text = JSON.stringify(json);
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json");
+  res.setHeader("content-length", Buffer.byteLength(text));
+  res.end(text);
+}
