@@ -27,8 +27,8 @@ export async function stayOffers(rs: ReadSide, stay: Stay): Promise<HotelOffer[]
   return res.offers;
 }
 
-/** The markdown a balance gives on a listed price: all of it, up to the price. */
-const markdownOf = (balance: bigint, listed: bigint) => (balance < listed ? balance : listed);
+/** The markdown a balance gives on a listed price: all of it, up to half the price (the card pays the rest). */
+const markdownOf = (balance: bigint, listed: bigint) => (balance < listed / 2n ? balance : listed / 2n);
 
 /**
  * Every room of `hotels` in the answer: the cheapest offer with rooms left

@@ -20,3 +20,16 @@ export function formatMoney(amountMinor: bigint, currency: string): string {
   const padded = abs.padStart(digits + 1, "0");
   return `${currency} ${sign}${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
 }
+
+/**
+ * What the wallet takes off a listed price: the available balance, but at most
+ * half the price, so that the card always pays the rest (a payment goes
+ * through the card gateway; a booking paid wholly from the wallet would have
+ * no card payment to refund or to start the saga). A $500 room with $100 in
+ * the wallet costs $400; with $400 in the wallet it costs $250.
+ */
+export function walletMarkdown(listedMinor: bigint, balanceMinor: bigint): bigint {
+  const cap = listedMinor / 2n;
+  const balance = balanceMinor > 0n ? balanceMinor : 0n;
+  return balance < cap ? balance : cap;
+}

@@ -58,13 +58,13 @@ test("return: the return leg swaps the airports and departs on the return date; 
     await f.search.searchFlights(f.ctx, { query: lisbonMadrid({ returnDate: day("2026-12-08"), customerId: RICH }) })
   ).results!;
   assert.equal(results.inbound.map(line), [
-    "SL124 2026-12-08T08:00:00+01:00 → 2026-12-08T07:25:00+00:00: 9000 → 0 skylark (FRESH, 1 offers)",
+    "SL124 2026-12-08T08:00:00+01:00 → 2026-12-08T07:25:00+00:00: 9000 → 4500 skylark (FRESH, 1 offers)",
   ]);
   assert.is(results.inbound[0]!.origin, "MAD");
-  // 115.00 with a 100.00 balance: 15.00; the 90.00 return leg: 0.00, from the same balance.
-  assert.is(results.outbound[0]!.price!.markdown!.amountMinor, 10000n);
-  assert.is(results.outbound[0]!.price!.price!.amountMinor, 1500n);
-  assert.is(results.inbound[0]!.price!.markdown!.amountMinor, 9000n);
+  // 115.00 with a 100.00 balance: the wallet pays at most half, 57.50; the 90.00 return leg: 45.00, from the same balance.
+  assert.is(results.outbound[0]!.price!.markdown!.amountMinor, 5750n);
+  assert.is(results.outbound[0]!.price!.price!.amountMinor, 5750n);
+  assert.is(results.inbound[0]!.price!.markdown!.amountMinor, 4500n);
   assert.is(results.walletAvailable!.amountMinor, 10000n);
   assert.equal(
     f.pricing.fareRequests.map((r) => `${r.origin}-${r.destination} ${r.departureDate!.day}`).sort(),

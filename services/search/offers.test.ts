@@ -38,13 +38,13 @@ test("ties go to the more reliable seller, then to the seller id, whatever the o
   assert.is(choose(offer("alpha", 500n), offer("wanderly", 500n)), "wanderly");
 });
 
-test("markdown = min(balance, listed): never more than the price, never negative", () => {
+test("markdown = min(balance, half the listed price): the card always pays the rest; never negative", () => {
   const p = personalPrice(offer("casa", 50000n, { promotion: "early-bird" }), 10000n);
   assert.equal([p.listed?.amountMinor, p.markdown?.amountMinor, p.price?.amountMinor], [50000n, 10000n, 40000n]);
   assert.is(p.status, PriceStatus.FRESH);
   assert.is(p.promotion, "early-bird");
-  const all = personalPrice(offer("casa", 5000n), 10000n);
-  assert.equal([all.markdown?.amountMinor, all.price?.amountMinor], [5000n, 0n]);
+  const capped = personalPrice(offer("casa", 5001n), 10000n);
+  assert.equal([capped.markdown?.amountMinor, capped.price?.amountMinor], [2500n, 2501n]);
   assert.is(personalPrice(offer("casa", 5000n), -300n).markdown?.amountMinor, 0n);
   assert.is(personalPrice(offer("casa", 5000n), undefined).markdown?.amountMinor, 0n);
   assert.is(personalPrice(offer("casa", 5000n, { stale: true }), 0n).status, PriceStatus.STALE);

@@ -3,6 +3,7 @@
 // wallet markdown that turns a listed price into a personal one.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { PriceStatus, type PersonalPriceSchema } from "../../gen/itinera/search/v1/search_pb.js";
+import { walletMarkdown } from "../../platform/money.js";
 
 /** What the reducer compares of any seller's offer (a hotel offer, a flight fare). */
 export interface Candidate {
@@ -58,16 +59,16 @@ function better(a: Candidate, b: Candidate, reliability: Reliability): boolean {
 export type PersonalPriceInit = MessageInitShape<typeof PersonalPriceSchema>;
 
 /**
- * The price a customer sees for `offer`: the wallet takes off at most the
- * listed price (markdown = min(available balance, listed)), so the balance
- * is what the customer could apply to this one booking. No offer: MISSING,
+ * The price a customer sees for `offer`: the wallet takes off what the
+ * customer could apply to this one booking (walletMarkdown: the balance, at
+ * most half the listed price). No offer: MISSING,
  * amounts unset. No balance known (no customer, the wallet down or not yet
  * answered): markdown 0.
  */
 export function personalPrice(offer: Candidate | undefined, walletMinor: bigint | undefined): PersonalPriceInit {
   if (offer === undefined) return { status: PriceStatus.MISSING };
   const balance = walletMinor !== undefined && walletMinor > 0n ? walletMinor : 0n;
-  const markdown = balance < offer.amountMinor ? balance : offer.amountMinor;
+  const markdown = walletMarkdown(offer.amountMinor, balance);
   const money = (amountMinor: bigint) => ({ amountMinor, currency: offer.currency });
   return {
     listed: money(offer.amountMinor),

@@ -15,6 +15,7 @@ import { PaymentSchema, PaymentState, type Payment, type PaymentService } from "
 import { PriceStatus, type SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import type { TestTokens } from "../identity/testing.js";
+import { walletMarkdown } from "../../platform/money.js";
 
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
 const day = (year: number, month: number, d: number) => ({ year, month, day: d });
@@ -165,7 +166,7 @@ export function fakeSearch(w: World): Service<typeof SearchService> {
     };
   };
   const flight = (flightId: string, origin: string, destination: string, listed: bigint, date: string) => {
-    const markdown = w.walletAvailable < listed ? w.walletAvailable : listed;
+    const markdown = walletMarkdown(listed, w.walletAvailable);
     return { flightId, flightNumber: flightId.split("-")[0]!, origin, destination, departureLocal: `${date}T08:15:00+01:00`, price: price(listed, markdown, "skylark") };
   };
   const flights = () => ({

@@ -5,7 +5,7 @@
 // else its city), the room's PersonalPrice (listed, markdown, price). A flight
 // trip: search for the route on the dates in the flight ids, each leg's fare;
 // a return trip's markdown is taken once from the wallet balance search
-// reports: markdown = min(balance, both legs' listed total), price = total −
+// reports: markdown = walletMarkdown(both legs' listed total, balance), price = total −
 // markdown (search shows each leg with the whole balance off, so a page
 // showing a return trip must compute it this way too).
 //
@@ -27,6 +27,7 @@ import type { FlightTrip, HotelStay, Item, ItemSchema } from "../../gen/itinera/
 import type { Money } from "../../gen/itinera/type/v1/money_pb.js";
 import type { WebServiceDeps } from "./deps.js";
 import { customerIdOf, renamed } from "./fields.js";
+import { walletMarkdown } from "../../platform/money.js";
 
 export type ItemInit = MessageInitShape<typeof ItemSchema>;
 
@@ -147,7 +148,7 @@ async function flightOffer(deps: Pick<WebServiceDeps, "search">, ctx: Context, i
   const listed = prices.reduce((sum, p) => sum + p.listed, 0n);
   const wallet = results?.walletAvailable;
   const balance = wallet && wallet.currency === currency && wallet.amountMinor > 0n ? wallet.amountMinor : 0n;
-  const markdown = balance < listed ? balance : listed;
+  const markdown = walletMarkdown(listed, balance);
   const leg = (f: typeof outbound) => `${f.flightNumber} ${f.origin} → ${f.destination}, ${f.departureLocal.slice(0, 10)}`;
   return {
     currency,

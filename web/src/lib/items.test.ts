@@ -62,13 +62,16 @@ test("a one-way flight books with its own price", () => {
   assert.equal(b.shownPrice, eur(12000n));
 });
 
-test("a return trip adds both prices as bigints", () => {
-  const b = flightTripBooking(flight("o", "SL1", "LIS", "LHR", 12001n), flight("i", "SL2", "LHR", "LIS", 9999n));
+test("a return trip adds both listed prices as bigints and takes the wallet off once", () => {
+  const b = flightTripBooking(flight("o", "SL1", "LIS", "LHR", 12001n), flight("i", "SL2", "LHR", "LIS", 9999n), eur(5000n));
   if ("problem" in b) throw new Error(b.problem);
   const item = create(ItemSchema, b.item);
   assert.is(item.kind.case === "flightTrip" && item.kind.value.returnFlightId, "i");
   assert.is(item.kind.case === "flightTrip" && item.kind.value.origin, "LIS", "the outbound's route");
-  assert.equal(b.shownPrice, eur(22000n));
+  assert.equal(b.shownPrice, eur(17000n), "22000 listed − 5000 from the wallet");
+  const halfAtMost = flightTripBooking(flight("o", "SL1", "LIS", "LHR", 12001n), flight("i", "SL2", "LHR", "LIS", 9999n), eur(90000n));
+  if ("problem" in halfAtMost) throw new Error(halfAtMost.problem);
+  assert.equal(halfAtMost.shownPrice, eur(11000n), "the wallet pays at most half");
 });
 
 test("flights of two sellers cannot be one item", () => {

@@ -7,6 +7,7 @@ import { daysBetween, nightsLabel, type DateParts } from "./dates.js";
 import { formatShortDate, parseLocalTime } from "./flights.js";
 import { sumMoney, type MoneyLike } from "./money.js";
 import { hasPrice } from "./results.js";
+import { walletMarkdown } from "../../../platform/money.js";
 
 export type ItemInit = MessageInitShape<typeof ItemSchema>;
 
@@ -43,16 +44,23 @@ const leg = (f: FlightResult) => {
   return `${f.flightNumber} ${f.origin} → ${f.destination}${date ? `, ${formatShortDate(date)}` : ""}`;
 };
 
-/** One way (no inbound) or a return trip; both legs must be sold by one seller (an Item has one). */
-export function flightTripBooking(outbound: FlightResult, inbound?: FlightResult): Booking {
+/**
+ * One way (no inbound) or a return trip; both legs must be sold by one seller
+ * (an Item has one). Search shows each leg with the wallet taken off on its
+ * own, so a return trip's price is computed again from both listed prices with
+ * the wallet taken off once — as the BFF prices it.
+ */
+export function flightTripBooking(outbound: FlightResult, inbound?: FlightResult, walletAvailable?: MoneyLike): Booking {
   if (!hasPrice(outbound.price) || (inbound && !hasPrice(inbound.price))) {
     return { problem: "This flight has no price right now, so it cannot be booked." };
   }
   if (inbound && inbound.price?.sellerId !== outbound.price.sellerId) {
     return { problem: "These two flights are sold by different sellers: book each of them on its own." };
   }
-  const total = sumMoney([outbound.price.price, inbound?.price?.price].slice(0, inbound ? 2 : 1));
-  if (!total) return { problem: "These two flights are priced in different currencies: book each of them on its own." };
+  const listed = inbound ? sumMoney([outbound.price.listed, inbound.price?.listed]) : undefined;
+  if (inbound && !listed) return { problem: "These two flights are priced in different currencies: book each of them on its own." };
+  const balance = listed && walletAvailable?.currency === listed.currency ? walletAvailable.amountMinor : 0n;
+  const total = listed ? { amountMinor: listed.amountMinor - walletMarkdown(listed.amountMinor, balance), currency: listed.currency } : money(outbound.price.price);
   return {
     item: {
       sellerId: outbound.price.sellerId,

@@ -9,7 +9,7 @@ import { useBook, type BookState } from "../components/useBook.js";
 import { useTitle } from "../components/useTitle.js";
 import { daysBetween, formatDate, localToday } from "../lib/dates.js";
 import { flightTripBooking } from "../lib/items.js";
-import { formatMoney } from "../lib/money.js";
+import { formatMoney, type MoneyLike } from "../lib/money.js";
 import { parseFlightSearch } from "../lib/params.js";
 import { degradedNotices, hasPrice } from "../lib/results.js";
 import { useLocation } from "../router.js";
@@ -70,7 +70,7 @@ export function FlightsPage() {
         </p>
       ))}
       {valid && !returnDate && <OneWay flights={outbound} booking={booking} />}
-      {valid && returnDate && <RoundTrip outbound={outbound} inbound={inbound} booking={booking} />}
+      {valid && returnDate && <RoundTrip outbound={outbound} inbound={inbound} walletAvailable={results?.walletAvailable} booking={booking} />}
       {valid && stream.done && !stream.problem && outbound.length === 0 && <p className="empty">No flights found for this route and date.</p>}
     </section>
   );
@@ -103,14 +103,14 @@ function OneWay({ flights, booking }: { flights: FlightResult[]; booking: BookSt
   );
 }
 
-function RoundTrip({ outbound, inbound, booking }: { outbound: FlightResult[]; inbound: FlightResult[]; booking: BookState }) {
+function RoundTrip({ outbound, inbound, walletAvailable, booking }: { outbound: FlightResult[]; inbound: FlightResult[]; walletAvailable?: MoneyLike; booking: BookState }) {
   const [outId, setOutId] = useState<string | undefined>(undefined);
   const [inId, setInId] = useState<string | undefined>(undefined);
   // Until the traveller picks, the cheapest priced flight of each list is chosen.
   const firstPriced = (list: FlightResult[]) => list.find((f) => hasPrice(f.price));
   const out = outbound.find((f) => f.flightId === outId) ?? firstPriced(outbound);
   const back = inbound.find((f) => f.flightId === inId) ?? firstPriced(inbound);
-  const choice = out && back ? flightTripBooking(out, back) : undefined;
+  const choice = out && back ? flightTripBooking(out, back, walletAvailable) : undefined;
   const key = `${out?.flightId}+${back?.flightId}`;
   return (
     <>
