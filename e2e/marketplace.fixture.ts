@@ -24,7 +24,7 @@ import { clientOf, grpcTransport } from "../transport/client.js";
 const PORT_VARS = [
   "SKYLARK_PORT", "CASA_PORT", "WANDERLY_PORT", "GATEWAY_PORT", "SMTP_PORT", "SMTP_VIEW_PORT",
   "IDENTITY_PORT", "CATALOG_PORT", "PRICING_PORT", "WALLET_PORT", "SEARCH_PORT", "PAYMENT_PORT",
-  "BOOKING_PORT", "SELLERS_PORT", "MAILER_PORT",
+  "BOOKING_PORT", "SELLERS_PORT", "MAILER_PORT", "WEB_PORT",
 ] as const;
 
 export const CARDS = {
@@ -120,6 +120,8 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     SELLERS_WEBHOOK_SECRET: `webhook-${secret}`,
     WEBHOOK_SECRET: `webhook-${secret}`,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    // Where the browser reaches the web service (the gateway sends it back there).
+    WEB_PUBLIC_URL: `http://127.0.0.1:${ports.WEB_PORT}`,
     ...extraEnv,
   };
   const log = pino({ level: "silent" });

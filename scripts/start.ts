@@ -1,42 +1,109 @@
 // `make start`: the whole marketplace on this machine (scripts/system.ts),
-// until Ctrl-C.
-import { join } from "node:path";
+// the web app built first when its sources changed, the demo customer seeded
+// through the real APIs (scripts/demo.ts), until Ctrl-C.
+//
+// Ctrl-C in a terminal signals the whole foreground process group: every
+// service and PostgreSQL would begin stopping at once, under the supervisor's
+// ordered shutdown (services drain, then the database stops). So this process
+// runs the supervisor in a process group of its own and only forwards signals;
+// the supervisor stops by itself when this process goes away (even kill -9).
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { TEST_CARDS } from "../sandbox/gateway-ledger.js";
+import { DEMO, ingestionDone, money, seedDemo } from "./demo.js";
 import { startSystem } from "./system.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const say = (line: string) => process.stdout.write(`[itinera] ${line}\n`);
+/** When `make start` started this: the time to ready includes loading the code. */
+const started = Number(process.env.ITINERA_STARTED_AT ?? Math.round(performance.timeOrigin));
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+/** Runs `make web` when web/dist is missing or older than the app's sources (make's own rule says which). */
+function buildWebApp() {
+  if (!existsSync(join(ROOT, "web")) || !/^web:/m.test(readFileSync(join(ROOT, "Makefile"), "utf8"))) {
+    say("no web app in this checkout yet (web/ or `make web` missing): starting the services only");
+    return;
+  }
+  // `make -q` only asks: 0 when web/dist is up to date.
+  if (spawnSync("make", ["-q", "web"], { cwd: ROOT, stdio: "ignore" }).status === 0) return;
+  say("building the web app (make web)");
+  const t = Date.now();
+  const make = spawnSync("make", ["--no-print-directory", "web"], { cwd: ROOT, stdio: "inherit" });
+  if (make.status !== 0) throw new Error("the web app did not build (make web failed; its output is above)");
+  say(`web app built in ${seconds(t)}`);
+}
 
 async function main() {
-  const started = Date.now();
+  buildWebApp();
   const system = await startSystem({
     env: process.env,
-    dataDir: join(ROOT, ".data", "pg"),
+    dataDir: resolve(ROOT, process.env.ITINERA_DATA_DIR ?? ".data", "pg"),
     pgPort: Number(process.env.PG_PORT ?? 54329),
     say,
     stdio: "inherit",
   });
+  const background = new AbortController();
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
+    background.abort();
     say("stopping");
     await system.stop();
     say("stopped");
     process.exit(0);
   };
-  process.on("SIGINT", () => void shutdown());
-  process.on("SIGTERM", () => void shutdown());
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown());
+  process.on("disconnect", () => void shutdown()); // the launcher is gone
 
-  say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  for (const s of system.specs) say(`${s.name.padEnd(9)} ${system.url(s.name)}`);
-  say("services speak Connect, gRPC and gRPC-Web on their port, with /healthz /readyz /metrics");
-  say(
-    `try: npx buf curl --http2-prior-knowledge --protocol grpc --reflect ${system.url("wallet")}/itinera.wallet.v1.WalletService/GetBalance -d '{"customer_id":"demo","currency":"EUR"}'`,
-  );
-  say("Ctrl-C stops everything");
+  const has = (name: string) => system.specs.some((s) => s.name === name);
+  const demo = await seedDemo({ identityUrl: system.url("identity"), walletUrl: system.url("wallet"), env: process.env }).catch((e: unknown) => {
+    say(`the demo customer could not be set up: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  });
+
+  say(`ready in ${seconds(started)}`);
+  for (const s of system.specs) say(`  ${s.name.padEnd(9)} ${system.url(s.name)}`);
+  say("");
+  if (has("web")) say(`open ${system.url("web")} in a browser`);
+  else say(`no web service in this checkout yet; search answers on ${system.url("search")} (see README.md, "Try it")`);
+  if (demo) {
+    const state = demo.created ? "new" : "from a previous start";
+    say(`demo sign-in: ${DEMO.email} / ${DEMO.password} (${state}; wallet ${money(demo.availableMinor, DEMO.currency)})`);
+  }
+  if (has("smtp")) say(`e-mails sent (invoices, cancellations): ${system.url("smtp")}`);
+  if (has("gateway")) {
+    say("test cards at the payment page (any expiry, CVC and name):");
+    for (const c of TEST_CARDS) say(`  ${c.number}  ${c.what}`);
+  }
+  say("Ctrl-C stops everything; a service that crashes is restarted");
+  if (has("sellers")) {
+    say("inventory keeps arriving in the background: the sellers are ingesting the demo inventory (about 90 s); prices fill in as it lands");
+    // Every sync recorded after this start counts (the sellers pull at start, also on a second start).
+    void ingestionDone({ sellersUrl: system.url("sellers"), since: started, signal: background.signal }).then((done) => {
+      if (done) say(`the demo inventory is in: every seller synced, ${seconds(started)} after start`);
+      else if (!background.signal.aborted) say("the sellers have not finished their first sync yet; see their logs above");
+    });
+  }
 }
 
-main().catch((e: unknown) => {
-  say(`failed to start: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+/** Runs this file again as the supervisor, in its own process group, and forwards signals to it. */
+function launch() {
+  const supervisor = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, ITINERA_SUPERVISOR: "1", ITINERA_STARTED_AT: String(started) },
+  });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => supervisor.kill(signal));
+  supervisor.on("exit", (code, signal) => process.exit(code ?? (signal === "SIGINT" ? 130 : 1)));
+}
+
+if (!process.env.ITINERA_SUPERVISOR) launch();
+else
+  main().catch((e: unknown) => {
+    say(`failed to start: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });

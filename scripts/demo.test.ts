@@ -1,0 +1,66 @@
+// `make start`'s demo data over the real processes (the marketplace of
+// e2e/marketplace.fixture.ts): the first start makes the demo customer and
+// credits the welcome money; a second start signs in, and the wallet answers
+// the replayed credit without moving money twice. The ingestion watcher says
+// "done" only once the pull sellers synced after the given moment.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { CreditReason } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { startMarketplace, type Marketplace } from "../e2e/marketplace.fixture.js";
+import { DEMO, ingestionDone, money, seedDemo } from "./demo.js";
+
+const SECRET = "demo-test-service-secret";
+let m: Marketplace;
+let startedAt: number;
+
+test.before(async () => {
+  startedAt = Date.now();
+  m = await startMarketplace({ SERVICE_SECRET: SECRET });
+});
+
+test.after(async () => {
+  await m?.close();
+});
+
+test("the first start makes the demo customer and credits EUR 150.00; the second reuses both and credits nothing", async () => {
+  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), env: { SERVICE_SECRET: SECRET } };
+  const first = await seedDemo(urls);
+  assert.ok(first.created);
+  assert.is(first.availableMinor, 15_000n);
+
+  const second = await seedDemo(urls);
+  assert.not.ok(second.created, "the account of the first start is signed in to");
+  assert.is(second.customerId, first.customerId);
+  assert.is(second.availableMinor, 15_000n, "nothing credited twice");
+
+  const history = await m.clients.wallet.listTransactions(m.ctx(await m.service("audit")), { customerId: first.customerId, currency: "EUR", pageSize: 50 });
+  assert.is(history.transactions.length, 1);
+  assert.is(history.transactions[0]!.reason, CreditReason.PROMOTION);
+  assert.is(history.transactions[0]!.amount?.amountMinor, DEMO.creditMinor);
+});
+
+test("a wrong service secret is refused: no money moves without a service's token", async () => {
+  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), env: { SERVICE_SECRET: "not-the-secret" } };
+  await seedDemo(urls).then(
+    () => assert.unreachable("seeding with a wrong secret succeeded"),
+    (e: unknown) => assert.match(String(e), /secret|unauthenticated|permission/i),
+  );
+});
+
+test("the ingestion watcher answers once every pull seller synced after the start, and stops when told", async () => {
+  const sellersUrl = m.system.url("sellers");
+  assert.ok(await ingestionDone({ sellersUrl, since: startedAt, signal: new AbortController().signal, timeoutMs: 120_000 }));
+  // Nothing has synced since a moment in the future: the watcher waits, and gives up when aborted.
+  const stop = new AbortController();
+  const waiting = ingestionDone({ sellersUrl, since: Date.now() + 3_600_000, signal: stop.signal });
+  setTimeout(() => stop.abort(), 2500);
+  assert.is(await waiting, false);
+});
+
+test("amounts print as the README writes them", () => {
+  assert.is(money(15_000n, "EUR"), "EUR 150.00");
+  assert.is(money(5n, "EUR"), "EUR 0.05");
+  assert.is(money(-1234n, "EUR"), "EUR -12.34");
+});
+
+test.run();

@@ -1,0 +1,89 @@
+// `make start`'s demo data, made through the real APIs as a person and a
+// service would: the demo customer (identity SignUp, or SignIn when a
+// previous start made it) and a welcome credit on the wallet under a fixed
+// idempotency key, so a second start reuses both and credits nothing twice.
+// Also the watcher that says when the sellers' first ingestion is done.
+import { pino } from "pino";
+import { backgroundContext, type Context, type Principal } from "../endpoints/context.js";
+import { Code, KitError } from "../endpoints/errors.js";
+import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
+import { FeedKind, SellersService } from "../gen/itinera/sellers/v1/sellers_pb.js";
+import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { DEVELOPMENT_SERVICE_SECRET } from "../services/identity/service-tokens.js";
+import { clientOf, grpcTransport } from "../transport/client.js";
+
+export const DEMO = {
+  email: "demo@itinera.example",
+  password: "itinera-demo-2026",
+  displayName: "Demo Traveller",
+  creditMinor: 15_000n,
+  currency: "EUR",
+  /** One credit per demo customer, ever: the wallet answers a replay with the first answer. */
+  creditKey: "demo-welcome-credit",
+} as const;
+
+export interface DemoCustomer {
+  customerId: string;
+  /** True when this start made the account (false: a previous start did). */
+  created: boolean;
+  /** The balance available after the welcome credit, in minor units. */
+  availableMinor: bigint;
+}
+
+const log = pino({ level: "silent" });
+const ctxOf = (principal?: Principal): Context =>
+  backgroundContext({ log, deadline: Date.now() + 10_000, ...(principal ? { principal } : {}) });
+const codeOf = (e: unknown) => (e instanceof KitError ? e.code : undefined);
+
+/** Signs the demo customer up (or in) and credits the welcome money once. */
+export async function seedDemo(opts: { identityUrl: string; walletUrl: string; env: NodeJS.ProcessEnv }): Promise<DemoCustomer> {
+  const identity = clientOf(IdentityService, grpcTransport(opts.identityUrl));
+  const wallet = clientOf(WalletService, grpcTransport(opts.walletUrl));
+
+  let customerId: string;
+  let created = true;
+  try {
+    customerId = (await identity.signUp(ctxOf(), { email: DEMO.email, password: DEMO.password, displayName: DEMO.displayName })).customerId;
+  } catch (e) {
+    if (codeOf(e) !== Code.AlreadyExists) throw e;
+    created = false;
+    customerId = (await identity.signIn(ctxOf(), { email: DEMO.email, password: DEMO.password })).customerId;
+  }
+
+  // Money moves only with a service's token, as the services themselves get one.
+  const secret = opts.env.SERVICE_SECRET || DEVELOPMENT_SERVICE_SECRET;
+  const token = await identity.issueServiceToken(ctxOf(), { serviceName: "demo", secret });
+  const service: Principal = { kind: "service", id: "demo", roles: [], token: token.accessToken };
+  // A second start replays the same key and request: the first answer, nothing written.
+  await wallet.credit(ctxOf(service), {
+    idempotencyKey: DEMO.creditKey,
+    customerId,
+    amount: { amountMinor: DEMO.creditMinor, currency: DEMO.currency },
+    reference: "Welcome to Itinera",
+    reason: CreditReason.PROMOTION,
+  });
+  const balance = await wallet.getBalance(ctxOf(service), { customerId, currency: DEMO.currency });
+  return { customerId, created, availableMinor: balance.balance?.available?.amountMinor ?? 0n };
+}
+
+/**
+ * Resolves once every pull seller has synced since `since` (the sellers
+ * service pulls at start), like bench/search.ts waits for ingestion. Polls
+ * quietly through restarts of the sellers process; gives up after `timeoutMs`.
+ */
+export async function ingestionDone(opts: { sellersUrl: string; since: number; signal: AbortSignal; timeoutMs?: number }): Promise<boolean> {
+  const sellers = clientOf(SellersService, grpcTransport(opts.sellersUrl));
+  const until = Date.now() + (opts.timeoutMs ?? 15 * 60_000);
+  while (!opts.signal.aborted && Date.now() < until) {
+    const list = await sellers.listSellers(ctxOf(), {}).catch(() => undefined);
+    const pulled = list?.sellers.filter((s) => s.feed === FeedKind.PULL) ?? [];
+    const synced = (s: (typeof pulled)[number]) => s.lastSyncTime !== undefined && Number(s.lastSyncTime.seconds) * 1000 >= opts.since - 1000;
+    if (pulled.length > 0 && pulled.every(synced)) return true;
+    await new Promise((r) => setTimeout(r, 2000).unref());
+  }
+  return false;
+}
+
+/** "EUR 150.00". */
+export const money = (minor: bigint, currency: string) =>
+  `${currency} ${minor < 0n ? "-" : ""}${(minor < 0n ? -minor : minor) / 100n}.${String((minor < 0n ? -minor : minor) % 100n).padStart(2, "0")}`;
