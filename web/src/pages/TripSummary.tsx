@@ -1,5 +1,5 @@
 // What a trip is and what it cost: shared by the reservation page and "My trips".
-import type { Trip } from "../../../gen/itinera/web/v1/web_pb.js";
+import { TripState, type Trip } from "../../../gen/itinera/web/v1/web_pb.js";
 import { formatDate, nightsLabel, daysBetween } from "../lib/dates.js";
 import { formatMoney, isPositive } from "../lib/money.js";
 import { tripStateLabel, tripTone } from "../lib/trips.js";
@@ -26,7 +26,9 @@ export function TripFacts({ trip }: { trip: Trip }) {
     }
   }
   if (trip.createTime) rows.push(["Booked", when(trip.createTime), "booked"]);
-  if (trip.amount) rows.push(["Paid by card", formatMoney(trip.amount), "amount"]);
+  // Only a trip whose card payment went through was paid; otherwise it is what the card was asked for.
+  const charged = ![TripState.PAYING, TripState.DECLINED, TripState.EXPIRED].includes(trip.state);
+  if (trip.amount) rows.push([charged ? "Paid by card" : "Card amount (not charged)", formatMoney(trip.amount), "amount"]);
   if (isPositive(trip.markdown)) rows.push(["From your wallet", formatMoney(trip.markdown), "markdown"]);
   if (trip.sellerReference) rows.push(["Seller reference", trip.sellerReference, "seller-reference"]);
   if (trip.cancellationFee) rows.push(["Cancellation fee", formatMoney(trip.cancellationFee), "trip-fee"]);
