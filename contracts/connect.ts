@@ -54,18 +54,50 @@ export function connectRequest<M extends DescMethodUnary>(
   ];
 }
 
+/** The token in the pact's example of withBearer, which verifyProvider's `bearerToken` replaces. */
+export const BEARER_EXAMPLE = "Bearer service-token";
+
 /**
  * The bearer token a method declared ACCESS_SERVICE (or CUSTOMER) needs: in
  * the pact, any `authorization: Bearer <token>` header (the consumer's token
  * is its own and expires); the provider's verification sends a token its
  * server accepts instead (verifyProvider's `bearerToken`).
  */
-export const BEARER = MatchersV3.regex(/^Bearer .+$/, "Bearer service-token");
+export const BEARER = MatchersV3.regex(/^Bearer .+$/, BEARER_EXAMPLE);
+
+/** Header templates, as Pact's builders take them (values may be matchers). */
+export type HeaderTemplates = Parameters<Parameters<RequestBuilderFunc>[0]["headers"]>[0];
+
+/** A request with more headers: `.withRequest(...withHeaders(connectRequest(...), { cookie: ... }))`. */
+export function withHeaders(request: ConnectRequest, headers: HeaderTemplates): ConnectRequest {
+  const [method, path, builder] = request;
+  return [method, path, (b) => builder(b.headers(headers))];
+}
 
 /** A request carrying the caller's bearer token: `.withRequest(...withBearer(connectRequest(...)))`. */
 export function withBearer(request: ConnectRequest): ConnectRequest {
-  const [method, path, builder] = request;
-  return [method, path, (b) => builder(b.headers({ authorization: BEARER }))];
+  return withHeaders(request, { authorization: BEARER });
+}
+
+/**
+ * A value the provider's state chooses (an id it assigned, a token it
+ * signed), shaped like `pattern`: Matchers.fromProviderState, but matched by
+ * the regex instead of "any string" on the consumer's side. `expression`
+ * names the state's values: "Bearer ${customerToken}".
+ */
+export function stateValue(expression: string, pattern: RegExp, example: string): MatchersV3.V3RegexMatcher {
+  return { ...MatchersV3.regex(pattern, example), "pact:generator:type": "ProviderState", expression } as MatchersV3.V3RegexMatcher;
+}
+
+/**
+ * A request carrying a customer's own token, as a service forwards it on the
+ * customer's behalf (the web BFF to payment and booking, which answer a
+ * customer only what is theirs): any bearer token in the pact; in the
+ * provider's verification, the token of the state's customer, which the
+ * state answers as `customerToken` (verifyProvider's `bearerToken` leaves it be).
+ */
+export function withCustomerBearer(request: ConnectRequest): ConnectRequest {
+  return withHeaders(request, { authorization: stateValue("Bearer ${customerToken}", /^Bearer .+$/, "Bearer customer-token") });
 }
 
 /** A successful unary answer: 200 and a body template in proto JSON names (lowerCamel). */

@@ -6,7 +6,8 @@
 // changed one unless asked to update; verifyProvider refuses states without
 // a handler and providers that break a pact; a pact withBearer matches any
 // bearer token and its verification sends the provider's own, with the
-// values a state chose in place of the pact's examples.
+// values a state chose in place of the pact's examples; a pact
+// withCustomerBearer sends the token its state signed, whatever bearerToken says.
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +29,7 @@ import {
   pactChanges,
   verifyProvider,
   withBearer,
+  withCustomerBearer,
   type ConsumerPact,
 } from "./pact.js";
 
@@ -233,6 +235,45 @@ test("withBearer: any bearer token in the pact, the provider's own in its verifi
     const result = await verifyProvider("guarded", guarded.url, states, { pactsDir: dir, bearerToken: "verifier-token" });
     assert.is(result.interactions, 1);
     assert.equal(seen, [{ message: "bonjour", principal: { kind: "service", id: "verifier", roles: [], token: "verifier-token" } }]);
+  } finally {
+    await guarded.close(5_000);
+  }
+});
+
+test("withCustomerBearer: any token in the pact, the state's customer token in verification, even beside a bearerToken", async () => {
+  const pact = await consumerPact("tool", "per-customer", { pactsDir: dir, update: true });
+  try {
+    const caller = backgroundContext({ log: silentLog, principal: { kind: "customer", id: "c-1", roles: [], token: "the-customer's-own-token" } });
+    const echoed = await pact
+      .interaction()
+      .given("a customer is known", { customerId: "c-1" })
+      .uponReceiving("an echo for a customer")
+      .withRequest(...withCustomerBearer(connectRequest(EchoService.method.echo, { message: "mine" })))
+      .willRespondWith(...connectResponse({ message: Matchers.like("mine") }))
+      .executeTest((mock) => echoClient(mock.url).echo(caller, { message: "mine" }));
+    assert.is(echoed?.message, "mine");
+    assert.is(await pact.settle(), "written");
+  } finally {
+    await pact.close();
+  }
+
+  const seen: (Principal | undefined)[] = [];
+  const tokens: Record<string, Principal> = {
+    "Bearer state-token-of-c-1": { kind: "customer", id: "c-1", roles: [], token: "state-token-of-c-1" },
+    "Bearer verifier-token": { kind: "service", id: "verifier", roles: [], token: "verifier-token" },
+  };
+  const guarded = await startEchoServer({
+    impl: { ...echoImpl(), echo: async (c, req) => (seen.push(c.principal), { message: req.message }) },
+    authenticate: async (authorization) => {
+      const principal = authorization === undefined ? undefined : tokens[authorization];
+      if (!principal) throw unauthenticated("an unknown token");
+      return principal;
+    },
+  });
+  try {
+    const states = { "a customer is known": async () => ({ customerToken: "state-token-of-c-1" }) };
+    await verifyProvider("per-customer", guarded.url, states, { pactsDir: dir, bearerToken: "verifier-token" });
+    assert.equal(seen.map((p) => [p?.kind, p?.id]), [["customer", "c-1"]]);
   } finally {
     await guarded.close(5_000);
   }

@@ -14,7 +14,8 @@
 // Methods that need a bearer token: the pact matches any `authorization:
 // Bearer …` (withBearer in connect.ts); `bearerToken` is the token the
 // provider's server accepts, sent in place of the pact's example wherever a
-// request carries the header (requests without one stay without one).
+// request carries it (requests without one stay without one, and a token a
+// state chose — withCustomerBearer — stays that token).
 //
 // Fails (rejects) when no pact names the provider, when a pact uses a state
 // without a handler (Pact itself would only warn), and when any interaction's
@@ -24,6 +25,7 @@ import { readdir, readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import { Verifier } from "@pact-foundation/pact";
+import { BEARER_EXAMPLE } from "./connect.js";
 import { PACTS_DIR } from "./consumer.js";
 import { quietPactCore } from "./quiet.js";
 
@@ -116,11 +118,12 @@ export function stringListParam(params: StateParams, name: string): string[] {
 
 /**
  * Pact's verification proxy runs this before forwarding each request: a
- * request whose pact carries an authorization header gets a real token.
+ * request whose pact carries withBearer's example token gets a real one.
+ * A token a provider state chose (withCustomerBearer) is left as it is.
  */
 function bearerFilter(token: string) {
   return (req: IncomingMessage, _res: ServerResponse, next: () => void) => {
-    if (req.headers.authorization !== undefined) req.headers.authorization = `Bearer ${token}`;
+    if (req.headers.authorization === BEARER_EXAMPLE) req.headers.authorization = `Bearer ${token}`;
     next();
   };
 }

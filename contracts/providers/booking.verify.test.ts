@@ -1,16 +1,20 @@
 // Booking against every committed pact that names it (payment's
-// CreateReservation, sellers' ConfirmReservation and FailReservation): the
-// real server, wired as services/booking/main.ts wires it (serverStack,
-// bearer-token authentication) on its own PostgreSQL database, with booking's
-// own peer, the wallet, a fake (services/booking/fakes.fixture.ts; booking →
-// wallet has its own pact) whose balances the states set.
+// CreateReservation, sellers' ConfirmReservation and FailReservation, the
+// web BFF's ListReservations, GetReservation, QuoteCancellation and
+// CancelReservation): the real server, wired as services/booking/main.ts
+// wires it (serverStack, bearer-token authentication) on its own PostgreSQL
+// database, with booking's own peer, the wallet, a fake
+// (services/booking/fakes.fixture.ts; booking → wallet has its own pact)
+// whose balances the states set.
 //
 // States go through booking itself: CreateReservation as payment would call
-// it, CancelReservation as the customer. Reservation ids are booking's
-// (derived from payment ids): each state answers the id it made, or the
-// fresh payment id it chose, and the verifier sends it in place of the
-// pact's example. These methods are for services only: the verifier sends a
-// service token testTokens signed, which the server's authenticate accepts.
+// it, ConfirmReservation as sellers would, CancelReservation as the
+// customer. Reservation ids are booking's (derived from payment ids): each
+// state answers the id it made, or the fresh payment id it chose, and the
+// verifier sends it in place of the pact's example. These methods are for services only: the verifier sends a
+// service token testTokens signed, which the server's authenticate accepts;
+// the web BFF's calls carry its customer's own token, which the state signs
+// for its customer and answers.
 //
 // And the check that verification can fail: the same booking, except that
 // CreateReservation leaves reservation.reservation_id out, must not pass
@@ -59,6 +63,9 @@ async function paidReservation(params: StateParams): Promise<string> {
   return reservation.reservationId;
 }
 
+/** A token of the state's customer, for the calls a BFF makes on their behalf (withCustomerBearer). */
+const customerToken = async (params: StateParams) => (await tokens.customer(stringParam(params, "customerId"))).token!;
+
 /** The states booking's consumers name, set up through booking itself. */
 const bookingStates = (): ProviderStates => ({
   async "an authorised payment has no reservation yet"(params) {
@@ -71,7 +78,13 @@ const bookingStates = (): ProviderStates => ({
     return { paymentId };
   },
   async "a reservation is PAID"(params) {
-    return { reservationId: await paidReservation(params) };
+    return { reservationId: await paidReservation(params), customerToken: await customerToken(params) };
+  },
+  async "a reservation is CONFIRMED"(params) {
+    const reservationId = await paidReservation(params);
+    const { reservation } = await f.client.confirmReservation(f.serviceCtx("sellers"), { reservationId, sellerReference: "CASA-PACT-1" });
+    if (reservation?.state !== ReservationState.CONFIRMED) throw new Error(`reservation ${reservationId} is not CONFIRMED but ${reservation?.state}`);
+    return { reservationId, customerToken: await customerToken(params) };
   },
   async "a reservation was cancelled by its customer"(params) {
     const reservationId = await paidReservation(params);
@@ -96,15 +109,19 @@ test("the real booking satisfies every pact that names it", async () => {
   const result = await verifyProvider("booking", server.url, bookingStates(), { bearerToken: token! });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
-    ["payment-booking.json", "sellers-booking.json"],
+    ["payment-booking.json", "sellers-booking.json", "web-booking.json"],
   );
-  assert.ok(result.interactions >= 6, `${result.interactions} interactions`);
-  // The calls took effect in booking: payment's two reservations, sellers' confirmation and failure.
-  const kinds = (await f.events()).map((e) => e.kind).sort();
+  assert.ok(result.interactions >= 10, `${result.interactions} interactions`);
+  // The calls took effect in booking: payment's two reservations, sellers' confirmation and failure
+  // (the seller references of the states' confirmations are not theirs).
+  const events = (await f.events()).filter((e) => e.reservation.sellerReference !== "CASA-PACT-1");
   assert.equal(
-    kinds.filter((k) => k !== "paid" && k !== "cancelled"),
+    events.map((e) => e.kind).filter((k) => k !== "paid" && k !== "cancelled").sort(),
     ["confirmed", "failed"],
   );
+  // And the web BFF's cancellation: c-102's confirmed stay, less the fee.
+  const cancelled = (await f.events()).filter((e) => e.kind === "cancelled" && e.reservation.customerId === "c-102");
+  assert.equal(cancelled.map((e) => e.reservation.refunded?.amountMinor), [27_500n]);
   assert.equal(f.wallet.effects().filter((k) => k.startsWith("hold:")).length, 1, "the hotel stay's markdown was held");
 });
 

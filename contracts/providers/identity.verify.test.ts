@@ -1,11 +1,12 @@
 // Identity against every committed pact that names it (the mailer's
-// GetCustomer): identity's real server as services/identity/fixture.ts
+// GetCustomer; the web BFF's SignUp, SignIn, Refresh and GetCustomer):
+// identity's real server as services/identity/fixture.ts
 // serves it (serveIdentity: serverStack, authentication with its own signing
 // keys, the JWKS route) on its own PostgreSQL schema.
 //
 // States go through identity itself: SignUp makes the customer, whose id —
 // identity's, a UUID — the state answers for the verifier to send in place
-// of the pact's example. GetCustomer is for services only: the verifier
+// of the pact's example; SignIn gives the refresh token a state answers. GetCustomer is for services only: the verifier
 // sends a token identity issued itself (IssueServiceToken with the
 // deployment's service secret), as the mailer's token cache gets one.
 import { test } from "uvu";
@@ -23,8 +24,36 @@ const PASSWORD = "pact-provider-state";
 const identityStates = (): ProviderStates => ({
   async "a customer has signed up"(params) {
     const [email, displayName] = [stringParam(params, "email"), stringParam(params, "displayName")];
-    const { customerId } = await f.client.signUp(f.ctx, { email, password: PASSWORD, displayName });
+    // The mailer and the web BFF name the same customer: signed up once, then known.
+    if (!(await f.store.customerByEmail(email))) await f.client.signUp(f.ctx, { email, password: PASSWORD, displayName });
+    const { customerId } = await f.client.signIn(f.ctx, { email, password: PASSWORD });
     return { customerId };
+  },
+  async "a customer has signed up with a password"(params) {
+    const [email, password, displayName] = [stringParam(params, "email"), stringParam(params, "password"), stringParam(params, "displayName")];
+    // Several interactions name the same customer: signed up once, then known.
+    if (!(await f.store.customerByEmail(email))) await f.client.signUp(f.ctx, { email, password, displayName });
+    const { customerId } = await f.client.signIn(f.ctx, { email, password });
+    return { customerId };
+  },
+  async "no customer has the e-mail"(params) {
+    const email = stringParam(params, "email");
+    if (await f.store.customerByEmail(email)) throw new Error(`identity has a customer with ${email}; the state needs none`);
+  },
+  async "a customer has a refresh token"(params) {
+    const [email, displayName] = [stringParam(params, "email"), stringParam(params, "displayName")];
+    if (!(await f.store.customerByEmail(email))) await f.client.signUp(f.ctx, { email, password: PASSWORD, displayName });
+    const { customerId, tokens } = await f.client.signIn(f.ctx, { email, password: PASSWORD });
+    return { customerId, refreshToken: tokens!.refreshToken };
+  },
+  async "a refresh token is unknown"(params) {
+    const refreshToken = stringParam(params, "refreshToken");
+    // Refresh tokens are random and single use: one identity accepts is not unknown (and is now used up).
+    const accepted = await f.client.refresh(f.ctx, { refreshToken }).then(
+      () => true,
+      (e: unknown) => !(e instanceof KitError && e.code === Code.Unauthenticated),
+    );
+    if (accepted) throw new Error(`identity accepts the refresh token ${refreshToken}; the state needs one it does not know`);
   },
   async "no customer has the id"(params) {
     const customerId = stringParam(params, "customerId");
@@ -50,13 +79,16 @@ test("the real identity satisfies every pact that names it", async () => {
   const result = await verifyProvider("identity", server!.url, identityStates(), { bearerToken: accessToken });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
-    ["mailer-identity.json"],
+    ["mailer-identity.json", "web-identity.json"],
   );
-  assert.ok(result.interactions >= 2, `${result.interactions} interactions`);
+  assert.ok(result.interactions >= 8, `${result.interactions} interactions`);
   // The state went through identity: the customer the mailer asked about signed up.
   const { customerId } = await f.client.signIn(f.ctx, { email: "ana.lima@example.com", password: PASSWORD });
   const customer = await f.client.getCustomer(f.ctx, { customerId });
   assert.is(customer.displayName, "Ana Lima");
+  // The web BFF's sign-up made its customer, who can sign in.
+  const nia = await f.store.customerByEmail("nia.okafor@example.com");
+  assert.is(nia?.displayName, "Nia Okafor");
 });
 
 test.run();

@@ -1,5 +1,5 @@
 // Payment against every committed pact that names it (booking's refunds and
-// sellers'): the real server, wired as services/payment/main.ts wires it
+// sellers', the web BFF's MakePayment and GetPayment): the real server, wired as services/payment/main.ts wires it
 // (serverStack, bearer-token authentication, the gateway's callback route
 // beside the RPCs) on its own PostgreSQL database, with an in-memory gateway
 // (services/payment/fake-gateway.fixture.ts) in place of the card gateway.
@@ -10,7 +10,8 @@
 // Payment ids are payment's own: each state answers its payment's id, which
 // the verifier sends in place of the pact's example. Refund is for services
 // only: the verifier sends a service token testTokens signed, which the
-// server's authenticate accepts.
+// server's authenticate accepts; the web BFF's calls carry its customer's
+// own token, which the state signs for its customer and answers.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { PaymentService, PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
@@ -59,10 +60,16 @@ async function authorisedPayment(params: StateParams): Promise<string> {
   return paymentId;
 }
 
+/** A token of the state's customer, for the calls a BFF makes on their behalf (withCustomerBearer). */
+const customerToken = async (params: StateParams) => (await tokens.customer(stringParam(params, "customerId"))).token!;
+
 /** The states payment's consumers name, set up through payment itself. */
 const paymentStates = (): ProviderStates => ({
+  async "a customer may pay"(params) {
+    return { customerToken: await customerToken(params) };
+  },
   async "a payment is authorised"(params) {
-    return { paymentId: await authorisedPayment(params) };
+    return { paymentId: await authorisedPayment(params), customerToken: await customerToken(params) };
   },
   async "a payment was refunded in full"(params) {
     const paymentId = await authorisedPayment(params);
@@ -87,9 +94,9 @@ test("the real payment satisfies every pact that names it", async () => {
   const result = await verifyProvider("payment", server!.url, paymentStates(), { bearerToken: token! });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
-    ["booking-payment.json", "sellers-payment.json"],
+    ["booking-payment.json", "sellers-payment.json", "web-payment.json"],
   );
-  assert.ok(result.interactions >= 4, `${result.interactions} interactions`);
+  assert.ok(result.interactions >= 6, `${result.interactions} interactions`);
   // The refunds went through to the gateway: booking's full and partial ones and sellers' one, each once.
   const refunded = [...f.gateway.refunds.entries()].filter(([key]) => key.startsWith("refund:")).map(([key, r]) => [key.split(":")[1], r.amountMinor]);
   assert.equal(
@@ -100,6 +107,9 @@ test("the real payment satisfies every pact that names it", async () => {
       ["fail", 31_500n],
     ],
   );
+  // The web BFF's booking made a payment for its customer (the token's), with the markdown, pending at the gateway.
+  const made = await f.database.knex("payments").where({ customer_id: "c-91" }).select("markdown_minor", "state");
+  assert.equal(made.map((p: { markdown_minor: string; state: string }) => [String(p.markdown_minor), p.state]), [["10000", "pending"]]);
 });
 
 test.run();

@@ -2,7 +2,8 @@
 // wired as services/wallet/main.ts wires it (endpointsOf + serverStack +
 // serveService with bearer-token authentication + startServer) on its own
 // PostgreSQL database, with provider states set up through the real wallet
-// service. Search reads balances without a token: the pact proves it may;
+// service. Search and the web BFF read balances (the BFF also histories)
+// without a service token: the pacts prove they may;
 // booking's commands carry a service token (testTokens, whose authenticate
 // the server uses), sent by the verifier in place of the pact's example.
 //
@@ -103,15 +104,18 @@ test("the real wallet satisfies every pact that names it", async () => {
   const result = await verifyProvider("wallet", server.url, walletStates(), { bearerToken: token! });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
-    ["booking-wallet.json", "search-wallet.json"],
+    ["booking-wallet.json", "search-wallet.json", "web-wallet.json"],
   );
-  assert.ok(result.interactions >= 7, `${result.interactions} interactions`);
+  assert.ok(result.interactions >= 9, `${result.interactions} interactions`);
   // The states really went through the wallet: c-1 holds what the pact asked for.
   const balance = await w.client.getBalance(w.ctx, { customerId: "c-1", currency: "EUR" });
   assert.is(balance.balance?.available?.amountMinor, 10000n);
   // And booking's commands took effect: c-41 had 50.00, 30.00 of it is held for the reservation.
   const held = await w.client.getBalance(w.ctx, { customerId: "c-41", currency: "EUR" });
   assert.equal([held.balance?.available?.amountMinor, held.balance?.held?.amountMinor], [2000n, 3000n]);
+  // The web BFF's wallet page: c-81 has 100.00 available and 30.00 held.
+  const page = await w.client.getBalance(w.ctx, { customerId: "c-81", currency: "EUR" });
+  assert.equal([page.balance?.available?.amountMinor, page.balance?.held?.amountMinor], [10000n, 3000n]);
 });
 
 test("a wallet whose GetBalance leaves balance.available out fails search's pact", async () => {

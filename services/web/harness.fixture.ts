@@ -10,13 +10,14 @@ import { pino } from "pino";
 import { Registry } from "prom-client";
 import type { Principal } from "../../endpoints/context.js";
 import { access } from "../../endpoints/middleware/access.js";
-import { endpointsOf, localClient } from "../../endpoints/service.js";
+import { endpointsOf, localClient, type Service } from "../../endpoints/service.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import { createTracing } from "../../platform/tracing.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
@@ -35,6 +36,8 @@ export interface HarnessOptions {
   allowedOrigins?: string[];
   trustProxy?: boolean;
   watchPollMs?: number;
+  /** The service served in place of the BFF's own, made from it (a contract test's broken BFF). */
+  service?: (real: Service<typeof WebService>) => Service<typeof WebService>;
 }
 
 export interface WebHarness {
@@ -72,7 +75,7 @@ export async function startWebHarness(opts: HarnessOptions = {}): Promise<WebHar
   const server: RunningServer = await startWebServer({
     port: 0,
     log: silent,
-    service,
+    service: opts.service ? opts.service(service) : service,
     sessions: webSessions({
       verify: async (token) => (await tokens.authenticate(`Bearer ${token}`))!,
       refresh: async (ctx, refreshToken) => (await identity.refresh(ctx, { refreshToken })).tokens!,

@@ -1,0 +1,163 @@
+// web → identity: what the BFF's sessions (services/web/account.ts and the
+// cookie session of session-transport.ts, refreshing as main.ts wires it)
+// need from IdentityService, written by running the BFF (web-harness.ts) for
+// a browser with the identity method under test over Connect JSON against
+// Pact's mock server.
+//
+// SignUp and SignIn: the form's fields as typed; the BFF reads the customer
+// id and the token pair — access token and its life, refresh token and its
+// life — which become the session cookies. SignIn's UNAUTHENTICATED (a wrong
+// password) goes back to the browser as it is, no cookie set. GetCustomer,
+// asked as the BFF itself (a service token), gives the display name pages
+// greet the customer by. Refresh: an expired session with its refresh
+// cookie gets a new pair on the way; UNAUTHENTICATED (a used or unknown
+// token) signs the browser out. Customer ids and refresh tokens are
+// identity's: the states answer them, the verifier sends them. The access
+// tokens identity answers are trusted as they are here (the harness's
+// `trusted`): its signing keys are not part of this contract.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Code } from "../../endpoints/errors.js";
+import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { Browser, cookieAttributes, type Answer } from "../../services/web/browser.fixture.js";
+import { connectError, connectRequest, connectResponse, consumerPact, Matchers, withBearer, type ConsumerPact } from "../pact.js";
+import { overWire } from "./calls.js";
+import { withBff, type Bff } from "./web-harness.js";
+
+const { fromProviderState, integer, like, regex } = Matchers;
+let pact: ConsumerPact;
+
+const CUSTOMER_ID = "3f6d2c8e-5b1a-4e7f-9c0d-8a2b4e6f1c3d";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ACCESS = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIzZjZkMmM4ZSJ9.aWRlbnRpdHk";
+const REFRESH = "Zm9yLXRoZS1uZXh0LXRoaXJ0eS1kYXlzLW9mLXRoaXMtYnJvd3Nlcg";
+const OLD_REFRESH = "dGhlLXJlZnJlc2gtdG9rZW4taWRlbnRpdHktZ2F2ZS1iZWZvcmU";
+const ANA = { email: "ana.sousa@example.com", password: "correct horse battery", displayName: "Ana Sousa" };
+
+/** SignUp, SignIn and Refresh answer who and the new pair, which the session cookies carry. */
+const signedIn = {
+  customerId: regex(UUID, CUSTOMER_ID),
+  tokens: {
+    accessToken: like(ACCESS),
+    accessExpiresInSeconds: integer(900),
+    refreshToken: like(REFRESH),
+    refreshExpiresInSeconds: integer(2_592_000),
+  },
+};
+
+/** The BFF with `wired` identity methods over the wire; identity knows the customer's name in memory; `use` gets a browser. */
+function withIdentity<T>(wired: Parameters<typeof withBff>[0]["identity"], use: (bff: Bff) => Promise<T>) {
+  const customer = { kind: "customer" as const, id: CUSTOMER_ID, roles: [], token: ACCESS };
+  return withBff({ identity: wired ?? {} }, async (bff) => {
+    bff.world.accounts.set(ANA.email, { password: ANA.password, customerId: CUSTOMER_ID, name: ANA.displayName });
+    return use(bff);
+  }, { trusted: { [ACCESS]: customer } });
+}
+
+const cookie = (answer: Answer, name: string) => cookieAttributes(answer.setCookies, name);
+
+test.before(async () => {
+  pact = await consumerPact("web", "identity");
+});
+test.after(async () => {
+  await pact?.close();
+});
+
+test("sign-up: identity's customer and token pair become the browser's session", async () => {
+  const form = { email: "nia.okafor@example.com", password: "a long enough password", displayName: "Nia Okafor" };
+  const answer = await pact
+    .interaction()
+    .given("no customer has the e-mail", { email: form.email })
+    .uponReceiving("a sign-up from the web")
+    .withRequest(...connectRequest(IdentityService.method.signUp, form))
+    .willRespondWith(...connectResponse(signedIn))
+    .executeTest((mock) => withIdentity({ signUp: overWire(IdentityService, mock.url).signUp }, async (bff) => (await bff.visitor()).call("SignUp", form)));
+  assert.equal(answer?.body.customer, { customerId: CUSTOMER_ID, displayName: form.displayName });
+  assert.equal([cookie(answer!, "itinera_session")?.get("value"), cookie(answer!, "itinera_session")?.get("max-age")], [ACCESS, "900"]);
+  assert.equal([cookie(answer!, "itinera_refresh")?.get("value"), cookie(answer!, "itinera_refresh")?.get("max-age")], [REFRESH, "2592000"]);
+});
+
+test("sign-in: the session begins, and the page greets the customer by name", async () => {
+  const answer = await pact
+    .interaction()
+    .given("a customer has signed up with a password", ANA)
+    .uponReceiving("a sign-in from the web")
+    .withRequest(...connectRequest(IdentityService.method.signIn, { email: ANA.email, password: ANA.password }))
+    .willRespondWith(...connectResponse(signedIn))
+    .executeTest((mock) =>
+      withIdentity({ signIn: overWire(IdentityService, mock.url).signIn }, async (bff) => (await bff.visitor()).call("SignIn", { email: ANA.email, password: ANA.password })),
+    );
+  assert.equal(answer?.body.customer, { customerId: CUSTOMER_ID, displayName: ANA.displayName });
+  assert.is(cookie(answer!, "itinera_session")?.get("value"), ACCESS);
+});
+
+test("sign-in with a wrong password: UNAUTHENTICATED for the browser, no session", async () => {
+  const answer = await pact
+    .interaction()
+    .given("a customer has signed up with a password", ANA)
+    .uponReceiving("a sign-in from the web with a wrong password")
+    .withRequest(...connectRequest(IdentityService.method.signIn, { email: ANA.email, password: "not the password" }))
+    .willRespondWith(...connectError(Code.Unauthenticated))
+    .executeTest((mock) =>
+      withIdentity({ signIn: overWire(IdentityService, mock.url).signIn }, async (bff) => (await bff.visitor()).call("SignIn", { email: ANA.email, password: "not the password" })),
+    );
+  assert.equal([answer?.status, answer?.body.code], [401, "unauthenticated"]);
+  assert.is(cookie(answer!, "itinera_session"), undefined);
+});
+
+test("a signed-in customer's page: the display name, asked as the BFF itself", async () => {
+  const answer = await pact
+    .interaction()
+    .given("a customer has signed up", { email: "ana.lima@example.com", displayName: "Ana Lima" })
+    .uponReceiving("a request from the web for a customer's display name")
+    .withRequest(
+      ...withBearer(
+        connectRequest(IdentityService.method.getCustomer, { customerId: CUSTOMER_ID }, () => ({ customerId: fromProviderState("${customerId}", CUSTOMER_ID) })),
+      ),
+    )
+    .willRespondWith(...connectResponse({ displayName: like("Ana Lima") }))
+    .executeTest((mock) =>
+      withBff({ identity: { getCustomer: overWire(IdentityService, mock.url).getCustomer } }, async (bff) => (await bff.signedIn(CUSTOMER_ID)).call("GetSession")),
+    );
+  assert.equal(answer?.body.customer, { customerId: CUSTOMER_ID, displayName: "Ana Lima" });
+});
+
+/** A browser whose session cookie has expired and gone, holding only its refresh cookie. */
+const returning = (bff: Bff, refreshToken: string) => {
+  const browser = new Browser(bff.url);
+  browser.cookies.set("itinera_refresh", refreshToken);
+  return browser.call("GetSession");
+};
+
+test("an expired session: refreshed on the way, new cookies, still signed in", async () => {
+  const answer = await pact
+    .interaction()
+    .given("a customer has a refresh token", { email: "rui.costa@example.com", displayName: "Rui Costa" })
+    .uponReceiving("a refresh of a web session")
+    .withRequest(
+      ...connectRequest(IdentityService.method.refresh, { refreshToken: OLD_REFRESH }, () => ({ refreshToken: fromProviderState("${refreshToken}", OLD_REFRESH) })),
+    )
+    .willRespondWith(...connectResponse({ tokens: signedIn.tokens }))
+    .executeTest((mock) => withIdentity({ refresh: overWire(IdentityService, mock.url).refresh }, (bff) => returning(bff, OLD_REFRESH)));
+  assert.equal(answer?.body.customer, { customerId: CUSTOMER_ID, displayName: ANA.displayName });
+  assert.equal([cookie(answer!, "itinera_session")?.get("value"), cookie(answer!, "itinera_refresh")?.get("value")], [ACCESS, REFRESH]);
+});
+
+test("a refresh identity refuses (UNAUTHENTICATED): the browser is signed out, its cookies cleared", async () => {
+  const unknown = "bm90LWEtcmVmcmVzaC10b2tlbi1pZGVudGl0eS1rbm93cw";
+  const answer = await pact
+    .interaction()
+    .given("a refresh token is unknown", { refreshToken: unknown })
+    .uponReceiving("a refresh of a web session with an unknown token")
+    .withRequest(...connectRequest(IdentityService.method.refresh, { refreshToken: unknown }))
+    .willRespondWith(...connectError(Code.Unauthenticated))
+    .executeTest((mock) => withIdentity({ refresh: overWire(IdentityService, mock.url).refresh }, (bff) => returning(bff, unknown)));
+  assert.equal([answer?.status, answer?.body.customer], [200, undefined]);
+  assert.is(cookie(answer!, "itinera_refresh")?.get("max-age"), "0");
+});
+
+test("the pact is the committed contracts/pacts/web-identity.json (PACT_UPDATE=1 to change it)", async () => {
+  await pact.settle();
+});
+
+test.run();

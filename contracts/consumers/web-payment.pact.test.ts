@@ -1,0 +1,124 @@
+// web → payment: what the BFF's booking and trip pages (services/web/booking.ts
+// StartBooking, trips.ts GetTrip) need from PaymentService, written by
+// running the BFF (web-harness.ts) for a signed-in browser with the payment
+// method under test over Connect JSON against Pact's mock server.
+//
+// Both calls carry the CUSTOMER's own token, which the BFF forwards (payment
+// answers a customer only their own payments): in the provider's
+// verification, the token of the state's customer (withCustomerBearer).
+// MakePayment: a key derived from the click's key and the customer ("web:"
+// and 43 URL-safe characters), the item the BFF rebuilt from search's answer,
+// the price to charge, the wallet markdown, and where the gateway sends the
+// browser back; the BFF reads the payment's id and the gateway's card page.
+// GetPayment: the trip page reads the payment's id, state, item, amount and
+// times (an authorised one then looks for its reservation, in memory here).
+// Payment ids are payment's: the state answers one, the verifier sends it.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { paymentKey } from "../../services/web/booking.js";
+import { connectRequest, connectResponse, consumerPact, int64String, Matchers, withCustomerBearer, type ConsumerPact } from "../pact.js";
+import { day, overWire } from "./calls.js";
+import { PUBLIC_URL, withBff } from "./web-harness.js";
+
+const { fromProviderState, integer, like, regex } = Matchers;
+const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+const PAYMENT_ID = /^pay_[0-9a-f]{32}$/;
+const money = (amountMinor: string) => ({ amountMinor: int64String(amountMinor), currency: "EUR" });
+const date = (year: number, month: number, d: number) => ({ year: integer(year), month: integer(month), day: integer(d) });
+let pact: ConsumerPact;
+
+const STAY = { checkIn: day("2027-03-10"), checkOut: day("2027-03-13") };
+const CLICK = "web-0123456789abcdef0123456789abcdef";
+
+test.before(async () => {
+  pact = await consumerPact("web", "payment");
+});
+test.after(async () => {
+  await pact?.close();
+});
+
+test("Book: a payment for the customer at the price search gives now, and the gateway's page", async () => {
+  const key = paymentKey("c-91", CLICK);
+  const answer = await pact
+    .interaction()
+    .given("a customer may pay", { customerId: "c-91" })
+    .uponReceiving("a customer's payment for a hotel stay, from the web")
+    .withRequest(
+      ...withCustomerBearer(
+        connectRequest(
+          PaymentService.method.makePayment,
+          {
+            idempotencyKey: key,
+            item: {
+              sellerId: "casa",
+              title: "Hotel Aurora, Lisbon — Double room, 3 nights",
+              kind: { case: "hotelStay", value: { hotelId: "h-aurora", roomId: "DBL", ...STAY, starRating: 4 } },
+            },
+            amount: { amountMinor: 40_000n, currency: "EUR" },
+            markdown: { amountMinor: 10_000n, currency: "EUR" },
+            returnUrl: `${PUBLIC_URL}/trips/return`,
+          },
+          (json) => ({ ...json, idempotencyKey: regex(/^web:[A-Za-z0-9_-]{43}$/, key) }),
+        ),
+      ),
+    )
+    .willRespondWith(
+      ...connectResponse({
+        payment: { paymentId: regex(PAYMENT_ID, "pay_6f1c2a9e0b4d4c7a8e3f5d2b1a0c9e8f") },
+        redirectUrl: regex(/^https?:\/\/\S+$/, "http://gateway.test/pay/gs_6f1c2a9e"),
+      }),
+    )
+    .executeTest((mock) =>
+      withBff({ payment: { makePayment: overWire(PaymentService, mock.url).makePayment } }, async (bff) =>
+        (await bff.signedIn("c-91")).call("StartBooking", {
+          idempotencyKey: CLICK,
+          item: { hotelStay: { hotelId: "h-aurora", roomId: "DBL", ...STAY } },
+          shownPrice: { amountMinor: "40000", currency: "EUR" },
+        }),
+      ),
+    );
+  assert.equal(answer?.body, { paymentId: "pay_6f1c2a9e0b4d4c7a8e3f5d2b1a0c9e8f", redirectUrl: "http://gateway.test/pay/gs_6f1c2a9e" });
+});
+
+test("the trip of an authorised payment: paid, what was bought, for how much, since when", async () => {
+  const example = "pay_0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+  const answer = await pact
+    .interaction()
+    .given("a payment is authorised", { customerId: "c-92", amountMinor: "25000", currency: "EUR" })
+    .uponReceiving("a customer's look at their payment, from the web")
+    .withRequest(
+      ...withCustomerBearer(
+        connectRequest(PaymentService.method.getPayment, { paymentId: example }, () => ({ paymentId: fromProviderState("${paymentId}", example) })),
+      ),
+    )
+    .willRespondWith(
+      ...connectResponse({
+        payment: {
+          paymentId: regex(PAYMENT_ID, example),
+          state: "PAYMENT_STATE_AUTHORISED",
+          item: {
+            title: like("Hotel Aurora, Lisbon — Double room, 3 nights"),
+            hotelStay: { hotelId: like("hotel-1"), roomId: like("room-1"), checkIn: date(2027, 3, 10), checkOut: date(2027, 3, 13) },
+          },
+          amount: money("25000"),
+          createTime: regex(RFC3339_UTC, "2027-02-01T10:00:00Z"),
+          updateTime: regex(RFC3339_UTC, "2027-02-01T10:00:05Z"),
+        },
+      }),
+    )
+    .executeTest((mock) =>
+      withBff({ payment: { getPayment: overWire(PaymentService, mock.url).getPayment } }, async (bff) =>
+        (await bff.signedIn("c-92")).call("GetTrip", { paymentId: example }),
+      ),
+    );
+  const trip = answer?.body.trip;
+  assert.equal([trip?.paymentId, trip?.state, trip?.amount?.amountMinor, trip?.createTime], [example, "TRIP_STATE_PAID", "25000", "2027-02-01T10:00:00Z"]);
+  assert.is(trip?.item?.title, "Hotel Aurora, Lisbon — Double room, 3 nights");
+});
+
+test("the pact is the committed contracts/pacts/web-payment.json (PACT_UPDATE=1 to change it)", async () => {
+  await pact.settle();
+});
+
+test.run();
