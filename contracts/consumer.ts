@@ -65,26 +65,45 @@ export async function consumerPact(consumer: string, provider: string, opts: Con
     provider,
     file,
     interaction: () => awaitingRecordedMatches(pact.addInteraction(), opts.recordWaitMs ?? RECORD_WAIT_MS, () => failed++),
-    async settle() {
-      if (failed > 0) throw new Error(`${failed} interaction(s) of ${consumer} → ${provider} failed: the pact is incomplete, nothing compared or written`);
-      const written = join(scratch, name);
-      if (!existsSync(written)) throw new Error(`no interaction of ${consumer} → ${provider} passed: nothing to compare`);
-      const fresh = await readFile(written, "utf8");
-      const committed = existsSync(file) ? await readFile(file, "utf8") : undefined;
-      const changes = committed === undefined ? ["the pact is not committed yet"] : pactChanges(committed, fresh);
-      if (changes.length === 0) return "unchanged";
-      if (update) {
-        await writeFile(file, fresh);
-        return "written";
-      }
-      throw new Error(
-        `the ${consumer} → ${provider} contract differs from ${file}:\n  ${changes.join("\n  ")}\n` +
-          `If the change is intended, run the consumer test with PACT_UPDATE=1 and commit the new pact ` +
-          `(its provider's verification must then pass too).`,
-      );
-    },
+    settle: () => settleWithCommitted({ consumer, provider, written: join(scratch, name), file, update, failed }),
     close: () => rm(scratch, { recursive: true, force: true }),
   };
+}
+
+export interface SettleOptions {
+  consumer: string;
+  provider: string;
+  /** The pact file this run wrote. */
+  written: string;
+  /** The committed pact. */
+  file: string;
+  update: boolean;
+  /** Interactions that failed in this run. */
+  failed: number;
+}
+
+/**
+ * Compares the pact a run wrote with the committed one (HTTP and message
+ * pacts alike): "unchanged", or "written" when they differ and updating was
+ * asked for; otherwise throws listing the interactions added, removed or changed.
+ */
+export async function settleWithCommitted(o: SettleOptions): Promise<"unchanged" | "written"> {
+  const { consumer, provider, file } = o;
+  if (o.failed > 0) throw new Error(`${o.failed} interaction(s) of ${consumer} → ${provider} failed: the pact is incomplete, nothing compared or written`);
+  if (!existsSync(o.written)) throw new Error(`no interaction of ${consumer} → ${provider} passed: nothing to compare`);
+  const fresh = await readFile(o.written, "utf8");
+  const committed = existsSync(file) ? await readFile(file, "utf8") : undefined;
+  const changes = committed === undefined ? ["the pact is not committed yet"] : pactChanges(committed, fresh);
+  if (changes.length === 0) return "unchanged";
+  if (o.update) {
+    await writeFile(file, fresh);
+    return "written";
+  }
+  throw new Error(
+    `the ${consumer} → ${provider} contract differs from ${file}:\n  ${changes.join("\n  ")}\n` +
+      `If the change is intended, run the consumer test with PACT_UPDATE=1 and commit the new pact ` +
+      `(its provider's verification must then pass too).`,
+  );
 }
 
 /**

@@ -21,14 +21,13 @@
 // handler runs on it, and the interaction is recorded only if the test passes.
 // The pact file is checked against the committed one as consumer.ts does for
 // HTTP pacts (PACT_UPDATE=1 writes it). The provider side is message-provider.ts.
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromJson, type DescMessage, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
 import { MatchersV3, PactV4 } from "@pact-foundation/pact";
 import type { DeliveryMeta } from "../transport/bus/bus.js";
-import { pactChanges, PACTS_DIR, type ConsumerPactOptions } from "./consumer.js";
+import { PACTS_DIR, settleWithCommitted, type ConsumerPactOptions } from "./consumer.js";
 import { quietPactCore } from "./quiet.js";
 
 /** A message interaction being described: given(…), expectsToReceive(description, builder), executeTest(test). */
@@ -68,24 +67,7 @@ export async function messagePact(consumer: string, provider: string, opts: Cons
     provider,
     file,
     interaction: () => countingFailures(pact.addAsynchronousInteraction(), () => failed++),
-    async settle() {
-      if (failed > 0) throw new Error(`${failed} interaction(s) of ${consumer} → ${provider} failed: the pact is incomplete, nothing compared or written`);
-      const written = join(scratch, name);
-      if (!existsSync(written)) throw new Error(`no interaction of ${consumer} → ${provider} passed: nothing to compare`);
-      const fresh = await readFile(written, "utf8");
-      const committed = existsSync(file) ? await readFile(file, "utf8") : undefined;
-      const changes = committed === undefined ? ["the pact is not committed yet"] : pactChanges(committed, fresh);
-      if (changes.length === 0) return "unchanged";
-      if (update) {
-        await writeFile(file, fresh);
-        return "written";
-      }
-      throw new Error(
-        `the ${consumer} → ${provider} contract differs from ${file}:\n  ${changes.join("\n  ")}\n` +
-          `If the change is intended, run the consumer test with PACT_UPDATE=1 and commit the new pact ` +
-          `(its provider's verification must then pass too).`,
-      );
-    },
+    settle: () => settleWithCommitted({ consumer, provider, written: join(scratch, name), file, update, failed }),
     close: () => rm(scratch, { recursive: true, force: true }),
   };
 }
