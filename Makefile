@@ -4,7 +4,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
-.PHONY: start test install web web-dev chromium gen lint format breaking drift check bench bench-kit bench-search bench-booking sync-grpc-protos clean
+.PHONY: start test install web web-dev chromium gen lint format breaking drift check bench bench-kit bench-search bench-web bench-booking sync-grpc-protos clean
 
 ## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go
 start: install
@@ -80,7 +80,7 @@ drift: install
 check: lint breaking drift test
 
 ## bench: benchmarks (separate from tests; figures are printed)
-bench: bench-kit bench-search bench-booking
+bench: bench-kit bench-search bench-web bench-booking
 
 ## bench-kit: what the endpoint/transport kit costs per call
 bench-kit: install
@@ -93,6 +93,10 @@ bench-booking: install
 ## bench-search: ingestion of the demo inventory, hotel search at fixed rates, processes vs one process
 bench-search: install
 	$(NODE) bench/search.ts
+
+## bench-web: the BFF as the browser calls it (Connect, JSON, HTTP/1.1): StreamHotels at 25, 50 and 100 requests/s, visitor and signed in, p50/p99 to the first message and the end, cores per process
+bench-web: install
+	$(NODE) bench/web.ts
 
 ## sync-grpc-protos: take grpc.health.v1 and grpc.reflection.v1 from their npm packages into the buf module
 sync-grpc-protos: install

@@ -1,0 +1,226 @@
+// `make bench-web`: the BFF's p99 for a hotel search at 100 requests/s (issue 5).
+// 1. Starts the whole system as separate processes (scripts/system.ts) on a
+//    fresh embedded PostgreSQL (.data/bench-web-pg, port 54348; kept with
+//    BENCH_REUSE) and ports of its own (172xx/173xx, so it can run beside
+//    bench-search), waits for the ingestion of the demo inventory and for
+//    the services to go idle.
+// 2. Offers StreamHotels to the web process (the BFF) the way the browser
+//    calls it — Connect, JSON, HTTP/1.1 (bench/web-client.ts) — at 25, 50
+//    and 100 requests/s (BENCH_RATES; bench/load.ts, constant arrival rate)
+//    for BENCH_SECONDS (20) each, random cities and dates of the demo
+//    inventory: first as a visitor, then signed in (SignUp through the BFF,
+//    its cookies and CSRF header on every call, a wallet balance so search
+//    fetches the markdown). Each phase: latency to the first message and to
+//    the stream's end, errors by code, and the cores each process used
+//    (bench/web-cpu.ts), the machine's too — the whole system, PostgreSQL and
+//    this load generator share one machine (2 cores here).
+// Every caller is 127.0.0.1, one customer: the BFF's per-address and
+// per-customer limit (2/s, burst 10 by default) is raised for the benchmark.
+import { rm } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
+import { SellersService } from "../gen/itinera/sellers/v1/sellers_pb.js";
+import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import type { StreamHotelsRequestSchema } from "../gen/itinera/web/v1/web_pb.js";
+import { generateInventory } from "../sandbox/inventory.js";
+import { DEVELOPMENT_SERVICE_SECRET } from "../services/identity/service-tokens.js";
+import { startSystem, type RunningSystem } from "../scripts/system.js";
+import { fixedRate, percentile, summary } from "./load.js";
+import { machineSeconds, postgresSeconds, postmasterPid } from "./web-cpu.js";
+import { browserClient, StreamTally, type WebClient } from "./web-client.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PG_PORT = 54348;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 4);
+const COOL_DOWN_MS = 15_000;
+const RATES = (process.env.BENCH_RATES ?? "25,50,100").split(",").map(Number);
+const RATE_LIMIT = { perSecond: "10000", burst: "100000" };
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const CORES = availableParallelism();
+const load = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${CORES} cores`;
+
+/** Deterministic searches: a city of the demo inventory, a check-in 1–80 days ahead, 1–5 nights (bench/search.ts's). */
+function searches() {
+  const inv = generateInventory({});
+  const today = new Date();
+  let x = 54321;
+  const next = () => ((x = (x * 1103515245 + 12345) % 2 ** 31), x / 2 ** 31);
+  return (): MessageInitShape<typeof StreamHotelsRequestSchema> => {
+    const city = inv.cities[Math.floor(next() * inv.cities.length)]!;
+    const inDays = 1 + Math.floor(next() * 80);
+    const nights = 1 + Math.floor(next() * 5);
+    const date = (d: number) => {
+      const t = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + d));
+      return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
+    };
+    return { query: city.name, checkIn: date(inDays), checkOut: date(inDays + nights) };
+  };
+}
+
+/** A process's CPU seconds so far, from its /metrics (prom-client's process_cpu_seconds_total). */
+async function cpuSeconds(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const line = text.split("\n").find((l) => l.startsWith("process_cpu_seconds_total "));
+  return line ? Number(line.split(" ")[1]) : NaN;
+}
+
+/**
+ * Waits until the read side is idle (the sellers' push feed and pricing's
+ * post-ingestion work done): catalog, pricing, search, sellers and web using
+ * under a tenth of a core together over 5 s, at most 3 minutes.
+ */
+async function quiet(system: RunningSystem) {
+  const names = ["catalog", "pricing", "search", "sellers", "web"];
+  const total = async () => (await Promise.all(names.map((n) => cpuSeconds(system.url(n))))).reduce((a, b) => a + b, 0);
+  const since = Date.now();
+  let before = await total();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 5000));
+    const now = await total();
+    const cores = (now - before) / 5;
+    before = now;
+    if (cores < 0.1 || Date.now() - since > 180_000) {
+      say(`quiet after ${((Date.now() - since) / 1000).toFixed(0)} s more (the services using ${cores.toFixed(2)} cores; ${load()})`);
+      return;
+    }
+  }
+}
+
+async function main() {
+  if (!process.env.BENCH_REUSE) await rm(join(ROOT, ".data", "bench-web-pg"), { recursive: true, force: true });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOG_LEVEL: "warn",
+    SKYLARK_PORT: "17301",
+    CASA_PORT: "17302",
+    WANDERLY_PORT: "17303",
+    GATEWAY_PORT: "17310",
+    SMTP_PORT: "17325",
+    SMTP_VIEW_PORT: "17326",
+    IDENTITY_PORT: "17201",
+    CATALOG_PORT: "17202",
+    PRICING_PORT: "17203",
+    WALLET_PORT: "17204",
+    SEARCH_PORT: "17205",
+    PAYMENT_PORT: "17206",
+    BOOKING_PORT: "17207",
+    SELLERS_PORT: "17208",
+    MAILER_PORT: "17209",
+    WEB_PORT: "17280",
+    WEB_RATE_PER_SEC: RATE_LIMIT.perSecond,
+    WEB_RATE_BURST: RATE_LIMIT.burst,
+  };
+  delete env.DATABASE_URL;
+  say(`${load()} before start`);
+  const started = Date.now();
+  const system = await startSystem({ env, dataDir: join(ROOT, ".data", "bench-web-pg"), pgPort: PG_PORT, say, stdio: "ignore" });
+  try {
+    say(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for the first ingestion of the demo inventory`);
+    const sellers = createClient(SellersService, createGrpcTransport({ baseUrl: system.url("sellers") }));
+    const ingestStart = Date.now();
+    for (;;) {
+      const { sellers: list } = await sellers.listSellers({});
+      const pulled = list.filter((s) => s.feed === 1);
+      if (pulled.length > 0 && pulled.every((s) => s.lastSyncTime && Number(s.lastSyncTime.seconds) * 1000 >= started)) break;
+      if (Date.now() - ingestStart > 600_000) throw new Error("the demo inventory was not ingested within 10 minutes");
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    say(`ingestion of the demo inventory: ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
+    await quiet(system);
+    say(`the BFF's rate limit raised for the benchmark: WEB_RATE_PER_SEC=${RATE_LIMIT.perSecond} WEB_RATE_BURST=${RATE_LIMIT.burst} (default 2/s, burst 10)`);
+
+    const next = searches();
+    const visitor = browserClient(system.url("web")).client;
+    await round(system, "visitor", visitor, next);
+
+    const { client: signedIn } = await signUp(system, env);
+    await round(system, "signed in", signedIn, next);
+  } finally {
+    await system.stop();
+  }
+}
+
+/** A customer signed up through the BFF, as the sign-up page does, with money on the wallet so results carry a markdown. */
+async function signUp(system: RunningSystem, env: NodeJS.ProcessEnv) {
+  const browser = browserClient(system.url("web"));
+  await browser.client.getSession({}); // the page's first call: the CSRF cookie
+  const email = `bench-web-${Date.now()}@itinera.example`;
+  const { customer } = await browser.client.signUp({ email, password: "bench-web-password", displayName: "Bench Traveller" });
+  if (!browser.cookies.has("itinera_session")) throw new Error("SignUp set no session cookie");
+  // Money moves only with a service token: this benchmark asks identity for one, as a service would.
+  const identity = createClient(IdentityService, createGrpcTransport({ baseUrl: system.url("identity") }));
+  const { accessToken } = await identity.issueServiceToken({ serviceName: "bench", secret: env.SERVICE_SECRET ?? DEVELOPMENT_SERVICE_SECRET });
+  const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
+  await wallet.credit(
+    { idempotencyKey: `bench-web-credit-${customer!.customerId}`, customerId: customer!.customerId, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },
+    { headers: { authorization: `Bearer ${accessToken}` } },
+  );
+  say(`signed up a customer through the BFF (session, refresh and CSRF cookies; x-csrf-token on every call); wallet credited EUR 100.00`);
+  return browser;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const MEASURED = ["web", "search", "catalog", "pricing", "wallet"] as const;
+const LABELS = ["BFF", "search", "catalog", "pricing", "wallet", "PostgreSQL", "bench client"];
+
+/** CPU seconds so far: the measured processes, PostgreSQL, this process (the load generator shares the cores), the machine. */
+async function cpuNow(system: RunningSystem, postmaster: number | undefined) {
+  const own = process.cpuUsage();
+  const services = await Promise.all(MEASURED.map((n) => cpuSeconds(system.url(n))));
+  const pg = postmaster === undefined ? NaN : await postgresSeconds(postmaster);
+  return { parts: [...services, pg, (own.user + own.system) / 1e6], machine: await machineSeconds() };
+}
+
+/**
+ * A warm-up ramp (10, 25, 50/s: JIT, pools, sessions — all at once from
+ * cold overloads the catalog), then each rate for SECONDS, reported with
+ * first-message and end-of-stream latencies and where the CPU went. Each
+ * phase starts after a pause, so the circuits (open 5 s, 10 s window) and
+ * queues of the one before do not carry over.
+ */
+async function round(system: RunningSystem, who: string, client: WebClient, next: ReturnType<typeof searches>) {
+  for (const rate of [10, 25, 50]) {
+    const warm = new StreamTally();
+    await fixedRate({ rate, seconds: WARMUP_SECONDS, call: () => warm.search(client, next()) });
+  }
+  const postmaster = await postmasterPid(PG_PORT);
+  for (const rate of RATES) {
+    await pause(COOL_DOWN_MS);
+    const tally = new StreamTally();
+    const before = await cpuNow(system, postmaster);
+    const r = await fixedRate({ rate, seconds: SECONDS, call: () => tally.search(client, next()) });
+    const after = await cpuNow(system, postmaster);
+    const first = [...tally.firstMs].sort((a, b) => a - b);
+    const q = (p: number) => percentile(first, p).toFixed(1).padStart(7);
+    const byCode = [...tally.errorsByCode].map(([code, n]) => `${code} ${n}`);
+    const unanswered = r.errors - [...tally.errorsByCode.values()].reduce((a, b) => a + b, 0);
+    if (unanswered > 0) byCode.push(`unanswered after the drain ${unanswered}`);
+    say(`StreamHotels via the BFF, ${who}, ${rate} req/s for ${SECONDS} s (${load()}):`);
+    say(`  stream end:    ${summary(r)}`);
+    say(`  first message: ${first.length} streams     p50 ${q(50)} ms   p90 ${q(90)} ms   p99 ${q(99)} ms   max ${q(100)} ms   (from the send)`);
+    say(`  errors by code: ${byCode.length > 0 ? byCode.join(", ") : "none"}`);
+    say(
+      `  ${(tally.messages / Math.max(1, tally.streams)).toFixed(1)} messages/stream, ${(tally.hotels / Math.max(1, tally.streams)).toFixed(1)} hotels in the last; ` +
+        `${tally.incomplete} not complete, ${tally.degraded} degraded, ${tally.empty} empty, ${tally.withWallet} with the wallet balance`,
+    );
+    // Cores over the phase's wall time: the machine's are shared with whatever else runs.
+    const wall = (after.machine.total - before.machine.total) / CORES;
+    const cores = after.parts.map((c, i) => (c - before.parts[i]!) / wall);
+    const ours = cores.reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0);
+    const busy = (after.machine.busy - before.machine.busy) / wall;
+    say(`  cores used: ${LABELS.map((n, i) => `${n} ${cores[i]!.toFixed(2)}`).join(", ")}; machine ${busy.toFixed(2)} of ${CORES} (other work ${Math.max(0, busy - ours).toFixed(2)})`);
+    say(`  BFF CPU per stream: ${((cores[0]! * wall * 1000) / Math.max(1, r.offered)).toFixed(2)} ms per request offered, ${((cores[0]! * wall * 1000) / Math.max(1, r.completed)).toFixed(2)} ms per stream completed`);
+  }
+  await pause(COOL_DOWN_MS);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
