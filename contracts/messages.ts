@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromJson, type DescMessage, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
 import { MatchersV3, PactV4 } from "@pact-foundation/pact";
-import type { DeliveryMeta } from "../transport/bus/bus.js";
+import type { DeliveryMeta } from "../endpoints/bus.js";
 import { PACTS_DIR, settleWithCommitted, type ConsumerPactOptions } from "./consumer.js";
 import { quietPactCore } from "./quiet.js";
 

@@ -19,7 +19,7 @@ import { pageTokens } from "../../services/booking/page-token.js";
 import { bookingService } from "../../services/booking/service.js";
 import { SETTLEMENT_GROUP, settlementHandler } from "../../services/booking/settlement.js";
 import { bookingValidators } from "../../services/booking/validators.js";
-import type { DeliveryMeta } from "../../transport/bus/bus.js";
+import type { DeliveryMeta } from "../../endpoints/bus.js";
 
 export interface Peers {
   wallet?: Partial<Client<typeof WalletService>>;

@@ -8,7 +8,7 @@ import type { Context } from "../../endpoints/context.js";
 import type { Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { ReservationEventSchema, RoomSoldOutSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { HotelStay } from "../../gen/itinera/type/v1/item_pb.js";
-import type { Bus } from "../../transport/bus/bus.js";
+import type { Bus } from "../../endpoints/bus.js";
 
 export const RESERVATIONS_TOPIC = "booking.reservations";
 export const AVAILABILITY_TOPIC = "booking.availability";

@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { unavailable } from "../../endpoints/errors.js";
 import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
-import type { DeliveryMeta } from "../../transport/bus/bus.js";
+import type { DeliveryMeta } from "../../endpoints/bus.js";
 import { waitFor } from "../../transport/bus/database.fixture.js";
 import { RESERVATIONS_TOPIC } from "./events.js";
 import { BOOKING_PRINCIPAL, bookingFixture, createRequest, eur, failure, hotelItem, type BookingFixture, type CreateOptions } from "./fixture.js";

@@ -21,7 +21,7 @@ import type { Client } from "../../endpoints/service.js";
 import type { ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { CreditReason, type WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import type { DeliveryMeta, MessageHandler } from "../../transport/bus/bus.js";
+import type { DeliveryMeta, MessageHandler } from "../../endpoints/bus.js";
 import type { BookingStore, ReservationRow } from "./store.js";
 
 export const SETTLEMENT_GROUP = "booking-settlement";

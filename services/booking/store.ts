@@ -5,8 +5,8 @@
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { ItemSchema, type Item } from "../../gen/itinera/type/v1/item_pb.js";
-import type { DeliveryMeta } from "../../transport/bus/bus.js";
-import { inTransactionOnce } from "../../transport/bus/inbox.js";
+import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { inTransactionOnce } from "../../platform/inbox.js";
 
 export type ReservationState = "paid" | "confirmed" | "fulfilled" | "cancelled" | "failed";
 export type FailureSource = "wallet" | "seller";

@@ -18,7 +18,7 @@ import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { openDatabase, type Database } from "../../platform/db.js";
 import { createLogger } from "../../platform/logger.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
-import type { MessageHandler } from "../../transport/bus/bus.js";
+import type { MessageHandler } from "../../endpoints/bus.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import type { TokenSigner } from "../identity/signing-keys.js";
 import { testTokens } from "../identity/testing.js";

@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { unavailable } from "../../endpoints/errors.js";
 import { rejection } from "../../endpoints/testing.js";
 import { ReservationEventSchema } from "../../gen/itinera/booking/v1/events_pb.js";
-import type { DeliveryMeta } from "../../transport/bus/bus.js";
+import type { DeliveryMeta } from "../../endpoints/bus.js";
 import { waitFor } from "../../transport/bus/database.fixture.js";
 import { CUSTOMER, mailerFixture, reservation, reservationEvent, type EventCase, type MailerFixture } from "./fixture.js";
 import { MAILER_GROUP, messageIdOf, reservationNotifier, RESERVATIONS_TOPIC, subscribeNotifier } from "./notifier.js";

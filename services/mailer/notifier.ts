@@ -27,7 +27,7 @@ import type { Client } from "../../endpoints/service.js";
 import type { Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
-import { defaultBackoff, type Bus, type MessageHandler, type Subscription } from "../../transport/bus/bus.js";
+import { defaultBackoff, type Bus, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
 import type { Sender } from "./smtp.js";
 import type { EmailStore, EmailType } from "./store.js";
 import { renderEmail } from "./templates.js";

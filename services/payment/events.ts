@@ -8,7 +8,7 @@ import type { Knex } from "knex";
 import type { Context } from "../../endpoints/context.js";
 import { PaymentEventSchema, type PaymentEvent } from "../../gen/itinera/payment/v1/events_pb.js";
 import type { PaymentSchema } from "../../gen/itinera/payment/v1/payment_pb.js";
-import type { Bus } from "../../transport/bus/bus.js";
+import type { Bus } from "../../endpoints/bus.js";
 
 export const PAYMENT_TOPIC = "payment.payments";
 

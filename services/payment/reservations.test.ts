@@ -12,7 +12,7 @@ import { Code, KitError, unavailable } from "../../endpoints/errors.js";
 import { localClient, type Service } from "../../endpoints/service.js";
 import { BookingService, ReservationState, type CreateReservationRequest } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentEventSchema, type PaymentEvent } from "../../gen/itinera/payment/v1/events_pb.js";
-import type { Subscription } from "../../transport/bus/bus.js";
+import type { Subscription } from "../../endpoints/bus.js";
 import { waitFor } from "../../transport/bus/database.fixture.js";
 import { signedCallback } from "./fake-gateway.fixture.js";
 import { paymentFixture, TEST_GATEWAY_SECRET, type PaymentFixture } from "./fixture.js";

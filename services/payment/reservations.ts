@@ -14,7 +14,7 @@ import { asKitError } from "../../endpoints/errors.js";
 import type { Client } from "../../endpoints/service.js";
 import type { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentEventSchema, type PaymentEvent } from "../../gen/itinera/payment/v1/events_pb.js";
-import type { Bus, DeliveryMeta, Subscription } from "../../transport/bus/bus.js";
+import type { Bus, DeliveryMeta, Subscription } from "../../endpoints/bus.js";
 import { PAYMENT_TOPIC } from "./events.js";
 import type { PaymentStore } from "./store.js";
 

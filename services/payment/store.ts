@@ -6,8 +6,8 @@
 // resumed by its retry — the gateway is idempotent too (merchant_ref,
 // idempotency_key), so a resumed call gets the same session or refund.
 import type { Knex } from "knex";
-import type { DeliveryMeta } from "../../transport/bus/bus.js";
-import { alreadyProcessed, markProcessed } from "../../transport/bus/inbox.js";
+import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { alreadyProcessed, markProcessed } from "../../platform/inbox.js";
 
 export type PaymentStatus = "pending" | "authorised" | "declined" | "expired";
 

@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { RoomSoldOutSchema, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
 import { PriceSource } from "../../gen/itinera/pricing/v1/pricing_pb.js";
-import type { DeliveryMeta } from "../../transport/bus/bus.js";
+import type { DeliveryMeta } from "../../endpoints/bus.js";
 import { openBusTestDatabase, type BusTestDatabase } from "../../transport/bus/database.fixture.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { until } from "../../platform/processes.testing.js";

@@ -8,7 +8,7 @@
 // message (inbox, same transaction).
 import type { Date as CalendarDate } from "../../gen/itinera/type/v1/date_pb.js";
 import { RoomSoldOutSchema, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
-import type { Bus, MessageHandler, Subscription } from "../../transport/bus/bus.js";
+import type { Bus, MessageHandler, Subscription } from "../../endpoints/bus.js";
 import { isoDate, daysBetween } from "./dates.js";
 import type { PricingStore } from "./store.js";
 

@@ -3,8 +3,8 @@
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { FlightFareSchema, type FlightFare } from "../../gen/itinera/pricing/v1/pricing_pb.js";
-import type { DeliveryMeta } from "../../transport/bus/bus.js";
-import { inTransactionOnce } from "../../transport/bus/inbox.js";
+import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { inTransactionOnce } from "../../platform/inbox.js";
 import type { IsoDate } from "./dates.js";
 import { ingestRates, type IngestBatch, type IngestResult } from "./ingestion.js";
 import type { RuleKind, RuleRow } from "./rules.js";

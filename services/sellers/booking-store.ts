@@ -5,8 +5,8 @@
 // resumes from the first step not yet done. The last step, the outcome,
 // commits with the inbox mark.
 import type { Knex } from "knex";
-import type { DeliveryMeta } from "../../transport/bus/bus.js";
-import { alreadyProcessed, markProcessed } from "../../transport/bus/inbox.js";
+import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { alreadyProcessed, markProcessed } from "../../platform/inbox.js";
 
 export type BookingStatus = "pending" | "confirmed" | "refused" | "abandoned";
 export type SagaOutcome = "confirmed" | "failed" | "cancelled";

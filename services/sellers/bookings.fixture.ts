@@ -21,7 +21,7 @@ import { PaymentService, PaymentState } from "../../gen/itinera/payment/v1/payme
 import type { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import { openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
-import type { MessageHandler } from "../../transport/bus/bus.js";
+import type { MessageHandler } from "../../endpoints/bus.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import type { SellerAdapter } from "./adapter.js";
 import { createAdapters } from "./adapters/index.js";

@@ -21,7 +21,7 @@ import type { BookingService, Reservation } from "../../gen/itinera/booking/v1/b
 import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { Item } from "../../gen/itinera/type/v1/item_pb.js";
-import type { Bus, DeliveryMeta, MessageHandler, Subscription } from "../../transport/bus/bus.js";
+import type { Bus, DeliveryMeta, MessageHandler, Subscription } from "../../endpoints/bus.js";
 import type { BookingResult, SellerAdapter } from "./adapter.js";
 import type { SagaOutcome, SellerBooking, SellerBookingStore } from "./booking-store.js";
 

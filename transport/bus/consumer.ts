@@ -10,7 +10,7 @@ import { fromBinary, type DescMessage } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { backgroundContext, derive, parseTraceparent } from "../../endpoints/context.js";
-import { channelOf, defaultBackoff, type DeliveryMeta, type SubscribeOptions, type Subscription } from "./bus.js";
+import { channelOf, defaultBackoff, type DeliveryMeta, type SubscribeOptions, type Subscription } from "../../endpoints/bus.js";
 import type { Notifications } from "./notifications.js";
 import { Wakeup } from "./wakeup.js";
 

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { EchoRequestSchema, type EchoRequest } from "../../gen/itinera/echo/v1/echo_pb.js";
-import type { DeliveryMeta, Subscription } from "./bus.js";
+import type { DeliveryMeta, Subscription } from "../../endpoints/bus.js";
 import { PostgresBus } from "./postgres-bus.js";
 import { openBusTestDatabase, silentLog, waitFor, type BusTestDatabase } from "./database.fixture.js";
 

@@ -9,7 +9,7 @@ import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobu
 import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { traceparent, type Context } from "../../endpoints/context.js";
-import { channelOf, checkTopic, type Bus, type SubscribeOptions, type Subscription } from "./bus.js";
+import { channelOf, checkTopic, type Bus, type SubscribeOptions, type Subscription } from "../../endpoints/bus.js";
 import { startConsumer } from "./consumer.js";
 import { Notifications } from "./notifications.js";
 

@@ -7,8 +7,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { EchoRequestSchema } from "../../gen/itinera/echo/v1/echo_pb.js";
 import { pgTypes } from "../../platform/db.js";
-import type { DeliveryMeta } from "./bus.js";
-import { alreadyProcessed, createInboxTable, inTransactionOnce } from "./inbox.js";
+import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { alreadyProcessed, createInboxTable, inTransactionOnce } from "../../platform/inbox.js";
 import { PostgresBus } from "./postgres-bus.js";
 import { openBusTestDatabase, silentLog, waitFor, type BusTestDatabase } from "./database.fixture.js";
 

@@ -3,7 +3,7 @@
 // one reservation per payment, money that adds up, and the columns each state
 // needs present exactly in that state.
 import type { Knex } from "knex";
-import { createInboxTable } from "../../../transport/bus/inbox.js";
+import { createInboxTable } from "../../../platform/inbox.js";
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`

@@ -3,7 +3,7 @@
 // positive amounts, a refund total that never passes the amount, an
 // idempotency key used once per scope, a gateway event recorded once.
 import type { Knex } from "knex";
-import { createInboxTable } from "../../../transport/bus/inbox.js";
+import { createInboxTable } from "../../../platform/inbox.js";
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`

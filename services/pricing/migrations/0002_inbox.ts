@@ -2,7 +2,7 @@
 // handled, recorded in the same transaction as their effect, so that a
 // redelivered RoomSoldOut changes nothing (availability.ts).
 import type { Knex } from "knex";
-import { createInboxTable } from "../../../transport/bus/inbox.js";
+import { createInboxTable } from "../../../platform/inbox.js";
 
 export async function up(knex: Knex): Promise<void> {
   await createInboxTable(knex, "inbox");

@@ -7,7 +7,7 @@
 //             cancelled (the customer cancelled meanwhile; nothing to do)
 // The inbox holds the ReservationEvent messages handled (transport/bus/inbox.ts).
 import type { Knex } from "knex";
-import { createInboxTable } from "../../../transport/bus/inbox.js";
+import { createInboxTable } from "../../../platform/inbox.js";
 
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`

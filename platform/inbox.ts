@@ -6,7 +6,7 @@
 // In its handler:
 //   await inTransactionOnce(db.knex, "inbox", meta, async (trx) => { …effect with trx… });
 import type { Knex } from "knex";
-import type { DeliveryMeta } from "./bus.js";
+import type { DeliveryMeta } from "../endpoints/bus.js";
 
 /** Creates the inbox table (in the search path's first schema unless `table` is qualified). */
 export async function createInboxTable(knex: Knex, table: string): Promise<void> {

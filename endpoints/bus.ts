@@ -2,10 +2,12 @@
 // semantics (ARCHITECTURE §5). Kept small on purpose — publish, subscribe,
 // close — so that a second implementation over NATS JetStream (a stream per
 // topic, a durable consumer per group, the key as subject token) can fit
-// behind it later. The PostgreSQL implementation is postgres-bus.ts.
+// behind it later. The interface lives with the endpoint layer because
+// services publish inside their own transactions and consumers are endpoints;
+// the PostgreSQL implementation is transport/bus/postgres-bus.ts.
 import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
-import type { Context } from "../../endpoints/context.js";
+import type { Context } from "./context.js";
 
 /** Where a handler's message came from, and how many times it was tried. */
 export interface DeliveryMeta {
