@@ -24,7 +24,7 @@ import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { createTracing } from "../../platform/tracing.js";
 import { testTokens, type TestTokens } from "../../services/identity/testing.js";
-import { Browser } from "../../services/web/browser.fixture.js";
+import { Browser } from "../../transport/browser.fixture.js";
 import { fakeBooking, fakeCatalog, fakeIdentity, fakePayment, fakeSearch, fakeWallet, world, type World } from "../../services/web/fakes.fixture.js";
 import { silent } from "../../services/web/harness.fixture.js";
 import { startWebServer } from "../../services/web/server.js";

@@ -19,7 +19,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code } from "../../endpoints/errors.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
-import { Browser, cookieAttributes, type Answer } from "../../services/web/browser.fixture.js";
+import { Browser, cookieAttributes, type Answer } from "../../transport/browser.fixture.js";
 import { connectError, connectRequest, connectResponse, consumerPact, Matchers, withBearer, type ConsumerPact } from "../pact.js";
 import { overWire } from "./calls.js";
 import { withBff, type Bff } from "./web-harness.js";

@@ -12,7 +12,7 @@ import { backgroundContext } from "../../endpoints/context.js";
 import { localClient } from "../../endpoints/service.js";
 import { CatalogService, HotelSchema, type Hotel } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { AirportDirectory, codeBatches } from "./airports.js";
-import { Browser } from "./browser.fixture.js";
+import { Browser } from "../../transport/browser.fixture.js";
 import { Accumulated } from "./browse.js";
 import { suggestions } from "./discovery.js";
 import { CHECK_IN, CHECK_OUT, fakeCatalog, world } from "./fakes.fixture.js";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Browser } from "./browser.fixture.js";
+import { Browser } from "../../transport/browser.fixture.js";
 import { startWebHarness, type WebHarness } from "./harness.fixture.js";
 
 const DEV_ORIGIN = "http://127.0.0.1:5173";

@@ -14,7 +14,7 @@ import * as assert from "uvu/assert";
 import { freePort, startProcess, until, type TestProcess } from "../../platform/processes.testing.js";
 import type { RunningServer } from "../../transport/server.js";
 import { identityFixture, serveIdentity, TEST_SERVICE_SECRET, type IdentityFixture } from "../identity/fixture.js";
-import { Browser } from "./browser.fixture.js";
+import { Browser } from "../../transport/browser.fixture.js";
 
 let identity: IdentityFixture;
 let identityServer: RunningServer;

@@ -22,9 +22,10 @@ import type { AuthenticateCall } from "../../transport/context.js";
 import type { ReadinessCheck } from "../../transport/readiness.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
-import { corsPolicy } from "./cors.js";
+import { corsPolicy } from "../../transport/cors.js";
+import { CSRF_HEADER } from "./cookies.js";
 import { webRateLimit, type WebRateLimitOptions } from "./limits.js";
-import { staticFiles } from "./static-files.js";
+import { staticFiles } from "../../transport/static-files.js";
 import { webValidators } from "./validators.js";
 
 export interface WebMiddlewareOptions {
@@ -73,7 +74,7 @@ export interface WebServerOptions extends WebMiddlewareOptions {
 
 export async function startWebServer(o: WebServerOptions): Promise<RunningServer> {
   const endpoints = endpointsOf(WebService, o.service, ...webMiddlewares(o));
-  const cors = corsPolicy(o.allowedOrigins);
+  const cors = corsPolicy(o.allowedOrigins, [CSRF_HEADER]);
   const statics = staticFiles({ dist: o.dist, gatewayOrigin: o.gatewayOrigin, log: o.log });
   return startServer({
     port: o.port,

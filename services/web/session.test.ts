@@ -6,7 +6,7 @@
 // without the header, with a wrong one, and on SignIn without the cookie.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Browser, cookieAttributes } from "./browser.fixture.js";
+import { Browser, cookieAttributes } from "../../transport/browser.fixture.js";
 import { startWebHarness, type WebHarness } from "./harness.fixture.js";
 
 let h: WebHarness;

@@ -8,7 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ReservationState } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
-import { Browser } from "./browser.fixture.js";
+import { Browser } from "../../transport/browser.fixture.js";
 import { addPayment, addReservation, CHECK_IN, CHECK_OUT } from "./fakes.fixture.js";
 import { startWebHarness, type WebHarness } from "./harness.fixture.js";
 

@@ -1,20 +1,14 @@
-// CORS for the browser API (transport side). The app is served from the same
-// origin as the API and needs none; the origins in WEB_ALLOWED_ORIGINS (the
-// Vite dev server, http://127.0.0.1:5173) may call it with credentials:
+// CORS for an API browsers call (the BFF's). An app served from the same
+// origin needs none; the allowed origins (the BFF's WEB_ALLOWED_ORIGINS, e.g.
+// the Vite dev server, http://127.0.0.1:5173) may call it with credentials:
 // preflights answered with Connect's lists (@connectrpc/connect `cors`) plus
 // our own headers, the exact origin echoed (never "*", which credentials
 // forbid), Vary: Origin. Any other origin gets no CORS headers at all, so the
 // browser keeps its pages from reading our answers; its preflight is refused.
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
 import { cors } from "@connectrpc/connect";
-import { RETRY_AFTER_MS_HEADER } from "../../transport/errors.js";
-import { CSRF_HEADER } from "./cookies.js";
+import { RETRY_AFTER_MS_HEADER } from "./errors.js";
+import type { Request, Response } from "./http-route.js";
 
-type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
-
-const ALLOW_HEADERS = [...cors.allowedHeaders, CSRF_HEADER, "x-request-id", "traceparent"].join(", ");
 const EXPOSE_HEADERS = [...cors.exposedHeaders, RETRY_AFTER_MS_HEADER, "x-request-id"].join(", ");
 const ALLOW_METHODS = cors.allowedMethods.join(", ");
 /** How long a browser may reuse a preflight's answer. */
@@ -27,7 +21,9 @@ export interface CorsPolicy {
   decorate(req: Request, res: Response): void;
 }
 
-export function corsPolicy(allowedOrigins: readonly string[]): CorsPolicy {
+/** `extraHeaders`: request headers of the API's own that browsers may send (a CSRF header). */
+export function corsPolicy(allowedOrigins: readonly string[], extraHeaders: readonly string[] = []): CorsPolicy {
+  const ALLOW_HEADERS = [...cors.allowedHeaders, ...extraHeaders, "x-request-id", "traceparent"].join(", ");
   const allowed = new Set(allowedOrigins.map((o) => o.replace(/\/+$/, "")));
   const originOf = (req: Request) => {
     const origin = req.headers.origin;

@@ -1,4 +1,4 @@
-// The built web app (web/dist) on the API's port (transport side): GET or
+// A built single-page app (the BFF serves web/dist) on the API's port: GET or
 // HEAD of any path that is not an RPC answers the file, or index.html for an
 // app route ("/trips/return?…": the single-page app's fallback). Hashed assets
 // (/assets/index-B3x9kq2Z.js) are cached for a year, immutable; index.html
@@ -9,14 +9,11 @@
 // built app, the pages answer a short HTML note saying to run `make web`.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
-import type * as http from "node:http";
-import type * as http2 from "node:http2";
 import { extname, join, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
+import type { Request, Response } from "./http-route.js";
 
-type Request = http.IncomingMessage | http2.Http2ServerRequest;
-type Response = http.ServerResponse | http2.Http2ServerResponse;
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
