@@ -29,7 +29,6 @@ import { embeddedUrl } from "../platform/embedded-postgres.js";
 import { openDatabase } from "../platform/db.js";
 import { createLogger } from "../platform/logger.js";
 import { createTracing } from "../platform/tracing.js";
-import { generateInventory } from "../sandbox/inventory.js";
 import { catalogService } from "../services/catalog/service.js";
 import { FlightStore } from "../services/catalog/flight-store.js";
 import { HotelStore } from "../services/catalog/hotel-store.js";
@@ -48,6 +47,8 @@ import { walletValidators } from "../services/wallet/validators.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { startSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary, type LoadResult } from "./load.js";
+import { ingestionDone } from "../scripts/demo.js";
+import { stays } from "./stays.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PG_PORT = 54338;
@@ -56,21 +57,12 @@ const RATES = (process.env.BENCH_RATES ?? "100,300").split(",").map(Number);
 const CUSTOMER = "bench-customer";
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Deterministic searches: a city of the demo inventory, a check-in 1–80 days ahead, 1–5 nights. */
-function searches() {
-  const inv = generateInventory({});
-  const today = new Date();
-  let x = 12345;
-  const next = () => ((x = (x * 1103515245 + 12345) % 2 ** 31), x / 2 ** 31);
-  return (): MessageInitShape<typeof SearchHotelsRequestSchema> => {
-    const city = inv.cities[Math.floor(next() * inv.cities.length)]!;
-    const inDays = 1 + Math.floor(next() * 80);
-    const nights = 1 + Math.floor(next() * 5);
-    const date = (d: number) => {
-      const t = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + d));
-      return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
-    };
-    return { query: { query: city.name, checkIn: date(inDays), checkOut: date(inDays + nights), customerId: CUSTOMER, pageSize: 20 } };
+/** Hotel searches for the demo inventory's stays, as one customer. */
+function searches(): () => MessageInitShape<typeof SearchHotelsRequestSchema> {
+  const stay = stays(12345);
+  return () => {
+    const { city, checkIn, checkOut } = stay();
+    return { query: { query: city, checkIn, checkOut, customerId: CUSTOMER, pageSize: 20 } };
   };
 }
 
@@ -94,14 +86,8 @@ async function main() {
   const system = await startSystem({ env, dataDir: join(ROOT, ".data", "bench-pg"), pgPort: PG_PORT, say, stdio: "ignore" });
   try {
     say(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for the first ingestion of the demo inventory`);
-    const sellers = createClient(SellersService, createGrpcTransport({ baseUrl: system.url("sellers") }));
-    const ingestStart = Date.now();
-    for (;;) {
-      const { sellers: list } = await sellers.listSellers({});
-      const pulled = list.filter((s) => s.feed === 1);
-      if (pulled.length > 0 && pulled.every((s) => s.lastSyncTime && Number(s.lastSyncTime.seconds) * 1000 >= started)) break;
-      if (Date.now() - ingestStart > 600_000) throw new Error("the demo inventory was not ingested within 10 minutes");
-      await new Promise((r) => setTimeout(r, 1000));
+    if (!(await ingestionDone({ sellersUrl: system.url("sellers"), since: started, signal: new AbortController().signal, timeoutMs: 600_000 }))) {
+      throw new Error("the demo inventory was not ingested within 10 minutes");
     }
     say(`ingestion of the demo inventory (2,000 hotels, 8,000 rooms, 720,000 nightly rates, 77,040 flights): ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
 

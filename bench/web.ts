@@ -24,15 +24,15 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
-import { SellersService } from "../gen/itinera/sellers/v1/sellers_pb.js";
 import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import type { StreamHotelsRequestSchema } from "../gen/itinera/web/v1/web_pb.js";
-import { generateInventory } from "../sandbox/inventory.js";
 import { DEVELOPMENT_SERVICE_SECRET } from "../services/identity/service-tokens.js";
 import { startSystem, type RunningSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary } from "./load.js";
 import { machineSeconds, postgresSeconds, postmasterPid } from "./web-cpu.js";
 import { browserClient, StreamTally, type WebClient } from "./web-client.js";
+import { ingestionDone } from "../scripts/demo.js";
+import { stays } from "./stays.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PG_PORT = 54348;
@@ -45,21 +45,12 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const CORES = availableParallelism();
 const load = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${CORES} cores`;
 
-/** Deterministic searches: a city of the demo inventory, a check-in 1–80 days ahead, 1–5 nights (bench/search.ts's). */
-function searches() {
-  const inv = generateInventory({});
-  const today = new Date();
-  let x = 54321;
-  const next = () => ((x = (x * 1103515245 + 12345) % 2 ** 31), x / 2 ** 31);
-  return (): MessageInitShape<typeof StreamHotelsRequestSchema> => {
-    const city = inv.cities[Math.floor(next() * inv.cities.length)]!;
-    const inDays = 1 + Math.floor(next() * 80);
-    const nights = 1 + Math.floor(next() * 5);
-    const date = (d: number) => {
-      const t = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + d));
-      return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
-    };
-    return { query: city.name, checkIn: date(inDays), checkOut: date(inDays + nights) };
+/** Hotel searches for the demo inventory's stays (bench/stays.ts). */
+function searches(): () => MessageInitShape<typeof StreamHotelsRequestSchema> {
+  const stay = stays(54321);
+  return () => {
+    const { city, checkIn, checkOut } = stay();
+    return { query: city, checkIn, checkOut };
   };
 }
 
@@ -122,14 +113,8 @@ async function main() {
   const system = await startSystem({ env, dataDir: join(ROOT, ".data", "bench-web-pg"), pgPort: PG_PORT, say, stdio: "ignore" });
   try {
     say(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for the first ingestion of the demo inventory`);
-    const sellers = createClient(SellersService, createGrpcTransport({ baseUrl: system.url("sellers") }));
-    const ingestStart = Date.now();
-    for (;;) {
-      const { sellers: list } = await sellers.listSellers({});
-      const pulled = list.filter((s) => s.feed === 1);
-      if (pulled.length > 0 && pulled.every((s) => s.lastSyncTime && Number(s.lastSyncTime.seconds) * 1000 >= started)) break;
-      if (Date.now() - ingestStart > 600_000) throw new Error("the demo inventory was not ingested within 10 minutes");
-      await new Promise((r) => setTimeout(r, 1000));
+    if (!(await ingestionDone({ sellersUrl: system.url("sellers"), since: started, signal: new AbortController().signal, timeoutMs: 600_000 }))) {
+      throw new Error("the demo inventory was not ingested within 10 minutes");
     }
     say(`ingestion of the demo inventory: ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
     await quiet(system);

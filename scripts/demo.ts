@@ -83,7 +83,3 @@ export async function ingestionDone(opts: { sellersUrl: string; since: number; s
   }
   return false;
 }
-
-/** "EUR 150.00". */
-export const money = (minor: bigint, currency: string) =>
-  `${currency} ${minor < 0n ? "-" : ""}${(minor < 0n ? -minor : minor) / 100n}.${String((minor < 0n ? -minor : minor) % 100n).padStart(2, "0")}`;

@@ -12,7 +12,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TEST_CARDS } from "../sandbox/gateway-ledger.js";
-import { DEMO, ingestionDone, money, seedDemo } from "./demo.js";
+import { formatMoney } from "../platform/money.js";
+import { DEMO, ingestionDone, seedDemo } from "./demo.js";
 import { startSystem } from "./system.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -72,7 +73,7 @@ async function main() {
   else say(`no web service in this checkout yet; search answers on ${system.url("search")} (see README.md, "Try it")`);
   if (demo) {
     const state = demo.created ? "new" : "from a previous start";
-    say(`demo sign-in: ${DEMO.email} / ${DEMO.password} (${state}; wallet ${money(demo.availableMinor, DEMO.currency)})`);
+    say(`demo sign-in: ${DEMO.email} / ${DEMO.password} (${state}; wallet ${formatMoney(demo.availableMinor, DEMO.currency)})`);
   }
   if (has("smtp")) say(`e-mails sent (invoices, cancellations): ${system.url("smtp")}`);
   if (has("gateway")) {
