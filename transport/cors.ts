@@ -7,7 +7,7 @@
 // browser keeps its pages from reading our answers; its preflight is refused.
 import { cors } from "@connectrpc/connect";
 import { RETRY_AFTER_MS_HEADER } from "./errors.js";
-import type { Request, Response } from "./http-route.js";
+import { writeHead, type Request, type Response } from "./http-route.js";
 
 const EXPOSE_HEADERS = [...cors.exposedHeaders, RETRY_AFTER_MS_HEADER, "x-request-id"].join(", ");
 const ALLOW_METHODS = cors.allowedMethods.join(", ");
@@ -35,11 +35,11 @@ export function corsPolicy(allowedOrigins: readonly string[], extraHeaders: read
       const origin = originOf(req);
       res.setHeader("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
       if (!origin) {
-        res.writeHead(403, { "Content-Type": "text/plain; charset=utf-8" });
+        writeHead(res, 403, { "Content-Type": "text/plain; charset=utf-8" });
         res.end("cross-origin calls are not allowed from this origin\n");
         return true;
       }
-      res.writeHead(204, {
+      writeHead(res, 204, {
         "Access-Control-Allow-Origin": origin,
         "Access-Control-Allow-Credentials": "true",
         "Access-Control-Allow-Methods": ALLOW_METHODS,

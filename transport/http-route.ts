@@ -27,6 +27,14 @@ export async function readBody(req: Request, max: number): Promise<Uint8Array | 
   return new Uint8Array(Buffer.concat(chunks));
 }
 
+/**
+ * res.writeHead for HTTP/1.1 and h2c alike (Node 24's types give the two
+ * response classes overloads TypeScript cannot call through their union).
+ */
+export function writeHead(res: Response, status: number, headers: http.OutgoingHttpHeaders): void {
+  (res as http.ServerResponse).writeHead(status, headers);
+}
+
 export function replyJson(res: Response, status: number, json: unknown): void {
   const text = JSON.stringify(json);
   res.statusCode = status;

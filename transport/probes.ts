@@ -9,6 +9,7 @@
 //   if (!probes(req, res)) rpcHandler(req, res);
 import type { Registry } from "prom-client";
 import type { RequestHandler } from "./http-listener.js";
+import { writeHead } from "./http-route.js";
 import type { Readiness } from "./readiness.js";
 
 export interface ProbeOptions {
@@ -22,7 +23,7 @@ export function probeHandler(opts: ProbeOptions): (...args: Parameters<RequestHa
     if (req.method !== "GET" && req.method !== "HEAD") return false;
     const path = (req.url ?? "").split("?")[0];
     const send = (status: number, body: string, contentType = "text/plain; charset=utf-8") => {
-      res.writeHead(status, { "content-type": contentType, "cache-control": "no-store" });
+      writeHead(res, status, { "content-type": contentType, "cache-control": "no-store" });
       if (req.method === "HEAD") res.end();
       else res.end(body);
     };

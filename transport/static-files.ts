@@ -12,7 +12,7 @@ import { stat } from "node:fs/promises";
 import { extname, join, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
-import type { Request, Response } from "./http-route.js";
+import { writeHead, type Request, type Response } from "./http-route.js";
 
 
 const TYPES: Record<string, string> = {
@@ -77,7 +77,7 @@ export function staticFiles(opts: StaticOptions): (req: Request, res: Response) 
     "X-Frame-Options": "DENY",
   };
   const answer = (req: Request, res: Response, status: number, type: string, body: string, extra: Record<string, string> = {}) => {
-    res.writeHead(status, { ...security, "Content-Type": type, "Cache-Control": "no-cache", "Content-Length": String(Buffer.byteLength(body)), ...extra });
+    writeHead(res, status, { ...security, "Content-Type": type, "Cache-Control": "no-cache", "Content-Length": String(Buffer.byteLength(body)), ...extra });
     if (req.method === "HEAD") res.end();
     else res.end(body);
   };
@@ -103,11 +103,11 @@ export function staticFiles(opts: StaticOptions): (req: Request, res: Response) 
       ETag: etag,
     };
     if (req.headers["if-none-match"] === etag) {
-      res.writeHead(304, headers);
+      writeHead(res, 304, headers);
       res.end();
       return;
     }
-    res.writeHead(200, { ...headers, "Content-Length": String(info.size) });
+    writeHead(res, 200, { ...headers, "Content-Length": String(info.size) });
     if (req.method === "HEAD") {
       res.end();
       return;
