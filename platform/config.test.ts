@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bool, config, ConfigError, int, list, oneOf, optionalStr, optionalUrl, port, str, url } from "./config.js";
+import { bool, config, ConfigError, int, list, oneOf, optionalStr, optionalUrl, port, secret, str, url } from "./config.js";
 
 const spec = {
   port: port("WALLET_PORT", 7004),
@@ -72,6 +72,17 @@ test("config reads only the env object it is given", () => {
   } finally {
     delete process.env.WALLET_PORT;
   }
+});
+
+test("a secret falls back to its development default outside production only", () => {
+  const spec = { key: secret("QUOTE_SECRET", "dev-quote-secret") };
+  assert.is(config({}, spec).key, "dev-quote-secret");
+  assert.is(config({ ITINERA_ENV: "development" }, spec).key, "dev-quote-secret");
+  assert.is(config({ ITINERA_ENV: "production", QUOTE_SECRET: "s3cr3t-of-our-own" }, spec).key, "s3cr3t-of-our-own");
+  assert.equal(problemsOf(() => config({ ITINERA_ENV: "production" }, spec)), ["QUOTE_SECRET is required when ITINERA_ENV=production"]);
+  const [problem] = problemsOf(() => config({ ITINERA_ENV: "production", QUOTE_SECRET: "dev-quote-secret" }, spec));
+  assert.match(problem!, /^QUOTE_SECRET is the development default/);
+  assert.not.match(problem!, /dev-quote-secret/, "the message never prints the secret");
 });
 
 test.run();

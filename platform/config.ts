@@ -70,6 +70,31 @@ export function str(variable: string, fallback?: string): Setting<string> {
   return setting(variable, defaulted(fallback), ok);
 }
 
+/** Where a process runs; "production" refuses every development default of a secret(). */
+export const ENVIRONMENT_VARIABLE = "ITINERA_ENV";
+
+/**
+ * A secret (a key, a password, a signing secret). Outside production an unset
+ * variable falls back to `developmentDefault`, so one machine runs with no
+ * set-up; with ITINERA_ENV=production the variable is required and a value
+ * equal to the development default is refused, naming the variable.
+ */
+export function secret(variable: string, developmentDefault: string): Setting<string> {
+  return {
+    variable,
+    read(env) {
+      const text = raw(env, variable);
+      const production = raw(env, ENVIRONMENT_VARIABLE) === "production";
+      if (!production) return { ok: true, value: text ?? developmentDefault };
+      if (text === undefined) return { ok: false, problem: `${variable} is required when ${ENVIRONMENT_VARIABLE}=production` };
+      if (text === developmentDefault) {
+        return { ok: false, problem: `${variable} is the development default; set a secret of your own (${ENVIRONMENT_VARIABLE}=production)` };
+      }
+      return { ok: true, value: text };
+    },
+  };
+}
+
 /** A string that may be absent (undefined). */
 export function optionalStr(variable: string): Setting<string | undefined> {
   return setting<string | undefined>(variable, { value: undefined }, ok);

@@ -103,8 +103,8 @@ test("ReflectionIndex finds members, extensions and extension numbers", () => {
   assert.is(index.fileContainingSymbol("itinera.options.v1.timeout_ms")?.proto.name, "itinera/options/v1/options.proto");
   assert.is(index.fileContainingExtension("google.protobuf.MethodOptions", 50001)?.proto.name, "itinera/options/v1/options.proto");
   assert.is(index.fileContainingExtension("google.protobuf.MethodOptions", 50002)?.proto.name, "itinera/options/v1/options.proto");
-  assert.is(index.fileContainingExtension("google.protobuf.MethodOptions", 50003), undefined);
-  assert.equal(index.extensionNumbersOf("google.protobuf.MethodOptions"), [50001, 50002]);
+  assert.is(index.fileContainingExtension("google.protobuf.MethodOptions", 50099), undefined);
+  assert.equal(index.extensionNumbersOf("google.protobuf.MethodOptions"), [50001, 50002, 50003, 50004]);
   assert.is(index.extensionNumbersOf("no.such.Type"), undefined);
   assert.equal(index.serviceNames, ["grpc.health.v1.Health", "itinera.echo.v1.EchoService"]);
 });
