@@ -26,7 +26,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
 import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import type { StreamHotelsRequestSchema } from "../gen/itinera/web/v1/web_pb.js";
-import { DEVELOPMENT_SERVICE_SECRET } from "../services/identity/service-tokens.js";
+import { developmentServiceSecret } from "../services/identity/service-tokens.js";
 import { startSystem, type RunningSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary } from "./load.js";
 import { machineSeconds, postgresSeconds, postmasterPid } from "./web-cpu.js";
@@ -138,9 +138,9 @@ async function signUp(system: RunningSystem, env: NodeJS.ProcessEnv) {
   const email = `bench-web-${Date.now()}@itinera.example`;
   const { customer } = await browser.client.signUp({ email, password: "bench-web-password", displayName: "Bench Traveller" });
   if (!browser.cookies.has("itinera_session")) throw new Error("SignUp set no session cookie");
-  // Money moves only with a service token: this benchmark asks identity for one, as a service would.
+  // Money moves only with a service token: this benchmark uses the demo's credential, as make start's seeding does.
   const identity = createClient(IdentityService, createGrpcTransport({ baseUrl: system.url("identity") }));
-  const { accessToken } = await identity.issueServiceToken({ serviceName: "bench", secret: env.SERVICE_SECRET ?? DEVELOPMENT_SERVICE_SECRET });
+  const { accessToken } = await identity.issueServiceToken({ serviceName: "demo", secret: env.DEMO_SERVICE_SECRET ?? developmentServiceSecret("demo") });
   const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
   await wallet.credit(
     { idempotencyKey: `bench-web-credit-${customer!.customerId}`, customerId: customer!.customerId, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },

@@ -41,7 +41,7 @@ async function main() {
     bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
     expireMs: int("PAYMENT_EXPIRE_MS", 15 * 60_000, { min: 1000 }),
     sweepMs: int("PAYMENT_SWEEP_MS", 30_000, { min: 100 }),
-    ...identitySettings(),
+    ...identitySettings("payment"),
   });
 
   // The service's schema first (it may start the embedded server), then the bus's, migrated too.

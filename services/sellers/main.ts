@@ -49,7 +49,7 @@ async function main() {
     bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
     paymentUrl: url("PAYMENT_URL", "http://127.0.0.1:7006"),
     bookingDeadlineMs: int("SELLER_BOOKING_DEADLINE_MS", DEFAULT_BOOKING_DEADLINE_MS, { min: 1 }),
-    ...identitySettings(),
+    ...identitySettings("sellers"),
     webhookSecret: str("SELLERS_WEBHOOK_SECRET", "sandbox-webhook-secret"),
     syncIntervalMs: int("SYNC_INTERVAL_MS", 15 * 60_000, { min: 1000 }),
     quoteTimeoutMs: int("SELLERS_QUOTE_TIMEOUT_MS", 2000, { min: 10 }),

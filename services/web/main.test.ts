@@ -13,7 +13,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { freePort, startProcess, until, type TestProcess } from "../../platform/processes.testing.js";
 import type { RunningServer } from "../../transport/server.js";
-import { identityFixture, serveIdentity, TEST_SERVICE_SECRET, type IdentityFixture } from "../identity/fixture.js";
+import { identityFixture, serveIdentity, testServiceSecret, type IdentityFixture } from "../identity/fixture.js";
 import { Browser } from "../../transport/browser.fixture.js";
 
 let identity: IdentityFixture;
@@ -36,7 +36,7 @@ test.before(async () => {
     WEB_PUBLIC_URL: url,
     WEB_DIST: dist,
     IDENTITY_URL: identityServer.url,
-    SERVICE_SECRET: TEST_SERVICE_SECRET,
+    SERVICE_SECRET: testServiceSecret("web"),
     SEARCH_URL: down,
     CATALOG_URL: down,
     WALLET_URL: down,

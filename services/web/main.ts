@@ -51,7 +51,7 @@ async function main() {
     allowedOrigins: list("WEB_ALLOWED_ORIGINS", []),
     trustProxy: bool("WEB_TRUST_PROXY", false),
     dist: str("WEB_DIST", DEFAULT_DIST),
-    ...identitySettings(),
+    ...identitySettings("web"),
   });
 
   const auth = identityAccess({ ...cfg, serviceName: "web", registry: rt.registry, tracer: rt.tracer });
