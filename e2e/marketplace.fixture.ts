@@ -122,7 +122,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     // Each caller its own credential: <NAME>_SERVICE_SECRET, and identity's SERVICE_CREDENTIALS from them (below).
     ...Object.fromEntries(CALLERS.map((name) => [serviceSecretVariable(name), `service-${name}-${secret}`])),
     GATEWAY_SECRET: `gateway-${secret}`,
-    SELLERS_WEBHOOK_SECRET: `webhook-${secret}`,
+    SELLERS_WEBHOOK_KEYS: `wanderly:webhook-${secret}`,
     WEBHOOK_SECRET: `webhook-${secret}`,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     // Where the browser reaches the web service (the gateway sends it back there).
