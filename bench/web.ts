@@ -54,6 +54,10 @@ function searches(): () => MessageInitShape<typeof StreamHotelsRequestSchema> {
   };
 }
 
+const WEB_ADMIN_PORT = "17281";
+/** Where a process serves /metrics: its port, or for the BFF its admin port. */
+const metricsUrl = (system: RunningSystem, name: string) => (name === "web" ? `http://127.0.0.1:${WEB_ADMIN_PORT}` : system.url(name));
+
 /** A process's CPU seconds so far, from its /metrics (prom-client's process_cpu_seconds_total). */
 async function cpuSeconds(baseUrl: string): Promise<number> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
@@ -68,7 +72,7 @@ async function cpuSeconds(baseUrl: string): Promise<number> {
  */
 async function quiet(system: RunningSystem) {
   const names = ["catalog", "pricing", "search", "sellers", "web"];
-  const total = async () => (await Promise.all(names.map((n) => cpuSeconds(system.url(n))))).reduce((a, b) => a + b, 0);
+  const total = async () => (await Promise.all(names.map((n) => cpuSeconds(metricsUrl(system, n))))).reduce((a, b) => a + b, 0);
   const since = Date.now();
   let before = await total();
   for (;;) {
@@ -104,6 +108,8 @@ async function main() {
     SELLERS_PORT: "17208",
     MAILER_PORT: "17209",
     WEB_PORT: "17280",
+    // The BFF's /metrics is on its admin port only (the public port has none).
+    WEB_ADMIN_PORT: WEB_ADMIN_PORT,
     WEB_RATE_PER_SEC: RATE_LIMIT.perSecond,
     WEB_RATE_BURST: RATE_LIMIT.burst,
   };
@@ -157,7 +163,7 @@ const LABELS = ["BFF", "search", "catalog", "pricing", "wallet", "PostgreSQL", "
 /** CPU seconds so far: the measured processes, PostgreSQL, this process (the load generator shares the cores), the machine. */
 async function cpuNow(system: RunningSystem, postmaster: number | undefined) {
   const own = process.cpuUsage();
-  const services = await Promise.all(MEASURED.map((n) => cpuSeconds(system.url(n))));
+  const services = await Promise.all(MEASURED.map((n) => cpuSeconds(metricsUrl(system, n))));
   const pg = postmaster === undefined ? NaN : await postgresSeconds(postmaster);
   return { parts: [...services, pg, (own.user + own.system) / 1e6], machine: await machineSeconds() };
 }

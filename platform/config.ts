@@ -168,6 +168,18 @@ export function port(variable: string, fallback?: number): Setting<number> {
 const TRUE = ["1", "true", "yes", "on"];
 const FALSE = ["0", "false", "no", "off"];
 
+/** A TCP port that may be absent (undefined): a listener that is off unless configured. */
+export function optionalPort(variable: string): Setting<number | undefined> {
+  const p = port(variable);
+  return {
+    variable,
+    read(env) {
+      if (raw(env, variable) === undefined) return { ok: true, value: undefined };
+      return p.read(env);
+    },
+  };
+}
+
 /** true/false, 1/0, yes/no, on/off (any case). */
 export function bool(variable: string, fallback?: boolean): Setting<boolean> {
   return setting(variable, defaulted(fallback), (text) => {
