@@ -53,6 +53,8 @@ export interface Marketplace {
   ctx(principal?: Principal, timeoutMs?: number): Context;
   /** A service principal from identity, with that service's own credential (every service's, "demo" and "e2e"). */
   service(name: string): Promise<Principal>;
+  /** The deployment's secrets, as its operator holds them: each caller's credential, wanderly's webhook key. */
+  secrets: { service(name: string): string; wanderlyWebhookKey: string };
   /** A new customer: signed up through identity. */
   signUp(label: string): Promise<Customer>;
   /** Gives a customer wallet money (as a service would: cashback, a voucher). */
@@ -123,6 +125,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     ...Object.fromEntries(CALLERS.map((name) => [serviceSecretVariable(name), `service-${name}-${secret}`])),
     GATEWAY_SECRET: `gateway-${secret}`,
     SELLERS_WEBHOOK_KEYS: `wanderly:webhook-${secret}`,
+    // The sandbox seller signs with its key at sellers.
     WEBHOOK_SECRET: `webhook-${secret}`,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     // Where the browser reaches the web service (the gateway sends it back there).
@@ -171,6 +174,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     clients,
     ctx,
     service,
+    secrets: { service: secretOf, wanderlyWebhookKey: env.WEBHOOK_SECRET! },
     async signUp(label) {
       const email = `${label}.${randomBytes(4).toString("hex")}@example.com`;
       const res = await clients.identity.signUp(ctx(), { email, password: "correct horse battery", displayName: label });
