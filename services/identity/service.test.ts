@@ -1,7 +1,7 @@
 // Identity on real PostgreSQL through the kit: sign-up, sign-in with one
 // generic failure message, duplicate e-mails, refresh-token rotation, key
 // persistence, what the database keeps (hashes, not secrets), service
-// tokens for the shared secret, and customers' contact details.
+// tokens for each service's own credential only, and customers' contact details.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeJwt, decodeProtectedHeader } from "jose";
