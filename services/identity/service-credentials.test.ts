@@ -41,4 +41,11 @@ test("a credential that is not a hex SHA-256 is refused, naming the service and 
   assert.is(problem, "SERVICE_CREDENTIALS must give each service the lower-case hex SHA-256 of its secret; not one for booking");
 });
 
+test("two services sharing one secret are refused: each needs its own", () => {
+  const digest = credentialDigest("one-secret-for-two");
+  assert.equal(problems({ SERVICE_CREDENTIALS: `booking:${digest},mailer:${digest},web:${credentialDigest("own")}` }), [
+    "SERVICE_CREDENTIALS gives booking, mailer the same secret; each service needs its own",
+  ]);
+});
+
 test.run();

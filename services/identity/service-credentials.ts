@@ -49,9 +49,12 @@ export function serviceCredentialsSetting(): Setting<ServiceCredentials> {
       const read = map.read(env);
       if (!read.ok) return read;
       const bad = [...read.value].filter(([, digest]) => !HEX_SHA256.test(digest)).map(([name]) => name);
-      return bad.length === 0
-        ? read
-        : { ok: false, problem: `SERVICE_CREDENTIALS must give each service the lower-case hex SHA-256 of its secret; not one for ${bad.join(", ")}` };
+      if (bad.length > 0) {
+        return { ok: false, problem: `SERVICE_CREDENTIALS must give each service the lower-case hex SHA-256 of its secret; not one for ${bad.join(", ")}` };
+      }
+      const shared = [...read.value].filter(([name, digest]) => [...read.value].some(([other, d]) => other !== name && d === digest)).map(([name]) => name);
+      if (shared.length > 0) return { ok: false, problem: `SERVICE_CREDENTIALS gives ${shared.join(", ")} the same secret; each service needs its own` };
+      return read;
     },
   };
 }
