@@ -40,7 +40,7 @@ import { PricingRules } from "../services/pricing/rules.js";
 import { pricingValidators } from "../services/pricing/validators.js";
 import { searchService } from "../services/search/service.js";
 import { searchValidators } from "../services/search/validators.js";
-import { DEVELOPMENT_SERVICE_SECRET } from "../services/identity/service-tokens.js";
+import { developmentServiceSecret } from "../services/identity/service-tokens.js";
 import { walletService } from "../services/wallet/service.js";
 import { WalletStore } from "../services/wallet/store.js";
 import { walletValidators } from "../services/wallet/validators.js";
@@ -91,9 +91,9 @@ async function main() {
     }
     say(`ingestion of the demo inventory (2,000 hotels, 8,000 rooms, 720,000 nightly rates, 77,040 flights): ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
 
-    // Money moves only with a service token: this benchmark asks identity for one, as a service would.
+    // Money moves only with a service token: this benchmark uses the demo's credential, as make start's seeding does.
     const identity = createClient(IdentityService, createGrpcTransport({ baseUrl: system.url("identity") }));
-    const { accessToken } = await identity.issueServiceToken({ serviceName: "bench", secret: env.SERVICE_SECRET ?? DEVELOPMENT_SERVICE_SECRET });
+    const { accessToken } = await identity.issueServiceToken({ serviceName: "demo", secret: env.DEMO_SERVICE_SECRET ?? developmentServiceSecret("demo") });
     const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
     await wallet.credit(
       { idempotencyKey: "bench-credit", customerId: CUSTOMER, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },

@@ -26,7 +26,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
 import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import type { StreamHotelsRequestSchema } from "../gen/itinera/web/v1/web_pb.js";
-import { DEVELOPMENT_SERVICE_SECRET } from "../services/identity/service-tokens.js";
+import { developmentServiceSecret } from "../services/identity/service-tokens.js";
 import { startSystem, type RunningSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary } from "./load.js";
 import { machineSeconds, postgresSeconds, postmasterPid } from "./web-cpu.js";
@@ -54,6 +54,10 @@ function searches(): () => MessageInitShape<typeof StreamHotelsRequestSchema> {
   };
 }
 
+const WEB_ADMIN_PORT = "17281";
+/** Where a process serves /metrics: its port, or for the BFF its admin port. */
+const metricsUrl = (system: RunningSystem, name: string) => (name === "web" ? `http://127.0.0.1:${WEB_ADMIN_PORT}` : system.url(name));
+
 /** A process's CPU seconds so far, from its /metrics (prom-client's process_cpu_seconds_total). */
 async function cpuSeconds(baseUrl: string): Promise<number> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
@@ -68,7 +72,7 @@ async function cpuSeconds(baseUrl: string): Promise<number> {
  */
 async function quiet(system: RunningSystem) {
   const names = ["catalog", "pricing", "search", "sellers", "web"];
-  const total = async () => (await Promise.all(names.map((n) => cpuSeconds(system.url(n))))).reduce((a, b) => a + b, 0);
+  const total = async () => (await Promise.all(names.map((n) => cpuSeconds(metricsUrl(system, n))))).reduce((a, b) => a + b, 0);
   const since = Date.now();
   let before = await total();
   for (;;) {
@@ -104,6 +108,8 @@ async function main() {
     SELLERS_PORT: "17208",
     MAILER_PORT: "17209",
     WEB_PORT: "17280",
+    // The BFF's /metrics is on its admin port only (the public port has none).
+    WEB_ADMIN_PORT: WEB_ADMIN_PORT,
     WEB_RATE_PER_SEC: RATE_LIMIT.perSecond,
     WEB_RATE_BURST: RATE_LIMIT.burst,
   };
@@ -138,9 +144,9 @@ async function signUp(system: RunningSystem, env: NodeJS.ProcessEnv) {
   const email = `bench-web-${Date.now()}@itinera.example`;
   const { customer } = await browser.client.signUp({ email, password: "bench-web-password", displayName: "Bench Traveller" });
   if (!browser.cookies.has("itinera_session")) throw new Error("SignUp set no session cookie");
-  // Money moves only with a service token: this benchmark asks identity for one, as a service would.
+  // Money moves only with a service token: this benchmark uses the demo's credential, as make start's seeding does.
   const identity = createClient(IdentityService, createGrpcTransport({ baseUrl: system.url("identity") }));
-  const { accessToken } = await identity.issueServiceToken({ serviceName: "bench", secret: env.SERVICE_SECRET ?? DEVELOPMENT_SERVICE_SECRET });
+  const { accessToken } = await identity.issueServiceToken({ serviceName: "demo", secret: env.DEMO_SERVICE_SECRET ?? developmentServiceSecret("demo") });
   const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
   await wallet.credit(
     { idempotencyKey: `bench-web-credit-${customer!.customerId}`, customerId: customer!.customerId, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },
@@ -157,7 +163,7 @@ const LABELS = ["BFF", "search", "catalog", "pricing", "wallet", "PostgreSQL", "
 /** CPU seconds so far: the measured processes, PostgreSQL, this process (the load generator shares the cores), the machine. */
 async function cpuNow(system: RunningSystem, postmaster: number | undefined) {
   const own = process.cpuUsage();
-  const services = await Promise.all(MEASURED.map((n) => cpuSeconds(system.url(n))));
+  const services = await Promise.all(MEASURED.map((n) => cpuSeconds(metricsUrl(system, n))));
   const pg = postmaster === undefined ? NaN : await postgresSeconds(postmaster);
   return { parts: [...services, pg, (own.user + own.system) / 1e6], machine: await machineSeconds() };
 }

@@ -18,7 +18,8 @@ import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.
 import { freePort, until } from "../platform/processes.testing.js";
 import { testDatabase } from "../platform/testing.js";
 import { dateOf, dayNumber, utcToday } from "../sandbox/calendar.js";
-import { startSystem, type RunningSystem } from "../scripts/system.js";
+import { serviceSecretVariable, startSystem, type RunningSystem } from "../scripts/system.js";
+import { credentialsOf, DEVELOPMENT_SERVICE_NAMES } from "../services/identity/service-credentials.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 
 const PORT_VARS = [
@@ -26,6 +27,9 @@ const PORT_VARS = [
   "IDENTITY_PORT", "CATALOG_PORT", "PRICING_PORT", "WALLET_PORT", "SEARCH_PORT", "PAYMENT_PORT",
   "BOOKING_PORT", "SELLERS_PORT", "MAILER_PORT", "WEB_PORT",
 ] as const;
+
+/** Who has a credential at identity in the test marketplace: every service, the demo, and the tests themselves. */
+const CALLERS = [...DEVELOPMENT_SERVICE_NAMES, "e2e"];
 
 export const CARDS = {
   authorises: "4242 4242 4242 4242",
@@ -47,8 +51,10 @@ export interface Marketplace {
   };
   /** A context acting as `principal` (or as nobody). */
   ctx(principal?: Principal, timeoutMs?: number): Context;
-  /** A service principal from identity (the deployment's shared secret). */
+  /** A service principal from identity, with that service's own credential (every service's, "demo" and "e2e"). */
   service(name: string): Promise<Principal>;
+  /** The deployment's secrets, as its operator holds them: each caller's credential, wanderly's webhook key. */
+  secrets: { service(name: string): string; wanderlyWebhookKey: string };
   /** A new customer: signed up through identity. */
   signUp(label: string): Promise<Customer>;
   /** Gives a customer wallet money (as a service would: cashback, a voucher). */
@@ -115,15 +121,19 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     SANDBOX_DAYS: "20",
     SANDBOX_PAIRS: "3",
     PUSH_INTERVAL_MS: "0",
-    SERVICE_SECRET: `service-${secret}`,
+    // Each caller its own credential: <NAME>_SERVICE_SECRET, and identity's SERVICE_CREDENTIALS from them (below).
+    ...Object.fromEntries(CALLERS.map((name) => [serviceSecretVariable(name), `service-${name}-${secret}`])),
     GATEWAY_SECRET: `gateway-${secret}`,
-    SELLERS_WEBHOOK_SECRET: `webhook-${secret}`,
+    SELLERS_WEBHOOK_KEYS: `wanderly:webhook-${secret}`,
+    // The sandbox seller signs with its key at sellers.
     WEBHOOK_SECRET: `webhook-${secret}`,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     // Where the browser reaches the web service (the gateway sends it back there).
     WEB_PUBLIC_URL: `http://127.0.0.1:${ports.WEB_PORT}`,
     ...extraEnv,
   };
+  const secretOf = (name: string) => env[serviceSecretVariable(name)] ?? "";
+  env.SERVICE_CREDENTIALS ??= [...credentialsOf(CALLERS, secretOf)].map(([name, digest]) => `${name}:${digest}`).join(",");
   const log = pino({ level: "silent" });
   const say = process.env.E2E_LOG_LEVEL ? (line: string) => process.stderr.write(`[system] ${line}\n`) : () => {};
   let system: RunningSystem;
@@ -145,7 +155,8 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
   const ctx = (principal?: Principal, timeoutMs = 10_000) =>
     backgroundContext({ log, deadline: Date.now() + timeoutMs, ...(principal ? { principal } : {}) });
   const service = async (name: string): Promise<Principal> => {
-    const res = await clients.identity.issueServiceToken(ctx(), { serviceName: name, secret: env.SERVICE_SECRET! });
+    if (!CALLERS.includes(name)) throw new Error(`the marketplace has no credential for "${name}"; it has ${CALLERS.join(", ")}`);
+    const res = await clients.identity.issueServiceToken(ctx(), { serviceName: name, secret: secretOf(name) });
     return { kind: "service", id: name, roles: [], token: res.accessToken };
   };
   const tester = await service("e2e");
@@ -163,6 +174,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     clients,
     ctx,
     service,
+    secrets: { service: secretOf, wanderlyWebhookKey: env.WEBHOOK_SECRET! },
     async signUp(label) {
       const email = `${label}.${randomBytes(4).toString("hex")}@example.com`;
       const res = await clients.identity.signUp(ctx(), { email, password: "correct horse battery", displayName: label });

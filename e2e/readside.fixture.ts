@@ -129,7 +129,7 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
         catalogUrl: catalog,
         pricingUrl: pricing,
         sellerUrls: { skylark: skylark.url, casa: casa.url, wanderly: `http://127.0.0.1:${wanderlyPort}` },
-        webhookSecret: WEBHOOK_SECRET,
+        webhookKeys: new Map([["wanderly", WEBHOOK_SECRET]]),
         breaker: { resetTimeoutMs: opts.breakerResetMs ?? 1000 },
       }),
     );

@@ -150,7 +150,8 @@ export interface SellersWiring {
   pricingUrl: string;
   /** Each sandbox seller's API root, by seller id. */
   sellerUrls: Readonly<Record<string, string>>;
-  webhookSecret: string;
+  /** Each push seller's webhook key. */
+  webhookKeys: ReadonlyMap<string, string>;
   /** The sellers' circuit breakers (main.ts keeps the defaults; tests shorten resetTimeoutMs). */
   breaker?: SellerBreakerOptions;
 }
@@ -173,7 +174,7 @@ export async function serveSellers(databaseUrl: string, w: SellersWiring): Promi
     catalog: clientOf(CatalogService, grpcTransport(w.catalogUrl), ...peers.middlewares),
     pricing: clientOf(PricingService, grpcTransport(w.pricingUrl), ...peers.middlewares),
     store: new SellersStore(db.knex),
-    webhookSecret: w.webhookSecret,
+    webhookKeys: w.webhookKeys,
     registry: rt.registry,
     quoteTimeoutMs: 2000,
   });

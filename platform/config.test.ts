@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bool, config, ConfigError, int, list, oneOf, optionalStr, optionalUrl, port, secret, str, url } from "./config.js";
+import { bool, config, ConfigError, int, list, oneOf, optionalStr, optionalUrl, port, secret, secretMap, str, url } from "./config.js";
 
 const spec = {
   port: port("WALLET_PORT", 7004),
@@ -83,6 +83,22 @@ test("a secret falls back to its development default outside production only", (
   const [problem] = problemsOf(() => config({ ITINERA_ENV: "production", QUOTE_SECRET: "dev-quote-secret" }, spec));
   assert.match(problem!, /^QUOTE_SECRET is the development default/);
   assert.not.match(problem!, /dev-quote-secret/, "the message never prints the secret");
+});
+
+test("named secrets: development defaults outside production; in production, set and none left at its default", () => {
+  const spec = { keys: secretMap("SELLERS_WEBHOOK_KEYS", { wanderly: "dev-wanderly", casa: "dev-casa" }) };
+  assert.equal([...config({}, spec).keys], [["wanderly", "dev-wanderly"], ["casa", "dev-casa"]]);
+  assert.equal([...config({ SELLERS_WEBHOOK_KEYS: "wanderly:k1:with-colon, casa:k2" }, spec).keys], [["wanderly", "k1:with-colon"], ["casa", "k2"]]);
+  const prod = { ITINERA_ENV: "production" };
+  assert.equal([...config({ ...prod, SELLERS_WEBHOOK_KEYS: "wanderly:own-key" }, spec).keys], [["wanderly", "own-key"]]);
+  assert.equal(problemsOf(() => config(prod, spec)), ["SELLERS_WEBHOOK_KEYS is required when ITINERA_ENV=production"]);
+  const [kept] = problemsOf(() => config({ ...prod, SELLERS_WEBHOOK_KEYS: "wanderly:own-key,casa:dev-casa" }, spec));
+  assert.is(kept, "SELLERS_WEBHOOK_KEYS keeps the development default for casa; set secrets of your own (ITINERA_ENV=production)");
+  for (const text of ["wanderly", ":k", "wanderly:", "wanderly:a,,casa:b"]) {
+    const [problem] = problemsOf(() => config({ SELLERS_WEBHOOK_KEYS: text }, spec));
+    assert.match(problem!, /^SELLERS_WEBHOOK_KEYS must be a comma-separated list of name:secret/, text);
+  }
+  assert.equal(problemsOf(() => config({ SELLERS_WEBHOOK_KEYS: "a:1,a:2" }, spec)), ["SELLERS_WEBHOOK_KEYS names a twice"]);
 });
 
 test.run();

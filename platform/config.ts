@@ -95,6 +95,43 @@ export function secret(variable: string, developmentDefault: string): Setting<st
   };
 }
 
+/**
+ * Named secrets, `name:secret,name:secret` (one per service, one per seller…),
+ * read as a map. Outside production an unset variable falls back to
+ * `developmentDefaults`; with ITINERA_ENV=production the variable is required
+ * and an entry equal to its name's development default is refused, naming the
+ * variable and the entry (never the secret).
+ */
+export function secretMap(variable: string, developmentDefaults: Readonly<Record<string, string>>): Setting<ReadonlyMap<string, string>> {
+  const fallback = Object.entries(developmentDefaults).map(([name, value]) => `${name}:${value}`).join(",");
+  const whole = secret(variable, fallback);
+  return {
+    variable,
+    read(env) {
+      const text = whole.read(env);
+      if (!text.ok) return text;
+      const map = new Map<string, string>();
+      for (const item of text.value.split(",")) {
+        const at = item.indexOf(":");
+        const name = item.slice(0, at).trim();
+        const value = item.slice(at + 1).trim();
+        if (at < 1 || name === "" || value === "") {
+          return { ok: false, problem: `${variable} must be a comma-separated list of name:secret, found an entry without a name or a secret` };
+        }
+        if (map.has(name)) return { ok: false, problem: `${variable} names ${name} twice` };
+        map.set(name, value);
+      }
+      if (raw(env, ENVIRONMENT_VARIABLE) === "production") {
+        const dev = [...map].filter(([name, value]) => developmentDefaults[name] === value).map(([name]) => name);
+        if (dev.length > 0) {
+          return { ok: false, problem: `${variable} keeps the development default for ${dev.join(", ")}; set secrets of your own (${ENVIRONMENT_VARIABLE}=production)` };
+        }
+      }
+      return { ok: true, value: map };
+    },
+  };
+}
+
 /** A string that may be absent (undefined). */
 export function optionalStr(variable: string): Setting<string | undefined> {
   return setting<string | undefined>(variable, { value: undefined }, ok);
@@ -130,6 +167,18 @@ export function port(variable: string, fallback?: number): Setting<number> {
 
 const TRUE = ["1", "true", "yes", "on"];
 const FALSE = ["0", "false", "no", "off"];
+
+/** A TCP port that may be absent (undefined): a listener that is off unless configured. */
+export function optionalPort(variable: string): Setting<number | undefined> {
+  const p = port(variable);
+  return {
+    variable,
+    read(env) {
+      if (raw(env, variable) === undefined) return { ok: true, value: undefined };
+      return p.read(env);
+    },
+  };
+}
 
 /** true/false, 1/0, yes/no, on/off (any case). */
 export function bool(variable: string, fallback?: boolean): Setting<boolean> {

@@ -1,7 +1,10 @@
 // The process's logger: pino JSON lines on stdout, one per event, with the
 // service's name, an ISO time and the level's name. Fields that could carry
-// personal data are censored wherever someone logs them by mistake; the rule
-// stays: never log e-mails, names, card numbers or request bodies.
+// personal data or secrets are censored wherever someone logs them by
+// mistake, at any depth: personal fields by name, secrets by a key pattern
+// (anything named like a token, secret, password, authorization, cookie,
+// card, credential, key or signature: accessToken, serviceSecret, …). The
+// rule stays: never log e-mails, names, card numbers or request bodies.
 import pino, { type Logger } from "pino";
 
 export interface LoggerOptions {
@@ -15,9 +18,11 @@ export interface LoggerOptions {
 
 /** What the censored fields read. */
 export const REDACTED = "[REDACTED]";
+/** What an object nested too deep to be checked reads. */
+export const TOO_DEEP = "[TOO DEEP]";
 
-/** Field names that may carry personal data or secrets, in both spellings. */
-const SENSITIVE_FIELDS = [
+/** Field names that may carry personal data, in both spellings. */
+const PERSONAL_FIELDS = [
   "email",
   "name",
   "first_name",
@@ -32,24 +37,28 @@ const SENSITIVE_FIELDS = [
   "pan",
   "cvc",
   "cvv",
-  "password",
-  "token",
-  "authorization",
-  "cookie",
 ];
 
-const SENSITIVE = new Set(SENSITIVE_FIELDS);
+/** Any key containing one of these (any case, any separator) holds a secret. */
+const SECRET_KEY = /token|secret|passw(or)?d|authori[sz]ation|cookie|card|credential|api.?key|private.?key|signature/i;
+
+const PERSONAL = new Set(PERSONAL_FIELDS);
+/** Whether the value under `key` is censored. */
+export const sensitiveKey = (key: string): boolean => PERSONAL.has(key) || SECRET_KEY.test(key);
 const MAX_DEPTH = 6;
 
 /**
- * The object with every sensitive field censored, at any depth up to
- * MAX_DEPTH, arrays included; the same object when there is nothing to
- * censor (the usual case: one walk over a few keys, no copy). pino's
- * wildcard `redact` paths would do the same at ~15x the cost per line, paid
- * on every call's log line. Errors are left to their serializer.
+ * The object with every sensitive field censored (sensitiveKey), at any
+ * depth, arrays included (an object nested deeper than MAX_DEPTH is written
+ * as TOO_DEEP, unread, so nothing below it can slip through); the same
+ * object when there is nothing to censor (the usual case: one walk over a
+ * few keys, no copy). pino's `redact` takes fixed paths, not a key pattern,
+ * and its wildcard paths cost ~15x per line, paid on every call's log line.
+ * Errors are censored after their serializer has made them plain objects.
  */
 export function censor(value: unknown, depth = 0): unknown {
-  if (value === null || typeof value !== "object" || value instanceof Error || depth > MAX_DEPTH) return value;
+  if (value === null || typeof value !== "object" || value instanceof Error) return value;
+  if (depth > MAX_DEPTH) return TOO_DEEP;
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     value.forEach((item, i) => {
@@ -60,7 +69,7 @@ export function censor(value: unknown, depth = 0): unknown {
   }
   let out: Record<string, unknown> | undefined;
   for (const [key, item] of Object.entries(value)) {
-    const c = SENSITIVE.has(key) ? REDACTED : censor(item, depth + 1);
+    const c = sensitiveKey(key) ? REDACTED : censor(item, depth + 1);
     if (c !== item) (out ??= { ...value })[key] = c;
   }
   return out ?? value;
@@ -68,10 +77,11 @@ export function censor(value: unknown, depth = 0): unknown {
 
 /**
  * An error as pino's standard serializer writes it (type, message, stack,
- * own fields, cause); anything thrown that is not an Error is written as it is.
+ * own fields, cause), its own fields censored; anything thrown that is not
+ * an Error is written as it is, censored too.
  */
 function serializeError(e: unknown): unknown {
-  return e instanceof Error ? pino.stdSerializers.err(e) : e;
+  return censor(e instanceof Error ? pino.stdSerializers.err(e) : e);
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
@@ -86,7 +96,21 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
     serializers: { err: serializeError },
   };
-  return pino(options, opts.destination ?? bufferedStdout());
+  return censoringChildren(pino(options, opts.destination ?? bufferedStdout()));
+}
+
+/**
+ * pino applies `formatters.bindings` to the root's bindings only, not to a
+ * child's: the root's `child` censors them first. Children are made with
+ * Object.create(parent), so theirs is this one too, at every generation.
+ */
+function censoringChildren(logger: Logger): Logger {
+  type Child = (this: unknown, bindings: pino.Bindings, options?: unknown) => unknown;
+  const child = logger.child as unknown as Child;
+  const censoring: Child = function (bindings, options) {
+    return child.call(this, censor(bindings) as pino.Bindings, options);
+  };
+  return Object.assign(logger, { child: censoring as unknown as Logger["child"] });
 }
 
 /**

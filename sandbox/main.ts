@@ -4,8 +4,8 @@
 //   SANDBOX_SEED (42), SANDBOX_TODAY (today's UTC date), SANDBOX_CITIES (20), SANDBOX_HOTELS_PER_CITY (100),
 //   SANDBOX_DAYS (90), SANDBOX_PAIRS (300), SANDBOX_HOST (127.0.0.1), THROTTLE_RPS (50), THROTTLE_BURST (2 × rps),
 //   SKYLARK_PORT (7101), CASA_PORT (7102), WANDERLY_PORT (7103), LOG_LEVEL (info);
-//   wanderly: WEBHOOK_URL (http://127.0.0.1:7008/webhooks/wanderly), WEBHOOK_SECRET (else SELLERS_WEBHOOK_SECRET,
-//   else "sandbox-webhook-secret"), PUSH_INTERVAL_MS (60000), DUPLICATE_EVERY (10), WANDERLY_SHARE (0.1);
+//   wanderly: WEBHOOK_URL (http://127.0.0.1:7008/webhooks/wanderly), WEBHOOK_SECRET (its key at sellers, the one
+//   SELLERS_WEBHOOK_KEYS gives wanderly; "itinera-development-webhook-key-wanderly"), PUSH_INTERVAL_MS (60000), DUPLICATE_EVERY (10), WANDERLY_SHARE (0.1);
 //   gateway: GATEWAY_PORT (7110), GATEWAY_SECRET ("itinera-development-gateway-secret"), GATEWAY_PUBLIC_URL
 //   (where browsers reach its card pages; default http://<host>:<port>);
 //   smtp: SMTP_PORT (2525), SMTP_VIEW_PORT (7126).
@@ -105,7 +105,7 @@ async function startSellers(names: SellerName[], env: NodeJS.ProcessEnv, host: s
               log: child,
               port: num(env, "WANDERLY_PORT", WANDERLY_PORT),
               webhookUrl: env.WEBHOOK_URL ?? PUSH_DEFAULTS.webhookUrl,
-              secret: env.WEBHOOK_SECRET ?? env.SELLERS_WEBHOOK_SECRET ?? PUSH_DEFAULTS.secret,
+              secret: env.WEBHOOK_SECRET ?? PUSH_DEFAULTS.secret,
               intervalMs: num(env, "PUSH_INTERVAL_MS", PUSH_DEFAULTS.intervalMs),
               duplicateEvery: num(env, "DUPLICATE_EVERY", 10),
               share: num(env, "WANDERLY_SHARE", 0.1),

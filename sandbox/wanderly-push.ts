@@ -1,9 +1,11 @@
 // Wanderly's pushes to our webhook: a snapshot of everything it sells on start
 // (listings with their rates, then fares, in batches), then every interval a
-// batch of changed prices. Each push is JSON signed with
-// X-Wanderly-Signature: hex HMAC-SHA256 of the body. A failed POST (network
-// error, 5xx, 408, 429) is retried with exponential backoff, byte for byte the
-// same push; every `duplicateEvery`-th delivered push is sent a second time,
+// batch of changed prices. Each push is JSON with its id in
+// X-Wanderly-Push-Id, signed with X-Wanderly-Signature:
+// t=<unix seconds>,v1=<hex HMAC-SHA256(key, "<t>.<push id>.<body>")> — made
+// afresh for every delivery, as the receiver refuses signatures older than
+// five minutes. A failed POST (network error, 5xx, 408, 429) is retried with
+// exponential backoff, byte for byte the same body and push id; every `duplicateEvery`-th delivered push is sent a second time,
 // as real push sellers do, so receivers must be idempotent on push_id.
 import { createHmac, randomUUID } from "node:crypto";
 import { request } from "node:http";
@@ -27,6 +29,8 @@ export interface PushOptions {
   batchHotels: number;
   batchFlights: number;
   timeoutMs: number;
+  /** The clock signatures are dated with (ms); tests pass the receiver's. */
+  now: () => number;
 }
 
 interface QueuedPush {
@@ -38,8 +42,9 @@ interface QueuedPush {
   body?: string;
 }
 
-export function signature(secret: string, body: string): string {
-  return createHmac("sha256", secret).update(body).digest("hex");
+/** The X-Wanderly-Signature of a push made at `t` (unix seconds). */
+export function signature(secret: string, pushId: string, body: string, t: number): string {
+  return `t=${t},v1=${createHmac("sha256", secret).update(`${t}.${pushId}.${body}`).digest("hex")}`;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -185,7 +190,7 @@ export class WanderlyPusher {
         continue;
       }
       p.body ??= this.render(p);
-      const headers = { "x-wanderly-signature": signature(opts.secret, p.body) };
+      const headers = { "x-wanderly-push-id": p.pushId, "x-wanderly-signature": signature(opts.secret, p.pushId, p.body, Math.floor(opts.now() / 1000)) };
       const status = await post(opts.webhookUrl, p.body, headers, opts.timeoutMs, closing.signal);
       if (status >= 200 && status < 300) {
         admin.count("pushes_sent");

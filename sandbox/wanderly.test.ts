@@ -13,6 +13,7 @@ const inv = generateInventory({ seed: 9, today: "2026-03-20", cities: 3, hotelsP
 interface Received {
   body: string;
   signature: string | undefined;
+  pushId: string | undefined;
   push: Push;
 }
 interface Push {
@@ -41,7 +42,13 @@ async function webhook(script: number[] = []): Promise<{ url: string; received: 
       const status = script.shift() ?? 200;
       statuses.push(status);
       const signature = req.headers["x-wanderly-signature"];
-      received.push({ body, signature: typeof signature === "string" ? signature : undefined, push: JSON.parse(body) as Push });
+      const pushId = req.headers["x-wanderly-push-id"];
+      received.push({
+        body,
+        signature: typeof signature === "string" ? signature : undefined,
+        pushId: typeof pushId === "string" ? pushId : undefined,
+        push: JSON.parse(body) as Push,
+      });
       res.writeHead(status).end();
     });
   });
@@ -67,7 +74,14 @@ async function wanderly(url: string, extra: Partial<WanderlyOptions> = {}): Prom
   open.push(w);
   return w;
 }
-const hmac = (body: string) => createHmac("sha256", SECRET).update(body).digest("hex");
+/** What a signature must be: t=<unix seconds>,v1=<HMAC-SHA256 of "<t>.<push id>.<body>">, with t now. */
+function expectSigned(r: Received) {
+  const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(r.signature ?? "") ?? [];
+  assert.ok(t && v1, `signature ${r.signature}`);
+  assert.ok(Math.abs(Number(t) - Date.now() / 1000) < 60, "signed at the time it was sent");
+  assert.is(r.pushId, r.push.push_id, "the push id travels beside the body");
+  assert.is(v1, createHmac("sha256", SECRET).update(`${t}.${r.pushId}.${r.body}`).digest("hex"), "time, push id and body signed with the key");
+}
 const stats = async (w: RunningWanderly) => (await (await fetch(`${w.url}/admin/stats`)).json()) as Record<string, number>;
 
 test("on start it pushes a signed snapshot of what it sells: listings with rates, then fares, in GBP", async () => {
@@ -78,7 +92,7 @@ test("on start it pushes a signed snapshot of what it sells: listings with rates
   assert.ok(hotels.length >= 2 && hotels.length < inv.hotels.length, `${hotels.length} hotels`);
   assert.is(hook.received.length, Math.ceil(hotels.length / 2) + Math.ceil(w.offer.flights.length / 3));
   for (const r of hook.received) {
-    assert.is(r.signature, hmac(r.body), "HMAC-SHA256 of the body with the shared secret");
+    expectSigned(r);
     assert.match(r.push.push_id, /^[0-9a-f-]{36}$/);
     assert.ok(!Number.isNaN(Date.parse(r.push.sent_at)));
   }

@@ -34,7 +34,8 @@ export interface RunningWanderly extends RunningSeller {
 
 export const PUSH_DEFAULTS: PushOptions = {
   webhookUrl: "http://127.0.0.1:7008/webhooks/wanderly",
-  secret: "sandbox-webhook-secret",
+  secret: "itinera-development-webhook-key-wanderly",
+  now: Date.now,
   intervalMs: 60_000,
   duplicateEvery: 0,
   retryBaseMs: 500,

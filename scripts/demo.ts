@@ -9,7 +9,7 @@ import { Code, KitError } from "../endpoints/errors.js";
 import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
 import { FeedKind, SellersService } from "../gen/itinera/sellers/v1/sellers_pb.js";
 import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
-import { DEVELOPMENT_SERVICE_SECRET } from "../services/identity/service-tokens.js";
+import { developmentServiceSecret } from "../services/identity/service-tokens.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 
 export const DEMO = {
@@ -50,8 +50,8 @@ export async function seedDemo(opts: { identityUrl: string; walletUrl: string; e
     customerId = (await identity.signIn(ctxOf(), { email: DEMO.email, password: DEMO.password })).customerId;
   }
 
-  // Money moves only with a service's token, as the services themselves get one.
-  const secret = opts.env.SERVICE_SECRET || DEVELOPMENT_SERVICE_SECRET;
+  // Money moves only with a service's token: the demo has its own credential at identity (DEMO_SERVICE_SECRET).
+  const secret = opts.env.DEMO_SERVICE_SECRET || developmentServiceSecret("demo");
   const token = await identity.issueServiceToken(ctxOf(), { serviceName: "demo", secret });
   const service: Principal = { kind: "service", id: "demo", roles: [], token: token.accessToken };
   // A second start replays the same key and request: the first answer, nothing written.

@@ -24,7 +24,16 @@ export interface ProcessSpec {
   stage: number;
   /** The file whose presence says the process exists in this checkout. */
   requires: string;
+  /** Variables for this process alone, over the shared environment. */
+  env?: NodeJS.ProcessEnv;
 }
+
+/**
+ * The variable that gives service `name` its own credential at identity
+ * (BOOKING_SERVICE_SECRET, …): the supervisor hands it to that process alone
+ * as SERVICE_SECRET. Unset: the service's development default.
+ */
+export const serviceSecretVariable = (name: string) => `${name.toUpperCase().replaceAll("-", "_")}_SERVICE_SECRET`;
 
 const port = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback);
 
@@ -47,6 +56,7 @@ export function processSpecs(env: NodeJS.ProcessEnv): ProcessSpec[] {
     readyPath: "/readyz",
     stage,
     requires: `services/${name}/main.ts`,
+    env: { SERVICE_SECRET: env[serviceSecretVariable(name)] },
   });
   const specs: ProcessSpec[] = [
     sandbox("skylark", "SKYLARK_PORT", 7101),
@@ -94,6 +104,8 @@ const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10000];
 
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const env: NodeJS.ProcessEnv = { ...opts.env, ITINERA_SUPERVISOR_PID: String(process.pid) };
+  // One secret shared by every service is what per-service credentials replace: each gets its own (serviceSecretVariable).
+  delete env.SERVICE_SECRET;
   let pg: SharedPostgres | undefined;
   if (!env.DATABASE_URL) {
     opts.say(`starting embedded PostgreSQL on 127.0.0.1:${opts.pgPort}`);
@@ -132,7 +144,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const launch = (spec: ProcessSpec, restarts = 0) => {
     const child = spawn(process.execPath, ["--import", "tsx", ...spec.args], {
       cwd: ROOT,
-      env,
+      env: { ...env, ...spec.env },
       stdio: ["ignore", opts.stdio, opts.stdio],
     });
     children.set(spec.name, child);

@@ -13,7 +13,9 @@
 //   await server.close(10_000);                // on SIGTERM
 //
 // Health and reflection cover every service `routes` registered (health
-// answers for each service name and for ""); they need no wiring.
+// answers for each service name and for ""); they need no wiring. A public
+// edge (the BFF) turns reflection off and serves /metrics on a separate
+// admin listener (`admin`), so that neither is reachable from outside.
 // close(graceMs): stops accepting connections, turns /readyz and health to
 // NOT_SERVING, lets in-flight calls finish within graceMs, then aborts the
 // handlers still running (their calls end with UNAVAILABLE) and closes every
@@ -30,6 +32,7 @@ import { ServerReflection } from "../gen/grpc/reflection/v1/reflection_pb.js";
 import { CLIENT_ADDRESS, type Authenticate } from "./context.js";
 import { healthService } from "./health.js";
 import { listenHttp1AndH2c, type RequestHandler } from "./http-listener.js";
+import { writeHead } from "./http-route.js";
 import { probeHandler } from "./probes.js";
 import { Readiness, type ReadinessCheck } from "./readiness.js";
 import { serveReflection } from "./reflection.js";
@@ -45,8 +48,16 @@ export interface ServerOptions {
   log: Logger;
   /** Readiness (e.g. a database ping): `true`, or `false`/a reason. Default: always ready. */
   ready?: ReadinessCheck;
-  /** Served at /metrics. */
+  /** Served at /metrics (on the admin listener when `admin` is given). */
   metrics?: Registry;
+  /** gRPC server reflection v1 on the port. Default true; off on a public edge. */
+  reflection?: boolean;
+  /**
+   * A second listener for operators only: /healthz, /readyz and /metrics,
+   * nothing else. When given, the main port does not serve /metrics.
+   * Bound to 127.0.0.1 unless `host` says otherwise; port 0 picks a free one.
+   */
+  admin?: { port: number; host?: string };
   /** How often health Watch streams re-check readiness (default 5 000 ms). */
   healthPollMs?: number;
   /** Health's own calls get a principal through this too (default: none). */
@@ -62,6 +73,8 @@ export interface ServerOptions {
 export interface RunningServer {
   /** The port actually bound. */
   readonly port: number;
+  /** The admin listener's port, when there is one. */
+  readonly adminPort?: number;
   /** "http://host:port", for clients. */
   readonly url: string;
   readonly readiness: Readiness;
@@ -88,10 +101,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         const health = healthService(readiness, names, { pollMs: opts.healthPollMs });
         serveService(router, Health, endpointsOf(Health, health), { log, authenticate: opts.authenticate });
       }
-      serveReflection(router, [...services(), ServerReflection]);
+      if (opts.reflection ?? true) serveReflection(router, [...services(), ServerReflection]);
     },
   });
-  const probes = probeHandler({ readiness, metrics: opts.metrics });
+  const probes = probeHandler({ readiness, ...(opts.metrics && !opts.admin ? { metrics: opts.metrics } : {}) });
   const handler: RequestHandler = (req, res) => {
     if (!probes(req, res) && !opts.http?.(req, res)) rpc(req, res);
   };
@@ -99,20 +112,35 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const listener = await listenHttp1AndH2c(handler, { port: opts.port, host });
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${listener.port}`;
   log.info({ port: listener.port, host }, "server listening");
+  const admin = opts.admin ? await listenAdmin(opts.admin, probeHandler({ readiness, ...(opts.metrics ? { metrics: opts.metrics } : {}) })) : undefined;
+  if (admin) log.info({ admin_port: admin.port }, "admin listener (probes, metrics)");
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = 10_000) =>
     (closing ??= (async () => {
       log.info({ grace_ms: graceMs }, "server shutting down");
       readiness.drain();
-      await listener.close(graceMs, () => {
-        log.warn("grace period over: aborting the calls still running");
-        shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable));
-      });
+      await Promise.all([
+        listener.close(graceMs, () => {
+          log.warn("grace period over: aborting the calls still running");
+          shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable));
+        }),
+        admin?.close(graceMs),
+      ]);
       log.info("server closed");
     })());
 
-  return { port: listener.port, url, readiness, close };
+  return { port: listener.port, ...(admin ? { adminPort: admin.port } : {}), url, readiness, close };
+}
+
+/** The admin listener: the probes (with /metrics), 404 for anything else. */
+function listenAdmin(o: { port: number; host?: string }, probes: (...args: Parameters<RequestHandler>) => boolean) {
+  const handler: RequestHandler = (req, res) => {
+    if (probes(req, res)) return;
+    writeHead(res, 404, { "content-type": "text/plain; charset=utf-8" });
+    res.end("the admin port serves /healthz, /readyz and /metrics only\n");
+  };
+  return listenHttp1AndH2c(handler, { port: o.port, host: o.host ?? "127.0.0.1" });
 }
 
 function uniqueServices(services: DescService[]): DescService[] {

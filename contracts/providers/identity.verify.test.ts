@@ -12,7 +12,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code, KitError } from "../../endpoints/errors.js";
-import { identityFixture, serveIdentity, TEST_SERVICE_SECRET, type IdentityFixture } from "../../services/identity/fixture.js";
+import { identityFixture, serveIdentity, testServiceSecret, type IdentityFixture } from "../../services/identity/fixture.js";
 import type { RunningServer } from "../../transport/server.js";
 import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates } from "../pact.js";
 
@@ -75,7 +75,7 @@ test.after(async () => {
 });
 
 test("the real identity satisfies every pact that names it", async () => {
-  const { accessToken } = await f.client.issueServiceToken(f.ctx, { serviceName: "mailer", secret: TEST_SERVICE_SECRET });
+  const { accessToken } = await f.client.issueServiceToken(f.ctx, { serviceName: "mailer", secret: testServiceSecret("mailer") });
   const result = await verifyProvider("identity", server!.url, identityStates(), { bearerToken: accessToken });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),

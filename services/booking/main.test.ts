@@ -20,7 +20,7 @@ import { testDatabase, type TestDatabase } from "../../platform/testing.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
-import { identityFixture, serveIdentity, TEST_SERVICE_SECRET, type IdentityFixture } from "../identity/fixture.js";
+import { identityFixture, serveIdentity, testServiceSecret, type IdentityFixture } from "../identity/fixture.js";
 import { JWKS_PATH } from "../identity/jwks-route.js";
 import { bearerAuthenticator, tokenVerifier } from "../identity/verifier.js";
 import { fakePayment, fakeWallet } from "./fakes.fixture.js";
@@ -52,7 +52,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
     DATABASE_URL: db.url,
     IDENTITY_URL: identityServer.url,
-    SERVICE_SECRET: TEST_SERVICE_SECRET,
+    SERVICE_SECRET: testServiceSecret("booking"),
     WALLET_URL: peers.url,
     PAYMENT_URL: peers.url,
     LOG_LEVEL: "info",
@@ -65,7 +65,7 @@ test.before(async () => {
   identityServer = await serveIdentity(identity);
   const ids = clientOf(IdentityService, connectTransport(identityServer.url));
   const ctx = backgroundContext({ log });
-  asPayment = { authorization: `Bearer ${(await ids.issueServiceToken(ctx, { serviceName: "payment", secret: TEST_SERVICE_SECRET })).accessToken}` };
+  asPayment = { authorization: `Bearer ${(await ids.issueServiceToken(ctx, { serviceName: "payment", secret: testServiceSecret("payment") })).accessToken}` };
   const signedUp = await ids.signUp(ctx, { email: "traveller@example.com", password: "a long enough password", displayName: "Traveller" });
   asCustomer = { authorization: `Bearer ${signedUp.tokens!.accessToken}` };
   customerId = signedUp.customerId;

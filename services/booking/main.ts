@@ -34,7 +34,7 @@ async function main() {
     port: port("BOOKING_PORT", 7007),
     walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
     paymentUrl: url("PAYMENT_URL", "http://127.0.0.1:7006"),
-    ...identitySettings(),
+    ...identitySettings("booking"),
     ...bookingSettings(),
   });
 

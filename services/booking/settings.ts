@@ -1,5 +1,5 @@
 // Booking's own environment variables (main.ts reads them with config()).
-import { int, str } from "../../platform/config.js";
+import { int, secret } from "../../platform/config.js";
 import type { BookingSettings } from "./deps.js";
 import { DEFAULT_CANCELLATION } from "./fees.js";
 import { BOOKING_CURRENCY } from "./validators.js";
@@ -11,7 +11,7 @@ export function bookingSettings() {
     /** The fee of cancelling a normal confirmed booking, in EUR minor units. */
     cancellationFeeMinor: int("BOOKING_CANCELLATION_FEE_MINOR", Number(DEFAULT_CANCELLATION.feeMinor), { min: 0 }),
     /** Signs ListReservations page tokens; shared by every booking instance. */
-    pageTokenSecret: str("BOOKING_PAGE_TOKEN_SECRET", "itinera-development-booking-page-tokens"),
+    pageTokenSecret: secret("BOOKING_PAGE_TOKEN_SECRET", "itinera-development-booking-page-tokens"),
   };
 }
 

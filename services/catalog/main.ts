@@ -5,7 +5,7 @@
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
-import { config, port, str } from "../../platform/config.js";
+import { config, port, secret } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { serveService } from "../../transport/serve.js";
@@ -20,7 +20,7 @@ async function main() {
   const rt = startRuntime("catalog", process.env);
   const cfg = config(process.env, {
     port: port("CATALOG_PORT", 7002),
-    pageTokenSecret: str("CATALOG_PAGE_TOKEN_SECRET", "sandbox-catalog-page-tokens"),
+    pageTokenSecret: secret("CATALOG_PAGE_TOKEN_SECRET", "sandbox-catalog-page-tokens"),
   });
 
   const db = await rt.openDatabase("catalog", new URL("./migrations", import.meta.url));

@@ -1,5 +1,5 @@
 // Authentication end to end over a real identity server (serveIdentity, as
-// main.ts wires it), with no process: a service exchanges the shared secret
+// main.ts wires it), with no process: a service exchanges its own secret
 // for a token (IssueServiceToken) and calls GetCustomer, a services-only
 // method; customers and anonymous callers are refused with the right codes;
 // and identityAccess — the one-line wiring other services use — gets its
@@ -17,7 +17,8 @@ import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import type { RunningServer } from "../../transport/server.js";
 import { identityAccess, type IdentityAccess } from "./access.js";
-import { identityFixture, serveIdentity, TEST_SERVICE_SECRET, type IdentityFixture } from "./fixture.js";
+import { BAD_SERVICE_SECRET } from "./service.js";
+import { identityFixture, serveIdentity, testServiceSecret, type IdentityFixture } from "./fixture.js";
 
 const ctx = backgroundContext({ log: pino({ level: "silent" }) });
 const as = (principal: Principal | undefined) => derive(ctx, { principal });
@@ -44,14 +45,14 @@ test.after(async () => {
   await f?.close();
 });
 
-function accessFor(serviceName: string, serviceSecret = TEST_SERVICE_SECRET): IdentityAccess {
+function accessFor(serviceName: string, serviceSecret = testServiceSecret(serviceName)): IdentityAccess {
   const a = identityAccess({ identityUrl: server.url, serviceSecret, serviceName, registry: new Registry(), tracer: trace.getTracer("test") });
   accesses.push(a);
   return a;
 }
 
 test("a service token from IssueServiceToken opens GetCustomer, a services-only method", async () => {
-  const { accessToken } = await identity.issueServiceToken(ctx, { serviceName: "mailer", secret: TEST_SERVICE_SECRET });
+  const { accessToken } = await identity.issueServiceToken(ctx, { serviceName: "mailer", secret: testServiceSecret("mailer") });
   const mailer: Principal = { kind: "service", id: "mailer", roles: [], token: accessToken };
   const got = await identity.getCustomer(as(mailer), { customerId: customer.id });
   assert.equal([got.customerId, got.email, got.displayName], [customer.id, "edsger@example.com", "Edsger"]);
@@ -100,7 +101,13 @@ test("identityAccess: the service's own principal, usable at once; its authentic
 test("identityAccess with a wrong secret: no principal, Unauthenticated naming the secret as the problem", async () => {
   const e = await failure(accessFor("booking", "not-the-secret").tokens.principal(ctx));
   assert.is(e.code, Code.Unauthenticated);
-  assert.is(e.message, "the service secret is wrong");
+  assert.is(e.message, BAD_SERVICE_SECRET);
+});
+
+test("identityAccess with another service's secret: the mailer's credential gets no booking principal", async () => {
+  const e = await failure(accessFor("booking", testServiceSecret("mailer")).tokens.principal(ctx));
+  assert.is(e.code, Code.PermissionDenied);
+  assert.match(e.message, /credential of the mailer service, not of booking/);
 });
 
 test.run();

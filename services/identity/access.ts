@@ -1,7 +1,8 @@
 // How a service other than identity takes part in authentication, wired in
 // its main.ts in one line:
 //
-//   const auth = identityAccess({ ...cfg.identity, serviceName: "booking", registry, tracer });
+//   const cfg = config(process.env, { ...identitySettings("booking"), … });
+//   const auth = identityAccess({ ...cfg, serviceName: "booking", registry, tracer });
 //   serveService(router, BookingService, endpoints, { log, authenticate: auth.authenticate });
 //   const ctx = backgroundContext({ log, principal: await auth.tokens.principal(ctx0) });
 //
@@ -14,17 +15,21 @@ import type { Registry } from "prom-client";
 import { clientStack, type ClientStack } from "../../endpoints/stack.js";
 import type { Client } from "../../endpoints/service.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
-import { str, url } from "../../platform/config.js";
+import { secret, url } from "../../platform/config.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import type { Authenticate } from "../../transport/context.js";
-import { DEVELOPMENT_SERVICE_SECRET, serviceTokens, type ServiceTokens } from "./service-tokens.js";
+import { developmentServiceSecret, serviceTokens, type ServiceTokens } from "./service-tokens.js";
 import { bearerAuthenticator, tokenVerifier } from "./verifier.js";
 
-/** The settings every service with authenticated methods reads: IDENTITY_URL and SERVICE_SECRET. */
-export function identitySettings() {
+/**
+ * The settings every service with authenticated methods reads: IDENTITY_URL,
+ * and SERVICE_SECRET, this service's own credential at identity (its
+ * development default is distinct per service; production refuses it).
+ */
+export function identitySettings(serviceName: string) {
   return {
     identityUrl: url("IDENTITY_URL", "http://127.0.0.1:7001"),
-    serviceSecret: str("SERVICE_SECRET", DEVELOPMENT_SERVICE_SECRET),
+    serviceSecret: secret("SERVICE_SECRET", developmentServiceSecret(serviceName)),
   };
 }
 

@@ -17,13 +17,17 @@ import { testServiceDatabase } from "../../platform/testing.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { jwksRoute } from "./jwks-route.js";
+import { credentialsOf, DEVELOPMENT_SERVICE_NAMES } from "./service-credentials.js";
 import { identityService } from "./service.js";
 import { loadSigner, type TokenSigner } from "./signing-keys.js";
 import { IdentityStore } from "./store.js";
 import { identityValidators } from "./validators.js";
 import { ownTokenAuthenticator } from "./verifier.js";
 
-export const TEST_SERVICE_SECRET = "test-service-secret";
+/** The secret of service `name` in tests: each service has its own. */
+export const testServiceSecret = (name: string) => `test-service-secret-${name}`;
+/** The fixture's identity knows every service's test credential, and the e2e tests' own ("e2e"). */
+export const TEST_SERVICE_CREDENTIALS = credentialsOf([...DEVELOPMENT_SERVICE_NAMES, "e2e"], testServiceSecret);
 export const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export interface IdentityFixture {
@@ -43,7 +47,7 @@ export async function identityFixture(): Promise<IdentityFixture> {
   const store = new IdentityStore(db.knex);
   const signer = await loadSigner(store);
   const clientAt = (now: () => Date) =>
-    localClient(IdentityService, identityService({ store, signer, now, serviceSecret: TEST_SERVICE_SECRET }), validation(identityValidators()));
+    localClient(IdentityService, identityService({ store, signer, now, serviceCredentials: TEST_SERVICE_CREDENTIALS }), validation(identityValidators()));
   return {
     client: clientAt(() => new Date()),
     clientAt,
@@ -72,7 +76,7 @@ export async function serveIdentity(f: IdentityFixture, opts: ServeIdentityOptio
   const registry = new Registry();
   const endpoints = endpointsOf(
     IdentityService,
-    identityService({ store: f.store, signer: f.signer, serviceSecret: TEST_SERVICE_SECRET }),
+    identityService({ store: f.store, signer: f.signer, serviceCredentials: TEST_SERVICE_CREDENTIALS }),
     ...serverStack({ registry, tracer: opts.tracer ?? trace.getTracer("identity"), validators: identityValidators() }),
   );
   return startServer({

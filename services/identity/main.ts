@@ -1,19 +1,20 @@
 // The identity process: itinera.identity.v1.IdentityService on IDENTITY_PORT
 // (7001), Connect, gRPC and gRPC-Web on one port, plus GET
 // /.well-known/jwks.json, over PostgreSQL (DATABASE_URL, or the embedded
-// server when unset). The signing key is created on first start. Bearer
-// tokens are verified with identity's own keys, so that the services-only
-// GetCustomer accepts service tokens.
+// server when unset). Service tokens go to the service whose credential is
+// presented (SERVICE_CREDENTIALS: hashes, one per service). The signing key
+// is created on first start. Bearer tokens are verified with identity's own
+// keys, so that the services-only GetCustomer accepts service tokens.
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
-import { config, port, str } from "../../platform/config.js";
+import { config, port } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { jwksRoute } from "./jwks-route.js";
-import { DEVELOPMENT_SERVICE_SECRET } from "./service-tokens.js";
+import { serviceCredentialsSetting } from "./service-credentials.js";
 import { identityService } from "./service.js";
 import { loadSigner } from "./signing-keys.js";
 import { IdentityStore } from "./store.js";
@@ -24,7 +25,7 @@ async function main() {
   const rt = startRuntime("identity", process.env);
   const cfg = config(process.env, {
     port: port("IDENTITY_PORT", 7001),
-    serviceSecret: str("SERVICE_SECRET", DEVELOPMENT_SERVICE_SECRET),
+    serviceCredentials: serviceCredentialsSetting(),
   });
 
   const db = await rt.openDatabase("identity", new URL("./migrations", import.meta.url));
@@ -33,7 +34,7 @@ async function main() {
   const signer = await loadSigner(store);
   const endpoints = endpointsOf(
     IdentityService,
-    identityService({ store, signer, serviceSecret: cfg.serviceSecret }),
+    identityService({ store, signer, serviceCredentials: cfg.serviceCredentials }),
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: identityValidators() }),
   );
 

@@ -1,6 +1,6 @@
 // A service's own identity for background work (consumers, schedulers) — a
-// library for OTHER services, like verifier.ts. Exchanges the shared service
-// secret for a token at identity (IssueServiceToken), caches it, and fetches
+// library for OTHER services, like verifier.ts. Exchanges the service's own
+// secret (its credential at identity) for a token at identity (IssueServiceToken), caches it, and fetches
 // a new one a minute before it expires (keeping the old one while that
 // fails and it has not expired). Concurrent callers share one fetch.
 //
@@ -10,8 +10,10 @@ import type { Context, Principal } from "../../endpoints/context.js";
 import type { Client } from "../../endpoints/service.js";
 import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 
-/** The secret services use when SERVICE_SECRET is not set (one machine, development). */
-export const DEVELOPMENT_SERVICE_SECRET = "itinera-development-service-secret";
+/** The secret service `name` uses when SERVICE_SECRET is not set (one machine, development): distinct per service. */
+export function developmentServiceSecret(name: string): string {
+  return `itinera-development-service-secret-${name}`;
+}
 
 export interface ServiceTokensOptions {
   identity: Client<typeof IdentityService>;

@@ -1,12 +1,12 @@
 // Identity on real PostgreSQL through the kit: sign-up, sign-in with one
 // generic failure message, duplicate e-mails, refresh-token rotation, key
 // persistence, what the database keeps (hashes, not secrets), service
-// tokens for the shared secret, and customers' contact details.
+// tokens for each service's own credential only, and customers' contact details.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { Code } from "../../endpoints/errors.js";
-import { identityFixture, TEST_SERVICE_SECRET, type IdentityFixture } from "./fixture.js";
+import { identityFixture, testServiceSecret, type IdentityFixture } from "./fixture.js";
 import { BAD_CREDENTIALS, BAD_REFRESH_TOKEN, BAD_SERVICE_SECRET, SERVICE_TTL_SECONDS } from "./service.js";
 import { loadSigner } from "./signing-keys.js";
 import { tokenVerifier } from "./verifier.js";
@@ -126,8 +126,8 @@ test("the signing key is created once and reloaded on the next start; GetJwks li
   assert.not.ok("d" in set.keys[0]!, "no private part in the public set");
 });
 
-test("IssueServiceToken: the right secret gives a token that verifies as the service", async () => {
-  const res = await f.client.issueServiceToken(f.ctx, { serviceName: "booking", secret: TEST_SERVICE_SECRET });
+test("IssueServiceToken: a service's own secret gives a token that verifies as that service", async () => {
+  const res = await f.client.issueServiceToken(f.ctx, { serviceName: "booking", secret: testServiceSecret("booking") });
   assert.is(res.expiresInSeconds, SERVICE_TTL_SECONDS);
   const verify = tokenVerifier({ getKeys: async () => f.signer.jwks });
   assert.equal(await verify(res.accessToken), { kind: "service", id: "booking", roles: [], token: res.accessToken });
@@ -135,18 +135,33 @@ test("IssueServiceToken: the right secret gives a token that verifies as the ser
   assert.is(claims.exp! - claims.iat!, SERVICE_TTL_SECONDS);
 });
 
-test("IssueServiceToken: a wrong secret is Unauthenticated; a bad service name or no secret is InvalidArgument", async () => {
-  const wrong = await failure(f.client.issueServiceToken(f.ctx, { serviceName: "booking", secret: `${TEST_SERVICE_SECRET}x` }));
-  assert.is(wrong.code, Code.Unauthenticated);
-  assert.is(wrong.message, BAD_SERVICE_SECRET);
+test("IssueServiceToken: one service's credential never gets another's token (the mailer's asking for booking)", async () => {
+  const e = await failure(f.client.issueServiceToken(f.ctx, { serviceName: "booking", secret: testServiceSecret("mailer") }));
+  assert.is(e.code, Code.PermissionDenied);
+  assert.is(e.message, "this is the credential of the mailer service, not of booking: each service asks for its own token with its own SERVICE_SECRET");
+  assert.not.ok(e.message.includes(testServiceSecret("mailer")), "no secret in a message");
+  const own = await f.client.issueServiceToken(f.ctx, { serviceName: "mailer", secret: testServiceSecret("mailer") });
+  assert.is(decodeJwt(own.accessToken).sub, "mailer");
+});
+
+test("IssueServiceToken: a secret of no service, or one for a service identity does not know, is Unauthenticated", async () => {
+  for (const [serviceName, secret] of [["booking", `${testServiceSecret("booking")}x`], ["intruder", testServiceSecret("intruder")]] as const) {
+    const e = await failure(f.client.issueServiceToken(f.ctx, { serviceName, secret }));
+    assert.is(e.code, Code.Unauthenticated, serviceName);
+    assert.is(e.message, BAD_SERVICE_SECRET);
+  }
+});
+
+test("IssueServiceToken: a bad service name or no secret is InvalidArgument", async () => {
+  const wrong = await failure(f.client.issueServiceToken(f.ctx, { serviceName: "booking", secret: `${testServiceSecret("booking")}x` }));
   for (const serviceName of ["Booking", "booking service", "", "x".repeat(65)]) {
-    const e = await failure(f.client.issueServiceToken(f.ctx, { serviceName, secret: TEST_SERVICE_SECRET }));
+    const e = await failure(f.client.issueServiceToken(f.ctx, { serviceName, secret: testServiceSecret("booking") }));
     assert.is(e.code, Code.InvalidArgument, JSON.stringify(serviceName));
     assert.equal(e.violations.map((v) => v.field), ["service_name"], JSON.stringify(serviceName));
   }
   const none = await failure(f.client.issueServiceToken(f.ctx, { serviceName: "booking", secret: "" }));
   assert.equal(none.violations.map((v) => `${v.field}:${v.rule}`), ["secret:required"]);
-  assert.not.ok(JSON.stringify([wrong.message, none.message]).includes(TEST_SERVICE_SECRET), "no secret in a message");
+  assert.not.ok(JSON.stringify([wrong.message, none.message]).includes(testServiceSecret("booking")), "no secret in a message");
 });
 
 test("GetCustomer: the customer's contact details; an unknown or malformed id is NotFound", async () => {

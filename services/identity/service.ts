@@ -2,12 +2,13 @@
 // sign-in with e-mail and password, access tokens (EdDSA JWTs, 15 min) and
 // single-use refresh tokens (opaque, 30 days, stored hashed), and the public
 // keys. E-mail addresses and passwords never reach a log or an error message.
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { alreadyExists, invalidArgument, notFound, unauthenticated } from "../../endpoints/errors.js";
+import { createHash, randomBytes } from "node:crypto";
+import { alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { IdentityService, TokensSchema } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
+import { serviceOf, type ServiceCredentials } from "./service-credentials.js";
 import type { TokenSigner } from "./signing-keys.js";
 import type { CustomerRow, IdentityStore } from "./store.js";
 
@@ -17,14 +18,14 @@ export const MIN_PASSWORD_LENGTH = 10;
 /** The one answer to every failed sign-in: it does not say which part was wrong. */
 export const BAD_CREDENTIALS = "the e-mail address or the password is wrong";
 export const SERVICE_TTL_SECONDS = 15 * 60;
-export const BAD_SERVICE_SECRET = "the service secret is wrong";
+export const BAD_SERVICE_SECRET = "the service secret is not the credential of any service";
 export const BAD_REFRESH_TOKEN = "the refresh token is unknown, expired or already used";
 
 export interface IdentityServiceDeps {
   store: IdentityStore;
   signer: TokenSigner;
-  /** The secret services exchange for their own tokens (SERVICE_SECRET). */
-  serviceSecret: string;
+  /** Each service's credential (SERVICE_CREDENTIALS): a token only for the service whose secret is presented. */
+  serviceCredentials: ServiceCredentials;
   /** The clock; tests pass another. */
   now?: () => Date;
 }
@@ -93,8 +94,13 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
     },
 
     async issueServiceToken(_ctx, req) {
-      if (!sameSecret(req.secret, deps.serviceSecret)) throw unauthenticated(BAD_SERVICE_SECRET);
-      const accessToken = await signer.sign({ sub: req.serviceName, roles: [], kind: "service" }, now(), SERVICE_TTL_SECONDS);
+      // The subject is the credential's service; the name asked for must be it.
+      const service = serviceOf(deps.serviceCredentials, req.secret);
+      if (service === undefined) throw unauthenticated(BAD_SERVICE_SECRET);
+      if (service !== req.serviceName) {
+        throw permissionDenied(`this is the credential of the ${service} service, not of ${req.serviceName}: each service asks for its own token with its own SERVICE_SECRET`);
+      }
+      const accessToken = await signer.sign({ sub: service, roles: [], kind: "service" }, now(), SERVICE_TTL_SECONDS);
       return { accessToken, expiresInSeconds: SERVICE_TTL_SECONDS };
     },
 
@@ -114,12 +120,6 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Compares digests, so neither the length nor the content leaks through timing. */
-function sameSecret(sent: string, expected: string): boolean {
-  const digest = (v: string) => createHash("sha256").update(v).digest();
-  return expected !== "" && timingSafeEqual(digest(sent), digest(expected));
-}
 
 function refreshHash(token: string): Buffer {
   return createHash("sha256").update(token).digest();

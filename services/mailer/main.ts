@@ -29,7 +29,7 @@ async function main() {
     smtpUrl: url("SMTP_URL", "smtp://127.0.0.1:2525"),
     mailFrom: str("MAIL_FROM", "Itinera <bookings@itinera.example>"),
     maxAttempts: int("MAILER_MAX_ATTEMPTS", 20, { min: 1, max: 1000 }),
-    ...identitySettings(),
+    ...identitySettings("mailer"),
   });
 
   // The mailer's schema first: it may start the embedded PostgreSQL, which the bus's then shares.

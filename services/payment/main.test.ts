@@ -25,7 +25,7 @@ import { startGateway, type RunningGateway } from "../../sandbox/gateway.js";
 import { clientOf, connectTransport, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
-import { identityFixture, serveIdentity, TEST_SERVICE_SECRET, type IdentityFixture } from "../identity/fixture.js";
+import { identityFixture, serveIdentity, testServiceSecret, type IdentityFixture } from "../identity/fixture.js";
 import { bearerAuthenticator, tokenVerifier } from "../identity/verifier.js";
 import { hotelPayment } from "./payments.fixture.js";
 
@@ -82,7 +82,7 @@ test.before(async () => {
     GATEWAY_SECRET: SECRET,
     BOOKING_URL: booking.url,
     IDENTITY_URL: identityServer.url,
-    SERVICE_SECRET: TEST_SERVICE_SECRET,
+    SERVICE_SECRET: testServiceSecret("payment"),
   });
   await until(
     "200 from /readyz",

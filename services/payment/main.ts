@@ -9,7 +9,7 @@ import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
-import { config, int, port, str, url } from "../../platform/config.js";
+import { config, int, port, secret, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
@@ -36,12 +36,12 @@ async function main() {
   const cfg = config(process.env, {
     port: port("PAYMENT_PORT", 7006),
     gatewayUrl: url("GATEWAY_URL", "http://127.0.0.1:7110"),
-    gatewaySecret: str("GATEWAY_SECRET", DEVELOPMENT_GATEWAY_SECRET),
+    gatewaySecret: secret("GATEWAY_SECRET", DEVELOPMENT_GATEWAY_SECRET),
     publicUrl: url("PAYMENT_PUBLIC_URL", "http://127.0.0.1:7006"),
     bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
     expireMs: int("PAYMENT_EXPIRE_MS", 15 * 60_000, { min: 1000 }),
     sweepMs: int("PAYMENT_SWEEP_MS", 30_000, { min: 100 }),
-    ...identitySettings(),
+    ...identitySettings("payment"),
   });
 
   // The service's schema first (it may start the embedded server), then the bus's, migrated too.

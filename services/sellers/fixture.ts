@@ -22,6 +22,7 @@ import type { Database } from "../../platform/db.js";
 import { testServiceDatabase } from "../../platform/testing.js";
 import type { SellerAdapter } from "./adapter.js";
 import type { BatchLimits } from "./ingestion.js";
+import { signPush } from "./push.js";
 import { sellersService, type SellersServiceImpl } from "./service.js";
 import { SellersStore } from "./store.js";
 import { sellersValidators } from "./validators.js";
@@ -117,7 +118,7 @@ export async function sellersFixture(opts: SellersFixtureOptions): Promise<Selle
     catalog: catalog.client,
     pricing: pricing.client,
     store,
-    webhookSecret: TEST_SECRET,
+    webhookKeys: new Map([["wanderly", TEST_SECRET]]),
     registry,
     ...(opts.batchLimits ? { batchLimits: opts.batchLimits } : {}),
     ...(opts.quoteTimeoutMs !== undefined ? { quoteTimeoutMs: opts.quoteTimeoutMs } : {}),
@@ -149,6 +150,12 @@ export async function sellersFixture(opts: SellersFixtureOptions): Promise<Selle
 }
 
 /** A push in Wanderly's shape: one New York hotel, two nights at GBP 80.00, one LIS-JFK fare. */
+/** The headers a push seller sends (the generic names): its push id, and the signature of time, id and body (signed at `at`, default now). */
+export function pushHeaders(body: Uint8Array | string, pushId: string, opts: { key?: string; at?: Date } = {}): Record<string, string> {
+  const t = Math.floor((opts.at ?? new Date()).getTime() / 1000);
+  return { "X-Push-Id": pushId, "X-Push-Signature": signPush(opts.key ?? TEST_SECRET, pushId, body, t) };
+}
+
 export function samplePushBody(pushId: string): Uint8Array {
   return new TextEncoder().encode(
     JSON.stringify({

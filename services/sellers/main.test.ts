@@ -15,8 +15,7 @@ import { testDatabase } from "../../platform/testing.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { startFakeSellers } from "./fake-sellers.fixture.js";
-import { fakeCatalog, fakePricing, samplePushBody } from "./fixture.js";
-import { sign } from "./push.js";
+import { fakeCatalog, fakePricing, pushHeaders, samplePushBody } from "./fixture.js";
 
 const log = pino({ level: "silent" });
 const SECRET = "main-test-secret";
@@ -50,7 +49,7 @@ test("the process syncs at start over gRPC, takes a push on its webhook, exports
       SANDBOX_AIRLINE_URL: sellers.skylark.url,
       SANDBOX_HOTELS_URL: sellers.casa.url,
       SANDBOX_PUSH_URL: sellers.wanderly.url,
-      SELLERS_WEBHOOK_SECRET: SECRET,
+      SELLERS_WEBHOOK_KEYS: `wanderly:${SECRET}`,
       SYNC_INTERVAL_MS: "3600000",
     });
 
@@ -67,11 +66,12 @@ test("the process syncs at start over gRPC, takes a push on its webhook, exports
     assert.is(catalog.recorded.flights.flatMap((r) => r.flights).length, 3);
     assert.is(pricing.recorded.rates.flatMap((r) => r.rates).length, 10);
 
-    const body = samplePushBody("7d6f5a4e-3c2b-4a19-8f7e-6d5c4b3a2f10");
+    const pushId = "7d6f5a4e-3c2b-4a19-8f7e-6d5c4b3a2f10";
+    const body = samplePushBody(pushId);
     const push = await fetch(`${base}/webhooks/wanderly`, {
       method: "POST",
       body: new Uint8Array(body),
-      headers: { "content-type": "application/json", "x-wanderly-signature": sign(SECRET, body) },
+      headers: { "content-type": "application/json", ...pushHeaders(body, pushId, { key: SECRET }) },
     });
     assert.equal([push.status, await push.json()], [200, { rates: 2, listings: 1, duplicate: false }]);
 

@@ -15,7 +15,7 @@ import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
-import { config, int, list, port, str, url, type Setting } from "../../platform/config.js";
+import { config, int, list, port, secretMap, url, type Setting } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -37,6 +37,9 @@ import { pushWebhook } from "./webhook.js";
 /** A sync may take minutes on the demo inventory: SyncSeller's limit (the proto sets none). */
 const SYNC_TIMEOUT_MS = 30 * 60_000;
 
+/** Each push seller's webhook key on one machine (the sandbox seller signs with the same); production sets its own. */
+const DEVELOPMENT_WEBHOOK_KEYS = { wanderly: "itinera-development-webhook-key-wanderly" };
+
 async function main() {
   const rt = startRuntime("sellers", process.env);
   const sellerUrls: Record<string, Setting<string>> = Object.fromEntries(
@@ -49,8 +52,8 @@ async function main() {
     bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
     paymentUrl: url("PAYMENT_URL", "http://127.0.0.1:7006"),
     bookingDeadlineMs: int("SELLER_BOOKING_DEADLINE_MS", DEFAULT_BOOKING_DEADLINE_MS, { min: 1 }),
-    ...identitySettings(),
-    webhookSecret: str("SELLERS_WEBHOOK_SECRET", "sandbox-webhook-secret"),
+    ...identitySettings("sellers"),
+    webhookKeys: secretMap("SELLERS_WEBHOOK_KEYS", DEVELOPMENT_WEBHOOK_KEYS),
     syncIntervalMs: int("SYNC_INTERVAL_MS", 15 * 60_000, { min: 1000 }),
     quoteTimeoutMs: int("SELLERS_QUOTE_TIMEOUT_MS", 2000, { min: 10 }),
     throttleRps: int("SELLERS_THROTTLE_RPS", 40, { min: 1 }),
@@ -89,7 +92,7 @@ async function main() {
     catalog,
     pricing,
     store: new SellersStore(db.knex),
-    webhookSecret: cfg.webhookSecret,
+    webhookKeys: cfg.webhookKeys,
     registry: rt.registry,
     quoteTimeoutMs: cfg.quoteTimeoutMs,
   });

@@ -49,6 +49,7 @@ test("the adapters against the real sandbox sellers", async () => {
     inventory,
     webhookUrl: `http://127.0.0.1:${port}/webhooks/wanderly`,
     secret: TEST_SECRET,
+    now: () => now().getTime(),
     intervalMs: 0,
     pushOnStart: false,
   });

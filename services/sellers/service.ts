@@ -26,8 +26,8 @@ export interface SellersServiceDeps {
   catalog: Client<typeof CatalogService>;
   pricing: Client<typeof PricingService>;
   store: SellersStore;
-  /** The shared secret that signs every seller's pushes (SELLERS_WEBHOOK_SECRET). */
-  webhookSecret: string;
+  /** Each push seller's own webhook key (SELLERS_WEBHOOK_KEYS). */
+  webhookKeys: ReadonlyMap<string, string>;
   /** seller_searches_total and seller_look_to_book are registered here when given. */
   registry?: Registry;
   /** The longest a live quote waits for any one seller. Default 2000 ms. */
@@ -50,7 +50,7 @@ export function sellersService(deps: SellersServiceDeps): SellersServiceImpl {
   const stats = new SellerStats([...byId.keys()], deps.registry);
   const ingestion = new Ingestion({ catalog: deps.catalog, pricing: deps.pricing, limits: deps.batchLimits });
   const sync = new SellerSync({ ingestion, store: deps.store, now, rateWindowDays: deps.rateWindowDays ?? 90 });
-  const pushes = new PushReceiver({ ingestion, store: deps.store, secretOf: () => deps.webhookSecret, now });
+  const pushes = new PushReceiver({ ingestion, store: deps.store, keys: deps.webhookKeys, now });
   const quoting = { timeoutMs: deps.quoteTimeoutMs ?? 2000, stats };
 
   const sellerNamed = (id: string): SellerAdapter => {

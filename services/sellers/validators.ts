@@ -48,7 +48,8 @@ export function sellersValidators(now: () => Date = () => new Date()): Validator
     receivePush: validator((req) => [
       sellerId(req.sellerId),
       req.body.length === 0 && violation("body", "required", "must not be empty"),
-      maxLen("push_id", req.pushId, 128),
+      // Required: the signature covers it (push.ts), so it travels beside the body, not only in it.
+      required("push_id", req.pushId, { maxLen: 128 }),
     ]),
   };
 }

@@ -12,19 +12,19 @@ import { clientOf, connectTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { startFakeSellers, type FakeSellers } from "./fake-sellers.fixture.js";
-import { samplePushBody, sellersFixture, TEST_SECRET, type SellersFixture } from "./fixture.js";
-import { sign } from "./push.js";
+import { pushHeaders, samplePushBody, sellersFixture, type SellersFixture } from "./fixture.js";
 import { webhookRoute } from "../../transport/webhook.js";
 import { pushWebhook } from "./webhook.js";
 
 const log = pino({ level: "silent" });
+const NOW = new Date("2026-11-20T10:00:00Z");
 
 async function withServer(work: (server: RunningServer, f: SellersFixture) => Promise<void>) {
   const sellers: FakeSellers = await startFakeSellers();
   let f: SellersFixture | undefined;
   let server: RunningServer | undefined;
   try {
-    f = await sellersFixture({ adapters: sellers.adapters(), now: () => new Date("2026-11-20T10:00:00Z") });
+    f = await sellersFixture({ adapters: sellers.adapters(), now: () => NOW });
     const endpoints = f.endpoints;
     server = await startServer({
       port: 0,
@@ -47,8 +47,9 @@ async function post(url: string, body: Uint8Array | string, headers: Record<stri
 
 test("a signed push over HTTP is received once; its replay answers duplicate", () =>
   withServer(async (server, f) => {
-    const body = samplePushBody("0d6f5a4e-3c2b-4a19-8f7e-6d5c4b3a2f10");
-    const headers = { "X-Wanderly-Signature": sign(TEST_SECRET, body) };
+    const id = "0d6f5a4e-3c2b-4a19-8f7e-6d5c4b3a2f10";
+    const body = samplePushBody(id);
+    const headers = pushHeaders(body, id, { at: NOW });
     const first = await post(`${server.url}/webhooks/wanderly`, body, headers);
     assert.equal(first, { status: 200, json: { rates: 2, listings: 1, duplicate: false } });
     const again = await post(`${server.url}/webhooks/wanderly`, body, headers);
@@ -58,24 +59,27 @@ test("a signed push over HTTP is received once; its replay answers duplicate", (
     assert.is((await f.counts()).pushes, 1);
   }));
 
-test("forged, unsigned, malformed and misdirected pushes get 403, 401, 400, 404 and 405", () =>
+test("forged, unsigned, stale, malformed and misdirected pushes get 403, 401, 400, 404 and 405", () =>
   withServer(async (server, f) => {
-    const body = samplePushBody("1d6f5a4e-3c2b-4a19-8f7e-6d5c4b3a2f10");
+    const id = "1d6f5a4e-3c2b-4a19-8f7e-6d5c4b3a2f10";
+    const body = samplePushBody(id);
     const url = `${server.url}/webhooks/wanderly`;
-    const forged = await post(url, body, { "X-Wanderly-Signature": sign("guess", body) });
+    const forged = await post(url, body, pushHeaders(body, id, { key: "guess", at: NOW }));
     assert.is(forged.status, 403);
     assert.is(forged.json.code, "PERMISSION_DENIED");
     assert.match(String(forged.json.message), /signature does not match/);
-    const unsigned = await post(url, body);
+    const unsigned = await post(url, body, { "X-Push-Id": id });
     assert.equal([unsigned.status, unsigned.json.code], [401, "UNAUTHENTICATED"]);
+    const stale = await post(url, body, pushHeaders(body, id, { at: new Date(NOW.getTime() - 301_000) }));
+    assert.equal([stale.status, stale.json.code], [401, "UNAUTHENTICATED"]);
     const garbage = "{oops";
-    const malformed = await post(url, garbage, { "X-Wanderly-Signature": sign(TEST_SECRET, garbage) });
+    const malformed = await post(url, garbage, pushHeaders(garbage, id, { at: NOW }));
     assert.equal([malformed.status, malformed.json.code], [400, "INVALID_ARGUMENT"]);
-    const empty = await post(url, "", { "X-Wanderly-Signature": sign(TEST_SECRET, "") });
+    const empty = await post(url, "", pushHeaders("", id, { at: NOW }));
     assert.equal([empty.status, empty.json.code], [400, "INVALID_ARGUMENT"]);
-    const unknown = await post(`${server.url}/webhooks/nobody`, body, { "X-Nobody-Signature": sign(TEST_SECRET, body) });
+    const unknown = await post(`${server.url}/webhooks/nobody`, body, pushHeaders(body, id, { at: NOW }));
     assert.equal([unknown.status, unknown.json.code], [404, "NOT_FOUND"]);
-    const pull = await post(`${server.url}/webhooks/casa`, body, { "X-Casa-Signature": sign(TEST_SECRET, body) });
+    const pull = await post(`${server.url}/webhooks/casa`, body, pushHeaders(body, id, { at: NOW }));
     assert.equal([pull.status, pull.json.code], [400, "FAILED_PRECONDITION"]);
     const get = await fetch(url);
     assert.is(get.status, 405);

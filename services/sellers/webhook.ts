@@ -1,7 +1,7 @@
 // What the sellers' webhook is, with no HTTP in it: deliveries to
 // `POST /webhooks/<seller_id>` become ReceivePush calls; the seller's
-// signature comes from X-<Seller>-Signature and an optional push id from
-// X-<Seller>-Push-Id. transport/webhook.ts serves it (wired in main.ts).
+// signature comes from X-<Seller>-Signature (or X-Push-Signature) and the
+// push id it signs from X-<Seller>-Push-Id (or X-Push-Id). transport/webhook.ts serves it (wired in main.ts).
 import { create } from "@bufbuild/protobuf";
 import type { EndpointSet } from "../../endpoints/service.js";
 import { ReceivePushRequestSchema, type ReceivePushResponse } from "../../gen/itinera/sellers/v1/sellers_pb.js";
@@ -16,7 +16,7 @@ export function pushWebhook(endpoints: EndpointSet) {
       create(ReceivePushRequestSchema, {
         sellerId,
         body,
-        signature: header(`x-${sellerId}-signature`) ?? header("x-signature") ?? "",
+        signature: header(`x-${sellerId}-signature`) ?? header("x-push-signature") ?? "",
         pushId: header(`x-${sellerId}-push-id`) ?? header("x-push-id") ?? "",
       }),
     encode: (response: unknown) => {

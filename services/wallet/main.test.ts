@@ -22,7 +22,7 @@ import { freePort, startProcess, until, type TestProcess } from "../../platform/
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import type { RunningServer } from "../../transport/server.js";
-import { identityFixture, serveIdentity, TEST_SERVICE_SECRET, type IdentityFixture } from "../identity/fixture.js";
+import { identityFixture, serveIdentity, testServiceSecret, type IdentityFixture } from "../identity/fixture.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BUF = `${ROOT}node_modules/.bin/buf`;
@@ -61,7 +61,7 @@ test.before(async () => {
   identityServer = await serveIdentity(identity);
   const client = clientOf(IdentityService, connectTransport(identityServer.url));
   const ctx = backgroundContext({ log: pino({ level: "silent" }) });
-  const service = await client.issueServiceToken(ctx, { serviceName: "booking", secret: TEST_SERVICE_SECRET });
+  const service = await client.issueServiceToken(ctx, { serviceName: "booking", secret: testServiceSecret("booking") });
   asService = { authorization: `Bearer ${service.accessToken}` };
   const customer = await client.signUp(ctx, { email: "wallet-owner@example.com", password: "a long enough password", displayName: "Owner" });
   asCustomer = { authorization: `Bearer ${customer.tokens!.accessToken}` };

@@ -18,7 +18,7 @@ import { walletValidators } from "./validators.js";
 
 async function main() {
   const rt = startRuntime("wallet", process.env);
-  const cfg = config(process.env, { port: port("WALLET_PORT", 7004), ...identitySettings() });
+  const cfg = config(process.env, { port: port("WALLET_PORT", 7004), ...identitySettings("wallet") });
 
   const db = await rt.openDatabase("wallet", new URL("./migrations", import.meta.url));
 

@@ -5,7 +5,9 @@
 // serves the app and its security headers, signs a browser up with cookies
 // and knows it on the next call (the display name asked of identity as the
 // BFF itself), answers a peer that is down with UNAVAILABLE, exits 0 on
-// SIGTERM, and refuses a bad WEB_RATE_PER_SEC with a message naming it.
+// SIGTERM, and refuses a bad WEB_RATE_PER_SEC with a message naming it. Its
+// public port serves neither /metrics nor reflection; WEB_ADMIN_PORT does
+// serve /metrics.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +15,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { freePort, startProcess, until, type TestProcess } from "../../platform/processes.testing.js";
 import type { RunningServer } from "../../transport/server.js";
-import { identityFixture, serveIdentity, TEST_SERVICE_SECRET, type IdentityFixture } from "../identity/fixture.js";
+import { identityFixture, serveIdentity, testServiceSecret, type IdentityFixture } from "../identity/fixture.js";
 import { Browser } from "../../transport/browser.fixture.js";
 
 let identity: IdentityFixture;
@@ -22,6 +24,7 @@ let web: TestProcess;
 let url: string;
 let dist: string;
 let down: string;
+let admin: string;
 
 test.before(async () => {
   identity = await identityFixture();
@@ -31,12 +34,15 @@ test.before(async () => {
   const port = await freePort();
   down = `http://127.0.0.1:${await freePort()}`; // nothing listens there
   url = `http://127.0.0.1:${port}`;
+  const adminPort = await freePort();
+  admin = `http://127.0.0.1:${adminPort}`;
   web = startProcess("services/web/main.ts", {
     WEB_PORT: String(port),
     WEB_PUBLIC_URL: url,
     WEB_DIST: dist,
+    WEB_ADMIN_PORT: String(adminPort),
     IDENTITY_URL: identityServer.url,
-    SERVICE_SECRET: TEST_SERVICE_SECRET,
+    SERVICE_SECRET: testServiceSecret("web"),
     SEARCH_URL: down,
     CATALOG_URL: down,
     WALLET_URL: down,
@@ -68,6 +74,23 @@ test("the app is served on the API's port, with its security headers", async () 
   assert.is(res.status, 200);
   assert.match(await res.text(), /<div id=root>/);
   assert.match(res.headers.get("content-security-policy") ?? "", /form-action 'self' http:\/\/127\.0\.0\.1:7110/);
+});
+
+test("the public port serves no /metrics and no gRPC reflection; the admin port serves /metrics", async () => {
+  const metrics = await fetch(`${url}/metrics`);
+  assert.is(metrics.status, 404);
+  assert.not.match(await metrics.text(), /web_|rpc_|process_/);
+  const reflection = await fetch(`${url}/grpc.reflection.v1.ServerReflection/ServerReflectionInfo`, {
+    method: "POST",
+    headers: { "content-type": "application/grpc-web+proto" },
+    body: new Uint8Array([0, 0, 0, 0, 2, 58, 0]),
+  });
+  // Served, it would answer 200 with the service list; not served, the route is unknown.
+  assert.ok(reflection.status === 404 || reflection.headers.get("grpc-status") === "12", `status ${reflection.status}`);
+  await reflection.body?.cancel();
+  const scraped = await fetch(`${admin}/metrics`);
+  assert.is(scraped.status, 200);
+  assert.match(await scraped.text(), /# TYPE /);
 });
 
 test("a browser signs up through the real identity and is known on its next call", async () => {

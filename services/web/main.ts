@@ -12,6 +12,8 @@
 // (the Vite dev server); WEB_TRUST_PROXY (false) takes the caller's address
 // from X-Forwarded-For; GATEWAY_URL is the card gateway the pages may post to;
 // SERVICE_SECRET gets the BFF its own token (identity.GetCustomer for names).
+// The public port serves no /metrics and no gRPC reflection: /metrics is on
+// WEB_ADMIN_PORT (127.0.0.1 only; unset: not served).
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { backgroundContext } from "../../endpoints/context.js";
@@ -23,7 +25,7 @@ import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { ListAirportsRequestSchema } from "../../gen/itinera/web/v1/web_pb.js";
-import { bool, config, int, list, port, str, url } from "../../platform/config.js";
+import { bool, config, int, list, optionalPort, port, str, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -51,7 +53,8 @@ async function main() {
     allowedOrigins: list("WEB_ALLOWED_ORIGINS", []),
     trustProxy: bool("WEB_TRUST_PROXY", false),
     dist: str("WEB_DIST", DEFAULT_DIST),
-    ...identitySettings(),
+    adminPort: optionalPort("WEB_ADMIN_PORT"),
+    ...identitySettings("web"),
   });
 
   const auth = identityAccess({ ...cfg, serviceName: "web", registry: rt.registry, tracer: rt.tracer });
@@ -91,6 +94,7 @@ async function main() {
     trustProxy: cfg.trustProxy,
     dist: cfg.dist,
     gatewayOrigin: new URL(cfg.gatewayUrl).origin,
+    ...(cfg.adminPort !== undefined ? { adminPort: cfg.adminPort } : {}),
   });
   rt.log.info({ port: server.port, public_url: cfg.publicUrl, dist: cfg.dist }, "web ready");
 

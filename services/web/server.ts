@@ -2,6 +2,8 @@
 // endpoints (the standard server middlewares, with the browser rate limit
 // before access) served by serveService with the cookie session, and beside
 // the RPCs on the same port: CORS preflights and headers, then the built app.
+// The public port serves neither /metrics nor gRPC reflection; /metrics is
+// on the admin port (adminPort), when one is configured.
 //
 //   const server = await startWebServer({ port: 8080, log, service, sessions, registry, tracer, ... });
 import type { Tracer } from "@opentelemetry/api";
@@ -70,6 +72,8 @@ export interface WebServerOptions extends WebMiddlewareOptions {
   /** The card gateway's origin, for the pages' CSP. */
   gatewayOrigin: string;
   ready?: ReadinessCheck;
+  /** Where /metrics is served (WEB_ADMIN_PORT, on 127.0.0.1); unset: nowhere. The public port never serves it. */
+  adminPort?: number;
 }
 
 export async function startWebServer(o: WebServerOptions): Promise<RunningServer> {
@@ -87,7 +91,9 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
       cors.decorate(req, res);
       return statics(req, res);
     },
-    metrics: o.registry,
+    // The public edge: no reflection, no metrics (those only on the admin port, when there is one).
+    reflection: false,
+    ...(o.adminPort !== undefined ? { metrics: o.registry, admin: { port: o.adminPort } } : {}),
     ...(o.ready ? { ready: o.ready } : {}),
   });
 }

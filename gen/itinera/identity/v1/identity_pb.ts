@@ -273,15 +273,15 @@ export const GetJwksResponseSchema: GenMessage<GetJwksResponse> = /*@__PURE__*/
  */
 export type IssueServiceTokenRequest = Message<"itinera.identity.v1.IssueServiceTokenRequest"> & {
   /**
-   * The service's name ("booking", "sellers", …): the token's subject.
+   * The service's name ("booking", "sellers", …): must be the service the
+   * secret belongs to, the token's subject.
    *
    * @generated from field: string service_name = 1;
    */
   serviceName: string;
 
   /**
-   * The secret every service of the deployment shares with identity
-   * (SERVICE_SECRET).
+   * This service's own secret (its SERVICE_SECRET; identity keeps its hash).
    *
    * @generated from field: string secret = 2;
    */
@@ -438,9 +438,10 @@ export const IdentityService: GenService<{
   },
   /**
    * Issues an access token for a service acting for itself (background work:
-   * consumers, schedulers), in exchange for the services' shared secret.
-   * The token's subject is the service's name, its kind "service".
-   * UNAUTHENTICATED when the secret is wrong.
+   * consumers, schedulers), in exchange for that service's own secret. The
+   * token's subject is the service the secret belongs to, its kind
+   * "service". UNAUTHENTICATED when the secret is no service's;
+   * PERMISSION_DENIED when it is another service's than the one named.
    *
    * @generated from rpc itinera.identity.v1.IdentityService.IssueServiceToken
    */

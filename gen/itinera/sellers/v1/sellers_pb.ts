@@ -334,14 +334,18 @@ export type ReceivePushRequest = Message<"itinera.sellers.v1.ReceivePushRequest"
   body: Uint8Array;
 
   /**
-   * Its signature header (HMAC-SHA256 of the body, hex).
+   * Its signature header, with the seller's own key:
+   * t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<push_id>.<body>">.
+   * Refused when t is more than 300 s from our clock.
    *
    * @generated from field: string signature = 3;
    */
   signature: string;
 
   /**
-   * The seller's id for this push, for idempotency.
+   * The seller's id for this push (required: the signature covers it); a
+   * second delivery of the same id is answered as a duplicate, nothing
+   * written again.
    *
    * @generated from field: string push_id = 4;
    */
