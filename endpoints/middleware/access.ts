@@ -10,7 +10,7 @@
 // own data) is the service's rule, not this middleware's: see customerOf.
 import type { Context, Principal } from "../context.js";
 import type { MethodCallers, Middleware } from "../endpoint.js";
-import { permissionDenied, unauthenticated } from "../errors.js";
+import { notFound, permissionDenied, unauthenticated } from "../errors.js";
 
 /** "a signed-in customer or the services search, web": who a method's contract lets in. */
 export function describeCallers(c: MethodCallers): string {
@@ -61,4 +61,17 @@ export function customerOf(ctx: Context, onBehalfOf?: string): string {
   if (p?.kind === "customer") return p.id;
   if (p?.kind === "service" && onBehalfOf) return onBehalfOf;
   throw unauthenticated("this call needs a signed-in customer");
+}
+
+/**
+ * Ownership of what a request names by its owner's id: a customer reaches
+ * only their own — another customer's answers NOT_FOUND with `unknown`, the
+ * very answer an id that does not exist gets, so ids cannot be probed — and a
+ * service the contract admitted reaches any customer's.
+ */
+export function requireOwnedBy(ctx: Context, ownerId: string, unknown: string): void {
+  const p = ctx.principal;
+  if (p?.kind === "service") return;
+  if (p?.kind !== "customer") throw unauthenticated("this call needs a signed-in customer or a service");
+  if (p.id !== ownerId) throw notFound(unknown);
 }
