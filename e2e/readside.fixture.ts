@@ -5,8 +5,10 @@
 // (services.fixture.ts), on one fresh test database with a schema per
 // service (as main.ts does with one DATABASE_URL). Nothing is synced at
 // start: tests pull with SellersService.SyncSeller and ask wanderly to push.
-// Tokens come from testTokens (no identity process): the wallet verifies
-// them as it verifies identity's, and serviceCtx carries a service's.
+// Tokens come from testTokens (no identity process): every server verifies
+// them as it verifies identity's. The clients call as the production caller
+// of each service would: catalog and pricing as search, search as the BFF
+// (web), sellers and wallet as the operator's tools.
 //
 //   const rs = await startReadSide();
 //   await rs.clients.sellers.syncSeller(rs.ctx(), { sellerId: "casa" });
@@ -31,7 +33,8 @@ import { testTokens } from "../services/identity/testing.js";
 import type { SearchBudgets } from "../services/search/settings.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { lateTransport } from "./late-transport.js";
-import { serveCatalog, servePricing, serveSearch, serveSellers, serveWallet, type Served } from "./services.fixture.js";
+import { serveCatalog, servePricing, serveSearch, serveSellers, servicePrincipalOf, serveWallet, type Served } from "./services.fixture.js";
+import { callAs } from "../endpoints/middleware/call-as.js";
 import { freePort } from "../platform/processes.testing.js";
 
 
@@ -114,11 +117,11 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
       return served.server.url;
     };
     const tokens = await testTokens();
-    const service = await tokens.service("e2e", 3600);
+    const service = await tokens.service("operator", 3600);
     const wallet = await started(serveWallet(database.url, tokens.authenticate));
-    const catalog = await started(serveCatalog(database.url));
+    const catalog = await started(serveCatalog(database.url, tokens));
     const toSellers = lateTransport("sellers");
-    const pricing = await started(servePricing(database.url, toSellers.transport));
+    const pricing = await started(servePricing(database.url, toSellers.transport, tokens));
 
     // Sellers calls wanderly (quotes) and wanderly calls sellers (its webhook):
     // wanderly's port is chosen first, and it starts once sellers listens, silent
@@ -131,6 +134,7 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
         sellerUrls: { skylark: skylark.url, casa: casa.url, wanderly: `http://127.0.0.1:${wanderlyPort}` },
         webhookSecret: WEBHOOK_SECRET,
         breaker: { resetTimeoutMs: opts.breakerResetMs ?? 1000 },
+        tokens,
       }),
     );
     toSellers.connect(sellers);
@@ -150,10 +154,11 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
     closers.push(() => wanderly.close());
 
     const search = await started(
-      serveSearch({ catalogUrl: catalog, pricingUrl: pricing, walletUrl: wallet, budgets: opts.budgets ?? E2E_BUDGETS }),
+      serveSearch({ catalogUrl: catalog, pricingUrl: pricing, walletUrl: wallet, budgets: opts.budgets ?? E2E_BUDGETS, tokens }),
     );
 
     const urls = { catalog, pricing, wallet, sellers, search };
+    const as = (name: string) => servicePrincipalOf(tokens, name);
     const callerContext = (timeoutMs?: number, principal?: Principal) =>
       backgroundContext({ log, principal, ...(timeoutMs !== undefined ? { deadline: Date.now() + timeoutMs } : {}) });
     return {
@@ -162,11 +167,11 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
       sandbox: { skylark, casa, wanderly },
       urls,
       clients: {
-        catalog: clientOf(CatalogService, grpcTransport(catalog)),
-        pricing: clientOf(PricingService, grpcTransport(pricing)),
-        wallet: clientOf(WalletService, grpcTransport(wallet)),
-        sellers: clientOf(SellersService, grpcTransport(sellers)),
-        search: clientOf(SearchService, grpcTransport(search)),
+        catalog: clientOf(CatalogService, grpcTransport(catalog), callAs(as("search"))),
+        pricing: clientOf(PricingService, grpcTransport(pricing), callAs(as("search"))),
+        wallet: clientOf(WalletService, grpcTransport(wallet), callAs(as("operator"))),
+        sellers: clientOf(SellersService, grpcTransport(sellers), callAs(as("operator"))),
+        search: clientOf(SearchService, grpcTransport(search), callAs(as("web"))),
       },
       ctx: (timeoutMs) => callerContext(timeoutMs),
       serviceCtx: (timeoutMs) => callerContext(timeoutMs, service),

@@ -33,7 +33,7 @@ test("the first start makes the demo customer and credits EUR 150.00; the second
   assert.is(second.customerId, first.customerId);
   assert.is(second.availableMinor, 15_000n, "nothing credited twice");
 
-  const history = await m.clients.wallet.listTransactions(m.ctx(await m.service("audit")), { customerId: first.customerId, currency: "EUR", pageSize: 50 });
+  const history = await m.clients.wallet.listTransactions(m.ctx(await m.service("operator")), { customerId: first.customerId, currency: "EUR", pageSize: 50 });
   assert.is(history.transactions.length, 1);
   assert.is(history.transactions[0]!.reason, CreditReason.PROMOTION);
   assert.is(history.transactions[0]!.amount?.amountMinor, DEMO.creditMinor);
@@ -48,11 +48,11 @@ test("a wrong service secret is refused: no money moves without a service's toke
 });
 
 test("the ingestion watcher answers once every pull seller synced after the start, and stops when told", async () => {
-  const sellersUrl = m.system.url("sellers");
-  assert.ok(await ingestionDone({ sellersUrl, since: startedAt, signal: new AbortController().signal, timeoutMs: 120_000 }));
+  const urls = { sellersUrl: m.system.url("sellers"), identityUrl: m.system.url("identity"), env: { SERVICE_SECRET: SECRET } };
+  assert.ok(await ingestionDone({ ...urls, since: startedAt, signal: new AbortController().signal, timeoutMs: 120_000 }));
   // Nothing has synced since a moment in the future: the watcher waits, and gives up when aborted.
   const stop = new AbortController();
-  const waiting = ingestionDone({ sellersUrl, since: Date.now() + 3_600_000, signal: stop.signal });
+  const waiting = ingestionDone({ ...urls, since: Date.now() + 3_600_000, signal: stop.signal });
   setTimeout(() => stop.abort(), 2500);
   assert.is(await waiting, false);
 });
