@@ -6,16 +6,16 @@
 // service (as main.ts does with one DATABASE_URL). Nothing is synced at
 // start: tests pull with SellersService.SyncSeller and ask wanderly to push.
 // Tokens come from testTokens (no identity process): every server verifies
-// them as it verifies identity's. The clients call as the production caller
-// of each service would: catalog and pricing as search, search as the BFF
-// (web), sellers and wallet as the operator's tools.
+// them as it verifies identity's. A test's call without a principal goes as
+// the first service the method's contract names (GetHotels as web,
+// InvalidateRoom as sellers, SearchHotels as web...), as production does.
 //
 //   const rs = await startReadSide();
 //   await rs.clients.sellers.syncSeller(rs.ctx(), { sellerId: "casa" });
 //   const { results } = await rs.clients.search.searchHotels(rs.ctx(1000), { query });
 //   await rs.close();
 import { pino } from "pino";
-import { backgroundContext, type Context, type Principal } from "../endpoints/context.js";
+import { backgroundContext, derive, type Context, type Principal } from "../endpoints/context.js";
 import type { Client } from "../endpoints/service.js";
 import { CatalogService } from "../gen/itinera/catalog/v1/catalog_pb.js";
 import { PricingService } from "../gen/itinera/pricing/v1/pricing_pb.js";
@@ -34,7 +34,8 @@ import type { SearchBudgets } from "../services/search/settings.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { lateTransport } from "./late-transport.js";
 import { serveCatalog, servePricing, serveSearch, serveSellers, servicePrincipalOf, serveWallet, type Served } from "./services.fixture.js";
-import { callAs } from "../endpoints/middleware/call-as.js";
+import type { PrincipalOf } from "../endpoints/middleware/call-as.js";
+import type { Middleware } from "../endpoints/endpoint.js";
 import { freePort } from "../platform/processes.testing.js";
 
 
@@ -158,7 +159,14 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
     );
 
     const urls = { catalog, pricing, wallet, sellers, search };
-    const as = (name: string) => servicePrincipalOf(tokens, name);
+    const principals = new Map<string, PrincipalOf>();
+    const as = (name: string) => principals.get(name) ?? principals.set(name, servicePrincipalOf(tokens, name)).get(name)!;
+    /** A call with no principal goes as the first service its contract names. */
+    const asNamed: Middleware = (next, info) => {
+      const named = info.callers?.services[0];
+      if (!named) return next;
+      return async (ctx, req) => next(ctx.principal ? ctx : derive(ctx, { principal: await as(named)(ctx) }), req);
+    };
     const callerContext = (timeoutMs?: number, principal?: Principal) =>
       backgroundContext({ log, principal, ...(timeoutMs !== undefined ? { deadline: Date.now() + timeoutMs } : {}) });
     return {
@@ -167,11 +175,11 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
       sandbox: { skylark, casa, wanderly },
       urls,
       clients: {
-        catalog: clientOf(CatalogService, grpcTransport(catalog), callAs(as("search"))),
-        pricing: clientOf(PricingService, grpcTransport(pricing), callAs(as("search"))),
-        wallet: clientOf(WalletService, grpcTransport(wallet), callAs(as("operator"))),
-        sellers: clientOf(SellersService, grpcTransport(sellers), callAs(as("operator"))),
-        search: clientOf(SearchService, grpcTransport(search), callAs(as("web"))),
+        catalog: clientOf(CatalogService, grpcTransport(catalog), asNamed),
+        pricing: clientOf(PricingService, grpcTransport(pricing), asNamed),
+        wallet: clientOf(WalletService, grpcTransport(wallet), asNamed),
+        sellers: clientOf(SellersService, grpcTransport(sellers), asNamed),
+        search: clientOf(SearchService, grpcTransport(search), asNamed),
       },
       ctx: (timeoutMs) => callerContext(timeoutMs),
       serviceCtx: (timeoutMs) => callerContext(timeoutMs, service),
