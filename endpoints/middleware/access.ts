@@ -13,7 +13,7 @@ import type { MethodCallers, Middleware } from "../endpoint.js";
 import { notFound, permissionDenied, unauthenticated } from "../errors.js";
 
 /** "a signed-in customer or the services search, web": who a method's contract lets in. */
-export function describeCallers(c: MethodCallers): string {
+function describeCallers(c: MethodCallers): string {
   if (c.anyone) return "anyone";
   const who: string[] = [];
   if (c.customer) who.push("a signed-in customer");
@@ -22,7 +22,7 @@ export function describeCallers(c: MethodCallers): string {
 }
 
 /** Whether the contract lets this principal call. */
-export function admits(c: MethodCallers, p: Principal | undefined): boolean {
+function admits(c: MethodCallers, p: Principal | undefined): boolean {
   if (c.anyone) return true;
   if (p?.kind === "customer") return c.customer;
   if (p?.kind === "service") return c.services.includes(p.id);
