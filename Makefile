@@ -56,10 +56,11 @@ web-dev: install
 gen: install
 	buf generate
 
-## lint: buf lint, buf format, TypeScript type check
+## lint: buf lint, buf format, every RPC declares its callers, TypeScript type check
 lint: install
 	buf lint
 	buf format --exit-code -d
+	$(NODE) scripts/lint-callers.ts
 	tsc -p . --noEmit
 	tsc -p web --noEmit
 	tsc -p web/tsconfig.node.json --noEmit

@@ -67,7 +67,7 @@ async function main() {
     const cpu = () => serverCpuSeconds(url("kit"));
     console.log(`kit overhead: ${ROUNDS} rounds of ${ROUND_SECONDS} s per mode, ${IN_FLIGHT} calls in flight, gRPC over one HTTP/2 connection\n`);
     for (const [name, call] of [
-      ["wallet GetBalance (PostgreSQL read)", (m: Mode) => getBalanceCall(wallet(m))],
+      ["wallet GetBalance (PostgreSQL read)", (m: Mode) => getBalanceCall(wallet(m), ports.token)],
       ["echo Echo (no I/O)", (m: Mode) => echoCall(echo(m))],
     ] as const) {
       const calls = { kit: call("kit"), raw: call("raw") };
@@ -88,9 +88,10 @@ async function main() {
   }
 }
 
-function getBalanceCall(client: Client<typeof WalletService>) {
+function getBalanceCall(client: Client<typeof WalletService>, token: string) {
   let i = 0;
-  return () => client.getBalance({ customerId: `customer-${i++ % CUSTOMERS}`, currency: "EUR" });
+  const headers = { authorization: `Bearer ${token}` }; // wallets are read by the customer or a named service only
+  return () => client.getBalance({ customerId: `customer-${i++ % CUSTOMERS}`, currency: "EUR" }, { headers });
 }
 
 function echoCall(client: Client<typeof EchoService>) {

@@ -6,9 +6,10 @@
 //   router on a bare HTTP/2 server, with no kit at all.
 // Echo (no I/O) is served the same two ways, to see the kit's cost alone.
 // The kit wallet authenticates as main.ts does, with testTokens standing in
-// for identity (GetBalance, the call measured, is public; Credit, used to
-// seed, needs a service token). Sends {"kit": port, "raw": port, "token": a
-// service token} to its parent (IPC) when both listen.
+// for identity: GetBalance (the call measured) and Credit (to seed) take the
+// operator's service token, so the kit's cost includes verifying it; the raw
+// handler gets the same principal without a token. Sends {"kit": port, "raw":
+// port, "token": the operator's token} to its parent (IPC) when both listen.
 import http2 from "node:http2";
 import { fileURLToPath } from "node:url";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -68,7 +69,7 @@ const kit = await startServer({
 });
 
 // The bare baseline: connect-node's adapter on node:http2, handlers called with a minimal context.
-const rawContext = () => backgroundContext({ log });
+const rawContext = () => backgroundContext({ log, principal: { kind: "service", id: "operator", roles: [] } });
 const raw = http2.createServer(
   connectNodeAdapter({
     routes: (router) => {
@@ -80,7 +81,7 @@ const raw = http2.createServer(
 await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
 const rawPort = (raw.address() as { port: number }).port;
 
-process.send!({ kit: kit.port, raw: rawPort, token: (await tokens.service("bench", 3600)).token });
+process.send!({ kit: kit.port, raw: rawPort, token: (await tokens.service("operator", 3600)).token });
 process.on("SIGTERM", async () => {
   await kit.close(1000);
   raw.close();

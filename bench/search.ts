@@ -15,8 +15,9 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import { Registry } from "prom-client";
-import { backgroundContext } from "../endpoints/context.js";
-import { localClient } from "../endpoints/service.js";
+import { backgroundContext, type Principal } from "../endpoints/context.js";
+import { asPrincipal, callAs } from "../endpoints/middleware/call-as.js";
+import { clientFromEndpoints, endpointsOf, localClient } from "../endpoints/service.js";
 import { serverStack } from "../endpoints/stack.js";
 import { CatalogService } from "../gen/itinera/catalog/v1/catalog_pb.js";
 import { PricingService } from "../gen/itinera/pricing/v1/pricing_pb.js";
@@ -47,7 +48,7 @@ import { walletValidators } from "../services/wallet/validators.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { startSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary, type LoadResult } from "./load.js";
-import { ingestionDone } from "../scripts/demo.js";
+import { ingestionDone, OPERATOR } from "../scripts/demo.js";
 import { stays } from "./stays.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -86,14 +87,14 @@ async function main() {
   const system = await startSystem({ env, dataDir: join(ROOT, ".data", "bench-pg"), pgPort: PG_PORT, say, stdio: "ignore" });
   try {
     say(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for the first ingestion of the demo inventory`);
-    if (!(await ingestionDone({ sellersUrl: system.url("sellers"), since: started, signal: new AbortController().signal, timeoutMs: 600_000 }))) {
+    if (!(await ingestionDone({ sellersUrl: system.url("sellers"), identityUrl: system.url("identity"), env, since: started, signal: new AbortController().signal, timeoutMs: 600_000 }))) {
       throw new Error("the demo inventory was not ingested within 10 minutes");
     }
     say(`ingestion of the demo inventory (2,000 hotels, 8,000 rooms, 720,000 nightly rates, 77,040 flights): ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
 
-    // Money moves only with a service token: this benchmark uses the demo's credential, as make start's seeding does.
+    // Money moves only with the token of a service the wallet names: the benchmark is an operator's tool.
     const identity = createClient(IdentityService, createGrpcTransport({ baseUrl: system.url("identity") }));
-    const { accessToken } = await identity.issueServiceToken({ serviceName: "demo", secret: env.DEMO_SERVICE_SECRET ?? developmentServiceSecret("demo") });
+    const { accessToken } = await identity.issueServiceToken({ serviceName: OPERATOR, secret: env.OPERATOR_SERVICE_SECRET ?? developmentServiceSecret(OPERATOR) });
     const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
     await wallet.credit(
       { idempotencyKey: "bench-credit", customerId: CUSTOMER, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },
@@ -101,13 +102,17 @@ async function main() {
     );
 
     const next = searches();
+    // Search serves the BFF (or a signed-in customer): the benchmark calls it as the BFF would, with web's token.
+    const asWeb = await identity.issueServiceToken({ serviceName: "web", secret: env.WEB_SERVICE_SECRET ?? developmentServiceSecret("web") });
     const remote = createClient(SearchService, createGrpcTransport({ baseUrl: system.url("search") }));
-    const local = await inProcess(system.url("sellers"));
+    const asWebHeaders = { headers: { authorization: `Bearer ${asWeb.accessToken}` } };
+    const asPricing = await identity.issueServiceToken({ serviceName: "pricing", secret: env.PRICING_SERVICE_SECRET ?? developmentServiceSecret("pricing") });
+    const local = await inProcess(system.url("sellers"), { kind: "service", id: "pricing", roles: [], token: asPricing.accessToken });
     const results: Record<string, LoadResult> = {};
-    await fixedRate({ rate: 50, seconds: 8, call: () => remote.searchHotels(next()) }); // warm-up: JIT, pools, sessions
+    await fixedRate({ rate: 50, seconds: 8, call: () => remote.searchHotels(next(), asWebHeaders) }); // warm-up: JIT, pools, sessions
     await fixedRate({ rate: 50, seconds: 8, call: () => local.search(next()) });
     for (const rate of RATES) {
-      results[`processes ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => remote.searchHotels(next()) });
+      results[`processes ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => remote.searchHotels(next(), asWebHeaders) });
       say(`hotel search, separate processes, ${rate} req/s for ${SECONDS} s: ${summary(results[`processes ${rate}/s`]!)}`);
       results[`in-process ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => local.search(next()) });
       say(`hotel search, one process,        ${rate} req/s for ${SECONDS} s: ${summary(results[`in-process ${rate}/s`]!)}`);
@@ -124,8 +129,13 @@ async function main() {
   }
 }
 
-/** catalog, pricing, wallet and search in this process, joined by in-memory clients with the same middlewares. */
-async function inProcess(sellersUrl: string) {
+/**
+ * catalog, pricing, wallet and search in this process, joined by in-memory
+ * clients with the same middlewares; search calls its peers as itself and is
+ * called as the BFF, as over the network; pricing asks the sellers process
+ * for live quotes with its own token.
+ */
+async function inProcess(sellersUrl: string, pricingPrincipal: Principal) {
   const log = createLogger({ service: "bench-in-process", destination: pino.destination({ dest: "/dev/null", sync: false, minLength: 4096 }) });
   const tracing = createTracing({ serviceName: "bench-in-process" });
   const registry = new Registry();
@@ -134,20 +144,34 @@ async function inProcess(sellersUrl: string) {
     openDatabase({ url: embeddedUrl(PG_PORT), dataDir: "unused", embeddedPort: PG_PORT, schema, migrationsDir: join(ROOT, "services", dir, "migrations"), log, pool: { min: 2, max: 10 } });
   const [catalogDb, pricingDb, walletDb] = await Promise.all([open("catalog", "catalog"), open("pricing", "pricing"), open("wallet", "wallet")]);
   const pricingStore = new PricingStore(pricingDb.knex);
-  const catalog = localClient(
+  const asSearch: Principal = { kind: "service", id: "search", roles: [] };
+  const catalog = clientFromEndpoints(
     CatalogService,
-    catalogService({ hotels: new HotelStore(catalogDb.knex), flights: new FlightStore(catalogDb.knex), pageTokens: pageTokens("sandbox-catalog-page-tokens") }),
-    ...stack(catalogValidators()),
+    asPrincipal(
+      endpointsOf(
+        CatalogService,
+        catalogService({ hotels: new HotelStore(catalogDb.knex), flights: new FlightStore(catalogDb.knex), pageTokens: pageTokens("sandbox-catalog-page-tokens") }),
+        ...stack(catalogValidators()),
+      ),
+      asSearch,
+    ),
   );
-  const pricing = localClient(
+  const sellers = clientOf(SellersService, grpcTransport(sellersUrl), callAs(async () => pricingPrincipal));
+  const pricing = clientFromEndpoints(
     PricingService,
-    pricingService({ store: pricingStore, sellers: clientOf(SellersService, grpcTransport(sellersUrl)), rules: await PricingRules.load(() => pricingStore.activeRules()) }),
-    ...stack(pricingValidators()),
+    asPrincipal(
+      endpointsOf(PricingService, pricingService({ store: pricingStore, sellers, rules: await PricingRules.load(() => pricingStore.activeRules()) }), ...stack(pricingValidators())),
+      asSearch,
+    ),
   );
-  const wallet = localClient(WalletService, walletService({ store: new WalletStore(walletDb.knex) }), ...stack(walletValidators()));
+  const wallet = clientFromEndpoints(
+    WalletService,
+    asPrincipal(endpointsOf(WalletService, walletService({ store: new WalletStore(walletDb.knex) }), ...stack(walletValidators())), asSearch),
+  );
   const search = localClient(SearchService, searchService({ catalog, pricing, wallet }), ...stack(searchValidators({ now: () => new Date() })));
+  const asWeb: Principal = { kind: "service", id: "web", roles: [] };
   return {
-    search: (req: MessageInitShape<typeof SearchHotelsRequestSchema>) => search.searchHotels(backgroundContext({ log }), req),
+    search: (req: MessageInitShape<typeof SearchHotelsRequestSchema>) => search.searchHotels(backgroundContext({ log, principal: asWeb }), req),
     close: async () => {
       await Promise.all([catalogDb.close(), pricingDb.close(), walletDb.close()]);
       await tracing.shutdown();

@@ -31,7 +31,7 @@ import { startSystem, type RunningSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary } from "./load.js";
 import { machineSeconds, postgresSeconds, postmasterPid } from "./web-cpu.js";
 import { browserClient, StreamTally, type WebClient } from "./web-client.js";
-import { ingestionDone } from "../scripts/demo.js";
+import { ingestionDone, OPERATOR } from "../scripts/demo.js";
 import { stays } from "./stays.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -119,7 +119,7 @@ async function main() {
   const system = await startSystem({ env, dataDir: join(ROOT, ".data", "bench-web-pg"), pgPort: PG_PORT, say, stdio: "ignore" });
   try {
     say(`system ready in ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for the first ingestion of the demo inventory`);
-    if (!(await ingestionDone({ sellersUrl: system.url("sellers"), since: started, signal: new AbortController().signal, timeoutMs: 600_000 }))) {
+    if (!(await ingestionDone({ sellersUrl: system.url("sellers"), identityUrl: system.url("identity"), env, since: started, signal: new AbortController().signal, timeoutMs: 600_000 }))) {
       throw new Error("the demo inventory was not ingested within 10 minutes");
     }
     say(`ingestion of the demo inventory: ${((Date.now() - started) / 1000).toFixed(1)} s after start`);
@@ -144,9 +144,9 @@ async function signUp(system: RunningSystem, env: NodeJS.ProcessEnv) {
   const email = `bench-web-${Date.now()}@itinera.example`;
   const { customer } = await browser.client.signUp({ email, password: "bench-web-password", displayName: "Bench Traveller" });
   if (!browser.cookies.has("itinera_session")) throw new Error("SignUp set no session cookie");
-  // Money moves only with a service token: this benchmark uses the demo's credential, as make start's seeding does.
+  // Money moves only with the token of a service the wallet names: the benchmark is an operator's tool.
   const identity = createClient(IdentityService, createGrpcTransport({ baseUrl: system.url("identity") }));
-  const { accessToken } = await identity.issueServiceToken({ serviceName: "demo", secret: env.DEMO_SERVICE_SECRET ?? developmentServiceSecret("demo") });
+  const { accessToken } = await identity.issueServiceToken({ serviceName: OPERATOR, secret: env.OPERATOR_SERVICE_SECRET ?? developmentServiceSecret(OPERATOR) });
   const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
   await wallet.credit(
     { idempotencyKey: `bench-web-credit-${customer!.customerId}`, customerId: customer!.customerId, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },

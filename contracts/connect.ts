@@ -54,14 +54,15 @@ export function connectRequest<M extends DescMethodUnary>(
   ];
 }
 
-/** The token in the pact's example of withBearer, which verifyProvider's `bearerToken` replaces. */
+/** The token in the pact's example of withBearer, which verifyProvider's `bearerTokens` replace. */
 export const BEARER_EXAMPLE = "Bearer service-token";
 
 /**
- * The bearer token a method declared ACCESS_SERVICE (or CUSTOMER) needs: in
+ * The bearer token of the calling service (the method's callers name it): in
  * the pact, any `authorization: Bearer <token>` header (the consumer's token
- * is its own and expires); the provider's verification sends a token its
- * server accepts instead (verifyProvider's `bearerToken`).
+ * is its own and expires); the provider's verification sends a token of the
+ * consumer's identity that its server accepts instead (verifyProvider's
+ * `bearerTokens`).
  */
 export const BEARER = MatchersV3.regex(/^Bearer .+$/, BEARER_EXAMPLE);
 
@@ -94,7 +95,7 @@ export function stateValue(expression: string, pattern: RegExp, example: string)
  * customer's behalf (the web BFF to payment and booking, which answer a
  * customer only what is theirs): any bearer token in the pact; in the
  * provider's verification, the token of the state's customer, which the
- * state answers as `customerToken` (verifyProvider's `bearerToken` leaves it be).
+ * state answers as `customerToken` (verifyProvider's `bearerTokens` leave it be).
  */
 export function withCustomerBearer(request: ConnectRequest): ConnectRequest {
   return withHeaders(request, { authorization: stateValue("Bearer ${customerToken}", /^Bearer .+$/, "Bearer customer-token") });

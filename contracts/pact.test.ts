@@ -7,7 +7,7 @@
 // a handler and providers that break a pact; a pact withBearer matches any
 // bearer token and its verification sends the provider's own, with the
 // values a state chose in place of the pact's examples; a pact
-// withCustomerBearer sends the token its state signed, whatever bearerToken says.
+// withCustomerBearer sends the token its state signed, whatever bearerTokens say.
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -232,7 +232,7 @@ test("withBearer: any bearer token in the pact, the provider's own in its verifi
     const states = { "a word is remembered": async () => ({ word: "bonjour" }) };
     const refused = await verifyProvider("guarded", guarded.url, states, { pactsDir: dir }).then(() => "verified", (e: Error) => e.message);
     assert.match(refused, "an echo of the remembered word", "the pact's example token is not the provider's");
-    const result = await verifyProvider("guarded", guarded.url, states, { pactsDir: dir, bearerToken: "verifier-token" });
+    const result = await verifyProvider("guarded", guarded.url, states, { pactsDir: dir, bearerTokens: { tool: "verifier-token" } });
     assert.is(result.interactions, 1);
     assert.equal(seen, [{ message: "bonjour", principal: { kind: "service", id: "verifier", roles: [], token: "verifier-token" } }]);
   } finally {
@@ -240,7 +240,7 @@ test("withBearer: any bearer token in the pact, the provider's own in its verifi
   }
 });
 
-test("withCustomerBearer: any token in the pact, the state's customer token in verification, even beside a bearerToken", async () => {
+test("withCustomerBearer: any token in the pact, the state's customer token in verification, even beside the consumer's bearer token", async () => {
   const pact = await consumerPact("tool", "per-customer", { pactsDir: dir, update: true });
   try {
     const caller = backgroundContext({ log: silentLog, principal: { kind: "customer", id: "c-1", roles: [], token: "the-customer's-own-token" } });
@@ -272,7 +272,7 @@ test("withCustomerBearer: any token in the pact, the state's customer token in v
   });
   try {
     const states = { "a customer is known": async () => ({ customerToken: "state-token-of-c-1" }) };
-    await verifyProvider("per-customer", guarded.url, states, { pactsDir: dir, bearerToken: "verifier-token" });
+    await verifyProvider("per-customer", guarded.url, states, { pactsDir: dir, bearerTokens: { tool: "verifier-token" } });
     assert.equal(seen.map((p) => [p?.kind, p?.id]), [["customer", "c-1"]]);
   } finally {
     await guarded.close(5_000);

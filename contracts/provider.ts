@@ -12,10 +12,13 @@
 // example), and the verifier sends the provider's value instead of the example.
 //
 // Methods that need a bearer token: the pact matches any `authorization:
-// Bearer …` (withBearer in connect.ts); `bearerToken` is the token the
-// provider's server accepts, sent in place of the pact's example wherever a
-// request carries it (requests without one stay without one, and a token a
-// state chose — withCustomerBearer — stays that token).
+// Bearer …` (withBearer in connect.ts); `bearerTokens` holds, per consumer,
+// the token of that consumer's own identity, which the provider's server
+// accepts only if the method's contract names that consumer; it is sent in
+// place of the pact's example wherever a request carries it (requests without
+// one stay without one, and a token a state chose — withCustomerBearer —
+// stays that token). Each consumer's pact is verified on its own, with its
+// own token.
 //
 // Fails (rejects) when no pact names the provider, when a pact uses a state
 // without a handler (Pact itself would only warn), and when any interaction's
@@ -41,8 +44,8 @@ export interface VerifyOptions {
   pactsDir?: string;
   /** Exactly these pact files instead of every pact naming the provider. */
   pactFiles?: string[];
-  /** The token sent as `authorization: Bearer <token>` in place of the pact's example (see above). */
-  bearerToken?: string;
+  /** Per consumer name, the token sent as `authorization: Bearer <token>` in place of the pact's example (see above). */
+  bearerTokens?: Readonly<Record<string, string>>;
 }
 
 export interface Verification {
@@ -83,19 +86,23 @@ export async function verifyProvider(
       },
     ]),
   );
-  const verifier = new Verifier({
-    provider,
-    providerBaseUrl: baseUrl,
-    pactUrls: pacts,
-    stateHandlers,
-    logLevel: "error",
-    failIfNoPactsFound: true,
-    ...(opts.bearerToken !== undefined ? { requestFilter: bearerFilter(opts.bearerToken) } : {}),
-  });
-  try {
-    await verifier.verifyProvider();
-  } catch (e) {
-    throw new Error(`the "${provider}" provider does not satisfy its consumers' pacts:\n${failureSummary(e)}`, { cause: e });
+  for (const [i, pact] of pacts.entries()) {
+    const consumer = contents[i]!.consumer?.name ?? "";
+    const token = opts.bearerTokens?.[consumer];
+    const verifier = new Verifier({
+      provider,
+      providerBaseUrl: baseUrl,
+      pactUrls: [pact],
+      stateHandlers,
+      logLevel: "error",
+      failIfNoPactsFound: true,
+      ...(token !== undefined ? { requestFilter: bearerFilter(token) } : {}),
+    });
+    try {
+      await verifier.verifyProvider();
+    } catch (e) {
+      throw new Error(`the "${provider}" provider does not satisfy ${consumer}'s pact:\n${failureSummary(e)}`, { cause: e });
+    }
   }
   return { pacts, interactions: contents.reduce((n, p) => n + (p.interactions?.length ?? 0), 0) };
 }

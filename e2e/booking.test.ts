@@ -59,7 +59,7 @@ test("the authorising card: PAID becomes CONFIRMED and exactly one invoice arriv
   assert.match(mails[0]!.subject, "Your booking is confirmed");
 
   // The wallet markdown was held then captured: nothing stays held.
-  const balance = await m.clients.wallet.getBalance(m.ctx(await m.service("e2e")), { customerId: alice.customerId, currency: "EUR" });
+  const balance = await m.clients.wallet.getBalance(m.ctx(await m.service("operator")), { customerId: alice.customerId, currency: "EUR" });
   assert.is(balance.balance?.held?.amountMinor ?? 0n, 0n);
   assert.is(balance.balance?.available?.amountMinor, 3000n - offer.markdownMinor);
 });
@@ -96,7 +96,7 @@ test("a seller's refusal: FAILED, the card refunded, the wallet hold released, o
     assert.equal([row.charges, row.refunded_minor, row.refunds], [1, Number(offer.priceMinor), 1]);
 
     await until("the hold released", async () => {
-      const b = await m.clients.wallet.getBalance(m.ctx(await m.service("e2e")), { customerId: alice.customerId, currency: "EUR" });
+      const b = await m.clients.wallet.getBalance(m.ctx(await m.service("operator")), { customerId: alice.customerId, currency: "EUR" });
       return (b.balance?.held?.amountMinor ?? 0n) === 0n ? true : undefined;
     });
     const mails = await until("the apology", async () => {

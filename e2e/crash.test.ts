@@ -149,7 +149,7 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
   const notExactlyOneMail = mailsPer.filter((n) => n !== 1).length;
 
   // Wallets: no money held any more, and every balance equals its statement.
-  const service = await m.service("e2e");
+  const service = await m.service("operator");
   let unreconciled = 0;
   let stillHeld = 0n;
   let holds = 0;

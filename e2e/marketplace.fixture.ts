@@ -40,6 +40,8 @@ export interface Marketplace {
   system: RunningSystem;
   /** The test database every service's schema lives in. */
   databaseUrl: string;
+  /** The environment every process was started with (its secrets included). */
+  env: NodeJS.ProcessEnv;
   ports: Record<(typeof PORT_VARS)[number], number>;
   clients: {
     identity: Client<typeof IdentityService>;
@@ -51,7 +53,7 @@ export interface Marketplace {
   };
   /** A context acting as `principal` (or as nobody). */
   ctx(principal?: Principal, timeoutMs?: number): Context;
-  /** A service principal from identity, with that service's own credential (every service's, "demo" and "e2e"). */
+  /** A service principal from identity, with that service's own credential (every service's, "operator" and "e2e"). */
   service(name: string): Promise<Principal>;
   /** The deployment's secrets, as its operator holds them: each caller's credential, wanderly's webhook key. */
   secrets: { service(name: string): string; wanderlyWebhookKey: string };
@@ -159,7 +161,9 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     const res = await clients.identity.issueServiceToken(ctx(), { serviceName: name, secret: secretOf(name) });
     return { kind: "service", id: name, roles: [], token: res.accessToken };
   };
-  const tester = await service("e2e");
+  // The tests act as the people's tools do ("operator": credits, e-mails) and search as the BFF does ("web").
+  const tester = await service("operator");
+  const asWeb = await service("web");
   const json = async (url: string, init?: RequestInit) => {
     const res = await fetch(url, init);
     if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${url}: ${res.status} ${await res.text()}`);
@@ -170,6 +174,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
   return {
     system,
     databaseUrl: database.url,
+    env,
     ports,
     clients,
     ctx,
@@ -206,7 +211,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
             const [y1, m1, d1] = checkIn.split("-").map(Number) as [number, number, number];
             const [y2, m2, d2] = checkOut.split("-").map(Number) as [number, number, number];
             const res = await clients.search
-              .searchHotels(ctx(undefined, 5000), {
+              .searchHotels(ctx(asWeb, 5000), {
                 query: { query: "Lisbon", checkIn: { year: y1, month: m1, day: d1 }, checkOut: { year: y2, month: m2, day: d2 }, customerId, pageSize: 20 },
               })
               .catch(() => undefined);

@@ -5,15 +5,17 @@
 // (services.fixture.ts), on one fresh test database with a schema per
 // service (as main.ts does with one DATABASE_URL). Nothing is synced at
 // start: tests pull with SellersService.SyncSeller and ask wanderly to push.
-// Tokens come from testTokens (no identity process): the wallet verifies
-// them as it verifies identity's, and serviceCtx carries a service's.
+// Tokens come from testTokens (no identity process): every server verifies
+// them as it verifies identity's. A test's call without a principal goes as
+// the first service the method's contract names (GetHotels as web,
+// InvalidateRoom as sellers, SearchHotels as web...), as production does.
 //
 //   const rs = await startReadSide();
 //   await rs.clients.sellers.syncSeller(rs.ctx(), { sellerId: "casa" });
 //   const { results } = await rs.clients.search.searchHotels(rs.ctx(1000), { query });
 //   await rs.close();
 import { pino } from "pino";
-import { backgroundContext, type Context, type Principal } from "../endpoints/context.js";
+import { backgroundContext, derive, type Context, type Principal } from "../endpoints/context.js";
 import type { Client } from "../endpoints/service.js";
 import { CatalogService } from "../gen/itinera/catalog/v1/catalog_pb.js";
 import { PricingService } from "../gen/itinera/pricing/v1/pricing_pb.js";
@@ -31,7 +33,9 @@ import { testTokens } from "../services/identity/testing.js";
 import type { SearchBudgets } from "../services/search/settings.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { lateTransport } from "./late-transport.js";
-import { serveCatalog, servePricing, serveSearch, serveSellers, serveWallet, type Served } from "./services.fixture.js";
+import { serveCatalog, servePricing, serveSearch, serveSellers, servicePrincipalOf, serveWallet, type Served } from "./services.fixture.js";
+import type { PrincipalOf } from "../endpoints/middleware/call-as.js";
+import type { Middleware } from "../endpoints/endpoint.js";
 import { freePort } from "../platform/processes.testing.js";
 
 
@@ -114,11 +118,11 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
       return served.server.url;
     };
     const tokens = await testTokens();
-    const service = await tokens.service("e2e", 3600);
+    const service = await tokens.service("operator", 3600);
     const wallet = await started(serveWallet(database.url, tokens.authenticate));
-    const catalog = await started(serveCatalog(database.url));
+    const catalog = await started(serveCatalog(database.url, tokens));
     const toSellers = lateTransport("sellers");
-    const pricing = await started(servePricing(database.url, toSellers.transport));
+    const pricing = await started(servePricing(database.url, toSellers.transport, tokens));
 
     // Sellers calls wanderly (quotes) and wanderly calls sellers (its webhook):
     // wanderly's port is chosen first, and it starts once sellers listens, silent
@@ -131,6 +135,7 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
         sellerUrls: { skylark: skylark.url, casa: casa.url, wanderly: `http://127.0.0.1:${wanderlyPort}` },
         webhookKeys: new Map([["wanderly", WEBHOOK_SECRET]]),
         breaker: { resetTimeoutMs: opts.breakerResetMs ?? 1000 },
+        tokens,
       }),
     );
     toSellers.connect(sellers);
@@ -150,10 +155,18 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
     closers.push(() => wanderly.close());
 
     const search = await started(
-      serveSearch({ catalogUrl: catalog, pricingUrl: pricing, walletUrl: wallet, budgets: opts.budgets ?? E2E_BUDGETS }),
+      serveSearch({ catalogUrl: catalog, pricingUrl: pricing, walletUrl: wallet, budgets: opts.budgets ?? E2E_BUDGETS, tokens }),
     );
 
     const urls = { catalog, pricing, wallet, sellers, search };
+    const principals = new Map<string, PrincipalOf>();
+    const as = (name: string) => principals.get(name) ?? principals.set(name, servicePrincipalOf(tokens, name)).get(name)!;
+    /** A call with no principal goes as the first service its contract names. */
+    const asNamed: Middleware = (next, info) => {
+      const named = info.callers?.services[0];
+      if (!named) return next;
+      return async (ctx, req) => next(ctx.principal ? ctx : derive(ctx, { principal: await as(named)(ctx) }), req);
+    };
     const callerContext = (timeoutMs?: number, principal?: Principal) =>
       backgroundContext({ log, principal, ...(timeoutMs !== undefined ? { deadline: Date.now() + timeoutMs } : {}) });
     return {
@@ -162,11 +175,11 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
       sandbox: { skylark, casa, wanderly },
       urls,
       clients: {
-        catalog: clientOf(CatalogService, grpcTransport(catalog)),
-        pricing: clientOf(PricingService, grpcTransport(pricing)),
-        wallet: clientOf(WalletService, grpcTransport(wallet)),
-        sellers: clientOf(SellersService, grpcTransport(sellers)),
-        search: clientOf(SearchService, grpcTransport(search)),
+        catalog: clientOf(CatalogService, grpcTransport(catalog), asNamed),
+        pricing: clientOf(PricingService, grpcTransport(pricing), asNamed),
+        wallet: clientOf(WalletService, grpcTransport(wallet), asNamed),
+        sellers: clientOf(SellersService, grpcTransport(sellers), asNamed),
+        search: clientOf(SearchService, grpcTransport(search), asNamed),
       },
       ctx: (timeoutMs) => callerContext(timeoutMs),
       serviceCtx: (timeoutMs) => callerContext(timeoutMs, service),

@@ -5,8 +5,12 @@
 // parsing, signal handling and, for sellers, the sync scheduler (tests pull
 // with SyncSeller). Each server listens on port 0; every service may share one
 // database, each in its own schema, as main.ts does with one DATABASE_URL.
+// Tokens come from testTokens (no identity process): each server verifies
+// callers' as identityAccess does, and calls its peers with its own.
 import { fileURLToPath } from "node:url";
 import type { Transport } from "@connectrpc/connect";
+import type { Principal } from "../endpoints/context.js";
+import { asPrincipal, type PrincipalOf } from "../endpoints/middleware/call-as.js";
 import { endpointsOf } from "../endpoints/service.js";
 import { clientStack, serverStack } from "../endpoints/stack.js";
 import { CatalogService } from "../gen/itinera/catalog/v1/catalog_pb.js";
@@ -43,6 +47,13 @@ import { pushWebhook } from "../services/sellers/webhook.js";
 import { walletService } from "../services/wallet/service.js";
 import { WalletStore } from "../services/wallet/store.js";
 import { walletValidators } from "../services/wallet/validators.js";
+import type { TestTokens } from "../services/identity/testing.js";
+
+/** A service's own principal for its calls, as identityAccess's servicePrincipal gives it: one signed token, reused. */
+export function servicePrincipalOf(tokens: TestTokens, name: string): PrincipalOf {
+  let principal: Promise<Principal> | undefined;
+  return () => (principal ??= tokens.service(name, 3600));
+}
 
 /** A served service and how to stop everything it holds. */
 export interface Served {
@@ -108,7 +119,7 @@ export async function serveWallet(databaseUrl: string, authenticate: Authenticat
   return serve(rt, (r) => serveService(r, WalletService, endpoints, { log: rt.log, authenticate }), { ready: db.ready }, [db.close]);
 }
 
-export async function serveCatalog(databaseUrl: string): Promise<Served> {
+export async function serveCatalog(databaseUrl: string, tokens: TestTokens): Promise<Served> {
   const rt = runtime("catalog");
   const db = await serviceDatabase(databaseUrl, "catalog", rt);
   const catalog = catalogService({
@@ -121,11 +132,12 @@ export async function serveCatalog(databaseUrl: string): Promise<Served> {
     catalog,
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: catalogValidators() }),
   );
-  return serve(rt, (r) => serveService(r, CatalogService, endpoints, { log: rt.log }), { ready: db.ready }, [db.close]);
+  const authenticate = tokens.authenticate;
+  return serve(rt, (r) => serveService(r, CatalogService, endpoints, { log: rt.log, authenticate }), { ready: db.ready }, [db.close]);
 }
 
 /** Pricing; `sellersTransport` reaches the sellers service (late-bound: sellers starts after pricing). */
-export async function servePricing(databaseUrl: string, sellersTransport: Transport): Promise<Served> {
+export async function servePricing(databaseUrl: string, sellersTransport: Transport, tokens: TestTokens): Promise<Served> {
   const rt = runtime("pricing");
   const db = await serviceDatabase(databaseUrl, "pricing", rt);
   const store = new PricingStore(db.knex);
@@ -136,13 +148,15 @@ export async function servePricing(databaseUrl: string, sellersTransport: Transp
     await db.close();
     throw e;
   }
-  const sellers = clientOf(SellersService, sellersTransport, ...clientStack({ registry: rt.registry, tracer: rt.tracer }).middlewares);
+  const callAs = servicePrincipalOf(tokens, "pricing");
+  const sellers = clientOf(SellersService, sellersTransport, ...clientStack({ registry: rt.registry, tracer: rt.tracer, callAs }).middlewares);
   const endpoints = endpointsOf(
     PricingService,
     pricingService({ store, sellers, rules }),
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: pricingValidators() }),
   );
-  return serve(rt, (r) => serveService(r, PricingService, endpoints, { log: rt.log }), { ready: db.ready }, [db.close]);
+  const authenticate = tokens.authenticate;
+  return serve(rt, (r) => serveService(r, PricingService, endpoints, { log: rt.log, authenticate }), { ready: db.ready }, [db.close]);
 }
 
 export interface SellersWiring {
@@ -154,6 +168,7 @@ export interface SellersWiring {
   webhookKeys: ReadonlyMap<string, string>;
   /** The sellers' circuit breakers (main.ts keeps the defaults; tests shorten resetTimeoutMs). */
   breaker?: SellerBreakerOptions;
+  tokens: TestTokens;
 }
 
 /** A sync of the demo inventory may take minutes: SyncSeller's limit, as in main.ts. */
@@ -162,7 +177,7 @@ const SYNC_TIMEOUT_MS = 30 * 60_000;
 export async function serveSellers(databaseUrl: string, w: SellersWiring): Promise<Served> {
   const rt = runtime("sellers");
   const db = await serviceDatabase(databaseUrl, "sellers", rt);
-  const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 120_000 });
+  const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 120_000, callAs: servicePrincipalOf(w.tokens, "sellers") });
   const adapters = createAdapters(w.sellerUrls, {
     fx: new FxTable(SANDBOX_FX_RATES),
     throttle: { ratePerSecond: 40, burst: 20 },
@@ -185,8 +200,8 @@ export async function serveSellers(databaseUrl: string, w: SellersWiring): Promi
   );
   return serve(
     rt,
-    (r) => serveService(r, SellersService, endpoints, { log: rt.log }),
-    { ready: db.ready, http: webhookRoute({ ...pushWebhook(endpoints), log: rt.log }) },
+    (r) => serveService(r, SellersService, endpoints, { log: rt.log, authenticate: w.tokens.authenticate }),
+    { ready: db.ready, http: webhookRoute({ ...pushWebhook(asPrincipal(endpoints, { kind: "service", id: "sellers", roles: [] })), log: rt.log }) },
     [() => adapters.forEach((a) => a.close()), () => peers.breaker.close(), db.close],
   );
 }
@@ -196,11 +211,13 @@ export interface SearchWiring {
   pricingUrl: string;
   walletUrl: string;
   budgets: SearchBudgets;
+  tokens: TestTokens;
 }
 
 export async function serveSearch(w: SearchWiring): Promise<Served> {
   const rt = runtime("search");
-  const stackFor = (timeoutMs: number) => clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs });
+  const callAs = servicePrincipalOf(w.tokens, "search");
+  const stackFor = (timeoutMs: number) => clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs, callAs });
   const stacks = { catalog: stackFor(w.budgets.catalogMs), pricing: stackFor(w.budgets.pricingMs), wallet: stackFor(w.budgets.walletMs) };
   const search = searchService({
     catalog: clientOf(CatalogService, grpcTransport(w.catalogUrl), ...stacks.catalog.middlewares),
@@ -213,7 +230,7 @@ export async function serveSearch(w: SearchWiring): Promise<Served> {
     search,
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: searchValidators({ now: () => new Date() }) }),
   );
-  return serve(rt, (r) => serveService(r, SearchService, endpoints, { log: rt.log }), {}, [
+  return serve(rt, (r) => serveService(r, SearchService, endpoints, { log: rt.log, authenticate: w.tokens.authenticate }), {}, [
     () => Object.values(stacks).forEach((s) => s.breaker.close()),
   ]);
 }

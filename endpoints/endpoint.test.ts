@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { chain, methodInfo, observeStream, type Endpoint, type Middleware } from "./endpoint.js";
+import { callersOf, chain, methodInfo, observeStream, type Endpoint, type Middleware } from "./endpoint.js";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { BookingService } from "../gen/itinera/booking/v1/booking_pb.js";
@@ -40,14 +40,21 @@ test("methodInfo reads idempotency and the timeout option from the descriptor", 
   assert.is(methodInfo(WalletService.method.hold, "client").idempotent, true);
 });
 
-test("methodInfo reads who may call from the access option; a method without it is public", () => {
-  const access = (m: Parameters<typeof methodInfo>[0]) => [methodInfo(m, "server").access, methodInfo(m, "client").access];
-  assert.equal(access(EchoService.method.echo), ["public", "public"]);
-  assert.equal(access(IdentityService.method.signIn), ["public", "public"]);
-  assert.equal(access(IdentityService.method.getCustomer), ["service", "service"]);
-  assert.equal(access(BookingService.method.createReservation), ["service", "service"]);
-  assert.equal(access(BookingService.method.listReservations), ["customer", "customer"]);
-  assert.equal(access(BookingService.method.getReservation), ["customer_or_service", "customer_or_service"]);
+test("methodInfo reads who may call from the callers option, the same on both sides", () => {
+  const callers = (m: Parameters<typeof methodInfo>[0]) => {
+    const [server, client] = [methodInfo(m, "server").callers, methodInfo(m, "client").callers];
+    assert.equal(server, client);
+    return server;
+  };
+  assert.equal(callers(EchoService.method.echo), { anyone: true, customer: false, services: [] });
+  assert.equal(callers(IdentityService.method.getCustomer), { anyone: false, customer: false, services: ["web", "mailer"] });
+  assert.equal(callers(BookingService.method.createReservation), { anyone: false, customer: false, services: ["payment"] });
+  assert.equal(callers(BookingService.method.listReservations), { anyone: false, customer: true, services: [] });
+});
+
+test("a method whose contract declares no callers has none: undefined, never a default", () => {
+  const undeclared = { ...EchoService.method.echo, proto: { ...EchoService.method.echo.proto, options: undefined } };
+  assert.is(callersOf(undeclared as typeof EchoService.method.echo), undefined);
 });
 
 test("observeStream reports the end once, with the error of a failed stream", async () => {

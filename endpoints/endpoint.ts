@@ -1,9 +1,9 @@
 // The endpoint layer's core (go-kit's endpoint package): an Endpoint is one
 // RPC as a function, a Middleware decorates one, chain composes them.
-import { getOption, type DescMethod } from "@bufbuild/protobuf";
+import { getOption, hasOption, type DescMethod } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel as Idempotency } from "@bufbuild/protobuf/wkt";
 import type { Context } from "./context.js";
-import { access as accessOption, Access, timeout_ms } from "../gen/itinera/options/v1/options_pb.js";
+import { callers as callersOption, timeout_ms } from "../gen/itinera/options/v1/options_pb.js";
 
 /**
  * One RPC as a function. For a server-streaming method O is an
@@ -28,21 +28,30 @@ export interface MethodInfo {
   readonly idempotent: boolean;
   /** The method's (itinera.options.v1.timeout_ms), 0 when not set. */
   readonly timeoutMs: number;
-  /** Who may call it: the method's (itinera.options.v1.access); unset is "public". */
-  readonly access: MethodAccess;
+  /**
+   * Who may call it: the method's (itinera.options.v1.callers); undefined
+   * when the contract declares nobody, and then nobody may.
+   */
+  readonly callers: MethodCallers | undefined;
   /** Which side of the wire the chain runs on. */
   readonly side: "server" | "client";
 }
 
-export type MethodAccess = "public" | "customer" | "service" | "customer_or_service";
+export interface MethodCallers {
+  /** Anyone, signed in or not. */
+  readonly anyone: boolean;
+  /** A signed-in customer (on their own data: the service's rule). */
+  readonly customer: boolean;
+  /** These services, by the subject of their service token. */
+  readonly services: readonly string[];
+}
 
-const ACCESS: Record<Access, MethodAccess> = {
-  [Access.UNSPECIFIED]: "public",
-  [Access.PUBLIC]: "public",
-  [Access.CUSTOMER]: "customer",
-  [Access.SERVICE]: "service",
-  [Access.CUSTOMER_OR_SERVICE]: "customer_or_service",
-};
+/** The method's declared callers, or undefined when its contract declares none. */
+export function callersOf(method: DescMethod): MethodCallers | undefined {
+  if (!hasOption(method, callersOption)) return undefined;
+  const c = getOption(method, callersOption);
+  return { anyone: c.anyone, customer: c.customer, services: [...c.services] };
+}
 
 /** Decorates an endpoint. Called once per method at wiring time. */
 export type Middleware = (next: Endpoint, info: MethodInfo) => Endpoint;
@@ -65,7 +74,7 @@ export function methodInfo(method: DescMethod, side: "server" | "client"): Metho
     idempotent:
       method.idempotency === Idempotency.NO_SIDE_EFFECTS || method.idempotency === Idempotency.IDEMPOTENT,
     timeoutMs: getOption(method, timeout_ms),
-    access: ACCESS[getOption(method, accessOption)],
+    callers: callersOf(method),
     side,
   };
 }

@@ -6,6 +6,7 @@ import type { Registry } from "prom-client";
 import type { Middleware } from "./endpoint.js";
 import { access } from "./middleware/access.js";
 import { breaker, type BreakerMiddleware, type BreakerOptions } from "./middleware/breaker.js";
+import { callAs, type PrincipalOf } from "./middleware/call-as.js";
 import { bulkhead } from "./middleware/bulkhead.js";
 import { deadline } from "./middleware/deadline.js";
 import { logging } from "./middleware/logging.js";
@@ -58,6 +59,11 @@ export interface ClientStackOptions {
   timeoutMs?: number;
   breaker?: BreakerOptions;
   retry?: RetryOptions;
+  /**
+   * Who every call is sent as (callAs), when not the Context's principal: a
+   * service calling a peer for itself passes its service token here.
+   */
+  callAs?: PrincipalOf;
 }
 
 export interface ClientStack {
@@ -70,7 +76,9 @@ export interface ClientStack {
  * Outermost first: one client span and one log line per logical call;
  * deadline propagation bounds the whole call, retries included; the breaker
  * sees a logical call once and, when open, refuses before any retry waits;
- * retry (idempotent methods only) sits next to the wire.
+ * retry (idempotent methods only) sits next to the wire. The caller's own
+ * token is fetched within the deadline but outside the breaker: identity
+ * being slow is not the peer failing.
  */
 export function clientStack(o: ClientStackOptions): ClientStack {
   const circuits = breaker(o.breaker);
@@ -81,6 +89,7 @@ export function clientStack(o: ClientStackOptions): ClientStack {
       logging(),
       metrics(o.registry),
       deadline({ defaultTimeoutMs: o.timeoutMs ?? 5_000 }),
+      ...(o.callAs ? [callAs(o.callAs)] : []),
       circuits,
       retry(o.retry),
     ],

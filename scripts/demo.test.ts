@@ -15,7 +15,7 @@ let startedAt: number;
 
 test.before(async () => {
   startedAt = Date.now();
-  m = await startMarketplace({ DEMO_SERVICE_SECRET: SECRET });
+  m = await startMarketplace({ OPERATOR_SERVICE_SECRET: SECRET });
 });
 
 test.after(async () => {
@@ -23,7 +23,7 @@ test.after(async () => {
 });
 
 test("the first start makes the demo customer and credits EUR 150.00; the second reuses both and credits nothing", async () => {
-  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), env: { DEMO_SERVICE_SECRET: SECRET } };
+  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), env: { OPERATOR_SERVICE_SECRET: SECRET } };
   const first = await seedDemo(urls);
   assert.ok(first.created);
   assert.is(first.availableMinor, 15_000n);
@@ -33,14 +33,14 @@ test("the first start makes the demo customer and credits EUR 150.00; the second
   assert.is(second.customerId, first.customerId);
   assert.is(second.availableMinor, 15_000n, "nothing credited twice");
 
-  const history = await m.clients.wallet.listTransactions(m.ctx(await m.service("e2e")), { customerId: first.customerId, currency: "EUR", pageSize: 50 });
+  const history = await m.clients.wallet.listTransactions(m.ctx(await m.service("operator")), { customerId: first.customerId, currency: "EUR", pageSize: 50 });
   assert.is(history.transactions.length, 1);
   assert.is(history.transactions[0]!.reason, CreditReason.PROMOTION);
   assert.is(history.transactions[0]!.amount?.amountMinor, DEMO.creditMinor);
 });
 
 test("a wrong service secret is refused: no money moves without a service's token", async () => {
-  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), env: { DEMO_SERVICE_SECRET: "not-the-secret" } };
+  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), env: { OPERATOR_SERVICE_SECRET: "not-the-secret" } };
   await seedDemo(urls).then(
     () => assert.unreachable("seeding with a wrong secret succeeded"),
     (e: unknown) => assert.match(String(e), /secret|unauthenticated|permission/i),
@@ -48,11 +48,11 @@ test("a wrong service secret is refused: no money moves without a service's toke
 });
 
 test("the ingestion watcher answers once every pull seller synced after the start, and stops when told", async () => {
-  const sellersUrl = m.system.url("sellers");
-  assert.ok(await ingestionDone({ sellersUrl, since: startedAt, signal: new AbortController().signal, timeoutMs: 120_000 }));
+  const urls = { sellersUrl: m.system.url("sellers"), identityUrl: m.system.url("identity"), env: { SERVICE_SECRET: SECRET } };
+  assert.ok(await ingestionDone({ ...urls, since: startedAt, signal: new AbortController().signal, timeoutMs: 120_000 }));
   // Nothing has synced since a moment in the future: the watcher waits, and gives up when aborted.
   const stop = new AbortController();
-  const waiting = ingestionDone({ sellersUrl, since: Date.now() + 3_600_000, signal: stop.signal });
+  const waiting = ingestionDone({ ...urls, since: Date.now() + 3_600_000, signal: stop.signal });
   setTimeout(() => stop.abort(), 2500);
   assert.is(await waiting, false);
 });

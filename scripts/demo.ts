@@ -2,7 +2,9 @@
 // service would: the demo customer (identity SignUp, or SignIn when a
 // previous start made it) and a welcome credit on the wallet under a fixed
 // idempotency key, so a second start reuses both and credits nothing twice.
-// Also the watcher that says when the sellers' first ingestion is done.
+// Also the watcher that says when the sellers' first ingestion is done. Both
+// act as "operator", the identity the contracts name for the people's tools
+// (wallet Credit, sellers ListSellers), with a token from identity.
 import { pino } from "pino";
 import { backgroundContext, type Context, type Principal } from "../endpoints/context.js";
 import { Code, KitError } from "../endpoints/errors.js";
@@ -11,6 +13,9 @@ import { FeedKind, SellersService } from "../gen/itinera/sellers/v1/sellers_pb.j
 import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { developmentServiceSecret } from "../services/identity/service-tokens.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
+
+/** The identity of the people's tools (this script, the benches, the end-to-end tests) in the contracts. */
+export const OPERATOR = "operator";
 
 export const DEMO = {
   email: "demo@itinera.example",
@@ -50,10 +55,8 @@ export async function seedDemo(opts: { identityUrl: string; walletUrl: string; e
     customerId = (await identity.signIn(ctxOf(), { email: DEMO.email, password: DEMO.password })).customerId;
   }
 
-  // Money moves only with a service's token: the demo has its own credential at identity (DEMO_SERVICE_SECRET).
-  const secret = opts.env.DEMO_SERVICE_SECRET || developmentServiceSecret("demo");
-  const token = await identity.issueServiceToken(ctxOf(), { serviceName: "demo", secret });
-  const service: Principal = { kind: "service", id: "demo", roles: [], token: token.accessToken };
+  // Money moves only with the token of a service the wallet's contract names.
+  const service = await operatorPrincipal(opts);
   // A second start replays the same key and request: the first answer, nothing written.
   await wallet.credit(ctxOf(service), {
     idempotencyKey: DEMO.creditKey,
@@ -66,16 +69,33 @@ export async function seedDemo(opts: { identityUrl: string; walletUrl: string; e
   return { customerId, created, availableMinor: balance.balance?.available?.amountMinor ?? 0n };
 }
 
+/** The operator's principal: a service token from identity, for the operator's own credential (OPERATOR_SERVICE_SECRET). */
+export async function operatorPrincipal(opts: { identityUrl: string; env: NodeJS.ProcessEnv }): Promise<Principal> {
+  const identity = clientOf(IdentityService, grpcTransport(opts.identityUrl));
+  const secret = opts.env.OPERATOR_SERVICE_SECRET || developmentServiceSecret(OPERATOR);
+  const token = await identity.issueServiceToken(ctxOf(), { serviceName: OPERATOR, secret });
+  return { kind: "service", id: OPERATOR, roles: [], token: token.accessToken };
+}
+
 /**
  * Resolves once every pull seller has synced since `since` (the sellers
  * service pulls at start), like bench/search.ts waits for ingestion. Polls
  * quietly through restarts of the sellers process; gives up after `timeoutMs`.
  */
-export async function ingestionDone(opts: { sellersUrl: string; since: number; signal: AbortSignal; timeoutMs?: number }): Promise<boolean> {
+export async function ingestionDone(opts: {
+  sellersUrl: string;
+  identityUrl: string;
+  env: NodeJS.ProcessEnv;
+  since: number;
+  signal: AbortSignal;
+  timeoutMs?: number;
+}): Promise<boolean> {
   const sellers = clientOf(SellersService, grpcTransport(opts.sellersUrl));
   const until = Date.now() + (opts.timeoutMs ?? 15 * 60_000);
+  let operator: Principal | undefined;
   while (!opts.signal.aborted && Date.now() < until) {
-    const list = await sellers.listSellers(ctxOf(), {}).catch(() => undefined);
+    operator ??= await operatorPrincipal(opts).catch(() => undefined);
+    const list = operator ? await sellers.listSellers(ctxOf(operator), {}).catch(() => undefined) : undefined;
     const pulled = list?.sellers.filter((s) => s.feed === FeedKind.PULL) ?? [];
     const synced = (s: (typeof pulled)[number]) => s.lastSyncTime !== undefined && Number(s.lastSyncTime.seconds) * 1000 >= opts.since - 1000;
     if (pulled.length > 0 && pulled.every(synced)) return true;

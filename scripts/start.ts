@@ -84,7 +84,7 @@ async function main() {
   if (has("sellers")) {
     say("inventory keeps arriving in the background: the sellers are ingesting the demo inventory (about 90 s); prices fill in as it lands");
     // Every sync recorded after this start counts (the sellers pull at start, also on a second start).
-    void ingestionDone({ sellersUrl: system.url("sellers"), since: started, signal: background.signal }).then((done) => {
+    void ingestionDone({ sellersUrl: system.url("sellers"), identityUrl: system.url("identity"), env: process.env, since: started, signal: background.signal }).then((done) => {
       if (done) say(`the demo inventory is in: every seller synced, ${seconds(started)} after start`);
       else if (!background.signal.aborted) say("the sellers have not finished their first sync yet; see their logs above");
     });

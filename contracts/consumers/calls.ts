@@ -2,7 +2,8 @@
 // itinera.type.v1.Date, and Connect JSON clients, as the contracts describe calls.
 import type { DescService } from "@bufbuild/protobuf";
 import { pino } from "pino";
-import { backgroundContext } from "../../endpoints/context.js";
+import { backgroundContext, type Principal } from "../../endpoints/context.js";
+import { callAs } from "../../endpoints/middleware/call-as.js";
 import type { Client } from "../../endpoints/service.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 
@@ -14,7 +15,13 @@ export function day(iso: string): { year: number; month: number; day: number } {
   return { year, month, day: date };
 }
 
-/** A client of `desc` at `url` over Connect's JSON protocol: what Pact's mock server understands. */
-export function overWire<S extends DescService>(desc: S, url: string): Client<S> {
-  return clientOf(desc, connectTransport(url, { binary: false }));
+/**
+ * A client of `desc` at `url` over Connect's JSON protocol: what Pact's mock
+ * server understands. With `as`, every call goes as that service, with a
+ * token of its own (callAs, as main.ts wires a service calling a peer for
+ * itself): the pact's request then carries withBearer.
+ */
+export function overWire<S extends DescService>(desc: S, url: string, as?: string): Client<S> {
+  const self: Principal | undefined = as ? { kind: "service", id: as, roles: [], token: `${as}-own-token` } : undefined;
+  return clientOf(desc, connectTransport(url, { binary: false }), ...(self ? [callAs(async () => self)] : []));
 }

@@ -21,7 +21,7 @@ import { PARTIAL_TTL_MS } from "../../services/pricing/flight-fares.js";
 import { pricingFixture, type PricingFixture } from "../../services/pricing/fixture.js";
 import { PricingRules } from "../../services/pricing/rules.js";
 import { pricingService } from "../../services/pricing/service.js";
-import { connectRequest, connectResponse, consumerPact, int64String, Matchers, type ConsumerPact } from "../pact.js";
+import { connectRequest, connectResponse, consumerPact, type ConsumerPact, int64String, Matchers, withBearer } from "../pact.js";
 import { ctx, day, overWire } from "./calls.js";
 
 const { eachLike, integer, like, regex } = Matchers;
@@ -36,7 +36,7 @@ let rules: PricingRules;
 
 /** Pricing's real service over its real store, asking the sellers at `url`; no TTL jitter. */
 function pricingAsking(url: string) {
-  const sellers = overWire(SellersService, url);
+  const sellers = overWire(SellersService, url, "pricing");
   return localClient(PricingService, pricingService({ store: f.store, sellers, rules, now: () => CLOCK, random: () => 0.5 }));
 }
 
@@ -49,7 +49,7 @@ const fareTemplate = {
 };
 
 const faresRequest = (origin: string, destination: string, date: string) =>
-  connectRequest(SellersService.method.quoteFlights, { origin, destination, departureDate: day(date) });
+  withBearer(connectRequest(SellersService.method.quoteFlights, { origin, destination, departureDate: day(date) }));
 
 const fareRequestOf = (origin: string, destination: string, date: string) => ({ origin, destination, departureDate: day(date) });
 
@@ -69,7 +69,7 @@ test("a stay pricing has no totals for: the sellers' live offers, passed on as L
     .given("a hotel sells rooms for a stay", { hotelId: "h-P000002", checkIn: "2027-03-10", checkOut: "2027-03-12" })
     .uponReceiving("a live quote for a hotel stay")
     .withRequest(
-      ...connectRequest(SellersService.method.quoteHotelStay, { hotelId: "h-P000002", checkIn: day("2027-03-10"), checkOut: day("2027-03-12") }),
+      ...withBearer(connectRequest(SellersService.method.quoteHotelStay, { hotelId: "h-P000002", checkIn: day("2027-03-10"), checkOut: day("2027-03-12") })),
     )
     .willRespondWith(
       ...connectResponse({

@@ -16,7 +16,7 @@ import * as assert from "uvu/assert";
 import { Code, KitError } from "../../endpoints/errors.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PriceStatus } from "../../gen/itinera/search/v1/search_pb.js";
-import { connectRequest, connectResponse, consumerPact, Matchers, type ConsumerPact } from "../pact.js";
+import { connectRequest, connectResponse, consumerPact, type ConsumerPact, Matchers, withBearer } from "../pact.js";
 import { ctx, day, overWire } from "./calls.js";
 import { searchOver } from "./search-harness.js";
 
@@ -39,7 +39,7 @@ test("hotels in a city: search shows what the catalog lists of each hotel and it
     .interaction()
     .given("hotels exist in a city", { cityId: "lisbon-pt", cityName: "Lisbon", countryCode: "PT", countryName: "Portugal" })
     .uponReceiving("a keyword search for hotels in a city")
-    .withRequest(...connectRequest(CatalogService.method.searchHotels, { query: "Lisbon", pageSize: 20 }))
+    .withRequest(...withBearer(connectRequest(CatalogService.method.searchHotels, { query: "Lisbon", pageSize: 20 })))
     .willRespondWith(
       ...connectResponse({
         hotels: eachLike({
@@ -55,7 +55,7 @@ test("hotels in a city: search shows what the catalog lists of each hotel and it
       }),
     )
     .executeTest(async (mock) => {
-      const search = searchOver({ catalog: { searchHotels: overWire(CatalogService, mock.url).searchHotels } });
+      const search = searchOver({ catalog: { searchHotels: overWire(CatalogService, mock.url, "search").searchHotels } });
       return (await search.searchHotels(ctx, { query: { query: "Lisbon", ...STAY } })).results;
     });
   assert.is(results?.hotels.length, 1);
@@ -76,10 +76,10 @@ test("a query nothing matches: no hotels field, which search reads as an empty l
     .interaction()
     .given("no hotel matches a query", { query: "Atlantis" })
     .uponReceiving("a keyword search that matches no hotel")
-    .withRequest(...connectRequest(CatalogService.method.searchHotels, { query: "Atlantis", pageSize: 20 }))
+    .withRequest(...withBearer(connectRequest(CatalogService.method.searchHotels, { query: "Atlantis", pageSize: 20 })))
     .willRespondWith(...connectResponse({}))
     .executeTest(async (mock) => {
-      const search = searchOver({ catalog: { searchHotels: overWire(CatalogService, mock.url).searchHotels } });
+      const search = searchOver({ catalog: { searchHotels: overWire(CatalogService, mock.url, "search").searchHotels } });
       return (await search.searchHotels(ctx, { query: { query: "Atlantis", ...STAY } })).results;
     });
   assert.equal([results?.hotels, results?.degraded, results?.complete], [[], [], true]);
@@ -91,7 +91,7 @@ test("a route's flights on a date: search shows each flight at local times", asy
     .given("flights exist on a route and date", { origin: "LIS", destination: "MAD", departureDate: "2027-03-10", flightNumber: "SL123" })
     .uponReceiving("a list of a route's flights on a date")
     .withRequest(
-      ...connectRequest(CatalogService.method.listFlights, { origin: "LIS", destination: "MAD", departureDate: day("2027-03-10") }),
+      ...withBearer(connectRequest(CatalogService.method.listFlights, { origin: "LIS", destination: "MAD", departureDate: day("2027-03-10") })),
     )
     .willRespondWith(
       ...connectResponse({
@@ -108,7 +108,7 @@ test("a route's flights on a date: search shows each flight at local times", asy
       }),
     )
     .executeTest(async (mock) => {
-      const search = searchOver({ catalog: { listFlights: overWire(CatalogService, mock.url).listFlights } });
+      const search = searchOver({ catalog: { listFlights: overWire(CatalogService, mock.url, "search").listFlights } });
       return (await search.searchFlights(ctx, { query: { origin: "LIS", destination: "MAD", departureDate: day("2027-03-10") } })).results;
     });
   assert.equal(
@@ -122,7 +122,7 @@ test("both airports known: search reads each one's time zone", async () => {
     .interaction()
     .given("airports exist", { codes: ["LIS", "MAD"] })
     .uponReceiving("the airports of a flight search")
-    .withRequest(...connectRequest(CatalogService.method.getAirports, { codes: ["LIS", "MAD"] }))
+    .withRequest(...withBearer(connectRequest(CatalogService.method.getAirports, { codes: ["LIS", "MAD"] })))
     .willRespondWith(
       ...connectResponse({
         airports: arrayContaining(
@@ -132,7 +132,7 @@ test("both airports known: search reads each one's time zone", async () => {
       }),
     )
     .executeTest(async (mock) => {
-      const search = searchOver({ catalog: { getAirports: overWire(CatalogService, mock.url).getAirports } });
+      const search = searchOver({ catalog: { getAirports: overWire(CatalogService, mock.url, "search").getAirports } });
       return (await search.searchFlights(ctx, { query: { origin: "LIS", destination: "MAD", departureDate: day("2027-03-10") } })).results;
     });
   assert.equal(
@@ -146,10 +146,10 @@ test("an unknown airport: the catalog leaves it out, and search rejects the quer
     .interaction()
     .given("an airport code is unknown", { known: "LIS", unknown: "ZZZ" })
     .uponReceiving("the airports of a flight search, one of them unknown")
-    .withRequest(...connectRequest(CatalogService.method.getAirports, { codes: ["LIS", "ZZZ"] }))
+    .withRequest(...withBearer(connectRequest(CatalogService.method.getAirports, { codes: ["LIS", "ZZZ"] })))
     .willRespondWith(...connectResponse({ airports: [{ code: "LIS", timeZone: like("Europe/Lisbon") }] }))
     .executeTest(async (mock) => {
-      const search = searchOver({ catalog: { getAirports: overWire(CatalogService, mock.url).getAirports } });
+      const search = searchOver({ catalog: { getAirports: overWire(CatalogService, mock.url, "search").getAirports } });
       const query = { origin: "LIS", destination: "ZZZ", departureDate: day("2027-03-10") };
       return search.searchFlights(ctx, { query }).then(
         () => undefined,

@@ -15,7 +15,7 @@ import * as assert from "uvu/assert";
 import { Code } from "../../endpoints/errors.js";
 import { PriceSource, PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { PriceStatus } from "../../gen/itinera/search/v1/search_pb.js";
-import { connectError, connectRequest, connectResponse, consumerPact, int64String, Matchers, type ConsumerPact } from "../pact.js";
+import { connectError, connectRequest, connectResponse, consumerPact, type ConsumerPact, int64String, Matchers, withBearer } from "../pact.js";
 import { ctx, day, overWire } from "./calls.js";
 import { searchOver } from "./search-harness.js";
 
@@ -34,15 +34,15 @@ test.after(async () => {
 
 /** What search asks for a city's hotels; live_budget_ms is what is left of search's own budget, any number. */
 function offersRequest(hotelId: string, checkIn: string, checkOut: string) {
-  return connectRequest(
+  return withBearer(connectRequest(
     PricingService.method.getHotelOffers,
     { hotelIds: [hotelId], checkIn: day(checkIn), checkOut: day(checkOut), liveBudgetMs: 900 },
     (json) => ({ ...json, liveBudgetMs: integer(900) }),
-  );
+  ));
 }
 
 const hotelSearch = (url: string, query: string, checkIn: string, checkOut: string) =>
-  searchOver({ pricing: { getHotelOffers: overWire(PricingService, url).getHotelOffers } }).searchHotels(ctx, {
+  searchOver({ pricing: { getHotelOffers: overWire(PricingService, url, "search").getHotelOffers } }).searchHotels(ctx, {
     query: { query, checkIn: day(checkIn), checkOut: day(checkOut) },
   });
 
@@ -114,7 +114,7 @@ test("an invalidated room price: search shows it marked stale", async () => {
 });
 
 const flightSearch = (url: string, origin: string, destination: string) =>
-  searchOver({ pricing: { getFlightFares: overWire(PricingService, url).getFlightFares } }).searchFlights(ctx, {
+  searchOver({ pricing: { getFlightFares: overWire(PricingService, url, "search").getFlightFares } }).searchFlights(ctx, {
     query: { origin, destination, departureDate: day("2027-03-10") },
   });
 
@@ -130,7 +130,7 @@ test("a route's fares: search shows each flight's cheapest fare, cabin and seats
     })
     .uponReceiving("the fares of a route on a date")
     .withRequest(
-      ...connectRequest(PricingService.method.getFlightFares, { origin: "LIS", destination: "MAD", departureDate: day("2027-03-10") }),
+      ...withBearer(connectRequest(PricingService.method.getFlightFares, { origin: "LIS", destination: "MAD", departureDate: day("2027-03-10") })),
     )
     .willRespondWith(
       ...connectResponse({
@@ -163,7 +163,7 @@ test("no fares to be had (Unavailable): search still answers, prices missing and
     })
     .uponReceiving("the fares of a route nobody can price now")
     .withRequest(
-      ...connectRequest(PricingService.method.getFlightFares, { origin: "MAD", destination: "LIS", departureDate: day("2027-03-10") }),
+      ...withBearer(connectRequest(PricingService.method.getFlightFares, { origin: "MAD", destination: "LIS", departureDate: day("2027-03-10") })),
     )
     .willRespondWith(...connectError(Code.Unavailable))
     .executeTest((mock) => flightSearch(mock.url, "MAD", "LIS"));

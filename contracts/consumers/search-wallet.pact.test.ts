@@ -13,15 +13,15 @@ import { backgroundContext } from "../../endpoints/context.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { balanceBranch } from "../../services/search/plan.js";
 import { DEFAULT_BUDGETS } from "../../services/search/settings.js";
-import { clientOf, connectTransport } from "../../transport/client.js";
-import { connectRequest, connectResponse, consumerPact, int64String, type ConsumerPact } from "../pact.js";
+import { overWire } from "./calls.js";
+import { connectRequest, connectResponse, consumerPact, type ConsumerPact, int64String, withBearer } from "../pact.js";
 
 const ctx = backgroundContext({ log: pino({ level: "silent" }) });
 let pact: ConsumerPact;
 
 /** Search's wallet branch, as search runs it, calling `url`. */
 function searchReadsBalance(url: string, customerId: string) {
-  const wallet = clientOf(WalletService, connectTransport(url, { binary: false }));
+  const wallet = overWire(WalletService, url, "search");
   return balanceBranch(wallet, customerId, "EUR", DEFAULT_BUDGETS).run(ctx, {});
 }
 
@@ -37,7 +37,7 @@ test("a customer with money: search reads the available amount in the currency i
     .interaction()
     .given("a customer has a wallet balance", { customerId: "c-1", currency: "EUR", amountMinor: "10000" })
     .uponReceiving("a balance request for a customer with money")
-    .withRequest(...connectRequest(WalletService.method.getBalance, { customerId: "c-1", currency: "EUR" }))
+    .withRequest(...withBearer(connectRequest(WalletService.method.getBalance, { customerId: "c-1", currency: "EUR" })))
     .willRespondWith(...connectResponse({ balance: { available: { amountMinor: int64String("10000"), currency: "EUR" } } }))
     .executeTest((mock) => searchReadsBalance(mock.url, "c-1"));
   assert.is(available, 10000n);
@@ -48,7 +48,7 @@ test("a customer the wallet never saw: a zero balance, which search reads as no 
     .interaction()
     .given("a customer has no wallet", { customerId: "c-2" })
     .uponReceiving("a balance request for a customer without a wallet")
-    .withRequest(...connectRequest(WalletService.method.getBalance, { customerId: "c-2", currency: "EUR" }))
+    .withRequest(...withBearer(connectRequest(WalletService.method.getBalance, { customerId: "c-2", currency: "EUR" })))
     .willRespondWith(...connectResponse({ balance: { available: { currency: "EUR" } } }))
     .executeTest((mock) => searchReadsBalance(mock.url, "c-2"));
   assert.is(available, 0n);

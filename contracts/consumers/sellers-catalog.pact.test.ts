@@ -18,7 +18,7 @@ import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { Ingestion } from "../../services/sellers/ingestion.js";
 import { Code, KitError } from "../../endpoints/errors.js";
 import { ctx, overWire } from "./calls.js";
-import { connectRequest, connectResponse, consumerPact, Matchers, type ConsumerPact } from "../pact.js";
+import { connectRequest, connectResponse, consumerPact, type ConsumerPact, Matchers, withBearer } from "../pact.js";
 
 const { eachLike, integer, like, regex } = Matchers;
 let pact: ConsumerPact;
@@ -134,7 +134,7 @@ function ingestion(url: string): Ingestion {
     getFlightFares: noPricing,
     invalidateRoom: noPricing,
   });
-  return new Ingestion({ catalog: overWire(CatalogService, url), pricing });
+  return new Ingestion({ catalog: overWire(CatalogService, url, "sellers"), pricing });
 }
 
 test.before(async () => {
@@ -149,7 +149,7 @@ test("a hotel seller's listings: every hotel field, with its city's aliases", as
     .interaction()
     .uponReceiving("a hotel seller's listings")
     .withRequest(
-      ...connectRequest(
+      ...withBearer(connectRequest(
         CatalogService.method.upsertHotels,
         { sellerId: "casa", hotels: [HOTEL], cityAliases: { "porto-pt": { aliases: ["Oporto"] } } },
         (json) => ({
@@ -157,7 +157,7 @@ test("a hotel seller's listings: every hotel field, with its city's aliases", as
           hotels: eachLike(hotelTemplate(obj(first(json.hotels)))),
           cityAliases: { "porto-pt": { aliases: eachLike("Oporto") } },
         }),
-      ),
+      )),
     )
     .willRespondWith(...connectResponse({}))
     .executeTest((mock) =>
@@ -176,7 +176,7 @@ test("an airline's listings: every flight field, with the airports the flights u
     .interaction()
     .uponReceiving("an airline's listings")
     .withRequest(
-      ...connectRequest(
+      ...withBearer(connectRequest(
         CatalogService.method.upsertFlights,
         { sellerId: "skylark", flights: [FLIGHT], airports: [LIS, OPO] },
         (json) => ({
@@ -185,7 +185,7 @@ test("an airline's listings: every flight field, with the airports the flights u
           // As many as the flights use (Pact would send copies of one example for a minimum of two).
           airports: (json.airports as JsonObject[]).map(airportTemplate),
         }),
-      ),
+      )),
     )
     .willRespondWith(...connectResponse({}))
     .executeTest((mock) =>

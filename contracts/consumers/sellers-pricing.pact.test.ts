@@ -16,7 +16,7 @@ import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { NightlyRateSchema, PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { Ingestion } from "../../services/sellers/ingestion.js";
 import { ctx, overWire } from "./calls.js";
-import { connectRequest, connectResponse, consumerPact, int64String, Matchers, type ConsumerPact } from "../pact.js";
+import { connectRequest, connectResponse, consumerPact, type ConsumerPact, int64String, Matchers, withBearer } from "../pact.js";
 
 const { eachLike, integer, like, regex } = Matchers;
 let pact: ConsumerPact;
@@ -58,7 +58,7 @@ function ingestion(url: string): Ingestion {
     listFlights: noCatalog,
     getAirports: noCatalog,
   });
-  return new Ingestion({ catalog, pricing: overWire(PricingService, url) });
+  return new Ingestion({ catalog, pricing: overWire(PricingService, url, "sellers") });
 }
 
 test.before(async () => {
@@ -73,10 +73,10 @@ test("a seller's nightly rates, in EUR, a room's nights together", async () => {
     .interaction()
     .uponReceiving("a seller's nightly rates")
     .withRequest(
-      ...connectRequest(PricingService.method.ingestHotelRates, { sellerId: "casa", rates: RATES }, (json) => ({
+      ...withBearer(connectRequest(PricingService.method.ingestHotelRates, { sellerId: "casa", rates: RATES }, (json) => ({
         sellerId: regex(/^[a-z][a-z0-9-]*$/, String(json.sellerId)),
         rates: eachLike(rateTemplate(obj((json.rates as JsonValue[])[0]))),
-      })),
+      }))),
     )
     .willRespondWith(...connectResponse({}))
     .executeTest((mock) => ingestion(mock.url).writeRates(ctx, "casa", RATES));

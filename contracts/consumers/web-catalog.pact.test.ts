@@ -19,7 +19,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CatalogService, GetAirportsResponseSchema } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { codeBatches } from "../../services/web/airports.js";
-import { connectRequest, connectResponse, consumerPact, Matchers, type ConsumerPact } from "../pact.js";
+import { connectRequest, connectResponse, consumerPact, type ConsumerPact, Matchers, withBearer } from "../pact.js";
 import { day, overWire } from "./calls.js";
 import { withBff, type Wired } from "./web-harness.js";
 
@@ -49,7 +49,7 @@ test("destinations as the traveller types: the cities of the hotels found, then 
     .interaction()
     .given("hotels exist in a city", LISBON)
     .uponReceiving("a keyword search for the destinations typed so far")
-    .withRequest(...connectRequest(CatalogService.method.searchHotels, { query: "Lisb", pageSize: 40 }))
+    .withRequest(...withBearer(connectRequest(CatalogService.method.searchHotels, { query: "Lisb", pageSize: 40 })))
     .willRespondWith(
       ...connectResponse({
         hotels: eachLike({
@@ -61,7 +61,7 @@ test("destinations as the traveller types: the cities of the hotels found, then 
         }),
       }),
     )
-    .executeTest((mock) => bffAnswers({ searchHotels: overWire(CatalogService, mock.url).searchHotels }, "SuggestDestinations", { text: " Lisb" }));
+    .executeTest((mock) => bffAnswers({ searchHotels: overWire(CatalogService, mock.url, "web").searchHotels }, "SuggestDestinations", { text: " Lisb" }));
   assert.equal(
     answer.destinations.map((d: { label: string; kind: string; detail: string }) => [d.label, d.kind, d.detail]),
     [
@@ -76,7 +76,7 @@ test("a hotel page: the listing search is asked about, shown unpriced when searc
     .interaction()
     .given("hotels exist in a city", LISBON)
     .uponReceiving("a hotel's listing by its id")
-    .withRequest(...connectRequest(CatalogService.method.getHotels, { hotelIds: ["h-lisbon-pt-1"] }))
+    .withRequest(...withBearer(connectRequest(CatalogService.method.getHotels, { hotelIds: ["h-lisbon-pt-1"] })))
     .willRespondWith(
       ...connectResponse({
         hotels: eachLike({
@@ -92,7 +92,7 @@ test("a hotel page: the listing search is asked about, shown unpriced when searc
       }),
     )
     .executeTest((mock) =>
-      bffAnswers({ getHotels: overWire(CatalogService, mock.url).getHotels }, "GetHotel", { hotelId: "h-lisbon-pt-1", ...STAY }),
+      bffAnswers({ getHotels: overWire(CatalogService, mock.url, "web").getHotels }, "GetHotel", { hotelId: "h-lisbon-pt-1", ...STAY }),
     );
   assert.equal(answer.degraded, ["search"], "the in-memory search lists other hotels");
   assert.equal(
@@ -108,11 +108,11 @@ test("the airport list: each known code of a batch with its city and country", a
     .interaction()
     .given("airports exist", { codes: ["LIS", "MAD"] })
     .uponReceiving("the airports of a batch of a hundred codes")
-    .withRequest(...connectRequest(CatalogService.method.getAirports, { codes: batch }))
+    .withRequest(...withBearer(connectRequest(CatalogService.method.getAirports, { codes: batch })))
     .willRespondWith(...connectResponse({ airports: [{ code: "LIS", cityName: like("Lisbon"), countryCode: regex(/^[A-Z]{2}$/, "PT") }] }))
     .executeTest((mock) => {
       // The batch with LIS goes over the wire; the 175 others answer no airports, in memory.
-      const wire = overWire(CatalogService, mock.url);
+      const wire = overWire(CatalogService, mock.url, "web");
       return bffAnswers(
         { getAirports: async (ctx, req) => (req.codes?.includes("LIS") ? wire.getAirports(ctx, req) : create(GetAirportsResponseSchema)) },
         "ListAirports",

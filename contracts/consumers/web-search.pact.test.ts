@@ -17,7 +17,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
-import { connectRequest, connectResponse, consumerPact, int64String, Matchers, type ConsumerPact } from "../pact.js";
+import { connectRequest, connectResponse, consumerPact, type ConsumerPact, int64String, Matchers, withBearer } from "../pact.js";
 import { day, overWire } from "./calls.js";
 import { withBff, type Bff } from "./web-harness.js";
 
@@ -69,10 +69,10 @@ test("a visitor's hotel page: the hotel found by its name, its rooms priced for 
     .interaction()
     .given("a hotel's rooms are priced", AURORA)
     .uponReceiving("a hotel search by the hotel's name for its page")
-    .withRequest(...connectRequest(SearchService.method.searchHotels, { query: { query: "Hotel Aurora", ...STAY, pageSize: 50 } }))
+    .withRequest(...withBearer(connectRequest(SearchService.method.searchHotels, { query: { query: "Hotel Aurora", ...STAY, pageSize: 50 } })))
     .willRespondWith(...connectResponse({ results: { hotels: eachLike(hotel(price("50000", "50000"))) } }))
     .executeTest((mock) =>
-      withBff({ search: { searchHotels: overWire(SearchService, mock.url).searchHotels } }, async (bff) =>
+      withBff({ search: { searchHotels: overWire(SearchService, mock.url, "web").searchHotels } }, async (bff) =>
         (await bff.visitor()).call("GetHotel", { hotelId: "h-aurora", ...STAY }),
       ),
     );
@@ -88,10 +88,10 @@ test("booking a room: the price search gives the customer now, the wallet's mark
     .given("a hotel's rooms are priced", AURORA)
     .given("a customer has a wallet balance", { customerId: c, currency: "EUR", amountMinor: "10000" })
     .uponReceiving("a hotel search by the hotel's name for a customer's booking")
-    .withRequest(...connectRequest(SearchService.method.searchHotels, { query: { query: "Hotel Aurora", ...STAY, customerId: c, pageSize: 50 } }))
+    .withRequest(...withBearer(connectRequest(SearchService.method.searchHotels, { query: { query: "Hotel Aurora", ...STAY, customerId: c, pageSize: 50 } })))
     .willRespondWith(...connectResponse({ results: { hotels: eachLike(hotel(price("50000", "40000", "10000"))), walletAvailable: money("10000") } }))
     .executeTest((mock) =>
-      withBff({ search: { searchHotels: overWire(SearchService, mock.url).searchHotels } }, async (bff) => {
+      withBff({ search: { searchHotels: overWire(SearchService, mock.url, "web").searchHotels } }, async (bff) => {
         const answer = await (await bff.signedIn(c)).call("StartBooking", {
           idempotencyKey: "web-0123456789abcdef0123456789abcdef",
           item: { hotelStay: { hotelId: "h-aurora", roomId: "DBL", ...STAY } },
@@ -124,9 +124,9 @@ test("booking a return trip: both legs' fares from one seller, the wallet taken 
     .given("a customer has a wallet balance", { customerId: c, currency: "EUR", amountMinor: "5000" })
     .uponReceiving("a return flight search for a customer's booking")
     .withRequest(
-      ...connectRequest(SearchService.method.searchFlights, {
+      ...withBearer(connectRequest(SearchService.method.searchFlights, {
         query: { origin: "LIS", destination: "MAD", departureDate: day("2027-03-10"), returnDate: day("2027-03-13"), customerId: c },
-      }),
+      })),
     )
     .willRespondWith(
       ...connectResponse({
@@ -138,7 +138,7 @@ test("booking a return trip: both legs' fares from one seller, the wallet taken 
       }),
     )
     .executeTest((mock) =>
-      withBff({ search: { searchFlights: overWire(SearchService, mock.url).searchFlights } }, async (bff) => {
+      withBff({ search: { searchFlights: overWire(SearchService, mock.url, "web").searchFlights } }, async (bff) => {
         const answer = await (await bff.signedIn(c)).call("StartBooking", {
           idempotencyKey: "web-fedcba9876543210fedcba9876543210",
           item: { flightTrip: trip },

@@ -14,7 +14,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { connectRequest, connectResponse, consumerPact, int64String, Matchers, type ConsumerPact } from "../pact.js";
+import { connectRequest, connectResponse, consumerPact, type ConsumerPact, int64String, Matchers, withCustomerBearer } from "../pact.js";
 import { overWire } from "./calls.js";
 import { withBff, type Wired } from "./web-harness.js";
 
@@ -44,7 +44,7 @@ test("the wallet page's balance: what is available and what is held for bookings
     .given("a customer has a wallet balance", { customerId: "c-81", currency: "EUR", amountMinor: "10000" })
     .given("a customer has money held", { customerId: "c-81", currency: "EUR", amountMinor: "3000" })
     .uponReceiving("a balance request for the wallet page")
-    .withRequest(...connectRequest(WalletService.method.getBalance, { customerId: "c-81", currency: "EUR" }))
+    .withRequest(...withCustomerBearer(connectRequest(WalletService.method.getBalance, { customerId: "c-81", currency: "EUR" })))
     .willRespondWith(...connectResponse({ balance: { available: money("10000"), held: money("3000") } }))
     .executeTest((mock) => walletPage({ getBalance: overWire(WalletService, mock.url).getBalance }, "c-81"));
   assert.equal([page?.available?.amountMinor, page?.held?.amountMinor], ["10000", "3000"]);
@@ -55,7 +55,7 @@ test("the wallet page's history: the newest lines, each in words, and where the 
     .interaction()
     .given("a customer has a wallet balance", { customerId: "c-82", currency: "EUR", amountMinor: "2500" })
     .uponReceiving("the first page of a customer's wallet history")
-    .withRequest(...connectRequest(WalletService.method.listTransactions, { customerId: "c-82", currency: "EUR", pageSize: 20 }))
+    .withRequest(...withCustomerBearer(connectRequest(WalletService.method.listTransactions, { customerId: "c-82", currency: "EUR", pageSize: 20 })))
     .willRespondWith(
       ...connectResponse({
         transactions: eachLike({

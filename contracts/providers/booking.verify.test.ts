@@ -105,8 +105,8 @@ test.after(async () => {
 
 test("the real booking satisfies every pact that names it", async () => {
   const server = await serveBooking(f.service);
-  const { token } = await tokens.service("payment");
-  const result = await verifyProvider("booking", server.url, bookingStates(), { bearerToken: token! });
+  const bearerTokens = { payment: (await tokens.service("payment")).token!, sellers: (await tokens.service("sellers")).token! };
+  const result = await verifyProvider("booking", server.url, bookingStates(), { bearerTokens });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
     ["payment-booking.json", "sellers-booking.json", "web-booking.json"],
@@ -136,7 +136,7 @@ test("a booking whose CreateReservation leaves reservation.reservation_id out fa
   const { token } = await tokens.service("payment");
   const failure = await verifyProvider("booking", server.url, bookingStates(), {
     pactFiles: [`${PACTS_DIR}payment-booking.json`],
-    bearerToken: token!,
+    bearerTokens: { payment: token! },
   }).then(
     () => undefined,
     (e: unknown) => (e instanceof Error ? e : new Error(String(e))),

@@ -18,15 +18,23 @@ import { catalogService } from "../../services/catalog/service.js";
 import { catalogValidators } from "../../services/catalog/validators.js";
 import { PACTS_DIR, stringListParam, stringParam, verifyProvider, type ProviderStates } from "../pact.js";
 import { startProvider, type ProviderServer } from "./provider-server.js";
+import { testTokens, type TestTokens } from "../../services/identity/testing.js";
 
 let f: CatalogFixture;
+let tokens: TestTokens;
 const servers: ProviderServer[] = [];
+
+/** Each consumer's own service token, as the contract names the consumer: what the verifier sends for it. */
+async function bearerTokensOf(...consumers: string[]): Promise<Record<string, string>> {
+  return Object.fromEntries(await Promise.all(consumers.map(async (c) => [c, (await tokens.service(c)).token!])));
+}
 
 /** A catalog server exactly as main.ts builds one, around `catalog`. */
 async function serveCatalog(catalog: Service<typeof CatalogService>): Promise<ProviderServer> {
   const server = await startProvider(CatalogService, catalog, {
     validators: catalogValidators(),
     ready: f.database.ready,
+    authenticate: tokens.authenticate,
   });
   servers.push(server);
   return server;
@@ -128,6 +136,7 @@ const catalogStates = (): ProviderStates => ({
 
 test.before(async () => {
   f = await catalogFixture({ poolMax: 5 });
+  tokens = await testTokens();
 });
 test.after(async () => {
   await Promise.all(servers.map((s) => s.close()));
@@ -136,7 +145,7 @@ test.after(async () => {
 
 test("the real catalog satisfies every pact that names it", async () => {
   const server = await serveCatalog(realCatalog());
-  const result = await verifyProvider("catalog", server.url, catalogStates());
+  const result = await verifyProvider("catalog", server.url, catalogStates(), { bearerTokens: await bearerTokensOf("search", "sellers", "web") });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
     ["search-catalog.json", "sellers-catalog.json", "web-catalog.json"],
@@ -159,6 +168,7 @@ test("a catalog whose SearchHotels leaves the rooms out fails search's pact", as
   });
   const failure = await verifyProvider("catalog", server.url, catalogStates(), {
     pactFiles: [`${PACTS_DIR}search-catalog.json`],
+    bearerTokens: await bearerTokensOf("search"),
   }).then(
     () => undefined,
     (e: unknown) => (e instanceof Error ? e : new Error(String(e))),

@@ -75,8 +75,9 @@ test.after(async () => {
 });
 
 test("the real identity satisfies every pact that names it", async () => {
-  const { accessToken } = await f.client.issueServiceToken(f.ctx, { serviceName: "mailer", secret: testServiceSecret("mailer") });
-  const result = await verifyProvider("identity", server!.url, identityStates(), { bearerToken: accessToken });
+  const tokenOf = async (serviceName: string) => (await f.client.issueServiceToken(f.ctx, { serviceName, secret: testServiceSecret(serviceName) })).accessToken;
+  const bearerTokens = { mailer: await tokenOf("mailer"), web: await tokenOf("web") };
+  const result = await verifyProvider("identity", server!.url, identityStates(), { bearerTokens });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
     ["mailer-identity.json", "web-identity.json"],

@@ -90,8 +90,8 @@ test.after(async () => {
 });
 
 test("the real payment satisfies every pact that names it", async () => {
-  const { token } = await tokens.service("booking");
-  const result = await verifyProvider("payment", server!.url, paymentStates(), { bearerToken: token! });
+  const bearerTokens = { booking: (await tokens.service("booking")).token!, sellers: (await tokens.service("sellers")).token! };
+  const result = await verifyProvider("payment", server!.url, paymentStates(), { bearerTokens });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
     ["booking-payment.json", "sellers-payment.json", "web-payment.json"],

@@ -23,12 +23,19 @@ import { pricingService } from "../../services/pricing/service.js";
 import { pricingValidators } from "../../services/pricing/validators.js";
 import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates, type StateParams } from "../pact.js";
 import { startProvider, type ProviderServer } from "./provider-server.js";
+import { testTokens, type TestTokens } from "../../services/identity/testing.js";
 
 /** Pricing's "now" in this verification. */
 const CLOCK = new Date("2027-03-01T10:00:00Z");
 
 let f: PricingFixture;
 let server: ProviderServer | undefined;
+let tokens: TestTokens;
+
+/** Each consumer's own service token, as the contract names the consumer: what the verifier sends for it. */
+async function bearerTokensOf(...consumers: string[]): Promise<Record<string, string>> {
+  return Object.fromEntries(await Promise.all(consumers.map(async (c) => [c, (await tokens.service(c)).token!])));
+}
 
 /** What the fake sellers quote, by "ORIGIN-DESTINATION-YYYY-MM-DD"; other routes: Unavailable. */
 const quotedFares = new Map<string, FlightFare[]>();
@@ -57,6 +64,7 @@ async function servePricing(): Promise<ProviderServer> {
   return startProvider(PricingService, pricing, {
     validators: pricingValidators({ now }),
     ready: f.database.ready,
+    authenticate: tokens.authenticate,
   });
 }
 
@@ -129,6 +137,7 @@ const pricingStates = (): ProviderStates => ({
 
 test.before(async () => {
   f = await pricingFixture({ now: CLOCK });
+  tokens = await testTokens();
   f.sellers.quoteFlights = quoteFlights;
   server = await servePricing();
 });
@@ -138,7 +147,7 @@ test.after(async () => {
 });
 
 test("the real pricing satisfies every pact that names it", async () => {
-  const result = await verifyProvider("pricing", server!.url, pricingStates());
+  const result = await verifyProvider("pricing", server!.url, pricingStates(), { bearerTokens: await bearerTokensOf("search", "sellers") });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
     ["search-pricing.json", "sellers-pricing.json"],

@@ -31,6 +31,7 @@ import { searchService } from "../../services/search/service.js";
 import { searchValidators } from "../../services/search/validators.js";
 import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates, type StateParams } from "../pact.js";
 import { startProvider, type ProviderServer } from "./provider-server.js";
+import { testTokens, type TestTokens } from "../../services/identity/testing.js";
 
 /** "Today" for search's validators: the pacts' stays and flights are a few weeks ahead. */
 const CLOCK = new Date("2027-02-01T12:00:00Z");
@@ -43,6 +44,12 @@ const catalog = fakeCatalog(listing);
 const pricing = fakePricing(prices);
 const wallet = fakeWallet(balances);
 let server: ProviderServer | undefined;
+let tokens: TestTokens;
+
+/** Each consumer's own service token, as the contract names the consumer: what the verifier sends for it. */
+async function bearerTokensOf(...consumers: string[]): Promise<Record<string, string>> {
+  return Object.fromEntries(await Promise.all(consumers.map(async (c) => [c, (await tokens.service(c)).token!])));
+}
 
 const AIRPORTS: Record<string, AirportInit> = {
   LIS: { code: "LIS", name: "Humberto Delgado", cityId: "lisbon-pt", cityName: "Lisbon", countryCode: "PT", timeZone: "Europe/Lisbon" },
@@ -131,14 +138,15 @@ test.before(async () => {
     wallet: localClient(WalletService, wallet.service),
     budgets: TEST_BUDGETS,
   });
-  server = await startProvider(SearchService, search, { validators: searchValidators({ now: () => CLOCK }) });
+  tokens = await testTokens();
+  server = await startProvider(SearchService, search, { validators: searchValidators({ now: () => CLOCK }), authenticate: tokens.authenticate });
 });
 test.after(async () => {
   await server?.close();
 });
 
 test("the real search satisfies every pact that names it", async () => {
-  const result = await verifyProvider("search", server!.url, searchStates());
+  const result = await verifyProvider("search", server!.url, searchStates(), { bearerTokens: await bearerTokensOf("web") });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
     ["web-search.json"],

@@ -29,6 +29,8 @@ import { webhookRoute } from "../../transport/webhook.js";
 import { pushWebhook } from "../../services/sellers/webhook.js";
 import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates, type StateParams } from "../pact.js";
 import { startProvider, type ProviderServer } from "./provider-server.js";
+import { asPrincipal } from "../../endpoints/middleware/call-as.js";
+import { testTokens, type TestTokens } from "../../services/identity/testing.js";
 
 /** The sandbox's first day of rates and fares, and the service's "today". */
 const TODAY = "2027-03-01";
@@ -40,6 +42,12 @@ let inventory: Inventory;
 let sandbox: Record<"skylark" | "casa" | "wanderly", RunningSeller>;
 let f: SellersFixture;
 let server: ProviderServer | undefined;
+let tokens: TestTokens;
+
+/** Each consumer's own service token, as the contract names the consumer: what the verifier sends for it. */
+async function bearerTokensOf(...consumers: string[]): Promise<Record<string, string>> {
+  return Object.fromEntries(await Promise.all(consumers.map(async (c) => [c, (await tokens.service(c)).token!])));
+}
 
 /** Every sandbox seller answering normally, except those named, which go down. */
 function sellersDown(...down: string[]) {
@@ -90,6 +98,7 @@ const sellersStates = (): ProviderStates => ({
 });
 
 test.before(async () => {
+  tokens = await testTokens();
   inventory = generateInventory({ seed: 42, today: TODAY, cities: 2, hotelsPerCity: 2, days: 30, pairs: 1 });
   const [skylark, casa, wanderly] = await Promise.all([
     startSkylark({ inventory }),
@@ -106,8 +115,9 @@ test.before(async () => {
   server = await startProvider(SellersService, f.impl, {
     validators: sellersValidators(now),
     defaultTimeoutMs: SYNC_TIMEOUT_MS,
-    http: (endpoints, log) => webhookRoute({ ...pushWebhook(endpoints), log }),
+    http: (endpoints, log) => webhookRoute({ ...pushWebhook(asPrincipal(endpoints, { kind: "service", id: "sellers", roles: [] })), log }),
     ready: f.database.ready,
+    authenticate: tokens.authenticate,
   });
 });
 test.after(async () => {
@@ -117,7 +127,7 @@ test.after(async () => {
 });
 
 test("the real sellers service satisfies every pact that names it", async () => {
-  const result = await verifyProvider("sellers", server!.url, sellersStates());
+  const result = await verifyProvider("sellers", server!.url, sellersStates(), { bearerTokens: await bearerTokensOf("pricing") });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
     ["pricing-sellers.json"],

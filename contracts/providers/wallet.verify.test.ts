@@ -2,10 +2,11 @@
 // wired as services/wallet/main.ts wires it (endpointsOf + serverStack +
 // serveService with bearer-token authentication + startServer) on its own
 // PostgreSQL database, with provider states set up through the real wallet
-// service. Search and the web BFF read balances (the BFF also histories)
-// without a service token: the pacts prove they may;
-// booking's commands carry a service token (testTokens, whose authenticate
-// the server uses), sent by the verifier in place of the pact's example.
+// service. Each consumer calls with its own identity (testTokens, whose
+// authenticate the server uses), sent by the verifier in place of the pact's
+// example: booking's commands and search's balance reads with their service
+// tokens; the web BFF reads a customer's own wallet with the customer's token,
+// which the states answer as customerToken.
 //
 // And the check that verification can fail: the same wallet, except that
 // GetBalance leaves balance.available out, must not pass search's pact.
@@ -53,6 +54,9 @@ async function serveWallet(wallet: Service<typeof WalletService>): Promise<Runni
   return server;
 }
 
+/** The token of the state's customer, for the requests that forward a customer's own. */
+const customerToken = async (customerId: string) => (await tokens.customer(customerId)).token!;
+
 /** The states wallet's consumers name, set up through the wallet service itself. */
 const walletStates = (): ProviderStates => ({
   async "a customer has a wallet balance"(params) {
@@ -70,6 +74,7 @@ const walletStates = (): ProviderStates => ({
         reference: "pact provider state",
       });
     }
+    return { customerToken: await customerToken(customerId) };
   },
   async "a customer has money held"(params) {
     const [customerId, currency] = [stringParam(params, "customerId"), stringParam(params, "currency")];
@@ -78,7 +83,7 @@ const walletStates = (): ProviderStates => ({
     await w.client.credit(w.ctx, { idempotencyKey: `${key}-credit`, customerId, amount: { amountMinor, currency }, reason: CreditReason.PROMOTION, reference: "pact provider state" });
     const { hold } = await w.client.hold(w.ctx, { idempotencyKey: `${key}-hold`, customerId, amount: { amountMinor, currency }, reference: "pact provider state" });
     if (hold?.state !== HoldState.HELD) throw new Error(`the hold of ${customerId}'s ${amountMinor} ${currency} is not HELD but ${hold?.state}`);
-    return { holdId: hold.holdId };
+    return { holdId: hold.holdId, customerToken: await customerToken(customerId) };
   },
   async "a customer has no wallet"(params) {
     const customerId = stringParam(params, "customerId");
@@ -100,8 +105,8 @@ test.after(async () => {
 
 test("the real wallet satisfies every pact that names it", async () => {
   const server = await serveWallet(walletService({ store: new WalletStore(w.database.knex) }));
-  const { token } = await tokens.service("booking");
-  const result = await verifyProvider("wallet", server.url, walletStates(), { bearerToken: token! });
+  const bearerTokens = { booking: (await tokens.service("booking")).token!, search: (await tokens.service("search")).token! };
+  const result = await verifyProvider("wallet", server.url, walletStates(), { bearerTokens });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
     ["booking-wallet.json", "search-wallet.json", "web-wallet.json"],
@@ -129,6 +134,7 @@ test("a wallet whose GetBalance leaves balance.available out fails search's pact
   });
   const failure = await verifyProvider("wallet", server.url, walletStates(), {
     pactFiles: [`${PACTS_DIR}search-wallet.json`],
+    bearerTokens: { search: (await tokens.service("search")).token! },
   }).then(
     () => undefined,
     (e: unknown) => (e instanceof Error ? e : new Error(String(e))),

@@ -1,11 +1,12 @@
-// The access middleware: every access level against no principal, a
-// customer and a service; who is refused with which code and message; the
-// refusal comes before anything inside runs; clients are never checked; and
-// customerOf, the ownership helper services use.
+// The access middleware: declared callers against no principal, a customer,
+// a named service and a service the method does not name; a method without
+// declared callers refused to everyone; who is refused with which code and a
+// message naming who may call; the refusal comes before anything inside runs;
+// clients are never checked; and customerOf, the ownership helper services use.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { derive, type Principal } from "../context.js";
-import type { MethodAccess, MethodInfo, Middleware } from "../endpoint.js";
+import type { MethodCallers, MethodInfo, Middleware } from "../endpoint.js";
 import { chain } from "../endpoint.js";
 import { Code, invalidArgument } from "../errors.js";
 import { access, customerOf } from "./access.js";
@@ -13,55 +14,60 @@ import { countingEndpoint, echoClient, echoServer, kitRejection, silentContext }
 
 const base = silentContext();
 const customer: Principal = { kind: "customer", id: "c-1", roles: ["customer"], token: "t-c" };
-const service: Principal = { kind: "service", id: "booking", roles: [], token: "t-s" };
-const callers: Record<string, Principal | undefined> = { nobody: undefined, customer, service };
+const booking: Principal = { kind: "service", id: "booking", roles: [], token: "t-s" };
+const mailer: Principal = { kind: "service", id: "mailer", roles: [], token: "t-m" };
+const principals: Record<string, Principal | undefined> = { nobody: undefined, customer, booking, mailer };
 
-/** Echo's server-side info with its access replaced: the middleware reads only `access`, `side` and `name`. */
-const withAccess = (info: MethodInfo, level: MethodAccess): MethodInfo => ({ ...info, access: level });
+const declared = (c: Partial<MethodCallers>): MethodCallers => ({ anyone: false, customer: false, services: [], ...c });
+/** Echo's server-side info with its callers replaced: the middleware reads only `callers`, `side`, `service` and `name`. */
+const withCallers = (info: MethodInfo, callers: MethodCallers | undefined): MethodInfo => ({ ...info, callers });
 
 type Outcome = "ok" | Code.Unauthenticated | Code.PermissionDenied;
 const U = Code.Unauthenticated;
 const D = Code.PermissionDenied;
-const EXPECTED: Record<MethodAccess, Record<keyof typeof callers, Outcome>> = {
-  public: { nobody: "ok", customer: "ok", service: "ok" },
-  customer: { nobody: U, customer: "ok", service: D },
-  service: { nobody: U, customer: D, service: "ok" },
-  customer_or_service: { nobody: U, customer: "ok", service: "ok" },
-};
+const CASES: { name: string; callers: MethodCallers | undefined; expected: Record<keyof typeof principals, Outcome> }[] = [
+  { name: "anyone", callers: declared({ anyone: true }), expected: { nobody: "ok", customer: "ok", booking: "ok", mailer: "ok" } },
+  { name: "customer", callers: declared({ customer: true }), expected: { nobody: U, customer: "ok", booking: D, mailer: D } },
+  { name: "services booking", callers: declared({ services: ["booking"] }), expected: { nobody: U, customer: D, booking: "ok", mailer: D } },
+  { name: "customer or booking", callers: declared({ customer: true, services: ["booking"] }), expected: { nobody: U, customer: "ok", booking: "ok", mailer: D } },
+  { name: "declared but empty", callers: declared({}), expected: { nobody: U, customer: D, booking: D, mailer: D } },
+  { name: "not declared", callers: undefined, expected: { nobody: D, customer: D, booking: D, mailer: D } },
+];
 
-for (const [level, row] of Object.entries(EXPECTED) as [MethodAccess, Record<string, Outcome>][]) {
-  test(`access "${level}": ${Object.entries(row).map(([who, o]) => `${who} → ${o === "ok" ? "through" : Code[o]}`).join(", ")}`, async () => {
-    for (const [who, expected] of Object.entries(row)) {
+for (const { name, callers, expected } of CASES) {
+  test(`callers "${name}": ${Object.entries(expected).map(([who, o]) => `${who} → ${o === "ok" ? "through" : Code[o]}`).join(", ")}`, async () => {
+    for (const [who, outcome] of Object.entries(expected)) {
       const { endpoint, state } = countingEndpoint();
-      const ep = access()(endpoint, withAccess(echoServer, level));
-      const ctx = derive(base, { principal: callers[who] });
-      if (expected === "ok") {
-        assert.is(await ep(ctx, {}), "ok", `${who} on a ${level} method`);
+      const ep = access()(endpoint, withCallers(echoServer, callers));
+      const ctx = derive(base, { principal: principals[who] });
+      if (outcome === "ok") {
+        assert.is(await ep(ctx, {}), "ok", `${who} on a "${name}" method`);
         assert.is(state.calls, 1);
       } else {
         const e = await kitRejection(ep(ctx, {}));
-        assert.is(e.code, expected, `${who} on a ${level} method: ${e.message}`);
-        assert.is(state.calls, 0, `${who} on a ${level} method must not reach the handler`);
+        assert.is(e.code, outcome, `${who} on a "${name}" method: ${e.message}`);
+        assert.is(state.calls, 0, `${who} on a "${name}" method must not reach the handler`);
       }
     }
   });
 }
 
-test("the messages name the method, who it needs and, without a principal, how to send a token", async () => {
+test("the messages name the method, who may call it, who was refused and, without a principal, how to send a token", async () => {
   const { endpoint } = countingEndpoint();
-  const svc = access()(endpoint, withAccess(echoServer, "service"));
-  const cust = access()(endpoint, withAccess(echoServer, "customer"));
-  const either = access()(endpoint, withAccess(echoServer, "customer_or_service"));
+  const services = access()(endpoint, withCallers(echoServer, declared({ services: ["search", "web"] })));
+  const either = access()(endpoint, withCallers(echoServer, declared({ customer: true, services: ["booking"] })));
+  const undeclared = access()(endpoint, withCallers(echoServer, undefined));
 
-  const none = await kitRejection(svc(base, {}));
-  assert.is(none.message, 'Echo needs a service identity: send "authorization: Bearer <access token>"');
-  const customerOnServiceMethod = await kitRejection(svc(derive(base, { principal: customer }), {}));
-  assert.is(customerOnServiceMethod.message, "Echo needs a service identity");
-  const serviceOnCustomerMethod = await kitRejection(cust(derive(base, { principal: service }), {}));
-  assert.is(serviceOnCustomerMethod.message, "Echo needs a signed-in customer");
-  assert.match((await kitRejection(either(base, {}))).message, /^Echo needs a signed-in customer or a service identity: send "authorization: Bearer/);
-  for (const e of [none, customerOnServiceMethod, serviceOnCustomerMethod]) {
-    assert.not.ok(e.message.includes("t-c") || e.message.includes("t-s"), "no token in a message");
+  const none = await kitRejection(services(base, {}));
+  assert.is(none.message, 'Echo may be called by the services search, web: send "authorization: Bearer <access token>"');
+  const asCustomer = await kitRejection(services(derive(base, { principal: customer }), {}));
+  assert.is(asCustomer.message, "Echo may be called by the services search, web, not by a customer");
+  const asMailer = await kitRejection(either(derive(base, { principal: mailer }), {}));
+  assert.is(asMailer.message, 'Echo may be called by a signed-in customer or the service booking, not by the service "mailer"');
+  const nobody = await kitRejection(undeclared(derive(base, { principal: booking }), {}));
+  assert.is(nobody.message, "itinera.echo.v1.EchoService/Echo declares no callers in its contract, so nobody may call it: add option (itinera.options.v1.callers)");
+  for (const e of [none, asCustomer, asMailer, nobody]) {
+    assert.not.ok(/t-[csm]\b/.test(e.message), "no token in a message");
   }
 });
 
@@ -72,37 +78,38 @@ test("access is checked before what it wraps: a bad request without a principal 
     validated++;
     throw invalidArgument("message: must not be empty");
   };
-  const ep = chain(access(), rejectEverything)(endpoint, withAccess(echoServer, "service"));
+  const ep = chain(access(), rejectEverything)(endpoint, withCallers(echoServer, declared({ services: ["booking"] })));
   assert.is((await kitRejection(ep(base, {}))).code, Code.Unauthenticated);
+  assert.is((await kitRejection(ep(derive(base, { principal: mailer }), {}))).code, Code.PermissionDenied);
   assert.is(validated, 0);
   assert.is(state.calls, 0);
-  assert.is((await kitRejection(ep(derive(base, { principal: service }), {}))).code, Code.InvalidArgument, "a service gets through to validation");
+  assert.is((await kitRejection(ep(derive(base, { principal: booking }), {}))).code, Code.InvalidArgument, "a named service gets through to validation");
 });
 
 test("a client-side chain is never checked: the endpoint is returned as it is", async () => {
   const { endpoint, state } = countingEndpoint();
-  for (const level of ["public", "customer", "service", "customer_or_service"] as const) {
-    const ep = access()(endpoint, withAccess(echoClient, level));
-    assert.is(ep, endpoint, `client side, ${level}`);
+  for (const callers of [undefined, declared({ customer: true }), declared({ services: ["booking"] })]) {
+    const ep = access()(endpoint, withCallers(echoClient, callers));
+    assert.is(ep, endpoint);
     assert.is(await ep(base, {}), "ok", "no principal needed to send the call");
   }
-  assert.is(state.calls, 4);
+  assert.is(state.calls, 3);
 });
 
-test("a public server method is not wrapped at all", () => {
+test("a server method anyone may call is not wrapped at all", () => {
   const { endpoint } = countingEndpoint();
-  assert.is(access()(endpoint, withAccess(echoServer, "public")), endpoint);
+  assert.is(access()(endpoint, withCallers(echoServer, declared({ anyone: true }))), endpoint);
 });
 
 test("customerOf: a customer is always themself; a service names the customer; anything else is Unauthenticated", async () => {
   assert.is(customerOf(derive(base, { principal: customer })), "c-1");
   assert.is(customerOf(derive(base, { principal: customer }), "c-2"), "c-1", "a customer cannot act for another customer");
-  assert.is(customerOf(derive(base, { principal: service }), "c-2"), "c-2");
+  assert.is(customerOf(derive(base, { principal: booking }), "c-2"), "c-2");
 
   const noCustomer = async (f: () => string) => kitRejection(Promise.resolve().then(f));
   for (const [what, call] of [
-    ["a service naming nobody", () => customerOf(derive(base, { principal: service }))],
-    ["a service naming an empty id", () => customerOf(derive(base, { principal: service }), "")],
+    ["a service naming nobody", () => customerOf(derive(base, { principal: booking }))],
+    ["a service naming an empty id", () => customerOf(derive(base, { principal: booking }), "")],
     ["no principal", () => customerOf(base, "c-2")],
   ] as const) {
     const e = await noCustomer(call);

@@ -1,29 +1,51 @@
 // Access: the server refuses a call whose principal the method does not
 // accept, before any other work. Who may call a method is declared in its
-// contract — the (itinera.options.v1.access) option, read once at wiring
+// contract — the (itinera.options.v1.callers) option, read once at wiring
 // time — and the transport put the verified principal in the Context.
-//   no principal where one is needed        → Unauthenticated
-//   a customer where a service is needed    → PermissionDenied (and vice versa)
-// Ownership (a customer reading only their own data) is the service's rule,
-// not this middleware's: see customerOf.
+//   a method that declares no callers          → PermissionDenied, for everyone
+//   no principal where one is needed           → Unauthenticated
+//   a customer where only services are named   → PermissionDenied
+//   a service the method does not name         → PermissionDenied
+// Each refusal names who may call. Ownership (a customer reading only their
+// own data) is the service's rule, not this middleware's: see customerOf.
 import type { Context, Principal } from "../context.js";
-import type { Middleware, MethodAccess } from "../endpoint.js";
-import { permissionDenied, unauthenticated } from "../errors.js";
+import type { MethodCallers, Middleware } from "../endpoint.js";
+import { notFound, permissionDenied, unauthenticated } from "../errors.js";
 
-const NEEDS: Record<Exclude<MethodAccess, "public">, { kinds: Principal["kind"][]; who: string }> = {
-  customer: { kinds: ["customer"], who: "a signed-in customer" },
-  service: { kinds: ["service"], who: "a service identity" },
-  customer_or_service: { kinds: ["customer", "service"], who: "a signed-in customer or a service identity" },
-};
+/** "a signed-in customer or the services search, web": who a method's contract lets in. */
+function describeCallers(c: MethodCallers): string {
+  if (c.anyone) return "anyone";
+  const who: string[] = [];
+  if (c.customer) who.push("a signed-in customer");
+  if (c.services.length > 0) who.push(`${c.services.length === 1 ? "the service" : "the services"} ${c.services.join(", ")}`);
+  return who.join(" or ") || "nobody";
+}
+
+/** Whether the contract lets this principal call. */
+function admits(c: MethodCallers, p: Principal | undefined): boolean {
+  if (c.anyone) return true;
+  if (p?.kind === "customer") return c.customer;
+  if (p?.kind === "service") return c.services.includes(p.id);
+  return false;
+}
 
 export function access(): Middleware {
   return (next, info) => {
-    if (info.side !== "server" || info.access === "public") return next;
-    const need = NEEDS[info.access];
+    if (info.side !== "server") return next;
+    const callers = info.callers;
+    if (!callers) {
+      const refusal = `${info.service}/${info.name} declares no callers in its contract, so nobody may call it: add option (itinera.options.v1.callers)`;
+      return () => Promise.reject(permissionDenied(refusal));
+    }
+    if (callers.anyone) return next;
+    const who = describeCallers(callers);
     return (ctx, req) => {
       const p = ctx.principal;
-      if (!p) return Promise.reject(unauthenticated(`${info.name} needs ${need.who}: send "authorization: Bearer <access token>"`));
-      if (!need.kinds.includes(p.kind)) return Promise.reject(permissionDenied(`${info.name} needs ${need.who}`));
+      if (!p) return Promise.reject(unauthenticated(`${info.name} may be called by ${who}: send "authorization: Bearer <access token>"`));
+      if (!admits(callers, p)) {
+        const caller = p.kind === "customer" ? "a customer" : `the service ${JSON.stringify(p.id)}`;
+        return Promise.reject(permissionDenied(`${info.name} may be called by ${who}, not by ${caller}`));
+      }
       return next(ctx, req);
     };
   };
@@ -39,4 +61,17 @@ export function customerOf(ctx: Context, onBehalfOf?: string): string {
   if (p?.kind === "customer") return p.id;
   if (p?.kind === "service" && onBehalfOf) return onBehalfOf;
   throw unauthenticated("this call needs a signed-in customer");
+}
+
+/**
+ * Ownership of what a request names by its owner's id: a customer reaches
+ * only their own — another customer's answers NOT_FOUND with `unknown`, the
+ * very answer an id that does not exist gets, so ids cannot be probed — and a
+ * service the contract admitted reaches any customer's.
+ */
+export function requireOwnedBy(ctx: Context, ownerId: string, unknown: string): void {
+  const p = ctx.principal;
+  if (p?.kind === "service") return;
+  if (p?.kind !== "customer") throw unauthenticated("this call needs a signed-in customer or a service");
+  if (p.id !== ownerId) throw notFound(unknown);
 }

@@ -5,7 +5,6 @@
 // verified against identity's JWKS; booking's own fetched with SERVICE_SECRET).
 // BOOKING_ROOM_THRESHOLD, BOOKING_CANCELLATION_FEE_MINOR and
 // BOOKING_PAGE_TOKEN_SECRET tune it (settings.ts).
-import { derive } from "../../endpoints/context.js";
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
@@ -51,8 +50,7 @@ async function main() {
     tracer: rt.tracer,
   });
   // Booking's own token for its calls, fetched without forwarding the caller's.
-  const servicePrincipal = (ctx: Parameters<typeof auth.tokens.principal>[0]) =>
-    auth.tokens.principal(derive(ctx, { principal: undefined }));
+  const servicePrincipal = auth.servicePrincipal;
 
   const walletStack = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 2_000 });
   const paymentStack = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 10_000 });

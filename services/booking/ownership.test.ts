@@ -63,10 +63,12 @@ test("the list shows only the caller's own", async () => {
   assert.equal([none.reservations.length, none.nextPageToken], [0, ""]);
 });
 
-test("a service reads anyone's reservation; an unknown id is NOT_FOUND for it too", async () => {
-  const { reservation } = await f.client.getReservation(f.serviceCtx("sellers"), { reservationId: ofAnna });
-  assert.is(reservation!.customerId, "anna");
-  assert.is((await failure(f.client.getReservation(f.serviceCtx("sellers"), { reservationId: UNKNOWN }))).code, Code.NotFound);
+test("no service reads a customer's reservation: the contract names only the customer (PermissionDenied before any lookup)", async () => {
+  for (const reservationId of [ofAnna, UNKNOWN]) {
+    const e = await failure(f.client.getReservation(f.serviceCtx("sellers"), { reservationId }));
+    assert.is(e.code, Code.PermissionDenied);
+    assert.is(e.message, 'GetReservation may be called by a signed-in customer, not by the service "sellers"');
+  }
 });
 
 test("services cannot list, quote or cancel for customers (PermissionDenied); nobody signed in is Unauthenticated", async () => {

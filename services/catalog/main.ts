@@ -1,7 +1,9 @@
 // The catalog process: itinera.catalog.v1.CatalogService on CATALOG_PORT
 // (7002), Connect, gRPC and gRPC-Web on one port, over PostgreSQL
 // (DATABASE_URL, or the embedded server when unset). Page tokens are signed
-// with CATALOG_PAGE_TOKEN_SECRET, which every instance must share.
+// with CATALOG_PAGE_TOKEN_SECRET, which every instance must share. Callers'
+// tokens are verified against identity's JWKS (IDENTITY_URL); who may call
+// which method is in catalog.proto.
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -15,13 +17,16 @@ import { HotelStore } from "./hotel-store.js";
 import { pageTokens } from "./page-token.js";
 import { catalogService } from "./service.js";
 import { catalogValidators } from "./validators.js";
+import { identityAccess, identitySettings } from "../identity/access.js";
 
 async function main() {
   const rt = startRuntime("catalog", process.env);
   const cfg = config(process.env, {
     port: port("CATALOG_PORT", 7002),
     pageTokenSecret: secret("CATALOG_PAGE_TOKEN_SECRET", "sandbox-catalog-page-tokens"),
+    ...identitySettings("catalog"),
   });
+  const auth = identityAccess({ ...cfg, serviceName: "catalog", registry: rt.registry, tracer: rt.tracer });
 
   const db = await rt.openDatabase("catalog", new URL("./migrations", import.meta.url));
 
@@ -39,13 +44,15 @@ async function main() {
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveService(router, CatalogService, endpoints, { log: rt.log }),
+    routes: (router) => serveService(router, CatalogService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
     ready: db.ready,
     metrics: rt.registry,
+    authenticate: auth.authenticate,
   });
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
+    { name: "circuits", close: async () => auth.stack.breaker.close() },
     { name: "tracing", close: rt.close },
     { name: "database", close: db.close },
   ]);

@@ -63,14 +63,19 @@ test("a service token from IssueServiceToken opens GetCustomer, a services-only 
   }
 });
 
-test("GetCustomer without a token is Unauthenticated, with a customer's token PermissionDenied", async () => {
+test("GetCustomer without a token is Unauthenticated, with a customer's or an unnamed service's token PermissionDenied", async () => {
   const anonymous = await failure(identity.getCustomer(ctx, { customerId: customer.id }));
   assert.is(anonymous.code, Code.Unauthenticated);
-  assert.is(anonymous.message, 'GetCustomer needs a service identity: send "authorization: Bearer <access token>"');
+  assert.is(anonymous.message, 'GetCustomer may be called by the services web, mailer: send "authorization: Bearer <access token>"');
 
   const asCustomer = await failure(identity.getCustomer(as(customer.principal), { customerId: customer.id }));
   assert.is(asCustomer.code, Code.PermissionDenied);
-  assert.is(asCustomer.message, "GetCustomer needs a service identity");
+  assert.is(asCustomer.message, "GetCustomer may be called by the services web, mailer, not by a customer");
+
+  const booking = await accessFor("booking").tokens.principal(ctx);
+  const asBooking = await failure(identity.getCustomer(as(booking), { customerId: customer.id }));
+  assert.is(asBooking.code, Code.PermissionDenied);
+  assert.is(asBooking.message, 'GetCustomer may be called by the services web, mailer, not by the service "booking"');
 
   const forged: Principal = { kind: "service", id: "mailer", roles: [], token: "not-a-token" };
   assert.is((await failure(identity.getCustomer(as(forged), { customerId: customer.id }))).code, Code.Unauthenticated);
@@ -85,17 +90,18 @@ test("public methods work whatever bearer token comes along (Refresh after the a
 });
 
 test("identityAccess: the service's own principal, usable at once; its authenticate verifies against the JWKS", async () => {
-  const booking = accessFor("booking");
-  const principal = await booking.tokens.principal(ctx);
-  assert.equal({ ...principal, token: undefined }, { kind: "service", id: "booking", roles: [], token: undefined });
-  const got = await booking.identity.getCustomer(as(principal), { customerId: customer.id });
+  const mailer = accessFor("mailer");
+  const principal = await mailer.tokens.principal(ctx);
+  assert.equal({ ...principal, token: undefined }, { kind: "service", id: "mailer", roles: [], token: undefined });
+  const got = await mailer.identity.getCustomer(as(principal), { customerId: customer.id });
   assert.is(got.customerId, customer.id);
-  assert.is(await booking.tokens.principal(ctx), principal, "the token is cached");
+  assert.is(await mailer.tokens.principal(ctx), principal, "the token is cached");
+  assert.is(await mailer.servicePrincipal(as(customer.principal)), principal, "servicePrincipal: the service's own, whoever the call is for");
 
-  assert.equal(await booking.authenticate(`Bearer ${principal.token}`), principal);
-  assert.equal(await booking.authenticate(`Bearer ${customer.principal.token}`), customer.principal);
-  assert.is(await booking.authenticate(undefined), undefined);
-  assert.is((await failure(booking.authenticate("Bearer forged.token.here"))).code, Code.Unauthenticated);
+  assert.equal(await mailer.authenticate(`Bearer ${principal.token}`), principal);
+  assert.equal(await mailer.authenticate(`Bearer ${customer.principal.token}`), customer.principal);
+  assert.is(await mailer.authenticate(undefined), undefined);
+  assert.is((await failure(mailer.authenticate("Bearer forged.token.here"))).code, Code.Unauthenticated);
 });
 
 test("identityAccess with a wrong secret: no principal, Unauthenticated naming the secret as the problem", async () => {

@@ -5,12 +5,15 @@
 //   const auth = identityAccess({ ...cfg, serviceName: "booking", registry, tracer });
 //   serveService(router, BookingService, endpoints, { log, authenticate: auth.authenticate });
 //   const ctx = backgroundContext({ log, principal: await auth.tokens.principal(ctx0) });
+//   const peer = clientOf(PeerService, transport, ...clientStack({ ..., callAs: auth.servicePrincipal }).middlewares);
 //
 // `authenticate` verifies customers' and services' bearer tokens locally
 // against identity's JWKS (cached, refetched on an unknown kid); `tokens` is
 // the service's own identity for background work; `identity` is the client
 // the service may also use (GetCustomer).
 import type { Tracer } from "@opentelemetry/api";
+import { derive } from "../../endpoints/context.js";
+import type { PrincipalOf } from "../../endpoints/middleware/call-as.js";
 import type { Registry } from "prom-client";
 import { clientStack, type ClientStack } from "../../endpoints/stack.js";
 import type { Client } from "../../endpoints/service.js";
@@ -45,6 +48,11 @@ export interface IdentityAccessOptions {
 export interface IdentityAccess {
   authenticate: Authenticate;
   tokens: ServiceTokens;
+  /**
+   * The service's own principal for a call made for itself, whatever principal
+   * the Context carries (a customer's token is not forwarded to identity).
+   */
+  servicePrincipal: PrincipalOf;
   identity: Client<typeof IdentityService>;
   /** The identity client's circuits, to close at shutdown. */
   stack: ClientStack;
@@ -53,9 +61,11 @@ export interface IdentityAccess {
 export function identityAccess(o: IdentityAccessOptions): IdentityAccess {
   const stack = clientStack({ registry: o.registry, tracer: o.tracer, timeoutMs: 2_000 });
   const identity = clientOf(IdentityService, grpcTransport(o.identityUrl), ...stack.middlewares);
+  const tokens = serviceTokens({ identity, serviceName: o.serviceName, secret: o.serviceSecret });
   return {
     authenticate: bearerAuthenticator(tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", o.identityUrl) })),
-    tokens: serviceTokens({ identity, serviceName: o.serviceName, secret: o.serviceSecret }),
+    tokens,
+    servicePrincipal: (ctx) => tokens.principal(derive(ctx, { principal: undefined })),
     identity,
     stack,
   };

@@ -9,8 +9,8 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { secretMap, type Setting } from "../../platform/config.js";
 import { developmentServiceSecret } from "./service-tokens.js";
 
-/** The callers identity knows outside production: every service, and `demo` (make start's seeding, the benchmarks). */
-export const DEVELOPMENT_SERVICE_NAMES = ["booking", "catalog", "demo", "mailer", "payment", "pricing", "search", "sellers", "wallet", "web"];
+/** The callers identity knows outside production: every service, and `operator` (people's tools: make start's seeding, the benchmarks). */
+export const DEVELOPMENT_SERVICE_NAMES = ["booking", "catalog", "mailer", "operator", "payment", "pricing", "search", "sellers", "wallet", "web"];
 
 /** Service name → hex SHA-256 of its secret. */
 export type ServiceCredentials = ReadonlyMap<string, string>;

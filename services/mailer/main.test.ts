@@ -67,7 +67,7 @@ async function startMailer(): Promise<void> {
 }
 
 const asService = async (): Promise<Context> =>
-  backgroundContext({ log, principal: { kind: "service", id: "booking", roles: [], token: await signer.sign({ sub: "booking", roles: [], kind: "service" }, new Date(), 300) } });
+  backgroundContext({ log, principal: { kind: "service", id: "operator", roles: [], token: await signer.sign({ sub: "operator", roles: [], kind: "service" }, new Date(), 300) } });
 
 async function publish(kind: EventCase, r = reservation()) {
   await bus.publish(busDb.knex, RESERVATIONS_TOPIC, r.reservationId, ReservationEventSchema, reservationEvent(kind, r));

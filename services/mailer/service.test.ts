@@ -33,10 +33,12 @@ let tokens: TestTokens;
 let grpc: Client<typeof MailerService>;
 let connect: Client<typeof MailerService>;
 
-const as = async (who: "service" | "customer" | "nobody"): Promise<Context> =>
+/** "service": the operator's tools, the one identity ListEmails names; "booking": a service it does not. */
+const as = async (who: "service" | "booking" | "customer" | "nobody"): Promise<Context> =>
   backgroundContext({
     log,
-    principal: who === "service" ? await tokens.service("booking") : who === "customer" ? await tokens.customer("c-0001") : undefined,
+    principal:
+      who === "service" ? await tokens.service("operator") : who === "booking" ? await tokens.service("booking") : who === "customer" ? await tokens.customer("c-0001") : undefined,
   });
 
 test.before(async () => {
@@ -91,9 +93,12 @@ test("a service lists a reservation's sent e-mails, oldest first, over gRPC and 
   assert.equal((await grpc.listEmails(await as("service"), { reservationId: "res_none" })).emails, []);
 });
 
-test("a customer's token → PERMISSION_DENIED; no token → UNAUTHENTICATED", async () => {
+test("a customer's or another service's token → PERMISSION_DENIED; no token → UNAUTHENTICATED", async () => {
   const customer = await kitRejection(grpc.listEmails(await as("customer"), { reservationId: "res_A" }));
   assert.is(customer.code, Code.PermissionDenied);
+  const booking = await kitRejection(grpc.listEmails(await as("booking"), { reservationId: "res_A" }));
+  assert.is(booking.code, Code.PermissionDenied);
+  assert.is(booking.message, 'ListEmails may be called by the service operator, not by the service "booking"');
   const nobody = await kitRejection(connect.listEmails(await as("nobody"), { reservationId: "res_A" }));
   assert.is(nobody.code, Code.Unauthenticated);
   const forged = await kitRejection(

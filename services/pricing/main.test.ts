@@ -2,7 +2,9 @@
 // a free port and a fresh database, asking a real (fake) sellers server over
 // gRPC. It becomes ready, ingests and answers offers over Connect, caches
 // fares it asked from sellers, refuses bad input with the violations, and
-// refuses to start when a rule does not compile, naming the rule.
+// refuses to start when a rule does not compile, naming the rule. Identity
+// runs in-process: pricing verifies callers' tokens with its keys and asks
+// sellers with its own token; only sellers may ingest, only search read.
 import { setTimeout as sleep } from "node:timers/promises";
 import { pino } from "pino";
 import { test } from "uvu";
@@ -20,15 +22,24 @@ import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { addDays, dateMessage, isoDate, utcDay } from "./dates.js";
 import { MIGRATIONS, nightsOf } from "./fixture.js";
+import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { identityFixture, serveIdentity, testServiceSecret, type IdentityFixture } from "../identity/fixture.js";
+import { bearerAuthenticator, tokenVerifier } from "../identity/verifier.js";
 
 const log = pino({ level: "silent" });
-const ctx = backgroundContext({ log });
+/** A call as `name`, with a service token identity issued. */
+const as = async (name: string) => {
+  const res = await clientOf(IdentityService, connectTransport(identityServer.url)).issueServiceToken(backgroundContext({ log }), { serviceName: name, secret: testServiceSecret(name) });
+  return backgroundContext({ log, principal: { kind: "service", id: name, roles: [], token: res.accessToken } });
+};
 
 
 const flightCalls: QuoteFlightsRequest[] = [];
+const askedAs: (string | undefined)[] = [];
 const fakeSellers: Service<typeof SellersService> = {
-  async quoteFlights(_ctx, req) {
+  async quoteFlights(ctx, req) {
     flightCalls.push(req);
+    askedAs.push(ctx.principal?.id);
     return {
       fares: [
         {
@@ -52,16 +63,28 @@ let db: TestDatabase;
 let sellers: RunningServer;
 let pricing: TestProcess;
 let url: string;
+let identity: IdentityFixture;
+let identityServer: RunningServer;
 
 test.before(async () => {
   db = await testDatabase();
+  identity = await identityFixture();
+  identityServer = await serveIdentity(identity);
+  const authenticate = bearerAuthenticator(tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", identityServer.url) }));
   sellers = await startServer({
     port: 0,
     log,
-    routes: (router) => serveService(router, SellersService, endpointsOf(SellersService, fakeSellers), { log }),
+    routes: (router) => serveService(router, SellersService, endpointsOf(SellersService, fakeSellers), { log, authenticate }),
   });
   url = `http://127.0.0.1:${await freePort()}`;
-  pricing = startProcess("services/pricing/main.ts", { LOG_LEVEL: "warn", PRICING_PORT: new URL(url).port, DATABASE_URL: db.url, SELLERS_URL: sellers.url });
+  pricing = startProcess("services/pricing/main.ts", {
+    LOG_LEVEL: "warn",
+    PRICING_PORT: new URL(url).port,
+    DATABASE_URL: db.url,
+    SELLERS_URL: sellers.url,
+    IDENTITY_URL: identityServer.url,
+    SERVICE_SECRET: testServiceSecret("pricing"),
+  });
   const deadline = Date.now() + 30_000;
   while ((await fetch(`${url}/readyz`).catch(() => undefined))?.status !== 200) {
     if (pricing.child.exitCode !== null) throw new Error(`pricing exited with ${pricing.child.exitCode}: ${pricing.stderr()}`);
@@ -73,6 +96,8 @@ test.after(async () => {
   try {
     await pricing?.kill();
     await sellers?.close(1_000);
+    await identityServer?.close(1_000);
+    await identity?.close();
   } finally {
     await db?.drop();
   }
@@ -82,7 +107,8 @@ const client = () => clientOf(PricingService, connectTransport(url));
 
 test("over the wire: rates in, a stay's totals out; fares asked from sellers over gRPC once, then cached", async () => {
   const today = utcDay(new Date());
-  const ingested = await client().ingestHotelRates(ctx, { sellerId: "casa", rates: nightsOf("h-P1", "DBL-STD", today, [10_000, 11_000, 12_000]) });
+  const ctx = await as("search");
+  const ingested = await client().ingestHotelRates(await as("sellers"), { sellerId: "casa", rates: nightsOf("h-P1", "DBL-STD", today, [10_000, 11_000, 12_000]) });
   assert.equal([ingested.rates, ingested.totals], [3, 6]);
   const { offers } = await client().getHotelOffers(ctx, {
     hotelIds: ["h-P1"],
@@ -99,11 +125,32 @@ test("over the wire: rates in, a stay's totals out; fares asked from sellers ove
   assert.equal(live.fares.map((x) => [x.flightId, x.price?.amountMinor, x.source]), [[`SL123-${addDays(today, 10)}`, 11_400n, PriceSource.LIVE]]);
   assert.equal(cached.fares.map((x) => x.source), [PriceSource.FRESH]);
   assert.is(flightCalls.length, 1);
+  assert.equal(askedAs, ["pricing"], "pricing asked sellers as itself");
+});
+
+test("only sellers ingests and only search reads: anyone else is refused before any work", async () => {
+  const today = utcDay(new Date());
+  const rates = { sellerId: "casa", rates: nightsOf("h-P2", "DBL-STD", today, [10_000]) };
+  for (const [who, code] of [
+    [backgroundContext({ log }), Code.Unauthenticated],
+    [await as("search"), Code.PermissionDenied],
+    [await as("web"), Code.PermissionDenied],
+  ] as const) {
+    const e = await client().ingestHotelRates(who, rates).then(() => undefined, (x: unknown) => x);
+    assert.instance(e, KitError);
+    assert.is((e as KitError).code, code);
+  }
+  const offers = await client().getHotelOffers(await as("sellers"), { hotelIds: ["h-P2"], checkIn: dateMessage(today), checkOut: dateMessage(addDays(today, 1)) }).then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  assert.is((offers as KitError).code, Code.PermissionDenied);
+  assert.is((offers as KitError).message, 'GetHotelOffers may be called by the service search, not by the service "sellers"');
 });
 
 test("bad input over the wire: InvalidArgument with one violation per field", async () => {
   try {
-    await client().getFlightFares(ctx, { origin: "XX", destination: "XX" });
+    await client().getFlightFares(await as("search"), { origin: "XX", destination: "XX" });
     assert.unreachable("should have failed");
   } catch (e) {
     assert.instance(e, KitError);

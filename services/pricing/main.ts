@@ -4,7 +4,9 @@
 // service (SELLERS_URL) for live quotes. A rule that does not compile stops
 // the process at start, naming the rule. It consumes RoomSoldOut from the
 // bus (schema "bus", group "pricing-availability"): a sold-out room's prices
-// for the stay turn stale until refreshed.
+// for the stay turn stale until refreshed. Callers' tokens are verified
+// against identity's JWKS (IDENTITY_URL); its calls to sellers carry its own
+// service token (SERVICE_SECRET).
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
@@ -21,12 +23,14 @@ import { PricingRules } from "./rules.js";
 import { pricingService } from "./service.js";
 import { PricingStore } from "./store.js";
 import { pricingValidators } from "./validators.js";
+import { identityAccess, identitySettings } from "../identity/access.js";
 
 async function main() {
   const rt = startRuntime("pricing", process.env);
   const cfg = config(process.env, {
     port: port("PRICING_PORT", 7003),
     sellersUrl: url("SELLERS_URL", "http://127.0.0.1:7008"),
+    ...identitySettings("pricing"),
   });
 
   const db = await rt.openDatabase("pricing", new URL("./migrations", import.meta.url));
@@ -40,11 +44,9 @@ async function main() {
     throw e;
   }
   const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
-  const sellers = clientOf(
-    SellersService,
-    grpcTransport(cfg.sellersUrl),
-    ...clientStack({ registry: rt.registry, tracer: rt.tracer }).middlewares,
-  );
+  const auth = identityAccess({ ...cfg, serviceName: "pricing", registry: rt.registry, tracer: rt.tracer });
+  const sellersStack = clientStack({ registry: rt.registry, tracer: rt.tracer, callAs: auth.servicePrincipal });
+  const sellers = clientOf(SellersService, grpcTransport(cfg.sellersUrl), ...sellersStack.middlewares);
 
   const pricing = pricingService({ store, sellers, rules });
   const endpoints = endpointsOf(
@@ -56,9 +58,10 @@ async function main() {
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveService(router, PricingService, endpoints, { log: rt.log }),
+    routes: (router) => serveService(router, PricingService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
     ready: db.ready,
     metrics: rt.registry,
+    authenticate: auth.authenticate,
   });
 
   const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
@@ -67,6 +70,7 @@ async function main() {
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
     { name: "consumers", close: () => bus.close() },
+    { name: "circuits", close: async () => [sellersStack, auth.stack].forEach((s) => s.breaker.close()) },
     { name: "tracing", close: rt.close },
     { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },

@@ -6,6 +6,9 @@
 // (400), SEARCH_WALLET_MS (150) — near each dependency's 99.5th percentile —
 // within SEARCH_TOTAL_MS (900) of the method's 1000 ms deadline.
 // SELLER_RELIABILITY ("skylark=990,casa=980,wanderly=950") breaks price ties.
+// Callers' tokens are verified against identity's JWKS (IDENTITY_URL); its
+// calls to catalog, pricing and wallet carry its own service token
+// (SERVICE_SECRET), fetched outside the budgets' breakers.
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -21,20 +24,23 @@ import { startServer } from "../../transport/server.js";
 import { searchService } from "./service.js";
 import { budgetSettings, reliabilitySetting } from "./settings.js";
 import { searchValidators } from "./validators.js";
+import { identityAccess, identitySettings } from "../identity/access.js";
 
 async function main() {
   const rt = startRuntime("search", process.env);
-  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, ...budgets } = config(process.env, {
+  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, identityUrl, serviceSecret, ...budgets } = config(process.env, {
     port: port("SEARCH_PORT", 7005),
     catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
     pricingUrl: url("PRICING_URL", "http://127.0.0.1:7003"),
     walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
     reliability: reliabilitySetting(),
     ...budgetSettings(),
+    ...identitySettings("search"),
   });
+  const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "search", registry: rt.registry, tracer: rt.tracer });
 
   // One client stack (and so one set of circuits) per peer, capped at its budget.
-  const stackFor = (timeoutMs: number) => clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs });
+  const stackFor = (timeoutMs: number) => clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs, callAs: auth.servicePrincipal });
   const catalogStack = stackFor(budgets.catalogMs);
   const pricingStack = stackFor(budgets.pricingMs);
   const walletStack = stackFor(budgets.walletMs);
@@ -59,15 +65,16 @@ async function main() {
   const server = await startServer({
     port: listenPort,
     log: rt.log,
-    routes: (router) => serveService(router, SearchService, endpoints, { log: rt.log }),
+    routes: (router) => serveService(router, SearchService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
     metrics: rt.registry,
+    authenticate: auth.authenticate,
   });
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
     {
       name: "circuits",
-      close: async () => [catalogStack, pricingStack, walletStack].forEach((s) => s.breaker.close()),
+      close: async () => [catalogStack, pricingStack, walletStack, auth.stack].forEach((s) => s.breaker.close()),
     },
     { name: "tracing", close: rt.close },
   ]);

@@ -3,12 +3,14 @@
 // over fake dependencies, and called through Connect: a server stream over
 // HTTP/2 arriving step by step, a unary call in JSON, bad input with its
 // field violations, and a dependency that hangs while the answer still comes
-// complete within the method's deadline.
+// complete within the method's deadline. Calls come as the BFF (web's
+// token, verified as identity's would be); anybody else is refused.
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { backgroundContext } from "../../endpoints/context.js";
+import { backgroundContext, type Context } from "../../endpoints/context.js";
+import { testTokens, type TestTokens } from "../identity/testing.js";
 import { Code } from "../../endpoints/errors.js";
 import { endpointsOf, type Client } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
@@ -23,7 +25,9 @@ import { DEFAULT_BUDGETS } from "./settings.js";
 import { searchValidators } from "./validators.js";
 
 const log = pino({ level: "silent" });
-const ctx = backgroundContext({ log });
+/** The BFF, the service search's contract names. */
+let ctx: Context;
+let tokens: TestTokens;
 let tracing: Tracing;
 let f: SearchFixture;
 let server: RunningServer;
@@ -34,6 +38,8 @@ const lisbon = { query: "Lisbon", checkIn: day("2026-12-05"), checkOut: day("202
 
 test.before(async () => {
   tracing = createTracing({ serviceName: "search" });
+  tokens = await testTokens();
+  ctx = backgroundContext({ log, principal: await tokens.service("web") });
   // The production budgets, so that the method's own 1000 ms deadline is what bounds a call.
   f = searchFixture({ budgets: DEFAULT_BUDGETS });
   const registry = new Registry();
@@ -45,7 +51,7 @@ test.before(async () => {
   server = await startServer({
     port: 0,
     log,
-    routes: (router) => serveService(router, SearchService, endpoints, { log }),
+    routes: (router) => serveService(router, SearchService, endpoints, { log, authenticate: tokens.authenticate }),
     metrics: registry,
   });
   overHttp2 = clientOf(SearchService, connectTransport(server.url, { http2: true }));
@@ -112,6 +118,16 @@ test("pricing hanging: the answer still comes, complete and degraded, within the
   });
   assert.equal(flights.results!.degraded, ["pricing"]);
   assert.is(flights.results!.outbound.length, 2);
+});
+
+test("search serves the BFF and signed-in customers: no token is Unauthenticated, another service PermissionDenied", async () => {
+  const anonymous = await kitRejection(overJson.searchHotels(backgroundContext({ log }), { query: lisbon }));
+  assert.is(anonymous.code, Code.Unauthenticated);
+  const asPricing = await kitRejection(overJson.searchHotels(backgroundContext({ log, principal: await tokens.service("pricing") }), { query: lisbon }));
+  assert.is(asPricing.code, Code.PermissionDenied);
+  assert.is(asPricing.message, 'SearchHotels may be called by a signed-in customer or the service web, not by the service "pricing"');
+  const asCustomer = await overJson.searchHotels(backgroundContext({ log, principal: await tokens.customer(RICH) }), { query: lisbon });
+  assert.is(asCustomer.results!.complete, true);
 });
 
 test.run();

@@ -3,7 +3,11 @@
 // services on real gRPC servers and the sellers as fakes on real HTTP
 // servers. At start it syncs the pull sellers into catalog and pricing over
 // gRPC; its webhook takes a signed push on the same port; /metrics shows the
-// sellers' counters; SIGTERM stops it with exit code 0.
+// sellers' counters; SIGTERM stops it with exit code 0. Identity runs
+// in-process: the fake catalog and pricing check their contracts' callers
+// (access middleware, tokens verified with identity's keys), so the sync
+// landing proves sellers writes with its own token; SyncSeller over the wire
+// without a token is refused.
 import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -16,6 +20,13 @@ import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { startFakeSellers } from "./fake-sellers.fixture.js";
 import { fakeCatalog, fakePricing, pushHeaders, samplePushBody } from "./fixture.js";
+import { backgroundContext } from "../../endpoints/context.js";
+import { Code, type KitError } from "../../endpoints/errors.js";
+import { access } from "../../endpoints/middleware/access.js";
+import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
+import { clientOf, grpcTransport } from "../../transport/client.js";
+import { identityFixture, serveIdentity, testServiceSecret } from "../identity/fixture.js";
+import { bearerAuthenticator, tokenVerifier } from "../identity/verifier.js";
 
 const log = pino({ level: "silent" });
 const SECRET = "main-test-secret";
@@ -26,15 +37,18 @@ test("the process syncs at start over gRPC, takes a push on its webhook, exports
   const sellers = await startFakeSellers();
   const catalog = fakeCatalog();
   const pricing = fakePricing();
+  const identity = await identityFixture();
+  const identityServer = await serveIdentity(identity);
+  const authenticate = bearerAuthenticator(tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", identityServer.url) }));
   const catalogServer = await startServer({
     port: 0,
     log,
-    routes: (r) => serveService(r, CatalogService, endpointsOf(CatalogService, catalog.impl), { log }),
+    routes: (r) => serveService(r, CatalogService, endpointsOf(CatalogService, catalog.impl, access()), { log, authenticate }),
   });
   const pricingServer = await startServer({
     port: 0,
     log,
-    routes: (r) => serveService(r, PricingService, endpointsOf(PricingService, pricing.impl), { log }),
+    routes: (r) => serveService(r, PricingService, endpointsOf(PricingService, pricing.impl, access()), { log, authenticate }),
   });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -51,6 +65,8 @@ test("the process syncs at start over gRPC, takes a push on its webhook, exports
       SANDBOX_PUSH_URL: sellers.wanderly.url,
       SELLERS_WEBHOOK_KEYS: `wanderly:${SECRET}`,
       SYNC_INTERVAL_MS: "3600000",
+      IDENTITY_URL: identityServer.url,
+      SERVICE_SECRET: testServiceSecret("sellers"),
     });
 
     await until("readiness", async () => {
@@ -75,6 +91,11 @@ test("the process syncs at start over gRPC, takes a push on its webhook, exports
     });
     assert.equal([push.status, await push.json()], [200, { rates: 2, listings: 1, duplicate: false }]);
 
+    const anonymous = await clientOf(SellersService, grpcTransport(base))
+      .syncSeller(backgroundContext({ log }), { sellerId: "casa" })
+      .then(() => undefined, (e: unknown) => e);
+    assert.is((anonymous as KitError).code, Code.Unauthenticated, "SyncSeller over the wire needs a named caller");
+
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /seller_searches_total\{seller="skylark"\} 0/);
     assert.match(metrics, /seller_look_to_book\{seller="casa"\} 0/);
@@ -85,6 +106,8 @@ test("the process syncs at start over gRPC, takes a push on its webhook, exports
     await child?.kill();
     await catalogServer.close(1000);
     await pricingServer.close(1000);
+    await identityServer.close(1000);
+    await identity.close();
     await sellers.close();
     await db.drop();
   }

@@ -7,8 +7,12 @@
 // bus, schema "bus"), confirming or failing them at booking (BOOKING_URL)
 // and refunding at payment (PAYMENT_URL) as its own service principal
 // (IDENTITY_URL, SERVICE_SECRET); a seller may keep failing for
-// SELLER_BOOKING_DEADLINE_MS after the reservation was made.
+// SELLER_BOOKING_DEADLINE_MS after the reservation was made. Callers' tokens
+// are verified against identity's JWKS; its writes to catalog and pricing
+// carry its own service token; its scheduler and webhook call its own
+// endpoints in process as "sellers".
 import { clientFromEndpoints, endpointsOf } from "../../endpoints/service.js";
+import { asPrincipal } from "../../endpoints/middleware/call-as.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -66,14 +70,6 @@ async function main() {
   const db = await rt.openDatabase("sellers", new URL("./migrations", import.meta.url));
   const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
 
-  // Batches of listings and rates take longer than a user's call: a larger cap than the default 5 s.
-  const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 120_000 });
-  const catalog = clientOf(CatalogService, grpcTransport(cfg.catalogUrl), ...peers.middlewares);
-  const pricing = clientOf(PricingService, grpcTransport(cfg.pricingUrl), ...peers.middlewares);
-  // The saga's calls: the kit's default 5 s cap, retries of idempotent methods, a breaker per peer.
-  const saga = clientStack({ registry: rt.registry, tracer: rt.tracer });
-  const booking = clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...saga.middlewares);
-  const payment = clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...saga.middlewares);
   const auth = identityAccess({
     identityUrl: cfg.identityUrl,
     serviceSecret: cfg.serviceSecret,
@@ -81,6 +77,14 @@ async function main() {
     registry: rt.registry,
     tracer: rt.tracer,
   });
+  // Batches of listings and rates take longer than a user's call: a larger cap than the default 5 s.
+  const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 120_000, callAs: auth.servicePrincipal });
+  const catalog = clientOf(CatalogService, grpcTransport(cfg.catalogUrl), ...peers.middlewares);
+  const pricing = clientOf(PricingService, grpcTransport(cfg.pricingUrl), ...peers.middlewares);
+  // The saga's calls: the kit's default 5 s cap, retries of idempotent methods, a breaker per peer.
+  const saga = clientStack({ registry: rt.registry, tracer: rt.tracer });
+  const booking = clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...saga.middlewares);
+  const payment = clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...saga.middlewares);
 
   const adapters = createAdapters(urls, {
     fx,
@@ -107,17 +111,21 @@ async function main() {
     }),
   );
 
+  // The webhook route (the seller's signature is its proof) and the scheduler call sellers' own endpoints in process, as sellers.
+  const asSellers = asPrincipal(endpoints, { kind: "service", id: "sellers", roles: [] });
+
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveService(router, SellersService, endpoints, { log: rt.log }),
-    http: webhookRoute({ ...pushWebhook(endpoints), log: rt.log }),
+    routes: (router) => serveService(router, SellersService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+    http: webhookRoute({ ...pushWebhook(asSellers), log: rt.log }),
     ready: db.ready,
     metrics: rt.registry,
+    authenticate: auth.authenticate,
   });
 
   // Scheduled syncs go through the endpoint, so they are logged and measured like SyncSeller calls.
-  const self = clientFromEndpoints(SellersService, endpoints);
+  const self = clientFromEndpoints(SellersService, asSellers);
   const scheduler = new SyncScheduler({
     sellerIds: sellers.pullSellers,
     intervalMs: cfg.syncIntervalMs,

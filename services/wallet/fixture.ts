@@ -39,7 +39,8 @@ export async function walletFixture(opts: { poolMax?: number; now?: () => Date }
   );
   return {
     client,
-    ctx: backgroundContext({ log }),
+    // The wallet answers a named service about any customer (booking, in production).
+    ctx: backgroundContext({ log, principal: { kind: "service", id: "booking", roles: [] } }),
     database: db,
     async counts() {
       const result = { balances: 0, holds: 0, transactions: 0, commands: 0 };

@@ -46,6 +46,7 @@ let identityServer: RunningServer;
 /** `authorization` headers: a service's token and a customer's, both issued by the identity server. */
 let asService: Record<string, string>;
 let asCustomer: Record<string, string>;
+let customerId: string;
 
 async function postJson(path: string, body: object, headers: Record<string, string> = {}) {
   const res = await fetch(`${url}${path}`, {
@@ -61,10 +62,11 @@ test.before(async () => {
   identityServer = await serveIdentity(identity);
   const client = clientOf(IdentityService, connectTransport(identityServer.url));
   const ctx = backgroundContext({ log: pino({ level: "silent" }) });
-  const service = await client.issueServiceToken(ctx, { serviceName: "booking", secret: testServiceSecret("booking") });
+  const service = await client.issueServiceToken(ctx, { serviceName: "operator", secret: testServiceSecret("operator") });
   asService = { authorization: `Bearer ${service.accessToken}` };
   const customer = await client.signUp(ctx, { email: "wallet-owner@example.com", password: "a long enough password", displayName: "Owner" });
   asCustomer = { authorization: `Bearer ${customer.tokens!.accessToken}` };
+  customerId = customer.customerId;
 
   db = await testDatabase();
   port = await freePort();
@@ -103,11 +105,24 @@ test("buf curl over gRPC and over Connect, and a plain JSON POST, read the balan
   const credited = await postJson("/itinera.wallet.v1.WalletService/Credit", credit, { "x-request-id": "test-req-1", ...asService });
   assert.is(credited.status, 200, JSON.stringify(credited.body));
   const data = JSON.stringify({ customer_id: "demo", currency: "EUR" });
-  const grpc = await bufCurl("--http2-prior-knowledge", "--protocol", "grpc", "--reflect", `${url}${GET_BALANCE}`, "-d", data);
+  const header = ["-H", `authorization: ${asService.authorization}`];
+  const grpc = await bufCurl("--http2-prior-knowledge", "--protocol", "grpc", "--reflect", ...header, `${url}${GET_BALANCE}`, "-d", data);
   assert.equal(grpc, balance);
-  const connect = await bufCurl("--protocol", "connect", "--reflect", `${url}${GET_BALANCE}`, "-d", data);
+  const connect = await bufCurl("--protocol", "connect", "--reflect", ...header, `${url}${GET_BALANCE}`, "-d", data);
   assert.equal(connect, balance);
-  assert.equal(await postJson(GET_BALANCE, { customer_id: "demo", currency: "EUR" }), { status: 200, body: balance });
+  assert.equal(await postJson(GET_BALANCE, { customer_id: "demo", currency: "EUR" }, asService), { status: 200, body: balance });
+});
+
+test("a customer reads their own wallet only: another customer's is NOT_FOUND, as an unknown one; no token is Unauthenticated", async () => {
+  const own = await postJson(GET_BALANCE, { customer_id: customerId, currency: "EUR" }, asCustomer);
+  assert.is(own.status, 200, JSON.stringify(own.body));
+  for (const other of ["demo", "nobody-at-all"]) {
+    const res = await postJson(GET_BALANCE, { customer_id: other, currency: "EUR" }, asCustomer);
+    assert.equal(res, { status: 404, body: { code: "not_found", message: `customer ${other} has no wallet` } });
+    const history = await postJson("/itinera.wallet.v1.WalletService/ListTransactions", { customer_id: other }, asCustomer);
+    assert.is(history.status, 404, "nor its history");
+  }
+  assert.is((await postJson(GET_BALANCE, { customer_id: "demo", currency: "EUR" })).status, 401);
 });
 
 test("log lines are JSON; each call's line has its ids, procedure, code and duration, and no request body", async () => {
@@ -116,7 +131,7 @@ test("log lines are JSON; each call's line has its ids, procedure, code and dura
     "log line of each call",
     () => {
       const rpcs = entries().filter((e) => typeof e.procedure === "string" && e.procedure.startsWith("/itinera.wallet.v1."));
-      return rpcs.length >= 4 ? rpcs : undefined; // the credit and three balances
+      return rpcs.length >= 4 ? rpcs : undefined; // the credit and three balances (at least)
     },
     10_000,
   );
@@ -135,10 +150,13 @@ test("Credit without a token is Unauthenticated (401), with a customer's token P
   assert.equal(anonymous.status, 401);
   assert.equal((anonymous.body as { code: string }).code, "unauthenticated");
   const customer = await postJson("/itinera.wallet.v1.WalletService/Credit", again, asCustomer);
-  assert.equal(customer, { status: 403, body: { code: "permission_denied", message: "Credit needs a service identity" } });
+  assert.equal(customer, {
+    status: 403,
+    body: { code: "permission_denied", message: "Credit may be called by the services booking, operator, not by a customer" },
+  });
   const forged = await postJson("/itinera.wallet.v1.WalletService/Credit", again, { authorization: `${asService.authorization}x` });
   assert.is(forged.status, 401);
-  assert.equal(await postJson(GET_BALANCE, { customer_id: "demo", currency: "EUR" }), { status: 200, body: balance }, "still 1500");
+  assert.equal(await postJson(GET_BALANCE, { customer_id: "demo", currency: "EUR" }, asService), { status: 200, body: balance }, "still 1500");
 });
 
 test("SIGTERM: the call in flight finishes, the process logs shutting down then stopped, exits 0 and frees the port", async () => {
@@ -147,7 +165,7 @@ test("SIGTERM: the call in flight finishes, the process logs shutting down then 
   const body = JSON.stringify({ customerId: "demo", currency: "EUR" });
   const req = http.request(`${url}${GET_BALANCE}`, {
     method: "POST",
-    headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), expect: "100-continue" },
+    headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), expect: "100-continue", ...asService },
   });
   const response = new Promise<http.IncomingMessage>((resolve, reject) => req.once("response", resolve).once("error", reject));
   response.catch(() => {}); // awaited below; a failure before then is not unhandled

@@ -10,6 +10,7 @@ import {
   invalidArgument,
   notFound,
 } from "../../endpoints/errors.js";
+import { requireOwnedBy } from "../../endpoints/middleware/access.js";
 import type { Service } from "../../endpoints/service.js";
 import type { Money } from "../../gen/itinera/type/v1/money_pb.js";
 import {
@@ -91,8 +92,12 @@ export function walletService(deps: WalletServiceDeps): Service<typeof WalletSer
     return { hold: holdMessage(settled), balance: balanceMessage(after) };
   }
 
+  /** What a customer hears about a wallet that is not theirs: the same as about one that does not exist. */
+  const noWallet = (customerId: string) => `customer ${customerId} has no wallet`;
+
   return {
-    async getBalance(_ctx, req) {
+    async getBalance(ctx, req) {
+      requireOwnedBy(ctx, req.customerId, noWallet(req.customerId));
       const balance = await store.balance(req.customerId, req.currency);
       return { balance: balance ? balanceMessage(balance) : zeroBalance(req.customerId, req.currency) };
     },
@@ -164,7 +169,8 @@ export function walletService(deps: WalletServiceDeps): Service<typeof WalletSer
     release: (_ctx, req) =>
       once("Release", ReleaseRequestSchema, req, ReleaseResponseSchema, (tx) => settle(tx, req.holdId, "released")),
 
-    async listTransactions(_ctx, req) {
+    async listTransactions(ctx, req) {
+      requireOwnedBy(ctx, req.customerId, noWallet(req.customerId));
       const size = Math.min(req.pageSize > 0 ? req.pageSize : DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
       let after;
       if (req.pageToken !== "") {

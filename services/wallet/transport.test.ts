@@ -39,13 +39,16 @@ let w: WalletFixture;
 let tracing: Tracing;
 let server: RunningServer;
 let auth: TestTokens;
-/** Who calls in the tests below: a service, as booking will. */
+/** Who calls in the tests below: services, as in production — booking moves money, search reads balances. */
 let booking: Principal;
+let search: Principal;
+const serviceFor = (method: Method): Principal => (method === "GetBalance" ? search : booking);
 
 test.before(async () => {
   w = await walletFixture();
   auth = await testTokens();
   booking = await auth.service("booking");
+  search = await auth.service("search");
   tracing = createTracing({ serviceName: "wallet" });
   const endpoints = endpointsOf(
     WalletService,
@@ -79,13 +82,13 @@ interface WalletCaller {
   close(): void;
 }
 
-/** `principal` null: no token at all. */
-function viaClientOf(transport: Transport, principal: Principal | null = booking): WalletCaller {
+/** `principal` null: no token at all; undefined: the service that calls the method in production. */
+function viaClientOf(transport: Transport, principal?: Principal | null): WalletCaller {
   const wallet = clientOf(WalletService, transport) as unknown as Record<string, (ctx: Context, req: unknown) => Promise<Json>>;
-  const ctx = backgroundContext({ log, principal: principal ?? undefined });
   return {
     int64: "bigint",
     async call(method, req) {
+      const ctx = backgroundContext({ log, principal: (principal === undefined ? serviceFor(method) : principal) ?? undefined });
       const desc = WalletService.methods.find((m) => m.name === method)!;
       try {
         return { res: await wallet[desc.localName]!(ctx, fromJson(desc.input, req)) };
@@ -100,12 +103,15 @@ function viaClientOf(transport: Transport, principal: Principal | null = booking
 
 function viaGrpcJs(port: number): WalletCaller {
   const client = grpcJsClient("itinera/wallet/v1/wallet.proto", "itinera.wallet.v1.WalletService", `127.0.0.1:${port}`);
-  const metadata = new Metadata();
-  metadata.set("authorization", `Bearer ${booking.token}`);
+  const metadataFor = (method: Method) => {
+    const metadata = new Metadata();
+    metadata.set("authorization", `Bearer ${serviceFor(method).token}`);
+    return metadata;
+  };
   return {
     int64: "string",
     call: (method, req) =>
-      client.unary(method, req, metadata).then(
+      client.unary(method, req, metadataFor(method)).then(
         (res) => ({ res }),
         (e: ServiceError) => ({ code: e.code, fields: statusViolations(e.metadata.get("grpc-status-details-bin")[0]) }),
       ),
@@ -119,11 +125,12 @@ function statusViolations(bin: unknown): string[] {
   return grpcStatus(bin).details.flatMap((d) => anyUnpack(d, BadRequestSchema)?.fieldViolations.map((v) => v.field) ?? []);
 }
 
-function viaFetch(url: string, principal: Principal | null = booking): WalletCaller {
-  const authorization: Record<string, string> = principal ? { authorization: `Bearer ${principal.token}` } : {};
+function viaFetch(url: string, principal?: Principal | null): WalletCaller {
   return {
     int64: "string",
     async call(method, req) {
+      const who = principal === undefined ? serviceFor(method) : principal;
+      const authorization: Record<string, string> = who ? { authorization: `Bearer ${who.token}` } : {};
       const res = await fetch(`${url}/itinera.wallet.v1.WalletService/${method}`, {
         method: "POST",
         headers: { "content-type": "application/json", ...authorization },
@@ -209,28 +216,35 @@ for (const [name, connect] of Object.entries(callers)) {
   });
 }
 
-test("money moves only with a service token: none → Unauthenticated, a customer's → PermissionDenied; reads stay open", async () => {
+test("money moves only with a named service's token: none → Unauthenticated, a customer's or search's → PermissionDenied; a customer reads only their own balance", async () => {
   const customer = await auth.customer("customer-auth");
   const eur = (amountMinor: string) => ({ amountMinor, currency: "EUR" });
   const credit = { idempotencyKey: "auth-credit", customerId: "customer-auth", amount: eur("100"), reason: "CREDIT_REASON_PROMOTION" };
   const hold = { idempotencyKey: "auth-hold", customerId: "customer-auth", amount: eur("100") };
   const settle = { idempotencyKey: "auth-settle", holdId: "00000000-0000-4000-8000-000000000000" };
   const before = await w.counts();
+  const balanceOf = (customerId: string) => ({ customerId, currency: "EUR" });
   for (const [who, expected] of [
     [null, Code.Unauthenticated],
     [customer, Code.PermissionDenied],
+    [search, Code.PermissionDenied],
   ] as const) {
     for (const wallet of [viaClientOf(grpcTransport(server.url), who), viaFetch(server.url, who)]) {
       for (const [method, req] of [["Credit", credit], ["Hold", hold], ["Capture", settle]] as const) {
-        assert.equal(await wallet.call(method, req), { code: expected, fields: [] }, `${method} as ${who?.kind ?? "nobody"}`);
+        assert.equal(await wallet.call(method, req), { code: expected, fields: [] }, `${method} as ${who?.id ?? "nobody"}`);
       }
-      assert.ok("res" in (await wallet.call("GetBalance", { customerId: "customer-auth", currency: "EUR" })), "GetBalance is public");
     }
   }
+  for (const wallet of [viaClientOf(grpcTransport(server.url), customer), viaFetch(server.url, customer)]) {
+    assert.ok("res" in (await wallet.call("GetBalance", balanceOf("customer-auth"))), "a customer reads their own balance");
+    assert.equal(await wallet.call("GetBalance", balanceOf("customer-1")), { code: Code.NotFound, fields: [] }, "and not another's");
+  }
+  assert.equal(await viaFetch(server.url, null).call("GetBalance", balanceOf("customer-auth")), { code: Code.Unauthenticated, fields: [] });
+  assert.equal(await viaFetch(server.url, booking).call("GetBalance", balanceOf("customer-auth")), { code: Code.PermissionDenied, fields: [] });
   const release = backgroundContext({ log, principal: customer });
   const e = await failure(clientOf(WalletService, grpcTransport(server.url)).release(release, { idempotencyKey: "auth-release", holdId: settle.holdId }));
   assert.is(e.code, Code.PermissionDenied);
-  assert.is(e.message, "Release needs a service identity");
+  assert.is(e.message, "Release may be called by the service booking, not by a customer");
 
   const stranger = viaClientOf(grpcTransport(server.url), { ...booking, token: await auth.foreignToken("booking") });
   assert.equal(await stranger.call("Credit", credit), { code: Code.Unauthenticated, fields: [] }, "a token identity did not sign");

@@ -97,7 +97,7 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
     },
     async getCustomer(ctx, req) {
       w.calls.push({ method: "identity.GetCustomer", principal: ctx.principal, request: req });
-      if (ctx.principal?.kind !== "service") throw permissionDenied("GetCustomer needs a service identity");
+      if (ctx.principal?.kind !== "service") throw permissionDenied("GetCustomer may be called by the services web, mailer, not by a customer");
       const a = [...accounts.values()].find((x) => x.customerId === req.customerId);
       if (!a) throw notFound(`customer ${req.customerId} does not exist`);
       return { customerId: a.customerId, email: "hidden@example.test", displayName: a.name };

@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { backgroundContext } from "../../endpoints/context.js";
 import { internal } from "../../endpoints/errors.js";
+import type { PrincipalOf } from "../../endpoints/middleware/call-as.js";
 import { clientStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -59,8 +60,17 @@ async function main() {
 
   const auth = identityAccess({ ...cfg, serviceName: "web", registry: rt.registry, tracer: rt.tracer });
   // One client stack (one set of circuits) per peer; search answers within its own 1 s.
-  const stackFor = (timeoutMs: number) => clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs });
-  const stacks = { search: stackFor(2_000), catalog: stackFor(2_000), wallet: stackFor(2_000), payment: stackFor(5_000), booking: stackFor(5_000) };
+  // Wallet, payment and booking answer the signed-in customer their own data: the customer's token goes on.
+  // Catalog serves the BFF as itself; search serves the signed-in customer (their markdown), else the BFF.
+  const stackFor = (timeoutMs: number, callAs?: PrincipalOf) => clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs, callAs });
+  const customerElseService: PrincipalOf = async (ctx) => (ctx.principal?.kind === "customer" ? ctx.principal : auth.servicePrincipal(ctx));
+  const stacks = {
+    search: stackFor(2_000, customerElseService),
+    catalog: stackFor(2_000, auth.servicePrincipal),
+    wallet: stackFor(2_000),
+    payment: stackFor(5_000),
+    booking: stackFor(5_000),
+  };
   const service = webService({
     identity: auth.identity,
     search: clientOf(SearchService, grpcTransport(cfg.searchUrl), ...stacks.search.middlewares),
@@ -68,7 +78,7 @@ async function main() {
     wallet: clientOf(WalletService, grpcTransport(cfg.walletUrl), ...stacks.wallet.middlewares),
     payment: clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...stacks.payment.middlewares),
     booking: clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...stacks.booking.middlewares),
-    servicePrincipal: (ctx) => auth.tokens.principal(ctx),
+    servicePrincipal: auth.servicePrincipal,
     settings: { publicUrl: cfg.publicUrl },
   });
 

@@ -79,7 +79,7 @@ export function webSessions(opts: WebSessionOptions): AuthenticateCall {
   }
 
   async function fromCookies(ctx: Context, call: IncomingCall, cookies: Map<string, string>, jar: ResponseCookies) {
-    const needsCustomer = methodInfo(call.method, "server").access !== "public";
+    const needsCustomer = methodInfo(call.method, "server").callers?.anyone !== true;
     const access = cookies.get(SESSION_COOKIE);
     if (access) {
       try {

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/mailer/v1/mailer.proto.
  */
 export const file_itinera_mailer_v1_mailer: GenFile = /*@__PURE__*/
-  fileDesc("Ch5pdGluZXJhL21haWxlci92MS9tYWlsZXIucHJvdG8SEWl0aW5lcmEubWFpbGVyLnYxIp8BCgVFbWFpbBISCgptZXNzYWdlX2lkGAEgASgJEhYKDnJlc2VydmF0aW9uX2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC5pdGluZXJhLm1haWxlci52MS5FbWFpbEtpbmQSDwoHc3ViamVjdBgEIAEoCRItCglzZW5kX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIisKEUxpc3RFbWFpbHNSZXF1ZXN0EhYKDnJlc2VydmF0aW9uX2lkGAEgASgJIj4KEkxpc3RFbWFpbHNSZXNwb25zZRIoCgZlbWFpbHMYASADKAsyGC5pdGluZXJhLm1haWxlci52MS5FbWFpbCp0CglFbWFpbEtpbmQSGgoWRU1BSUxfS0lORF9VTlNQRUNJRklFRBAAEhYKEkVNQUlMX0tJTkRfSU5WT0lDRRABEhYKEkVNQUlMX0tJTkRfQVBPTE9HWRACEhsKF0VNQUlMX0tJTkRfQ0FOQ0VMTEFUSU9OEAMycwoNTWFpbGVyU2VydmljZRJiCgpMaXN0RW1haWxzEiQuaXRpbmVyYS5tYWlsZXIudjEuTGlzdEVtYWlsc1JlcXVlc3QaJS5pdGluZXJhLm1haWxlci52MS5MaXN0RW1haWxzUmVzcG9uc2UiB5ACAZC1GANiBnByb3RvMw", [file_google_protobuf_timestamp, file_itinera_options_v1_options]);
+  fileDesc("Ch5pdGluZXJhL21haWxlci92MS9tYWlsZXIucHJvdG8SEWl0aW5lcmEubWFpbGVyLnYxIp8BCgVFbWFpbBISCgptZXNzYWdlX2lkGAEgASgJEhYKDnJlc2VydmF0aW9uX2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC5pdGluZXJhLm1haWxlci52MS5FbWFpbEtpbmQSDwoHc3ViamVjdBgEIAEoCRItCglzZW5kX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIisKEUxpc3RFbWFpbHNSZXF1ZXN0EhYKDnJlc2VydmF0aW9uX2lkGAEgASgJIj4KEkxpc3RFbWFpbHNSZXNwb25zZRIoCgZlbWFpbHMYASADKAsyGC5pdGluZXJhLm1haWxlci52MS5FbWFpbCp0CglFbWFpbEtpbmQSGgoWRU1BSUxfS0lORF9VTlNQRUNJRklFRBAAEhYKEkVNQUlMX0tJTkRfSU5WT0lDRRABEhYKEkVNQUlMX0tJTkRfQVBPTE9HWRACEhsKF0VNQUlMX0tJTkRfQ0FOQ0VMTEFUSU9OEAMyfQoNTWFpbGVyU2VydmljZRJsCgpMaXN0RW1haWxzEiQuaXRpbmVyYS5tYWlsZXIudjEuTGlzdEVtYWlsc1JlcXVlc3QaJS5pdGluZXJhLm1haWxlci52MS5MaXN0RW1haWxzUmVzcG9uc2UiEZACAZq1GAoaCG9wZXJhdG9yYgZwcm90bzM", [file_google_protobuf_timestamp, file_itinera_options_v1_options]);
 
 /**
  * One e-mail sent.
@@ -151,6 +151,8 @@ export const EmailKindSchema: GenEnum<EmailKind> = /*@__PURE__*/
  * The e-mails sent to customers: one per reservation event (invoice on
  * confirmation, apology with the refund on failure, cancellation with the
  * fee), each sent exactly once. This API lets operators and tests see them.
+ * ListEmails is for the people's tools ("operator": the end-to-end tests,
+ * support), never a customer: it holds their addresses.
  *
  * @generated from service itinera.mailer.v1.MailerService
  */

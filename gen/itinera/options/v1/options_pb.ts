@@ -12,11 +12,12 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/options/v1/options.proto.
  */
 export const file_itinera_options_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("CiBpdGluZXJhL29wdGlvbnMvdjEvb3B0aW9ucy5wcm90bxISaXRpbmVyYS5vcHRpb25zLnYxIj0KB0NhbGxlcnMSDgoGYW55b25lGAEgASgIEhAKCGN1c3RvbWVyGAIgASgIEhAKCHNlcnZpY2VzGAMgAygJKnwKBkFjY2VzcxIWChJBQ0NFU1NfVU5TUEVDSUZJRUQQABIRCg1BQ0NFU1NfUFVCTElDEAESEwoPQUNDRVNTX0NVU1RPTUVSEAISEgoOQUNDRVNTX1NFUlZJQ0UQAxIeChpBQ0NFU1NfQ1VTVE9NRVJfT1JfU0VSVklDRRAEOj8KCnRpbWVvdXRfbXMSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjRhgMgASgNUgl0aW1lb3V0TXM6VAoGYWNjZXNzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY0oYDIAEoDjIaLml0aW5lcmEub3B0aW9ucy52MS5BY2Nlc3NSBmFjY2VzczpXCgdjYWxsZXJzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY04YDIAEoCzIbLml0aW5lcmEub3B0aW9ucy52MS5DYWxsZXJzUgdjYWxsZXJzOkwKEW1heF9yZXF1ZXN0X2J5dGVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY1IYDIAEoDVIPbWF4UmVxdWVzdEJ5dGVzYgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("CiBpdGluZXJhL29wdGlvbnMvdjEvb3B0aW9ucy5wcm90bxISaXRpbmVyYS5vcHRpb25zLnYxIj0KB0NhbGxlcnMSDgoGYW55b25lGAEgASgIEhAKCGN1c3RvbWVyGAIgASgIEhAKCHNlcnZpY2VzGAMgAygJKoABCgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASEQoNQUNDRVNTX1BVQkxJQxABEhMKD0FDQ0VTU19DVVNUT01FUhACEhIKDkFDQ0VTU19TRVJWSUNFEAMSHgoaQUNDRVNTX0NVU1RPTUVSX09SX1NFUlZJQ0UQBBoCGAE6PwoKdGltZW91dF9tcxIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGNGGAyABKA1SCXRpbWVvdXRNczpYCgZhY2Nlc3MSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjShgMgASgOMhouaXRpbmVyYS5vcHRpb25zLnYxLkFjY2Vzc0ICGAFSBmFjY2VzczpXCgdjYWxsZXJzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY04YDIAEoCzIbLml0aW5lcmEub3B0aW9ucy52MS5DYWxsZXJzUgdjYWxsZXJzOkwKEW1heF9yZXF1ZXN0X2J5dGVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY1IYDIAEoDVIPbWF4UmVxdWVzdEJ5dGVzYgZwcm90bzM", [file_google_protobuf_descriptor]);
 
 /**
  * Who may call a method, declared on every method (make lint fails a method
- * without it); it replaces `access`. Nothing is allowed unless named here:
+ * without it, and the server refuses every call of a method without it).
+ * Nothing is allowed unless named here:
  *
  *   option (itinera.options.v1.callers) = {customer: true, services: ["web"]};
  *
@@ -59,45 +60,35 @@ export const CallersSchema: GenMessage<Callers> = /*@__PURE__*/
   messageDesc(file_itinera_options_v1_options, 0);
 
 /**
- * Who may call a method. The endpoint layer's access middleware enforces it
- * on the server: the transport puts the verified bearer token's principal in
- * the Context, and this option says which principals a method accepts.
+ * DEPRECATED, read by nothing: replaced by `callers` below. Kept only because
+ * buf breaking refuses to delete a published enum and extension; no method
+ * sets it, and the endpoint layer ignores it.
  *
  * @generated from enum itinera.options.v1.Access
+ * @deprecated
  */
 export enum Access {
   /**
-   * Not declared: anyone, as ACCESS_PUBLIC.
-   *
    * @generated from enum value: ACCESS_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
-   * Anyone, signed in or not.
-   *
    * @generated from enum value: ACCESS_PUBLIC = 1;
    */
   PUBLIC = 1,
 
   /**
-   * A signed-in customer (a service calling on a customer's behalf forwards
-   * the customer's token).
-   *
    * @generated from enum value: ACCESS_CUSTOMER = 2;
    */
   CUSTOMER = 2,
 
   /**
-   * Another service acting for itself (a service token from identity).
-   *
    * @generated from enum value: ACCESS_SERVICE = 3;
    */
   SERVICE = 3,
 
   /**
-   * A customer, or a service.
-   *
    * @generated from enum value: ACCESS_CUSTOMER_OR_SERVICE = 4;
    */
   CUSTOMER_OR_SERVICE = 4,
@@ -105,6 +96,7 @@ export enum Access {
 
 /**
  * Describes the enum itinera.options.v1.Access.
+ * @deprecated
  */
 export const AccessSchema: GenEnum<Access> = /*@__PURE__*/
   enumDesc(file_itinera_options_v1_options, 0);
@@ -119,9 +111,10 @@ export const timeout_ms: GenExtension<MethodOptions, number> = /*@__PURE__*/
   extDesc(file_itinera_options_v1_options, 0);
 
 /**
- * Who may call this method; unset means public.
+ * DEPRECATED: use `callers`.
  *
- * @generated from extension: itinera.options.v1.Access access = 50002;
+ * @generated from extension: itinera.options.v1.Access access = 50002 [deprecated = true];
+ * @deprecated
  */
 export const access: GenExtension<MethodOptions, Access> = /*@__PURE__*/
   extDesc(file_itinera_options_v1_options, 1);

@@ -1,0 +1,184 @@
+// The access matrix's example requests (e2e/access.test.ts): one per RPC of
+// every contract the system serves, keyed "package.Service/Method". Each is
+// a request the method ANSWERS OK for its allowed callers, built from what
+// the matrix's setup made (the World); `owned` says the request names the
+// owner's (alice's) data, so another customer must get NOT_FOUND. A new RPC
+// without an entry here fails the matrix, naming the key to add.
+import { randomBytes } from "node:crypto";
+import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
+import type { Context, Principal } from "../endpoints/context.js";
+import type { Client } from "../endpoints/service.js";
+import type { CatalogService, Flight, Hotel } from "../gen/itinera/catalog/v1/catalog_pb.js";
+import type { Date as ProtoDate } from "../gen/itinera/type/v1/date_pb.js";
+import type { Item } from "../gen/itinera/type/v1/item_pb.js";
+import { CreditReason } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { samplePushBody } from "../services/sellers/fixture.js";
+import { signPush } from "../services/sellers/push.js";
+import type { Customer, Marketplace, Offer } from "./marketplace.fixture.js";
+
+/** What the setup made for the examples to name. */
+export interface World {
+  m: Marketplace;
+  /** The owner: the customer whose data `owned` requests name. */
+  alice: Customer;
+  /** Another customer. */
+  bob: Customer;
+  password: string;
+  offer: Offer;
+  stay: { hotelId: string; roomId: string; checkIn: ProtoDate; checkOut: ProtoDate };
+  /** Alice's paid payment and its CONFIRMED reservation (read, quoted and confirmed again; never cancelled). */
+  paymentId: string;
+  reservationId: string;
+  /** Alice's second confirmed reservation: the one the cancel rows cancel (again). */
+  cancelledId: string;
+  /** Alice's paid reservation that sellers failed (its seller does not exist): the one the fail rows fail again. */
+  failedId: string;
+  hotel: Hotel;
+  flight: Flight;
+  route: { origin: string; destination: string; departureDate: ProtoDate };
+  catalog: Client<typeof CatalogService>;
+  /** A principal from identity for a service name. */
+  service(name: string): Promise<Principal>;
+  ctx(principal: Principal): Context;
+  /** A fresh hold of one cent on alice's wallet, made as booking. */
+  hold(): Promise<string>;
+  /** A fresh suffix for idempotency keys, e-mail addresses and push ids. */
+  unique(): string;
+}
+
+export interface Example {
+  request(w: World): MessageInitShape<DescMessage> | Promise<MessageInitShape<DescMessage>>;
+  /** The request names alice's data: bob is answered NOT_FOUND. */
+  owned?: true;
+}
+
+const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
+const item = (w: World): Item => w.offer.item;
+
+export const EXAMPLES: Record<string, Example> = {
+  // identity
+  "itinera.identity.v1.IdentityService/SignUp": {
+    request: (w) => ({ email: `matrix.${w.unique()}@example.com`, password: w.password, displayName: "Matrix" }),
+  },
+  "itinera.identity.v1.IdentityService/SignIn": { request: (w) => ({ email: w.alice.email, password: w.password }) },
+  "itinera.identity.v1.IdentityService/Refresh": {
+    // Refresh tokens are single-use: each row gets its own, from a sign-in.
+    request: async (w) => ({
+      refreshToken: (await w.m.clients.identity.signIn(w.ctx(w.alice.principal), { email: w.alice.email, password: w.password })).tokens!.refreshToken,
+    }),
+  },
+  "itinera.identity.v1.IdentityService/GetJwks": { request: () => ({}) },
+  "itinera.identity.v1.IdentityService/IssueServiceToken": { request: (w) => ({ serviceName: "operator", secret: w.m.env.OPERATOR_SERVICE_SECRET! }) },
+  "itinera.identity.v1.IdentityService/GetCustomer": { request: (w) => ({ customerId: w.alice.customerId }) },
+
+  // catalog
+  "itinera.catalog.v1.CatalogService/UpsertHotels": { request: (w) => ({ sellerId: item(w).sellerId, hotels: [w.hotel] }) },
+  "itinera.catalog.v1.CatalogService/UpsertFlights": { request: (w) => ({ sellerId: "skylark", flights: [w.flight] }) },
+  "itinera.catalog.v1.CatalogService/SearchHotels": { request: () => ({ query: "Lisbon", pageSize: 5 }) },
+  "itinera.catalog.v1.CatalogService/GetHotels": { request: (w) => ({ hotelIds: [w.stay.hotelId] }) },
+  "itinera.catalog.v1.CatalogService/ListFlights": { request: (w) => w.route },
+  "itinera.catalog.v1.CatalogService/GetAirports": { request: (w) => ({ codes: [w.route.origin] }) },
+
+  // pricing
+  "itinera.pricing.v1.PricingService/IngestHotelRates": {
+    request: (w) => ({
+      sellerId: item(w).sellerId,
+      rates: [{ hotelId: w.stay.hotelId, roomId: w.stay.roomId, night: w.stay.checkIn, price: eur(w.offer.listedMinor), available: 5 }],
+    }),
+  },
+  "itinera.pricing.v1.PricingService/GetHotelOffers": {
+    request: (w) => ({ hotelIds: [w.stay.hotelId], checkIn: w.stay.checkIn, checkOut: w.stay.checkOut }),
+  },
+  "itinera.pricing.v1.PricingService/GetFlightFares": { request: (w) => w.route },
+  "itinera.pricing.v1.PricingService/InvalidateRoom": { request: (w) => ({ hotelId: w.stay.hotelId, roomId: w.stay.roomId, reason: "access matrix" }) },
+
+  // sellers
+  "itinera.sellers.v1.SellersService/QuoteFlights": { request: (w) => w.route },
+  "itinera.sellers.v1.SellersService/QuoteHotelStay": {
+    request: (w) => ({ hotelId: w.stay.hotelId, checkIn: w.stay.checkIn, checkOut: w.stay.checkOut }),
+  },
+  "itinera.sellers.v1.SellersService/SyncSeller": { request: () => ({ sellerId: "skylark" }) },
+  "itinera.sellers.v1.SellersService/ListSellers": { request: () => ({}) },
+  "itinera.sellers.v1.SellersService/ReceivePush": {
+    request: (w) => {
+      const pushId = crypto.randomUUID();
+      const body = samplePushBody(pushId);
+      const key = w.m.env.SELLERS_WEBHOOK_KEYS!.replace(/^wanderly:/, "");
+      return { sellerId: "wanderly", body, pushId, signature: signPush(key, pushId, body, Math.floor(Date.now() / 1000)) };
+    },
+  },
+
+  // wallet
+  "itinera.wallet.v1.WalletService/GetBalance": { owned: true, request: (w) => ({ customerId: w.alice.customerId, currency: "EUR" }) },
+  "itinera.wallet.v1.WalletService/Credit": {
+    request: (w) => ({ idempotencyKey: `matrix-${w.unique()}`, customerId: w.alice.customerId, amount: eur(1n), reason: CreditReason.PROMOTION }),
+  },
+  "itinera.wallet.v1.WalletService/Hold": {
+    request: (w) => ({ idempotencyKey: `matrix-${w.unique()}`, customerId: w.alice.customerId, amount: eur(1n), reference: "access matrix" }),
+  },
+  "itinera.wallet.v1.WalletService/Capture": { request: async (w) => ({ idempotencyKey: `matrix-${w.unique()}`, holdId: await w.hold() }) },
+  "itinera.wallet.v1.WalletService/Release": { request: async (w) => ({ idempotencyKey: `matrix-${w.unique()}`, holdId: await w.hold() }) },
+  "itinera.wallet.v1.WalletService/ListTransactions": { owned: true, request: (w) => ({ customerId: w.alice.customerId, pageSize: 5 }) },
+
+  // search
+  "itinera.search.v1.SearchService/SearchHotels": {
+    request: (w) => ({ query: { query: "Lisbon", checkIn: w.stay.checkIn, checkOut: w.stay.checkOut, pageSize: 5 } }),
+  },
+  "itinera.search.v1.SearchService/StreamHotels": {
+    request: (w) => ({ query: { query: "Lisbon", checkIn: w.stay.checkIn, checkOut: w.stay.checkOut, pageSize: 5 } }),
+  },
+  "itinera.search.v1.SearchService/SearchFlights": { request: (w) => ({ query: w.route }) },
+  "itinera.search.v1.SearchService/StreamFlights": { request: (w) => ({ query: w.route }) },
+
+  // booking
+  "itinera.booking.v1.BookingService/CreateReservation": {
+    // A payment id as payment makes them, of no payment: sellers books the stay; nothing is charged.
+    request: (w) => ({ paymentId: `pay_${randomBytes(16).toString("hex")}`, customerId: w.alice.customerId, item: item(w), amount: eur(w.offer.priceMinor), markdown: eur(0n) }),
+  },
+  "itinera.booking.v1.BookingService/GetReservation": { owned: true, request: (w) => ({ reservationId: w.reservationId }) },
+  "itinera.booking.v1.BookingService/ListReservations": { request: () => ({ pageSize: 5 }) },
+  "itinera.booking.v1.BookingService/QuoteCancellation": { owned: true, request: (w) => ({ reservationId: w.reservationId }) },
+  "itinera.booking.v1.BookingService/CancelReservation": { owned: true, request: (w) => ({ reservationId: w.cancelledId }) },
+  "itinera.booking.v1.BookingService/ConfirmReservation": { request: (w) => ({ reservationId: w.reservationId, sellerReference: "matrix" }) },
+  "itinera.booking.v1.BookingService/FailReservation": { request: (w) => ({ reservationId: w.failedId, reason: "access matrix", refunded: eur(0n) }) },
+
+  // payment
+  "itinera.payment.v1.PaymentService/MakePayment": {
+    request: (w) => ({
+      idempotencyKey: `matrix-${w.unique()}`,
+      item: item(w),
+      amount: eur(w.offer.priceMinor),
+      markdown: eur(w.offer.markdownMinor),
+      returnUrl: `${w.m.env.WEB_PUBLIC_URL}/trips/return`,
+    }),
+  },
+  "itinera.payment.v1.PaymentService/GetPayment": { owned: true, request: (w) => ({ paymentId: w.paymentId }) },
+  "itinera.payment.v1.PaymentService/Refund": {
+    request: (w) => ({ idempotencyKey: `matrix-${w.unique()}`, paymentId: w.paymentId, amount: eur(1n), reason: "access matrix" }),
+  },
+
+  // mailer
+  "itinera.mailer.v1.MailerService/ListEmails": { request: (w) => ({ reservationId: w.reservationId }) },
+
+  // web (the BFF)
+  "itinera.web.v1.WebService/SignUp": {
+    request: (w) => ({ email: `matrix.web.${w.unique()}@example.com`, password: w.password, displayName: "Matrix" }),
+  },
+  "itinera.web.v1.WebService/SignIn": { request: (w) => ({ email: w.alice.email, password: w.password }) },
+  "itinera.web.v1.WebService/SignOut": { request: () => ({}) },
+  "itinera.web.v1.WebService/GetSession": { request: () => ({}) },
+  "itinera.web.v1.WebService/SuggestDestinations": { request: () => ({ text: "Lis" }) },
+  "itinera.web.v1.WebService/ListAirports": { request: () => ({}) },
+  "itinera.web.v1.WebService/StreamHotels": { request: (w) => ({ query: "Lisbon", checkIn: w.stay.checkIn, checkOut: w.stay.checkOut }) },
+  "itinera.web.v1.WebService/StreamFlights": { request: (w) => w.route },
+  "itinera.web.v1.WebService/GetHotel": { request: (w) => ({ hotelId: w.stay.hotelId, checkIn: w.stay.checkIn, checkOut: w.stay.checkOut }) },
+  "itinera.web.v1.WebService/StartBooking": {
+    request: (w) => ({ idempotencyKey: `matrix-${w.unique()}`, item: item(w), shownPrice: eur(w.offer.priceMinor) }),
+  },
+  "itinera.web.v1.WebService/GetTrip": { owned: true, request: (w) => ({ paymentId: w.paymentId }) },
+  "itinera.web.v1.WebService/WatchTrip": { owned: true, request: (w) => ({ paymentId: w.paymentId }) },
+  "itinera.web.v1.WebService/ListTrips": { request: () => ({ pageSize: 5 }) },
+  "itinera.web.v1.WebService/QuoteCancellation": { owned: true, request: (w) => ({ reservationId: w.reservationId }) },
+  "itinera.web.v1.WebService/CancelTrip": { owned: true, request: (w) => ({ reservationId: w.cancelledId }) },
+  "itinera.web.v1.WebService/GetWallet": { request: () => ({ pageSize: 5 }) },
+};
