@@ -28,8 +28,10 @@ import { endpointsOf } from "../endpoints/service.js";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../gen/grpc/reflection/v1/reflection_pb.js";
 import { CLIENT_ADDRESS, type Authenticate } from "./context.js";
+import { classifyDecodeErrors, STRICT_JSON } from "./decode-errors.js";
 import { healthService } from "./health.js";
 import { listenHttp1AndH2c, type RequestHandler } from "./http-listener.js";
+import { DEFAULT_MAX_REQUEST_BYTES } from "./limits.js";
 import { probeHandler } from "./probes.js";
 import { Readiness, type ReadinessCheck } from "./readiness.js";
 import { serveReflection } from "./reflection.js";
@@ -78,6 +80,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const rpc = connectNodeAdapter({
     shutdownSignal: shutdown.signal,
+    // What a caller may send (serveService raises it per method) and what an undecodable request answers.
+    readMaxBytes: DEFAULT_MAX_REQUEST_BYTES,
+    jsonOptions: STRICT_JSON,
+    requestGate: classifyDecodeErrors,
     // The caller's address, for per-address limits (transport/context.ts reads it).
     contextValues: (req) => createContextValues().set(CLIENT_ADDRESS, req.socket?.remoteAddress),
     routes(router) {
@@ -96,7 +102,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (!probes(req, res) && !opts.http?.(req, res)) rpc(req, res);
   };
 
-  const listener = await listenHttp1AndH2c(handler, { port: opts.port, host });
+  const listener = await listenHttp1AndH2c(handler, {
+    port: opts.port,
+    host,
+    onHandlerError: (err, req) => log.error({ err, method: req.method }, "a request handler threw; answered 500"),
+  });
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${listener.port}`;
   log.info({ port: listener.port, host }, "server listening");
 
