@@ -13,8 +13,13 @@
 // throws. transport/server.test.ts proves each protocol; a connect-es upgrade
 // that changes this fails there.
 //
+// A Connect GET's base64 `message` that is not base64 makes connect-es throw
+// a plain Error, which it answers INTERNAL before any hook sees a
+// ConnectError: the gate checks it first.
+//
 // JSON: connect-es decodes the body with a lenient TextDecoder (invalid UTF-8
 // becomes U+FFFD); STRICT_JSON makes invalid UTF-8 an error (INVALID_ARGUMENT).
+import { base64Decode } from "@bufbuild/protobuf/wire";
 import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
 
 interface CallState {
@@ -23,8 +28,9 @@ interface CallState {
 
 const CALL_STATE = createContextKey<CallState | undefined>(undefined, { description: "itinera call state" });
 
-/** connect-es' request gate: installs the reclassification for the call. */
+/** connect-es' request gate: refuses an undecodable GET query, installs the reclassification for the call. */
 export function classifyDecodeErrors(context: HandlerContext): void {
+  if (context.requestMethod === "GET") checkGetQuery(context.url);
   const state: CallState = { implementationRan: false };
   context.values.set(CALL_STATE, state);
   context.signal.addEventListener(
@@ -57,6 +63,16 @@ export const STRICT_JSON: { ignoreUnknownFields: boolean; textDecoder: TextDecod
   ignoreUnknownFields: true,
   textDecoder: new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }),
 };
+
+function checkGetQuery(url: string): void {
+  const query = new URL(url, "http://rpc").searchParams;
+  if (query.get("base64") !== "1") return;
+  try {
+    base64Decode(query.get("message") ?? "");
+  } catch {
+    throw new ConnectError("the message query parameter is not base64", Code.InvalidArgument);
+  }
+}
 
 function asInvalidArgument(reason: unknown): void {
   if (!(reason instanceof ConnectError) || reason.code !== Code.Internal) return;

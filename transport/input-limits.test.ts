@@ -93,6 +93,17 @@ test("Connect: invalid UTF-8 in JSON, or JSON that is not JSON, is INVALID_ARGUM
   }
 });
 
+test("Connect GET: a message that is not base64 is INVALID_ARGUMENT; so is an RPC without a usable Host", async () => {
+  const get = await fetch(`${server.url}${ECHO}?connect=v1&encoding=proto&base64=1&message=%25ZZ`);
+  assert.is(get.status, 400);
+  assert.is(((await get.json()) as { code: string }).code, "invalid_argument");
+  const body = '{"message":"x"}';
+  for (const host of ["", "Host: a b\r\n"]) {
+    const answer = await rawHttp1(server.port, `POST ${ECHO} HTTP/1.0\r\n${host}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    assert.match(answer, /^HTTP\/1\.[01] 400 /, JSON.stringify(host));
+  }
+});
+
 test("gRPC and gRPC-Web: undecodable frames are INVALID_ARGUMENT (3)", async () => {
   assert.is((await grpc(frame(TRUNCATED))).status, "3");
   // The compressed flag without a grpc-encoding.

@@ -31,6 +31,7 @@ import { CLIENT_ADDRESS, type Authenticate } from "./context.js";
 import { classifyDecodeErrors, STRICT_JSON } from "./decode-errors.js";
 import { healthService } from "./health.js";
 import { listenHttp1AndH2c, type RequestHandler } from "./http-listener.js";
+import { replyJson } from "./http-route.js";
 import { DEFAULT_MAX_REQUEST_BYTES } from "./limits.js";
 import { probeHandler } from "./probes.js";
 import { Readiness, type ReadinessCheck } from "./readiness.js";
@@ -99,7 +100,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const probes = probeHandler({ readiness, metrics: opts.metrics });
   const handler: RequestHandler = (req, res) => {
-    if (!probes(req, res) && !opts.http?.(req, res)) rpc(req, res);
+    if (probes(req, res) || opts.http?.(req, res)) return;
+    if (hasUsableAuthority(req)) rpc(req, res);
+    else replyJson(res, 400, { code: "invalid_argument", message: "the request needs a valid Host header (or :authority)" });
   };
 
   const listener = await listenHttp1AndH2c(handler, {
@@ -123,6 +126,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     })());
 
   return { port: listener.port, url, readiness, close };
+}
+
+/**
+ * connect-node builds each call's URL from the Host header (HTTP/1.1) or
+ * :authority (HTTP/2) and throws on a missing or malformed one (HTTP/1.0
+ * without Host, "Host: a b").
+ */
+function hasUsableAuthority(req: Parameters<RequestHandler>[0]): boolean {
+  const authority = "authority" in req ? req.authority : req.headers.host;
+  if (!authority) return false;
+  return URL.canParse(`http://${authority}/`);
 }
 
 function uniqueServices(services: DescService[]): DescService[] {
