@@ -122,7 +122,13 @@ test(`the malformed-input sweep: ${REQUESTS} seeded hostile requests, nothing IN
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const tally = new Map<string, Map<string, number>>();
   const bad: string[] = [];
+  /** What the requests the server reset were (a body over the cap is refused before it is all sent). */
+  const resets = new Map<string, number>();
   const count = (protocol: string, answer: string, what: string) => {
+    if (answer === "reset") {
+      const kind = what.split(" ").slice(1, 3).join(" ");
+      resets.set(kind, (resets.get(kind) ?? 0) + 1);
+    }
     const row = tally.get(protocol) ?? tally.set(protocol, new Map()).get(protocol)!;
     row.set(answer, (row.get(answer) ?? 0) + 1);
     if (/^(internal|unknown|http-500|grpc-13|grpc-2|timeout)$/.test(answer) && bad.length < 20) bad.push(`${answer}: ${what}`);
@@ -145,9 +151,11 @@ test(`the malformed-input sweep: ${REQUESTS} seeded hostile requests, nothing IN
       else attack = gen.rpc(gen.int(12) === 0 ? Health : gen.pick(target.services));
       if (attack.protocol !== "http-route" && gen.int(3) === 0) attack.headers.authorization = `Bearer ${token}`;
       const what = `${name} ${attack.protocol} ${attack.kind} ${attack.method} ${attack.path.slice(0, 80)}`;
-      const answer = await (attack.protocol === "grpc" ? grpcCall(h2.of(port(name)), attack) : http1Call(agent, port(name), attack)).catch(
-        (e: unknown) => (e instanceof Error && e.message === "timeout" ? "timeout" : "reset"),
-      );
+      const failed = (e: unknown) => (e instanceof Error && e.message === "timeout" ? "timeout" : "reset");
+      let answer = await (attack.protocol === "grpc" ? grpcCall(h2.of(port(name)), attack) : http1Call(agent, port(name), attack)).catch(failed);
+      // A kept-alive connection the server closed after an earlier answer (a body over the cap is not read to its
+      // end) resets the next request on it: that request is sent again once, on a connection of its own.
+      if (answer === "reset" && attack.protocol !== "grpc") answer = await http1Call(false, port(name), attack).catch(failed);
       count(attack.protocol, answer, what);
     }
   };
@@ -161,6 +169,7 @@ test(`the malformed-input sweep: ${REQUESTS} seeded hostile requests, nothing IN
     return `  ${protocol.padEnd(15)} ${String(n).padStart(6)}  ${[...answers].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}=${v}`).join(" ")}`;
   });
   console.log(`malformed-input sweep, seed ${SEED}: ${REQUESTS} requests in ${seconds.toFixed(1)} s\n${table.join("\n")}`);
+  console.log(`  connections reset, by request: ${[...resets].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}=${v}`).join(" ")}`);
 
   assert.equal(bad, [], "no INTERNAL, UNKNOWN, HTTP 500 or unanswered request");
   assert.equal(pids(), pidsBefore, "no process restarted");
@@ -174,7 +183,7 @@ test(`the malformed-input sweep: ${REQUESTS} seeded hostile requests, nothing IN
 });
 
 /** HTTP/1.1 on a keep-alive connection: the answer as a code name. */
-function http1Call(agent: http.Agent, port: number, a: Attack): Promise<string> {
+function http1Call(agent: http.Agent | false, port: number, a: Attack): Promise<string> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...a.headers };
     if (a.protocol === "grpc-web") headers["content-type"] = "application/grpc-web+proto";

@@ -18,8 +18,8 @@ export function pathOf(req: Request): string {
   return (req.url ?? "").split("?", 1)[0] || "/";
 }
 
-/** A percent-encoded path segment, decoded; undefined when malformed ("%ZZ", bytes that are not UTF-8). */
-export function decodeSegment(segment: string): string | undefined {
+/** A percent-encoded path (or segment), decoded; undefined when malformed ("%ZZ", bytes that are not UTF-8). */
+export function percentDecoded(segment: string): string | undefined {
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -34,8 +34,9 @@ export function header(req: Request, name: string): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
-/** The whole body, or undefined once it exceeds `max` bytes. */
+/** The whole body, or undefined when its Content-Length says more than `max` bytes (nothing read) or once it exceeds them. */
 export async function readBody(req: Request, max: number): Promise<Uint8Array | undefined> {
+  if (Number(header(req, "content-length") ?? 0) > max) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer | string>) {

@@ -131,6 +131,9 @@ test("a body over the cap is RESOURCE_EXHAUSTED before it is read, parsed or inf
   // gRPC: a frame whose prefix announces 2 GiB, and a gzip bomb frame.
   assert.is((await grpc(frame(new Uint8Array(0), 0, 0x7fffffff))).status, "8");
   assert.is((await grpc(frame(bomb, 1), { "grpc-encoding": "gzip" })).status, "8");
+  // A plain HTTP route: 1 MiB by default too.
+  const webhook = await fetch(server.url + "/webhooks/seller", { method: "POST", body: Buffer.from(big) });
+  assert.is(webhook.status, 413);
   // The server still answers.
   const ok = await fetch(server.url + ECHO, { method: "POST", headers: { "content-type": "application/json" }, body: '{"message":"hi"}' });
   assert.equal(await ok.json(), { message: "hi" });

@@ -12,7 +12,7 @@ import { stat } from "node:fs/promises";
 import { extname, join, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
-import { decodeSegment, pathOf, writeHead, type Request, type Response } from "./http-route.js";
+import { percentDecoded, pathOf, writeHead, type Request, type Response } from "./http-route.js";
 
 
 const TYPES: Record<string, string> = {
@@ -130,7 +130,7 @@ export function staticFiles(opts: StaticOptions): (req: Request, res: Response) 
 
 /** The file a URL path names inside root; undefined for a path that is malformed or leaves root. */
 function fileOf(root: string, urlPath: string): string | undefined {
-  const path = decodeSegment(urlPath);
+  const path = percentDecoded(urlPath);
   if (path === undefined || path.includes("\0") || path.split("/").some((part) => part.startsWith("."))) return undefined;
   const file = resolve(root, `.${path}`);
   return file === root || file.startsWith(root + sep) ? file : undefined;

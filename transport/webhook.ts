@@ -13,7 +13,7 @@ import { backgroundContext } from "../endpoints/context.js";
 import type { Endpoint } from "../endpoints/endpoint.js";
 import { asKitError, Code } from "../endpoints/errors.js";
 import { DEFAULT_MAX_REQUEST_BYTES } from "./limits.js";
-import { decodeSegment, header, pathOf, readBody, replyJson, type Request, type Response } from "./http-route.js";
+import { percentDecoded, header, pathOf, readBody, replyJson, type Request, type Response } from "./http-route.js";
 
 
 /** What a service says about its webhook; no HTTP in it. */
@@ -61,7 +61,7 @@ export function webhookRoute(opts: WebhookOptions): (req: Request, res: Response
   return (req, res) => {
     const path = pathOf(req);
     if (!path.startsWith(prefix)) return false;
-    const name = decodeSegment(path.slice(prefix.length));
+    const name = percentDecoded(path.slice(prefix.length));
     if (name === undefined) {
       replyJson(res, 400, { code: "INVALID_ARGUMENT", message: "the webhook name in the path is not valid percent-encoded UTF-8" });
     } else if (name === "" || name.includes("/")) {
