@@ -12,7 +12,9 @@ import { startEchoServer } from "./echo.fixture.js";
 import type { RunningServer } from "./server.js";
 import { webhookRoute } from "./webhook.js";
 import { silentLog } from "./echo.fixture.js";
-import { DEFAULT_MAX_REQUEST_BYTES } from "./limits.js";
+import { DEFAULT_MAX_REQUEST_BYTES, maxRequestBytes } from "./limits.js";
+import { CatalogService } from "../gen/itinera/catalog/v1/catalog_pb.js";
+import { PricingService } from "../gen/itinera/pricing/v1/pricing_pb.js";
 
 let server: RunningServer;
 let session: http2.ClientHttp2Session;
@@ -137,6 +139,14 @@ test("a body over the cap is RESOURCE_EXHAUSTED before it is read, parsed or inf
   // The server still answers.
   const ok = await fetch(server.url + ECHO, { method: "POST", headers: { "content-type": "application/json" }, body: '{"message":"hi"}' });
   assert.equal(await ok.json(), { message: "hi" });
+});
+
+test("the contracts raise the cap for bulk ingestion only", () => {
+  const MiB = 1024 * 1024;
+  assert.is(maxRequestBytes(CatalogService.method.upsertHotels), 4 * MiB);
+  assert.is(maxRequestBytes(CatalogService.method.upsertFlights), 4 * MiB);
+  assert.is(maxRequestBytes(PricingService.method.ingestHotelRates), 4 * MiB);
+  assert.is(maxRequestBytes(CatalogService.method.searchHotels), MiB);
 });
 
 test("a route that throws answers 500 and the server keeps serving; // and %ZZ answer 4xx", async () => {
