@@ -146,7 +146,7 @@ export class AttackGenerator {
     const protocol = this.pick(["connect-json", "connect-json", "connect-proto", "connect-proto", "grpc", "grpc", "grpc-web"] as const);
     if (protocol === "connect-json") {
       const { kind, body } = this.json(method);
-      if (method.methodKind === "server_streaming") {
+      if (method.methodKind !== "unary") {
         const env = this.envelope(body);
         return { protocol: "connect-stream", kind: `${kind}+${env.kind}`, method: "POST", path, headers: { "content-type": "application/connect+json" }, body: env.body };
       }
@@ -154,7 +154,7 @@ export class AttackGenerator {
     }
     const { kind, body } = this.binary();
     if (protocol === "connect-proto") {
-      if (method.methodKind === "server_streaming") {
+      if (method.methodKind !== "unary") {
         const env = this.envelope(body);
         return { protocol: "connect-stream", kind: `${kind}+${env.kind}`, method: "POST", path, headers: { "content-type": "application/connect+proto" }, body: env.body };
       }

@@ -1,6 +1,6 @@
 // The malformed-input sweep over the real processes (scripts/system.ts, as
 // `make start` runs them): at least 10,000 seeded hostile requests across
-// every port and protocol — Connect JSON, binary, streaming and GET, gRPC
+// every port and protocol (each service, health and reflection) — Connect JSON, binary, streaming and GET, gRPC
 // over h2c, gRPC-Web, the plain HTTP routes (webhooks, the gateway callback,
 // static files, probes, JWKS) and bare TCP — random and truncated bytes,
 // lying length prefixes, huge bodies, deep, NUL-laden and invalid-UTF-8
@@ -20,6 +20,7 @@ import * as assert from "uvu/assert";
 import { BookingService } from "../gen/itinera/booking/v1/booking_pb.js";
 import { CatalogService } from "../gen/itinera/catalog/v1/catalog_pb.js";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "../gen/grpc/reflection/v1/reflection_pb.js";
 import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
 import { MailerService } from "../gen/itinera/mailer/v1/mailer_pb.js";
 import { PaymentService } from "../gen/itinera/payment/v1/payment_pb.js";
@@ -148,7 +149,7 @@ test(`the malformed-input sweep: ${REQUESTS} seeded hostile requests, nothing IN
         count("raw", answer, `${name} ${kind}`);
         continue;
       } else if (roll < 20) attack = gen.route([...target.routes, ...PROBES]);
-      else attack = gen.rpc(gen.int(12) === 0 ? Health : gen.pick(target.services));
+      else attack = gen.rpc(gen.pick([Health, ServerReflection, ...Array<DescService>(10).fill(gen.pick(target.services))]));
       if (attack.protocol !== "http-route" && gen.int(3) === 0) attack.headers.authorization = `Bearer ${token}`;
       const what = `${name} ${attack.protocol} ${attack.kind} ${attack.method} ${attack.path.slice(0, 80)}`;
       const failed = (e: unknown) => (e instanceof Error && e.message === "timeout" ? "timeout" : "reset");

@@ -110,6 +110,9 @@ test("gRPC and gRPC-Web: undecodable frames are INVALID_ARGUMENT (3)", async () 
   assert.is((await grpc(frame(TRUNCATED))).status, "3");
   // The compressed flag without a grpc-encoding.
   assert.is((await grpc(frame(Uint8Array.from([0x0a, 0x00]), 1))).status, "3");
+  // A bidi stream (reflection) decodes while it runs: the same.
+  const reflection = "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo";
+  assert.is((await grpc(frame(TRUNCATED), { ":path": reflection })).status, "3");
   // An incomplete frame: the prefix promises 10 bytes, 2 arrive.
   assert.is((await grpc(frame(Uint8Array.from([0x0a, 0x00]), 0, 10))).status, "3");
   const web = await fetch(server.url + ECHO, {
