@@ -7,6 +7,7 @@ import {
   date,
   dateAfter,
   each,
+  emailAddress,
   enumDefined,
   intRange,
   maxLen,
@@ -15,8 +16,10 @@ import {
   pattern,
   positive,
   required,
+  textViolations,
   validator,
 } from "./rules.js";
+import { UpsertHotelsRequestSchema } from "../gen/itinera/catalog/v1/catalog_pb.js";
 import type { Validators } from "./service.js";
 import {
   CreditReason,
@@ -169,6 +172,33 @@ test("currencyCodes holds ISO-4217 codes in upper case", () => {
   for (const c of ["EUR", "USD", "JPY", "GBP", "CHF"]) assert.ok(codes.has(c), c);
   assert.not.ok(codes.has("eur"));
   assert.equal(currency("c", "", codes), { field: "c", rule: "required", description: "must not be empty" });
+});
+
+test("email: the shape of an address, in one pass, even on the 28 KB inputs the old regex took seconds on", () => {
+  for (const ok of ["ana@example.com", "  ana.b+x@mail.example.co.uk ", "a@b.c"]) assert.is(emailAddress("email", ok), undefined, ok);
+  for (const bad of ["", "ana", "ana@", "@example.com", "ana@example", "ana@.com", "ana@example.", "a b@example.com", "a@b@example.com"]) {
+    assert.equal(emailAddress("email", bad), { field: "email", rule: "pattern", description: "must be an e-mail address" }, bad);
+  }
+  // /^\s*[^\s@]+@[^\s@]+\.[^\s@]+\s*$/ backtracked for 6.2 s on the first, 2.3 s on the second (Node 24).
+  assert.ok(emailAddress("email", "a@" + ".".repeat(28_000) + " x"));
+  assert.ok(emailAddress("email", "a@" + "x.".repeat(14_000) + "@"));
+  assert.is(emailAddress("email", "a@" + "x.".repeat(14_000) + "com"), undefined);
+});
+
+test("text: NUL and lone surrogates are refused in every string of a request, nested, listed and mapped, by proto path", () => {
+  const req = create(UpsertHotelsRequestSchema, {
+    sellerId: "casa\u0000",
+    hotels: [{ hotelId: "h-1", name: "fine" }, { hotelId: "h-2", name: "bad \ud800 surrogate" }],
+    cityAliases: { "lisbon-pt": { aliases: ["Lisboa", "Lis\u0000bon"] } },
+  });
+  assert.equal(
+    textViolations(UpsertHotelsRequestSchema, req).map((v) => [v.field, v.rule]),
+    [["seller_id", "text"], ["hotels[1].name", "text"], ["city_aliases[lisbon-pt].aliases[1]", "text"]],
+  );
+  assert.equal(textViolations(UpsertHotelsRequestSchema, create(UpsertHotelsRequestSchema, { sellerId: "casa ✈ 😀" })), []);
+  // A list of bad strings makes a bounded error.
+  const many = create(UpsertHotelsRequestSchema, { hotels: Array.from({ length: 1000 }, () => ({ name: "\u0000" })) });
+  assert.is(textViolations(UpsertHotelsRequestSchema, many).length, 10);
 });
 
 test.run();

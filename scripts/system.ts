@@ -97,6 +97,10 @@ export interface RunningSystem {
   url(name: string): string;
   /** Sends a signal to one process (crash tests: SIGKILL); the supervisor restarts it. Resolves once it has exited. */
   kill(name: string, signal: NodeJS.Signals): Promise<void>;
+  /** The running process's pid (undefined while it is restarting). */
+  pid(name: string): number | undefined;
+  /** How many times each process exited on its own or was killed, since the start. */
+  exits(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -141,6 +145,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
 
   let stopping = false;
   const children = new Map<string, ChildProcess>();
+  const exitCounts: Record<string, number> = Object.fromEntries(specs.map((s) => [s.name, 0]));
   const launch = (spec: ProcessSpec, restarts = 0) => {
     const child = spawn(process.execPath, ["--import", "tsx", ...spec.args], {
       cwd: ROOT,
@@ -152,6 +157,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     child.on("exit", (code, signal) => {
       children.delete(spec.name);
       if (stopping) return;
+      exitCounts[spec.name] = (exitCounts[spec.name] ?? 0) + 1;
       // A process that stayed up a minute starts its backoff afresh.
       const n = Date.now() - startedAt > 60_000 ? 0 : restarts;
       const delay = RESTART_BACKOFF_MS[Math.min(n, RESTART_BACKOFF_MS.length - 1)]!;
@@ -192,7 +198,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       child.once("exit", () => resolve());
       child.kill(signal);
     });
-  return { specs, url, kill, stop };
+  const pid = (name: string) => children.get(name)?.pid;
+  return { specs, url, kill, pid, exits: () => ({ ...exitCounts }), stop };
 }
 
 async function waitReady(spec: ProcessSpec, timeoutMs: number): Promise<void> {

@@ -4,7 +4,7 @@
 // `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n` hands it to an http2 server, anything else
 // to an http server; both run the same request handler.
 //
-//   const listener = await listenHttp1AndH2c(handler, { port: 0, host: "127.0.0.1" });
+//   const listener = await listenHttp1AndH2c(handler, { port: 0, host: "127.0.0.1", onHandlerError: (err) => log.error({ err }) });
 //   listener.port;                        // the port actually bound
 //   await listener.close(10_000, () => abortInFlight());
 //
@@ -13,6 +13,10 @@
 // close when idle (responses started while draining say `Connection: close`).
 // What is still open after graceMs: `onGraceExpired` runs (abort handlers so
 // they answer), and 250 ms later every remaining connection is destroyed.
+//
+// A handler that throws is a bug of ours, but never ends the process: the
+// request gets 500 (or its connection is reset when the answer had started)
+// and `onHandlerError` reports it; the listener keeps serving.
 import * as http from "node:http";
 import * as http2 from "node:http2";
 import * as net from "node:net";
@@ -25,6 +29,8 @@ export type RequestHandler = (
 export interface ListenOptions {
   port: number;
   host: string;
+  /** Told about a handler that threw (the request was answered 500). */
+  onHandlerError: (error: unknown, req: Parameters<RequestHandler>[0]) => void;
 }
 
 export interface HttpListener {
@@ -38,7 +44,8 @@ const FIRST_BYTES_TIMEOUT_MS = 10_000;
 /** After the grace period, how long aborted handlers get to send their errors. */
 const ABORT_FLUSH_MS = 250;
 
-export async function listenHttp1AndH2c(handler: RequestHandler, opts: ListenOptions): Promise<HttpListener> {
+export async function listenHttp1AndH2c(unguarded: RequestHandler, opts: ListenOptions): Promise<HttpListener> {
+  const handler = guard(unguarded, opts.onHandlerError);
   let draining = false;
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.ServerHttp2Session>();
@@ -121,6 +128,24 @@ export async function listenHttp1AndH2c(handler: RequestHandler, opts: ListenOpt
   }
 
   return { port, close };
+}
+
+/** The handler, with whatever it throws answered 500 instead of escaping into the HTTP server (and the process). */
+function guard(handler: RequestHandler, onError: ListenOptions["onHandlerError"]): RequestHandler {
+  return (req, res) => {
+    try {
+      handler(req, res);
+    } catch (e) {
+      onError(e, req);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.statusCode = 500;
+      res.setHeader("content-type", "text/plain; charset=utf-8");
+      res.end("internal error\n");
+    }
+  };
 }
 
 /**

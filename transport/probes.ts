@@ -9,7 +9,7 @@
 //   if (!probes(req, res)) rpcHandler(req, res);
 import type { Registry } from "prom-client";
 import type { RequestHandler } from "./http-listener.js";
-import { writeHead } from "./http-route.js";
+import { pathOf, writeHead } from "./http-route.js";
 import type { Readiness } from "./readiness.js";
 
 export interface ProbeOptions {
@@ -21,7 +21,7 @@ export interface ProbeOptions {
 export function probeHandler(opts: ProbeOptions): (...args: Parameters<RequestHandler>) => boolean {
   return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
-    const path = (req.url ?? "").split("?")[0];
+    const path = pathOf(req);
     const send = (status: number, body: string, contentType = "text/plain; charset=utf-8") => {
       writeHead(res, status, { "content-type": contentType, "cache-control": "no-store" });
       if (req.method === "HEAD") res.end();

@@ -15,6 +15,7 @@ import { createRegistry, toBinary, type DescFile, type DescService, type Message
 import { FileDescriptorProtoSchema } from "@bufbuild/protobuf/wkt";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { Code } from "../endpoints/errors.js";
+import { decodedRequests, markImplementationRan } from "./decode-errors.js";
 import {
   ServerReflection,
   type ServerReflectionRequest,
@@ -142,9 +143,10 @@ function error(errorCode: Code, errorMessage: string): Answer {
 export function serveReflection(router: ConnectRouter, services: readonly DescService[]): ConnectRouter {
   const index = new ReflectionIndex(services);
   return router.service(ServerReflection, {
-    async *serverReflectionInfo(requests) {
+    async *serverReflectionInfo(requests, hctx) {
+      markImplementationRan(hctx);
       const sent = new Set<string>();
-      for await (const req of requests) {
+      for await (const req of decodedRequests(requests)) {
         yield { validHost: req.host, originalRequest: req, messageResponse: answer(index, req, sent) };
       }
     },

@@ -8,13 +8,17 @@
 // (transport/context.ts), runs the endpoint, and whatever the endpoint throws
 // leaves as a ConnectError with the same code (transport/errors.ts). Unary and
 // server-streaming methods; the router answers Connect, gRPC and gRPC-Web.
+// Each method reads at most its contract's max_request_bytes
+// (transport/limits.ts).
 import type { DescService } from "@bufbuild/protobuf";
-import type { ConnectRouter, HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ConnectRouter, HandlerContext, MethodImpl } from "@connectrpc/connect";
 import type { Context } from "../endpoints/context.js";
 import { KitError } from "../endpoints/errors.js";
 import type { EndpointSet } from "../endpoints/service.js";
 import { contextFromHandler, type HandlerContextOptions } from "./context.js";
+import { markImplementationRan } from "./decode-errors.js";
 import { toConnectError } from "./errors.js";
+import { maxRequestBytes } from "./limits.js";
 
 export type ServeOptions = HandlerContextOptions;
 
@@ -27,13 +31,14 @@ export function serveService<S extends DescService>(
   endpoints: EndpointSet,
   opts: ServeOptions,
 ): ConnectRouter {
-  const impl: Record<string, UnaryImpl | StreamImpl> = {};
   for (const method of desc.methods) {
     const wired = endpoints.get(method.localName);
     if (!wired) throw new Error(`/${desc.typeName}/${method.name} has no endpoint`);
     const { info, endpoint } = wired;
+    let impl: UnaryImpl | StreamImpl;
     if (info.kind === "unary") {
-      impl[method.localName] = async (req, hctx) => {
+      impl = async (req, hctx) => {
+        markImplementationRan(hctx);
         const ctx = await contextOrThrow(hctx, opts);
         try {
           return await endpoint(ctx, req);
@@ -42,7 +47,8 @@ export function serveService<S extends DescService>(
         }
       };
     } else {
-      impl[method.localName] = async function* (req, hctx) {
+      impl = async function* (req, hctx) {
+        markImplementationRan(hctx);
         const ctx = await contextOrThrow(hctx, opts);
         try {
           yield* (await endpoint(ctx, req)) as AsyncIterable<unknown>;
@@ -51,10 +57,10 @@ export function serveService<S extends DescService>(
         }
       };
     }
+    // impl has Connect's signature for the method's kind; TypeScript cannot see that through the loop.
+    router.rpc(method, impl as unknown as MethodImpl<typeof method>, { readMaxBytes: maxRequestBytes(method) });
   }
-  // The record has exactly the descriptor's methods, each with Connect's
-  // signature for its kind; TypeScript cannot see that through the loop.
-  return router.service(desc, impl as unknown as Partial<ServiceImpl<S>>);
+  return router;
 }
 
 async function contextOrThrow(hctx: HandlerContext, opts: ServeOptions): Promise<Context> {

@@ -30,9 +30,11 @@ import { endpointsOf } from "../endpoints/service.js";
 import { Health } from "../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../gen/grpc/reflection/v1/reflection_pb.js";
 import { CLIENT_ADDRESS, type Authenticate } from "./context.js";
+import { classifyDecodeErrors, STRICT_JSON } from "./decode-errors.js";
 import { healthService } from "./health.js";
 import { listenHttp1AndH2c, type RequestHandler } from "./http-listener.js";
-import { writeHead } from "./http-route.js";
+import { replyJson, writeHead } from "./http-route.js";
+import { DEFAULT_MAX_REQUEST_BYTES } from "./limits.js";
 import { probeHandler } from "./probes.js";
 import { Readiness, type ReadinessCheck } from "./readiness.js";
 import { serveReflection } from "./reflection.js";
@@ -91,6 +93,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const rpc = connectNodeAdapter({
     shutdownSignal: shutdown.signal,
+    // What a caller may send (serveService raises it per method) and what an undecodable request answers.
+    readMaxBytes: DEFAULT_MAX_REQUEST_BYTES,
+    jsonOptions: STRICT_JSON,
+    requestGate: classifyDecodeErrors,
     // The caller's address, for per-address limits (transport/context.ts reads it).
     contextValues: (req) => createContextValues().set(CLIENT_ADDRESS, req.socket?.remoteAddress),
     routes(router) {
@@ -106,13 +112,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const probes = probeHandler({ readiness, ...(opts.metrics && !opts.admin ? { metrics: opts.metrics } : {}) });
   const handler: RequestHandler = (req, res) => {
-    if (!probes(req, res) && !opts.http?.(req, res)) rpc(req, res);
+    if (probes(req, res) || opts.http?.(req, res)) return;
+    if (hasUsableAuthority(req)) rpc(req, res);
+    else replyJson(res, 400, { code: "invalid_argument", message: "the request needs a valid Host header (or :authority)" });
   };
 
-  const listener = await listenHttp1AndH2c(handler, { port: opts.port, host });
+  const listener = await listenHttp1AndH2c(handler, {
+    port: opts.port,
+    host,
+    onHandlerError: (err, req) => log.error({ err, method: req.method }, "a request handler threw; answered 500"),
+  });
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${listener.port}`;
   log.info({ port: listener.port, host }, "server listening");
-  const admin = opts.admin ? await listenAdmin(opts.admin, probeHandler({ readiness, ...(opts.metrics ? { metrics: opts.metrics } : {}) })) : undefined;
+  const admin = opts.admin ? await listenAdmin(opts.admin, probeHandler({ readiness, ...(opts.metrics ? { metrics: opts.metrics } : {}) }), log) : undefined;
   if (admin) log.info({ admin_port: admin.port }, "admin listener (probes, metrics)");
 
   let closing: Promise<void> | undefined;
@@ -134,13 +146,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 }
 
 /** The admin listener: the probes (with /metrics), 404 for anything else. */
-function listenAdmin(o: { port: number; host?: string }, probes: (...args: Parameters<RequestHandler>) => boolean) {
+function listenAdmin(o: { port: number; host?: string }, probes: (...args: Parameters<RequestHandler>) => boolean, log: Logger) {
   const handler: RequestHandler = (req, res) => {
     if (probes(req, res)) return;
     writeHead(res, 404, { "content-type": "text/plain; charset=utf-8" });
     res.end("the admin port serves /healthz, /readyz and /metrics only\n");
   };
-  return listenHttp1AndH2c(handler, { port: o.port, host: o.host ?? "127.0.0.1" });
+  return listenHttp1AndH2c(handler, {
+    port: o.port,
+    host: o.host ?? "127.0.0.1",
+    onHandlerError: (err, req) => log.error({ err, method: req.method }, "an admin request handler threw; answered 500"),
+  });
+}
+
+/**
+ * connect-node builds each call's URL from the Host header (HTTP/1.1) or
+ * :authority (HTTP/2) and throws on a missing or malformed one (HTTP/1.0
+ * without Host, "Host: a b").
+ */
+function hasUsableAuthority(req: Parameters<RequestHandler>[0]): boolean {
+  const authority = "authority" in req ? req.authority : req.headers.host;
+  if (!authority) return false;
+  return URL.canParse(`http://${authority}/`);
 }
 
 function uniqueServices(services: DescService[]): DescService[] {

@@ -12,7 +12,7 @@ import { stat } from "node:fs/promises";
 import { extname, join, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
-import { writeHead, type Request, type Response } from "./http-route.js";
+import { percentDecoded, pathOf, writeHead, type Request, type Response } from "./http-route.js";
 
 
 const TYPES: Record<string, string> = {
@@ -117,7 +117,7 @@ export function staticFiles(opts: StaticOptions): (req: Request, res: Response) 
 
   return (req, res) => {
     if (req.method !== "GET" && req.method !== "HEAD") return false;
-    const path = (req.url ?? "/").split("?")[0]!;
+    const path = pathOf(req);
     if (RPC_PATH.test(path)) return false;
     serve(req, res, path).catch((e: unknown) => {
       opts.log.warn({ err: e instanceof Error ? e.message : String(e), path }, "static file not served");
@@ -130,13 +130,8 @@ export function staticFiles(opts: StaticOptions): (req: Request, res: Response) 
 
 /** The file a URL path names inside root; undefined for a path that is malformed or leaves root. */
 function fileOf(root: string, urlPath: string): string | undefined {
-  let path: string;
-  try {
-    path = decodeURIComponent(urlPath);
-  } catch {
-    return undefined;
-  }
-  if (path.includes("\0") || path.split("/").some((part) => part.startsWith("."))) return undefined;
+  const path = percentDecoded(urlPath);
+  if (path === undefined || path.includes("\0") || path.split("/").some((part) => part.startsWith("."))) return undefined;
   const file = resolve(root, `.${path}`);
   return file === root || file.startsWith(root + sep) ? file : undefined;
 }

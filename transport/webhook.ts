@@ -12,7 +12,8 @@ import type { Logger } from "pino";
 import { backgroundContext } from "../endpoints/context.js";
 import type { Endpoint } from "../endpoints/endpoint.js";
 import { asKitError, Code } from "../endpoints/errors.js";
-import { header, readBody, replyJson, type Request, type Response } from "./http-route.js";
+import { DEFAULT_MAX_REQUEST_BYTES } from "./limits.js";
+import { percentDecoded, header, pathOf, readBody, replyJson, type Request, type Response } from "./http-route.js";
 
 
 /** What a service says about its webhook; no HTTP in it. */
@@ -29,7 +30,7 @@ export interface WebhookSpec {
 
 export interface WebhookOptions extends WebhookSpec {
   log: Logger;
-  /** Larger bodies are refused with 413. Default 16 MiB. */
+  /** Larger bodies are refused with 413 before they are parsed. Default 1 MiB, as every RPC. */
   maxBodyBytes?: number;
   /** The call's deadline. Default 60 000 ms. */
   timeoutMs?: number;
@@ -55,14 +56,16 @@ const HIDDEN = new Set([Code.Internal, Code.Unknown, Code.DataLoss]);
 /** The route for startServer's `http` option: true when it took the request. */
 export function webhookRoute(opts: WebhookOptions): (req: Request, res: Response) => boolean {
   const { prefix } = opts;
-  const maxBodyBytes = opts.maxBodyBytes ?? 16 * 1024 * 1024;
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BYTES;
 
   return (req, res) => {
-    const path = new URL(req.url ?? "/", "http://webhook").pathname;
+    const path = pathOf(req);
     if (!path.startsWith(prefix)) return false;
-    const name = decodeURIComponent(path.slice(prefix.length));
-    if (name === "" || name.includes("/")) {
-      replyJson(res, 404, { code: "NOT_FOUND", message: `no webhook at ${path}` });
+    const name = percentDecoded(path.slice(prefix.length));
+    if (name === undefined) {
+      replyJson(res, 400, { code: "INVALID_ARGUMENT", message: "the webhook name in the path is not valid percent-encoded UTF-8" });
+    } else if (name === "" || name.includes("/")) {
+      replyJson(res, 404, { code: "NOT_FOUND", message: `no webhook at ${prefix}${name}` });
     } else if (req.method !== "POST") {
       res.setHeader("allow", "POST");
       replyJson(res, 405, { code: "METHOD_NOT_ALLOWED", message: "a webhook takes POST only" });

@@ -111,4 +111,18 @@ test("server-streaming methods are validated before the stream opens", async () 
   assert.is(opened, 1);
 });
 
+test("a NUL or a lone surrogate in any string is refused on every method, with or without its own validator", async () => {
+  const calls: string[] = [];
+  const wallet = localClient(WalletService, fakeWallet(calls), validation(walletValidators()));
+  const noValidator = await kitRejection(wallet.getBalance(ctx, { customerId: "c\u0000" }));
+  assert.equal([noValidator.code, noValidator.message], [Code.InvalidArgument, "customer_id: must not contain the NUL character (U+0000)"]);
+  const withValidator = await kitRejection(
+    wallet.hold(ctx, { idempotencyKey: "k\ud800", customerId: "c", amount: { amountMinor: 5n, currency: "EUR" } }),
+  );
+  assert.equal(withValidator.violations.map((v) => [v.field, v.rule]), [["idempotency_key", "text"]]);
+  assert.equal(calls, []);
+  await wallet.getBalance(ctx, { customerId: "c ✈ 😀" });
+  assert.equal(calls, ["getBalance:c ✈ 😀"]);
+});
+
 test.run();

@@ -1,23 +1,27 @@
 // Input validation (server side): runs the method's validator before the
 // handler and answers InvalidArgument with one violation per bad field, in the
 // error details, so that a form can show each message next to its field.
-// Validators are written with the rules in endpoints/rules.ts.
+// Validators are written with the rules in endpoints/rules.ts. Before any
+// method's own validator, every string of every request is checked for what
+// no store can keep (rules.ts textViolations: NUL, lone surrogates).
 import { invalidArgument, type FieldViolation } from "../errors.js";
+import { firstPerField, textViolations } from "../rules.js";
 import type { Middleware } from "../endpoint.js";
 import type { Validator } from "../service.js";
 
 /**
  * Per-method validators keyed by the method's local name ("hold"): a
- * `Validators<typeof WalletService>` fits. Methods without one pass through.
+ * `Validators<typeof WalletService>` fits. Methods without one get the text check only.
  */
 export type ValidatorsByMethod = Readonly<Record<string, Validator<never> | undefined>>;
 
 export function validation(validators: ValidatorsByMethod): Middleware {
   return (next, info) => {
     const validate = validators[info.method.localName] as Validator<unknown> | undefined;
-    if (validate === undefined) return next;
+    const input = info.method.input;
     return async (ctx, req) => {
-      const violations = validate(req);
+      const text = textViolations(input, req);
+      const violations = firstPerField([...text, ...(validate ? validate(req) : [])]);
       if (violations.length > 0) throw invalidArgument(summarise(violations), violations);
       return next(ctx, req);
     };

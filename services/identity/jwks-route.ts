@@ -1,5 +1,6 @@
 // GET /.well-known/jwks.json as plain HTTP beside the RPCs (startServer's
 // `http` option), for verifiers that fetch keys the standard way. Encode only.
+import { pathOf } from "../../transport/http-route.js";
 import type { ServerOptions } from "../../transport/server.js";
 import type { JSONWebKeySet } from "jose";
 
@@ -9,7 +10,7 @@ export function jwksRoute(jwks: () => JSONWebKeySet): NonNullable<ServerOptions[
   return (req, response) => {
     // Both HTTP/1.1 and HTTP/2 responses have these two; their overloads differ.
     const res = response as { writeHead(status: number, headers: Record<string, string>): unknown; end(body?: string): unknown };
-    const path = (req.url ?? "").split("?")[0];
+    const path = pathOf(req);
     if (path !== JWKS_PATH) return false;
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" });

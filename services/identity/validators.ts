@@ -1,18 +1,12 @@
 // What identity accepts, per method, checked by the validation middleware
 // before the service runs. Violations name the field, never its value.
-import { maxLen, pattern, required, validator, violation } from "../../endpoints/rules.js";
+import { emailAddress, maxLen, pattern, required, validator, violation } from "../../endpoints/rules.js";
 import type { Validators } from "../../endpoints/service.js";
 import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { MIN_PASSWORD_LENGTH } from "./service.js";
 
-/** Something@something.tld, no spaces: a shape check, not a deliverability check. */
-const EMAIL = /^\s*[^\s@]+@[^\s@]+\.[^\s@]+\s*$/;
-
 export function identityValidators(): Validators<typeof IdentityService> {
-  const email = (value: string) => [
-    required("email", value, { maxLen: 254 }),
-    value.trim() !== "" && pattern("email", value, EMAIL, "an e-mail address"),
-  ];
+  const email = (value: string) => [required("email", value, { maxLen: 254 }), value.trim() !== "" && emailAddress("email", value)];
   return {
     signUp: validator((req) => [
       email(req.email),

@@ -14,7 +14,7 @@ import { backgroundContext } from "../../endpoints/context.js";
 import { asKitError, Code } from "../../endpoints/errors.js";
 import type { PaymentCallbacks } from "./callbacks.js";
 import { SIGNATURE_HEADER } from "./signature.js";
-import { header, readBody, replyJson, type Request, type Response } from "../../transport/http-route.js";
+import { header, pathOf, readBody, replyJson, type Request, type Response } from "../../transport/http-route.js";
 
 
 export const CALLBACK_PATH = "/callbacks/gateway";
@@ -40,7 +40,7 @@ export interface CallbackRouteOptions {
 export function gatewayCallbackRoute(opts: CallbackRouteOptions): (req: Request, res: Response) => boolean {
   const log = opts.log.child({ route: CALLBACK_PATH });
   return (req, res) => {
-    if (new URL(req.url ?? "/", "http://payment").pathname !== CALLBACK_PATH) return false;
+    if (pathOf(req) !== CALLBACK_PATH) return false;
     if (req.method !== "POST") {
       res.setHeader("allow", "POST");
       replyJson(res, 405, { code: "METHOD_NOT_ALLOWED", message: "the gateway callback takes POST only" });

@@ -118,7 +118,8 @@ async function main() {
     port: cfg.port,
     log: rt.log,
     routes: (router) => serveService(router, SellersService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
-    http: webhookRoute({ ...pushWebhook(asSellers), log: rt.log }),
+    // A push is bulk ingestion: Wanderly's largest snapshot push measured ~0.83 MB of JSON.
+    http: webhookRoute({ ...pushWebhook(asSellers), log: rt.log, maxBodyBytes: 4 * 1024 * 1024 }),
     ready: db.ready,
     metrics: rt.registry,
     authenticate: auth.authenticate,
