@@ -133,9 +133,9 @@ async function allowedTokens(): Promise<Map<string, string>> {
 test(`the malformed-input sweep: ${REQUESTS} seeded hostile requests, nothing INTERNAL, nothing down, nothing written`, async () => {
   // Ingestion must be done, so that the counts only move if a request writes.
   await m.findStays("", 1);
+  const tokenOf = await allowedTokens();
   const before = await settledCounts();
   const pidsBefore = pids();
-  const tokenOf = await allowedTokens();
   const gen = new AttackGenerator(SEED);
   const names = Object.keys(TARGETS);
   const port = (name: string) => Number(new URL(m.system.url(name)).port);
