@@ -6,6 +6,9 @@
 // (400), SEARCH_WALLET_MS (150) — near each dependency's 99.5th percentile —
 // within SEARCH_TOTAL_MS (900) of the method's 1000 ms deadline.
 // SELLER_RELIABILITY ("skylark=990,casa=980,wanderly=950") breaks price ties.
+// Callers' bearer tokens are verified with identity's keys (IDENTITY_URL): a
+// customer's token gets their wallet markdown and quotes signed with
+// QUOTE_SIGNING_KEY (platform/quotes.ts); no token, list prices only.
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -13,19 +16,23 @@ import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, url } from "../../platform/config.js";
+import { quoteSigner, quoteSigningSettings } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
+import { bearerAuthenticator, tokenVerifier } from "../identity/verifier.js";
 import { searchService } from "./service.js";
 import { budgetSettings, reliabilitySetting } from "./settings.js";
 import { searchValidators } from "./validators.js";
 
 async function main() {
   const rt = startRuntime("search", process.env);
-  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, ...budgets } = config(process.env, {
+  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, identityUrl, quoteSigningKey, ...budgets } = config(process.env, {
     port: port("SEARCH_PORT", 7005),
+    identityUrl: url("IDENTITY_URL", "http://127.0.0.1:7001"),
+    ...quoteSigningSettings(),
     catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
     pricingUrl: url("PRICING_URL", "http://127.0.0.1:7003"),
     walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
@@ -45,7 +52,9 @@ async function main() {
     wallet: clientOf(WalletService, grpcTransport(walletUrl), ...walletStack.middlewares),
     budgets,
     reliability,
+    signQuote: quoteSigner(quoteSigningKey),
   });
+  const authenticate = bearerAuthenticator(tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", identityUrl) }));
   const endpoints = endpointsOf(
     SearchService,
     search,
@@ -59,8 +68,9 @@ async function main() {
   const server = await startServer({
     port: listenPort,
     log: rt.log,
-    routes: (router) => serveService(router, SearchService, endpoints, { log: rt.log }),
+    routes: (router) => serveService(router, SearchService, endpoints, { log: rt.log, authenticate }),
     metrics: rt.registry,
+    authenticate,
   });
 
   onShutdown(rt.log, [
