@@ -111,7 +111,7 @@ test.after(async () => {
 });
 
 test("an authorised hotel stay with a wallet markdown: payment records the reservation booking made", async () => {
-  const { id, event, meta } = await authorised(hotelPayment("", 27_000n, 3_000n));
+  const { id, event, meta } = await authorised(hotelPayment(CUSTOMER, "", 27_000n, 3_000n));
   await pact
     .interaction()
     .given("an authorised payment has no reservation yet", { customerId: CUSTOMER, markdownMinor: "3000", currency: "EUR" })
@@ -123,7 +123,7 @@ test("an authorised hotel stay with a wallet markdown: payment records the reser
 });
 
 test("an authorised flight without markdown: the same call, the markdown's zero left out", async () => {
-  const { id, event, meta } = await authorised(flightPayment("", 8_800n));
+  const { id, event, meta } = await authorised(flightPayment(CUSTOMER, "", 8_800n));
   await pact
     .interaction()
     .given("an authorised payment has no reservation yet", { customerId: CUSTOMER, markdownMinor: "0", currency: "EUR" })

@@ -78,6 +78,7 @@ test.before(async () => {
   payment = startPayment({
     PAYMENT_PORT: String(port),
     PAYMENT_PUBLIC_URL: url,
+    PAYMENT_RETURN_ORIGINS: "https://itinera.test",
     GATEWAY_URL: gateway.url,
     GATEWAY_SECRET: SECRET,
     BOOKING_URL: booking.url,
@@ -126,7 +127,7 @@ test("a paid card becomes a reservation requested by payment's own service ident
   const client = clientOf(PaymentService, grpcTransport(url));
   const ctx = backgroundContext({ log, principal: customer });
 
-  const made = await client.makePayment(ctx, hotelPayment("main-1", 15_000n));
+  const made = await client.makePayment(ctx, hotelPayment(customer.id, "main-1", 15_000n));
   const id = made.payment!.paymentId;
   assert.ok(made.redirectUrl.startsWith(`${gateway.url}/pay/`), made.redirectUrl);
   const paid = await fetch(made.redirectUrl, {
