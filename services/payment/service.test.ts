@@ -9,7 +9,8 @@ import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { signedCallback } from "./fake-gateway.fixture.js";
 import { CALLBACK_URL, failure, paymentFixture, TEST_GATEWAY_SECRET, type PaymentFixture } from "./fixture.js";
 import { CHANGED, EXPIRED, QUOTE_TTL_MS, SOMEONE_ELSES } from "../../platform/quotes.js";
-import { HOTEL_ITEM, hotelPayment, quoteFor } from "./payments.fixture.js";
+import { testQuote } from "../../platform/quotes.testing.js";
+import { HOTEL_ITEM, hotelPayment } from "./payments.fixture.js";
 
 let f: PaymentFixture;
 test.before(async () => {
@@ -115,7 +116,7 @@ test("a changed, forged, expired or another customer's quote is FAILED_PRECONDIT
   const cases: [string, string[], string][] = [
     ["a cheaper quote's body under this one's signature", [`${cheaper}.${signature}`], CHANGED],
     ["a signature of zeros", [`${body}.${Buffer.alloc(64).toString("base64url")}`], CHANGED],
-    ["expired", [quoteFor("ivy", HOTEL_ITEM, 10_000n, 0n, new Date(Date.now() - QUOTE_TTL_MS - 1000))], EXPIRED],
+    ["expired", [testQuote("ivy", HOTEL_ITEM, 10_000n, 0n, { issued: new Date(Date.now() - QUOTE_TTL_MS - 1000) })], EXPIRED],
     ["another customer's", hotelPayment("jane", key(), 10_000n).quotes, SOMEONE_ELSES],
   ];
   for (const [what, quotes, reason] of cases) {

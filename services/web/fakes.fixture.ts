@@ -6,14 +6,17 @@
 // and with which principal. Not used by production code.
 import { create } from "@bufbuild/protobuf";
 import type { Principal } from "../../endpoints/context.js";
-import { alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import { ReservationSchema, ReservationState, type BookingService, type Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { PaymentSchema, PaymentState, type Payment, type PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { PriceStatus, type SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
+import { MoneySchema } from "../../gen/itinera/type/v1/money_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { testPriceQuotes } from "../../platform/quotes.testing.js";
 import type { TestTokens } from "../identity/testing.js";
 import { walletMarkdown } from "../../platform/money.js";
 
@@ -243,8 +246,17 @@ export function fakePayment(w: World): Service<typeof PaymentService> {
       const scoped = `${customerId}|${req.idempotencyKey}`;
       const paymentId = byKey.get(scoped) ?? `pay_${(w.payments.size + 1).toString(16).padStart(32, "0")}`;
       if (!byKey.has(scoped)) {
+        // As payment does: the price is the quotes'.
+        const priced = testPriceQuotes({ tokens: req.quotes, flexible: req.flexible, customerId, now: new Date() });
+        if (!priced.ok) throw failedPrecondition(priced.reason);
+        const { item, cardMinor, markdownMinor, currency } = priced.charge;
         byKey.set(scoped, paymentId);
-        addPayment(w, paymentId, customerId, PaymentState.PENDING, { item: req.item, amount: req.amount, markdown: req.markdown, returnUrl: req.returnUrl });
+        addPayment(w, paymentId, customerId, PaymentState.PENDING, {
+          item: create(ItemSchema, item),
+          amount: create(MoneySchema, { amountMinor: cardMinor, currency }),
+          markdown: create(MoneySchema, { amountMinor: markdownMinor, currency }),
+          returnUrl: req.returnUrl,
+        });
       }
       return { payment: w.payments.get(paymentId), redirectUrl: `http://gateway.test/pay/gs_${paymentId}` };
     },
