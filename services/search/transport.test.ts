@@ -17,22 +17,26 @@ import { PriceStatus, SearchService, type HotelResults } from "../../gen/itinera
 import { createTracing, type Tracing } from "../../platform/tracing.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
+import { testTokens } from "../identity/testing.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { day, NOW, RICH, searchFixture, type SearchFixture } from "./fixture.js";
 import { DEFAULT_BUDGETS } from "./settings.js";
 import { searchValidators } from "./validators.js";
 
 const log = pino({ level: "silent" });
-const ctx = backgroundContext({ log });
+let ctx = backgroundContext({ log });
 let tracing: Tracing;
 let f: SearchFixture;
 let server: RunningServer;
 let overHttp2: Client<typeof SearchService>;
 let overJson: Client<typeof SearchService>;
 
-const lisbon = { query: "Lisbon", checkIn: day("2026-12-05"), checkOut: day("2026-12-08"), customerId: RICH };
+const lisbon = { query: "Lisbon", checkIn: day("2026-12-05"), checkOut: day("2026-12-08") };
 
 test.before(async () => {
+  // The customer reaches search as their token (the BFF forwards it): the markdown is theirs.
+  const tokens = await testTokens();
+  ctx = backgroundContext({ log, principal: await tokens.customer(RICH) });
   tracing = createTracing({ serviceName: "search" });
   // The production budgets, so that the method's own 1000 ms deadline is what bounds a call.
   f = searchFixture({ budgets: DEFAULT_BUDGETS });
@@ -45,7 +49,7 @@ test.before(async () => {
   server = await startServer({
     port: 0,
     log,
-    routes: (router) => serveService(router, SearchService, endpoints, { log }),
+    routes: (router) => serveService(router, SearchService, endpoints, { log, authenticate: tokens.authenticate }),
     metrics: registry,
   });
   overHttp2 = clientOf(SearchService, connectTransport(server.url, { http2: true }));
