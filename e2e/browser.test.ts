@@ -19,7 +19,7 @@ let w: BrowserWorld;
 test.before(async () => {
   w = await startBrowserWorld();
   // The sellers ingest the (small) sandbox inventory at start: wait until search prices stays.
-  await w.m.findStays("browser-warm-up", 1);
+  await w.m.findStays(undefined, 1);
 });
 
 test.after(async () => {
