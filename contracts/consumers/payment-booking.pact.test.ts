@@ -58,7 +58,14 @@ function itemTemplate(item: JsonObject) {
         starRating: integer(Number(stay.starRating)),
       },
     }),
-    ...(trip && { flightTrip: { outboundFlightId: regex(/^[A-Z0-9]{2}\d{1,4}-\d{4}-\d{2}-\d{2}$/, str(trip.outboundFlightId)) } }),
+    ...(trip && {
+      flightTrip: {
+        outboundFlightId: regex(/^[A-Z0-9]{2}\d{1,4}-\d{4}-\d{2}-\d{2}$/, str(trip.outboundFlightId)),
+        // The route, as search quoted it.
+        origin: regex(/^[A-Z]{3}$/, str(trip.origin)),
+        destination: regex(/^[A-Z]{3}$/, str(trip.destination)),
+      },
+    }),
   };
 }
 

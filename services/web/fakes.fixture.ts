@@ -13,12 +13,14 @@ import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js"
 import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { PaymentSchema, PaymentState, type Payment, type PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { PriceStatus, type SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import type { Date as DateMessage } from "../../gen/itinera/type/v1/date_pb.js";
 import { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import { MoneySchema } from "../../gen/itinera/type/v1/money_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { testPriceQuotes } from "../../platform/quotes.testing.js";
+import { testPriceQuotes, testQuote } from "../../platform/quotes.testing.js";
 import type { TestTokens } from "../identity/testing.js";
-import { walletMarkdown } from "../../platform/money.js";
+import { flexiblePrice, walletMarkdown } from "../../platform/money.js";
+import type { QuoteInit } from "../../platform/quotes.js";
 
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
 const day = (year: number, month: number, d: number) => ({ year, month, day: d });
@@ -149,15 +151,25 @@ export function fakeCatalog(w: World): Service<typeof CatalogService> {
 }
 
 export function fakeSearch(w: World): Service<typeof SearchService> {
-  const price = (listed: bigint, markdown: bigint, sellerId: string) => ({
+  /** A personal price; for a signed-in customer with search's quote of it (the development key), as search answers. */
+  const price = (listed: bigint, markdown: bigint, sellerId: string, quoted?: { customer: Principal | undefined; item: QuoteInit["item"] }) => ({
     listed: eur(listed),
     markdown: eur(markdown),
     price: eur(listed - markdown),
+    flexible: eur(flexiblePrice(listed)),
     status: PriceStatus.FRESH,
     sellerId,
+    ...(quoted?.customer?.kind === "customer"
+      ? { quote: testQuote(quoted.customer.id, quoted.item, listed - markdown, markdown, { walletMinor: w.walletAvailable }) }
+      : {}),
   });
-  const hotel = () => {
-    const p = price(w.roomPrice.listed, w.roomPrice.markdown, "casa");
+  const hotel = (customer?: Principal, stay?: { checkIn?: DateMessage; checkOut?: DateMessage }) => {
+    const item = {
+      sellerId: "casa",
+      title: `${HOTEL.name}, ${HOTEL.cityName} — Double room`,
+      kind: { case: "hotelStay" as const, value: { hotelId: HOTEL.hotelId, roomId: "DBL", checkIn: stay?.checkIn, checkOut: stay?.checkOut, starRating: HOTEL.starRating } },
+    };
+    const p = price(w.roomPrice.listed, w.roomPrice.markdown, "casa", { customer, item });
     return {
       hotelId: HOTEL.hotelId,
       name: HOTEL.name,
@@ -181,7 +193,7 @@ export function fakeSearch(w: World): Service<typeof SearchService> {
   return {
     async searchHotels(ctx, req) {
       w.calls.push({ method: "search.SearchHotels", principal: ctx.principal, request: req });
-      return { results: { hotels: [hotel()], walletAvailable: eur(w.walletAvailable), complete: true } };
+      return { results: { hotels: [hotel(ctx.principal, req.query)], walletAvailable: eur(w.walletAvailable), complete: true } };
     },
     async *streamHotels(ctx, req) {
       w.calls.push({ method: "search.StreamHotels", principal: ctx.principal, request: req });
@@ -191,7 +203,7 @@ export function fakeSearch(w: World): Service<typeof SearchService> {
       }
       // A first step with the listing only, then the priced hotel.
       yield { results: { hotels: [{ ...hotel(), rooms: [], fromPrice: { status: PriceStatus.MISSING } }], degraded: ["pricing"] } };
-      yield { results: { hotels: [hotel()], walletAvailable: eur(w.walletAvailable), complete: true } };
+      yield { results: { hotels: [hotel(ctx.principal, req.query)], walletAvailable: eur(w.walletAvailable), complete: true } };
     },
     async searchFlights(ctx, req) {
       w.calls.push({ method: "search.SearchFlights", principal: ctx.principal, request: req });
