@@ -44,6 +44,7 @@ import { DEVELOPMENT_SERVICE_SECRET } from "../services/identity/service-tokens.
 import { walletService } from "../services/wallet/service.js";
 import { WalletStore } from "../services/wallet/store.js";
 import { walletValidators } from "../services/wallet/validators.js";
+import { DEVELOPMENT_QUOTE_SIGNING_KEY, quoteSigner } from "../platform/quotes.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { startSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary, type LoadResult } from "./load.js";
@@ -54,15 +55,14 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PG_PORT = 54338;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const RATES = (process.env.BENCH_RATES ?? "100,300").split(",").map(Number);
-const CUSTOMER = "bench-customer";
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Hotel searches for the demo inventory's stays, as one customer. */
+/** Hotel searches for the demo inventory's stays (as one customer: each call carries their token). */
 function searches(): () => MessageInitShape<typeof SearchHotelsRequestSchema> {
   const stay = stays(12345);
   return () => {
     const { city, checkIn, checkOut } = stay();
-    return { query: { query: city, checkIn, checkOut, customerId: CUSTOMER, pageSize: 20 } };
+    return { query: { query: city, checkIn, checkOut, pageSize: 20 } };
   };
 }
 
@@ -94,20 +94,23 @@ async function main() {
     // Money moves only with a service token: this benchmark asks identity for one, as a service would.
     const identity = createClient(IdentityService, createGrpcTransport({ baseUrl: system.url("identity") }));
     const { accessToken } = await identity.issueServiceToken({ serviceName: "bench", secret: env.SERVICE_SECRET ?? DEVELOPMENT_SERVICE_SECRET });
+    // Searches are a signed-in customer's (the markdown and the quotes are theirs): their token goes with each call.
+    const customer = await identity.signUp({ email: `bench.${Date.now()}@example.com`, password: "bench password 123", displayName: "Bench" });
+    const asCustomer = { headers: { authorization: `Bearer ${customer.tokens!.accessToken}` } };
     const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
     await wallet.credit(
-      { idempotencyKey: "bench-credit", customerId: CUSTOMER, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },
+      { idempotencyKey: "bench-credit", customerId: customer.customerId, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },
       { headers: { authorization: `Bearer ${accessToken}` } },
     );
 
     const next = searches();
     const remote = createClient(SearchService, createGrpcTransport({ baseUrl: system.url("search") }));
-    const local = await inProcess(system.url("sellers"));
+    const local = await inProcess(system.url("sellers"), customer.customerId);
     const results: Record<string, LoadResult> = {};
-    await fixedRate({ rate: 50, seconds: 8, call: () => remote.searchHotels(next()) }); // warm-up: JIT, pools, sessions
+    await fixedRate({ rate: 50, seconds: 8, call: () => remote.searchHotels(next(), asCustomer) }); // warm-up: JIT, pools, sessions
     await fixedRate({ rate: 50, seconds: 8, call: () => local.search(next()) });
     for (const rate of RATES) {
-      results[`processes ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => remote.searchHotels(next()) });
+      results[`processes ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => remote.searchHotels(next(), asCustomer) });
       say(`hotel search, separate processes, ${rate} req/s for ${SECONDS} s: ${summary(results[`processes ${rate}/s`]!)}`);
       results[`in-process ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => local.search(next()) });
       say(`hotel search, one process,        ${rate} req/s for ${SECONDS} s: ${summary(results[`in-process ${rate}/s`]!)}`);
@@ -125,7 +128,7 @@ async function main() {
 }
 
 /** catalog, pricing, wallet and search in this process, joined by in-memory clients with the same middlewares. */
-async function inProcess(sellersUrl: string) {
+async function inProcess(sellersUrl: string, customerId: string) {
   const log = createLogger({ service: "bench-in-process", destination: pino.destination({ dest: "/dev/null", sync: false, minLength: 4096 }) });
   const tracing = createTracing({ serviceName: "bench-in-process" });
   const registry = new Registry();
@@ -145,9 +148,11 @@ async function inProcess(sellersUrl: string) {
     ...stack(pricingValidators()),
   );
   const wallet = localClient(WalletService, walletService({ store: new WalletStore(walletDb.knex) }), ...stack(walletValidators()));
-  const search = localClient(SearchService, searchService({ catalog, pricing, wallet }), ...stack(searchValidators({ now: () => new Date() })));
+  const signQuote = quoteSigner(DEVELOPMENT_QUOTE_SIGNING_KEY);
+  const search = localClient(SearchService, searchService({ catalog, pricing, wallet, signQuote }), ...stack(searchValidators({ now: () => new Date() })));
+  const principal = { kind: "customer" as const, id: customerId, roles: [] };
   return {
-    search: (req: MessageInitShape<typeof SearchHotelsRequestSchema>) => search.searchHotels(backgroundContext({ log }), req),
+    search: (req: MessageInitShape<typeof SearchHotelsRequestSchema>) => search.searchHotels(backgroundContext({ log, principal }), req),
     close: async () => {
       await Promise.all([catalogDb.close(), pricingDb.close(), walletDb.close()]);
       await tracing.shutdown();
