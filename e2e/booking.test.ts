@@ -65,7 +65,7 @@ test("the authorising card: PAID becomes CONFIRMED and exactly one invoice arriv
 });
 
 test("the declining card: a clear reason and no reservation", async () => {
-  const { paymentId, returnedTo } = await m.pay(bob, offers[1]!, CARDS.declines);
+  const { paymentId, returnedTo } = await m.pay(bob, withMarkdown(offers[1]!, 0n), CARDS.declines);
   assert.match(returnedTo, "status=declined");
   const payment = await until("the declined payment", async () => {
     const p = (await m.clients.payment.getPayment(m.ctx(bob.principal), { paymentId })).payment!;
