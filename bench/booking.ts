@@ -95,7 +95,7 @@ async function main() {
       const i = n++;
       const customer = customers[i % CUSTOMERS]!;
       const stay = stays[i % stays.length]!;
-      // Quoted for this customer by the fixture with the development key, as search would sign it (no markdown).
+      // Quoted for this customer by the fixture with the development secret, as search would sign it (no markdown).
       const { paymentId } = await m.pay(customer, { ...stay, quote: undefined, markdownMinor: 0n, priceMinor: stay.listedMinor }, CARDS.authorises);
       return { customer, paymentId };
     };

@@ -44,7 +44,7 @@ import { DEVELOPMENT_SERVICE_SECRET } from "../services/identity/service-tokens.
 import { walletService } from "../services/wallet/service.js";
 import { WalletStore } from "../services/wallet/store.js";
 import { walletValidators } from "../services/wallet/validators.js";
-import { DEVELOPMENT_QUOTE_SIGNING_KEY, quoteSigner } from "../platform/quotes.js";
+import { DEVELOPMENT_QUOTE_SECRET, quoteSigner } from "../platform/quotes.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { startSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary, type LoadResult } from "./load.js";
@@ -148,7 +148,7 @@ async function inProcess(sellersUrl: string, customerId: string) {
     ...stack(pricingValidators()),
   );
   const wallet = localClient(WalletService, walletService({ store: new WalletStore(walletDb.knex) }), ...stack(walletValidators()));
-  const signQuote = quoteSigner(DEVELOPMENT_QUOTE_SIGNING_KEY);
+  const signQuote = quoteSigner(DEVELOPMENT_QUOTE_SECRET);
   const search = localClient(SearchService, searchService({ catalog, pricing, wallet, signQuote }), ...stack(searchValidators({ now: () => new Date() })));
   const principal = { kind: "customer" as const, id: customerId, roles: [] };
   return {

@@ -64,7 +64,7 @@ export interface Marketplace {
    * MakePayment with the offer's quote, then the card page and its form, as
    * the browser does; answers the payment id and where the gateway sent the
    * browser. An offer without a quote (a test that chose its own markdown) is
-   * quoted here with the deployment's development key, as search would sign it.
+   * quoted here with the deployment's development secret, as search would sign it.
    */
   pay(customer: Customer, offer: Offer, card: string, key?: string, opts?: { flexible?: boolean }): Promise<{ paymentId: string; returnedTo: string }>;
   /** The gateway's card page and its form, as the browser fills them in; answers where the gateway sent the browser. */

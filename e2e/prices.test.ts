@@ -1,11 +1,11 @@
 // Prices are ours, over the real processes (make start's supervisor): a
 // customer who changes the amount of search's quote, forges one, pays with an
 // expired one or with another customer's — straight at payment's port or
-// through the BFF's StartBooking — is refused with FAILED_PRECONDITION, and
+// through the BFF's StartBooking (which refuses what it can read, and passes
+// payment's refusal of a forged MAC on) — is refused with FAILED_PRECONDITION, and
 // the gateway's ledger shows no session and booking no reservation. The
 // flexible option is a priced choice: charged at the price search quoted,
 // it then cancels free; without it, the fixed fee applies as before.
-import { generateKeyPairSync } from "node:crypto";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -54,12 +54,11 @@ function attacks(offer: Offer): [string, string][] {
   cheap.markdown!.amountMinor = 0n;
   const premium = open(token);
   premium.item!.premium = true;
-  const otherKey = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }).d!;
   const issued = new Date(Date.now() - QUOTE_TTL_MS - 60_000);
   return [
     ["a one-cent amount under search's signature", `${body(cheap)}.${signature}`],
     ["a free flexible option under search's signature", `${body(premium)}.${signature}`],
-    ["a quote signed with another key", quoteSigner(otherKey)(open(token))],
+    ["a quote signed with another secret", quoteSigner("not-itinera-s-quote-secret")(open(token))],
     ["an expired quote", testQuote(alice.customerId, offer.item, offer.priceMinor, offer.markdownMinor, { issued })],
   ];
 }

@@ -1,4 +1,3 @@
-import { generateKeyPairSync } from "node:crypto";
 import { fromBinary, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { test } from "uvu";
@@ -6,13 +5,13 @@ import * as assert from "uvu/assert";
 import { QuoteSchema, type Quote } from "../gen/itinera/type/v1/quote_pb.js";
 import {
   CHANGED,
-  DEVELOPMENT_QUOTE_PUBLIC_KEY,
-  DEVELOPMENT_QUOTE_SIGNING_KEY,
+  DEVELOPMENT_QUOTE_SECRET,
   EXPIRED,
   NOT_ONE_TRIP,
   QUOTE_TTL_MS,
   SOMEONE_ELSES,
   quoteChecks,
+  quoteReader,
   quoteSigner,
   quoteTimes,
   quoteVerifier,
@@ -20,8 +19,8 @@ import {
 } from "./quotes.js";
 
 const NOW = new Date("2026-12-01T12:00:00Z");
-const sign = quoteSigner(DEVELOPMENT_QUOTE_SIGNING_KEY);
-const price = quoteVerifier(DEVELOPMENT_QUOTE_PUBLIC_KEY);
+const sign = quoteSigner(DEVELOPMENT_QUOTE_SECRET);
+const price = quoteVerifier(DEVELOPMENT_QUOTE_SECRET);
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
 const day = (d: number) => ({ year: 2026, month: 12, day: d });
 
@@ -96,8 +95,8 @@ test("changing any field of a signed quote is refused", () => {
   }
 });
 
-test("forged tokens are refused: another key, a flipped byte, a bad signature, garbage", () => {
-  const other = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }).d!;
+test("forged tokens are refused: another secret, a flipped byte, a bad MAC, garbage", () => {
+  const other = "not-the-quote-secret";
   const token = sign(room);
   const [body, signature] = token.split(".") as [string, string];
   const flipped = Buffer.from(body, "base64url");
@@ -105,7 +104,7 @@ test("forged tokens are refused: another key, a flipped byte, a bad signature, g
   for (const forged of [
     quoteSigner(other)(room),
     `${flipped.toString("base64url")}.${signature}`,
-    `${body}.${Buffer.alloc(64).toString("base64url")}`,
+    `${body}.${Buffer.alloc(32).toString("base64url")}`,
     `${body}.${signature.slice(0, 20)}`,
     body,
     `${body}.${signature}.x`,
@@ -162,6 +161,22 @@ test("a flight and its return from one seller: one markdown off both legs; anyth
   ]) {
     assert.equal(ask(tokens), { ok: false, reason: NOT_ONE_TRIP });
   }
+});
+
+test("the BFF's reader refuses what it can tell without the secret, in the same words, and leaves the MAC to payment", () => {
+  const read = quoteReader();
+  const at = (tokens: string[], customerId = "c-ada", now = NOW) => read({ tokens, flexible: true, customerId, now });
+  const token = sign(room);
+  const ok = at([token]);
+  assert.ok(ok.ok && ok.charge.cardMinor === 39_000n);
+  assert.equal(at([token], "c-ada", new Date(NOW.getTime() + QUOTE_TTL_MS)), { ok: false, reason: EXPIRED });
+  assert.equal(at([token], "c-bob"), { ok: false, reason: SOMEONE_ELSES });
+  assert.equal(at(["garbage"]), { ok: false, reason: CHANGED });
+  assert.equal(at([token, token]), { ok: false, reason: NOT_ONE_TRIP });
+  // A forged MAC passes the reader: only payment, which holds the secret, can tell.
+  const forged = `${token.split(".")[0]}.${Buffer.alloc(32).toString("base64url")}`;
+  assert.ok(at([forged]).ok);
+  assert.equal(ask([forged]), { ok: false, reason: CHANGED });
 });
 
 test("quoteChecks: one or two non-empty tokens of bounded size", () => {

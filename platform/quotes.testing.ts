@@ -1,8 +1,7 @@
-// Test support only: quotes signed with the development key, as search signs
+// Test support only: quotes signed with the development secret, as search signs
 // them, for the tests of the services that take them (payment, web, e2e).
 import {
-  DEVELOPMENT_QUOTE_PUBLIC_KEY,
-  DEVELOPMENT_QUOTE_SIGNING_KEY,
+  DEVELOPMENT_QUOTE_SECRET,
   quoteSigner,
   quoteTimes,
   quoteVerifier,
@@ -11,11 +10,11 @@ import {
 
 /** Every quote of a test run is issued at this time unless told otherwise, so a request built twice is the same request. */
 const ISSUED = new Date();
-const sign = quoteSigner(DEVELOPMENT_QUOTE_SIGNING_KEY);
+const sign = quoteSigner(DEVELOPMENT_QUOTE_SECRET);
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
 
-/** What verifies the development key's quotes. */
-export const testPriceQuotes = quoteVerifier(DEVELOPMENT_QUOTE_PUBLIC_KEY);
+/** What verifies quotes signed with the development secret (payment's half). */
+export const testPriceQuotes = quoteVerifier(DEVELOPMENT_QUOTE_SECRET);
 
 /**
  * A quote for `customerId` whose card amount is `amountMinor` (listed = amount

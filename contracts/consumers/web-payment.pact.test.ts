@@ -32,7 +32,7 @@ let pact: ConsumerPact;
 const STAY = { checkIn: day("2027-03-10"), checkOut: day("2027-03-13") };
 const CLICK = "web-0123456789abcdef0123456789abcdef";
 /**
- * Search's quote of the stay for c-91 (the development key both sides trust
+ * Search's quote of the stay for c-91 (the development secret payment trusts
  * here), issued in 2099 so that it is valid whenever the pact is verified;
  * deterministic, so the pact file is stable.
  */

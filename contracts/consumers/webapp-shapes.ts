@@ -35,10 +35,10 @@ export const ROOM_ITEM = {
 export const QUOTE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
- * The example quote of Ana's room: signed with the development key (the one
- * the BFF under verification trusts) for customer "cus_ana", EUR 500.00
+ * The example quote of Ana's room: signed with the development secret (the one
+ * payment behind the BFF under verification trusts) for customer "cus_ana", EUR 500.00
  * listed, EUR 100.00 off, issued in 2099 so that it is still valid whenever
- * the pact is verified; deterministic (Ed25519), so the pact file is stable.
+ * the pact is verified; deterministic (an HMAC), so the pact file is stable.
  */
 export const ROOM_QUOTE = testQuote("cus_ana", ROOM_ITEM, 40_000n, 10_000n, { issued: new Date("2099-01-01T00:00:00Z") });
 

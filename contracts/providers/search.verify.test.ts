@@ -29,7 +29,7 @@ import {
 import { TEST_BUDGETS } from "../../services/search/fixture.js";
 import { testTokens, type TestTokens } from "../../services/identity/testing.js";
 import { searchService } from "../../services/search/service.js";
-import { DEVELOPMENT_QUOTE_SIGNING_KEY, quoteSigner } from "../../platform/quotes.js";
+import { DEVELOPMENT_QUOTE_SECRET, quoteSigner } from "../../platform/quotes.js";
 import { searchValidators } from "../../services/search/validators.js";
 import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates, type StateParams } from "../pact.js";
 import { startProvider, type ProviderServer } from "./provider-server.js";
@@ -136,7 +136,7 @@ test.before(async () => {
     pricing: localClient(PricingService, pricing.service),
     wallet: localClient(WalletService, wallet.service),
     budgets: TEST_BUDGETS,
-    signQuote: quoteSigner(DEVELOPMENT_QUOTE_SIGNING_KEY),
+    signQuote: quoteSigner(DEVELOPMENT_QUOTE_SECRET),
     now: () => CLOCK,
   });
   server = await startProvider(SearchService, search, { validators: searchValidators({ now: () => CLOCK }), authenticate: tokens.authenticate });

@@ -5,7 +5,8 @@
 // tells it to call back at PAYMENT_PUBLIC_URL, consumes its own
 // payment.payments topic to make reservations at BOOKING_URL, and expires
 // payments the gateway never decided after PAYMENT_EXPIRE_MS. It charges what
-// search quoted (verified with search's QUOTE_PUBLIC_KEY) and sends the
+// search quoted (its MAC verified with QUOTE_SECRET, which only search and
+// payment hold) and sends the
 // browser back only to PAYMENT_RETURN_ORIGINS (default: WEB_PUBLIC_URL's
 // origin and http://localhost:8080).
 import { endpointsOf } from "../../endpoints/service.js";
@@ -13,7 +14,7 @@ import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { config, int, list, port, str, url } from "../../platform/config.js";
-import { quoteVerifier, quoteVerifyingSettings } from "../../platform/quotes.js";
+import { quoteSettings, quoteVerifier } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
@@ -47,7 +48,7 @@ async function main() {
     sweepMs: int("PAYMENT_SWEEP_MS", 30_000, { min: 100 }),
     webPublicUrl: url("WEB_PUBLIC_URL", "http://127.0.0.1:8080"),
     returnOrigins: list("PAYMENT_RETURN_ORIGINS", []),
-    ...quoteVerifyingSettings(),
+    ...quoteSettings(),
     ...identitySettings(),
   });
   const validation = { returnOrigins: cfg.returnOrigins.length > 0 ? cfg.returnOrigins : [cfg.webPublicUrl, "http://localhost:8080"] };
@@ -68,7 +69,7 @@ async function main() {
     store,
     gateway,
     callbackUrl: new URL(CALLBACK_PATH, cfg.publicUrl).toString(),
-    priceQuotes: quoteVerifier(cfg.quotePublicKey),
+    priceQuotes: quoteVerifier(cfg.quoteSecret),
     validation,
   });
   const endpoints = endpointsOf(

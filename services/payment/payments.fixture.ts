@@ -1,5 +1,5 @@
 // Requests the payment tests share: a hotel stay and a flight paid in EUR,
-// each with a quote signed by the development key as search would sign it.
+// each with a quote signed with the development secret as search would sign it.
 import type { QuoteInit } from "../../platform/quotes.js";
 import { testPriceQuotes, testQuote } from "../../platform/quotes.testing.js";
 
@@ -10,7 +10,7 @@ export interface MakePayment {
   returnUrl: string;
 }
 
-/** What the payment tests' service is wired with: the development public key, and the return URLs it accepts. */
+/** What the payment tests' service is wired with: the development quote secret, and the return URLs it accepts. */
 export const TEST_QUOTING = {
   priceQuotes: testPriceQuotes,
   validation: { returnOrigins: ["https://itinera.test", "http://127.0.0.1:8080"] },

@@ -115,7 +115,7 @@ test("a changed, forged, expired or another customer's quote is FAILED_PRECONDIT
   const cheaper = hotelPayment("ivy", key(), 1n, 0n).quotes[0]!.split(".")[0]!;
   const cases: [string, string[], string][] = [
     ["a cheaper quote's body under this one's signature", [`${cheaper}.${signature}`], CHANGED],
-    ["a signature of zeros", [`${body}.${Buffer.alloc(64).toString("base64url")}`], CHANGED],
+    ["a MAC of zeros", [`${body}.${Buffer.alloc(32).toString("base64url")}`], CHANGED],
     ["expired", [testQuote("ivy", HOTEL_ITEM, 10_000n, 0n, { issued: new Date(Date.now() - QUOTE_TTL_MS - 1000) })], EXPIRED],
     ["another customer's", hotelPayment("jane", key(), 10_000n).quotes, SOMEONE_ELSES],
   ];

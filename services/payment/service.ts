@@ -38,7 +38,7 @@ export interface PaymentServiceDeps {
   now?: () => Date;
   /** New payment ids; default "pay_" and 32 random hex digits. */
   newPaymentId?: () => string;
-  /** Verifies search's quotes and prices them (platform/quotes.ts quoteVerifier). */
+  /** Verifies search's quotes and prices them (platform/quotes.ts quoteVerifier with QUOTE_SECRET). */
   priceQuotes: (req: PriceRequest) => Priced;
   /** What the validators accept (the return URLs' origins). */
   validation?: PaymentValidatorOptions;

@@ -22,7 +22,7 @@ import {
   type FlightFareInit,
   type HotelOfferInit,
 } from "./fakes.js";
-import { DEVELOPMENT_QUOTE_SIGNING_KEY, quoteSigner } from "../../platform/quotes.js";
+import { DEVELOPMENT_QUOTE_SECRET, quoteSigner } from "../../platform/quotes.js";
 import { searchService } from "./service.js";
 import type { SearchBudgets } from "./settings.js";
 import { searchValidators } from "./validators.js";
@@ -187,7 +187,7 @@ export function searchFixture(opts: SearchFixtureOptions = {}): SearchFixture {
     pricing: localClient(PricingService, pricing.service),
     wallet: localClient(WalletService, wallet.service),
     budgets: { ...TEST_BUDGETS, ...opts.budgets },
-    signQuote: quoteSigner(DEVELOPMENT_QUOTE_SIGNING_KEY),
+    signQuote: quoteSigner(DEVELOPMENT_QUOTE_SECRET),
     now: () => NOW,
   });
   const search = localClient(SearchService, service, validation(searchValidators({ now: () => NOW })));

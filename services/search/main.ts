@@ -8,7 +8,7 @@
 // SELLER_RELIABILITY ("skylark=990,casa=980,wanderly=950") breaks price ties.
 // Callers' bearer tokens are verified with identity's keys (IDENTITY_URL): a
 // customer's token gets their wallet markdown and quotes signed with
-// QUOTE_SIGNING_KEY (platform/quotes.ts); no token, list prices only.
+// QUOTE_SECRET (platform/quotes.ts); no token, list prices only.
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -16,7 +16,7 @@ import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, url } from "../../platform/config.js";
-import { quoteSigner, quoteSigningSettings } from "../../platform/quotes.js";
+import { quoteSettings, quoteSigner } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -29,10 +29,10 @@ import { searchValidators } from "./validators.js";
 
 async function main() {
   const rt = startRuntime("search", process.env);
-  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, identityUrl, quoteSigningKey, ...budgets } = config(process.env, {
+  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, identityUrl, quoteSecret, ...budgets } = config(process.env, {
     port: port("SEARCH_PORT", 7005),
     identityUrl: url("IDENTITY_URL", "http://127.0.0.1:7001"),
-    ...quoteSigningSettings(),
+    ...quoteSettings(),
     catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
     pricingUrl: url("PRICING_URL", "http://127.0.0.1:7003"),
     walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
@@ -52,7 +52,7 @@ async function main() {
     wallet: clientOf(WalletService, grpcTransport(walletUrl), ...walletStack.middlewares),
     budgets,
     reliability,
-    signQuote: quoteSigner(quoteSigningKey),
+    signQuote: quoteSigner(quoteSecret),
   });
   const authenticate = bearerAuthenticator(tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", identityUrl) }));
   const endpoints = endpointsOf(

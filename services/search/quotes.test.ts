@@ -6,10 +6,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code, unavailable } from "../../endpoints/errors.js";
 import { kitRejection } from "../../endpoints/testing.js";
-import { DEVELOPMENT_QUOTE_PUBLIC_KEY, quoteVerifier, SOMEONE_ELSES } from "../../platform/quotes.js";
+import { DEVELOPMENT_QUOTE_SECRET, quoteVerifier, SOMEONE_ELSES } from "../../platform/quotes.js";
 import { day, NOW, RICH, searchFixture } from "./fixture.js";
 
-const price = quoteVerifier(DEVELOPMENT_QUOTE_PUBLIC_KEY);
+const price = quoteVerifier(DEVELOPMENT_QUOTE_SECRET);
 const lisbon = { query: "Lisbon", checkIn: day("2026-12-05"), checkOut: day("2026-12-08") };
 
 test("a signed-in customer's room carries a quote of what is shown: payment's verifier charges exactly the shown price", async () => {

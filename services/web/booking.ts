@@ -1,10 +1,11 @@
 // StartBooking: the page sends the quotes search answered for what it shows
 // (a room's, a flight's, or a flight's and its return's) and whether the
-// traveller chose the flexible option; never a price. The quotes are checked
-// here first (platform/quotes.ts: signed by search, unexpired, this
-// customer's), so a changed one is refused in the customer's words before
-// anything is recorded; then payment — which checks them again and computes
-// the amount itself — records the payment for the customer, called with the
+// traveller chose the flexible option; never a price. The quotes are read
+// here first (platform/quotes.ts quoteReader: unexpired, this customer's, one
+// trip), so such a quote is refused in the customer's words before anything
+// is recorded; then payment — which verifies search's MAC (the BFF holds no
+// quote secret) and computes the amount itself — records the payment for the
+// customer, called with the
 // CUSTOMER's token (the Context's principal is forwarded), and answers the
 // gateway's card page. The browser comes back to WEB_PUBLIC_URL/trips/return.
 //

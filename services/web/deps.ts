@@ -64,7 +64,7 @@ export interface WebServiceDeps {
   wallet: Client<typeof WalletService>;
   payment: Client<typeof PaymentService>;
   booking: Client<typeof BookingService>;
-  /** Verifies search's quotes and prices them (platform/quotes.ts quoteVerifier). */
+  /** Reads search's quotes for an early refusal (platform/quotes.ts quoteReader; payment verifies them). */
   priceQuotes: (req: PriceRequest) => Priced;
   /** The BFF's own service principal, for the one call made as itself (identity.GetCustomer). */
   servicePrincipal: (ctx: Context) => Promise<Principal>;

@@ -151,7 +151,7 @@ export function fakeCatalog(w: World): Service<typeof CatalogService> {
 }
 
 export function fakeSearch(w: World): Service<typeof SearchService> {
-  /** A personal price; for a signed-in customer with search's quote of it (the development key), as search answers. */
+  /** A personal price; for a signed-in customer with search's quote of it (the development secret), as search answers. */
   const price = (listed: bigint, markdown: bigint, sellerId: string, quoted?: { customer: Principal | undefined; item: QuoteInit["item"] }) => ({
     listed: eur(listed),
     markdown: eur(markdown),

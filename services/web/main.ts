@@ -11,8 +11,9 @@
 // WEB_ALLOWED_ORIGINS (none) may call with credentials from another origin
 // (the Vite dev server); WEB_TRUST_PROXY (false) takes the caller's address
 // from X-Forwarded-For; GATEWAY_URL is the card gateway the pages may post to;
-// SERVICE_SECRET gets the BFF its own token (identity.GetCustomer for names);
-// QUOTE_PUBLIC_KEY is search's key, to check the quotes StartBooking takes.
+// SERVICE_SECRET gets the BFF its own token (identity.GetCustomer for names).
+// It holds no quote secret: StartBooking reads the quotes for an early refusal
+// and payment verifies them.
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { backgroundContext } from "../../endpoints/context.js";
@@ -25,7 +26,7 @@ import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { ListAirportsRequestSchema } from "../../gen/itinera/web/v1/web_pb.js";
 import { bool, config, int, list, port, str, url } from "../../platform/config.js";
-import { quoteVerifier, quoteVerifyingSettings } from "../../platform/quotes.js";
+import { quoteReader } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -53,7 +54,6 @@ async function main() {
     allowedOrigins: list("WEB_ALLOWED_ORIGINS", []),
     trustProxy: bool("WEB_TRUST_PROXY", false),
     dist: str("WEB_DIST", DEFAULT_DIST),
-    ...quoteVerifyingSettings(),
     ...identitySettings(),
   });
 
@@ -69,7 +69,7 @@ async function main() {
     payment: clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...stacks.payment.middlewares),
     booking: clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...stacks.booking.middlewares),
     servicePrincipal: (ctx) => auth.tokens.principal(ctx),
-    priceQuotes: quoteVerifier(cfg.quotePublicKey),
+    priceQuotes: quoteReader(),
     settings: { publicUrl: cfg.publicUrl },
   });
 

@@ -46,25 +46,28 @@ const eur = (amountMinor: number) => ({ amountMinor: String(amountMinor), curren
 const calls = (method: string) => h.world.calls.filter((c) => c.method === method);
 type PaymentRequest = { idempotencyKey: string; quotes: string[]; flexible: boolean; returnUrl: string };
 
-test("StartBooking refuses a changed, expired or another customer's quote in plain words, and pays nothing", async () => {
+test("StartBooking refuses an expired, another customer's or a garbled quote itself, and a changed one through payment: nothing paid", async () => {
   const b = await signedIn("ada");
   const before = calls("payment.MakePayment").length;
-  const [body, signature] = roomQuote("cus_ada").split(".") as [string, string];
-  const cheaper = testQuote("cus_ada", stayItem, 1n, 0n).split(".")[0]!;
-  const cases: [string[], RegExp][] = [
-    [[`${cheaper}.${signature}`], /The price has changed or this quote is not one Itinera issued: search again/],
-    [[`${body}.${signature.slice(2)}`], /The price has changed/],
-    [[testQuote("cus_ada", stayItem, 30_000n, 0n, { issued: new Date(Date.now() - 16 * 60_000) })], /This price quote has expired: search again/],
-    [[roomQuote("cus_grace")], /quoted for another customer/],
-    [[roomQuote("")], /quoted for another customer \(or before you signed in\)/],
-  ];
-  for (const [quotes, message] of cases) {
+  const payments = h.world.payments.size;
+  const refuse = async (quotes: string[], message: RegExp) => {
     const res = await b.call("StartBooking", { idempotencyKey: "click-1", quotes });
     assert.is(res.status, 400);
     assert.is(res.body.code, "failed_precondition");
     assert.match(res.body.message, message);
-  }
+  };
+  // What the BFF can read: refused before payment is called.
+  await refuse([testQuote("cus_ada", stayItem, 30_000n, 0n, { issued: new Date(Date.now() - 16 * 60_000) })], /This price quote has expired: search again/);
+  await refuse([roomQuote("cus_grace")], /quoted for another customer/);
+  await refuse([roomQuote("")], /quoted for another customer \(or before you signed in\)/);
+  await refuse(["not a quote"], /The price has changed or this quote is not one Itinera issued: search again/);
   assert.is(calls("payment.MakePayment").length, before);
+  // A changed amount under search's MAC: the BFF holds no secret, payment refuses it and the BFF says so.
+  const [body, mac] = roomQuote("cus_ada").split(".") as [string, string];
+  const cheaper = testQuote("cus_ada", stayItem, 1n, 0n).split(".")[0]!;
+  await refuse([`${cheaper}.${mac}`], /The price has changed or this quote is not one Itinera issued: search again/);
+  await refuse([`${body}.${mac.slice(2)}`], /The price has changed/);
+  assert.is(h.world.payments.size, payments, "no payment recorded");
 });
 
 test("StartBooking pays what the quote says with the customer's token and the return URL; the flexible option at its price", async () => {

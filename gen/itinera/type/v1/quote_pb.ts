@@ -20,11 +20,12 @@ export const file_itinera_type_v1_quote: GenFile = /*@__PURE__*/
 
 /**
  * A price that Itinera offered, as search issued it: what is sold, by whom,
- * for how much, to whom, until when. Search signs it (Ed25519) and sends it
- * with each priced offer as a token, "<quote>.<signature>" (both base64url,
- * the quote in this message's binary form); StartBooking and MakePayment
- * verify it with search's public key and charge from it alone, so no caller
- * chooses the amount, the markdown, the fee class or the seller.
+ * for how much, to whom, until when. Search signs it (HMAC-SHA256 with the
+ * quote secret only search and payment hold) and sends it with each priced
+ * offer as a token, "<quote>.<mac>" (both base64url, the quote in this
+ * message's binary form); StartBooking reads it, MakePayment verifies it and
+ * charges from it alone, so no caller chooses the amount, the markdown, the
+ * fee class or the seller.
  *
  * @generated from message itinera.type.v1.Quote
  */
