@@ -43,6 +43,7 @@ import { pushWebhook } from "../services/sellers/webhook.js";
 import { walletService } from "../services/wallet/service.js";
 import { WalletStore } from "../services/wallet/store.js";
 import { walletValidators } from "../services/wallet/validators.js";
+import { DEVELOPMENT_QUOTE_SECRET, quoteSigner } from "../platform/quotes.js";
 
 /** A served service and how to stop everything it holds. */
 export interface Served {
@@ -195,6 +196,8 @@ export interface SearchWiring {
   pricingUrl: string;
   walletUrl: string;
   budgets: SearchBudgets;
+  /** Verifies callers' tokens: a customer's gets their markdown and quotes. */
+  authenticate: Authenticate;
 }
 
 export async function serveSearch(w: SearchWiring): Promise<Served> {
@@ -206,13 +209,14 @@ export async function serveSearch(w: SearchWiring): Promise<Served> {
     pricing: clientOf(PricingService, grpcTransport(w.pricingUrl), ...stacks.pricing.middlewares),
     wallet: clientOf(WalletService, grpcTransport(w.walletUrl), ...stacks.wallet.middlewares),
     budgets: w.budgets,
+    signQuote: quoteSigner(DEVELOPMENT_QUOTE_SECRET),
   });
   const endpoints = endpointsOf(
     SearchService,
     search,
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: searchValidators({ now: () => new Date() }) }),
   );
-  return serve(rt, (r) => serveService(r, SearchService, endpoints, { log: rt.log }), {}, [
+  return serve(rt, (r) => serveService(r, SearchService, endpoints, { log: rt.log, authenticate: w.authenticate }), {}, [
     () => Object.values(stacks).forEach((s) => s.breaker.close()),
   ]);
 }
