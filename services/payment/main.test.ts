@@ -164,4 +164,13 @@ test("a bad setting stops the process with a message naming the variable", async
   assert.match(bad.stderr(), /PAYMENT_EXPIRE_MS/);
 });
 
+test("in production the development quote secret is refused, by name; a return origin that is not a URL too", async () => {
+  const prod = startPayment({ PAYMENT_PORT: String(await freePort()), ITINERA_ENV: "production", QUOTE_SECRET: "itinera-development-quote-secret" });
+  assert.is.not(await prod.exited, 0);
+  assert.match(prod.stderr(), /QUOTE_SECRET is the development default/);
+  const origins = startPayment({ PAYMENT_PORT: String(await freePort()), PAYMENT_RETURN_ORIGINS: "not a url" });
+  assert.is.not(await origins.exited, 0);
+  assert.match(origins.stderr(), /PAYMENT_RETURN_ORIGINS/);
+});
+
 test.run();

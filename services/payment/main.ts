@@ -13,7 +13,7 @@ import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
-import { config, int, list, port, str, url } from "../../platform/config.js";
+import { config, int, port, str, url, urlList } from "../../platform/config.js";
 import { quoteSettings, quoteVerifier } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
@@ -47,7 +47,7 @@ async function main() {
     expireMs: int("PAYMENT_EXPIRE_MS", 15 * 60_000, { min: 1000 }),
     sweepMs: int("PAYMENT_SWEEP_MS", 30_000, { min: 100 }),
     webPublicUrl: url("WEB_PUBLIC_URL", "http://127.0.0.1:8080"),
-    returnOrigins: list("PAYMENT_RETURN_ORIGINS", []),
+    returnOrigins: urlList("PAYMENT_RETURN_ORIGINS", []),
     ...quoteSettings(),
     ...identitySettings(),
   });
