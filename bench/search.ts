@@ -45,6 +45,7 @@ import { developmentServiceSecret } from "../services/identity/service-tokens.js
 import { walletService } from "../services/wallet/service.js";
 import { WalletStore } from "../services/wallet/store.js";
 import { walletValidators } from "../services/wallet/validators.js";
+import { DEVELOPMENT_QUOTE_SECRET, quoteSigner } from "../platform/quotes.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { startSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary, type LoadResult } from "./load.js";
@@ -55,15 +56,14 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PG_PORT = 54338;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const RATES = (process.env.BENCH_RATES ?? "100,300").split(",").map(Number);
-const CUSTOMER = "bench-customer";
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Hotel searches for the demo inventory's stays, as one customer. */
+/** Hotel searches for the demo inventory's stays (as one customer: each call carries their token). */
 function searches(): () => MessageInitShape<typeof SearchHotelsRequestSchema> {
   const stay = stays(12345);
   return () => {
     const { city, checkIn, checkOut } = stay();
-    return { query: { query: city, checkIn, checkOut, customerId: CUSTOMER, pageSize: 20 } };
+    return { query: { query: city, checkIn, checkOut, pageSize: 20 } };
   };
 }
 
@@ -95,24 +95,24 @@ async function main() {
     // Money moves only with the token of a service the wallet names: the benchmark is an operator's tool.
     const identity = createClient(IdentityService, createGrpcTransport({ baseUrl: system.url("identity") }));
     const { accessToken } = await identity.issueServiceToken({ serviceName: OPERATOR, secret: env.OPERATOR_SERVICE_SECRET ?? developmentServiceSecret(OPERATOR) });
+    // Searches are a signed-in customer's (the markdown and the quotes are theirs): their token goes with each call.
+    const customer = await identity.signUp({ email: `bench.${Date.now()}@example.com`, password: "bench password 123", displayName: "Bench" });
+    const asCustomer = { headers: { authorization: `Bearer ${customer.tokens!.accessToken}` } };
     const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
     await wallet.credit(
-      { idempotencyKey: "bench-credit", customerId: CUSTOMER, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },
+      { idempotencyKey: "bench-credit", customerId: customer.customerId, amount: { amountMinor: 10_000n, currency: "EUR" }, reason: CreditReason.PROMOTION },
       { headers: { authorization: `Bearer ${accessToken}` } },
     );
 
     const next = searches();
-    // Search serves the BFF (or a signed-in customer): the benchmark calls it as the BFF would, with web's token.
-    const asWeb = await identity.issueServiceToken({ serviceName: "web", secret: env.WEB_SERVICE_SECRET ?? developmentServiceSecret("web") });
     const remote = createClient(SearchService, createGrpcTransport({ baseUrl: system.url("search") }));
-    const asWebHeaders = { headers: { authorization: `Bearer ${asWeb.accessToken}` } };
     const asPricing = await identity.issueServiceToken({ serviceName: "pricing", secret: env.PRICING_SERVICE_SECRET ?? developmentServiceSecret("pricing") });
-    const local = await inProcess(system.url("sellers"), { kind: "service", id: "pricing", roles: [], token: asPricing.accessToken });
+    const local = await inProcess(system.url("sellers"), { kind: "service", id: "pricing", roles: [], token: asPricing.accessToken }, customer.customerId);
     const results: Record<string, LoadResult> = {};
-    await fixedRate({ rate: 50, seconds: 8, call: () => remote.searchHotels(next(), asWebHeaders) }); // warm-up: JIT, pools, sessions
+    await fixedRate({ rate: 50, seconds: 8, call: () => remote.searchHotels(next(), asCustomer) }); // warm-up: JIT, pools, sessions
     await fixedRate({ rate: 50, seconds: 8, call: () => local.search(next()) });
     for (const rate of RATES) {
-      results[`processes ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => remote.searchHotels(next(), asWebHeaders) });
+      results[`processes ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => remote.searchHotels(next(), asCustomer) });
       say(`hotel search, separate processes, ${rate} req/s for ${SECONDS} s: ${summary(results[`processes ${rate}/s`]!)}`);
       results[`in-process ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => local.search(next()) });
       say(`hotel search, one process,        ${rate} req/s for ${SECONDS} s: ${summary(results[`in-process ${rate}/s`]!)}`);
@@ -129,13 +129,7 @@ async function main() {
   }
 }
 
-/**
- * catalog, pricing, wallet and search in this process, joined by in-memory
- * clients with the same middlewares; search calls its peers as itself and is
- * called as the BFF, as over the network; pricing asks the sellers process
- * for live quotes with its own token.
- */
-async function inProcess(sellersUrl: string, pricingPrincipal: Principal) {
+async function inProcess(sellersUrl: string, pricingPrincipal: Principal, customerId: string) {
   const log = createLogger({ service: "bench-in-process", destination: pino.destination({ dest: "/dev/null", sync: false, minLength: 4096 }) });
   const tracing = createTracing({ serviceName: "bench-in-process" });
   const registry = new Registry();
@@ -168,10 +162,11 @@ async function inProcess(sellersUrl: string, pricingPrincipal: Principal) {
     WalletService,
     asPrincipal(endpointsOf(WalletService, walletService({ store: new WalletStore(walletDb.knex) }), ...stack(walletValidators())), asSearch),
   );
-  const search = localClient(SearchService, searchService({ catalog, pricing, wallet }), ...stack(searchValidators({ now: () => new Date() })));
-  const asWeb: Principal = { kind: "service", id: "web", roles: [] };
+  const signQuote = quoteSigner(DEVELOPMENT_QUOTE_SECRET);
+  const search = localClient(SearchService, searchService({ catalog, pricing, wallet, signQuote }), ...stack(searchValidators({ now: () => new Date() })));
+  const principal: Principal = { kind: "customer", id: customerId, roles: [] };
   return {
-    search: (req: MessageInitShape<typeof SearchHotelsRequestSchema>) => search.searchHotels(backgroundContext({ log, principal: asWeb }), req),
+    search: (req: MessageInitShape<typeof SearchHotelsRequestSchema>) => search.searchHotels(backgroundContext({ log, principal }), req),
     close: async () => {
       await Promise.all([catalogDb.close(), pricingDb.close(), walletDb.close()]);
       await tracing.shutdown();

@@ -146,9 +146,7 @@ export const EXAMPLES: Record<string, Example> = {
   "itinera.payment.v1.PaymentService/MakePayment": {
     request: (w) => ({
       idempotencyKey: `matrix-${w.unique()}`,
-      item: item(w),
-      amount: eur(w.offer.priceMinor),
-      markdown: eur(w.offer.markdownMinor),
+      quotes: [w.offer.quote!],
       returnUrl: `${w.m.env.WEB_PUBLIC_URL}/trips/return`,
     }),
   },
@@ -173,7 +171,7 @@ export const EXAMPLES: Record<string, Example> = {
   "itinera.web.v1.WebService/StreamFlights": { request: (w) => w.route },
   "itinera.web.v1.WebService/GetHotel": { request: (w) => ({ hotelId: w.stay.hotelId, checkIn: w.stay.checkIn, checkOut: w.stay.checkOut }) },
   "itinera.web.v1.WebService/StartBooking": {
-    request: (w) => ({ idempotencyKey: `matrix-${w.unique()}`, item: item(w), shownPrice: eur(w.offer.priceMinor) }),
+    request: (w) => ({ idempotencyKey: `matrix-${w.unique()}`, quotes: [w.offer.quote!] }),
   },
   "itinera.web.v1.WebService/GetTrip": { owned: true, request: (w) => ({ paymentId: w.paymentId }) },
   "itinera.web.v1.WebService/WatchTrip": { owned: true, request: (w) => ({ paymentId: w.paymentId }) },

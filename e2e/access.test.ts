@@ -105,7 +105,7 @@ test.before(async () => {
   const ctx = (principal: Principal) => m.ctx(principal, 30_000);
   const [alice, bob] = [await m.signUp("alice"), await m.signUp("bob")];
   await m.credit(alice.customerId, 50_000n);
-  const [offer, second] = (await m.findStays(alice.customerId, 2)) as [World["offer"], World["offer"]];
+  const [offer, second] = (await m.findStays(alice, 2)) as [World["offer"], World["offer"]];
   const confirmed = async (o: World["offer"]) => {
     const { paymentId } = await m.pay(alice, o, CARDS.authorises);
     const r = await m.reservationOf(alice, paymentId, (x) => FINAL_STATES.includes(x.state));

@@ -19,7 +19,7 @@ let w: BrowserWorld;
 test.before(async () => {
   w = await startBrowserWorld();
   // The sellers ingest the (small) sandbox inventory at start: wait until search prices stays.
-  await w.m.findStays("browser-warm-up", 1);
+  await w.m.findStays(undefined, 1);
 });
 
 test.after(async () => {
@@ -150,6 +150,18 @@ test("search, book with the authorising card, see it confirmed and invoiced, can
   await page.getByRole("heading", { level: 1, name: hotel }).waitFor();
   await page.getByTestId("room").first().waitFor();
   await s.shot("back at the hotel, signed in");
+
+  // The flexible option is a priced choice: ticking it raises the total by its price; booked without it here (the fee is shown on cancel).
+  const room = page.getByTestId("room").filter({ has: page.getByTestId("flexible-option") }).first();
+  const flexible = room.getByRole("checkbox", { name: /^Free cancellation \+/ });
+  const total = room.getByTestId("booking-total");
+  const plain = minorOf(await textOf(total));
+  await flexible.check();
+  const withFlexible = minorOf(await textOf(total));
+  const label = await textOf(room.locator(".flexible-choice label"));
+  assert.is(withFlexible - plain, minorOf(label), `the total rises by the option's price: ${label}`);
+  await s.shot("the flexible option, priced");
+  await flexible.uncheck();
 
   await bookFirstRoom(page);
   // Sellers take a moment to confirm (2.5 s a call here, well within their timeout), so PAID is on screen to be seen.

@@ -132,7 +132,7 @@ async function allowedTokens(): Promise<Map<string, string>> {
 
 test(`the malformed-input sweep: ${REQUESTS} seeded hostile requests, nothing INTERNAL, nothing down, nothing written`, async () => {
   // Ingestion must be done, so that the counts only move if a request writes.
-  await m.findStays("", 1);
+  await m.findStays(undefined, 1);
   const tokenOf = await allowedTokens();
   const before = await settledCounts();
   const pidsBefore = pids();

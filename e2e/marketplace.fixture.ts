@@ -16,6 +16,7 @@ import { SearchService } from "../gen/itinera/search/v1/search_pb.js";
 import { ItemSchema, type Item } from "../gen/itinera/type/v1/item_pb.js";
 import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { freePort, until } from "../platform/processes.testing.js";
+import { testQuote } from "../platform/quotes.testing.js";
 import { testDatabase } from "../platform/testing.js";
 import { dateOf, dayNumber, utcToday } from "../sandbox/calendar.js";
 import { serviceSecretVariable, startSystem, type RunningSystem } from "../scripts/system.js";
@@ -61,10 +62,23 @@ export interface Marketplace {
   signUp(label: string): Promise<Customer>;
   /** Gives a customer wallet money (as a service would: cashback, a voucher). */
   credit(customerId: string, amountMinor: bigint): Promise<void>;
-  /** Hotel stays with a price, found through search (the way a traveller finds them). */
-  findStays(customerId: string, count: number): Promise<Offer[]>;
-  /** MakePayment, then the card page and its form, as the browser does; answers the payment id and where the gateway sent the browser. */
-  pay(customer: Customer, offer: Offer, card: string, key?: string): Promise<{ paymentId: string; returnedTo: string }>;
+  /**
+   * Hotel stays with a price, found through search (the way a traveller finds
+   * them): for a customer, with their markdown and the quote search signed
+   * for them; for nobody, list prices without quotes.
+   */
+  findStays(customer: Customer | undefined, count: number): Promise<Offer[]>;
+  /**
+   * MakePayment with the offer's quote, then the card page and its form, as
+   * the browser does; answers the payment id and where the gateway sent the
+   * browser. An offer without a quote (a test that chose its own markdown) is
+   * quoted here with the deployment's development secret, as search would sign it.
+   */
+  pay(customer: Customer, offer: Offer, card: string, key?: string, opts?: { flexible?: boolean }): Promise<{ paymentId: string; returnedTo: string }>;
+  /** The gateway's card page and its form, as the browser fills them in; answers where the gateway sent the browser. */
+  payAtGateway(redirectUrl: string, card: string): Promise<string>;
+  /** Where the browser reaches the BFF (the web app and its API). */
+  webUrl: string;
   /** Polls the customer's reservation of a payment until `done` says so. */
   reservationOf(customer: Customer, paymentId: string, done: (r: Reservation) => boolean, timeoutMs?: number): Promise<Reservation>;
   /** Every delivery the SMTP sink received. */
@@ -87,7 +101,11 @@ export interface Offer {
   listedMinor: bigint;
   markdownMinor: bigint;
   priceMinor: bigint;
+  /** What the flexible option adds. */
+  flexibleMinor: bigint;
   currency: string;
+  /** Search's signed quote of this price for the customer who searched; undefined for a visitor's or a changed offer. */
+  quote?: string;
 }
 
 export interface SinkMessage {
@@ -198,7 +216,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
         reason: CreditReason.PROMOTION,
       });
     },
-    async findStays(customerId, count) {
+    async findStays(customer, count) {
       // Search is what a traveller sees; the sellers ingest at start, so wait until stays have prices.
       const offers = await until(
         "priced hotel stays",
@@ -211,8 +229,8 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
             const [y1, m1, d1] = checkIn.split("-").map(Number) as [number, number, number];
             const [y2, m2, d2] = checkOut.split("-").map(Number) as [number, number, number];
             const res = await clients.search
-              .searchHotels(ctx(asWeb, 5000), {
-                query: { query: "Lisbon", checkIn: { year: y1, month: m1, day: d1 }, checkOut: { year: y2, month: m2, day: d2 }, customerId, pageSize: 20 },
+              .searchHotels(ctx(customer?.principal ?? asWeb, 5000), {
+                query: { query: "Lisbon", checkIn: { year: y1, month: m1, day: d1 }, checkOut: { year: y2, month: m2, day: d2 }, pageSize: 20 },
               })
               .catch(() => undefined);
             for (const hotel of res?.results?.hotels ?? []) {
@@ -231,7 +249,9 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
                   listedMinor: p.listed.amountMinor,
                   markdownMinor: p.markdown?.amountMinor ?? 0n,
                   priceMinor: p.price.amountMinor,
+                  flexibleMinor: p.flexible?.amountMinor ?? 0n,
                   currency: p.price.currency,
+                  ...(p.quote ? { quote: p.quote } : {}),
                 });
               }
             }
@@ -242,25 +262,17 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
       );
       return offers;
     },
-    async pay(customer, offer, card, key) {
+    async pay(customer, offer, card, key, opts = {}) {
       const made = await clients.payment.makePayment(ctx(customer.principal), {
         idempotencyKey: key ?? `e2e-${randomBytes(8).toString("hex")}`,
-        item: offer.item,
-        amount: { amountMinor: offer.priceMinor, currency: offer.currency },
-        markdown: { amountMinor: offer.markdownMinor, currency: offer.currency },
-        returnUrl: "http://127.0.0.1:9/trips/return",
+        quotes: [offer.quote ?? testQuote(customer.customerId, offer.item, offer.priceMinor, offer.markdownMinor)],
+        flexible: opts.flexible ?? false,
+        returnUrl: `${env.WEB_PUBLIC_URL}/trips/return`,
       });
-      const paymentId = made.payment!.paymentId;
-      const page = await fetch(made.redirectUrl);
-      if (page.status !== 200) throw new Error(`card page ${made.redirectUrl}: ${page.status}`);
-      const form = await fetch(made.redirectUrl, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ card_number: card, expiry: "12/30", cvc: "123", name: "E2E Traveller" }).toString(),
-        redirect: "manual",
-      });
-      return { paymentId, returnedTo: form.headers.get("location") ?? `(status ${form.status})` };
+      return { paymentId: made.payment!.paymentId, returnedTo: await payAtGateway(made.redirectUrl, card) };
     },
+    payAtGateway,
+    webUrl: env.WEB_PUBLIC_URL!,
     async reservationOf(customer, paymentId, done, timeoutMs = 60_000) {
       return until(
         `a reservation of payment ${paymentId} in the awaited state`,
@@ -284,4 +296,17 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
       }
     },
   };
+}
+
+/** The gateway's card page and its form, as a browser fills them in: answers where the gateway sent the browser. */
+async function payAtGateway(redirectUrl: string, card: string): Promise<string> {
+  const page = await fetch(redirectUrl);
+  if (page.status !== 200) throw new Error(`card page ${redirectUrl}: ${page.status}`);
+  const form = await fetch(redirectUrl, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ card_number: card, expiry: "12/30", cvc: "123", name: "E2E Traveller" }).toString(),
+    redirect: "manual",
+  });
+  return form.headers.get("location") ?? `(status ${form.status})`;
 }

@@ -84,6 +84,8 @@ export interface ReadSide {
   };
   /** A caller's context; with `timeoutMs`, its deadline (sent as the call's timeout). */
   ctx(timeoutMs?: number): Context;
+  /** A call as a signed-in customer: their token, which search prices and quotes for. */
+  customerCtx(customerId: string, timeoutMs?: number): Promise<Context>;
   /** The same, carrying a service's token: what moving wallet money (Credit) needs. */
   serviceCtx(timeoutMs?: number): Context;
   /** Stops every seller, server and pool, and drops the database. */
@@ -182,6 +184,7 @@ export async function startReadSide(opts: ReadSideOptions = {}): Promise<ReadSid
         search: clientOf(SearchService, grpcTransport(search), asNamed),
       },
       ctx: (timeoutMs) => callerContext(timeoutMs),
+      customerCtx: async (customerId, timeoutMs) => callerContext(timeoutMs, await tokens.customer(customerId, 3600)),
       serviceCtx: (timeoutMs) => callerContext(timeoutMs, service),
       close,
     };

@@ -32,11 +32,11 @@ const cityHotels = () => inv().hotels.filter((h) => h.cityId === CITY);
 const sharedHotels = () => cityHotels().filter((h) => rs.sandbox.wanderly.offer.sellsHotel(h.code));
 type HotelQueryInit = MessageInitShape<typeof HotelQuerySchema>;
 type QueryChange = { query?: string; checkIn?: CalendarDay; checkOut?: CalendarDay; pageSize?: number };
-const hotelQuery = (customerId: string, change: QueryChange = {}): HotelQueryInit => ({
+/** A hotel search; the customer it is for is the caller's token (rs.customerCtx), never a field. */
+const hotelQuery = (change: QueryChange = {}): HotelQueryInit => ({
   query: "Madrid",
   checkIn: dayFromToday(inv(), STAY.from),
   checkOut: dayFromToday(inv(), STAY.to),
-  customerId,
   ...change,
 });
 const setMode = async (seller: { url: string }, mode: string) => {
@@ -107,9 +107,9 @@ test("hotel search: per-seller choice; listed − markdown with a wallet balance
     reason: CreditReason.PROMOTION,
     reference: "e2e",
   });
-  await search.searchHotels(rs.ctx(5000), { query: hotelQuery(RICH) }); // opens search's connections to its peers
+  await search.searchHotels(await rs.customerCtx(RICH, 5000), { query: hotelQuery() }); // opens search's connections to its peers
 
-  const rich = (await search.searchHotels(rs.ctx(5000), { query: hotelQuery(RICH) })).results!;
+  const rich = (await search.searchHotels(await rs.customerCtx(RICH, 5000), { query: hotelQuery() })).results!;
   assert.ok(rich.complete);
   assert.equal(rich.degraded, []);
   const richRooms = await checkHotelPrices(rs, rich, cityHotels(), STAY, BALANCE);
@@ -125,7 +125,7 @@ test("hotel search: per-seller choice; listed − markdown with a wallet balance
   assert.ok(sharedRooms.some((r) => r.price!.sellerId === "wanderly"), "wanderly chosen where cheaper");
   assert.ok([...richRooms.values()].some((r) => r.price!.sellerId === "casa"));
 
-  const poor = (await search.searchHotels(rs.ctx(5000), { query: hotelQuery("c-e2e-nobody") })).results!;
+  const poor = (await search.searchHotels(await rs.customerCtx("c-e2e-nobody", 5000), { query: hotelQuery() })).results!;
   const poorRooms = await checkHotelPrices(rs, poor, cityHotels(), STAY, 0n);
   for (const [key, room] of poorRooms) {
     const [p, rich] = [room.price!, richRooms.get(key)!.price!];
@@ -135,7 +135,7 @@ test("hotel search: per-seller choice; listed − markdown with a wallet balance
 
   // The stream: a first step (the listing) before the last, which is complete and priced like the unary answer.
   const steps = [];
-  for await (const step of search.streamHotels(rs.ctx(5000), { query: hotelQuery(RICH) })) steps.push(step.results!);
+  for await (const step of search.streamHotels(await rs.customerCtx(RICH, 5000), { query: hotelQuery() })) steps.push(step.results!);
   assert.ok(steps.length >= 2, `${steps.length} steps`);
   assert.is(steps[0]!.complete, false);
   assert.ok(steps[0]!.hotels.length > 0, "the first step already lists hotels");
@@ -147,8 +147,8 @@ test("hotel search: per-seller choice; listed − markdown with a wallet balance
 
 test("flight search one way and return; an unknown airport is InvalidArgument naming the field", async () => {
   const { search } = rs.clients;
-  const oneWay = (await search.searchFlights(rs.ctx(5000), {
-    query: { origin: "LIS", destination: "MAD", departureDate: dayFromToday(inv(), 4), customerId: RICH },
+  const oneWay = (await search.searchFlights(await rs.customerCtx(RICH, 5000), {
+    query: { origin: "LIS", destination: "MAD", departureDate: dayFromToday(inv(), 4) },
   })).results!;
   assert.equal(oneWay.degraded, []);
   assert.equal(oneWay.inbound, []);
@@ -183,8 +183,8 @@ test("bad input at the edge: InvalidArgument naming the field", async () => {
   ];
   for (const [what, change, field] of cases) {
     for (const call of [
-      () => rs.clients.search.searchHotels(rs.ctx(5000), { query: hotelQuery(RICH, change) }),
-      () => drain(rs.clients.search.streamHotels(rs.ctx(5000), { query: hotelQuery(RICH, change) })),
+      () => rs.clients.search.searchHotels(rs.ctx(5000), { query: hotelQuery(change) }),
+      () => drain(rs.clients.search.streamHotels(rs.ctx(5000), { query: hotelQuery(change) })),
     ]) {
       const err = await failure(call());
       assert.is(err.code, Code.InvalidArgument, `${what}: ${err.message}`);
@@ -201,7 +201,7 @@ test("bad input at the edge: InvalidArgument naming the field", async () => {
 test("casa down: search answers in time with cached prices and the invalidated room STALE; the breaker opens, then closes", async () => {
   const { search, sellers, pricing } = rs.clients;
   const ids = new Set(cityHotels().map(hotelId));
-  const before = roomsOf((await search.searchHotels(rs.ctx(5000), { query: hotelQuery(RICH) })).results!.hotels, ids);
+  const before = roomsOf((await search.searchHotels(await rs.customerCtx(RICH, 5000), { query: hotelQuery() })).results!.hotels, ids);
   // A priced room of a hotel only casa sells: nobody else can price it while casa is down.
   const casaOnly = new Set(cityHotels().filter((h) => !rs.sandbox.wanderly.offer.sellsHotel(h.code)).map(hotelId));
   const staleKey = [...before].find(([key, r]) => casaOnly.has(key.split("/")[0]!) && r.price!.status === PriceStatus.FRESH)![0];
@@ -218,7 +218,7 @@ test("casa down: search answers in time with cached prices and the invalidated r
   let searches = 0;
   for (; searches < 40 && (await casaState()) !== "open"; searches++) {
     // The caller's own 1 s deadline: an answer at all is an answer in time.
-    const results = (await search.searchHotels(rs.ctx(1000), { query: hotelQuery(RICH) })).results!;
+    const results = (await search.searchHotels(await rs.customerCtx(RICH, 1000), { query: hotelQuery() })).results!;
     assert.equal(results.degraded, []);
     const rooms = roomsOf(results.hotels, ids);
     for (const [key, room] of rooms) {
@@ -230,7 +230,7 @@ test("casa down: search answers in time with cached prices and the invalidated r
   }
   assert.is(await casaState(), "open", `after ${searches} searches`);
   assert.ok(searches > 0, "closed until casa failed");
-  const whileOpen = roomsOf((await search.searchHotels(rs.ctx(1000), { query: hotelQuery(RICH) })).results!.hotels, ids);
+  const whileOpen = roomsOf((await search.searchHotels(await rs.customerCtx(RICH, 1000), { query: hotelQuery() })).results!.hotels, ids);
   assert.is(whileOpen.get(staleKey)!.price!.status, PriceStatus.STALE);
 
   // Casa returns; after the reset timeout one probe goes through and closes the breaker.
@@ -239,7 +239,7 @@ test("casa down: search answers in time with cached prices and the invalidated r
   const live = await eventually(
     "the room priced live by casa again",
     async () => {
-      const rooms = roomsOf((await search.searchHotels(rs.ctx(1000), { query: hotelQuery(RICH) })).results!.hotels, ids);
+      const rooms = roomsOf((await search.searchHotels(await rs.customerCtx(RICH, 1000), { query: hotelQuery() })).results!.hotels, ids);
       return rooms.get(staleKey)!.price!.status === PriceStatus.FRESH ? rooms : undefined;
     },
     10_000,
@@ -251,7 +251,7 @@ test("casa down: search answers in time with cached prices and the invalidated r
   await sellers.syncSeller(rs.ctx(60_000), { sellerId: "casa" });
   const stored = (await stayOffers(rs, STAY)).find((o) => o.hotelId === stale.hotelId && o.roomId === stale.roomId && o.sellerId === "casa")!;
   assert.is(stored.source, PriceSource.FRESH);
-  const after = roomsOf((await search.searchHotels(rs.ctx(1000), { query: hotelQuery(RICH) })).results!.hotels, ids);
+  const after = roomsOf((await search.searchHotels(await rs.customerCtx(RICH, 1000), { query: hotelQuery() })).results!.hotels, ids);
   assert.is(after.get(staleKey)!.price!.status, PriceStatus.FRESH);
 });
 

@@ -54,6 +54,7 @@ export function servicePrincipalOf(tokens: TestTokens, name: string): PrincipalO
   let principal: Promise<Principal> | undefined;
   return () => (principal ??= tokens.service(name, 3600));
 }
+import { DEVELOPMENT_QUOTE_SECRET, quoteSigner } from "../platform/quotes.js";
 
 /** A served service and how to stop everything it holds. */
 export interface Served {
@@ -224,6 +225,7 @@ export async function serveSearch(w: SearchWiring): Promise<Served> {
     pricing: clientOf(PricingService, grpcTransport(w.pricingUrl), ...stacks.pricing.middlewares),
     wallet: clientOf(WalletService, grpcTransport(w.walletUrl), ...stacks.wallet.middlewares),
     budgets: w.budgets,
+    signQuote: quoteSigner(DEVELOPMENT_QUOTE_SECRET),
   });
   const endpoints = endpointsOf(
     SearchService,

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bool, config, ConfigError, int, list, oneOf, optionalStr, optionalUrl, port, secret, secretMap, str, url } from "./config.js";
+import { bool, config, ConfigError, int, list, oneOf, optionalStr, optionalUrl, port, secret, secretMap, str, url, urlList } from "./config.js";
 
 const spec = {
   port: port("WALLET_PORT", 7004),
@@ -62,6 +62,15 @@ test("booleans, lists and optional strings", () => {
   assert.equal(problemsOf(() => config({ DEBUG: "maybe", PEERS: "a,,b" }, { debug: bool("DEBUG"), peers: list("PEERS") })), [
     'DEBUG must be true or false (1/0, yes/no, on/off), got "maybe"',
     'PEERS must be a comma-separated list without empty items, got "a,,b"',
+  ]);
+});
+
+test("URL lists: each item an absolute URL", () => {
+  const spec = { origins: urlList("ORIGINS", ["http://127.0.0.1:8080"]) };
+  assert.equal(config({}, spec).origins, ["http://127.0.0.1:8080"]);
+  assert.equal(config({ ORIGINS: "https://a.example, http://localhost:8080" }, spec).origins, ["https://a.example", "http://localhost:8080"]);
+  assert.equal(problemsOf(() => config({ ORIGINS: "https://a.example,not a url" }, spec)), [
+    'ORIGINS must be a comma-separated list of absolute URLs, got "https://a.example,not a url"',
   ]);
 });
 

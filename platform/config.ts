@@ -218,3 +218,11 @@ export function list(variable: string, fallback?: readonly string[]): Setting<st
     return items.every((s) => s !== "") ? ok(items) : bad("must be a comma-separated list without empty items");
   });
 }
+
+/** A comma-separated list of absolute URLs (each kept as given); required when no default is given. */
+export function urlList(variable: string, fallback?: readonly string[]): Setting<string[]> {
+  return setting(variable, fallback === undefined ? undefined : { value: [...fallback] }, (text) => {
+    const items = text.split(",").map((s) => s.trim());
+    return items.every((s) => s !== "" && URL.canParse(s)) ? ok(items) : bad("must be a comma-separated list of absolute URLs");
+  });
+}

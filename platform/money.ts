@@ -33,3 +33,12 @@ export function walletMarkdown(listedMinor: bigint, balanceMinor: bigint): bigin
   const balance = balanceMinor > 0n ? balanceMinor : 0n;
   return balance < cap ? balance : cap;
 }
+
+/**
+ * The price of the flexible option (free cancellation once confirmed): a
+ * tenth of the listed price, rounded up to a whole minor unit. A EUR 120.00
+ * room is EUR 12.00 more with free cancellation.
+ */
+export function flexiblePrice(listedMinor: bigint): bigint {
+  return listedMinor <= 0n ? 0n : (listedMinor + 9n) / 10n;
+}

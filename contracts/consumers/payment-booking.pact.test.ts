@@ -58,7 +58,14 @@ function itemTemplate(item: JsonObject) {
         starRating: integer(Number(stay.starRating)),
       },
     }),
-    ...(trip && { flightTrip: { outboundFlightId: regex(/^[A-Z0-9]{2}\d{1,4}-\d{4}-\d{2}-\d{2}$/, str(trip.outboundFlightId)) } }),
+    ...(trip && {
+      flightTrip: {
+        outboundFlightId: regex(/^[A-Z0-9]{2}\d{1,4}-\d{4}-\d{2}-\d{2}$/, str(trip.outboundFlightId)),
+        // The route, as search quoted it.
+        origin: regex(/^[A-Z]{3}$/, str(trip.origin)),
+        destination: regex(/^[A-Z]{3}$/, str(trip.destination)),
+      },
+    }),
   };
 }
 
@@ -111,7 +118,7 @@ test.after(async () => {
 });
 
 test("an authorised hotel stay with a wallet markdown: payment records the reservation booking made", async () => {
-  const { id, event, meta } = await authorised(hotelPayment("", 27_000n, 3_000n));
+  const { id, event, meta } = await authorised(hotelPayment(CUSTOMER, "", 27_000n, 3_000n));
   await pact
     .interaction()
     .given("an authorised payment has no reservation yet", { customerId: CUSTOMER, markdownMinor: "3000", currency: "EUR" })
@@ -123,7 +130,7 @@ test("an authorised hotel stay with a wallet markdown: payment records the reser
 });
 
 test("an authorised flight without markdown: the same call, the markdown's zero left out", async () => {
-  const { id, event, meta } = await authorised(flightPayment("", 8_800n));
+  const { id, event, meta } = await authorised(flightPayment(CUSTOMER, "", 8_800n));
   await pact
     .interaction()
     .given("an authorised payment has no reservation yet", { customerId: CUSTOMER, markdownMinor: "0", currency: "EUR" })

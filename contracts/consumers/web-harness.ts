@@ -25,6 +25,7 @@ import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { createTracing } from "../../platform/tracing.js";
 import { testTokens, type TestTokens } from "../../services/identity/testing.js";
 import { Browser } from "../../transport/browser.fixture.js";
+import { quoteReader } from "../../platform/quotes.js";
 import { fakeBooking, fakeCatalog, fakeIdentity, fakePayment, fakeSearch, fakeWallet, world, type World } from "../../services/web/fakes.fixture.js";
 import { silent } from "../../services/web/harness.fixture.js";
 import { startWebServer } from "../../services/web/server.js";
@@ -71,6 +72,7 @@ export async function withBff<T>(wired: Wired, use: (bff: Bff) => Promise<T>, op
   const tracing = createTracing({ serviceName: "web-contract" });
   const identity = { ...localClient(IdentityService, fakeIdentity(w, tokens)), ...wired.identity };
   const service = webService({
+    priceQuotes: quoteReader(),
     identity,
     search: { ...localClient(SearchService, fakeSearch(w)), ...wired.search },
     catalog: { ...localClient(CatalogService, fakeCatalog(w)), ...wired.catalog },

@@ -7,15 +7,16 @@
 // answers a customer only their own payments): in the provider's
 // verification, the token of the state's customer (withCustomerBearer).
 // MakePayment: a key derived from the click's key and the customer ("web:"
-// and 43 URL-safe characters), the item the BFF rebuilt from search's answer,
-// the price to charge, the wallet markdown, and where the gateway sends the
-// browser back; the BFF reads the payment's id and the gateway's card page.
+// and 43 URL-safe characters), search's quotes as the page sent them, the
+// flexible choice, and where the gateway sends the browser back — never an
+// amount; the BFF reads the payment's id and the gateway's card page.
 // GetPayment: the trip page reads the payment's id, state, item, amount and
 // times (an authorised one then looks for its reservation, in memory here).
 // Payment ids are payment's: the state answers one, the verifier sends it.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { testQuote } from "../../platform/quotes.testing.js";
 import { paymentKey } from "../../services/web/booking.js";
 import { connectRequest, connectResponse, consumerPact, int64String, Matchers, withCustomerBearer, type ConsumerPact } from "../pact.js";
 import { day, overWire } from "./calls.js";
@@ -30,6 +31,22 @@ let pact: ConsumerPact;
 
 const STAY = { checkIn: day("2027-03-10"), checkOut: day("2027-03-13") };
 const CLICK = "web-0123456789abcdef0123456789abcdef";
+/**
+ * Search's quote of the stay for c-91 (the development secret payment trusts
+ * here), issued in 2099 so that it is valid whenever the pact is verified;
+ * deterministic, so the pact file is stable.
+ */
+const QUOTE_EXAMPLE = testQuote(
+  "c-91",
+  {
+    sellerId: "casa",
+    title: "Hotel Aurora, Lisbon — Double room, 3 nights",
+    kind: { case: "hotelStay", value: { hotelId: "h-aurora", roomId: "DBL", ...STAY, starRating: 4 } },
+  },
+  40_000n,
+  10_000n,
+  { issued: new Date("2099-01-01T00:00:00Z") },
+);
 
 test.before(async () => {
   pact = await consumerPact("web", "payment");
@@ -38,28 +55,18 @@ test.after(async () => {
   await pact?.close();
 });
 
-test("Book: a payment for the customer at the price search gives now, and the gateway's page", async () => {
+test("Book: a payment for the customer of search's quote with the flexible option, and the gateway's page", async () => {
   const key = paymentKey("c-91", CLICK);
   const answer = await pact
     .interaction()
     .given("a customer may pay", { customerId: "c-91" })
-    .uponReceiving("a customer's payment for a hotel stay, from the web")
+    .uponReceiving("a customer's payment for a quoted hotel stay with the flexible option, from the web")
     .withRequest(
       ...withCustomerBearer(
         connectRequest(
           PaymentService.method.makePayment,
-          {
-            idempotencyKey: key,
-            item: {
-              sellerId: "casa",
-              title: "Hotel Aurora, Lisbon — Double room, 3 nights",
-              kind: { case: "hotelStay", value: { hotelId: "h-aurora", roomId: "DBL", ...STAY, starRating: 4 } },
-            },
-            amount: { amountMinor: 40_000n, currency: "EUR" },
-            markdown: { amountMinor: 10_000n, currency: "EUR" },
-            returnUrl: `${PUBLIC_URL}/trips/return`,
-          },
-          (json) => ({ ...json, idempotencyKey: regex(/^web:[A-Za-z0-9_-]{43}$/, key) }),
+          { idempotencyKey: key, quotes: [QUOTE_EXAMPLE], flexible: true, returnUrl: `${PUBLIC_URL}/trips/return` },
+          (json) => ({ ...json, idempotencyKey: regex(/^web:[A-Za-z0-9_-]{43}$/, key), quotes: [regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, QUOTE_EXAMPLE)] }),
         ),
       ),
     )
@@ -71,11 +78,7 @@ test("Book: a payment for the customer at the price search gives now, and the ga
     )
     .executeTest((mock) =>
       withBff({ payment: { makePayment: overWire(PaymentService, mock.url).makePayment } }, async (bff) =>
-        (await bff.signedIn("c-91")).call("StartBooking", {
-          idempotencyKey: CLICK,
-          item: { hotelStay: { hotelId: "h-aurora", roomId: "DBL", ...STAY } },
-          shownPrice: { amountMinor: "40000", currency: "EUR" },
-        }),
+        (await bff.signedIn("c-91")).call("StartBooking", { idempotencyKey: CLICK, quotes: [QUOTE_EXAMPLE], flexible: true }),
       ),
     );
   assert.equal(answer?.body, { paymentId: "pay_6f1c2a9e0b4d4c7a8e3f5d2b1a0c9e8f", redirectUrl: "http://gateway.test/pay/gs_6f1c2a9e" });

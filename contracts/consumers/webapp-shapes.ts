@@ -3,6 +3,7 @@
 // the interactions of webapp-web.pact.test.ts. Each names only fields a page
 // or the app's lib (web/src/lib) reads, for one case the BFF's state makes
 // true (a hotel with a wallet markdown, a confirmed trip, …).
+import { testQuote } from "../../platform/quotes.testing.js";
 import { int64String, Matchers } from "../pact.js";
 
 const { eachLike, integer, like, regex } = Matchers;
@@ -20,10 +21,32 @@ const date = (year: number, month: number, day: number) => ({ year: integer(year
 export const PAYMENT_ID = "pay_000000000000000000000000000000a1";
 export const RESERVATION_ID = "res_000000000000000000000000000000a1";
 
+/** Ana's room as search quotes it. */
+export const ROOM_ITEM = {
+  sellerId: "casa",
+  title: "Hotel Aurora, Lisbon — Double room, 3 nights",
+  kind: {
+    case: "hotelStay" as const,
+    value: { hotelId: "h-aurora", roomId: "DBL", checkIn: { year: 2027, month: 3, day: 10 }, checkOut: { year: 2027, month: 3, day: 13 }, starRating: 4 },
+  },
+};
+
+/** A quote token as search signs it: "<quote>.<signature>" in base64url. */
+export const QUOTE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * The example quote of Ana's room: signed with the development secret (the one
+ * payment behind the BFF under verification trusts) for customer "cus_ana", EUR 500.00
+ * listed, EUR 100.00 off, issued in 2099 so that it is still valid whenever
+ * the pact is verified; deterministic (an HMAC), so the pact file is stable.
+ */
+export const ROOM_QUOTE = testQuote("cus_ana", ROOM_ITEM, 40_000n, 10_000n, { issued: new Date("2099-01-01T00:00:00Z") });
+
 /**
  * GetHotel for a signed-in customer: the hotel page's heading (name, stars,
  * city, country), each room (name, sleeps, offers, seller) with its price —
- * listed, the wallet markdown, what is paid, fresh — and the wallet note.
+ * listed, the wallet markdown, what is paid, fresh, the flexible option's
+ * price and the quote Book sends — and the wallet note.
  */
 export const HOTEL_PAGE = {
   hotel: {
@@ -43,6 +66,8 @@ export const HOTEL_PAGE = {
         price: money("40000"),
         status: enumValue("PRICE_STATUS_FRESH"),
         sellerId: like("casa"),
+        flexible: money("5000"),
+        quote: regex(QUOTE, ROOM_QUOTE),
       },
     }),
   },

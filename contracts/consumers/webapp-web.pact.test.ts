@@ -24,6 +24,7 @@ import { describeError } from "../../web/src/api/errors.js";
 import { parseIsoDate } from "../../web/src/lib/dates.js";
 import { hotelStayBooking, newIdempotencyKey } from "../../web/src/lib/items.js";
 import { formatMoney } from "../../web/src/lib/money.js";
+import { testQuote } from "../../platform/quotes.testing.js";
 import { canCancel, tripMessage, tripStateLabel } from "../../web/src/lib/trips.js";
 import {
   connectError,
@@ -47,7 +48,9 @@ import {
   CANCELLED_TRIP,
   CONFIRMED_TRIP,
   HOTEL_PAGE,
+  QUOTE,
   RESERVATION_ID,
+  ROOM_ITEM,
   signedInAs,
   SUGGESTIONS,
   WALLET_PAGE,
@@ -180,34 +183,34 @@ test("the hotel page: rooms priced for the stay with the customer's wallet taken
   assert.is(formatMoney(res?.walletAvailable), "€100.00");
 });
 
-/** What Book sends from the hotel page: the item and price the page built from GetHotel's answer (lib/items.ts). */
+/** What Book sends from the hotel page: the room's quote from GetHotel's answer (lib/items.ts), with the flexible option chosen. */
 function roomBooking() {
   const { hotel } = fromJson(GetHotelResponseSchema, Matchers.reify(HOTEL_PAGE));
-  const booking = hotelStayBooking(hotel!, hotel!.rooms[0]!, STAY.checkIn, STAY.checkOut);
+  const booking = hotelStayBooking(hotel!.rooms[0]!);
   if ("problem" in booking) throw new Error(booking.problem);
-  return booking;
+  return { quotes: booking.quotes, flexible: true };
 }
 
-/** Book, as useBook calls it: a fresh key per click, the room's item, the price shown. */
-const book = (url: string) => appAt(url, signedInJar()).api.startBooking({ idempotencyKey: newIdempotencyKey(), ...roomBooking() });
+/** Book, as useBook calls it: a fresh key per click, the quotes, the flexible choice. */
+const book = (url: string, booking = roomBooking()) => appAt(url, signedInJar()).api.startBooking({ idempotencyKey: newIdempotencyKey(), ...booking });
 
-/** StartBooking as the page sends it (the key is random: any key of its form). */
-const startBooking = () =>
+/** StartBooking as the page sends it (the key is random: any key of its form; the quote one search signed). */
+const startBooking = (booking = roomBooking()) =>
   withSessionAndCsrf(
-    connectRequest(WebService.method.startBooking, { idempotencyKey: KEY_EXAMPLE, ...roomBooking() }, (json) => ({
+    connectRequest(WebService.method.startBooking, { idempotencyKey: KEY_EXAMPLE, ...booking }, (json) => ({
       ...json,
       idempotencyKey: regex(/^web-[0-9a-f]{32}$/, KEY_EXAMPLE),
-      item: { ...(json.item as object), sellerId: like("casa"), title: like("Hotel Aurora, Lisbon — Double room, 3 nights") },
+      quotes: (json.quotes as string[]).map((q) => regex(QUOTE, q)),
     })),
   );
 const KEY_EXAMPLE = "web-0123456789abcdef0123456789abcdef";
 
-test("Book: the browser goes to the gateway's card page", async () => {
+test("Book with the flexible option: the browser goes to the gateway's card page", async () => {
   const redirect = await pact
     .interaction()
     .given(...SIGNED_IN)
     .given("a hotel's room is priced", ROOM_PRICED)
-    .uponReceiving("a booking at the price shown")
+    .uponReceiving("a booking of a quoted room with the flexible option")
     .withRequest(...startBooking())
     .willRespondWith(
       ...connectResponse({ paymentId: regex(/^pay_\S+$/, "pay_000000000000000000000000000000b1"), redirectUrl: regex(/^https?:\/\/\S+$/, "http://gateway.test/pay/gs_1") }),
@@ -216,20 +219,18 @@ test("Book: the browser goes to the gateway's card page", async () => {
   assert.is(redirect, "http://gateway.test/pay/gs_1");
 });
 
-test("Book after the price changed: FAILED_PRECONDITION, the BFF's sentence shown and prices fetched again", async () => {
+test("Book with an expired quote: FAILED_PRECONDITION, the BFF's sentence shown and prices fetched again", async () => {
+  const expired = { quotes: [testQuote(ANA.customerId, ROOM_ITEM, 40_000n, 10_000n, { issued: new Date("2020-01-01T00:00:00Z") })], flexible: false };
   const err = await pact
     .interaction()
     .given(...SIGNED_IN)
-    .given("a hotel's room is priced", { ...ROOM_PRICED, listedMinor: "52000" })
-    .uponReceiving("a booking at a price that has changed")
-    .withRequest(...startBooking())
-    .willRespondWith(
-      ...connectError(Code.FailedPrecondition, { message: like("The price has changed since it was shown: it is now EUR 420.00. Please check the new price and book again.") }),
-    )
-    .executeTest((mock) => failureOf(book(mock.url)));
+    .uponReceiving("a booking with a quote that has expired")
+    .withRequest(...startBooking(expired))
+    .willRespondWith(...connectError(Code.FailedPrecondition, { message: like("This price quote has expired: search again and book from the new results.") }))
+    .executeTest((mock) => failureOf(book(mock.url, expired)));
   const problem = describeError(err, "the booking service");
   assert.is(problem.code as number, Code.FailedPrecondition as number, "useBook fetches prices again on this code");
-  assert.match(problem.message, /^The price has changed since it was shown/);
+  assert.match(problem.message, /search again/);
 });
 
 test("My trips: each trip's state, title, dates, amounts and what can be done", async () => {

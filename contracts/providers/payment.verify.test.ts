@@ -19,7 +19,7 @@ import { testTokens, type TestTokens } from "../../services/identity/testing.js"
 import { CALLBACK_PATH, gatewayCallbackRoute } from "../../services/payment/callback-route.js";
 import { signedCallback } from "../../services/payment/fake-gateway.fixture.js";
 import { CALLBACK_URL, paymentFixture, TEST_GATEWAY_SECRET, type PaymentFixture } from "../../services/payment/fixture.js";
-import { hotelPayment } from "../../services/payment/payments.fixture.js";
+import { hotelPayment, TEST_QUOTING } from "../../services/payment/payments.fixture.js";
 import { paymentService } from "../../services/payment/service.js";
 import { SIGNATURE_HEADER } from "../../services/payment/signature.js";
 import { paymentValidators } from "../../services/payment/validators.js";
@@ -33,8 +33,8 @@ let keys = 0;
 
 /** A payment server exactly as main.ts builds one, over the fixture's store and in-memory gateway. */
 async function servePayment(): Promise<ProviderServer> {
-  return startProvider(PaymentService, paymentService({ store: f.store, gateway: f.gateway, callbackUrl: CALLBACK_URL }), {
-    validators: paymentValidators(),
+  return startProvider(PaymentService, paymentService({ store: f.store, gateway: f.gateway, callbackUrl: CALLBACK_URL, ...TEST_QUOTING }), {
+    validators: paymentValidators(TEST_QUOTING.validation),
     ready: f.database.ready,
     authenticate: tokens.authenticate,
     http: (_endpoints, log) => gatewayCallbackRoute({ callbacks: f.callbacks, log }),
@@ -45,7 +45,7 @@ async function servePayment(): Promise<ProviderServer> {
 async function authorisedPayment(params: StateParams): Promise<string> {
   const [customerId, currency] = [stringParam(params, "customerId"), stringParam(params, "currency")];
   if (currency !== "EUR") throw new Error(`the payments here are in EUR, not ${currency}`);
-  const req = hotelPayment(`pact-state-${++keys}`, BigInt(stringParam(params, "amountMinor")), 0n);
+  const req = hotelPayment(customerId, `pact-state-${++keys}`, BigInt(stringParam(params, "amountMinor")), 0n);
   const { payment } = await f.client.makePayment(f.as(customerId), req);
   const paymentId = payment!.paymentId;
   const callback = signedCallback(TEST_GATEWAY_SECRET, f.gateway.decide(paymentId, "authorised"));

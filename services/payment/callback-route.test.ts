@@ -24,7 +24,7 @@ import { CALLBACK_PATH, gatewayCallbackRoute } from "./callback-route.js";
 import { PaymentExpiry } from "./expiry.js";
 import { paymentFixture, TEST_GATEWAY_SECRET, type PaymentFixture } from "./fixture.js";
 import { httpGateway } from "./gateway-client.js";
-import { hotelPayment } from "./payments.fixture.js";
+import { hotelPayment, TEST_QUOTING } from "./payments.fixture.js";
 import { paymentService } from "./service.js";
 import { signBody } from "./signature.js";
 
@@ -38,10 +38,10 @@ test.before(async () => {
   gw = await startGateway({ secret: TEST_GATEWAY_SECRET, callbacks: { duplicateDelayMs: 50, retryBaseMs: 100, retryMaxMs: 400 } });
   const port = await freePort();
   const callbackUrl = `http://127.0.0.1:${port}${CALLBACK_PATH}`;
-  f = await paymentFixture({ gateway: httpGateway({ baseUrl: gw.url, secret: TEST_GATEWAY_SECRET }), callbackUrl });
+  f = await paymentFixture({ gateway: httpGateway({ baseUrl: gw.url, secret: TEST_GATEWAY_SECRET }), callbackUrl, ...TEST_QUOTING });
   tracing = createTracing({ serviceName: "payment" });
   const registry = new Registry();
-  const service = paymentService({ store: f.store, gateway: httpGateway({ baseUrl: gw.url, secret: TEST_GATEWAY_SECRET }), callbackUrl });
+  const service = paymentService({ store: f.store, gateway: httpGateway({ baseUrl: gw.url, secret: TEST_GATEWAY_SECRET }), callbackUrl, ...TEST_QUOTING });
   const endpoints = endpointsOf(PaymentService, service, ...serverStack({ registry, tracer: tracing.tracer }));
   server = await startServer({
     port,
@@ -60,7 +60,7 @@ test.after(async () => {
 
 let keys = 0;
 async function pay(customerId: string, amountMinor: bigint) {
-  const res = await f.client.makePayment(f.as(customerId), hotelPayment(`route-${++keys}`, amountMinor));
+  const res = await f.client.makePayment(f.as(customerId), hotelPayment(customerId, `route-${++keys}`, amountMinor));
   return { id: res.payment!.paymentId, page: res.redirectUrl };
 }
 

@@ -24,7 +24,7 @@ let keys = 0;
 const ctx = () => f.asService("gateway");
 
 async function pendingPayment(customerId = "alice", amountMinor = 9900n): Promise<string> {
-  const { payment } = await f.client.makePayment(f.as(customerId), hotelPayment(`cb-${++keys}`, amountMinor));
+  const { payment } = await f.client.makePayment(f.as(customerId), hotelPayment(customerId, `cb-${++keys}`, amountMinor));
   return payment!.paymentId;
 }
 

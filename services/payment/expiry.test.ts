@@ -40,7 +40,7 @@ test.after(async () => {
 
 let keys = 0;
 async function pending(customerId = "alice") {
-  const req = hotelPayment(`exp-${++keys}`, 2500n);
+  const req = hotelPayment(customerId, `exp-${++keys}`, 2500n);
   const { payment } = await f.client.makePayment(f.as(customerId), req);
   return { id: payment!.paymentId, req };
 }
@@ -88,7 +88,7 @@ test("when the gateway cannot be asked, nothing is expired; a payment it never o
   offsetMs = 0;
   const asked = await pending("bob");
   f.gateway.down = true;
-  const neverOpened = hotelPayment("exp-never", 3000n);
+  const neverOpened = hotelPayment("bob", "exp-never", 3000n);
   assert.is((await failure(f.client.makePayment(f.as("bob"), neverOpened))).code, Code.Unavailable);
   const [row] = await f.database.knex("payments").where({ customer_id: "bob", session_id: null });
 

@@ -17,6 +17,7 @@ import { PaymentCallbacks } from "./callbacks.js";
 import { busPublisher, PAYMENT_TOPIC } from "./events.js";
 import { FakeGateway } from "./fake-gateway.fixture.js";
 import type { GatewayClient } from "./gateway.js";
+import { TEST_QUOTING } from "./payments.fixture.js";
 import { paymentService } from "./service.js";
 import { PaymentStore } from "./store.js";
 import { paymentValidators } from "./validators.js";
@@ -81,8 +82,14 @@ export async function paymentFixture(opts: PaymentFixtureOptions = {}): Promise<
   const store = new PaymentStore(db.knex);
   const now = opts.now;
   const callbacks = new PaymentCallbacks({ store, secret: TEST_GATEWAY_SECRET, publish: busPublisher(bus), ...(now ? { now } : {}) });
-  const service = paymentService({ store, gateway: opts.gateway ?? fake, callbackUrl: opts.callbackUrl ?? CALLBACK_URL, ...(now ? { now } : {}) });
-  const client = localClient(PaymentService, service, validation(paymentValidators()));
+  const service = paymentService({
+    store,
+    gateway: opts.gateway ?? fake,
+    callbackUrl: opts.callbackUrl ?? CALLBACK_URL,
+    ...TEST_QUOTING,
+    ...(now ? { now } : {}),
+  });
+  const client = localClient(PaymentService, service, validation(paymentValidators(TEST_QUOTING.validation)));
   return {
     client,
     store,

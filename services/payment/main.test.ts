@@ -78,6 +78,7 @@ test.before(async () => {
   payment = startPayment({
     PAYMENT_PORT: String(port),
     PAYMENT_PUBLIC_URL: url,
+    PAYMENT_RETURN_ORIGINS: "https://itinera.test",
     GATEWAY_URL: gateway.url,
     GATEWAY_SECRET: SECRET,
     BOOKING_URL: booking.url,
@@ -126,7 +127,7 @@ test("a paid card becomes a reservation requested by payment's own service ident
   const client = clientOf(PaymentService, grpcTransport(url));
   const ctx = backgroundContext({ log, principal: customer });
 
-  const made = await client.makePayment(ctx, hotelPayment("main-1", 15_000n));
+  const made = await client.makePayment(ctx, hotelPayment(customer.id, "main-1", 15_000n));
   const id = made.payment!.paymentId;
   assert.ok(made.redirectUrl.startsWith(`${gateway.url}/pay/`), made.redirectUrl);
   const paid = await fetch(made.redirectUrl, {
@@ -161,6 +162,15 @@ test("a bad setting stops the process with a message naming the variable", async
   const bad = startPayment({ PAYMENT_PORT: String(await freePort()), PAYMENT_EXPIRE_MS: "soon" });
   assert.is.not(await bad.exited, 0);
   assert.match(bad.stderr(), /PAYMENT_EXPIRE_MS/);
+});
+
+test("in production the development quote secret is refused, by name; a return origin that is not a URL too", async () => {
+  const prod = startPayment({ PAYMENT_PORT: String(await freePort()), ITINERA_ENV: "production", QUOTE_SECRET: "itinera-development-quote-secret" });
+  assert.is.not(await prod.exited, 0);
+  assert.match(prod.stderr(), /QUOTE_SECRET is the development default/);
+  const origins = startPayment({ PAYMENT_PORT: String(await freePort()), PAYMENT_RETURN_ORIGINS: "not a url" });
+  assert.is.not(await origins.exited, 0);
+  assert.match(origins.stderr(), /PAYMENT_RETURN_ORIGINS/);
 });
 
 test.run();

@@ -4,12 +4,17 @@
 // It talks to the card gateway at GATEWAY_URL (signed with GATEWAY_SECRET),
 // tells it to call back at PAYMENT_PUBLIC_URL, consumes its own
 // payment.payments topic to make reservations at BOOKING_URL, and expires
-// payments the gateway never decided after PAYMENT_EXPIRE_MS.
+// payments the gateway never decided after PAYMENT_EXPIRE_MS. It charges what
+// search quoted (its MAC verified with QUOTE_SECRET, which only search and
+// payment hold) and sends the
+// browser back only to PAYMENT_RETURN_ORIGINS (default: WEB_PUBLIC_URL's
+// origin and http://localhost:8080).
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
-import { config, int, port, secret, url } from "../../platform/config.js";
+import { config, int, port, secret, url, urlList } from "../../platform/config.js";
+import { quoteSettings, quoteVerifier } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
@@ -41,8 +46,12 @@ async function main() {
     bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
     expireMs: int("PAYMENT_EXPIRE_MS", 15 * 60_000, { min: 1000 }),
     sweepMs: int("PAYMENT_SWEEP_MS", 30_000, { min: 100 }),
+    webPublicUrl: url("WEB_PUBLIC_URL", "http://127.0.0.1:8080"),
+    returnOrigins: urlList("PAYMENT_RETURN_ORIGINS", []),
+    ...quoteSettings(),
     ...identitySettings("payment"),
   });
+  const validation = { returnOrigins: cfg.returnOrigins.length > 0 ? cfg.returnOrigins : [cfg.webPublicUrl, "http://localhost:8080"] };
 
   // The service's schema first (it may start the embedded server), then the bus's, migrated too.
   const db = await rt.openDatabase("payment", new URL("./migrations", import.meta.url));
@@ -56,11 +65,17 @@ async function main() {
   const store = new PaymentStore(db.knex);
   const gateway = httpGateway({ baseUrl: cfg.gatewayUrl, secret: cfg.gatewaySecret });
   const callbacks = new PaymentCallbacks({ store, secret: cfg.gatewaySecret, publish: busPublisher(bus) });
-  const payment = paymentService({ store, gateway, callbackUrl: new URL(CALLBACK_PATH, cfg.publicUrl).toString() });
+  const payment = paymentService({
+    store,
+    gateway,
+    callbackUrl: new URL(CALLBACK_PATH, cfg.publicUrl).toString(),
+    priceQuotes: quoteVerifier(cfg.quoteSecret),
+    validation,
+  });
   const endpoints = endpointsOf(
     PaymentService,
     payment,
-    ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: paymentValidators() }),
+    ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: paymentValidators(validation) }),
   );
 
   const server = await startServer({

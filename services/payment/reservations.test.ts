@@ -68,7 +68,7 @@ test.after(async () => {
 
 let keys = 0;
 async function decided(customerId: string, status: "authorised" | "declined", flight = false) {
-  const req = flight ? flightPayment(`res-${++keys}`, 8800n) : hotelPayment(`res-${++keys}`, 8800n, 700n);
+  const req = flight ? flightPayment(customerId, `res-${++keys}`, 8800n) : hotelPayment(customerId, `res-${++keys}`, 8800n, 700n);
   const { payment } = await f.client.makePayment(f.as(customerId), req);
   const id = payment!.paymentId;
   await f.callbacks.receive(backgroundContext({ log: f.log }), signedCallback(TEST_GATEWAY_SECRET, f.gateway.decide(id, status)));

@@ -8,7 +8,9 @@ import { Code } from "../../endpoints/errors.js";
 import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { signedCallback } from "./fake-gateway.fixture.js";
 import { CALLBACK_URL, failure, paymentFixture, TEST_GATEWAY_SECRET, type PaymentFixture } from "./fixture.js";
-import { hotelPayment } from "./payments.fixture.js";
+import { CHANGED, EXPIRED, QUOTE_TTL_MS, SOMEONE_ELSES } from "../../platform/quotes.js";
+import { testQuote } from "../../platform/quotes.testing.js";
+import { HOTEL_ITEM, hotelPayment } from "./payments.fixture.js";
 
 let f: PaymentFixture;
 test.before(async () => {
@@ -24,14 +26,14 @@ const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
 
 /** A payment the gateway authorised (through its callback). */
 async function authorisedPayment(customerId: string, amountMinor = 10_000n) {
-  const { payment } = await f.client.makePayment(f.as(customerId), hotelPayment(key(), amountMinor));
+  const { payment } = await f.client.makePayment(f.as(customerId), hotelPayment(customerId, key(), amountMinor));
   await f.callbacks.receive(f.asService("gateway"), signedCallback(TEST_GATEWAY_SECRET, f.gateway.decide(payment!.paymentId, "authorised")));
   return payment!.paymentId;
 }
 
 test("MakePayment records the payment PENDING and answers the gateway's card page", async () => {
   const before = await f.counts();
-  const res = await f.client.makePayment(f.as("alice"), hotelPayment("alice-1", 12_345n));
+  const res = await f.client.makePayment(f.as("alice"), hotelPayment("alice", "alice-1", 12_345n));
   const p = res.payment!;
   assert.match(p.paymentId, /^pay_[0-9a-f]{32}$/);
   assert.is(p.customerId, "alice");
@@ -49,23 +51,23 @@ test("MakePayment records the payment PENDING and answers the gateway's card pag
 });
 
 test("the same key and request answer the same payment and write nothing; another request with it is ALREADY_EXISTS", async () => {
-  const req = hotelPayment("bob-1", 5000n);
+  const req = hotelPayment("bob", "bob-1", 5000n);
   const first = await f.client.makePayment(f.as("bob"), req);
   const before = await f.counts();
   const opened = f.gateway.calls.openSession;
-  const again = await f.client.makePayment(f.as("bob"), hotelPayment("bob-1", 5000n));
+  const again = await f.client.makePayment(f.as("bob"), hotelPayment("bob", "bob-1", 5000n));
   assert.equal(again, first);
   assert.equal(await f.counts(), before);
   assert.is(f.gateway.calls.openSession, opened, "a replay does not go to the gateway");
 
-  const e = await failure(f.client.makePayment(f.as("bob"), hotelPayment("bob-1", 5001n)));
+  const e = await failure(f.client.makePayment(f.as("bob"), hotelPayment("bob", "bob-1", 5001n)));
   assert.is(e.code, Code.AlreadyExists);
   assert.match(e.message, /"bob-1" was already used for a different MakePayment request/);
   assert.equal(await f.counts(), before);
 });
 
 test("concurrent calls with one key make one payment and one gateway session", async () => {
-  const req = hotelPayment("lena-1", 4200n);
+  const req = hotelPayment("lena", "lena-1", 4200n);
   const answers = await Promise.all(Array.from({ length: 6 }, () => f.client.makePayment(f.as("lena"), req)));
   assert.is(new Set(answers.map((a) => a.payment!.paymentId)).size, 1);
   assert.is(new Set(answers.map((a) => a.redirectUrl)).size, 1);
@@ -74,27 +76,28 @@ test("concurrent calls with one key make one payment and one gateway session", a
 });
 
 test("idempotency keys are each customer's own: the same key from another customer is another payment", async () => {
-  const a = await f.client.makePayment(f.as("carol"), hotelPayment("shared-key", 5000n));
-  const b = await f.client.makePayment(f.as("dave"), hotelPayment("shared-key", 5000n));
+  const a = await f.client.makePayment(f.as("carol"), hotelPayment("carol", "shared-key", 5000n));
+  const b = await f.client.makePayment(f.as("dave"), hotelPayment("dave", "shared-key", 5000n));
   assert.is.not(a.payment!.paymentId, b.payment!.paymentId);
   assert.is(b.payment!.customerId, "dave");
 });
 
 test("bad input is refused with one violation per field, and nothing is written", async () => {
   const before = await f.counts();
-  const good = hotelPayment(key(), 1000n);
+  const good = hotelPayment("erin", key(), 1000n);
   const cases: [string, object, string[]][] = [
-    ["no item", { ...good, item: undefined }, ["item"]],
-    ["no seller, no kind", { ...good, item: { title: "x" } }, ["item.seller_id", "item"]],
-    ["zero amount, negative markdown", { ...good, amount: eur(0n), markdown: eur(-1n) }, ["amount.amount_minor", "markdown.amount_minor"]],
-    ["markdown in another currency", { ...good, markdown: { amountMinor: 10n, currency: "USD" } }, ["markdown.currency"]],
-    ["not an http URL", { ...good, returnUrl: "ftp://files.test/x" }, ["return_url"]],
-    ["no key, no return URL", { ...good, idempotencyKey: "", returnUrl: "" }, ["idempotency_key", "return_url"]],
     [
-      "check-out before check-in",
-      { ...good, item: { ...good.item, kind: { case: "hotelStay", value: { hotelId: "h", roomId: "r", checkIn: { year: 2026, month: 12, day: 10 }, checkOut: { year: 2026, month: 12, day: 9 } } } } },
-      ["item.hotel_stay.check_out"],
+      "a price of the caller's own",
+      { ...good, item: { sellerId: "casa" }, amount: eur(1n), markdown: { amountMinor: 500_000n, currency: "JPY" } },
+      ["item", "amount", "markdown"],
     ],
+    ["no quote", { ...good, quotes: [] }, ["quotes"]],
+    ["three quotes, an empty one", { ...good, quotes: [good.quotes![0]!, "", "c"] }, ["quotes", "quotes[1]"]],
+    ["a quote too long to be one", { ...good, quotes: ["q".repeat(5000)] }, ["quotes[0]"]],
+    ["not an http URL", { ...good, returnUrl: "ftp://files.test/x" }, ["return_url"]],
+    ["another site's return URL", { ...good, returnUrl: "https://evil.test/itinera.test/return" }, ["return_url"]],
+    ["a look-alike origin", { ...good, returnUrl: "https://itinera.test.evil.test/return" }, ["return_url"]],
+    ["no key, no return URL", { ...good, idempotencyKey: "", returnUrl: "" }, ["idempotency_key", "return_url"]],
   ];
   for (const [what, req, fields] of cases) {
     const e = await failure(f.client.makePayment(f.as("erin"), req as typeof good));
@@ -104,9 +107,41 @@ test("bad input is refused with one violation per field, and nothing is written"
   assert.equal(await f.counts(), before);
 });
 
+test("a changed, forged, expired or another customer's quote is FAILED_PRECONDITION in plain words: nothing recorded, the gateway never asked", async () => {
+  const before = await f.counts();
+  const opened = f.gateway.calls.openSession;
+  const good = hotelPayment("ivy", key(), 10_000n);
+  const [body, signature] = good.quotes[0]!.split(".") as [string, string];
+  const cheaper = hotelPayment("ivy", key(), 1n, 0n).quotes[0]!.split(".")[0]!;
+  const cases: [string, string[], string][] = [
+    ["a cheaper quote's body under this one's signature", [`${cheaper}.${signature}`], CHANGED],
+    ["a MAC of zeros", [`${body}.${Buffer.alloc(32).toString("base64url")}`], CHANGED],
+    ["expired", [testQuote("ivy", HOTEL_ITEM, 10_000n, 0n, { issued: new Date(Date.now() - QUOTE_TTL_MS - 1000) })], EXPIRED],
+    ["another customer's", hotelPayment("jane", key(), 10_000n).quotes, SOMEONE_ELSES],
+  ];
+  for (const [what, quotes, reason] of cases) {
+    const e = await failure(f.client.makePayment(f.as("ivy"), { ...good, idempotencyKey: key(), quotes }));
+    assert.is(e.code, Code.FailedPrecondition, what);
+    assert.is(e.message, reason, what);
+  }
+  assert.equal(await f.counts(), before);
+  assert.is(f.gateway.calls.openSession, opened);
+});
+
+test("the flexible option is charged at its quoted price and makes the item premium; without it the item is not", async () => {
+  const flexible = await f.client.makePayment(f.as("kim"), { ...hotelPayment("kim", key(), 9_000n, 1_000n), flexible: true });
+  // listed 10,000 − markdown 1,000 + flexible 1,000 (a tenth of the listed price)
+  assert.equal([flexible.payment!.amount!.amountMinor, flexible.payment!.markdown!.amountMinor], [10_000n, 1_000n]);
+  assert.is(flexible.payment!.item!.premium, true);
+  assert.is(f.gateway.sessionOf(flexible.payment!.paymentId).amountMinor, 10_000n);
+  const plain = await f.client.makePayment(f.as("kim"), hotelPayment("kim", key(), 9_000n, 1_000n));
+  assert.equal([plain.payment!.amount!.amountMinor, plain.payment!.item!.premium], [9_000n, false]);
+  assert.equal([plain.payment!.item!.sellerId, plain.payment!.item!.title], ["casa", "Hotel Aurora, Lisbon — Double room, 3 nights"]);
+});
+
 test("a gateway that does not answer: UNAVAILABLE, the payment stays PENDING without a session, and the retry opens it", async () => {
   f.gateway.down = true;
-  const req = hotelPayment("frank-1", 7000n);
+  const req = hotelPayment("frank", "frank-1", 7000n);
   const e = await failure(f.client.makePayment(f.as("frank"), req));
   assert.is(e.code, Code.Unavailable);
   assert.match(e.message, /same idempotency key/);
@@ -122,7 +157,7 @@ test("a gateway that does not answer: UNAVAILABLE, the payment stays PENDING wit
 });
 
 test("GetPayment: a customer sees their own; another's id and an unknown id answer the same NOT_FOUND; a service sees any", async () => {
-  const { payment } = await f.client.makePayment(f.as("gina"), hotelPayment(key(), 3000n));
+  const { payment } = await f.client.makePayment(f.as("gina"), hotelPayment("gina", key(), 3000n));
   const id = payment!.paymentId;
   assert.is((await f.client.getPayment(f.as("gina"), { paymentId: id })).payment!.paymentId, id);
   assert.is((await f.client.getPayment(f.asService(), { paymentId: id })).payment!.customerId, "gina");
@@ -158,7 +193,7 @@ test("Refund gives back part of an authorised payment once per key; a replay cha
 });
 
 test("Refund refuses what is not authorised, more than is left, another currency, an unknown payment — writing nothing", async () => {
-  const { payment } = await f.client.makePayment(f.as("jack"), hotelPayment(key(), 5000n));
+  const { payment } = await f.client.makePayment(f.as("jack"), hotelPayment("jack", key(), 5000n));
   const pendingId = payment!.paymentId;
   const paid = await authorisedPayment("jack", 5000n);
   await f.client.refund(f.asService(), { idempotencyKey: key(), paymentId: paid, amount: eur(3000n) });

@@ -25,8 +25,9 @@ import { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import type { GatewayClient, OpenedSession } from "./gateway.js";
 import { paymentMessage } from "./messages.js";
 import { formatMoney } from "../../platform/money.js";
+import type { Priced, PriceRequest } from "../../platform/quotes.js";
 import type { BeginOutcome, CommandKey, PaymentRow, PaymentStore } from "./store.js";
-import { assertValid, PAYMENT_ID, paymentValidators } from "./validators.js";
+import { assertValid, PAYMENT_ID, paymentValidators, type PaymentValidatorOptions } from "./validators.js";
 
 export interface PaymentServiceDeps {
   store: PaymentStore;
@@ -37,6 +38,10 @@ export interface PaymentServiceDeps {
   now?: () => Date;
   /** New payment ids; default "pay_" and 32 random hex digits. */
   newPaymentId?: () => string;
+  /** Verifies search's quotes and prices them (platform/quotes.ts quoteVerifier with QUOTE_SECRET). */
+  priceQuotes: (req: PriceRequest) => Priced;
+  /** What the validators accept (the return URLs' origins). */
+  validation?: PaymentValidatorOptions;
 }
 
 export function newPaymentId(): string {
@@ -47,7 +52,7 @@ export function paymentService(deps: PaymentServiceDeps): Service<typeof Payment
   const { store, gateway } = deps;
   const now = deps.now ?? (() => new Date());
   const nextId = deps.newPaymentId ?? newPaymentId;
-  const validators = paymentValidators();
+  const validators = paymentValidators(deps.validation);
 
   function commandKey<D extends DescMessage>(scope: string, method: string, schema: D, req: MessageShape<D> & { idempotencyKey: string }): CommandKey {
     const requestHash = createHash("sha256").update(toBinary(schema, req)).digest();
@@ -84,20 +89,24 @@ export function paymentService(deps: PaymentServiceDeps): Service<typeof Payment
     async makePayment(ctx, req) {
       const customerId = customerOf(ctx);
       assertValid(validators.makePayment, req);
-      const amount = req.amount!;
       const key = commandKey(`customer:${customerId}`, "MakePayment", MakePaymentRequestSchema, req);
+      // The price is the quotes', verified now: the caller chooses nothing but the flexible option.
+      // A retry of a payment already recorded answers it even after its quotes expired (store.begin replays).
+      const priced = deps.priceQuotes({ tokens: req.quotes, flexible: req.flexible, customerId, now: now() });
       const begun = await store.begin(key, async (tx) => {
+        if (!priced.ok) throw failedPrecondition(priced.reason);
+        const { charge } = priced;
         const p = await tx.insertPayment({
           paymentId: nextId(),
           customerId,
-          item: toBinary(ItemSchema, req.item!),
-          currency: amount.currency,
-          amountMinor: amount.amountMinor,
-          markdownMinor: req.markdown?.amountMinor ?? 0n,
+          item: toBinary(ItemSchema, create(ItemSchema, charge.item)),
+          currency: charge.currency,
+          amountMinor: charge.cardMinor,
+          markdownMinor: charge.markdownMinor,
           returnUrl: req.returnUrl,
           createTime: now(),
         });
-        ctx.log.info({ payment_id: p.paymentId }, "payment recorded");
+        ctx.log.info({ payment_id: p.paymentId, flexible: req.flexible }, "payment recorded");
         return p.paymentId;
       });
       if (begun.status === "conflict") throw conflict(key, begun);

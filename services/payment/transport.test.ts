@@ -18,7 +18,7 @@ import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { testTokens, type TestTokens } from "../identity/testing.js";
 import { CALLBACK_URL, failure, paymentFixture, type PaymentFixture } from "./fixture.js";
-import { hotelPayment } from "./payments.fixture.js";
+import { hotelPayment, TEST_QUOTING } from "./payments.fixture.js";
 import { paymentService } from "./service.js";
 import { paymentValidators } from "./validators.js";
 
@@ -36,8 +36,8 @@ test.before(async () => {
   tracing = createTracing({ serviceName: "payment" });
   const endpoints = endpointsOf(
     PaymentService,
-    paymentService({ store: f.store, gateway: f.gateway, callbackUrl: CALLBACK_URL }),
-    ...serverStack({ registry: new Registry(), tracer: tracing.tracer, validators: paymentValidators() }),
+    paymentService({ store: f.store, gateway: f.gateway, callbackUrl: CALLBACK_URL, ...TEST_QUOTING }),
+    ...serverStack({ registry: new Registry(), tracer: tracing.tracer, validators: paymentValidators(TEST_QUOTING.validation) }),
   );
   server = await startServer({
     port: 0,
@@ -61,7 +61,7 @@ test("without a token every method is UNAUTHENTICATED; a token signed by another
   const foreign = as({ kind: "customer", id: "alice", roles: [], token: await tokens.foreignToken("alice") });
   for (const client of [connect, grpc]) {
     for (const ctx of [anonymous, foreign]) {
-      assert.is((await failure(client.makePayment(ctx, hotelPayment("anon-1", 1000n)))).code, Code.Unauthenticated);
+      assert.is((await failure(client.makePayment(ctx, hotelPayment("alice", "anon-1", 1000n)))).code, Code.Unauthenticated);
       assert.is((await failure(client.getPayment(ctx, { paymentId: "pay_00000000000000000000000000000000" }))).code, Code.Unauthenticated);
       assert.is(
         (await failure(client.refund(ctx, { idempotencyKey: "r", paymentId: "pay_00000000000000000000000000000000", amount: eur(1n) }))).code,
@@ -76,7 +76,7 @@ test("a service cannot MakePayment; a customer cannot Refund", async () => {
   const booking = as(await tokens.service("booking"));
   const alice = as(await tokens.customer("alice"));
   for (const client of [connect, grpc]) {
-    const e = await failure(client.makePayment(booking, hotelPayment("svc-1", 1000n)));
+    const e = await failure(client.makePayment(booking, hotelPayment("booking", "svc-1", 1000n)));
     assert.is(e.code, Code.PermissionDenied);
     const r = await failure(client.refund(alice, { idempotencyKey: "r-1", paymentId: "pay_00000000000000000000000000000000", amount: eur(1n) }));
     assert.is(r.code, Code.PermissionDenied);
@@ -88,7 +88,7 @@ test("a customer pays and reads their own payment; another customer cannot; a se
   const alice = as(await tokens.customer("alice"));
   const bob = as(await tokens.customer("bob"));
   const booking = as(await tokens.service("booking"));
-  const made = await connect.makePayment(alice, hotelPayment("alice-wire-1", 4500n));
+  const made = await connect.makePayment(alice, hotelPayment(alice.principal!.id, "alice-wire-1", 4500n));
   const id = made.payment!.paymentId;
   assert.is(made.payment!.customerId, "alice", "the customer comes from the token, not the request");
   assert.is((await grpc.getPayment(alice, { paymentId: id })).payment!.state, PaymentState.PENDING);
@@ -98,8 +98,10 @@ test("a customer pays and reads their own payment; another customer cannot; a se
   const pending = await failure(grpc.refund(booking, { idempotencyKey: "refund:fail:x", paymentId: id, amount: eur(100n) }));
   assert.is(pending.code, Code.FailedPrecondition);
   // validation over the wire names the fields
-  const bad = await failure(connect.makePayment(alice, { ...hotelPayment("alice-wire-2", 0n), returnUrl: "javascript:alert(1)" }));
-  assert.equal([bad.code, bad.violations.map((v) => v.field)], [Code.InvalidArgument, ["amount.amount_minor", "return_url"]]);
+  const bad = await failure(
+    connect.makePayment(alice, { ...hotelPayment(alice.principal!.id, "alice-wire-2", 1000n), amount: eur(1n), returnUrl: "javascript:alert(1)" }),
+  );
+  assert.equal([bad.code, bad.violations.map((v) => v.field)], [Code.InvalidArgument, ["amount", "return_url"]]);
 });
 
 test.run();

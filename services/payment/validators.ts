@@ -18,15 +18,25 @@ import {
 } from "../../endpoints/rules.js";
 import type { Validator, Validators } from "../../endpoints/service.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
-import type { Item } from "../../gen/itinera/type/v1/item_pb.js";
 import type { Money } from "../../gen/itinera/type/v1/money_pb.js";
+import { quoteChecks } from "../../platform/quotes.js";
 
 export const PAYMENT_ID = /^pay_[0-9a-f]{32}$/;
 /** Amounts travel to the gateway as JSON numbers: at most 2^53 − 1 minor units. */
 const MAX_AMOUNT = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** The browser's return URLs payment accepts when none are configured: the BFF's development origins. */
+export const DEFAULT_RETURN_ORIGINS = ["http://127.0.0.1:8080", "http://localhost:8080"];
+
+export interface PaymentValidatorOptions {
+  /** Origins ("https://itinera.example") a return_url may be on; default DEFAULT_RETURN_ORIGINS. */
+  returnOrigins?: readonly string[];
+}
+
 /** Payment's validators; the ISO-4217 list is computed once per call of this function. */
-export function paymentValidators(): Validators<typeof PaymentService> {
+export function paymentValidators(opts: PaymentValidatorOptions = {}): Validators<typeof PaymentService> {
+  const origins = new Set((opts.returnOrigins ?? DEFAULT_RETURN_ORIGINS).map((o) => new URL(o).origin));
+  const originList = [...origins].join(", ");
   const currencies = currencyCodes();
   const idempotencyKey = (value: string) => required("idempotency_key", value, { maxLen: 128 });
   const paymentId = (value: string) => [
@@ -40,17 +50,16 @@ export function paymentValidators(): Validators<typeof PaymentService> {
   return {
     makePayment: validator((req) => [
       idempotencyKey(req.idempotencyKey),
-      itemChecks("item", req.item),
-      amount("amount", req.amount),
-      req.markdown && [
-        money("markdown", req.markdown, currencies),
-        intRange("markdown.amount_minor", req.markdown.amountMinor, 0n, MAX_AMOUNT),
-        req.amount &&
-          req.markdown.currency !== req.amount.currency &&
-          violation("markdown.currency", "same_currency", "must be the currency of amount"),
-      ],
+      // What is bought and its price come from the quotes alone (the old caller-priced fields are refused, not ignored).
+      req.item && violation("item", "unset", "is no longer accepted: send the quotes search answered"),
+      req.amount && violation("amount", "unset", "is no longer accepted: payment computes the amount from the quotes"),
+      req.markdown && violation("markdown", "unset", "is no longer accepted: the markdown comes from the quotes"),
+      quoteChecks("quotes", req.quotes),
       required("return_url", req.returnUrl, { maxLen: 2000 }),
       req.returnUrl.trim() !== "" && !httpUrl(req.returnUrl) && violation("return_url", "url", "must be an absolute http or https URL"),
+      httpUrl(req.returnUrl) &&
+        !origins.has(new URL(req.returnUrl).origin) &&
+        violation("return_url", "allowed_origin", `must be on one of Itinera's own origins (${originList})`),
     ]),
     getPayment: validator((req) => [paymentId(req.paymentId)]),
     refund: validator((req) => [
@@ -66,29 +75,6 @@ export function paymentValidators(): Validators<typeof PaymentService> {
 export function assertValid<I>(validate: Validator<I> | undefined, req: I): void {
   const violations = validate?.(req) ?? [];
   if (violations.length > 0) throw invalidArgument(summarise(violations), violations);
-}
-
-/** What is bought: a seller and exactly one of a hotel stay or a flight trip, each complete. */
-function itemChecks(field: string, item: Item | undefined): Check {
-  if (!item) return violation(field, "required", "is required");
-  const kind = item.kind;
-  return [
-    required(`${field}.seller_id`, item.sellerId, { maxLen: 64 }),
-    maxLen(`${field}.title`, item.title, 200),
-    kind.case === undefined && violation(field, "oneof", "must have a hotel_stay or a flight_trip"),
-    kind.case === "hotelStay" && [
-      required(`${field}.hotel_stay.hotel_id`, kind.value.hotelId, { maxLen: 128 }),
-      required(`${field}.hotel_stay.room_id`, kind.value.roomId, { maxLen: 128 }),
-      date(`${field}.hotel_stay.check_in`, kind.value.checkIn),
-      date(`${field}.hotel_stay.check_out`, kind.value.checkOut),
-      dateAfter(`${field}.hotel_stay.check_out`, kind.value.checkOut, "check_in", kind.value.checkIn),
-      kind.value.starRating !== 0 && intRange(`${field}.hotel_stay.star_rating`, kind.value.starRating, 1, 5),
-    ],
-    kind.case === "flightTrip" && [
-      required(`${field}.flight_trip.outbound_flight_id`, kind.value.outboundFlightId, { maxLen: 128 }),
-      maxLen(`${field}.flight_trip.return_flight_id`, kind.value.returnFlightId, 128),
-    ],
-  ];
 }
 
 function httpUrl(value: string): boolean {

@@ -22,6 +22,7 @@ import {
   type FlightFareInit,
   type HotelOfferInit,
 } from "./fakes.js";
+import { DEVELOPMENT_QUOTE_SECRET, quoteSigner } from "../../platform/quotes.js";
 import { searchService } from "./service.js";
 import type { SearchBudgets } from "./settings.js";
 import { searchValidators } from "./validators.js";
@@ -166,7 +167,10 @@ export interface SearchFixture {
   catalog: FakeCatalog;
   pricing: FakePricing;
   wallet: FakeWallet;
+  /** A call with no principal: a visitor. */
   ctx: Context;
+  /** A call with a customer's principal, as search's authenticator makes it from their token. */
+  as(customerId: string): Context;
 }
 
 export interface SearchFixtureOptions {
@@ -183,7 +187,18 @@ export function searchFixture(opts: SearchFixtureOptions = {}): SearchFixture {
     pricing: localClient(PricingService, pricing.service),
     wallet: localClient(WalletService, wallet.service),
     budgets: { ...TEST_BUDGETS, ...opts.budgets },
+    signQuote: quoteSigner(DEVELOPMENT_QUOTE_SECRET),
+    now: () => NOW,
   });
   const search = localClient(SearchService, service, validation(searchValidators({ now: () => NOW })));
-  return { search, service, catalog, pricing, wallet, ctx: backgroundContext({ log: pino({ level: "silent" }) }) };
+  const log = pino({ level: "silent" });
+  return {
+    search,
+    service,
+    catalog,
+    pricing,
+    wallet,
+    ctx: backgroundContext({ log }),
+    as: (customerId) => backgroundContext({ log, principal: { kind: "customer", id: customerId, roles: [] } }),
+  };
 }

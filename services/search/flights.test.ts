@@ -55,7 +55,7 @@ test("one way: the cheapest fare per flight (a tie to the more reliable seller),
 test("return: the return leg swaps the airports and departs on the return date; markdown per leg from one balance", async () => {
   const f = searchFixture();
   const results = (
-    await f.search.searchFlights(f.ctx, { query: lisbonMadrid({ returnDate: day("2026-12-08"), customerId: RICH }) })
+    await f.search.searchFlights(f.as(RICH), { query: lisbonMadrid({ returnDate: day("2026-12-08") }) })
   ).results!;
   assert.equal(results.inbound.map(line), [
     "SL124 2026-12-08T08:00:00+01:00 → 2026-12-08T07:25:00+00:00: 9000 → 4500 skylark (FRESH, 1 offers)",

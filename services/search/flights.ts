@@ -20,6 +20,7 @@ import type { FanoutState } from "./fanout.js";
 import type { LocalTimes } from "./local-time.js";
 import { byListedPrice, chooseOffer, personalPrice, type Candidate, type Reliability } from "./offers.js";
 import { balanceBranch, degradedDependencies, listingFailure, searchFanout, walletBalance, walletMoney } from "./plan.js";
+import type { Quoting } from "./quoting.js";
 import type { SearchBudgets } from "./settings.js";
 
 export type FlightResultsInit = MessageInitShape<typeof FlightResultsSchema>;
@@ -55,7 +56,7 @@ const DEPENDENCY: Record<keyof FlightBranches, string> = {
 export type FlightState = FanoutState<FlightBranches>;
 
 /** The fan-out of one flight search (validated query). A one-way search's inbound branches answer [] at once. */
-export function flightPlan(deps: FlightSearchDeps, ctx: Context, query: FlightQuery) {
+export function flightPlan(deps: FlightSearchDeps, ctx: Context, query: FlightQuery, customerId: string) {
   const { budgets, catalog, pricing } = deps;
   const out = { origin: query.origin, destination: query.destination, departureDate: query.departureDate };
   const back = query.returnDate && { origin: query.destination, destination: query.origin, departureDate: query.returnDate };
@@ -76,7 +77,7 @@ export function flightPlan(deps: FlightSearchDeps, ctx: Context, query: FlightQu
     })
     .branch("outboundFares", { ...fares, run: async (c) => (await pricing.getFlightFares(c, out)).fares })
     .branch("inboundFares", { ...fares, run: async (c) => (back ? (await pricing.getFlightFares(c, back)).fares : []) })
-    .branch("wallet", balanceBranch(deps.wallet, query.customerId, deps.currency, budgets));
+    .branch("wallet", balanceBranch(deps.wallet, customerId, deps.currency, budgets));
 }
 
 /**
@@ -84,7 +85,7 @@ export function flightPlan(deps: FlightSearchDeps, ctx: Context, query: FlightQu
  * are in; InvalidArgument naming query.origin / query.destination when the
  * catalog does not know an airport; Unavailable when the catalog failed.
  */
-export function flightView(deps: FlightSearchDeps, query: FlightQuery, state: FlightState): FlightResultsInit | undefined {
+export function flightView(deps: FlightSearchDeps, query: FlightQuery, quoting: Quoting, state: FlightState): FlightResultsInit | undefined {
   const airports = state.outcomes.airports;
   if (airports === undefined) return undefined;
   if (airports.status === "failed") throw listingFailure(airports.error);
@@ -106,7 +107,7 @@ export function flightView(deps: FlightSearchDeps, query: FlightQuery, state: Fl
   const leg = (flights: readonly Flight[], fares: readonly FlightFare[] | undefined) => {
     const byFlight = faresByFlight(fares ?? []);
     const byDeparture = [...flights].sort((a, b) => instant(a.departureTime) - instant(b.departureTime));
-    const results = byDeparture.map((f) => flightResult(deps, f, byFlight.get(f.flightId) ?? [], balance, zones));
+    const results = byDeparture.map((f) => flightResult(deps, quoting, f, byFlight.get(f.flightId) ?? [], balance, zones));
     return results.sort(byListedPrice((r) => r.price)); // stable: equal prices stay by departure
   };
   return {
@@ -127,6 +128,7 @@ function fareValue(state: FlightState, branch: "outboundFares" | "inboundFares")
 
 function flightResult(
   deps: FlightSearchDeps,
+  quoting: Quoting,
   flight: Flight,
   fares: readonly FlightFare[],
   balance: bigint | undefined,
@@ -135,17 +137,26 @@ function flightResult(
   const chosen = chooseOffer(fares.map(candidate), deps.reliability, deps.currency);
   const local = (t: Flight["departureTime"], code: string) =>
     t ? deps.localTimes.format(timestampDate(t), zones.get(code) ?? "UTC") : "";
+  const departureLocal = local(flight.departureTime, flight.origin);
+  const item = {
+    sellerId: chosen?.sellerId ?? "",
+    title: `${flight.flightNumber} ${flight.origin} → ${flight.destination}, ${departureLocal.slice(0, 10)}`,
+    kind: {
+      case: "flightTrip" as const,
+      value: { outboundFlightId: flight.flightId, origin: flight.origin, destination: flight.destination },
+    },
+  };
   return {
     flightId: flight.flightId,
     flightNumber: flight.flightNumber,
     carrierName: flight.carrierName,
     origin: flight.origin,
     destination: flight.destination,
-    departureLocal: local(flight.departureTime, flight.origin),
+    departureLocal,
     arrivalLocal: local(flight.arrivalTime, flight.destination),
     aircraft: flight.aircraft,
     cabin: chosen?.fare.cabin ?? "",
-    price: personalPrice(chosen, balance),
+    price: quoting.quoted(item, personalPrice(chosen, balance), balance),
     offerCount: new Set(fares.map((f) => f.sellerId)).size,
     seatsLeft: chosen?.fare.seatsLeft ?? 0,
     source: chosen?.fare.source ?? PriceSource.UNSPECIFIED,

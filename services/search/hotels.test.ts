@@ -31,7 +31,7 @@ function summary(results: HotelResults | undefined): string[] {
 
 test("a customer with 100.00 EUR sees a 500.00 room at 400.00; one with no balance sees 500.00", async () => {
   const f = searchFixture();
-  const rich = (await f.search.searchHotels(f.ctx, { query: lisbon({ customerId: RICH }) })).results!;
+  const rich = (await f.search.searchHotels(f.as(RICH), { query: lisbon() })).results!;
   const alfama = rich.hotels.find((h) => h.hotelId === "h-P000001")!;
   const double = alfama.rooms.find((r) => r.roomId === "DBL-STD")!.price!;
   assert.is(double.listed!.amountMinor, 50000n);
@@ -43,7 +43,7 @@ test("a customer with 100.00 EUR sees a 500.00 room at 400.00; one with no balan
   assert.equal(rich.degraded, []);
   assert.is(rich.complete, true);
 
-  const poor = (await f.search.searchHotels(f.ctx, { query: lisbon({ customerId: "c-nothing" }) })).results!;
+  const poor = (await f.search.searchHotels(f.as("c-nothing"), { query: lisbon() })).results!;
   const same = poor.hotels.find((h) => h.hotelId === "h-P000001")!.rooms.find((r) => r.roomId === "DBL-STD")!.price!;
   assert.is(same.markdown!.amountMinor, 0n);
   assert.is(same.price!.amountMinor, 50000n);
@@ -91,7 +91,7 @@ test("pricing slower than its budget: the listing within the deadline, every pri
   const f = searchFixture({ budgets: { pricingMs: 200 } });
   f.pricing.behaviour.delayMs = 20_000;
   const started = Date.now();
-  const results = (await f.search.searchHotels(f.ctx, { query: lisbon({ customerId: RICH }) })).results!;
+  const results = (await f.search.searchHotels(f.as(RICH), { query: lisbon() })).results!;
   assert.ok(Date.now() - started < 10_000, "answered long before pricing would have");
   assert.equal(results.degraded, ["pricing"]);
   assert.is(results.hotels.length, 2);
@@ -107,7 +107,7 @@ test("pricing slower than its budget: the listing within the deadline, every pri
 test("the wallet down: listed prices without markdown, degraded wallet", async () => {
   const f = searchFixture();
   f.wallet.behaviour.fail = unavailable("the wallet is down");
-  const results = (await f.search.searchHotels(f.ctx, { query: lisbon({ customerId: RICH }) })).results!;
+  const results = (await f.search.searchHotels(f.as(RICH), { query: lisbon() })).results!;
   assert.equal(results.degraded, ["wallet"]);
   assert.is(results.walletAvailable, undefined);
   const double = results.hotels.find((h) => h.hotelId === "h-P000001")!.rooms[0]!.price!;
@@ -130,7 +130,7 @@ test("a stream sends the listing before pricing answers, then prices, then the m
   f.pricing.behaviour.gate = pricingGate.promise;
   f.wallet.behaviour.gate = walletGate.promise;
   const steps: HotelResults[] = [];
-  for await (const step of f.search.streamHotels(f.ctx, { query: lisbon({ customerId: RICH }) })) {
+  for await (const step of f.search.streamHotels(f.as(RICH), { query: lisbon() })) {
     steps.push(step.results!);
     if (steps.length === 1) pricingGate.resolve(); // pricing answers only once the first step is out
     if (steps.length === 2) walletGate.resolve();

@@ -10,9 +10,11 @@ import type { CatalogService, Hotel } from "../../gen/itinera/catalog/v1/catalog
 import { PriceSource, type HotelOffer, type PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { HotelQuery, HotelResultSchema, HotelResultsSchema, RoomResultSchema } from "../../gen/itinera/search/v1/search_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { daysBetween } from "./dates.js";
 import type { FanoutState } from "./fanout.js";
 import { byListedPrice, chooseOffer, personalPrice, type Candidate, type Reliability } from "./offers.js";
 import { balanceBranch, degradedDependencies, listingFailure, searchFanout, walletBalance, walletMoney } from "./plan.js";
+import type { Quoting } from "./quoting.js";
 import type { SearchBudgets } from "./settings.js";
 
 export type HotelResultsInit = MessageInitShape<typeof HotelResultsSchema>;
@@ -40,8 +42,8 @@ const DEPENDENCY: Record<keyof HotelBranches, string> = { catalog: "catalog", wa
 
 export type HotelState = FanoutState<HotelBranches>;
 
-/** The fan-out of one hotel search (validated query). */
-export function hotelPlan(deps: HotelSearchDeps, ctx: Context, query: HotelQuery) {
+/** The fan-out of one hotel search (validated query) for `customerId` ("" for none). */
+export function hotelPlan(deps: HotelSearchDeps, ctx: Context, query: HotelQuery, customerId: string) {
   const { budgets } = deps;
   return searchFanout(ctx, budgets)
     .branch("catalog", {
@@ -49,7 +51,7 @@ export function hotelPlan(deps: HotelSearchDeps, ctx: Context, query: HotelQuery
       run: async (c): Promise<readonly Hotel[]> =>
         (await deps.catalog.searchHotels(c, { query: query.query, pageSize: query.pageSize || DEFAULT_PAGE_SIZE })).hotels,
     })
-    .branch("wallet", balanceBranch(deps.wallet, query.customerId, deps.currency, budgets))
+    .branch("wallet", balanceBranch(deps.wallet, customerId, deps.currency, budgets))
     .branch("pricing", {
       needs: ["catalog"],
       budgetMs: budgets.pricingMs,
@@ -71,16 +73,16 @@ export function hotelPlan(deps: HotelSearchDeps, ctx: Context, query: HotelQuery
 /**
  * What a state can show: undefined until the catalog answered; throws when
  * it failed. Pricing not (yet) in: every room MISSING. Wallet not (yet) in:
- * no markdown.
+ * no markdown (and no quotes).
  */
-export function hotelView(deps: HotelSearchDeps, state: HotelState): HotelResultsInit | undefined {
+export function hotelView(deps: HotelSearchDeps, query: HotelQuery, quoting: Quoting, state: HotelState): HotelResultsInit | undefined {
   const listing = state.outcomes.catalog;
   if (listing === undefined) return undefined;
   if (listing.status === "failed") throw listingFailure(listing.error);
   const pricing = state.outcomes.pricing;
   const offers = pricing && pricing.status !== "failed" ? offersByRoom(pricing.value) : new Map<string, HotelOffer[]>();
   const balance = walletBalance(state);
-  const hotels = listing.value.map((h) => hotelResult(deps, h, offers, balance));
+  const hotels = listing.value.map((h) => hotelResult(deps, query, quoting, h, offers, balance));
   hotels.sort(byListedPrice((h) => h.fromPrice));
   return {
     hotels,
@@ -92,6 +94,8 @@ export function hotelView(deps: HotelSearchDeps, state: HotelState): HotelResult
 
 function hotelResult(
   deps: HotelSearchDeps,
+  query: HotelQuery,
+  quoting: Quoting,
   hotel: Hotel,
   offers: ReadonlyMap<string, HotelOffer[]>,
   balance: bigint | undefined,
@@ -99,11 +103,20 @@ function hotelResult(
   const rooms: RoomResultInit[] = hotel.rooms.map((room) => {
     const roomOffers = offers.get(roomKey(hotel.hotelId, room.roomId)) ?? [];
     const chosen = chooseOffer(roomOffers.map(candidate), deps.reliability, deps.currency);
+    const nights = daysBetween(query.checkIn!, query.checkOut!);
+    const item = {
+      sellerId: chosen?.sellerId ?? "",
+      title: `${hotel.name}, ${hotel.cityName} — ${room.name}, ${nights} ${nights === 1 ? "night" : "nights"}`,
+      kind: {
+        case: "hotelStay" as const,
+        value: { hotelId: hotel.hotelId, roomId: room.roomId, checkIn: query.checkIn, checkOut: query.checkOut, starRating: hotel.starRating },
+      },
+    };
     return {
       roomId: room.roomId,
       name: room.name,
       maxOccupancy: room.maxOccupancy,
-      price: personalPrice(chosen, balance),
+      price: quoting.quoted(item, personalPrice(chosen, balance), balance),
       offerCount: new Set(roomOffers.map((o) => o.sellerId)).size,
     };
   });

@@ -6,9 +6,11 @@
 // (400), SEARCH_WALLET_MS (150) — near each dependency's 99.5th percentile —
 // within SEARCH_TOTAL_MS (900) of the method's 1000 ms deadline.
 // SELLER_RELIABILITY ("skylark=990,casa=980,wanderly=950") breaks price ties.
-// Callers' tokens are verified against identity's JWKS (IDENTITY_URL); its
-// calls to catalog, pricing and wallet carry its own service token
-// (SERVICE_SECRET), fetched outside the budgets' breakers.
+// Callers' tokens are verified against identity's JWKS (IDENTITY_URL): a
+// customer's token gets their wallet markdown and quotes signed with
+// QUOTE_SECRET (platform/quotes.ts); no token, list prices only. Its calls to
+// catalog, pricing and wallet carry its own service token (SERVICE_SECRET),
+// fetched outside the budgets' breakers.
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -16,6 +18,7 @@ import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, url } from "../../platform/config.js";
+import { quoteSettings, quoteSigner } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -28,8 +31,9 @@ import { identityAccess, identitySettings } from "../identity/access.js";
 
 async function main() {
   const rt = startRuntime("search", process.env);
-  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, identityUrl, serviceSecret, ...budgets } = config(process.env, {
+  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, identityUrl, serviceSecret, quoteSecret, ...budgets } = config(process.env, {
     port: port("SEARCH_PORT", 7005),
+    ...quoteSettings(),
     catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
     pricingUrl: url("PRICING_URL", "http://127.0.0.1:7003"),
     walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
@@ -51,6 +55,7 @@ async function main() {
     wallet: clientOf(WalletService, grpcTransport(walletUrl), ...walletStack.middlewares),
     budgets,
     reliability,
+    signQuote: quoteSigner(quoteSecret),
   });
   const endpoints = endpointsOf(
     SearchService,

@@ -3,7 +3,7 @@
 // wallet markdown that turns a listed price into a personal one.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { PriceStatus, type PersonalPriceSchema } from "../../gen/itinera/search/v1/search_pb.js";
-import { walletMarkdown } from "../../platform/money.js";
+import { flexiblePrice, walletMarkdown } from "../../platform/money.js";
 
 /** What the reducer compares of any seller's offer (a hotel offer, a flight fare). */
 export interface Candidate {
@@ -63,7 +63,7 @@ export type PersonalPriceInit = MessageInitShape<typeof PersonalPriceSchema>;
  * customer could apply to this one booking (walletMarkdown: the balance, at
  * most half the listed price). No offer: MISSING,
  * amounts unset. No balance known (no customer, the wallet down or not yet
- * answered): markdown 0.
+ * answered): markdown 0. The flexible option's price comes with it.
  */
 export function personalPrice(offer: Candidate | undefined, walletMinor: bigint | undefined): PersonalPriceInit {
   if (offer === undefined) return { status: PriceStatus.MISSING };
@@ -74,6 +74,7 @@ export function personalPrice(offer: Candidate | undefined, walletMinor: bigint 
     listed: money(offer.amountMinor),
     markdown: money(markdown),
     price: money(offer.amountMinor - markdown),
+    flexible: money(flexiblePrice(offer.amountMinor)),
     status: offer.stale ? PriceStatus.STALE : PriceStatus.FRESH,
     sellerId: offer.sellerId,
     promotion: offer.promotion,

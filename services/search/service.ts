@@ -9,7 +9,8 @@
 // Input is checked beforehand by searchValidators (validators.ts); whether an
 // airport exists is the catalog's to say, checked here.
 import type { Client, Service } from "../../endpoints/service.js";
-import { invalidArgument } from "../../endpoints/errors.js";
+import type { Context } from "../../endpoints/context.js";
+import { invalidArgument, permissionDenied } from "../../endpoints/errors.js";
 import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import type { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { FlightQuery, HotelQuery, SearchService } from "../../gen/itinera/search/v1/search_pb.js";
@@ -19,6 +20,7 @@ import { hotelPlan, hotelView, type HotelSearchDeps } from "./hotels.js";
 import { LocalTimes } from "./local-time.js";
 import { reliabilityTable } from "./offers.js";
 import { finalStep, streamSteps } from "./plan.js";
+import { quoting, type QuoteSigner } from "./quoting.js";
 import { DEFAULT_BUDGETS, DEFAULT_RELIABILITY, type SearchBudgets } from "./settings.js";
 
 export interface SearchServiceDeps {
@@ -31,6 +33,10 @@ export interface SearchServiceDeps {
   reliability?: Readonly<Record<string, number>>;
   /** The marketplace currency. Default "EUR". */
   currency?: string;
+  /** Signs the quotes of a signed-in customer's prices (platform/quotes.ts); none: no quotes. */
+  signQuote?: QuoteSigner;
+  /** The clock of the quotes' issue and expiry times. */
+  now?: () => Date;
 }
 
 export function searchService(deps: SearchServiceDeps): Service<typeof SearchService> {
@@ -44,25 +50,40 @@ export function searchService(deps: SearchServiceDeps): Service<typeof SearchSer
   };
   const hotels: HotelSearchDeps = shared;
   const flights: FlightSearchDeps = { ...shared, localTimes: new LocalTimes() };
+  const now = deps.now ?? (() => new Date());
+  /** The call's quoting: for the token's customer only. */
+  const quotingFor = (ctx: Context, query: HotelQuery | FlightQuery) => {
+    const q = quoting(deps.signQuote, ctx, now());
+    if (query.customerId !== "" && query.customerId !== q.customerId) {
+      throw permissionDenied(
+        "query.customer_id names a customer other than the caller: leave it empty, the markdown is the signed-in customer's (send their token)",
+      );
+    }
+    return q;
+  };
 
   return {
     async searchHotels(ctx, req) {
       const query = required(req.query);
-      return { results: await finalStep(hotelPlan(hotels, ctx, query), ctx, (s) => hotelView(hotels, s)) };
+      const q = quotingFor(ctx, query);
+      return { results: await finalStep(hotelPlan(hotels, ctx, query, q.customerId), ctx, (s) => hotelView(hotels, query, q, s)) };
     },
     async *streamHotels(ctx, req) {
       const query = required(req.query);
-      for await (const results of streamSteps(hotelPlan(hotels, ctx, query).run(ctx), (s) => hotelView(hotels, s))) {
+      const q = quotingFor(ctx, query);
+      for await (const results of streamSteps(hotelPlan(hotels, ctx, query, q.customerId).run(ctx), (s) => hotelView(hotels, query, q, s))) {
         yield { results };
       }
     },
     async searchFlights(ctx, req) {
       const query = required(req.query);
-      return { results: await finalStep(flightPlan(flights, ctx, query), ctx, (s) => flightView(flights, query, s)) };
+      const q = quotingFor(ctx, query);
+      return { results: await finalStep(flightPlan(flights, ctx, query, q.customerId), ctx, (s) => flightView(flights, query, q, s)) };
     },
     async *streamFlights(ctx, req) {
       const query = required(req.query);
-      for await (const results of streamSteps(flightPlan(flights, ctx, query).run(ctx), (s) => flightView(flights, query, s))) {
+      const q = quotingFor(ctx, query);
+      for await (const results of streamSteps(flightPlan(flights, ctx, query, q.customerId).run(ctx), (s) => flightView(flights, query, q, s))) {
         yield { results };
       }
     },

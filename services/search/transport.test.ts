@@ -3,8 +3,9 @@
 // over fake dependencies, and called through Connect: a server stream over
 // HTTP/2 arriving step by step, a unary call in JSON, bad input with its
 // field violations, and a dependency that hangs while the answer still comes
-// complete within the method's deadline. Calls come as the BFF (web's
-// token, verified as identity's would be); anybody else is refused.
+// complete within the method's deadline. Calls come as a signed-in customer
+// (the token the BFF forwards, verified as identity's would be); anybody
+// else is refused.
 import { pino } from "pino";
 import { Registry } from "prom-client";
 import { test } from "uvu";
@@ -25,7 +26,7 @@ import { DEFAULT_BUDGETS } from "./settings.js";
 import { searchValidators } from "./validators.js";
 
 const log = pino({ level: "silent" });
-/** The BFF, the service search's contract names. */
+/** A signed-in customer, whose token the BFF forwards: the markdown is theirs. */
 let ctx: Context;
 let tokens: TestTokens;
 let tracing: Tracing;
@@ -34,12 +35,12 @@ let server: RunningServer;
 let overHttp2: Client<typeof SearchService>;
 let overJson: Client<typeof SearchService>;
 
-const lisbon = { query: "Lisbon", checkIn: day("2026-12-05"), checkOut: day("2026-12-08"), customerId: RICH };
+const lisbon = { query: "Lisbon", checkIn: day("2026-12-05"), checkOut: day("2026-12-08") };
 
 test.before(async () => {
   tracing = createTracing({ serviceName: "search" });
   tokens = await testTokens();
-  ctx = backgroundContext({ log, principal: await tokens.service("web") });
+  ctx = backgroundContext({ log, principal: await tokens.customer(RICH) });
   // The production budgets, so that the method's own 1000 ms deadline is what bounds a call.
   f = searchFixture({ budgets: DEFAULT_BUDGETS });
   const registry = new Registry();

@@ -1,8 +1,13 @@
-// StartBooking: the price is asked of search again (prices.ts) and must be
-// the one the page showed; then payment records the payment for the
-// customer — called with the CUSTOMER's token (the Context's principal is
-// forwarded), so the payment is theirs — and answers the gateway's card page.
-// The browser comes back to WEB_PUBLIC_URL/trips/return.
+// StartBooking: the page sends the quotes search answered for what it shows
+// (a room's, a flight's, or a flight's and its return's) and whether the
+// traveller chose the flexible option; never a price. The quotes are read
+// here first (platform/quotes.ts quoteReader: unexpired, this customer's, one
+// trip), so such a quote is refused in the customer's words before anything
+// is recorded; then payment — which verifies search's MAC (the BFF holds no
+// quote secret) and computes the amount itself — records the payment for the
+// customer, called with the
+// CUSTOMER's token (the Context's principal is forwarded), and answers the
+// gateway's card page. The browser comes back to WEB_PUBLIC_URL/trips/return.
 //
 // Idempotency: the page makes one key per click; payment's key is derived
 // from it and the customer id, so a retry of the same click answers the same
@@ -13,8 +18,6 @@ import { customerOf } from "../../endpoints/middleware/access.js";
 import type { Service } from "../../endpoints/service.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import type { WebServiceDeps, WebSettings } from "./deps.js";
-import { formatMoney } from "./fields.js";
-import { currentOffer } from "./prices.js";
 
 export const RETURN_PATH = "/trips/return";
 
@@ -25,29 +28,20 @@ export function paymentKey(customerId: string, idempotencyKey: string): string {
 
 export function booking(deps: WebServiceDeps, settings: WebSettings): Pick<Service<typeof WebService>, "startBooking"> {
   const returnUrl = new URL(RETURN_PATH, settings.publicUrl).toString();
+  const now = deps.now ?? Date.now;
   return {
     async startBooking(ctx, req) {
       const customerId = customerOf(ctx);
-      const offer = await currentOffer(deps, ctx, req.item!);
-      const shown = req.shownPrice!;
-      if (shown.currency !== offer.currency || shown.amountMinor !== offer.price) {
-        throw failedPrecondition(
-          `The price has changed since it was shown: it is now ${formatMoney(offer.price, offer.currency)}. Please check the new price and book again.`,
-        );
-      }
-      if (offer.price <= 0n) {
-        throw failedPrecondition("Your wallet covers the whole price, and a booking paid by the wallet alone cannot be made yet.");
-      }
-      const money = (amountMinor: bigint) => ({ amountMinor, currency: offer.currency });
+      const priced = deps.priceQuotes({ tokens: req.quotes, flexible: req.flexible, customerId, now: new Date(now()) });
+      if (!priced.ok) throw failedPrecondition(priced.reason);
       const res = await deps.payment.makePayment(ctx, {
         idempotencyKey: paymentKey(customerId, req.idempotencyKey),
-        item: offer.item,
-        amount: money(offer.price),
-        markdown: money(offer.markdown),
+        quotes: req.quotes,
+        flexible: req.flexible,
         returnUrl,
       });
       const paymentId = res.payment?.paymentId ?? "";
-      ctx.log.info({ payment_id: paymentId }, "booking started");
+      ctx.log.info({ payment_id: paymentId, flexible: req.flexible }, "booking started");
       return { paymentId, redirectUrl: res.redirectUrl };
     },
   };

@@ -44,10 +44,13 @@ test("StreamHotels: every message holds all results so far; the customer is the 
   assert.is(messages[1].results.hotels.length, 1);
   assert.is(messages[1].results.hotels[0].rooms[0].price.price.amountMinor, "40000");
   assert.is(messages[1].results.complete, true);
-  assert.is((calls("search.StreamHotels").at(-1)!.request as { query: { customerId: string } }).query.customerId, "cus_ada");
-  // A visitor searches without a customer (no markdown).
+  // Search sees the customer's token and no customer id in the body: it applies the token's customer's markdown only.
+  const searched = calls("search.StreamHotels").at(-1)!;
+  assert.equal([searched.principal?.kind, searched.principal?.id], ["customer", "cus_ada"]);
+  assert.is((searched.request as { query: { customerId: string } }).query.customerId, "");
+  // A visitor searches without a principal (no markdown).
   await new Browser(h.url).stream("StreamHotels", { query: "Lisbon", checkIn: CHECK_IN, checkOut: CHECK_OUT });
-  assert.is((calls("search.StreamHotels").at(-1)!.request as { query: { customerId: string } }).query.customerId, "");
+  assert.is(calls("search.StreamHotels").at(-1)!.principal, undefined);
 });
 
 test("stream steps that carry only what they add or complete still make whole messages", () => {
@@ -79,12 +82,15 @@ test("GetHotel: the hotel priced for the stay, with the wallet; an unknown hotel
   assert.is(missing.body.code, "not_found");
 });
 
-test("StreamFlights: outbound and return results, the customer from the session", async () => {
+test("StreamFlights: outbound and return results, the customer from the session's token", async () => {
   const b = await signedIn("hopper");
   const { messages } = await b.stream("StreamFlights", { origin: "LIS", destination: "MAD", departureDate: CHECK_IN, returnDate: CHECK_OUT });
   assert.equal(messages.at(-1).results.outbound.map((f: { flightId: string }) => f.flightId), ["SL100-2030-06-10"]);
   assert.equal(messages.at(-1).results.inbound.map((f: { flightId: string }) => f.flightId), ["SL101-2030-06-13"]);
-  assert.is((calls("search.StreamFlights").at(-1)!.request as { query: { customerId: string } }).query.customerId, "cus_hopper");
+  // The customer reaches search as their token, never as an id in the query.
+  const searched = calls("search.StreamFlights").at(-1)!;
+  assert.equal([searched.principal?.kind, searched.principal?.id], ["customer", "cus_hopper"]);
+  assert.is((searched.request as { query: { customerId: string } }).query.customerId, "");
   const bad = await b.stream("StreamFlights", { origin: "lis", destination: "LIS", departureDate: CHECK_IN });
   assert.match(bad.end.error.message, /origin: must be an IATA airport code/);
 });

@@ -9,7 +9,7 @@ import type { Service } from "../../endpoints/service.js";
 import type { FlightResult, FlightResultsSchema, HotelResult, HotelResultsSchema } from "../../gen/itinera/search/v1/search_pb.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import type { WebServiceDeps } from "./deps.js";
-import { customerIdOf, renamed, withoutQuery } from "./fields.js";
+import { renamed, withoutQuery } from "./fields.js";
 import { pricedHotel } from "./prices.js";
 
 type Browse = Pick<Service<typeof WebService>, "streamHotels" | "streamFlights" | "getHotel">;
@@ -34,7 +34,7 @@ export function browse(deps: WebServiceDeps): Browse {
   return {
     async *streamHotels(ctx, req) {
       const hotels = new Accumulated<HotelResult>((h) => h.hotelId);
-      const query = { query: req.query, checkIn: req.checkIn, checkOut: req.checkOut, customerId: customerIdOf(ctx) };
+      const query = { query: req.query, checkIn: req.checkIn, checkOut: req.checkOut };
       try {
         for await (const step of deps.search.streamHotels(ctx, { query })) {
           const r: HotelResults | undefined = step.results;
@@ -54,7 +54,6 @@ export function browse(deps: WebServiceDeps): Browse {
         destination: req.destination,
         departureDate: req.departureDate,
         returnDate: req.returnDate,
-        customerId: customerIdOf(ctx),
       };
       try {
         for await (const step of deps.search.streamFlights(ctx, { query })) {

@@ -10,6 +10,7 @@ import type { IdentityService, Tokens } from "../../gen/itinera/identity/v1/iden
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import type { Priced, PriceRequest } from "../../platform/quotes.js";
 
 /**
  * The browser session of the call being served, as the transport keeps it
@@ -63,6 +64,8 @@ export interface WebServiceDeps {
   wallet: Client<typeof WalletService>;
   payment: Client<typeof PaymentService>;
   booking: Client<typeof BookingService>;
+  /** Reads search's quotes for an early refusal (platform/quotes.ts quoteReader; payment verifies them). */
+  priceQuotes: (req: PriceRequest) => Priced;
   /** The BFF's own service principal, for the one call made as itself (identity.GetCustomer). */
   servicePrincipal: (ctx: Context) => Promise<Principal>;
   settings?: Partial<WebSettings>;

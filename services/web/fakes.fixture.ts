@@ -6,16 +6,21 @@
 // and with which principal. Not used by production code.
 import { create } from "@bufbuild/protobuf";
 import type { Principal } from "../../endpoints/context.js";
-import { alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import { ReservationSchema, ReservationState, type BookingService, type Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { PaymentSchema, PaymentState, type Payment, type PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { PriceStatus, type SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import type { Date as DateMessage } from "../../gen/itinera/type/v1/date_pb.js";
+import { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
+import { MoneySchema } from "../../gen/itinera/type/v1/money_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
+import { testPriceQuotes, testQuote } from "../../platform/quotes.testing.js";
 import type { TestTokens } from "../identity/testing.js";
-import { walletMarkdown } from "../../platform/money.js";
+import { flexiblePrice, walletMarkdown } from "../../platform/money.js";
+import type { QuoteInit } from "../../platform/quotes.js";
 
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
 const day = (year: number, month: number, d: number) => ({ year, month, day: d });
@@ -146,15 +151,25 @@ export function fakeCatalog(w: World): Service<typeof CatalogService> {
 }
 
 export function fakeSearch(w: World): Service<typeof SearchService> {
-  const price = (listed: bigint, markdown: bigint, sellerId: string) => ({
+  /** A personal price; for a signed-in customer with search's quote of it (the development secret), as search answers. */
+  const price = (listed: bigint, markdown: bigint, sellerId: string, quoted?: { customer: Principal | undefined; item: QuoteInit["item"] }) => ({
     listed: eur(listed),
     markdown: eur(markdown),
     price: eur(listed - markdown),
+    flexible: eur(flexiblePrice(listed)),
     status: PriceStatus.FRESH,
     sellerId,
+    ...(quoted?.customer?.kind === "customer"
+      ? { quote: testQuote(quoted.customer.id, quoted.item, listed - markdown, markdown, { walletMinor: w.walletAvailable }) }
+      : {}),
   });
-  const hotel = () => {
-    const p = price(w.roomPrice.listed, w.roomPrice.markdown, "casa");
+  const hotel = (customer?: Principal, stay?: { checkIn?: DateMessage; checkOut?: DateMessage }) => {
+    const item = {
+      sellerId: "casa",
+      title: `${HOTEL.name}, ${HOTEL.cityName} — Double room`,
+      kind: { case: "hotelStay" as const, value: { hotelId: HOTEL.hotelId, roomId: "DBL", checkIn: stay?.checkIn, checkOut: stay?.checkOut, starRating: HOTEL.starRating } },
+    };
+    const p = price(w.roomPrice.listed, w.roomPrice.markdown, "casa", { customer, item });
     return {
       hotelId: HOTEL.hotelId,
       name: HOTEL.name,
@@ -178,7 +193,7 @@ export function fakeSearch(w: World): Service<typeof SearchService> {
   return {
     async searchHotels(ctx, req) {
       w.calls.push({ method: "search.SearchHotels", principal: ctx.principal, request: req });
-      return { results: { hotels: [hotel()], walletAvailable: eur(w.walletAvailable), complete: true } };
+      return { results: { hotels: [hotel(ctx.principal, req.query)], walletAvailable: eur(w.walletAvailable), complete: true } };
     },
     async *streamHotels(ctx, req) {
       w.calls.push({ method: "search.StreamHotels", principal: ctx.principal, request: req });
@@ -188,7 +203,7 @@ export function fakeSearch(w: World): Service<typeof SearchService> {
       }
       // A first step with the listing only, then the priced hotel.
       yield { results: { hotels: [{ ...hotel(), rooms: [], fromPrice: { status: PriceStatus.MISSING } }], degraded: ["pricing"] } };
-      yield { results: { hotels: [hotel()], walletAvailable: eur(w.walletAvailable), complete: true } };
+      yield { results: { hotels: [hotel(ctx.principal, req.query)], walletAvailable: eur(w.walletAvailable), complete: true } };
     },
     async searchFlights(ctx, req) {
       w.calls.push({ method: "search.SearchFlights", principal: ctx.principal, request: req });
@@ -243,8 +258,17 @@ export function fakePayment(w: World): Service<typeof PaymentService> {
       const scoped = `${customerId}|${req.idempotencyKey}`;
       const paymentId = byKey.get(scoped) ?? `pay_${(w.payments.size + 1).toString(16).padStart(32, "0")}`;
       if (!byKey.has(scoped)) {
+        // As payment does: the price is the quotes'.
+        const priced = testPriceQuotes({ tokens: req.quotes, flexible: req.flexible, customerId, now: new Date() });
+        if (!priced.ok) throw failedPrecondition(priced.reason);
+        const { item, cardMinor, markdownMinor, currency } = priced.charge;
         byKey.set(scoped, paymentId);
-        addPayment(w, paymentId, customerId, PaymentState.PENDING, { item: req.item, amount: req.amount, markdown: req.markdown, returnUrl: req.returnUrl });
+        addPayment(w, paymentId, customerId, PaymentState.PENDING, {
+          item: create(ItemSchema, item),
+          amount: create(MoneySchema, { amountMinor: cardMinor, currency }),
+          markdown: create(MoneySchema, { amountMinor: markdownMinor, currency }),
+          returnUrl: req.returnUrl,
+        });
       }
       return { payment: w.payments.get(paymentId), redirectUrl: `http://gateway.test/pay/gs_${paymentId}` };
     },

@@ -1,14 +1,7 @@
-// Small helpers the web service's parts share: the signed-in customer (if
-// any), money in words, and bad-input errors of a composed service renamed to
+// Small helpers the web service's parts share: money in words, and bad-input errors of a composed service renamed to
 // the fields of the web request the customer actually filled in.
-import type { Context } from "../../endpoints/context.js";
 import { Code, invalidArgument, KitError } from "../../endpoints/errors.js";
 import { summarise } from "../../endpoints/middleware/validation.js";
-
-/** The signed-in customer's id, or "" for a visitor (search then shows no markdown). */
-export function customerIdOf(ctx: Context): string {
-  return ctx.principal?.kind === "customer" ? ctx.principal.id : "";
-}
 
 /** "EUR 412.00": minor units in the currency's own number of decimals. */
 export function formatMoney(amountMinor: bigint, currency: string): string {

@@ -18,6 +18,7 @@ import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
+import { quoteReader } from "../../platform/quotes.js";
 import { createTracing } from "../../platform/tracing.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
@@ -63,6 +64,7 @@ export async function startWebHarness(opts: HarnessOptions = {}): Promise<WebHar
   });
   const identity = localClient(IdentityService, fakeIdentity(w, tokens));
   const service = webService({
+    priceQuotes: quoteReader(),
     identity,
     search: localClient(SearchService, fakeSearch(w)),
     catalog: localClient(CatalogService, fakeCatalog(w)),

@@ -14,6 +14,8 @@
 // SERVICE_SECRET gets the BFF its own token (identity.GetCustomer for names).
 // The public port serves no /metrics and no gRPC reflection: /metrics is on
 // WEB_ADMIN_PORT (127.0.0.1 only; unset: not served).
+// It holds no quote secret: StartBooking reads the quotes for an early refusal
+// and payment verifies them.
 import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { backgroundContext } from "../../endpoints/context.js";
@@ -27,6 +29,7 @@ import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { ListAirportsRequestSchema } from "../../gen/itinera/web/v1/web_pb.js";
 import { bool, config, int, list, optionalPort, port, str, url } from "../../platform/config.js";
+import { quoteReader } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -79,6 +82,7 @@ async function main() {
     payment: clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...stacks.payment.middlewares),
     booking: clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...stacks.booking.middlewares),
     servicePrincipal: auth.servicePrincipal,
+    priceQuotes: quoteReader(),
     settings: { publicUrl: cfg.publicUrl },
   });
 

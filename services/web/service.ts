@@ -5,10 +5,11 @@
 //
 // The customer is ALWAYS the principal the transport verified and put in the
 // Context; calls on the customer's behalf forward the customer's own token
-// (the Context's principal), so payment and booking answer only what is
-// theirs. The parts, one file each: account.ts (session), discovery.ts
-// (destinations, airports), browse.ts (results, hotel page), booking.ts
-// (StartBooking, with prices.ts), trips.ts (trips and their watch), wallet.ts.
+// (the Context's principal), so search prices and quotes for them and
+// payment and booking answer only what is theirs. The parts, one file each:
+// account.ts (session), discovery.ts (destinations, airports), browse.ts
+// (results, hotel page, with prices.ts), booking.ts (StartBooking, from
+// search's quotes), trips.ts (trips and their watch), wallet.ts.
 import type { Service } from "../../endpoints/service.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import { account } from "./account.js";

@@ -1,6 +1,6 @@
 // Booking and trips through the real BFF server, signed in with cookies as a
-// browser is: StartBooking re-prices through search and refuses a changed
-// price, pays with the CUSTOMER's token (payment runs behind a real server
+// browser is: StartBooking takes search's signed quotes, refuses a changed,
+// expired or someone else's one, pays with the CUSTOMER's token (payment runs behind a real server
 // that verifies it) and the customer-scoped key; a retry answers the same
 // payment. A trip is one customer's only (another's is NOT_FOUND); WatchTrip
 // streams PAYING → PAID → CONFIRMED and ends; cancellation and the wallet.
@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ReservationState } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { testQuote } from "../../platform/quotes.testing.js";
 import { Browser } from "../../transport/browser.fixture.js";
 import { addPayment, addReservation, CHECK_IN, CHECK_OUT } from "./fakes.fixture.js";
 import { startWebHarness, type WebHarness } from "./harness.fixture.js";
@@ -28,78 +29,104 @@ async function signedIn(name: string): Promise<Browser> {
   return b;
 }
 
-const stay = {
+const day = (d: { year: number; month: number; day: number }) => ({ year: d.year, month: d.month, day: d.day });
+const stayItem = {
   sellerId: "casa",
-  title: "whatever the page said",
-  hotelStay: { hotelId: "h-aurora", roomId: "DBL", checkIn: CHECK_IN, checkOut: CHECK_OUT, starRating: 1 },
+  title: "Hotel Aurora, Lisbon — Double room, 3 nights",
+  kind: { case: "hotelStay" as const, value: { hotelId: "h-aurora", roomId: "DBL", checkIn: day(CHECK_IN), checkOut: day(CHECK_OUT), starRating: 4 } },
 };
+const leg = (id: string, origin: string, destination: string) => ({
+  sellerId: "skylark",
+  title: `${id} ${origin} → ${destination}`,
+  kind: { case: "flightTrip" as const, value: { outboundFlightId: id, origin, destination } },
+});
+/** The quote search would have answered `customerId` for the room: EUR 400.00 listed, EUR 100.00 off. */
+const roomQuote = (customerId: string) => testQuote(customerId, stayItem, 30_000n, 10_000n);
 const eur = (amountMinor: number) => ({ amountMinor: String(amountMinor), currency: "EUR" });
 const calls = (method: string) => h.world.calls.filter((c) => c.method === method);
+type PaymentRequest = { idempotencyKey: string; quotes: string[]; flexible: boolean; returnUrl: string };
 
-test("StartBooking refuses a price that changed since it was shown, and pays nothing", async () => {
+test("StartBooking refuses an expired, another customer's or a garbled quote itself, and a changed one through payment: nothing paid", async () => {
   const b = await signedIn("ada");
   const before = calls("payment.MakePayment").length;
-  const res = await b.call("StartBooking", { idempotencyKey: "click-1", item: stay, shownPrice: eur(39_000) });
-  assert.is(res.status, 400);
-  assert.is(res.body.code, "failed_precondition");
-  assert.match(res.body.message, /The price has changed since it was shown: it is now EUR 400\.00/);
+  const payments = h.world.payments.size;
+  const refuse = async (quotes: string[], message: RegExp) => {
+    const res = await b.call("StartBooking", { idempotencyKey: "click-1", quotes });
+    assert.is(res.status, 400);
+    assert.is(res.body.code, "failed_precondition");
+    assert.match(res.body.message, message);
+  };
+  // What the BFF can read: refused before payment is called.
+  await refuse([testQuote("cus_ada", stayItem, 30_000n, 0n, { issued: new Date(Date.now() - 16 * 60_000) })], /This price quote has expired: search again/);
+  await refuse([roomQuote("cus_grace")], /quoted for another customer/);
+  await refuse([roomQuote("")], /quoted for another customer \(or before you signed in\)/);
+  await refuse(["not a quote"], /The price has changed or this quote is not one Itinera issued: search again/);
   assert.is(calls("payment.MakePayment").length, before);
+  // A changed amount under search's MAC: the BFF holds no secret, payment refuses it and the BFF says so.
+  const [body, mac] = roomQuote("cus_ada").split(".") as [string, string];
+  const cheaper = testQuote("cus_ada", stayItem, 1n, 0n).split(".")[0]!;
+  await refuse([`${cheaper}.${mac}`], /The price has changed or this quote is not one Itinera issued: search again/);
+  await refuse([`${body}.${mac.slice(2)}`], /The price has changed/);
+  assert.is(h.world.payments.size, payments, "no payment recorded");
 });
 
-test("StartBooking pays the current price with the customer's token, a rebuilt item and the return URL", async () => {
+test("StartBooking pays what the quote says with the customer's token and the return URL; the flexible option at its price", async () => {
   const b = await signedIn("grace");
-  const res = await b.call("StartBooking", { idempotencyKey: "click-1", item: stay, shownPrice: eur(40_000) });
+  const res = await b.call("StartBooking", { idempotencyKey: "click-1", quotes: [roomQuote("cus_grace")] });
   assert.is(res.status, 200, JSON.stringify(res.body));
   assert.match(res.body.paymentId, /^pay_/);
   assert.is(res.body.redirectUrl, `http://gateway.test/pay/gs_${res.body.paymentId}`);
   const pay = calls("payment.MakePayment").at(-1)!;
   assert.is(pay.principal?.kind, "customer", "payment saw the customer's verified token");
   assert.is(pay.principal?.id, "cus_grace");
-  const req = pay.request as { idempotencyKey: string; amount: { amountMinor: bigint }; markdown: { amountMinor: bigint }; returnUrl: string; item: any };
-  assert.is(req.amount.amountMinor, 40_000n);
-  assert.is(req.markdown.amountMinor, 10_000n);
+  const req = pay.request as PaymentRequest;
+  assert.equal(req.quotes, [roomQuote("cus_grace")], "the quote is passed on as is: payment checks it again");
+  assert.is(req.flexible, false);
   assert.is(req.returnUrl, "http://shop.example.test/trips/return");
   assert.match(req.idempotencyKey, /^web:[A-Za-z0-9_-]{43}$/);
-  assert.is(req.item.kind.value.starRating, 4, "the stars come from search, not the page");
-  assert.is(req.item.title, "Hotel Aurora, Lisbon — Double room, 3 nights");
-  assert.is(req.item.sellerId, "casa");
+  const paid = h.world.payments.get(res.body.paymentId)!;
+  assert.equal([paid.amount!.amountMinor, paid.markdown!.amountMinor, paid.item!.premium], [30_000n, 10_000n, false]);
   // The same click again: the same payment.
-  const again = await b.call("StartBooking", { idempotencyKey: "click-1", item: stay, shownPrice: eur(40_000) });
+  const again = await b.call("StartBooking", { idempotencyKey: "click-1", quotes: [roomQuote("cus_grace")] });
   assert.is(again.body.paymentId, res.body.paymentId);
+  // The flexible option: EUR 40.00 more (a tenth of the listed EUR 400.00), and a premium item.
+  const flexible = await b.call("StartBooking", { idempotencyKey: "click-2", quotes: [roomQuote("cus_grace")], flexible: true });
+  const premium = h.world.payments.get(flexible.body.paymentId)!;
+  assert.equal([premium.amount!.amountMinor, premium.item!.premium], [34_000n, true]);
   // The same key from another customer is another payment.
-  const other = await (await signedIn("hopper")).call("StartBooking", { idempotencyKey: "click-1", item: stay, shownPrice: eur(40_000) });
+  const other = await (await signedIn("hopper")).call("StartBooking", { idempotencyKey: "click-1", quotes: [roomQuote("cus_hopper")] });
   assert.is.not(other.body.paymentId, res.body.paymentId);
-  assert.is.not((calls("payment.MakePayment").at(-1)!.request as { idempotencyKey: string }).idempotencyKey, req.idempotencyKey);
+  assert.is.not((calls("payment.MakePayment").at(-1)!.request as PaymentRequest).idempotencyKey, req.idempotencyKey);
 });
 
-test("StartBooking for a return flight: both legs' fares, the wallet taken off once", async () => {
+test("StartBooking for a return flight: both legs' quotes, the wallet taken off once", async () => {
   const b = await signedIn("barbara");
-  const trip = { flightTrip: { outboundFlightId: "SL100-2030-06-10", returnFlightId: "SL101-2030-06-13", origin: "LIS", destination: "MAD" } };
-  // The legs show 200.00 − 100.00 and 150.00 − 100.00; the trip is 350.00 − 100.00.
-  const refused = await b.call("StartBooking", { idempotencyKey: "f-1", item: trip, shownPrice: eur(15_000) });
-  assert.match(refused.body.message, /it is now EUR 250\.00/);
-  const res = await b.call("StartBooking", { idempotencyKey: "f-1", item: trip, shownPrice: eur(25_000) });
+  // The legs are 200.00 and 150.00 listed, each quoted with a EUR 100.00 balance: the trip is 350.00 − 100.00.
+  const out = testQuote("cus_barbara", leg("SL100-2030-06-10", "LIS", "MAD"), 10_000n, 10_000n);
+  const back = testQuote("cus_barbara", leg("SL101-2030-06-13", "MAD", "LIS"), 7_500n, 7_500n, { walletMinor: 10_000n });
+  const res = await b.call("StartBooking", { idempotencyKey: "f-1", quotes: [out, back] });
   assert.is(res.status, 200, JSON.stringify(res.body));
-  const req = calls("payment.MakePayment").at(-1)!.request as { amount: { amountMinor: bigint }; markdown: { amountMinor: bigint }; item: any };
-  assert.is(req.markdown.amountMinor, 10_000n);
-  assert.is(req.item.sellerId, "skylark");
-  assert.is(req.item.title, "SL100 LIS → MAD, 2030-06-10; return SL101 MAD → LIS, 2030-06-13");
-  const search = calls("search.SearchFlights").at(-1)!.request as { query: any };
-  assert.equal(search.query.departureDate, { $typeName: "itinera.type.v1.Date", ...CHECK_IN });
-  assert.is(search.query.customerId, "cus_barbara");
+  const paid = h.world.payments.get(res.body.paymentId)!;
+  assert.equal([paid.amount!.amountMinor, paid.markdown!.amountMinor, paid.item!.sellerId], [25_000n, 10_000n, "skylark"]);
+  assert.is(paid.item!.title, "SL100-2030-06-10 LIS → MAD; return SL101-2030-06-13 MAD → LIS");
+  const alone = await b.call("StartBooking", { idempotencyKey: "f-2", quotes: [out, out] });
+  assert.match(alone.body.message, /These quotes are not one trip/);
 });
 
-test("StartBooking: bad input names the fields; a visitor is UNAUTHENTICATED", async () => {
+test("StartBooking: bad input names the fields (a price or an item of the page's own is refused); a visitor is UNAUTHENTICATED", async () => {
   const b = await signedIn("edsger");
-  const res = await b.call("StartBooking", { idempotencyKey: "", item: { flightTrip: { outboundFlightId: "SL1" } }, shownPrice: eur(0) });
+  const res = await b.call("StartBooking", {
+    idempotencyKey: "",
+    item: { sellerId: "casa", premium: true, hotelStay: { hotelId: "h-aurora", roomId: "DBL" } },
+    shownPrice: { amountMinor: "1", currency: "EUR" },
+  });
   assert.is(res.status, 400);
-  assert.match(res.body.message, /idempotency_key/);
-  assert.match(res.body.message, /item\.flight_trip\.outbound_flight_id/);
-  assert.match(res.body.message, /item\.flight_trip\.origin/);
-  assert.match(res.body.message, /shown_price\.amount_minor/);
+  for (const field of ["idempotency_key", "item", "shown_price", "quotes"]) assert.match(res.body.message, new RegExp(`${field}:`));
+  const three = await b.call("StartBooking", { idempotencyKey: "k", quotes: ["a", "b", "c"] });
+  assert.match(three.body.message, /quotes: must have at most 2 quotes/);
   const visitor = new Browser(h.url);
   await visitor.call("GetSession");
-  const anonymous = await visitor.call("StartBooking", { idempotencyKey: "k", item: stay, shownPrice: eur(40_000) });
+  const anonymous = await visitor.call("StartBooking", { idempotencyKey: "k", quotes: [roomQuote("cus_edsger")] });
   assert.is(anonymous.status, 401);
 });
 

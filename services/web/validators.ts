@@ -18,8 +18,8 @@ import {
   type Check,
 } from "../../endpoints/rules.js";
 import type { Validators } from "../../endpoints/service.js";
-import type { Item } from "../../gen/itinera/type/v1/item_pb.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
+import { quoteChecks } from "../../platform/quotes.js";
 
 const IATA = /^[A-Z]{3}$/;
 /** A dated flight id as search answers it: carrier and number, then the local departure date. */
@@ -57,8 +57,10 @@ export function webValidators(): Validators<typeof WebService> {
     ]),
     startBooking: validator((req) => [
       required("idempotency_key", req.idempotencyKey, { maxLen: 128 }),
-      itemChecks(req.item),
-      money("shown_price", req.shownPrice, currencies, { positive: true }),
+      // The page sends the quotes, never an item or a price of its own.
+      req.item && violation("item", "unset", "is no longer accepted: send the quotes of the prices shown"),
+      req.shownPrice && violation("shown_price", "unset", "is no longer accepted: the price comes from the quotes"),
+      quoteChecks("quotes", req.quotes),
     ]),
     getTrip: validator((req) => [
       req.paymentId === "" && req.reservationId === "" && violation("payment_id", "required", "or reservation_id must be given"),
@@ -72,37 +74,6 @@ export function webValidators(): Validators<typeof WebService> {
     cancelTrip: validator((req) => [id("reservation_id", req.reservationId)]),
     getWallet: validator((req) => [pageSize("page_size", req.pageSize, MAX_PAGE_SIZE), maxLen("page_token", req.pageToken, 512)]),
   };
-}
-
-/** The ids and dates of the item; everything else is taken from search again. */
-function itemChecks(item: Item | undefined): Check {
-  if (!item) return violation("item", "required", "is required");
-  const kind = item.kind;
-  if (kind.case === "hotelStay") {
-    const s = kind.value;
-    return [
-      required("item.hotel_stay.hotel_id", s.hotelId, { maxLen: 128 }),
-      required("item.hotel_stay.room_id", s.roomId, { maxLen: 128 }),
-      date("item.hotel_stay.check_in", s.checkIn),
-      date("item.hotel_stay.check_out", s.checkOut),
-      dateAfter("item.hotel_stay.check_out", s.checkOut, "check_in", s.checkIn),
-    ];
-  }
-  if (kind.case === "flightTrip") {
-    const t = kind.value;
-    const flightId = (field: string, value: string) =>
-      pattern(field, value, FLIGHT_ID, 'a flight id as search answers it ("SL123-2026-12-01")');
-    return [
-      required("item.flight_trip.outbound_flight_id", t.outboundFlightId),
-      flightId("item.flight_trip.outbound_flight_id", t.outboundFlightId),
-      t.returnFlightId !== "" && flightId("item.flight_trip.return_flight_id", t.returnFlightId),
-      required("item.flight_trip.origin", t.origin),
-      pattern("item.flight_trip.origin", t.origin, IATA, "the outbound flight's IATA airport code"),
-      required("item.flight_trip.destination", t.destination),
-      pattern("item.flight_trip.destination", t.destination, IATA, "the outbound flight's IATA airport code"),
-    ];
-  }
-  return violation("item", "oneof", "must have a hotel_stay or a flight_trip");
 }
 
 function minLen(field: string, value: string, min: number): Check {

@@ -1,6 +1,7 @@
-// Book: a new idempotency key per click, StartBooking with the item and the
-// price shown, then the browser goes to the gateway's card page. Signed-out
-// visitors go to sign in and come back to the page they were on.
+// Book: a new idempotency key per click, StartBooking with the quotes of the
+// prices shown and the traveller's flexible choice, then the browser goes to
+// the gateway's card page. Signed-out visitors go to sign in and come back to
+// the page they were on (their prices then come with quotes).
 import { Code } from "@connectrpc/connect";
 import { useState } from "react";
 import { useApi } from "../api/context.js";
@@ -11,8 +12,8 @@ import { navigate } from "../router.js";
 import { useSession } from "../session.js";
 
 export interface BookState {
-  /** Starts paying for the result `id` shows. */
-  book: (id: string, booking: Booking) => Promise<void>;
+  /** Starts paying for the result `id` shows, with the flexible option or not. */
+  book: (id: string, booking: Booking, flexible: boolean) => Promise<void>;
   /** The result whose booking is being started (its button says "Booking…"). */
   pending: string | undefined;
   /** The problem of the last attempt, for the result it was about. */
@@ -29,22 +30,22 @@ export function useBook(onPriceChanged?: () => void): BookState {
   const [failure, setFailure] = useState<{ id: string; problem: Problem } | undefined>(undefined);
   const here = () => window.location.pathname + window.location.search;
 
-  const book = async (id: string, booking: Booking) => {
+  const book = async (id: string, booking: Booking, flexible: boolean) => {
     setFailure(undefined);
-    if ("problem" in booking) {
-      setFailure({ id, problem: problemOf(booking.problem) });
-      return;
-    }
     if (session.status === "ready" && !session.customer) {
       navigate(signInUrl(here()));
+      return;
+    }
+    if ("problem" in booking) {
+      setFailure({ id, problem: problemOf(booking.problem) });
       return;
     }
     setPending(id);
     try {
       const res = await api.startBooking({
         idempotencyKey: newIdempotencyKey(),
-        item: booking.item,
-        shownPrice: booking.shownPrice,
+        quotes: booking.quotes,
+        flexible,
       });
       // Leaving for the gateway: the button stays busy until the page unloads.
       window.location.assign(res.redirectUrl);
@@ -55,7 +56,7 @@ export function useBook(onPriceChanged?: () => void): BookState {
         return;
       }
       const problem = describeError(e, "the booking service");
-      // The BFF says what changed (the price, a room no longer offered) in its own words;
+      // The BFF says what changed (the price, an expired quote) in its own words;
       // the page fetches prices again so that the next click books what is shown.
       if (problem.code === Code.FailedPrecondition) onPriceChanged?.();
       setFailure({ id, problem });

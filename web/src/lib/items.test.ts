@@ -1,41 +1,37 @@
 import { create } from "@bufbuild/protobuf";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { FlightResultSchema, HotelResultSchema, PriceStatus, RoomResultSchema } from "../../../gen/itinera/search/v1/search_pb.js";
-import { ItemSchema } from "../../../gen/itinera/type/v1/item_pb.js";
-import { flightTripBooking, hotelStayBooking, newIdempotencyKey } from "./items.js";
+import { FlightResultSchema, PriceStatus, RoomResultSchema } from "../../../gen/itinera/search/v1/search_pb.js";
+import { flightTripBooking, hotelStayBooking, newIdempotencyKey, withFlexible } from "./items.js";
 
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
-const price = (listed: bigint, markdown: bigint, seller: string) => ({
+const price = (listed: bigint, markdown: bigint, seller: string, quote = `quote-${seller}-${listed}`) => ({
   listed: eur(listed),
   markdown: eur(markdown),
   price: eur(listed - markdown),
+  flexible: eur(listed / 10n),
   status: PriceStatus.FRESH,
   sellerId: seller,
+  quote,
 });
-const hotel = create(HotelResultSchema, { hotelId: "h1", name: "Hotel Aurora", cityName: "Lisbon", starRating: 4 });
 const room = create(RoomResultSchema, { roomId: "r1", name: "Double room", price: price(45000n, 2500n, "casa") });
-const d = (year: number, month: number, day: number) => ({ year, month, day });
 
-test("a room books as a hotel stay at the personal price shown", () => {
-  const b = hotelStayBooking(hotel, room, d(2026, 12, 1), d(2026, 12, 4));
+test("a room books with search's quote: the page sends no price, and shows the total with and without the flexible option", () => {
+  const b = hotelStayBooking(room);
   if ("problem" in b) throw new Error(b.problem);
-  const item = create(ItemSchema, b.item);
-  assert.is(item.sellerId, "casa");
-  assert.is(item.title, "Hotel Aurora, Lisbon — Double room, 3 nights");
-  assert.is(item.kind.case, "hotelStay");
-  if (item.kind.case !== "hotelStay") return;
-  assert.is(item.kind.value.hotelId, "h1");
-  assert.is(item.kind.value.roomId, "r1");
-  assert.is(item.kind.value.starRating, 4);
-  assert.equal({ ...item.kind.value.checkIn }, { $typeName: "itinera.type.v1.Date", year: 2026, month: 12, day: 1 });
-  assert.equal(b.shownPrice, eur(42500n), "listed minus the wallet markdown");
+  assert.equal(b.quotes, ["quote-casa-45000"]);
+  assert.equal(b.total, eur(42500n), "listed minus the wallet markdown");
+  assert.equal(b.flexible, eur(4500n));
+  assert.equal(withFlexible(b, true), eur(47000n));
+  assert.equal(withFlexible(b, false), eur(42500n));
 });
 
-test("a room without a price cannot be booked", () => {
+test("a room without a price, or without a quote (a visitor, the wallet not answering), cannot be booked", () => {
   const unpriced = create(RoomResultSchema, { roomId: "r2", name: "Suite", price: { status: PriceStatus.MISSING } });
-  const b = hotelStayBooking(hotel, unpriced, d(2026, 12, 1), d(2026, 12, 2));
-  assert.ok("problem" in b);
+  assert.ok("problem" in hotelStayBooking(unpriced));
+  const unquoted = create(RoomResultSchema, { roomId: "r3", name: "Twin", price: price(1000n, 0n, "casa", "") });
+  const b = hotelStayBooking(unquoted);
+  assert.ok("problem" in b && /sign in/.test(b.problem));
 });
 
 const flight = (id: string, number: string, from: string, to: string, amount: bigint, seller = "skylark") =>
@@ -45,36 +41,29 @@ const flight = (id: string, number: string, from: string, to: string, amount: bi
     origin: from,
     destination: to,
     departureLocal: "2026-12-01T08:15:00+00:00",
-    price: price(amount, 0n, seller),
+    price: price(amount, 0n, seller, `quote-${id}`),
   });
 
-test("a one-way flight books with its own price", () => {
+test("a one-way flight books with its own quote and price", () => {
   const b = flightTripBooking(flight("SL1-2026-12-01", "SL1", "LIS", "LHR", 12000n));
   if ("problem" in b) throw new Error(b.problem);
-  const item = create(ItemSchema, b.item);
-  assert.is(item.kind.case, "flightTrip");
-  if (item.kind.case !== "flightTrip") return;
-  assert.is(item.kind.value.outboundFlightId, "SL1-2026-12-01");
-  assert.is(item.kind.value.returnFlightId, "");
-  assert.is(item.kind.value.origin, "LIS");
-  assert.is(item.kind.value.destination, "LHR");
-  assert.is(item.title, "SL1 LIS → LHR, Tue 1 Dec");
-  assert.equal(b.shownPrice, eur(12000n));
+  assert.equal(b.quotes, ["quote-SL1-2026-12-01"]);
+  assert.equal(b.total, eur(12000n));
+  assert.equal(b.flexible, eur(1200n));
 });
 
-test("a return trip adds both listed prices as bigints and takes the wallet off once", () => {
+test("a return trip sends both quotes, adds both listed prices as bigints and takes the wallet off once", () => {
   const b = flightTripBooking(flight("o", "SL1", "LIS", "LHR", 12001n), flight("i", "SL2", "LHR", "LIS", 9999n), eur(5000n));
   if ("problem" in b) throw new Error(b.problem);
-  const item = create(ItemSchema, b.item);
-  assert.is(item.kind.case === "flightTrip" && item.kind.value.returnFlightId, "i");
-  assert.is(item.kind.case === "flightTrip" && item.kind.value.origin, "LIS", "the outbound's route");
-  assert.equal(b.shownPrice, eur(17000n), "22000 listed − 5000 from the wallet");
+  assert.equal(b.quotes, ["quote-o", "quote-i"]);
+  assert.equal(b.total, eur(17000n), "22000 listed − 5000 from the wallet");
+  assert.equal(b.flexible, eur(1200n + 999n));
   const halfAtMost = flightTripBooking(flight("o", "SL1", "LIS", "LHR", 12001n), flight("i", "SL2", "LHR", "LIS", 9999n), eur(90000n));
   if ("problem" in halfAtMost) throw new Error(halfAtMost.problem);
-  assert.equal(halfAtMost.shownPrice, eur(11000n), "the wallet pays at most half");
+  assert.equal(halfAtMost.total, eur(11000n), "the wallet pays at most half");
 });
 
-test("flights of two sellers cannot be one item", () => {
+test("flights of two sellers cannot be one booking", () => {
   const b = flightTripBooking(flight("o", "SL1", "LIS", "LHR", 1n, "skylark"), flight("i", "WL2", "LHR", "LIS", 1n, "wanderly"));
   assert.ok("problem" in b && /different sellers/.test(b.problem));
 });

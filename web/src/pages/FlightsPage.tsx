@@ -5,6 +5,7 @@ import type { FlightResult } from "../../../gen/itinera/search/v1/search_pb.js";
 import { useApi } from "../api/context.js";
 import { useStream } from "../api/hooks.js";
 import { ErrorMessage } from "../components/ErrorMessage.js";
+import { FlexibleChoice } from "../components/FlexibleChoice.js";
 import { useBook, type BookState } from "../components/useBook.js";
 import { useTitle } from "../components/useTitle.js";
 import { daysBetween, formatDate, localToday } from "../lib/dates.js";
@@ -77,6 +78,7 @@ export function FlightsPage() {
 }
 
 function OneWay({ flights, booking }: { flights: FlightResult[]; booking: BookState }) {
+  const [flexible, setFlexible] = useState<Record<string, boolean>>({});
   return (
     <ul className="results flights" aria-label="Outbound flights" data-testid="outbound-flights">
       {flights.map((f) => (
@@ -84,6 +86,7 @@ function OneWay({ flights, booking }: { flights: FlightResult[]; booking: BookSt
           <FlightDetails flight={f} />
           <div className="card-aside">
             <FlightPrice flight={f} />
+            <FlexibleChoice booking={flightTripBooking(f)} chosen={!!flexible[f.flightId]} onChange={(on) => setFlexible((x) => ({ ...x, [f.flightId]: on }))} />
             <button
               type="button"
               className="primary"
@@ -91,7 +94,7 @@ function OneWay({ flights, booking }: { flights: FlightResult[]; booking: BookSt
               aria-label={`Book flight ${f.flightNumber}`}
               disabled={!!booking.pending}
               aria-busy={booking.pending === f.flightId}
-              onClick={() => void booking.book(f.flightId, flightTripBooking(f))}
+              onClick={() => void booking.book(f.flightId, flightTripBooking(f), !!flexible[f.flightId])}
             >
               {booking.pending === f.flightId ? "Booking…" : "Book"}
             </button>
@@ -106,6 +109,7 @@ function OneWay({ flights, booking }: { flights: FlightResult[]; booking: BookSt
 function RoundTrip({ outbound, inbound, walletAvailable, booking }: { outbound: FlightResult[]; inbound: FlightResult[]; walletAvailable?: MoneyLike; booking: BookState }) {
   const [outId, setOutId] = useState<string | undefined>(undefined);
   const [inId, setInId] = useState<string | undefined>(undefined);
+  const [flexible, setFlexible] = useState(false);
   // Until the traveller picks, the cheapest priced flight of each list is chosen.
   const firstPriced = (list: FlightResult[]) => list.find((f) => hasPrice(f.price));
   const out = outbound.find((f) => f.flightId === outId) ?? firstPriced(outbound);
@@ -120,15 +124,16 @@ function RoundTrip({ outbound, inbound, walletAvailable, booking }: { outbound: 
         <div className="trip-summary card" data-testid="trip-summary">
           <p>
             {out.flightNumber} and {back.flightNumber}:{" "}
-            <strong data-testid="total-price">{"shownPrice" in choice ? formatMoney(choice.shownPrice) : "not bookable"}</strong> in total
+            <strong data-testid="total-price">{"total" in choice ? formatMoney(choice.total) : "not bookable"}</strong> in total
           </p>
+          <FlexibleChoice booking={choice} chosen={flexible} onChange={setFlexible} />
           <button
             type="button"
             className="primary"
             data-testid="book-button"
             disabled={!!booking.pending}
             aria-busy={booking.pending === key}
-            onClick={() => void booking.book(key, choice)}
+            onClick={() => void booking.book(key, choice, flexible)}
           >
             {booking.pending === key ? "Booking…" : "Book these flights"}
           </button>

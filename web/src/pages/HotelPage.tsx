@@ -3,6 +3,7 @@ import { useState, type FormEvent } from "react";
 import { useApi } from "../api/context.js";
 import { useCall } from "../api/hooks.js";
 import { ErrorMessage } from "../components/ErrorMessage.js";
+import { FlexibleChoice } from "../components/FlexibleChoice.js";
 import { Field } from "../components/Field.js";
 import { HotelImage } from "../components/HotelImage.js";
 import { Price } from "../components/Price.js";
@@ -30,6 +31,7 @@ export function HotelPage({ hotelId }: { hotelId: string }) {
     enabled: stayOk,
   });
   const booking = useBook(call.reload);
+  const [flexible, setFlexible] = useState<Record<string, boolean>>({});
   const hotel = call.data?.hotel;
   const nights = daysBetween(checkIn, checkOut);
   useTitle(hotel?.name ?? "Hotel");
@@ -80,6 +82,7 @@ export function HotelPage({ hotelId }: { hotelId: string }) {
             {hotel.rooms.map((room) => {
               const id = room.roomId;
               const busy = booking.pending === id;
+              const choice = hotelStayBooking(room);
               return (
                 <li key={id} className="card room-card" data-testid="room" data-room-id={id}>
                   <div className="card-body">
@@ -92,6 +95,7 @@ export function HotelPage({ hotelId }: { hotelId: string }) {
                   </div>
                   <div className="card-aside">
                     <Price price={room.price} suffix={`for ${nightsLabel(nights)}`} />
+                    <FlexibleChoice booking={choice} chosen={!!flexible[id]} onChange={(on) => setFlexible((f) => ({ ...f, [id]: on }))} />
                     <button
                       type="button"
                       className="primary"
@@ -99,7 +103,7 @@ export function HotelPage({ hotelId }: { hotelId: string }) {
                       aria-label={`Book ${room.name}`}
                       disabled={!!booking.pending}
                       aria-busy={busy}
-                      onClick={() => void booking.book(id, hotelStayBooking(hotel, room, checkIn, checkOut))}
+                      onClick={() => void booking.book(id, choice, !!flexible[id])}
                     >
                       {busy ? "Booking…" : "Book"}
                     </button>

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/payment/v1/payment.proto.
  */
 export const file_itinera_payment_v1_payment: GenFile = /*@__PURE__*/
-  fileDesc("CiBpdGluZXJhL3BheW1lbnQvdjEvcGF5bWVudC5wcm90bxISaXRpbmVyYS5wYXltZW50LnYxItwDCgdQYXltZW50EhIKCnBheW1lbnRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSIwoEaXRlbRgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtEiYKBmFtb3VudBgEIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIoCghtYXJrZG93bhgFIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIvCgVzdGF0ZRgGIAEoDjIgLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50U3RhdGUSFAoMcmVkaXJlY3RfdXJsGAcgASgJEhIKCnJldHVybl91cmwYCCABKAkSFgoOZGVjbGluZV9yZWFzb24YCSABKAkSKAoIcmVmdW5kZWQYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5hdXRob3Jpc2VfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiuAEKEk1ha2VQYXltZW50UmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYASABKAkSIwoEaXRlbRgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtEiYKBmFtb3VudBgDIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIoCghtYXJrZG93bhgEIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRISCgpyZXR1cm5fdXJsGAUgASgJIlkKE01ha2VQYXltZW50UmVzcG9uc2USLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50EhQKDHJlZGlyZWN0X3VybBgCIAEoCSInChFHZXRQYXltZW50UmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJIkIKEkdldFBheW1lbnRSZXNwb25zZRIsCgdwYXltZW50GAEgASgLMhsuaXRpbmVyYS5wYXltZW50LnYxLlBheW1lbnQidAoNUmVmdW5kUmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRImCgZhbW91bnQYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSDgoGcmVhc29uGAQgASgJIlEKDlJlZnVuZFJlc3BvbnNlEiwKB3BheW1lbnQYASABKAsyGy5pdGluZXJhLnBheW1lbnQudjEuUGF5bWVudBIRCglyZWZ1bmRfaWQYAiABKAkqnQEKDFBheW1lbnRTdGF0ZRIdChlQQVlNRU5UX1NUQVRFX1VOU1BFQ0lGSUVEEAASGQoVUEFZTUVOVF9TVEFURV9QRU5ESU5HEAESHAoYUEFZTUVOVF9TVEFURV9BVVRIT1JJU0VEEAISGgoWUEFZTUVOVF9TVEFURV9ERUNMSU5FRBADEhkKFVBBWU1FTlRfU1RBVEVfRVhQSVJFRBAEMs8CCg5QYXltZW50U2VydmljZRJpCgtNYWtlUGF5bWVudBImLml0aW5lcmEucGF5bWVudC52MS5NYWtlUGF5bWVudFJlcXVlc3QaJy5pdGluZXJhLnBheW1lbnQudjEuTWFrZVBheW1lbnRSZXNwb25zZSIJkAICmrUYAhABEmYKCkdldFBheW1lbnQSJS5pdGluZXJhLnBheW1lbnQudjEuR2V0UGF5bWVudFJlcXVlc3QaJi5pdGluZXJhLnBheW1lbnQudjEuR2V0UGF5bWVudFJlc3BvbnNlIgmQAgGatRgCEAESagoGUmVmdW5kEiEuaXRpbmVyYS5wYXltZW50LnYxLlJlZnVuZFJlcXVlc3QaIi5pdGluZXJhLnBheW1lbnQudjEuUmVmdW5kUmVzcG9uc2UiGZACApq1GBIaB2Jvb2tpbmcaB3NlbGxlcnNiBnByb3RvMw", [file_google_protobuf_timestamp, file_itinera_options_v1_options, file_itinera_type_v1_item, file_itinera_type_v1_money]);
+  fileDesc("CiBpdGluZXJhL3BheW1lbnQvdjEvcGF5bWVudC5wcm90bxISaXRpbmVyYS5wYXltZW50LnYxItwDCgdQYXltZW50EhIKCnBheW1lbnRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSIwoEaXRlbRgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtEiYKBmFtb3VudBgEIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIoCghtYXJrZG93bhgFIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIvCgVzdGF0ZRgGIAEoDjIgLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50U3RhdGUSFAoMcmVkaXJlY3RfdXJsGAcgASgJEhIKCnJldHVybl91cmwYCCABKAkSFgoOZGVjbGluZV9yZWFzb24YCSABKAkSKAoIcmVmdW5kZWQYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5hdXRob3Jpc2VfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi5gEKEk1ha2VQYXltZW50UmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYASABKAkSJwoEaXRlbRgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtQgIYARIqCgZhbW91bnQYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXlCAhgBEiwKCG1hcmtkb3duGAQgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5QgIYARISCgpyZXR1cm5fdXJsGAUgASgJEg4KBnF1b3RlcxgGIAMoCRIQCghmbGV4aWJsZRgHIAEoCCJZChNNYWtlUGF5bWVudFJlc3BvbnNlEiwKB3BheW1lbnQYASABKAsyGy5pdGluZXJhLnBheW1lbnQudjEuUGF5bWVudBIUCgxyZWRpcmVjdF91cmwYAiABKAkiJwoRR2V0UGF5bWVudFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSJCChJHZXRQYXltZW50UmVzcG9uc2USLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50InQKDVJlZnVuZFJlcXVlc3QSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEhIKCnBheW1lbnRfaWQYAiABKAkSJgoGYW1vdW50GAMgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5Eg4KBnJlYXNvbhgEIAEoCSJRCg5SZWZ1bmRSZXNwb25zZRIsCgdwYXltZW50GAEgASgLMhsuaXRpbmVyYS5wYXltZW50LnYxLlBheW1lbnQSEQoJcmVmdW5kX2lkGAIgASgJKp0BCgxQYXltZW50U3RhdGUSHQoZUEFZTUVOVF9TVEFURV9VTlNQRUNJRklFRBAAEhkKFVBBWU1FTlRfU1RBVEVfUEVORElORxABEhwKGFBBWU1FTlRfU1RBVEVfQVVUSE9SSVNFRBACEhoKFlBBWU1FTlRfU1RBVEVfREVDTElORUQQAxIZChVQQVlNRU5UX1NUQVRFX0VYUElSRUQQBDLPAgoOUGF5bWVudFNlcnZpY2USaQoLTWFrZVBheW1lbnQSJi5pdGluZXJhLnBheW1lbnQudjEuTWFrZVBheW1lbnRSZXF1ZXN0GicuaXRpbmVyYS5wYXltZW50LnYxLk1ha2VQYXltZW50UmVzcG9uc2UiCZACApq1GAIQARJmCgpHZXRQYXltZW50EiUuaXRpbmVyYS5wYXltZW50LnYxLkdldFBheW1lbnRSZXF1ZXN0GiYuaXRpbmVyYS5wYXltZW50LnYxLkdldFBheW1lbnRSZXNwb25zZSIJkAIBmrUYAhABEmoKBlJlZnVuZBIhLml0aW5lcmEucGF5bWVudC52MS5SZWZ1bmRSZXF1ZXN0GiIuaXRpbmVyYS5wYXltZW50LnYxLlJlZnVuZFJlc3BvbnNlIhmQAgKatRgSGgdib29raW5nGgdzZWxsZXJzYgZwcm90bzM", [file_google_protobuf_timestamp, file_itinera_options_v1_options, file_itinera_type_v1_item, file_itinera_type_v1_money]);
 
 /**
  * One payment.
@@ -47,7 +47,8 @@ export type Payment = Message<"itinera.payment.v1.Payment"> & {
   item?: Item | undefined;
 
   /**
-   * What the card pays: the listed price minus the markdown.
+   * What the card pays: the listed price minus the markdown, plus the
+   * flexible option's price when chosen (then item.premium is set).
    *
    * @generated from field: itinera.type.v1.Money amount = 4;
    */
@@ -138,32 +139,56 @@ export type MakePaymentRequest = Message<"itinera.payment.v1.MakePaymentRequest"
   idempotencyKey: string;
 
   /**
-   * What is paid for.
+   * Deprecated: what is paid for comes from `quotes`; INVALID_ARGUMENT when set.
    *
-   * @generated from field: itinera.type.v1.Item item = 2;
+   * @generated from field: itinera.type.v1.Item item = 2 [deprecated = true];
+   * @deprecated
    */
   item?: Item | undefined;
 
   /**
-   * What the card pays (positive).
+   * Deprecated: the card amount is computed from `quotes`; INVALID_ARGUMENT when set.
    *
-   * @generated from field: itinera.type.v1.Money amount = 3;
+   * @generated from field: itinera.type.v1.Money amount = 3 [deprecated = true];
+   * @deprecated
    */
   amount?: Money | undefined;
 
   /**
-   * What the wallet pays (zero or positive, same currency).
+   * Deprecated: the markdown comes from `quotes`; INVALID_ARGUMENT when set.
    *
-   * @generated from field: itinera.type.v1.Money markdown = 4;
+   * @generated from field: itinera.type.v1.Money markdown = 4 [deprecated = true];
+   * @deprecated
    */
   markdown?: Money | undefined;
 
   /**
-   * Where the gateway sends the browser back (http or https URL).
+   * Where the gateway sends the browser back: a URL on one of the origins
+   * payment is configured with (PAYMENT_RETURN_ORIGINS).
    *
    * @generated from field: string return_url = 5;
    */
   returnUrl: string;
+
+  /**
+   * What is bought, as search quoted it to the calling customer (the tokens
+   * of search's PersonalPrice.quote): one hotel stay, or one flight, or a
+   * flight and its return from the same seller. The card pays the listed
+   * price minus the markdown (plus the flexible option when chosen).
+   * FAILED_PRECONDITION when a quote is changed, forged, expired or another
+   * customer's.
+   *
+   * @generated from field: repeated string quotes = 6;
+   */
+  quotes: string[];
+
+  /**
+   * The traveller chose the flexible option (free cancellation) at its
+   * quoted price.
+   *
+   * @generated from field: bool flexible = 7;
+   */
+  flexible: boolean;
 };
 
 /**
