@@ -114,8 +114,9 @@ test.before(async () => {
   };
   const first = await confirmed(offer);
   const toCancel = await confirmed(second);
-  // A paid stay of a seller that does not exist: sellers fails the reservation and refunds the card.
-  const unsellable = { ...offer, item: create(ItemSchema, { ...offer.item, sellerId: "nobody" }) };
+  // A paid stay of a seller that does not exist (quoted as search would, with the deployment's secret):
+  // sellers fails the reservation and refunds the card.
+  const unsellable = { ...offer, quote: undefined, item: create(ItemSchema, { ...offer.item, sellerId: "nobody" }) };
   const failedPayment = (await m.pay(alice, unsellable, CARDS.authorises)).paymentId;
   const failed = await m.reservationOf(alice, failedPayment, (x) => FINAL_STATES.includes(x.state));
   assert.is(failed.state, ReservationState.FAILED, "the unsellable stay's reservation failed");
