@@ -11,7 +11,7 @@ import { backgroundContext, type Context } from "../../endpoints/context.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { endpointsOf, localClient, type Client } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
-import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { IdentityService, type Tokens } from "../../gen/itinera/identity/v1/identity_pb.js";
 import type { Database } from "../../platform/db.js";
 import { testServiceDatabase } from "../../platform/testing.js";
 import { serveService } from "../../transport/serve.js";
@@ -20,6 +20,7 @@ import { jwksRoute } from "./jwks-route.js";
 import { identityService } from "./service.js";
 import { loadSigner, type TokenSigner } from "./signing-keys.js";
 import { IdentityStore } from "./store.js";
+import { Throttle, throttled, type ThrottlePolicies } from "./throttle.js";
 import { identityValidators } from "./validators.js";
 import { ownTokenAuthenticator } from "./verifier.js";
 
@@ -34,20 +35,38 @@ export interface IdentityFixture {
   signer: TokenSigner;
   /** Another client over the same database and key, with its own clock. */
   clientAt(now: () => Date): Client<typeof IdentityService>;
+  /** A new customer, signed in: its id and tokens (what every session test starts from). */
+  signedUp(email: string, password: string, displayName?: string): Promise<{ customerId: string; tokens: Tokens }>;
   close(): Promise<void>;
 }
 
-export async function identityFixture(): Promise<IdentityFixture> {
+export interface IdentityFixtureOptions {
+  /** The throttle's policies; default DEFAULT_THROTTLE_POLICIES, as main.ts runs it. */
+  throttle?: ThrottlePolicies;
+}
+
+export async function identityFixture(opts: IdentityFixtureOptions = {}): Promise<IdentityFixture> {
   const log = pino({ level: "silent" });
   const db = await testServiceDatabase({ schema: "identity", migrationsDir: MIGRATIONS, log, poolMax: 5 });
   const store = new IdentityStore(db.knex);
   const signer = await loadSigner(store);
   const clientAt = (now: () => Date) =>
-    localClient(IdentityService, identityService({ store, signer, now, serviceSecret: TEST_SERVICE_SECRET }), validation(identityValidators()));
+    localClient(
+      IdentityService,
+      throttled(identityService({ store, signer, now, serviceSecret: TEST_SERVICE_SECRET }), new Throttle(store, now, opts.throttle)),
+      validation(identityValidators()),
+    );
+  const client = clientAt(() => new Date());
+  const ctx = backgroundContext({ log });
   return {
-    client: clientAt(() => new Date()),
+    client,
     clientAt,
-    ctx: backgroundContext({ log }),
+    async signedUp(email, password, displayName = "Test Customer") {
+      await client.signUp(ctx, { email, password, displayName });
+      const res = await client.signIn(ctx, { email, password });
+      return { customerId: res.customerId, tokens: res.tokens! };
+    },
+    ctx,
     database: db,
     store,
     signer,
@@ -72,7 +91,7 @@ export async function serveIdentity(f: IdentityFixture, opts: ServeIdentityOptio
   const registry = new Registry();
   const endpoints = endpointsOf(
     IdentityService,
-    identityService({ store: f.store, signer: f.signer, serviceSecret: TEST_SERVICE_SECRET }),
+    throttled(identityService({ store: f.store, signer: f.signer, serviceSecret: TEST_SERVICE_SECRET }), new Throttle(f.store, () => new Date())),
     ...serverStack({ registry, tracer: opts.tracer ?? trace.getTracer("identity"), validators: identityValidators() }),
   );
   return startServer({

@@ -17,6 +17,7 @@ import { DEVELOPMENT_SERVICE_SECRET } from "./service-tokens.js";
 import { identityService } from "./service.js";
 import { loadSigner } from "./signing-keys.js";
 import { IdentityStore } from "./store.js";
+import { Throttle, throttled } from "./throttle.js";
 import { identityValidators } from "./validators.js";
 import { ownTokenAuthenticator } from "./verifier.js";
 
@@ -33,7 +34,7 @@ async function main() {
   const signer = await loadSigner(store);
   const endpoints = endpointsOf(
     IdentityService,
-    identityService({ store, signer, serviceSecret: cfg.serviceSecret }),
+    throttled(identityService({ store, signer, serviceSecret: cfg.serviceSecret }), new Throttle(store, () => new Date())),
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: identityValidators() }),
   );
 

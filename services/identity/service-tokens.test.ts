@@ -32,6 +32,7 @@ function fakeIdentity() {
     signUp: no,
     signIn: no,
     refresh: no,
+    signOut: no,
     getJwks: no,
     getCustomer: no,
     async issueServiceToken(_ctx, req: IssueServiceTokenRequest) {

@@ -1,7 +1,8 @@
 // The identity service (itinera.identity.v1.IdentityService): sign-up and
 // sign-in with e-mail and password, access tokens (EdDSA JWTs, 15 min) and
-// single-use refresh tokens (opaque, 30 days, stored hashed), and the public
-// keys. E-mail addresses and passwords never reach a log or an error message.
+// single-use refresh tokens (opaque, 30 days, stored hashed) in families —
+// one per sign-in, revoked as a whole at sign-out or when a spent token comes
+// back — and the public keys. E-mail addresses and passwords never reach a log or an error message.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { alreadyExists, invalidArgument, notFound, unauthenticated } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
@@ -18,7 +19,7 @@ export const MIN_PASSWORD_LENGTH = 10;
 export const BAD_CREDENTIALS = "the e-mail address or the password is wrong";
 export const SERVICE_TTL_SECONDS = 15 * 60;
 export const BAD_SERVICE_SECRET = "the service secret is wrong";
-export const BAD_REFRESH_TOKEN = "the refresh token is unknown, expired or already used";
+export const BAD_REFRESH_TOKEN = "the refresh token is unknown, expired, revoked or already used: sign in again";
 
 export interface IdentityServiceDeps {
   store: IdentityStore;
@@ -40,12 +41,14 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
   // A hash to check unknown e-mail addresses against, so they take as long as wrong passwords.
   let decoy: Promise<string> | undefined;
 
-  async function issue(customer: Pick<CustomerRow, "customerId" | "roles">): Promise<MessageInitShape<typeof TokensSchema>> {
+  /** A new pair; the refresh token joins `familyId`, or a new family (a sign-in) when there is none. */
+  async function issue(customer: Pick<CustomerRow, "customerId" | "roles">, familyId?: string): Promise<MessageInitShape<typeof TokensSchema>> {
     const time = now();
     const refreshToken = randomBytes(32).toString("base64url");
     await store.insertRefreshToken({
       tokenHash: refreshHash(refreshToken),
       customerId: customer.customerId,
+      familyId: familyId ?? (await store.newFamily(customer.customerId, time)),
       expireTime: new Date(time.getTime() + REFRESH_TTL_SECONDS * 1000),
       createTime: time,
     });
@@ -85,11 +88,17 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
       return { customerId: customer.customerId, tokens: await issue(customer) };
     },
 
-    async refresh(_ctx, req) {
-      const customerId = req.refreshToken === "" ? undefined : await store.useRefreshToken(refreshHash(req.refreshToken), now());
-      const customer = customerId === undefined ? undefined : await store.customerById(customerId);
-      if (!customer) throw unauthenticated(BAD_REFRESH_TOKEN);
-      return { customerId: customer.customerId, tokens: await issue(customer) };
+    async refresh(ctx, req) {
+      const use = await store.useRefreshToken(refreshHash(req.refreshToken), now());
+      if (use.outcome === "reused") ctx.log.warn("a spent refresh token was presented again: its family is revoked");
+      const customer = use.outcome === "used" ? await store.customerById(use.customerId) : undefined;
+      if (use.outcome !== "used" || !customer) throw unauthenticated(BAD_REFRESH_TOKEN);
+      return { customerId: customer.customerId, tokens: await issue(customer, use.familyId) };
+    },
+
+    async signOut(ctx, req) {
+      if (await store.revokeFamilyOf(refreshHash(req.refreshToken), now())) ctx.log.info("signed out: refresh-token family revoked");
+      return {};
     },
 
     async issueServiceToken(_ctx, req) {

@@ -89,6 +89,11 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
       refreshTokens.delete(req.refreshToken);
       return { customerId, tokens: await pair(customerId) };
     },
+    async signOut(ctx, req) {
+      w.calls.push({ method: "identity.SignOut", principal: ctx.principal, request: req });
+      refreshTokens.delete(req.refreshToken);
+      return {};
+    },
     async getJwks() {
       return { jwksJson: "{}", keyIds: [] };
     },

@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/identity/v1/identity.proto.
  */
 export const file_itinera_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJpdGluZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNpdGluZXJhLmlkZW50aXR5LnYxInwKBlRva2VucxIUCgxhY2Nlc3NfdG9rZW4YASABKAkSIQoZYWNjZXNzX2V4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBRIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEiIKGnJlZnJlc2hfZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFIkYKDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJIlIKDlNpZ25VcFJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEisKBnRva2VucxgCIAEoCzIbLml0aW5lcmEuaWRlbnRpdHkudjEuVG9rZW5zIjAKDVNpZ25JblJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkiUgoOU2lnbkluUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSJTCg9SZWZyZXNoUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiEAoOR2V0Sndrc1JlcXVlc3QiNQoPR2V0Sndrc1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCRIPCgdrZXlfaWRzGAIgAygJIkAKGElzc3VlU2VydmljZVRva2VuUmVxdWVzdBIUCgxzZXJ2aWNlX25hbWUYASABKAkSDgoGc2VjcmV0GAIgASgJIk0KGUlzc3VlU2VydmljZVRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhoKEmV4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBSIpChJHZXRDdXN0b21lclJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkiTwoTR2V0Q3VzdG9tZXJSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAky0QQKD0lkZW50aXR5U2VydmljZRJWCgZTaWduVXASIi5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25VcFJlcXVlc3QaIy5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25VcFJlc3BvbnNlIgOQAgISUQoGU2lnbkluEiIuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXF1ZXN0GiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXNwb25zZRJUCgdSZWZyZXNoEiMuaXRpbmVyYS5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBokLml0aW5lcmEuaWRlbnRpdHkudjEuUmVmcmVzaFJlc3BvbnNlElkKB0dldEp3a3MSIy5pdGluZXJhLmlkZW50aXR5LnYxLkdldEp3a3NSZXF1ZXN0GiQuaXRpbmVyYS5pZGVudGl0eS52MS5HZXRKd2tzUmVzcG9uc2UiA5ACARJ3ChFJc3N1ZVNlcnZpY2VUb2tlbhItLml0aW5lcmEuaWRlbnRpdHkudjEuSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0Gi4uaXRpbmVyYS5pZGVudGl0eS52MS5Jc3N1ZVNlcnZpY2VUb2tlblJlc3BvbnNlIgOQAgISaQoLR2V0Q3VzdG9tZXISJy5pdGluZXJhLmlkZW50aXR5LnYxLkdldEN1c3RvbWVyUmVxdWVzdBooLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Q3VzdG9tZXJSZXNwb25zZSIHkAIBkLUYA2IGcHJvdG8z", [file_itinera_options_v1_options]);
+  fileDesc("CiJpdGluZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNpdGluZXJhLmlkZW50aXR5LnYxInwKBlRva2VucxIUCgxhY2Nlc3NfdG9rZW4YASABKAkSIQoZYWNjZXNzX2V4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBRIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEiIKGnJlZnJlc2hfZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFIkYKDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJIlIKDlNpZ25VcFJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEisKBnRva2VucxgCIAEoCzIbLml0aW5lcmEuaWRlbnRpdHkudjEuVG9rZW5zIkgKDVNpZ25JblJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFgoOY2xpZW50X2FkZHJlc3MYAyABKAkiUgoOU2lnbkluUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSJTCg9SZWZyZXNoUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiJwoOU2lnbk91dFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSIRCg9TaWduT3V0UmVzcG9uc2UiEAoOR2V0Sndrc1JlcXVlc3QiNQoPR2V0Sndrc1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCRIPCgdrZXlfaWRzGAIgAygJIkAKGElzc3VlU2VydmljZVRva2VuUmVxdWVzdBIUCgxzZXJ2aWNlX25hbWUYASABKAkSDgoGc2VjcmV0GAIgASgJIk0KGUlzc3VlU2VydmljZVRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhoKEmV4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBSIpChJHZXRDdXN0b21lclJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkiTwoTR2V0Q3VzdG9tZXJSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkytgUKD0lkZW50aXR5U2VydmljZRJWCgZTaWduVXASIi5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25VcFJlcXVlc3QaIy5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25VcFJlc3BvbnNlIgOQAgISUQoGU2lnbkluEiIuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXF1ZXN0GiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXNwb25zZRJUCgdSZWZyZXNoEiMuaXRpbmVyYS5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBokLml0aW5lcmEuaWRlbnRpdHkudjEuUmVmcmVzaFJlc3BvbnNlEmMKB1NpZ25PdXQSIy5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25PdXRSZXF1ZXN0GiQuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduT3V0UmVzcG9uc2UiDZACApC1GAGatRgCCAESWQoHR2V0SndrcxIjLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Sndrc1JlcXVlc3QaJC5pdGluZXJhLmlkZW50aXR5LnYxLkdldEp3a3NSZXNwb25zZSIDkAIBEncKEUlzc3VlU2VydmljZVRva2VuEi0uaXRpbmVyYS5pZGVudGl0eS52MS5Jc3N1ZVNlcnZpY2VUb2tlblJlcXVlc3QaLi5pdGluZXJhLmlkZW50aXR5LnYxLklzc3VlU2VydmljZVRva2VuUmVzcG9uc2UiA5ACAhJpCgtHZXRDdXN0b21lchInLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Q3VzdG9tZXJSZXF1ZXN0GiguaXRpbmVyYS5pZGVudGl0eS52MS5HZXRDdXN0b21lclJlc3BvbnNlIgeQAgGQtRgDYgZwcm90bzM", [file_itinera_options_v1_options]);
 
 /**
  * A pair of tokens for one customer.
@@ -137,6 +137,15 @@ export type SignInRequest = Message<"itinera.identity.v1.SignInRequest"> & {
    * @generated from field: string password = 2;
    */
   password: string;
+
+  /**
+   * The address of the person signing in, for the per-address throttle,
+   * when the caller is the `web` service signing a browser in; ignored from
+   * anyone else (identity then throttles the caller's own address).
+   *
+   * @generated from field: string client_address = 3;
+   */
+  clientAddress: string;
 };
 
 /**
@@ -224,6 +233,42 @@ export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
   messageDesc(file_itinera_identity_v1_identity, 6);
 
 /**
+ * A sign-out.
+ *
+ * @generated from message itinera.identity.v1.SignOutRequest
+ */
+export type SignOutRequest = Message<"itinera.identity.v1.SignOutRequest"> & {
+  /**
+   * A refresh token of the session to end (spent or not).
+   *
+   * @generated from field: string refresh_token = 1;
+   */
+  refreshToken: string;
+};
+
+/**
+ * Describes the message itinera.identity.v1.SignOutRequest.
+ * Use `create(SignOutRequestSchema)` to create a new message.
+ */
+export const SignOutRequestSchema: GenMessage<SignOutRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 7);
+
+/**
+ * The session's family is revoked.
+ *
+ * @generated from message itinera.identity.v1.SignOutResponse
+ */
+export type SignOutResponse = Message<"itinera.identity.v1.SignOutResponse"> & {
+};
+
+/**
+ * Describes the message itinera.identity.v1.SignOutResponse.
+ * Use `create(SignOutResponseSchema)` to create a new message.
+ */
+export const SignOutResponseSchema: GenMessage<SignOutResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 8);
+
+/**
  * Asks for the verification keys.
  *
  * @generated from message itinera.identity.v1.GetJwksRequest
@@ -236,7 +281,7 @@ export type GetJwksRequest = Message<"itinera.identity.v1.GetJwksRequest"> & {
  * Use `create(GetJwksRequestSchema)` to create a new message.
  */
 export const GetJwksRequestSchema: GenMessage<GetJwksRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 7);
+  messageDesc(file_itinera_identity_v1_identity, 9);
 
 /**
  * The verification keys.
@@ -264,7 +309,7 @@ export type GetJwksResponse = Message<"itinera.identity.v1.GetJwksResponse"> & {
  * Use `create(GetJwksResponseSchema)` to create a new message.
  */
 export const GetJwksResponseSchema: GenMessage<GetJwksResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 8);
+  messageDesc(file_itinera_identity_v1_identity, 10);
 
 /**
  * A service asks for its own token.
@@ -293,7 +338,7 @@ export type IssueServiceTokenRequest = Message<"itinera.identity.v1.IssueService
  * Use `create(IssueServiceTokenRequestSchema)` to create a new message.
  */
 export const IssueServiceTokenRequestSchema: GenMessage<IssueServiceTokenRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 9);
+  messageDesc(file_itinera_identity_v1_identity, 11);
 
 /**
  * The service's token.
@@ -321,7 +366,7 @@ export type IssueServiceTokenResponse = Message<"itinera.identity.v1.IssueServic
  * Use `create(IssueServiceTokenResponseSchema)` to create a new message.
  */
 export const IssueServiceTokenResponseSchema: GenMessage<IssueServiceTokenResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 10);
+  messageDesc(file_itinera_identity_v1_identity, 12);
 
 /**
  * Which customer.
@@ -342,7 +387,7 @@ export type GetCustomerRequest = Message<"itinera.identity.v1.GetCustomerRequest
  * Use `create(GetCustomerRequestSchema)` to create a new message.
  */
 export const GetCustomerRequestSchema: GenMessage<GetCustomerRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 11);
+  messageDesc(file_itinera_identity_v1_identity, 13);
 
 /**
  * How to reach the customer.
@@ -377,7 +422,7 @@ export type GetCustomerResponse = Message<"itinera.identity.v1.GetCustomerRespon
  * Use `create(GetCustomerResponseSchema)` to create a new message.
  */
 export const GetCustomerResponseSchema: GenMessage<GetCustomerResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 12);
+  messageDesc(file_itinera_identity_v1_identity, 14);
 
 /**
  * Who a customer is: sign-up and sign-in with an e-mail address and a
@@ -387,8 +432,10 @@ export const GetCustomerResponseSchema: GenMessage<GetCustomerResponse> = /*@__P
  * "itinera-identity", audience "itinera", valid 15 minutes; other services
  * verify them locally with the public keys GetJwks returns (also served as
  * plain HTTP at GET /.well-known/jwks.json). Refresh tokens are opaque,
- * valid 30 days and single use: Refresh answers a new pair and refuses the
- * old one from then on.
+ * valid 30 days and single use, and belong to a family (one sign-in):
+ * Refresh answers a new pair of the same family and refuses the old token
+ * from then on; presenting a spent token again revokes the whole family
+ * (someone else has a copy), and SignOut revokes it too.
  *
  * @generated from service itinera.identity.v1.IdentityService
  */
@@ -406,7 +453,9 @@ export const IdentityService: GenService<{
   },
   /**
    * Exchanges an e-mail address and a password for tokens. UNAUTHENTICATED,
-   * with the same message whichever part was wrong.
+   * with the same message whichever part was wrong. Throttled per account
+   * and per client address: after repeated failures, RESOURCE_EXHAUSTED with
+   * the wait (the `retry-after-ms` header) until the next try is allowed.
    *
    * @generated from rpc itinera.identity.v1.IdentityService.SignIn
    */
@@ -416,8 +465,9 @@ export const IdentityService: GenService<{
     output: typeof SignInResponseSchema;
   },
   /**
-   * Exchanges a refresh token for a new pair. UNAUTHENTICATED when the
-   * refresh token is unknown, expired or already used.
+   * Exchanges a refresh token for a new pair of the same family.
+   * UNAUTHENTICATED when the refresh token is unknown, expired, revoked or
+   * already used; an already used one also revokes its family.
    *
    * @generated from rpc itinera.identity.v1.IdentityService.Refresh
    */
@@ -425,6 +475,18 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof RefreshRequestSchema;
     output: typeof RefreshResponseSchema;
+  },
+  /**
+   * Revokes the family of a refresh token (sign-out): neither it nor any
+   * token refreshed from the same sign-in works again. OK for an unknown
+   * token too, so that signing out twice is harmless.
+   *
+   * @generated from rpc itinera.identity.v1.IdentityService.SignOut
+   */
+  signOut: {
+    methodKind: "unary";
+    input: typeof SignOutRequestSchema;
+    output: typeof SignOutResponseSchema;
   },
   /**
    * The public keys that verify access tokens.
@@ -440,7 +502,8 @@ export const IdentityService: GenService<{
    * Issues an access token for a service acting for itself (background work:
    * consumers, schedulers), in exchange for the services' shared secret.
    * The token's subject is the service's name, its kind "service".
-   * UNAUTHENTICATED when the secret is wrong.
+   * UNAUTHENTICATED when the secret is wrong. Throttled per service name:
+   * after repeated failures, RESOURCE_EXHAUSTED with the wait.
    *
    * @generated from rpc itinera.identity.v1.IdentityService.IssueServiceToken
    */
