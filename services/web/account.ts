@@ -7,8 +7,14 @@
 // method, called as the BFF itself) — kept in a small cache so that
 // GetSession, called on every page load, does not ask identity each time. A
 // name identity cannot give now is an empty name, not a failed call.
+//
+// Sign-in goes to identity as the BFF itself with the browser's address, so
+// that identity throttles guessing per browser rather than per BFF. Sign-out
+// revokes the session's refresh-token family at identity before the cookies
+// go: if identity cannot be reached, the browser stays signed in and is told
+// to try again, rather than leaving behind a token that still works.
 import { derive, type Context } from "../../endpoints/context.js";
-import { internal } from "../../endpoints/errors.js";
+import { Code, internal, KitError, unavailable } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import type { Tokens } from "../../gen/itinera/identity/v1/identity_pb.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
@@ -68,14 +74,25 @@ export function account(deps: WebServiceDeps, now: () => number): Account {
 
     async signIn(ctx, req) {
       const session = sessionOf(ctx);
-      const res = await deps.identity.signIn(ctx, { email: req.email, password: req.password });
+      const asService = derive(ctx, { principal: await deps.servicePrincipal(ctx) });
+      const res = await deps.identity.signIn(asService, { email: req.email, password: req.password, clientAddress: ctx.clientAddress ?? "" });
       const csrfToken = session.begin(tokensOf(res.tokens));
       ctx.log.info({ customer_id: res.customerId }, "signed in");
       return { customer: { customerId: res.customerId, displayName: await names.of(ctx, res.customerId) }, csrfToken };
     },
 
     async signOut(ctx) {
-      sessionOf(ctx).end();
+      const session = sessionOf(ctx);
+      const refreshToken = session.refreshToken();
+      if (refreshToken !== undefined) {
+        await deps.identity.signOut(ctx, { refreshToken }).catch((e: unknown) => {
+          // A cookie identity cannot even read (INVALID_ARGUMENT) is no session to revoke.
+          if (e instanceof KitError && e.code === Code.InvalidArgument) return;
+          throw unavailable("Signing out did not finish: please try again in a moment.", e);
+        });
+      }
+      session.end();
+      ctx.log.info("signed out");
       return {};
     },
 

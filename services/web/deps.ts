@@ -21,6 +21,8 @@ export interface SessionPort {
   csrfToken(): string;
   /** Makes `tokens` this browser's session; answers the new CSRF token. */
   begin(tokens: Tokens): string;
+  /** This browser's refresh token, if it has one (what identity's SignOut revokes). */
+  refreshToken(): string | undefined;
   /** Forgets the session (and the CSRF token). */
   end(): void;
 }
@@ -63,7 +65,11 @@ export interface WebServiceDeps {
   wallet: Client<typeof WalletService>;
   payment: Client<typeof PaymentService>;
   booking: Client<typeof BookingService>;
-  /** The BFF's own service principal, for the one call made as itself (identity.GetCustomer). */
+  /**
+   * The BFF's own service principal, for the calls made as itself:
+   * identity.GetCustomer, and identity.SignIn, where identity honours the
+   * browser's address the BFF forwards only from this identity.
+   */
   servicePrincipal: (ctx: Context) => Promise<Principal>;
   settings?: Partial<WebSettings>;
   /** Milliseconds; tests pass their own clock. */

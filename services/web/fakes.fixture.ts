@@ -6,7 +6,7 @@
 // and with which principal. Not used by production code.
 import { create } from "@bufbuild/protobuf";
 import type { Principal } from "../../endpoints/context.js";
-import { alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
+import { alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated, unavailable } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import { ReservationSchema, ReservationState, type BookingService, type Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -35,6 +35,8 @@ export interface World {
   accessTtlSeconds: number;
   /** identity.Refresh calls made. */
   refreshes: number;
+  /** While true, identity's SignOut answers UNAVAILABLE. */
+  identityDown: boolean;
   /** The room's price now (what search answers). */
   roomPrice: { listed: bigint; markdown: bigint };
   walletAvailable: bigint;
@@ -51,6 +53,7 @@ export function world(): World {
     calls: [],
     accessTtlSeconds: 900,
     refreshes: 0,
+    identityDown: false,
     roomPrice: { listed: 50_000n, markdown: 10_000n },
     walletAvailable: 10_000n,
     payments: new Map(),
@@ -77,7 +80,8 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
       accounts.set(req.email, { password: req.password, customerId, name: req.displayName });
       return { customerId, tokens: await pair(customerId) };
     },
-    async signIn(_ctx, req) {
+    async signIn(ctx, req) {
+      w.calls.push({ method: "identity.SignIn", principal: ctx.principal, request: { email: req.email, clientAddress: req.clientAddress } });
       const a = accounts.get(req.email);
       if (!a || a.password !== req.password) throw unauthenticated("the e-mail address or the password is wrong");
       return { customerId: a.customerId, tokens: await pair(a.customerId) };
@@ -91,6 +95,7 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
     },
     async signOut(ctx, req) {
       w.calls.push({ method: "identity.SignOut", principal: ctx.principal, request: req });
+      if (w.identityDown) throw unavailable("identity is down in this test");
       refreshTokens.delete(req.refreshToken);
       return {};
     },

@@ -102,9 +102,12 @@ test("SignIn with a wrong password: UNAUTHENTICATED, no cookies", async () => {
   assert.equal(res.setCookies, []);
 });
 
-test("SignOut clears the three cookies; the browser is a visitor again", async () => {
+test("SignOut revokes the session at identity, clears the three cookies; the browser is a visitor again", async () => {
   const { browser } = await signedUp();
+  const refreshToken = browser.cookies.get("itinera_refresh");
   const res = await browser.call("SignOut");
+  const revoke = h.world.calls.filter((c) => c.method === "identity.SignOut").at(-1);
+  assert.is((revoke?.request as { refreshToken: string }).refreshToken, refreshToken);
   assert.is(res.status, 200);
   for (const name of ["itinera_session", "itinera_refresh", "itinera_csrf"]) {
     const c = cookieAttributes(res.setCookies, name);
@@ -116,6 +119,31 @@ test("SignOut clears the three cookies; the browser is a visitor again", async (
   const session = await browser.call("GetSession");
   assert.is(session.body.customer, undefined);
   assert.is((await browser.call("GetWallet", {})).status, 401);
+});
+
+test("SignOut while identity cannot revoke: UNAVAILABLE, the cookies stay, and a second try signs out", async () => {
+  const { browser } = await signedUp();
+  h.world.identityDown = true;
+  try {
+    const res = await browser.call("SignOut");
+    assert.is(res.status, 503);
+    assert.is(res.body.message, "Signing out did not finish: please try again in a moment.");
+    assert.equal(res.setCookies, []);
+  } finally {
+    h.world.identityDown = false;
+  }
+  assert.ok(browser.cookies.get("itinera_refresh"));
+  assert.is((await browser.call("SignOut")).status, 200);
+  assert.is(browser.cookies.size, 0);
+});
+
+test("SignIn asks identity as the BFF itself, forwarding the browser's address for identity's throttle", async () => {
+  const { email } = await signedUp();
+  const b = await visitor();
+  assert.is((await b.call("SignIn", { email, password: "correct horse battery" })).status, 200);
+  const call = h.world.calls.filter((c) => c.method === "identity.SignIn").at(-1);
+  assert.equal([call?.principal?.kind, call?.principal?.id], ["service", "web"]);
+  assert.match((call?.request as { clientAddress: string }).clientAddress, /127\.0\.0\.1/);
 });
 
 test("an expired access token with a refresh cookie: refreshed on the way, new cookies, signed in", async () => {
