@@ -33,6 +33,7 @@ function fakeIdentity() {
     signIn: no,
     refresh: no,
     signOut: no,
+    verifyEmail: no,
     getJwks: no,
     getCustomer: no,
     async issueServiceToken(_ctx, req: IssueServiceTokenRequest) {

@@ -8,6 +8,19 @@ export interface CustomerRow {
   passwordHash: string;
   roles: string[];
   createTime: Date;
+  /** When the owner confirmed the address; null: not yet (cannot sign in). */
+  verifiedTime: Date | null;
+}
+
+/** A link a sign-up sends to the address, to confirm it. */
+export interface NewVerification {
+  tokenHash: Buffer;
+  customerId: string;
+  /** The sign-up's password and name, which following the link sets. */
+  passwordHash: string;
+  displayName: string;
+  expireTime: Date;
+  createTime: Date;
 }
 
 export interface SigningKeyRow {
@@ -43,17 +56,70 @@ export interface ThrottleRow {
   updateTime: Date;
 }
 
-export class IdentityStore {
-  constructor(private readonly knex: Knex) {}
+/** The statements of a sign-up, inside its transaction (`trx` also carries the events it publishes). */
+export class SignUpTransaction {
+  constructor(readonly trx: Knex.Transaction) {}
 
-  /** The new customer, or undefined when the e-mail address is taken. */
-  async insertCustomer(c: Omit<CustomerRow, "customerId" | "roles">): Promise<CustomerRow | undefined> {
-    const rows = (await this.knex("customers")
+  /** The customer with this address: a new, unconfirmed one, or the one that has it already. */
+  async customerForSignUp(c: Pick<CustomerRow, "email" | "displayName" | "passwordHash" | "createTime">): Promise<CustomerRow> {
+    const inserted = (await this.trx("customers")
       .insert({ email: c.email, display_name: c.displayName, password_hash: c.passwordHash, create_time: c.createTime })
       .onConflict("email")
       .ignore()
       .returning("*")) as Row[];
-    return rows[0] ? toCustomer(rows[0]) : undefined;
+    // A concurrent sign-up of the same address waits on the unique index until the other commits, then finds its row.
+    const row = inserted[0] ?? ((await this.trx("customers").where({ email: c.email }).first()) as Row);
+    return toCustomer(row);
+  }
+
+  /** Stores a link (as its digest); answers its id. */
+  async insertVerification(v: NewVerification): Promise<string> {
+    const rows = (await this.trx("email_verifications")
+      .insert({
+        token_hash: v.tokenHash,
+        customer_id: v.customerId,
+        password_hash: v.passwordHash,
+        display_name: v.displayName,
+        expire_time: v.expireTime,
+        create_time: v.createTime,
+      })
+      .returning("verification_id")) as { verification_id: string }[];
+    return rows[0]!.verification_id;
+  }
+}
+
+export class IdentityStore {
+  constructor(private readonly knex: Knex) {}
+
+  /** Runs a sign-up in one transaction: if `work` throws, nothing it wrote or published is kept. */
+  signUp<T>(work: (tx: SignUpTransaction) => Promise<T>): Promise<T> {
+    return this.knex.transaction((trx) => work(new SignUpTransaction(trx)));
+  }
+
+  /**
+   * Follows a link: if it is unused and unexpired at `now` and its customer
+   * not confirmed yet, confirms the customer with the link's password and
+   * name, and spends every link of that customer. Answers the customer, or
+   * undefined otherwise (the link is spent all the same).
+   */
+  async verifyEmail(tokenHash: Buffer, now: Date): Promise<CustomerRow | undefined> {
+    return this.knex.transaction(async (trx) => {
+      const link = (await trx("email_verifications")
+        .where({ token_hash: tokenHash })
+        .whereNull("used_time")
+        .andWhere("expire_time", ">", now)
+        .update({ used_time: now })
+        .returning(["customer_id", "password_hash", "display_name"])) as Row[];
+      if (!link[0]) return undefined;
+      const confirmed = (await trx("customers")
+        .where({ customer_id: link[0].customer_id })
+        .whereNull("verified_time")
+        .update({ verified_time: now, password_hash: link[0].password_hash, display_name: link[0].display_name })
+        .returning("*")) as Row[];
+      if (!confirmed[0]) return undefined;
+      await trx("email_verifications").where({ customer_id: link[0].customer_id }).whereNull("used_time").update({ used_time: now });
+      return toCustomer(confirmed[0]);
+    });
   }
 
   async customerByEmail(email: string): Promise<CustomerRow | undefined> {
@@ -208,6 +274,7 @@ function toCustomer(r: Row): CustomerRow {
     passwordHash: r.password_hash as string,
     roles: r.roles as string[],
     createTime: r.create_time as Date,
+    verifiedTime: (r.verified_time as Date | null) ?? null,
   };
 }
 

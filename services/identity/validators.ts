@@ -27,6 +27,7 @@ export function identityValidators(): Validators<typeof IdentityService> {
       maxLen("client_address", req.clientAddress, 100),
     ]),
     refresh: validator((req) => [required("refresh_token", req.refreshToken, { maxLen: 256 })]),
+    verifyEmail: validator((req) => [required("token", req.token, { maxLen: 256 })]),
     signOut: validator((req) => [required("refresh_token", req.refreshToken, { maxLen: 256 })]),
     getJwks: validator(() => []),
     issueServiceToken: validator((req) => [

@@ -59,6 +59,7 @@ export function fakeIdentity(opts: { signer?: TokenSigner; serviceSecret?: strin
       signIn: unimplemented,
       refresh: unimplemented,
       signOut: unimplemented,
+      verifyEmail: unimplemented,
       getJwks: async () => ({ jwksJson: JSON.stringify(opts.signer?.jwks ?? { keys: [] }) }),
       async issueServiceToken(_ctx, req) {
         if (!opts.signer || req.secret !== opts.serviceSecret) throw unauthenticated("bad service secret");

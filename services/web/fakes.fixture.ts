@@ -6,7 +6,7 @@
 // and with which principal. Not used by production code.
 import { create } from "@bufbuild/protobuf";
 import type { Principal } from "../../endpoints/context.js";
-import { alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated, unavailable } from "../../endpoints/errors.js";
+import { invalidArgument, notFound, permissionDenied, unauthenticated, unavailable } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import { ReservationSchema, ReservationState, type BookingService, type Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -44,6 +44,8 @@ export interface World {
   reservations: Map<string, Reservation>;
   /** Run one each, in order, before payment answers a GetPayment (the saga moving on). */
   beforeLook: (() => void)[];
+  /** The newest sign-up link identity "e-mailed", by address (the address is not an account until it is followed). */
+  links: Map<string, string>;
   /** identity's accounts by e-mail address (a test may add one directly). */
   accounts: Map<string, { password: string; customerId: string; name: string }>;
 }
@@ -59,6 +61,7 @@ export function world(): World {
     payments: new Map(),
     reservations: new Map(),
     accounts: new Map(),
+    links: new Map(),
     beforeLook: [],
   };
 }
@@ -66,6 +69,7 @@ export function world(): World {
 export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof IdentityService> {
   const accounts = w.accounts;
   const refreshTokens = new Map<string, string>(); // token → customer id, removed when used
+  const pending = new Map<string, { email: string; password: string; customerId: string; name: string }>(); // link token → sign-up
   let n = 0;
   const pair = async (customerId: string) => {
     const refreshToken = `rt-${++n}-${customerId}`;
@@ -74,11 +78,20 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
     return { accessToken: access, accessExpiresInSeconds: Math.max(0, w.accessTtlSeconds), refreshToken, refreshExpiresInSeconds: 2_592_000 };
   };
   return {
-    async signUp(_ctx, req) {
-      if (accounts.has(req.email)) throw alreadyExists("this e-mail address already has an account");
-      const customerId = `cus_${req.displayName.toLowerCase()}`;
-      accounts.set(req.email, { password: req.password, customerId, name: req.displayName });
-      return { customerId, tokens: await pair(customerId) };
+    async signUp(ctx, req) {
+      w.calls.push({ method: "identity.SignUp", principal: ctx.principal, request: { email: req.email, displayName: req.displayName } });
+      if (accounts.has(req.email)) return {};
+      const token = `link-${++n}`;
+      w.links.set(req.email, token);
+      pending.set(token, { email: req.email, password: req.password, customerId: `cus_${req.displayName.toLowerCase()}`, name: req.displayName });
+      return {};
+    },
+    async verifyEmail(_ctx, req) {
+      const p = pending.get(req.token);
+      if (!p || accounts.has(p.email)) throw unauthenticated("this link is unknown, already used or expired");
+      pending.delete(req.token);
+      accounts.set(p.email, { password: p.password, customerId: p.customerId, name: p.name });
+      return { customerId: p.customerId, tokens: await pair(p.customerId) };
     },
     async signIn(ctx, req) {
       w.calls.push({ method: "identity.SignIn", principal: ctx.principal, request: { email: req.email, clientAddress: req.clientAddress } });

@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/identity/v1/identity.proto.
  */
 export const file_itinera_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJpdGluZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNpdGluZXJhLmlkZW50aXR5LnYxInwKBlRva2VucxIUCgxhY2Nlc3NfdG9rZW4YASABKAkSIQoZYWNjZXNzX2V4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBRIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEiIKGnJlZnJlc2hfZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFIkYKDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJIlIKDlNpZ25VcFJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEisKBnRva2VucxgCIAEoCzIbLml0aW5lcmEuaWRlbnRpdHkudjEuVG9rZW5zIkgKDVNpZ25JblJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFgoOY2xpZW50X2FkZHJlc3MYAyABKAkiUgoOU2lnbkluUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSJTCg9SZWZyZXNoUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiJwoOU2lnbk91dFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSIRCg9TaWduT3V0UmVzcG9uc2UiEAoOR2V0Sndrc1JlcXVlc3QiNQoPR2V0Sndrc1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCRIPCgdrZXlfaWRzGAIgAygJIkAKGElzc3VlU2VydmljZVRva2VuUmVxdWVzdBIUCgxzZXJ2aWNlX25hbWUYASABKAkSDgoGc2VjcmV0GAIgASgJIk0KGUlzc3VlU2VydmljZVRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhoKEmV4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBSIpChJHZXRDdXN0b21lclJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkiTwoTR2V0Q3VzdG9tZXJSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkytgUKD0lkZW50aXR5U2VydmljZRJWCgZTaWduVXASIi5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25VcFJlcXVlc3QaIy5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25VcFJlc3BvbnNlIgOQAgISUQoGU2lnbkluEiIuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXF1ZXN0GiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXNwb25zZRJUCgdSZWZyZXNoEiMuaXRpbmVyYS5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBokLml0aW5lcmEuaWRlbnRpdHkudjEuUmVmcmVzaFJlc3BvbnNlEmMKB1NpZ25PdXQSIy5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25PdXRSZXF1ZXN0GiQuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduT3V0UmVzcG9uc2UiDZACApC1GAGatRgCCAESWQoHR2V0SndrcxIjLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Sndrc1JlcXVlc3QaJC5pdGluZXJhLmlkZW50aXR5LnYxLkdldEp3a3NSZXNwb25zZSIDkAIBEncKEUlzc3VlU2VydmljZVRva2VuEi0uaXRpbmVyYS5pZGVudGl0eS52MS5Jc3N1ZVNlcnZpY2VUb2tlblJlcXVlc3QaLi5pdGluZXJhLmlkZW50aXR5LnYxLklzc3VlU2VydmljZVRva2VuUmVzcG9uc2UiA5ACAhJpCgtHZXRDdXN0b21lchInLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Q3VzdG9tZXJSZXF1ZXN0GiguaXRpbmVyYS5pZGVudGl0eS52MS5HZXRDdXN0b21lclJlc3BvbnNlIgeQAgGQtRgDYgZwcm90bzM", [file_itinera_options_v1_options]);
+  fileDesc("CiJpdGluZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNpdGluZXJhLmlkZW50aXR5LnYxInwKBlRva2VucxIUCgxhY2Nlc3NfdG9rZW4YASABKAkSIQoZYWNjZXNzX2V4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBRIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEiIKGnJlZnJlc2hfZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFIkYKDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJIloKDlNpZ25VcFJlc3BvbnNlEhcKC2N1c3RvbWVyX2lkGAEgASgJQgIYARIvCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2Vuc0ICGAEiIwoSVmVyaWZ5RW1haWxSZXF1ZXN0Eg0KBXRva2VuGAEgASgJIlcKE1ZlcmlmeUVtYWlsUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiSAoNU2lnbkluUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIWCg5jbGllbnRfYWRkcmVzcxgDIAEoCSJSCg5TaWduSW5SZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRIrCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2VucyInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIlMKD1JlZnJlc2hSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRIrCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2VucyInCg5TaWduT3V0UmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIhEKD1NpZ25PdXRSZXNwb25zZSIQCg5HZXRKd2tzUmVxdWVzdCI1Cg9HZXRKd2tzUmVzcG9uc2USEQoJandrc19qc29uGAEgASgJEg8KB2tleV9pZHMYAiADKAkiQAoYSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0EhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIOCgZzZWNyZXQYAiABKAkiTQoZSXNzdWVTZXJ2aWNlVG9rZW5SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAIgASgFIikKEkdldEN1c3RvbWVyUmVxdWVzdBITCgtjdXN0b21lcl9pZBgBIAEoCSJPChNHZXRDdXN0b21lclJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCTKkBgoPSWRlbnRpdHlTZXJ2aWNlElYKBlNpZ25VcBIiLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnblVwUmVxdWVzdBojLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnblVwUmVzcG9uc2UiA5ACAhJsCgtWZXJpZnlFbWFpbBInLml0aW5lcmEuaWRlbnRpdHkudjEuVmVyaWZ5RW1haWxSZXF1ZXN0GiguaXRpbmVyYS5pZGVudGl0eS52MS5WZXJpZnlFbWFpbFJlc3BvbnNlIgqQtRgBmrUYAggBElEKBlNpZ25JbhIiLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnbkluUmVxdWVzdBojLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnbkluUmVzcG9uc2USVAoHUmVmcmVzaBIjLml0aW5lcmEuaWRlbnRpdHkudjEuUmVmcmVzaFJlcXVlc3QaJC5pdGluZXJhLmlkZW50aXR5LnYxLlJlZnJlc2hSZXNwb25zZRJjCgdTaWduT3V0EiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduT3V0UmVxdWVzdBokLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnbk91dFJlc3BvbnNlIg2QAgKQtRgBmrUYAggBElkKB0dldEp3a3MSIy5pdGluZXJhLmlkZW50aXR5LnYxLkdldEp3a3NSZXF1ZXN0GiQuaXRpbmVyYS5pZGVudGl0eS52MS5HZXRKd2tzUmVzcG9uc2UiA5ACARJ3ChFJc3N1ZVNlcnZpY2VUb2tlbhItLml0aW5lcmEuaWRlbnRpdHkudjEuSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0Gi4uaXRpbmVyYS5pZGVudGl0eS52MS5Jc3N1ZVNlcnZpY2VUb2tlblJlc3BvbnNlIgOQAgISaQoLR2V0Q3VzdG9tZXISJy5pdGluZXJhLmlkZW50aXR5LnYxLkdldEN1c3RvbWVyUmVxdWVzdBooLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Q3VzdG9tZXJSZXNwb25zZSIHkAIBkLUYA2IGcHJvdG8z", [file_itinera_options_v1_options]);
 
 /**
  * A pair of tokens for one customer.
@@ -91,22 +91,25 @@ export const SignUpRequestSchema: GenMessage<SignUpRequest> = /*@__PURE__*/
   messageDesc(file_itinera_identity_v1_identity, 1);
 
 /**
- * The new customer.
+ * The sign-up is under way: the next step is in the e-mail.
  *
  * @generated from message itinera.identity.v1.SignUpResponse
  */
 export type SignUpResponse = Message<"itinera.identity.v1.SignUpResponse"> & {
   /**
-   * Assigned by identity.
+   * Never set: the customer is known once the address is confirmed
+   * (VerifyEmailResponse).
    *
-   * @generated from field: string customer_id = 1;
+   * @generated from field: string customer_id = 1 [deprecated = true];
+   * @deprecated
    */
   customerId: string;
 
   /**
-   * Tokens for the new customer, as SignIn would give.
+   * Never set: VerifyEmail signs the customer in.
    *
-   * @generated from field: itinera.identity.v1.Tokens tokens = 2;
+   * @generated from field: itinera.identity.v1.Tokens tokens = 2 [deprecated = true];
+   * @deprecated
    */
   tokens?: Tokens | undefined;
 };
@@ -117,6 +120,55 @@ export type SignUpResponse = Message<"itinera.identity.v1.SignUpResponse"> & {
  */
 export const SignUpResponseSchema: GenMessage<SignUpResponse> = /*@__PURE__*/
   messageDesc(file_itinera_identity_v1_identity, 2);
+
+/**
+ * The link's secret.
+ *
+ * @generated from message itinera.identity.v1.VerifyEmailRequest
+ */
+export type VerifyEmailRequest = Message<"itinera.identity.v1.VerifyEmailRequest"> & {
+  /**
+   * The `token` parameter of the link in the sign-up e-mail.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+};
+
+/**
+ * Describes the message itinera.identity.v1.VerifyEmailRequest.
+ * Use `create(VerifyEmailRequestSchema)` to create a new message.
+ */
+export const VerifyEmailRequestSchema: GenMessage<VerifyEmailRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 3);
+
+/**
+ * The confirmed, signed-in customer.
+ *
+ * @generated from message itinera.identity.v1.VerifyEmailResponse
+ */
+export type VerifyEmailResponse = Message<"itinera.identity.v1.VerifyEmailResponse"> & {
+  /**
+   * Whose tokens these are.
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+
+  /**
+   * Tokens, as SignIn would give.
+   *
+   * @generated from field: itinera.identity.v1.Tokens tokens = 2;
+   */
+  tokens?: Tokens | undefined;
+};
+
+/**
+ * Describes the message itinera.identity.v1.VerifyEmailResponse.
+ * Use `create(VerifyEmailResponseSchema)` to create a new message.
+ */
+export const VerifyEmailResponseSchema: GenMessage<VerifyEmailResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 4);
 
 /**
  * A customer's credentials.
@@ -153,7 +205,7 @@ export type SignInRequest = Message<"itinera.identity.v1.SignInRequest"> & {
  * Use `create(SignInRequestSchema)` to create a new message.
  */
 export const SignInRequestSchema: GenMessage<SignInRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 3);
+  messageDesc(file_itinera_identity_v1_identity, 5);
 
 /**
  * The signed-in customer.
@@ -181,7 +233,7 @@ export type SignInResponse = Message<"itinera.identity.v1.SignInResponse"> & {
  * Use `create(SignInResponseSchema)` to create a new message.
  */
 export const SignInResponseSchema: GenMessage<SignInResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 4);
+  messageDesc(file_itinera_identity_v1_identity, 6);
 
 /**
  * A refresh token to exchange.
@@ -202,7 +254,7 @@ export type RefreshRequest = Message<"itinera.identity.v1.RefreshRequest"> & {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 5);
+  messageDesc(file_itinera_identity_v1_identity, 7);
 
 /**
  * The new pair.
@@ -230,7 +282,7 @@ export type RefreshResponse = Message<"itinera.identity.v1.RefreshResponse"> & {
  * Use `create(RefreshResponseSchema)` to create a new message.
  */
 export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 6);
+  messageDesc(file_itinera_identity_v1_identity, 8);
 
 /**
  * A sign-out.
@@ -251,7 +303,7 @@ export type SignOutRequest = Message<"itinera.identity.v1.SignOutRequest"> & {
  * Use `create(SignOutRequestSchema)` to create a new message.
  */
 export const SignOutRequestSchema: GenMessage<SignOutRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 7);
+  messageDesc(file_itinera_identity_v1_identity, 9);
 
 /**
  * The session's family is revoked.
@@ -266,7 +318,7 @@ export type SignOutResponse = Message<"itinera.identity.v1.SignOutResponse"> & {
  * Use `create(SignOutResponseSchema)` to create a new message.
  */
 export const SignOutResponseSchema: GenMessage<SignOutResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 8);
+  messageDesc(file_itinera_identity_v1_identity, 10);
 
 /**
  * Asks for the verification keys.
@@ -281,7 +333,7 @@ export type GetJwksRequest = Message<"itinera.identity.v1.GetJwksRequest"> & {
  * Use `create(GetJwksRequestSchema)` to create a new message.
  */
 export const GetJwksRequestSchema: GenMessage<GetJwksRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 9);
+  messageDesc(file_itinera_identity_v1_identity, 11);
 
 /**
  * The verification keys.
@@ -309,7 +361,7 @@ export type GetJwksResponse = Message<"itinera.identity.v1.GetJwksResponse"> & {
  * Use `create(GetJwksResponseSchema)` to create a new message.
  */
 export const GetJwksResponseSchema: GenMessage<GetJwksResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 10);
+  messageDesc(file_itinera_identity_v1_identity, 12);
 
 /**
  * A service asks for its own token.
@@ -338,7 +390,7 @@ export type IssueServiceTokenRequest = Message<"itinera.identity.v1.IssueService
  * Use `create(IssueServiceTokenRequestSchema)` to create a new message.
  */
 export const IssueServiceTokenRequestSchema: GenMessage<IssueServiceTokenRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 11);
+  messageDesc(file_itinera_identity_v1_identity, 13);
 
 /**
  * The service's token.
@@ -366,7 +418,7 @@ export type IssueServiceTokenResponse = Message<"itinera.identity.v1.IssueServic
  * Use `create(IssueServiceTokenResponseSchema)` to create a new message.
  */
 export const IssueServiceTokenResponseSchema: GenMessage<IssueServiceTokenResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 12);
+  messageDesc(file_itinera_identity_v1_identity, 14);
 
 /**
  * Which customer.
@@ -387,7 +439,7 @@ export type GetCustomerRequest = Message<"itinera.identity.v1.GetCustomerRequest
  * Use `create(GetCustomerRequestSchema)` to create a new message.
  */
 export const GetCustomerRequestSchema: GenMessage<GetCustomerRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 13);
+  messageDesc(file_itinera_identity_v1_identity, 15);
 
 /**
  * How to reach the customer.
@@ -422,7 +474,7 @@ export type GetCustomerResponse = Message<"itinera.identity.v1.GetCustomerRespon
  * Use `create(GetCustomerResponseSchema)` to create a new message.
  */
 export const GetCustomerResponseSchema: GenMessage<GetCustomerResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 14);
+  messageDesc(file_itinera_identity_v1_identity, 16);
 
 /**
  * Who a customer is: sign-up and sign-in with an e-mail address and a
@@ -441,8 +493,12 @@ export const GetCustomerResponseSchema: GenMessage<GetCustomerResponse> = /*@__P
  */
 export const IdentityService: GenService<{
   /**
-   * Creates a customer. ALREADY_EXISTS when the e-mail address is taken
-   * (compared trimmed and in lower case).
+   * Starts creating an account. The answer is the same whether or not the
+   * address (compared trimmed and in lower case) has an account, and takes
+   * about as long: a new address (or one not yet confirmed) gets an e-mail
+   * with a link that confirms it (VerifyEmail); an address with an account
+   * gets an e-mail telling its owner someone tried. INVALID_ARGUMENT only for
+   * malformed fields.
    *
    * @generated from rpc itinera.identity.v1.IdentityService.SignUp
    */
@@ -452,8 +508,23 @@ export const IdentityService: GenService<{
     output: typeof SignUpResponseSchema;
   },
   /**
+   * Follows the link of a sign-up's e-mail: confirms the address, sets the
+   * password and name chosen in that sign-up, and signs the customer in.
+   * Links are single use and expire after 24 hours; UNAUTHENTICATED for an
+   * unknown, used or expired one (and for every link of an address once it
+   * is confirmed).
+   *
+   * @generated from rpc itinera.identity.v1.IdentityService.VerifyEmail
+   */
+  verifyEmail: {
+    methodKind: "unary";
+    input: typeof VerifyEmailRequestSchema;
+    output: typeof VerifyEmailResponseSchema;
+  },
+  /**
    * Exchanges an e-mail address and a password for tokens. UNAUTHENTICATED,
-   * with the same message whichever part was wrong. Throttled per account
+   * with the same message whichever part was wrong; FAILED_PRECONDITION for
+   * the right password of an address not confirmed yet. Throttled per account
    * and per client address: after repeated failures, RESOURCE_EXHAUSTED with
    * the wait (the `retry-after-ms` header) until the next try is allowed.
    *
