@@ -1,13 +1,14 @@
 // The browser session over the real server, as a browser sends it: SignUp
-// and SignIn set the three cookies with their attributes, SignOut clears
-// them, GetSession reads the session cookie; an expired access token with a
+// answers the same for any address and signs nobody in; VerifyEmail (the
+// e-mailed link) and SignIn set the three cookies with their attributes,
+// SignOut revokes the session at identity and clears them, GetSession reads the session cookie; an expired access token with a
 // refresh cookie is refreshed on the way (new cookies, one identity call for
 // a page's concurrent calls); a refused refresh signs out; CSRF is refused
 // without the header, with a wrong one, and on SignIn without the cookie.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Browser, cookieAttributes } from "../../transport/browser.fixture.js";
-import { startWebHarness, type WebHarness } from "./harness.fixture.js";
+import { signedUpBrowser, startWebHarness, type WebHarness } from "./harness.fixture.js";
 
 let h: WebHarness;
 test.before(async () => {
@@ -27,11 +28,8 @@ async function visitor(): Promise<Browser> {
 
 let n = 0;
 async function signedUp(name = `Ada${++n}`): Promise<{ browser: Browser; email: string; id: string }> {
-  const browser = await visitor();
-  const email = `${name.toLowerCase()}@example.test`;
-  const res = await browser.call("SignUp", { email, password: "correct horse battery", displayName: name });
-  assert.is(res.status, 200, JSON.stringify(res.body));
-  return { browser, email, id: res.body.customer.customerId };
+  const { browser, email, verified } = await signedUpBrowser(h, name);
+  return { browser, email, id: verified.body.customer.customerId };
 }
 
 test("GetSession: a visitor gets a CSRF token and its readable, Strict cookie; no customer", async () => {
@@ -51,10 +49,28 @@ test("GetSession: a visitor gets a CSRF token and its readable, Strict cookie; n
   assert.equal(again.setCookies, []);
 });
 
-test("SignUp sets the session (HttpOnly, Lax, token life), refresh (HttpOnly, Strict, 30 days) and a new CSRF cookie", async () => {
+test("SignUp answers the same for a new and a registered address, sets no session; identity is asked either way", async () => {
+  await signedUp("Taken");
+  const answers = [];
+  for (const email of ["newcomer@example.test", "taken@example.test"]) {
+    const b = await visitor();
+    const res = await b.call("SignUp", { email, password: "correct horse battery", displayName: "Someone" });
+    assert.is(res.status, 200, JSON.stringify(res.body));
+    assert.is(res.body.csrfToken, b.cookies.get("itinera_csrf"));
+    assert.equal(res.setCookies, [], "no session cookie: the e-mail's link signs in");
+    answers.push(Object.keys(res.body).sort());
+  }
+  assert.equal(answers[0], answers[1]);
+  assert.equal(answers[0], ["csrfToken"]);
+  const asked = h.world.calls.filter((c) => c.method === "identity.SignUp").map((c) => (c.request as { email: string }).email);
+  assert.equal(asked.slice(-2), ["newcomer@example.test", "taken@example.test"]);
+});
+
+test("VerifyEmail (the link) sets the session (HttpOnly, Lax, token life), refresh (HttpOnly, Strict, 30 days) and a new CSRF cookie", async () => {
   const b = await visitor();
+  await b.call("SignUp", { email: "grace@example.test", password: "correct horse battery", displayName: "Grace" });
   const before = b.cookies.get("itinera_csrf");
-  const res = await b.call("SignUp", { email: "grace@example.test", password: "correct horse battery", displayName: "Grace" });
+  const res = await b.call("VerifyEmail", { token: h.world.links.get("grace@example.test") });
   assert.is(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.customer, { customerId: "cus_grace", displayName: "Grace" });
   const session = cookieAttributes(res.setCookies, "itinera_session")!;
@@ -70,8 +86,11 @@ test("SignUp sets the session (HttpOnly, Lax, token life), refresh (HttpOnly, St
   assert.is(refresh.get("max-age"), String(30 * 24 * 3600));
   const csrf = cookieAttributes(res.setCookies, "itinera_csrf")!;
   assert.is(csrf.get("value"), res.body.csrfToken);
-  assert.is.not(res.body.csrfToken, before, "a new CSRF token at sign-up");
+  assert.is.not(res.body.csrfToken, before, "a new CSRF token at sign-in");
   assert.not.match(JSON.stringify(res.body), /rt-|eyJ/, "no token reaches the page");
+  // The link works once.
+  const again = await (await visitor()).call("VerifyEmail", { token: h.world.links.get("grace@example.test") });
+  assert.equal([again.status, again.body.code, again.setCookies], [401, "unauthenticated", []]);
 });
 
 test("the session cookie is the session: GetSession names the customer (display name as a service asks identity)", async () => {

@@ -10,7 +10,7 @@ import { ReservationState } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { Browser } from "../../transport/browser.fixture.js";
 import { addPayment, addReservation, CHECK_IN, CHECK_OUT } from "./fakes.fixture.js";
-import { startWebHarness, type WebHarness } from "./harness.fixture.js";
+import { signedUpBrowser, startWebHarness, type WebHarness } from "./harness.fixture.js";
 
 let h: WebHarness;
 test.before(async () => {
@@ -21,11 +21,7 @@ test.after(async () => {
 });
 
 async function signedIn(name: string): Promise<Browser> {
-  const b = new Browser(h.url);
-  await b.call("GetSession");
-  const res = await b.call("SignUp", { email: `${name}@example.test`, password: "correct horse battery", displayName: name });
-  assert.is(res.status, 200, JSON.stringify(res.body));
-  return b;
+  return (await signedUpBrowser(h, name)).browser;
 }
 
 const stay = {
