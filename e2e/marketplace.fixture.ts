@@ -1,8 +1,9 @@
 // Test support: the whole marketplace as the real processes `make start`
 // runs (scripts/system.ts: the supervisor, which restarts a killed process),
 // on a fresh test database, every port free, a small sandbox inventory, and
-// the helpers a traveller's journey needs: sign up, find something to buy,
-// pay at the gateway's card page, read the SMTP sink.
+// the helpers a traveller's journey needs: sign up (and follow the link the
+// SMTP sink received), find something to buy, pay at the gateway's card
+// page, read the SMTP sink.
 import { randomBytes } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { pino } from "pino";
@@ -18,6 +19,7 @@ import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.
 import { freePort, until } from "../platform/processes.testing.js";
 import { testDatabase } from "../platform/testing.js";
 import { dateOf, dayNumber, utcToday } from "../sandbox/calendar.js";
+import { signUpLink } from "../scripts/demo.js";
 import { startSystem, type RunningSystem } from "../scripts/system.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 
@@ -49,8 +51,10 @@ export interface Marketplace {
   ctx(principal?: Principal, timeoutMs?: number): Context;
   /** A service principal from identity (the deployment's shared secret). */
   service(name: string): Promise<Principal>;
-  /** A new customer: signed up through identity. */
+  /** A new customer: signed up through identity, its address confirmed with the link the SMTP sink received. */
   signUp(label: string): Promise<Customer>;
+  /** The token of the newest sign-up link the SMTP sink received for `email` (waits for it). */
+  verificationToken(email: string): Promise<string>;
   /** Gives a customer wallet money (as a service would: cashback, a voucher). */
   credit(customerId: string, amountMinor: bigint): Promise<void>;
   /** Hotel stays with a price, found through search (the way a traveller finds them). */
@@ -155,6 +159,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     return res.json() as Promise<unknown>;
   };
   const sandboxUrl = (name: string) => system.url(name);
+  const verificationToken = (email: string) => signUpLink(sandboxUrl("smtp"), email, 30_000);
 
   return {
     system,
@@ -163,9 +168,11 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     clients,
     ctx,
     service,
+    verificationToken,
     async signUp(label) {
       const email = `${label}.${randomBytes(4).toString("hex")}@example.com`;
-      const res = await clients.identity.signUp(ctx(), { email, password: "correct horse battery", displayName: label });
+      await clients.identity.signUp(ctx(), { email, password: "correct horse battery", displayName: label });
+      const res = await clients.identity.verifyEmail(ctx(), { token: await verificationToken(email) });
       return {
         customerId: res.customerId,
         email,
