@@ -46,6 +46,8 @@ export interface World {
   beforeLook: (() => void)[];
   /** The newest sign-up link identity "e-mailed", by address (the address is not an account until it is followed). */
   links: Map<string, string>;
+  /** Sign-ups waiting for their link to be followed, by link token (a state may add one directly). */
+  signUps: Map<string, { email: string; password: string; customerId: string; name: string }>;
   /** identity's accounts by e-mail address (a test may add one directly). */
   accounts: Map<string, { password: string; customerId: string; name: string }>;
 }
@@ -62,6 +64,7 @@ export function world(): World {
     reservations: new Map(),
     accounts: new Map(),
     links: new Map(),
+    signUps: new Map(),
     beforeLook: [],
   };
 }
@@ -69,7 +72,6 @@ export function world(): World {
 export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof IdentityService> {
   const accounts = w.accounts;
   const refreshTokens = new Map<string, string>(); // token → customer id, removed when used
-  const pending = new Map<string, { email: string; password: string; customerId: string; name: string }>(); // link token → sign-up
   let n = 0;
   const pair = async (customerId: string) => {
     const refreshToken = `rt-${++n}-${customerId}`;
@@ -83,13 +85,13 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
       if (accounts.has(req.email)) return {};
       const token = `link-${++n}`;
       w.links.set(req.email, token);
-      pending.set(token, { email: req.email, password: req.password, customerId: `cus_${req.displayName.toLowerCase()}`, name: req.displayName });
+      w.signUps.set(token, { email: req.email, password: req.password, customerId: `cus_${req.displayName.toLowerCase()}`, name: req.displayName });
       return {};
     },
     async verifyEmail(_ctx, req) {
-      const p = pending.get(req.token);
+      const p = w.signUps.get(req.token);
       if (!p || accounts.has(p.email)) throw unauthenticated("this link is unknown, already used or expired");
-      pending.delete(req.token);
+      w.signUps.delete(req.token);
       accounts.set(p.email, { password: p.password, customerId: p.customerId, name: p.name });
       return { customerId: p.customerId, tokens: await pair(p.customerId) };
     },
