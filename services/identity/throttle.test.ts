@@ -6,11 +6,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { derive } from "../../endpoints/context.js";
-import { Code } from "../../endpoints/errors.js";
+import { Code, failedPrecondition, permissionDenied, unauthenticated, unavailable } from "../../endpoints/errors.js";
 import { kitRejection as failure } from "../../endpoints/testing.js";
 import { identityFixture, TEST_SERVICE_SECRET, type IdentityFixture } from "./fixture.js";
 import type { ThrottleRow } from "./store.js";
-import { admit, forgive, type ThrottlePolicies } from "./throttle.js";
+import { admit, forgive, Throttle, type ThrottlePolicies } from "./throttle.js";
 
 const POLICY = { freeFailures: 3, baseBlockMs: 10_000, maxBlockMs: 40_000, forgetAfterMs: 600_000 };
 const POLICIES: ThrottlePolicies = { account: POLICY, address: { ...POLICY, freeFailures: 6 }, service: POLICY };
@@ -128,6 +128,20 @@ test("IssueServiceToken per service name: wrong secrets block that name only; af
   assert.ok(await id.issueServiceToken(f.ctx, { serviceName: "booking", secret: TEST_SERVICE_SECRET }));
   clock += 10_000;
   assert.ok(await id.issueServiceToken(f.ctx, { serviceName: "wallet", secret: TEST_SERVICE_SECRET }));
+});
+
+test("what counts: a wrong credential (UNAUTHENTICATED, PERMISSION_DENIED) stays counted; any other failure is forgiven", async () => {
+  const throttle = new Throttle(f.store, at, POLICIES);
+  const keys = throttle.serviceKeys("counting");
+  const fail = (e: Error) => () => Promise.reject(e);
+  for (let i = 0; i < 5; i++) await failure(throttle.run(f.ctx, keys, "tries", fail(unavailable("down"))));
+  await failure(throttle.run(f.ctx, keys, "tries", fail(failedPrecondition("not yet"))));
+  assert.ok(await throttle.run(f.ctx, keys, "tries", async () => "still admitted"));
+  await failure(throttle.run(f.ctx, keys, "tries", fail(unauthenticated("wrong secret"))));
+  await failure(throttle.run(f.ctx, keys, "tries", fail(permissionDenied("another service's secret"))));
+  await failure(throttle.run(f.ctx, keys, "tries", fail(unauthenticated("wrong secret"))));
+  const e = await failure(throttle.run(f.ctx, keys, "tries", async () => "blocked before it runs"));
+  assert.is(e.code, Code.ResourceExhausted);
 });
 
 test("the throttle table holds digests, never an e-mail address or a client address", async () => {

@@ -5,8 +5,9 @@
 //
 //   - each attempt is counted BEFORE the password or secret is checked (so
 //     a thousand guesses sent at once are a thousand counted attempts), and
-//     forgiven when it was not a wrong credential — a success also clears
-//     the account's (or service's) counter;
+//     forgiven when it was not a wrong credential (UNAUTHENTICATED, or
+//     PERMISSION_DENIED: a credential of someone else) — a success also
+//     clears the account's (or service's) counter;
 //   - from the `freeFailures`-th counted attempt on, the key is blocked for
 //     `baseBlockMs`, doubling with each further failure up to `maxBlockMs`;
 //     a blocked key is refused with RESOURCE_EXHAUSTED and the wait (the
@@ -46,6 +47,9 @@ export const DEFAULT_THROTTLE_POLICIES: ThrottlePolicies = {
   address: { freeFailures: 30, baseBlockMs: 30_000, maxBlockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE },
   service: { freeFailures: 5, baseBlockMs: 30_000, maxBlockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE },
 };
+
+/** The answers that mean the credential was wrong: the attempt stays counted. */
+const WRONG_CREDENTIAL = new Set([Code.Unauthenticated, Code.PermissionDenied]);
 
 /** The one service whose `client_address` is honoured: the BFF signing a browser in. */
 export const TRUSTED_FORWARDER = "web";
@@ -91,7 +95,7 @@ export class Throttle {
     readonly policies: ThrottlePolicies = DEFAULT_THROTTLE_POLICIES,
   ) {}
 
-  /** Runs `attempt` if no key is blocked; a wrong credential (UNAUTHENTICATED) stays counted. */
+  /** Runs `attempt` if no key is blocked; a wrong credential (UNAUTHENTICATED, PERMISSION_DENIED) stays counted. */
   async run<T>(ctx: Context, keys: readonly Key[], what: string, attempt: () => Promise<T>): Promise<T> {
     const names = keys.map((k) => k.key);
     const waitMs = await this.store.updateThrottles(names, (rows) => {
@@ -111,7 +115,7 @@ export class Throttle {
       await this.settle(keys, true);
       return result;
     } catch (e) {
-      if (!(e instanceof KitError && e.code === Code.Unauthenticated)) await this.settle(keys, false);
+      if (!(e instanceof KitError && WRONG_CREDENTIAL.has(e.code))) await this.settle(keys, false);
       throw e;
     }
   }
