@@ -55,6 +55,13 @@ export interface Example {
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
 const item = (w: World): Item => w.offer.item;
 
+/** A sign-up's e-mailed link token, for a new address. */
+async function newLink(w: World): Promise<string> {
+  const email = `matrix.link.${w.unique()}@example.com`;
+  await w.m.clients.identity.signUp(w.ctx(w.alice.principal), { email, password: w.password, displayName: "Matrix" });
+  return w.m.verificationToken(email);
+}
+
 export const EXAMPLES: Record<string, Example> = {
   // identity
   "itinera.identity.v1.IdentityService/SignUp": {
@@ -66,6 +73,16 @@ export const EXAMPLES: Record<string, Example> = {
     request: async (w) => ({
       refreshToken: (await w.m.clients.identity.signIn(w.ctx(w.alice.principal), { email: w.alice.email, password: w.password })).tokens!.refreshToken,
     }),
+  },
+  "itinera.identity.v1.IdentityService/SignOut": {
+    // Each row signs out a sign-in of its own.
+    request: async (w) => ({
+      refreshToken: (await w.m.clients.identity.signIn(w.ctx(w.alice.principal), { email: w.alice.email, password: w.password })).tokens!.refreshToken,
+    }),
+  },
+  "itinera.identity.v1.IdentityService/VerifyEmail": {
+    // Links are single use: each row signs up an address of its own and follows the link the e-mail brought.
+    request: async (w) => ({ token: await newLink(w) }),
   },
   "itinera.identity.v1.IdentityService/GetJwks": { request: () => ({}) },
   "itinera.identity.v1.IdentityService/IssueServiceToken": { request: (w) => ({ serviceName: "operator", secret: w.m.env.OPERATOR_SERVICE_SECRET! }) },
@@ -162,6 +179,7 @@ export const EXAMPLES: Record<string, Example> = {
   "itinera.web.v1.WebService/SignUp": {
     request: (w) => ({ email: `matrix.web.${w.unique()}@example.com`, password: w.password, displayName: "Matrix" }),
   },
+  "itinera.web.v1.WebService/VerifyEmail": { request: async (w) => ({ token: await newLink(w) }) },
   "itinera.web.v1.WebService/SignIn": { request: (w) => ({ email: w.alice.email, password: w.password }) },
   "itinera.web.v1.WebService/SignOut": { request: () => ({}) },
   "itinera.web.v1.WebService/GetSession": { request: () => ({}) },

@@ -94,7 +94,11 @@ async function payByCard(s: BrowserSession, card: string) {
   await page.waitForURL((u) => u.href.startsWith(`${w.webUrl}/trips/return`));
 }
 
-/** Sign-up form filled and sent; the app then goes where it was asked to. */
+/**
+ * Sign-up form filled and sent: the page says to check the e-mail. Then the
+ * link of the e-mail the SMTP sink received, opened as the traveller would
+ * (it points at the site): signed in, on the home page.
+ */
 async function signUp(s: BrowserSession, name: string, email: string) {
   const { page } = s;
   await page.getByRole("heading", { level: 1, name: "Create an account" }).waitFor();
@@ -103,7 +107,21 @@ async function signUp(s: BrowserSession, name: string, email: string) {
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await s.shot("sign-up form");
   await page.getByRole("button", { name: "Create account", exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: "Check your e-mail" }).waitFor();
+  assert.match(await textOf(page.getByTestId("check-email")), email);
+  assert.is(await page.getByTestId("customer-name").count(), 0, "not signed in before the link");
+  await s.shot("sign-up: check your e-mail");
+
+  const token = await w.m.verificationToken(email);
+  const mail = (await w.m.inbox()).filter((x) => x.to.includes(email) && x.text.includes(token)).at(-1)!;
+  assert.is(mail.subject, "Confirm your address to finish signing up");
+  const link = mail.text.match(/\S+\/verify\?token=[\w-]+/)![0];
+  assert.is(link, `${w.webUrl}/verify?token=${token}`, "the link points at the site");
+  await page.goto(link);
   await page.getByTestId("customer-name").filter({ hasText: name }).waitFor();
+  await page.getByRole("heading", { level: 1, name: "Find hotels and flights" }).waitFor();
+  assert.is(new URL(page.url()).search, "", "the token is gone from the address bar");
+  await s.shot("sign-up: signed in from the e-mail's link");
 }
 
 test("search, book with the authorising card, see it confirmed and invoiced, cancel with the fee shown first", async () => {

@@ -205,7 +205,7 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
   assert.is(confirmedWithoutBooking.length, 0, "a confirmed reservation without its seller booking");
   assert.is(failedButBooked.length, 0, "a failed reservation booked with the seller");
   assert.is(notExactlyOneMail, 0, "a reservation without exactly one e-mail");
-  assert.is(finalInbox.length, BOOKINGS);
+  assert.is(finalInbox.length, BOOKINGS + CUSTOMERS, "one e-mail per booking, and each customer's sign-up link");
   assert.is(unreconciled, 0, "a wallet that does not match its statement");
   assert.is(stillHeld, 0n, "wallet money still held");
   assert.is(holds, withMarkdown(all), "one hold per booking with a markdown");

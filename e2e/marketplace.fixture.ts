@@ -1,8 +1,9 @@
 // Test support: the whole marketplace as the real processes `make start`
 // runs (scripts/system.ts: the supervisor, which restarts a killed process),
 // on a fresh test database, every port free, a small sandbox inventory, and
-// the helpers a traveller's journey needs: sign up, find something to buy,
-// pay at the gateway's card page, read the SMTP sink.
+// the helpers a traveller's journey needs: sign up (and follow the link the
+// SMTP sink received), find something to buy, pay at the gateway's card
+// page, read the SMTP sink.
 import { randomBytes } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { pino } from "pino";
@@ -19,6 +20,7 @@ import { freePort, until } from "../platform/processes.testing.js";
 import { testQuote } from "../platform/quotes.testing.js";
 import { testDatabase } from "../platform/testing.js";
 import { dateOf, dayNumber, utcToday } from "../sandbox/calendar.js";
+import { signUpLink } from "../scripts/demo.js";
 import { serviceSecretVariable, startSystem, type RunningSystem } from "../scripts/system.js";
 import { credentialsOf, DEVELOPMENT_SERVICE_NAMES } from "../services/identity/service-credentials.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
@@ -58,8 +60,10 @@ export interface Marketplace {
   service(name: string): Promise<Principal>;
   /** The deployment's secrets, as its operator holds them: each caller's credential, wanderly's webhook key. */
   secrets: { service(name: string): string; wanderlyWebhookKey: string };
-  /** A new customer: signed up through identity. */
+  /** A new customer: signed up through identity, its address confirmed with the link the SMTP sink received. */
   signUp(label: string): Promise<Customer>;
+  /** The token of the newest sign-up link the SMTP sink received for `email` (waits for it). */
+  verificationToken(email: string): Promise<string>;
   /** Gives a customer wallet money (as a service would: cashback, a voucher). */
   credit(customerId: string, amountMinor: bigint): Promise<void>;
   /**
@@ -188,6 +192,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     return res.json() as Promise<unknown>;
   };
   const sandboxUrl = (name: string) => system.url(name);
+  const verificationToken = (email: string) => signUpLink(sandboxUrl("smtp"), email, 30_000);
 
   return {
     system,
@@ -198,9 +203,11 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
     ctx,
     service,
     secrets: { service: secretOf, wanderlyWebhookKey: env.WEBHOOK_SECRET! },
+    verificationToken,
     async signUp(label) {
       const email = `${label}.${randomBytes(4).toString("hex")}@example.com`;
-      const res = await clients.identity.signUp(ctx(), { email, password: "correct horse battery", displayName: label });
+      await clients.identity.signUp(ctx(), { email, password: "correct horse battery", displayName: label });
+      const res = await clients.identity.verifyEmail(ctx(), { token: await verificationToken(email) });
       return {
         customerId: res.customerId,
         email,

@@ -1,6 +1,7 @@
 // `make start`'s demo data over the real processes (the marketplace of
-// e2e/marketplace.fixture.ts): the first start makes the demo customer and
-// credits the welcome money; a second start signs in, and the wallet answers
+// e2e/marketplace.fixture.ts): the first start makes the demo customer —
+// signing up and following the link the SMTP sink received — and credits
+// the welcome money; a second start signs in, and the wallet answers
 // the replayed credit without moving money twice. The ingestion watcher says
 // "done" only once the pull sellers synced after the given moment.
 import { test } from "uvu";
@@ -23,7 +24,7 @@ test.after(async () => {
 });
 
 test("the first start makes the demo customer and credits EUR 150.00; the second reuses both and credits nothing", async () => {
-  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), env: { OPERATOR_SERVICE_SECRET: SECRET } };
+  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), inboxUrl: m.system.url("smtp"), env: { OPERATOR_SERVICE_SECRET: SECRET } };
   const first = await seedDemo(urls);
   assert.ok(first.created);
   assert.is(first.availableMinor, 15_000n);
@@ -40,7 +41,7 @@ test("the first start makes the demo customer and credits EUR 150.00; the second
 });
 
 test("a wrong service secret is refused: no money moves without a service's token", async () => {
-  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), env: { OPERATOR_SERVICE_SECRET: "not-the-secret" } };
+  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), inboxUrl: m.system.url("smtp"), env: { OPERATOR_SERVICE_SECRET: "not-the-secret" } };
   await seedDemo(urls).then(
     () => assert.unreachable("seeding with a wrong secret succeeded"),
     (e: unknown) => assert.match(String(e), /secret|unauthenticated|permission/i),

@@ -61,7 +61,12 @@ async function main() {
   process.on("disconnect", () => void shutdown()); // the launcher is gone
 
   const has = (name: string) => system.specs.some((s) => s.name === name);
-  const demo = await seedDemo({ identityUrl: system.url("identity"), walletUrl: system.url("wallet"), env: process.env }).catch((e: unknown) => {
+  const demo = await seedDemo({
+    identityUrl: system.url("identity"),
+    walletUrl: system.url("wallet"),
+    inboxUrl: system.url("smtp"),
+    env: process.env,
+  }).catch((e: unknown) => {
     say(`the demo customer could not be set up: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   });

@@ -4,17 +4,22 @@
 // a browser with the identity method under test over Connect JSON against
 // Pact's mock server.
 //
-// SignUp and SignIn: the form's fields as typed; the BFF reads the customer
-// id and the token pair — access token and its life, refresh token and its
-// life — which become the session cookies. SignIn's UNAUTHENTICATED (a wrong
-// password) goes back to the browser as it is, no cookie set. GetCustomer,
-// asked as the BFF itself (a service token), gives the display name pages
-// greet the customer by. Refresh: an expired session with its refresh
-// cookie gets a new pair on the way; UNAUTHENTICATED (a used or unknown
-// token) signs the browser out. Customer ids and refresh tokens are
-// identity's: the states answer them, the verifier sends them. The access
-// tokens identity answers are trusted as they are here (the harness's
-// `trusted`): its signing keys are not part of this contract.
+// SignUp: the form's fields as typed; the answer is empty whatever the
+// address (the e-mail says the rest), and no session begins. VerifyEmail:
+// the token of the e-mailed link; the customer id and the token pair —
+// access token and its life, refresh token and its life — become the
+// session cookies. SignIn: asked as the BFF itself (a service token) with
+// the browser's address for identity's throttle; the same pair; its
+// UNAUTHENTICATED (a wrong password) goes back to the browser as it is, no
+// cookie set. SignOut: the browser's refresh token, revoked before the
+// cookies are cleared. GetCustomer, asked as the BFF itself, gives the
+// display name pages greet the customer by. Refresh: an expired session
+// with its refresh cookie gets a new pair on the way; UNAUTHENTICATED (a
+// used or unknown token) signs the browser out. Customer ids, link tokens
+// and refresh tokens are identity's: the states answer them, the verifier
+// sends them. The access tokens identity answers are trusted as they are
+// here (the harness's `trusted`): its signing keys are not part of this
+// contract.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code } from "../../endpoints/errors.js";
@@ -25,6 +30,7 @@ import { overWire } from "./calls.js";
 import { withBff, type Bff } from "./web-harness.js";
 
 const { fromProviderState, integer, like, regex } = Matchers;
+const LINK = "dGhlLWxpbmstdGhlLXNpZ24tdXAtZS1tYWlsLWNhcnJpZXM";
 let pact: ConsumerPact;
 
 const CUSTOMER_ID = "3f6d2c8e-5b1a-4e7f-9c0d-8a2b4e6f1c3d";
@@ -34,7 +40,7 @@ const REFRESH = "Zm9yLXRoZS1uZXh0LXRoaXJ0eS1kYXlzLW9mLXRoaXMtYnJvd3Nlcg";
 const OLD_REFRESH = "dGhlLXJlZnJlc2gtdG9rZW4taWRlbnRpdHktZ2F2ZS1iZWZvcmU";
 const ANA = { email: "ana.sousa@example.com", password: "correct horse battery", displayName: "Ana Sousa" };
 
-/** SignUp, SignIn and Refresh answer who and the new pair, which the session cookies carry. */
+/** VerifyEmail, SignIn and Refresh answer who and the new pair, which the session cookies carry. */
 const signedIn = {
   customerId: regex(UUID, CUSTOMER_ID),
   tokens: {
@@ -56,6 +62,10 @@ function withIdentity<T>(wired: Parameters<typeof withBff>[0]["identity"], use: 
 
 const cookie = (answer: Answer, name: string) => cookieAttributes(answer.setCookies, name);
 
+/** The browser's address as the BFF saw it (the harness's browser is local: IPv4 or IPv6 loopback). */
+const BROWSER_ADDRESS = "127.0.0.1";
+const addressed = (json: Record<string, unknown>) => ({ ...json, clientAddress: regex(/^(::ffff:)?127\.0\.0\.1$|^::1$/, BROWSER_ADDRESS) });
+
 test.before(async () => {
   pact = await consumerPact("web", "identity");
 });
@@ -63,18 +73,52 @@ test.after(async () => {
   await pact?.close();
 });
 
-test("sign-up: identity's customer and token pair become the browser's session", async () => {
+test("sign-up: identity answers nothing to act on, and no session begins", async () => {
   const form = { email: "nia.okafor@example.com", password: "a long enough password", displayName: "Nia Okafor" };
   const answer = await pact
     .interaction()
     .given("no customer has the e-mail", { email: form.email })
     .uponReceiving("a sign-up from the web")
     .withRequest(...connectRequest(IdentityService.method.signUp, form))
-    .willRespondWith(...connectResponse(signedIn))
+    .willRespondWith(...connectResponse({}))
     .executeTest((mock) => withIdentity({ signUp: overWire(IdentityService, mock.url).signUp }, async (bff) => (await bff.visitor()).call("SignUp", form)));
-  assert.equal(answer?.body.customer, { customerId: CUSTOMER_ID, displayName: form.displayName });
+  assert.equal([answer?.status, answer?.body.customer], [200, undefined]);
+  assert.is(cookie(answer!, "itinera_session"), undefined);
+});
+
+test("the e-mail's link: identity's customer and token pair become the browser's session", async () => {
+  const answer = await pact
+    .interaction()
+    .given("a sign-up link was e-mailed", { email: "rosa.parks@example.com", displayName: "Rosa Parks" })
+    .uponReceiving("the sign-up link followed on the web")
+    .withRequest(...connectRequest(IdentityService.method.verifyEmail, { token: LINK }, () => ({ token: fromProviderState("${token}", LINK) })))
+    .willRespondWith(...connectResponse(signedIn))
+    .executeTest((mock) =>
+      withIdentity({ verifyEmail: overWire(IdentityService, mock.url).verifyEmail }, async (bff) => (await bff.visitor()).call("VerifyEmail", { token: LINK })),
+    );
+  assert.equal(answer?.body.customer, { customerId: CUSTOMER_ID, displayName: ANA.displayName });
   assert.equal([cookie(answer!, "itinera_session")?.get("value"), cookie(answer!, "itinera_session")?.get("max-age")], [ACCESS, "900"]);
   assert.equal([cookie(answer!, "itinera_refresh")?.get("value"), cookie(answer!, "itinera_refresh")?.get("max-age")], [REFRESH, "2592000"]);
+});
+
+test("sign-out: the browser's refresh token is revoked at identity, then the cookies go", async () => {
+  const answer = await pact
+    .interaction()
+    .given("a customer has a refresh token", { email: "rui.costa@example.com", displayName: "Rui Costa" })
+    .uponReceiving("a sign-out from the web")
+    .withRequest(
+      ...connectRequest(IdentityService.method.signOut, { refreshToken: OLD_REFRESH }, () => ({ refreshToken: fromProviderState("${refreshToken}", OLD_REFRESH) })),
+    )
+    .willRespondWith(...connectResponse({}))
+    .executeTest((mock) =>
+      withIdentity({ signOut: overWire(IdentityService, mock.url).signOut }, async (bff) => {
+        const browser = await bff.signedIn(CUSTOMER_ID);
+        browser.cookies.set("itinera_refresh", OLD_REFRESH);
+        return browser.call("SignOut");
+      }),
+    );
+  assert.is(answer?.status, 200);
+  assert.is(cookie(answer!, "itinera_refresh")?.get("max-age"), "0");
 });
 
 test("sign-in: the session begins, and the page greets the customer by name", async () => {
@@ -82,7 +126,7 @@ test("sign-in: the session begins, and the page greets the customer by name", as
     .interaction()
     .given("a customer has signed up with a password", ANA)
     .uponReceiving("a sign-in from the web")
-    .withRequest(...connectRequest(IdentityService.method.signIn, { email: ANA.email, password: ANA.password }))
+    .withRequest(...withBearer(connectRequest(IdentityService.method.signIn, { email: ANA.email, password: ANA.password, clientAddress: BROWSER_ADDRESS }, addressed)))
     .willRespondWith(...connectResponse(signedIn))
     .executeTest((mock) =>
       withIdentity({ signIn: overWire(IdentityService, mock.url).signIn }, async (bff) => (await bff.visitor()).call("SignIn", { email: ANA.email, password: ANA.password })),
@@ -96,7 +140,9 @@ test("sign-in with a wrong password: UNAUTHENTICATED for the browser, no session
     .interaction()
     .given("a customer has signed up with a password", ANA)
     .uponReceiving("a sign-in from the web with a wrong password")
-    .withRequest(...connectRequest(IdentityService.method.signIn, { email: ANA.email, password: "not the password" }))
+    .withRequest(
+      ...withBearer(connectRequest(IdentityService.method.signIn, { email: ANA.email, password: "not the password", clientAddress: BROWSER_ADDRESS }, addressed)),
+    )
     .willRespondWith(...connectError(Code.Unauthenticated))
     .executeTest((mock) =>
       withIdentity({ signIn: overWire(IdentityService, mock.url).signIn }, async (bff) => (await bff.visitor()).call("SignIn", { email: ANA.email, password: "not the password" })),

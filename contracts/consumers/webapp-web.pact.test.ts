@@ -6,8 +6,8 @@
 // answers (web/src/lib: the booking built from a room, a trip's words, …).
 //
 // Cookies: the browser sends them, the contract needs them. GetSession of a
-// visitor needs none and answers the CSRF token; SignUp and SignIn need the
-// CSRF pair (withCsrf); a signed-in customer's reads need the session cookie
+// visitor needs none and answers the CSRF token; SignUp, VerifyEmail (the
+// e-mailed link) and SignIn need the CSRF pair (withCsrf); a signed-in customer's reads need the session cookie
 // (withSession), their changes the session cookie and the CSRF pair
 // (withSessionAndCsrf), both made by the BFF's state "a customer is signed in".
 //
@@ -108,16 +108,28 @@ test("a signed-in customer opens the app: who they are, by name", async () => {
   assert.equal([res?.customer?.customerId, res?.customer?.displayName], [ANA.customerId, ANA.displayName]);
 });
 
-test("sign-up: the new customer is signed in", async () => {
+test("sign-up: the page only learns to check the e-mail (the same for every address)", async () => {
   const form = { email: "nia.okafor@example.com", password: "a long enough password", displayName: "Nia Okafor" };
   const res = await pact
     .interaction()
     .given("no account has the e-mail", { email: form.email })
     .uponReceiving("a sign-up")
     .withRequest(...withCsrf(connectRequest(WebService.method.signUp, form)))
-    .willRespondWith(...connectResponse(signedInAs("cus_nia", form.displayName, "csrf-token-after-sign-up")))
+    .willRespondWith(...connectResponse({ csrfToken: regex(/^\S+$/, CSRF_EXAMPLE) }))
     .executeTest((mock) => appAt(mock.url, visitorJar()).api.signUp(form));
-  assert.is(res?.customer?.displayName, form.displayName);
+  assert.is(res?.customer, undefined);
+});
+
+test("the e-mail's link: the new customer is signed in", async () => {
+  const link = "link-from-the-sign-up-e-mail";
+  const res = await pact
+    .interaction()
+    .given("a sign-up link was e-mailed", { email: "nia.okafor@example.com", displayName: "Nia Okafor" })
+    .uponReceiving("a sign-up link followed")
+    .withRequest(...withCsrf(connectRequest(WebService.method.verifyEmail, { token: link }, () => ({ token: fromProviderState("${token}", link) }))))
+    .willRespondWith(...connectResponse(signedInAs("cus_nia", "Nia Okafor", "csrf-token-after-sign-up")))
+    .executeTest((mock) => appAt(mock.url, visitorJar()).api.verifyEmail({ token: link }));
+  assert.is(res?.customer?.displayName, "Nia Okafor");
 });
 
 const ACCOUNT = { email: "ana.lima@example.com", password: "ana's long password", displayName: ANA.displayName };

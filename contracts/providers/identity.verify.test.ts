@@ -1,12 +1,15 @@
 // Identity against every committed pact that names it (the mailer's
-// GetCustomer; the web BFF's SignUp, SignIn, Refresh and GetCustomer):
+// GetCustomer; the web BFF's SignUp, VerifyEmail, SignIn, SignOut, Refresh
+// and GetCustomer):
 // identity's real server as services/identity/fixture.ts
 // serves it (serveIdentity: serverStack, authentication with its own signing
 // keys, the JWKS route) on its own PostgreSQL schema.
 //
-// States go through identity itself: SignUp makes the customer, whose id —
-// identity's, a UUID — the state answers for the verifier to send in place
-// of the pact's example; SignIn gives the refresh token a state answers. GetCustomer is for services only: the verifier
+// States go through identity itself: SignUp and the link it published
+// (VerifyEmail) make the customer, whose id — identity's, a UUID — the state
+// answers for the verifier to send in place of the pact's example; SignIn
+// gives the refresh token a state answers; a SignUp alone gives the link
+// token a state answers. GetCustomer is for services only: the verifier
 // sends a token identity issued itself (IssueServiceToken with the
 // deployment's service secret), as the mailer's token cache gets one.
 import { test } from "uvu";
@@ -25,14 +28,14 @@ const identityStates = (): ProviderStates => ({
   async "a customer has signed up"(params) {
     const [email, displayName] = [stringParam(params, "email"), stringParam(params, "displayName")];
     // The mailer and the web BFF name the same customer: signed up once, then known.
-    if (!(await f.store.customerByEmail(email))) await f.client.signUp(f.ctx, { email, password: PASSWORD, displayName });
+    if (!(await f.store.customerByEmail(email))) await f.signedUp(email, PASSWORD, displayName);
     const { customerId } = await f.client.signIn(f.ctx, { email, password: PASSWORD });
     return { customerId };
   },
   async "a customer has signed up with a password"(params) {
     const [email, password, displayName] = [stringParam(params, "email"), stringParam(params, "password"), stringParam(params, "displayName")];
     // Several interactions name the same customer: signed up once, then known.
-    if (!(await f.store.customerByEmail(email))) await f.client.signUp(f.ctx, { email, password, displayName });
+    if (!(await f.store.customerByEmail(email))) await f.signedUp(email, password, displayName);
     const { customerId } = await f.client.signIn(f.ctx, { email, password });
     return { customerId };
   },
@@ -42,9 +45,14 @@ const identityStates = (): ProviderStates => ({
   },
   async "a customer has a refresh token"(params) {
     const [email, displayName] = [stringParam(params, "email"), stringParam(params, "displayName")];
-    if (!(await f.store.customerByEmail(email))) await f.client.signUp(f.ctx, { email, password: PASSWORD, displayName });
+    if (!(await f.store.customerByEmail(email))) await f.signedUp(email, PASSWORD, displayName);
     const { customerId, tokens } = await f.client.signIn(f.ctx, { email, password: PASSWORD });
     return { customerId, refreshToken: tokens!.refreshToken };
+  },
+  async "a sign-up link was e-mailed"(params) {
+    const [email, displayName] = [stringParam(params, "email"), stringParam(params, "displayName")];
+    await f.client.signUp(f.ctx, { email, password: PASSWORD, displayName });
+    return { token: await f.linkToken(email) };
   },
   async "a refresh token is unknown"(params) {
     const refreshToken = stringParam(params, "refreshToken");
@@ -87,9 +95,10 @@ test("the real identity satisfies every pact that names it", async () => {
   const { customerId } = await f.client.signIn(f.ctx, { email: "ana.lima@example.com", password: PASSWORD });
   const customer = await f.client.getCustomer(f.ctx, { customerId });
   assert.is(customer.displayName, "Ana Lima");
-  // The web BFF's sign-up made its customer, who can sign in.
+  // The web BFF's sign-up made its customer, not confirmed yet; the followed link confirmed another.
   const nia = await f.store.customerByEmail("nia.okafor@example.com");
-  assert.is(nia?.displayName, "Nia Okafor");
+  assert.equal([nia?.displayName, nia?.verifiedTime], ["Nia Okafor", null]);
+  assert.ok((await f.store.customerByEmail("rosa.parks@example.com"))?.verifiedTime);
 });
 
 test.run();

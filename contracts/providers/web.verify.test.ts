@@ -75,6 +75,12 @@ const webStates = (h: WebHarness): ProviderStates => {
       const email = stringParam(params, "email");
       if (w.accounts.has(email)) throw new Error(`identity already has an account for ${email}; the state needs none`);
     },
+    async "a sign-up link was e-mailed"(params) {
+      const [email, name] = [stringParam(params, "email"), stringParam(params, "displayName")];
+      const token = randomBytes(16).toString("base64url");
+      w.signUps.set(token, { email, password: randomBytes(12).toString("hex"), customerId: `cus_${name.split(" ")[0]!.toLowerCase()}`, name });
+      return { token };
+    },
     async "a customer has an account"(params) {
       const [email, password, name] = [stringParam(params, "email"), stringParam(params, "password"), stringParam(params, "displayName")];
       const known = w.accounts.get(email);

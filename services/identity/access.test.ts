@@ -32,11 +32,11 @@ test.before(async () => {
   f = await identityFixture();
   server = await serveIdentity(f);
   identity = clientOf(IdentityService, grpcTransport(server.url));
-  const up = await identity.signUp(ctx, { email: "edsger@example.com", password: "goto considered harmful", displayName: "Edsger" });
+  const up = await f.signedUp("edsger@example.com", "goto considered harmful", "Edsger");
   customer = {
     id: up.customerId,
-    principal: { kind: "customer", id: up.customerId, roles: ["customer"], token: up.tokens!.accessToken },
-    refreshToken: up.tokens!.refreshToken,
+    principal: { kind: "customer", id: up.customerId, roles: ["customer"], token: up.tokens.accessToken },
+    refreshToken: up.tokens.refreshToken,
   };
 });
 test.after(async () => {

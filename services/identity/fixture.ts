@@ -1,9 +1,12 @@
-// Test fixture: identity on its own fresh database with its signing key,
-// called through the kit (localClient with the validation middleware); and
+// Test fixture: identity on its own fresh database (schemas "identity" and
+// "bus": sign-ups publish on the real bus) with its signing key, called
+// through the kit (localClient with the validation middleware); the link a
+// sign-up e-mailed, read from the bus as the mailer would; and
 // serveIdentity, the same identity on a real server wired as main.ts wires
 // it, for tests of identity over the wire and of services that need a real
 // identity (a JWKS to fetch, service tokens to issue).
 import { fileURLToPath } from "node:url";
+import { fromBinary } from "@bufbuild/protobuf";
 import { trace, type Tracer } from "@opentelemetry/api";
 import { pino, type Logger } from "pino";
 import { Registry } from "prom-client";
@@ -11,16 +14,20 @@ import { backgroundContext, type Context } from "../../endpoints/context.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { endpointsOf, localClient, type Client } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
-import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
-import type { Database } from "../../platform/db.js";
-import { testServiceDatabase } from "../../platform/testing.js";
+import { IdentityService, type Tokens } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { AccountEventSchema, type AccountEvent } from "../../gen/itinera/identity/v1/events_pb.js";
+import { openDatabase, type Database } from "../../platform/db.js";
+import { testDatabase } from "../../platform/testing.js";
+import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { ACCOUNTS_TOPIC } from "./events.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { jwksRoute } from "./jwks-route.js";
 import { credentialsOf, DEVELOPMENT_SERVICE_NAMES } from "./service-credentials.js";
-import { identityService } from "./service.js";
+import { identityService, normaliseEmail } from "./service.js";
 import { loadSigner, type TokenSigner } from "./signing-keys.js";
 import { IdentityStore } from "./store.js";
+import { Throttle, throttled, type ThrottlePolicies } from "./throttle.js";
 import { identityValidators } from "./validators.js";
 import { ownTokenAuthenticator } from "./verifier.js";
 
@@ -29,6 +36,7 @@ export const testServiceSecret = (name: string) => `test-service-secret-${name}`
 /** The fixture's identity knows every service's test credential, and the e2e tests' own ("e2e"). */
 export const TEST_SERVICE_CREDENTIALS = credentialsOf([...DEVELOPMENT_SERVICE_NAMES, "e2e"], testServiceSecret);
 export const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
+const BUS_MIGRATIONS = fileURLToPath(new URL("../../transport/bus/migrations", import.meta.url));
 
 export interface IdentityFixture {
   client: Client<typeof IdentityService>;
@@ -36,27 +44,73 @@ export interface IdentityFixture {
   database: Database;
   store: IdentityStore;
   signer: TokenSigner;
+  bus: PostgresBus;
+  /** What identity published on "identity.accounts", oldest first. */
+  accountEvents(): Promise<AccountEvent[]>;
+  /** The token of the newest link e-mailed to `email` (as the mailer gets it); throws when there is none. */
+  linkToken(email: string): Promise<string>;
   /** Another client over the same database and key, with its own clock. */
   clientAt(now: () => Date): Client<typeof IdentityService>;
+  /** A new customer, signed up, confirmed through its link and signed in: its id and tokens. */
+  signedUp(email: string, password: string, displayName?: string): Promise<{ customerId: string; tokens: Tokens }>;
   close(): Promise<void>;
 }
 
-export async function identityFixture(): Promise<IdentityFixture> {
+export interface IdentityFixtureOptions {
+  /** The throttle's policies; default DEFAULT_THROTTLE_POLICIES, as main.ts runs it. */
+  throttle?: ThrottlePolicies;
+}
+
+export async function identityFixture(opts: IdentityFixtureOptions = {}): Promise<IdentityFixture> {
   const log = pino({ level: "silent" });
-  const db = await testServiceDatabase({ schema: "identity", migrationsDir: MIGRATIONS, log, poolMax: 5 });
+  const test = await testDatabase();
+  const open = (schema: string, migrationsDir: string) =>
+    openDatabase({ url: test.url, dataDir: ".data/unused", embeddedPort: 0, schema, migrationsDir, log, pool: { min: 0, max: 5 } });
+  const busDb = await open("bus", BUS_MIGRATIONS);
+  const db = await open("identity", MIGRATIONS);
+  const bus = new PostgresBus({ knex: busDb.knex, log });
   const store = new IdentityStore(db.knex);
   const signer = await loadSigner(store);
   const clientAt = (now: () => Date) =>
-    localClient(IdentityService, identityService({ store, signer, now, serviceCredentials: TEST_SERVICE_CREDENTIALS }), validation(identityValidators()));
+    localClient(
+      IdentityService,
+      throttled(identityService({ store, signer, bus, now, serviceCredentials: TEST_SERVICE_CREDENTIALS }), new Throttle(store, now, opts.throttle)),
+      validation(identityValidators()),
+    );
+  const client = clientAt(() => new Date());
+  const ctx = backgroundContext({ log });
+  async function accountEvents(): Promise<AccountEvent[]> {
+    const r = await db.knex.raw<{ rows: { payload: Buffer }[] }>(`select payload from bus.messages where topic = ? order by id`, [ACCOUNTS_TOPIC]);
+    return r.rows.map((row) => fromBinary(AccountEventSchema, row.payload));
+  }
+  async function linkToken(email: string): Promise<string> {
+    const customer = await store.customerByEmail(normaliseEmail(email));
+    const links = (await accountEvents()).flatMap((e) =>
+      e.event.case === "emailVerificationRequested" && e.event.value.customerId === customer?.customerId ? [e.event.value.token] : [],
+    );
+    if (links.length === 0) throw new Error("no verification link was published for this address");
+    return links.at(-1)!;
+  }
   return {
-    client: clientAt(() => new Date()),
+    client,
     clientAt,
-    ctx: backgroundContext({ log }),
+    accountEvents,
+    linkToken,
+    async signedUp(email, password, displayName = "Test Customer") {
+      await client.signUp(ctx, { email, password, displayName });
+      const res = await client.verifyEmail(ctx, { token: await linkToken(email) });
+      return { customerId: res.customerId, tokens: res.tokens! };
+    },
+    ctx,
     database: db,
     store,
     signer,
+    bus,
     async close() {
+      await bus.close();
       await db.close();
+      await busDb.close();
+      await test.drop();
     },
   };
 }
@@ -76,7 +130,7 @@ export async function serveIdentity(f: IdentityFixture, opts: ServeIdentityOptio
   const registry = new Registry();
   const endpoints = endpointsOf(
     IdentityService,
-    identityService({ store: f.store, signer: f.signer, serviceCredentials: TEST_SERVICE_CREDENTIALS }),
+    throttled(identityService({ store: f.store, signer: f.signer, bus: f.bus, serviceCredentials: TEST_SERVICE_CREDENTIALS }), new Throttle(f.store, () => new Date())),
     ...serverStack({ registry, tracer: opts.tracer ?? trace.getTracer("identity"), validators: identityValidators() }),
   );
   return startServer({

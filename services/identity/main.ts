@@ -1,16 +1,19 @@
 // The identity process: itinera.identity.v1.IdentityService on IDENTITY_PORT
 // (7001), Connect, gRPC and gRPC-Web on one port, plus GET
 // /.well-known/jwks.json, over PostgreSQL (DATABASE_URL, or the embedded
-// server when unset). Service tokens go to the service whose credential is
-// presented (SERVICE_CREDENTIALS: hashes, one per service). The signing key
-// is created on first start. Bearer tokens are verified with identity's own
-// keys, so that the services-only GetCustomer accepts service tokens.
+// server when unset), publishing sign-ups' e-mails on the event bus (schema
+// "bus", same database) for the mailer. Service tokens go to the service
+// whose credential is presented (SERVICE_CREDENTIALS: hashes, one per
+// service). The signing key is created on first start. Bearer tokens are
+// verified with identity's own keys, so that the services-only GetCustomer
+// accepts service tokens.
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { config, port } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
+import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { jwksRoute } from "./jwks-route.js";
@@ -18,6 +21,7 @@ import { serviceCredentialsSetting } from "./service-credentials.js";
 import { identityService } from "./service.js";
 import { loadSigner } from "./signing-keys.js";
 import { IdentityStore } from "./store.js";
+import { Throttle, throttled } from "./throttle.js";
 import { identityValidators } from "./validators.js";
 import { ownTokenAuthenticator } from "./verifier.js";
 
@@ -29,12 +33,14 @@ async function main() {
   });
 
   const db = await rt.openDatabase("identity", new URL("./migrations", import.meta.url));
+  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
+  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
 
   const store = new IdentityStore(db.knex);
   const signer = await loadSigner(store);
   const endpoints = endpointsOf(
     IdentityService,
-    identityService({ store, signer, serviceCredentials: cfg.serviceCredentials }),
+    throttled(identityService({ store, signer, bus, serviceCredentials: cfg.serviceCredentials }), new Throttle(store, () => new Date())),
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: identityValidators() }),
   );
 
@@ -43,14 +49,19 @@ async function main() {
     log: rt.log,
     routes: (router) => serveService(router, IdentityService, endpoints, { log: rt.log, authenticate: ownTokenAuthenticator(() => signer.jwks) }),
     http: jwksRoute(() => signer.jwks),
-    ready: db.ready,
+    ready: async () => {
+      const [own, events] = await Promise.all([db.ready(), busDb.ready()]);
+      return own === true ? events : own;
+    },
     metrics: rt.registry,
   });
   rt.log.info({ kid: signer.kid }, "identity signing key loaded");
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
+    { name: "bus", close: () => bus.close() },
     { name: "tracing", close: rt.close },
+    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }

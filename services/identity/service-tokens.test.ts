@@ -32,6 +32,8 @@ function fakeIdentity() {
     signUp: no,
     signIn: no,
     refresh: no,
+    signOut: no,
+    verifyEmail: no,
     getJwks: no,
     getCustomer: no,
     async issueServiceToken(_ctx, req: IssueServiceTokenRequest) {

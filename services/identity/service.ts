@@ -1,12 +1,16 @@
-// The identity service (itinera.identity.v1.IdentityService): sign-up and
-// sign-in with e-mail and password, access tokens (EdDSA JWTs, 15 min) and
-// single-use refresh tokens (opaque, 30 days, stored hashed), and the public
-// keys. E-mail addresses and passwords never reach a log or an error message.
-import { createHash, randomBytes } from "node:crypto";
-import { alreadyExists, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
+// The identity service (itinera.identity.v1.IdentityService): sign-up
+// confirmed by an e-mailed link (the answer never says whether the address
+// has an account: the e-mail does, to its owner), sign-in with e-mail and
+// password, access tokens (EdDSA JWTs, 15 min) and
+// single-use refresh tokens (opaque, 30 days, stored hashed) in families —
+// one per sign-in, revoked as a whole at sign-out or when a spent token comes
+// back — and the public keys. E-mail addresses and passwords never reach a log or an error message.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { failedPrecondition, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { IdentityService, TokensSchema } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { publishSignUpForExistingAccount, publishVerificationRequested, type Publisher } from "./events.js";
 import { hashPassword, verifyPassword } from "./passwords.js";
 import { serviceOf, type ServiceCredentials } from "./service-credentials.js";
 import type { TokenSigner } from "./signing-keys.js";
@@ -19,11 +23,17 @@ export const MIN_PASSWORD_LENGTH = 10;
 export const BAD_CREDENTIALS = "the e-mail address or the password is wrong";
 export const SERVICE_TTL_SECONDS = 15 * 60;
 export const BAD_SERVICE_SECRET = "the service secret is not the credential of any service";
-export const BAD_REFRESH_TOKEN = "the refresh token is unknown, expired or already used";
+export const VERIFICATION_TTL_SECONDS = 24 * 60 * 60;
+export const BAD_VERIFICATION_LINK =
+  "this link is unknown, already used or expired: sign in if you already confirmed your address, or sign up again for a new link";
+export const UNVERIFIED = "confirm your address first: we sent you an e-mail with a link";
+export const BAD_REFRESH_TOKEN = "the refresh token is unknown, expired, revoked or already used: sign in again";
 
 export interface IdentityServiceDeps {
   store: IdentityStore;
   signer: TokenSigner;
+  /** Where sign-ups publish the e-mails they call for (in their own transaction). */
+  bus: Publisher;
   /** Each service's credential (SERVICE_CREDENTIALS): a token only for the service whose secret is presented. */
   serviceCredentials: ServiceCredentials;
   /** The clock; tests pass another. */
@@ -36,17 +46,19 @@ export function normaliseEmail(email: string): string {
 }
 
 export function identityService(deps: IdentityServiceDeps): Service<typeof IdentityService> {
-  const { store, signer } = deps;
+  const { store, signer, bus } = deps;
   const now = deps.now ?? (() => new Date());
   // A hash to check unknown e-mail addresses against, so they take as long as wrong passwords.
   let decoy: Promise<string> | undefined;
 
-  async function issue(customer: Pick<CustomerRow, "customerId" | "roles">): Promise<MessageInitShape<typeof TokensSchema>> {
+  /** A new pair; the refresh token joins `familyId`, or a new family (a sign-in) when there is none. */
+  async function issue(customer: Pick<CustomerRow, "customerId" | "roles">, familyId?: string): Promise<MessageInitShape<typeof TokensSchema>> {
     const time = now();
     const refreshToken = randomBytes(32).toString("base64url");
     await store.insertRefreshToken({
-      tokenHash: refreshHash(refreshToken),
+      tokenHash: digest(refreshToken),
       customerId: customer.customerId,
+      familyId: familyId ?? (await store.newFamily(customer.customerId, time)),
       expireTime: new Date(time.getTime() + REFRESH_TTL_SECONDS * 1000),
       createTime: time,
     });
@@ -60,18 +72,41 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
   }
 
   return {
-    async signUp(_ctx, req) {
+    async signUp(ctx, req) {
       if ([...req.password].length < MIN_PASSWORD_LENGTH) {
         const description = `must be at least ${MIN_PASSWORD_LENGTH} characters`;
         throw invalidArgument(`password: ${description}`, [{ field: "password", rule: "min_len", description }]);
       }
-      const customer = await store.insertCustomer({
-        email: normaliseEmail(req.email),
-        displayName: req.displayName.trim(),
-        passwordHash: await hashPassword(req.password),
-        createTime: now(),
+      // Hashed whether or not the address has an account: both answers take the time of one scrypt.
+      const passwordHash = await hashPassword(req.password);
+      const time = now();
+      const displayName = req.displayName.trim();
+      await store.signUp(async (tx) => {
+        const customer = await tx.customerForSignUp({ email: normaliseEmail(req.email), displayName, passwordHash, createTime: time });
+        if (customer.verifiedTime) {
+          await publishSignUpForExistingAccount(bus, tx.trx, ctx, customer.customerId, randomUUID());
+          return;
+        }
+        const token = randomBytes(32).toString("base64url");
+        const expireTime = new Date(time.getTime() + VERIFICATION_TTL_SECONDS * 1000);
+        const verificationId = await tx.insertVerification({
+          tokenHash: digest(token),
+          customerId: customer.customerId,
+          passwordHash,
+          displayName,
+          expireTime,
+          createTime: time,
+        });
+        await publishVerificationRequested(bus, tx.trx, ctx, { customerId: customer.customerId, verificationId, token, expireTime });
       });
-      if (!customer) throw alreadyExists("a customer with this e-mail address already exists");
+      ctx.log.info("sign-up answered: the next step is in the e-mail");
+      return {};
+    },
+
+    async verifyEmail(ctx, req) {
+      const customer = await store.verifyEmail(digest(req.token), now());
+      if (!customer) throw unauthenticated(BAD_VERIFICATION_LINK);
+      ctx.log.info({ customer_id: customer.customerId }, "address confirmed");
       return { customerId: customer.customerId, tokens: await issue(customer) };
     },
 
@@ -83,14 +118,21 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
         throw unauthenticated(BAD_CREDENTIALS);
       }
       if (!(await verifyPassword(req.password, customer.passwordHash))) throw unauthenticated(BAD_CREDENTIALS);
+      if (!customer.verifiedTime) throw failedPrecondition(UNVERIFIED);
       return { customerId: customer.customerId, tokens: await issue(customer) };
     },
 
-    async refresh(_ctx, req) {
-      const customerId = req.refreshToken === "" ? undefined : await store.useRefreshToken(refreshHash(req.refreshToken), now());
-      const customer = customerId === undefined ? undefined : await store.customerById(customerId);
-      if (!customer) throw unauthenticated(BAD_REFRESH_TOKEN);
-      return { customerId: customer.customerId, tokens: await issue(customer) };
+    async refresh(ctx, req) {
+      const use = await store.useRefreshToken(digest(req.refreshToken), now());
+      if (use.outcome === "reused") ctx.log.warn("a spent refresh token was presented again: its family is revoked");
+      const customer = use.outcome === "used" ? await store.customerById(use.customerId) : undefined;
+      if (use.outcome !== "used" || !customer) throw unauthenticated(BAD_REFRESH_TOKEN);
+      return { customerId: customer.customerId, tokens: await issue(customer, use.familyId) };
+    },
+
+    async signOut(ctx, req) {
+      if (await store.revokeFamilyOf(digest(req.refreshToken), now())) ctx.log.info("signed out: refresh-token family revoked");
+      return {};
     },
 
     async issueServiceToken(_ctx, req) {
@@ -121,6 +163,7 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function refreshHash(token: string): Buffer {
+/** How refresh tokens and link tokens are stored: a leaked table does not leak them. */
+function digest(token: string): Buffer {
   return createHash("sha256").update(token).digest();
 }

@@ -15,8 +15,14 @@ export function identityValidators(): Validators<typeof IdentityService> {
         : maxLen("password", req.password, 1024),
       required("display_name", req.displayName, { maxLen: 100 }),
     ]),
-    signIn: validator((req) => [required("email", req.email, { maxLen: 254 }), required("password", req.password, { maxLen: 1024 })]),
+    signIn: validator((req) => [
+      required("email", req.email, { maxLen: 254 }),
+      required("password", req.password, { maxLen: 1024 }),
+      maxLen("client_address", req.clientAddress, 100),
+    ]),
     refresh: validator((req) => [required("refresh_token", req.refreshToken, { maxLen: 256 })]),
+    verifyEmail: validator((req) => [required("token", req.token, { maxLen: 256 })]),
+    signOut: validator((req) => [required("refresh_token", req.refreshToken, { maxLen: 256 })]),
     getJwks: validator(() => []),
     issueServiceToken: validator((req) => [
       required("service_name", req.serviceName, { maxLen: 64 }),

@@ -9,7 +9,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { backgroundContext } from "../../endpoints/context.js";
 import { Code } from "../../endpoints/errors.js";
-import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
+import { create } from "@bufbuild/protobuf";
+import { IdentityService, SignUpResponseSchema } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { createTracing, type Tracing } from "../../platform/tracing.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import type { RunningServer } from "../../transport/server.js";
@@ -61,8 +62,9 @@ test("the JWKS endpoint serves the public key set over plain HTTP", async () => 
   assert.is(set.keys[0]!.d, undefined);
 });
 
-test("sign-up, sign-in over Connect; the access token verifies with keys fetched from the server", async () => {
-  const up = await identity.signUp(ctx, { email: EMAIL, password: PASSWORD, displayName: "Grace Hopper" });
+test("sign-up, its link, sign-in over Connect; the access token verifies with keys fetched from the server", async () => {
+  await identity.signUp(ctx, { email: EMAIL, password: PASSWORD, displayName: "Grace Hopper" });
+  const up = await identity.verifyEmail(ctx, { token: await f.linkToken(EMAIL.toLowerCase()) });
   const inn = await identity.signIn(ctx, { email: EMAIL, password: PASSWORD });
   const principal = await verify(inn.tokens!.accessToken);
   assert.equal(principal, { kind: "customer", id: up.customerId, roles: ["customer"], token: inn.tokens!.accessToken });
@@ -71,14 +73,13 @@ test("sign-up, sign-in over Connect; the access token verifies with keys fetched
   assert.is((await verify(refreshed.tokens!.accessToken)).id, up.customerId);
 });
 
-test("over the wire, wrong password, unknown e-mail and duplicate sign-up keep their codes", async () => {
+test("over the wire, wrong password and unknown e-mail keep their code; a duplicate sign-up answers as a new one", async () => {
   const wrong = await failure(identity.signIn(ctx, { email: EMAIL, password: "wrong password!" }));
   const unknown = await failure(identity.signIn(ctx, { email: "nobody@example.com", password: PASSWORD }));
   assert.is(wrong.code, Code.Unauthenticated);
   assert.is(unknown.code, Code.Unauthenticated);
   assert.is(wrong.message, unknown.message);
-  const dup = await failure(identity.signUp(ctx, { email: EMAIL, password: PASSWORD, displayName: "Again" }));
-  assert.is(dup.code, Code.AlreadyExists);
+  assert.equal(await identity.signUp(ctx, { email: EMAIL, password: PASSWORD, displayName: "Again" }), create(SignUpResponseSchema));
 });
 
 test("an expired token is Unauthenticated", async () => {
@@ -133,12 +134,17 @@ test("bearerAuthenticator: no header → no principal; Bearer → principal; oth
   assert.is((await failure(authenticate("Bearer nonsense"))).code, Code.Unauthenticated);
 });
 
-test("no log line holds an e-mail address or a password, even for failed calls", async () => {
+test("no log line holds an e-mail address, a password or a link token, even for failed calls", async () => {
   await failure(identity.signUp(ctx, { email: "Secret.Person@Example.com", password: "short", displayName: "X" }));
   await failure(identity.signIn(ctx, { email: "secret.person@example.com", password: "secret-password-123" }));
+  await identity.signUp(ctx, { email: "Secret.Person@Example.com", password: "secret-password-123", displayName: "X" });
+  await failure(identity.signIn(ctx, { email: "secret.person@example.com", password: "secret-password-123" }));
+  const link = await f.linkToken("secret.person@example.com");
+  await identity.verifyEmail(ctx, { token: link });
+  await failure(identity.verifyEmail(ctx, { token: link }));
   const all = lines.join("").toLowerCase();
   assert.ok(lines.length >= 10, `the server logged its calls (${lines.length} lines)`);
-  for (const secret of ["hopper@example.com", PASSWORD, "secret.person@example.com", "secret-password-123", "cobol"]) {
+  for (const secret of ["hopper@example.com", PASSWORD, "secret.person@example.com", "secret-password-123", "cobol", link]) {
     assert.not.ok(all.includes(secret.toLowerCase()), `the logs mention ${secret}`);
   }
 });

@@ -58,6 +58,8 @@ export function fakeIdentity(opts: { signer?: TokenSigner; serviceSecret?: strin
       signUp: unimplemented,
       signIn: unimplemented,
       refresh: unimplemented,
+      signOut: unimplemented,
+      verifyEmail: unimplemented,
       getJwks: async () => ({ jwksJson: JSON.stringify(opts.signer?.jwks ?? { keys: [] }) }),
       async issueServiceToken(_ctx, req) {
         if (!opts.signer || req.secret !== opts.serviceSecret) throw unauthenticated("bad service secret");

@@ -1,7 +1,8 @@
 // The mailer process: itinera.mailer.v1.MailerService on MAILER_PORT (7009),
 // Connect, gRPC and gRPC-Web on one port, over PostgreSQL schema "mailer",
-// and the consumer (group "mailer") of "booking.reservations" on the event
-// bus (schema "bus", same database). It reads customers' addresses from
+// and the consumers (group "mailer") of "booking.reservations" and
+// "identity.accounts" on the event bus (schema "bus", same database); sign-up
+// links point at WEB_PUBLIC_URL (http://127.0.0.1:8080). It reads customers' addresses from
 // identity (IDENTITY_URL, as its own service principal: SERVICE_SECRET) and
 // sends through the SMTP server at SMTP_URL (smtp://127.0.0.1:2525) as
 // MAIL_FROM. A message that fails MAILER_MAX_ATTEMPTS (20) times — about a
@@ -16,6 +17,7 @@ import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
+import { accountEmails, subscribeAccountEmails } from "./account-emails.js";
 import { reservationNotifier, subscribeNotifier } from "./notifier.js";
 import { mailerService } from "./service.js";
 import { smtpSender } from "./smtp.js";
@@ -29,6 +31,7 @@ async function main() {
     smtpUrl: url("SMTP_URL", "smtp://127.0.0.1:2525"),
     mailFrom: str("MAIL_FROM", "Itinera <bookings@itinera.example>"),
     maxAttempts: int("MAILER_MAX_ATTEMPTS", 20, { min: 1, max: 1000 }),
+    webPublicUrl: url("WEB_PUBLIC_URL", "http://127.0.0.1:8080"),
     ...identitySettings("mailer"),
   });
 
@@ -59,12 +62,18 @@ async function main() {
 
   const notifier = reservationNotifier({ store, identity: auth.identity, sender, principal: (ctx) => auth.tokens.principal(ctx) });
   const subscription = await subscribeNotifier(bus, notifier, { maxAttempts: cfg.maxAttempts });
-  rt.log.info({ smtp: redactUrl(cfg.smtpUrl) }, "mailer consuming booking.reservations");
+  const accounts = await subscribeAccountEmails(
+    bus,
+    accountEmails({ store, identity: auth.identity, sender, principal: (ctx) => auth.tokens.principal(ctx), webPublicUrl: cfg.webPublicUrl }),
+    { maxAttempts: cfg.maxAttempts },
+  );
+  rt.log.info({ smtp: redactUrl(cfg.smtpUrl) }, "mailer consuming booking.reservations and identity.accounts");
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
     // Finishes the message in hand (its e-mail sent and recorded), then claims no more.
     { name: "consumer", close: () => subscription.stop() },
+    { name: "account consumer", close: () => accounts.stop() },
     { name: "bus", close: () => bus.close() },
     { name: "circuits", close: async () => auth.stack.breaker.close() },
     { name: "smtp", close: async () => sender.close() },

@@ -3,6 +3,11 @@
 // the e-mail's Message-ID and subject, 'sending' while a send may be under
 // way, 'sent' once the SMTP server accepted it.
 import type { Knex } from "knex";
+import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { alreadyProcessed, inTransactionOnce } from "../../platform/inbox.js";
+
+/** The inbox of the account e-mails (migrations/0002_account_emails.ts). */
+const ACCOUNT_INBOX = "account_inbox";
 
 export type EmailType = "invoice" | "apology" | "cancellation";
 export type EmailState = "sending" | "sent";
@@ -97,6 +102,23 @@ export class EmailStore {
       ]);
       return true;
     });
+  }
+
+  /** Whether the account e-mail of this bus message was sent already. */
+  accountEmailSent(meta: Pick<DeliveryMeta, "group" | "messageId">): Promise<boolean> {
+    return alreadyProcessed(this.knex, ACCOUNT_INBOX, meta.group, meta.messageId);
+  }
+
+  /**
+   * Runs `send` for this bus message unless it ran before, and records it in
+   * the same transaction, opened before the SMTP server is contacted (the
+   * window of notifier.ts's step 4 remains: a crash between the server's
+   * acceptance and the commit sends again, with the same Message-ID).
+   * Resolves to false when it had already run; rejects, recording nothing,
+   * when `send` does.
+   */
+  sendAccountEmailOnce(meta: Pick<DeliveryMeta, "group" | "messageId">, send: () => Promise<void>): Promise<boolean> {
+    return inTransactionOnce(this.knex, ACCOUNT_INBOX, meta, () => send());
   }
 
   /** The e-mails sent about a reservation, oldest first. */

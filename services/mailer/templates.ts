@@ -16,7 +16,7 @@ export interface RenderedEmail {
 }
 
 /** What an e-mail says, before it is laid out as text or HTML. */
-interface Content {
+export interface Content {
   subject: string;
   /** Paragraphs before the details. */
   intro: string[];
@@ -29,7 +29,11 @@ interface Content {
 }
 
 export function renderEmail(kind: EmailType, r: Reservation, customerName: string): RenderedEmail {
-  const content = CONTENT[kind](r);
+  return layout(CONTENT[kind](r), customerName);
+}
+
+/** Content laid out as the plain text and the HTML of one e-mail. */
+export function layout(content: Content, customerName: string): RenderedEmail {
   return {
     subject: content.subject,
     text: asText(content, customerName),
@@ -150,7 +154,8 @@ function asText(c: Content, name: string): string {
     const width = Math.max(...rows.map(([label]) => label.length)) + 2;
     return rows.map(([label, value]) => `  ${`${label}:`.padEnd(width)}${value}`).join("\n");
   };
-  return [greeting(name), ...c.intro, table(c.details), table(c.amounts), ...c.outro, "Itinera"].join("\n\n") + "\n";
+  const tables = [c.details, c.amounts].filter((rows) => rows.length > 0).map(table);
+  return [greeting(name), ...c.intro, ...tables, ...c.outro, "Itinera"].join("\n\n") + "\n";
 }
 
 function asHtml(c: Content, name: string): string {
@@ -163,8 +168,7 @@ function asHtml(c: Content, name: string): string {
     `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(c.subject)}</title></head><body>`,
     p(greeting(name)),
     ...c.intro.map(p),
-    table(c.details),
-    table(c.amounts),
+    ...[c.details, c.amounts].filter((rows) => rows.length > 0).map(table),
     ...c.outro.map(p),
     p("Itinera"),
     "</body></html>",

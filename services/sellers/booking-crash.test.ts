@@ -55,6 +55,8 @@ test("SIGKILL while the seller books: the restarted process books once, confirms
     signUp: unimplemented,
     signIn: unimplemented,
     refresh: unimplemented,
+    signOut: unimplemented,
+    verifyEmail: unimplemented,
     getJwks: unimplemented,
     getCustomer: unimplemented,
     issueServiceToken: async (_ctx, req) => ({ accessToken: (await tokens.service(req.serviceName)).token!, expiresInSeconds: 900 }),

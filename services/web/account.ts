@@ -1,20 +1,28 @@
-// Sign-up, sign-in, sign-out and "who is this": identity does the work, the
-// session port makes the tokens the browser's session. The customer is always
+// Sign-up, its e-mailed link, sign-in, sign-out and "who is this": identity
+// does the work, the session port makes the tokens the browser's session.
+// Sign-up signs nobody in and answers the same whatever the address: the
+// link (VerifyEmail) does. The customer is always
 // the principal the transport verified, never a request field.
 //
 // Display names: identity's tokens carry only the customer id, so the name
-// comes from SignUp's request, or from identity.GetCustomer (a services-only
+// comes from identity.GetCustomer (a services-only
 // method, called as the BFF itself) — kept in a small cache so that
 // GetSession, called on every page load, does not ask identity each time. A
 // name identity cannot give now is an empty name, not a failed call.
+//
+// Sign-in goes to identity as the BFF itself with the browser's address, so
+// that identity throttles guessing per browser rather than per BFF. Sign-out
+// revokes the session's refresh-token family at identity before the cookies
+// go: if identity cannot be reached, the browser stays signed in and is told
+// to try again, rather than leaving behind a token that still works.
 import { derive, type Context } from "../../endpoints/context.js";
-import { internal } from "../../endpoints/errors.js";
+import { Code, internal, KitError, unavailable } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import type { Tokens } from "../../gen/itinera/identity/v1/identity_pb.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import { sessionOf, type WebServiceDeps } from "./deps.js";
 
-type Account = Pick<Service<typeof WebService>, "signUp" | "signIn" | "signOut" | "getSession">;
+type Account = Pick<Service<typeof WebService>, "signUp" | "verifyEmail" | "signIn" | "signOut" | "getSession">;
 
 /** Names by customer id, each kept `ttlMs`, at most `max` (least recently used dropped first). */
 export class DisplayNames {
@@ -27,7 +35,7 @@ export class DisplayNames {
     private readonly max = 10_000,
   ) {}
 
-  remember(customerId: string, name: string): void {
+  private remember(customerId: string, name: string): void {
     this.names.delete(customerId);
     this.names.set(customerId, { name, at: this.now() });
     for (const key of this.names.keys()) {
@@ -58,24 +66,40 @@ export function account(deps: WebServiceDeps, now: () => number): Account {
 
   return {
     async signUp(ctx, req) {
+      await deps.identity.signUp(ctx, { email: req.email, password: req.password, displayName: req.displayName });
+      ctx.log.info("sign-up answered: the next step is in the e-mail");
+      return { csrfToken: sessionOf(ctx).csrfToken() };
+    },
+
+    async verifyEmail(ctx, req) {
       const session = sessionOf(ctx);
-      const res = await deps.identity.signUp(ctx, { email: req.email, password: req.password, displayName: req.displayName });
-      names.remember(res.customerId, req.displayName.trim());
+      const res = await deps.identity.verifyEmail(ctx, { token: req.token });
       const csrfToken = session.begin(tokensOf(res.tokens));
-      ctx.log.info({ customer_id: res.customerId }, "signed up");
-      return { customer: { customerId: res.customerId, displayName: req.displayName.trim() }, csrfToken };
+      ctx.log.info({ customer_id: res.customerId }, "address confirmed, signed in");
+      return { customer: { customerId: res.customerId, displayName: await names.of(ctx, res.customerId) }, csrfToken };
     },
 
     async signIn(ctx, req) {
       const session = sessionOf(ctx);
-      const res = await deps.identity.signIn(ctx, { email: req.email, password: req.password });
+      const asService = derive(ctx, { principal: await deps.servicePrincipal(ctx) });
+      const res = await deps.identity.signIn(asService, { email: req.email, password: req.password, clientAddress: ctx.clientAddress ?? "" });
       const csrfToken = session.begin(tokensOf(res.tokens));
       ctx.log.info({ customer_id: res.customerId }, "signed in");
       return { customer: { customerId: res.customerId, displayName: await names.of(ctx, res.customerId) }, csrfToken };
     },
 
     async signOut(ctx) {
-      sessionOf(ctx).end();
+      const session = sessionOf(ctx);
+      const refreshToken = session.refreshToken();
+      if (refreshToken !== undefined) {
+        await deps.identity.signOut(ctx, { refreshToken }).catch((e: unknown) => {
+          // A cookie identity cannot even read (INVALID_ARGUMENT) is no session to revoke.
+          if (e instanceof KitError && e.code === Code.InvalidArgument) return;
+          throw unavailable("Signing out did not finish: please try again in a moment.", e);
+        });
+      }
+      session.end();
+      ctx.log.info("signed out");
       return {};
     },
 

@@ -16,7 +16,7 @@ import { Browser } from "../../transport/browser.fixture.js";
 import { Accumulated } from "./browse.js";
 import { suggestions } from "./discovery.js";
 import { CHECK_IN, CHECK_OUT, fakeCatalog, world } from "./fakes.fixture.js";
-import { startWebHarness, type WebHarness } from "./harness.fixture.js";
+import { signedUpBrowser, startWebHarness, type WebHarness } from "./harness.fixture.js";
 
 let h: WebHarness;
 test.before(async () => {
@@ -29,10 +29,7 @@ test.after(async () => {
 const calls = (method: string) => h.world.calls.filter((c) => c.method === method);
 
 async function signedIn(name: string): Promise<Browser> {
-  const b = new Browser(h.url);
-  await b.call("GetSession");
-  await b.call("SignUp", { email: `${name}@example.test`, password: "correct horse battery", displayName: name });
-  return b;
+  return (await signedUpBrowser(h, name)).browser;
 }
 
 test("StreamHotels: every message holds all results so far; the customer is the principal, not a field", async () => {

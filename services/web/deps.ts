@@ -22,6 +22,8 @@ export interface SessionPort {
   csrfToken(): string;
   /** Makes `tokens` this browser's session; answers the new CSRF token. */
   begin(tokens: Tokens): string;
+  /** This browser's refresh token, if it has one (what identity's SignOut revokes). */
+  refreshToken(): string | undefined;
   /** Forgets the session (and the CSRF token). */
   end(): void;
 }
@@ -66,7 +68,11 @@ export interface WebServiceDeps {
   booking: Client<typeof BookingService>;
   /** Reads search's quotes for an early refusal (platform/quotes.ts quoteReader; payment verifies them). */
   priceQuotes: (req: PriceRequest) => Priced;
-  /** The BFF's own service principal, for the one call made as itself (identity.GetCustomer). */
+  /**
+   * The BFF's own service principal, for the calls made as itself:
+   * identity.GetCustomer, and identity.SignIn, where identity honours the
+   * browser's address the BFF forwards only from this identity.
+   */
   servicePrincipal: (ctx: Context) => Promise<Principal>;
   settings?: Partial<WebSettings>;
   /** Milliseconds; tests pass their own clock. */

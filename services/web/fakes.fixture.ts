@@ -6,7 +6,7 @@
 // and with which principal. Not used by production code.
 import { create } from "@bufbuild/protobuf";
 import type { Principal } from "../../endpoints/context.js";
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
+import { failedPrecondition, invalidArgument, notFound, permissionDenied, unauthenticated, unavailable } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import { ReservationSchema, ReservationState, type BookingService, type Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -40,6 +40,8 @@ export interface World {
   accessTtlSeconds: number;
   /** identity.Refresh calls made. */
   refreshes: number;
+  /** While true, identity's SignOut answers UNAVAILABLE. */
+  identityDown: boolean;
   /** The room's price now (what search answers). */
   roomPrice: { listed: bigint; markdown: bigint };
   walletAvailable: bigint;
@@ -47,6 +49,10 @@ export interface World {
   reservations: Map<string, Reservation>;
   /** Run one each, in order, before payment answers a GetPayment (the saga moving on). */
   beforeLook: (() => void)[];
+  /** The newest sign-up link identity "e-mailed", by address (the address is not an account until it is followed). */
+  links: Map<string, string>;
+  /** Sign-ups waiting for their link to be followed, by link token (a state may add one directly). */
+  signUps: Map<string, { email: string; password: string; customerId: string; name: string }>;
   /** identity's accounts by e-mail address (a test may add one directly). */
   accounts: Map<string, { password: string; customerId: string; name: string }>;
 }
@@ -56,11 +62,14 @@ export function world(): World {
     calls: [],
     accessTtlSeconds: 900,
     refreshes: 0,
+    identityDown: false,
     roomPrice: { listed: 50_000n, markdown: 10_000n },
     walletAvailable: 10_000n,
     payments: new Map(),
     reservations: new Map(),
     accounts: new Map(),
+    links: new Map(),
+    signUps: new Map(),
     beforeLook: [],
   };
 }
@@ -76,13 +85,23 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
     return { accessToken: access, accessExpiresInSeconds: Math.max(0, w.accessTtlSeconds), refreshToken, refreshExpiresInSeconds: 2_592_000 };
   };
   return {
-    async signUp(_ctx, req) {
-      if (accounts.has(req.email)) throw alreadyExists("this e-mail address already has an account");
-      const customerId = `cus_${req.displayName.toLowerCase()}`;
-      accounts.set(req.email, { password: req.password, customerId, name: req.displayName });
-      return { customerId, tokens: await pair(customerId) };
+    async signUp(ctx, req) {
+      w.calls.push({ method: "identity.SignUp", principal: ctx.principal, request: { email: req.email, displayName: req.displayName } });
+      if (accounts.has(req.email)) return {};
+      const token = `link-${++n}`;
+      w.links.set(req.email, token);
+      w.signUps.set(token, { email: req.email, password: req.password, customerId: `cus_${req.displayName.toLowerCase()}`, name: req.displayName });
+      return {};
     },
-    async signIn(_ctx, req) {
+    async verifyEmail(_ctx, req) {
+      const p = w.signUps.get(req.token);
+      if (!p || accounts.has(p.email)) throw unauthenticated("this link is unknown, already used or expired");
+      w.signUps.delete(req.token);
+      accounts.set(p.email, { password: p.password, customerId: p.customerId, name: p.name });
+      return { customerId: p.customerId, tokens: await pair(p.customerId) };
+    },
+    async signIn(ctx, req) {
+      w.calls.push({ method: "identity.SignIn", principal: ctx.principal, request: { email: req.email, clientAddress: req.clientAddress } });
       const a = accounts.get(req.email);
       if (!a || a.password !== req.password) throw unauthenticated("the e-mail address or the password is wrong");
       return { customerId: a.customerId, tokens: await pair(a.customerId) };
@@ -93,6 +112,12 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
       if (!customerId) throw unauthenticated("the refresh token is unknown, expired or already used");
       refreshTokens.delete(req.refreshToken);
       return { customerId, tokens: await pair(customerId) };
+    },
+    async signOut(ctx, req) {
+      w.calls.push({ method: "identity.SignOut", principal: ctx.principal, request: req });
+      if (w.identityDown) throw unavailable("identity is down in this test");
+      refreshTokens.delete(req.refreshToken);
+      return {};
     },
     async getJwks() {
       return { jwksJson: "{}", keyIds: [] };

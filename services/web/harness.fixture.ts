@@ -20,6 +20,7 @@ import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import { quoteReader } from "../../platform/quotes.js";
 import { createTracing } from "../../platform/tracing.js";
+import { Browser } from "../../transport/browser.fixture.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
@@ -102,4 +103,19 @@ export async function startWebHarness(opts: HarnessOptions = {}): Promise<WebHar
       await tracing.shutdown();
     },
   };
+}
+
+/**
+ * A browser that loaded the app, signed up as `name` and followed the link
+ * the (fake) identity e-mailed: signed in. Answers the browser and
+ * VerifyEmail's answer (the customer, the Set-Cookie lines).
+ */
+export async function signedUpBrowser(h: Pick<WebHarness, "url" | "world">, name: string, email = `${name.toLowerCase()}@example.test`) {
+  const browser = new Browser(h.url);
+  await browser.call("GetSession");
+  const up = await browser.call("SignUp", { email, password: "correct horse battery", displayName: name });
+  if (up.status !== 200) throw new Error(`SignUp answered ${up.status}: ${JSON.stringify(up.body)}`);
+  const verified = await browser.call("VerifyEmail", { token: h.world.links.get(email) });
+  if (verified.status !== 200) throw new Error(`VerifyEmail answered ${verified.status}: ${JSON.stringify(verified.body)}`);
+  return { browser, email, verified };
 }

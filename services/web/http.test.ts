@@ -159,7 +159,9 @@ test("plain fetch, as the browser app sends it (Connect JSON over HTTP/1.1, cook
     { cookie, "x-csrf-token": csrfToken },
   );
   assert.is(signUp.status, 200);
-  const set = signUp.headers.getSetCookie();
+  const verify = await post("VerifyEmail", { token: h.world.links.get("fetch@example.test") }, { cookie, "x-csrf-token": csrfToken });
+  assert.is(verify.status, 200);
+  const set = verify.headers.getSetCookie();
   assert.equal(set.map((c) => c.split("=")[0]).sort(), ["itinera_csrf", "itinera_refresh", "itinera_session"]);
   const jar = set.map((c) => c.split(";")[0]).join("; ");
   const wallet = await post("GetWallet", { pageSize: 5 }, { cookie: jar });

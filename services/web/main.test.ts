@@ -93,10 +93,13 @@ test("the public port serves no /metrics and no gRPC reflection; the admin port 
   assert.match(await scraped.text(), /# TYPE /);
 });
 
-test("a browser signs up through the real identity and is known on its next call", async () => {
+test("a browser signs up through the real identity, follows its link, and is known on its next call", async () => {
   const b = new Browser(url);
   await b.call("GetSession");
-  const res = await b.call("SignUp", { email: "web-main@example.com", password: "a long enough password", displayName: "Ada" });
+  const up = await b.call("SignUp", { email: "web-main@example.com", password: "a long enough password", displayName: "Ada" });
+  assert.is(up.status, 200, JSON.stringify(up.body));
+  assert.not.ok(b.cookies.has("itinera_session"), "signed in only by the e-mail's link");
+  const res = await b.call("VerifyEmail", { token: await identity.linkToken("web-main@example.com") });
   assert.is(res.status, 200, JSON.stringify(res.body));
   assert.ok(b.cookies.has("itinera_session") && b.cookies.has("itinera_refresh"));
   // Another BFF call verifies the cookie's JWT with identity's published keys.
@@ -104,7 +107,7 @@ test("a browser signs up through the real identity and is known on its next call
   assert.is(session.body.customer.customerId, res.body.customer.customerId);
   assert.is(session.body.customer.displayName, "Ada");
   // An account the BFF never saw: its name comes from identity (GetCustomer, as the BFF's service identity).
-  await identity.client.signUp(identity.ctx, { email: "direct@example.com", password: "a long enough password", displayName: "Grace" });
+  await identity.signedUp("direct@example.com", "a long enough password", "Grace");
   const other = new Browser(url);
   await other.call("GetSession");
   const signIn = await other.call("SignIn", { email: "direct@example.com", password: "a long enough password" });

@@ -141,6 +141,9 @@ function sessionPort(cookies: Map<string, string>, jar: ResponseCookies): Sessio
       jar.set(CSRF_COOKIE, csrf, MONTH_SECONDS);
       return csrf;
     },
+    refreshToken() {
+      return cookies.get(REFRESH_COOKIE) || undefined;
+    },
     end() {
       csrf = undefined;
       jar.clear(SESSION_COOKIE);

@@ -1,13 +1,14 @@
 // The browser session over the real server, as a browser sends it: SignUp
-// and SignIn set the three cookies with their attributes, SignOut clears
-// them, GetSession reads the session cookie; an expired access token with a
+// answers the same for any address and signs nobody in; VerifyEmail (the
+// e-mailed link) and SignIn set the three cookies with their attributes,
+// SignOut revokes the session at identity and clears them, GetSession reads the session cookie; an expired access token with a
 // refresh cookie is refreshed on the way (new cookies, one identity call for
 // a page's concurrent calls); a refused refresh signs out; CSRF is refused
 // without the header, with a wrong one, and on SignIn without the cookie.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Browser, cookieAttributes } from "../../transport/browser.fixture.js";
-import { startWebHarness, type WebHarness } from "./harness.fixture.js";
+import { signedUpBrowser, startWebHarness, type WebHarness } from "./harness.fixture.js";
 
 let h: WebHarness;
 test.before(async () => {
@@ -27,11 +28,8 @@ async function visitor(): Promise<Browser> {
 
 let n = 0;
 async function signedUp(name = `Ada${++n}`): Promise<{ browser: Browser; email: string; id: string }> {
-  const browser = await visitor();
-  const email = `${name.toLowerCase()}@example.test`;
-  const res = await browser.call("SignUp", { email, password: "correct horse battery", displayName: name });
-  assert.is(res.status, 200, JSON.stringify(res.body));
-  return { browser, email, id: res.body.customer.customerId };
+  const { browser, email, verified } = await signedUpBrowser(h, name);
+  return { browser, email, id: verified.body.customer.customerId };
 }
 
 test("GetSession: a visitor gets a CSRF token and its readable, Strict cookie; no customer", async () => {
@@ -51,10 +49,28 @@ test("GetSession: a visitor gets a CSRF token and its readable, Strict cookie; n
   assert.equal(again.setCookies, []);
 });
 
-test("SignUp sets the session (HttpOnly, Lax, token life), refresh (HttpOnly, Strict, 30 days) and a new CSRF cookie", async () => {
+test("SignUp answers the same for a new and a registered address, sets no session; identity is asked either way", async () => {
+  await signedUp("Taken");
+  const answers = [];
+  for (const email of ["newcomer@example.test", "taken@example.test"]) {
+    const b = await visitor();
+    const res = await b.call("SignUp", { email, password: "correct horse battery", displayName: "Someone" });
+    assert.is(res.status, 200, JSON.stringify(res.body));
+    assert.is(res.body.csrfToken, b.cookies.get("itinera_csrf"));
+    assert.equal(res.setCookies, [], "no session cookie: the e-mail's link signs in");
+    answers.push(Object.keys(res.body).sort());
+  }
+  assert.equal(answers[0], answers[1]);
+  assert.equal(answers[0], ["csrfToken"]);
+  const asked = h.world.calls.filter((c) => c.method === "identity.SignUp").map((c) => (c.request as { email: string }).email);
+  assert.equal(asked.slice(-2), ["newcomer@example.test", "taken@example.test"]);
+});
+
+test("VerifyEmail (the link) sets the session (HttpOnly, Lax, token life), refresh (HttpOnly, Strict, 30 days) and a new CSRF cookie", async () => {
   const b = await visitor();
+  await b.call("SignUp", { email: "grace@example.test", password: "correct horse battery", displayName: "Grace" });
   const before = b.cookies.get("itinera_csrf");
-  const res = await b.call("SignUp", { email: "grace@example.test", password: "correct horse battery", displayName: "Grace" });
+  const res = await b.call("VerifyEmail", { token: h.world.links.get("grace@example.test") });
   assert.is(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.customer, { customerId: "cus_grace", displayName: "Grace" });
   const session = cookieAttributes(res.setCookies, "itinera_session")!;
@@ -70,8 +86,11 @@ test("SignUp sets the session (HttpOnly, Lax, token life), refresh (HttpOnly, St
   assert.is(refresh.get("max-age"), String(30 * 24 * 3600));
   const csrf = cookieAttributes(res.setCookies, "itinera_csrf")!;
   assert.is(csrf.get("value"), res.body.csrfToken);
-  assert.is.not(res.body.csrfToken, before, "a new CSRF token at sign-up");
+  assert.is.not(res.body.csrfToken, before, "a new CSRF token at sign-in");
   assert.not.match(JSON.stringify(res.body), /rt-|eyJ/, "no token reaches the page");
+  // The link works once.
+  const again = await (await visitor()).call("VerifyEmail", { token: h.world.links.get("grace@example.test") });
+  assert.equal([again.status, again.body.code, again.setCookies], [401, "unauthenticated", []]);
 });
 
 test("the session cookie is the session: GetSession names the customer (display name as a service asks identity)", async () => {
@@ -102,9 +121,12 @@ test("SignIn with a wrong password: UNAUTHENTICATED, no cookies", async () => {
   assert.equal(res.setCookies, []);
 });
 
-test("SignOut clears the three cookies; the browser is a visitor again", async () => {
+test("SignOut revokes the session at identity, clears the three cookies; the browser is a visitor again", async () => {
   const { browser } = await signedUp();
+  const refreshToken = browser.cookies.get("itinera_refresh");
   const res = await browser.call("SignOut");
+  const revoke = h.world.calls.filter((c) => c.method === "identity.SignOut").at(-1);
+  assert.is((revoke?.request as { refreshToken: string }).refreshToken, refreshToken);
   assert.is(res.status, 200);
   for (const name of ["itinera_session", "itinera_refresh", "itinera_csrf"]) {
     const c = cookieAttributes(res.setCookies, name);
@@ -116,6 +138,31 @@ test("SignOut clears the three cookies; the browser is a visitor again", async (
   const session = await browser.call("GetSession");
   assert.is(session.body.customer, undefined);
   assert.is((await browser.call("GetWallet", {})).status, 401);
+});
+
+test("SignOut while identity cannot revoke: UNAVAILABLE, the cookies stay, and a second try signs out", async () => {
+  const { browser } = await signedUp();
+  h.world.identityDown = true;
+  try {
+    const res = await browser.call("SignOut");
+    assert.is(res.status, 503);
+    assert.is(res.body.message, "Signing out did not finish: please try again in a moment.");
+    assert.equal(res.setCookies, []);
+  } finally {
+    h.world.identityDown = false;
+  }
+  assert.ok(browser.cookies.get("itinera_refresh"));
+  assert.is((await browser.call("SignOut")).status, 200);
+  assert.is(browser.cookies.size, 0);
+});
+
+test("SignIn asks identity as the BFF itself, forwarding the browser's address for identity's throttle", async () => {
+  const { email } = await signedUp();
+  const b = await visitor();
+  assert.is((await b.call("SignIn", { email, password: "correct horse battery" })).status, 200);
+  const call = h.world.calls.filter((c) => c.method === "identity.SignIn").at(-1);
+  assert.equal([call?.principal?.kind, call?.principal?.id], ["service", "web"]);
+  assert.match((call?.request as { clientAddress: string }).clientAddress, /127\.0\.0\.1/);
 });
 
 test("an expired access token with a refresh cookie: refreshed on the way, new cookies, signed in", async () => {

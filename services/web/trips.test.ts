@@ -11,7 +11,7 @@ import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { testQuote } from "../../platform/quotes.testing.js";
 import { Browser } from "../../transport/browser.fixture.js";
 import { addPayment, addReservation, CHECK_IN, CHECK_OUT } from "./fakes.fixture.js";
-import { startWebHarness, type WebHarness } from "./harness.fixture.js";
+import { signedUpBrowser, startWebHarness, type WebHarness } from "./harness.fixture.js";
 
 let h: WebHarness;
 test.before(async () => {
@@ -22,11 +22,7 @@ test.after(async () => {
 });
 
 async function signedIn(name: string): Promise<Browser> {
-  const b = new Browser(h.url);
-  await b.call("GetSession");
-  const res = await b.call("SignUp", { email: `${name}@example.test`, password: "correct horse battery", displayName: name });
-  assert.is(res.status, 200, JSON.stringify(res.body));
-  return b;
+  return (await signedUpBrowser(h, name)).browser;
 }
 
 const day = (d: { year: number; month: number; day: number }) => ({ year: d.year, month: d.month, day: d.day });

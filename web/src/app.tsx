@@ -13,6 +13,7 @@ import { SignInPage } from "./pages/SignInPage.js";
 import { SignUpPage } from "./pages/SignUpPage.js";
 import { TripReturnPage } from "./pages/TripReturnPage.js";
 import { TripsPage } from "./pages/TripsPage.js";
+import { VerifyPage } from "./pages/VerifyPage.js";
 import { WalletPage } from "./pages/WalletPage.js";
 import { Link, navigate, useLocation } from "./router.js";
 import { useSession } from "./session.js";
@@ -39,6 +40,8 @@ function Page() {
       return <SignInPage />;
     case "signup":
       return <SignUpPage />;
+    case "verify":
+      return <VerifyPage />;
     case "not-found":
       return <NotFoundPage />;
   }

@@ -15,7 +15,7 @@ export interface Session {
    */
   status: "loading" | "ready" | "unknown";
   customer: Customer | undefined;
-  /** After SignIn/SignUp answered. */
+  /** After SignIn/VerifyEmail answered. */
   signedIn: (customer: Customer | undefined) => void;
   signOut: () => Promise<void>;
 }

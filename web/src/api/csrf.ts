@@ -1,6 +1,6 @@
 // Double-submit CSRF: the BFF sets a readable `itinera_csrf` cookie next to the
 // httpOnly session cookie and answers the same token from GetSession, SignIn
-// and SignUp; every call carries it back as the `x-csrf-token` header. The
+// and VerifyEmail; every call carries it back as the `x-csrf-token` header. The
 // cookie is preferred (it is what the BFF compares with, and another tab may
 // have signed in since); the last token answered is the fallback for a BFF
 // that keeps the cookie httpOnly.
@@ -41,7 +41,7 @@ export function csrfStore(cookies: () => string): CsrfStore {
 
 /**
  * Sends the token on every call and keeps the one a response answers
- * (GetSession, SignIn, SignUp carry `csrf_token`).
+ * (GetSession, SignIn, SignUp, VerifyEmail carry `csrf_token`).
  */
 export function csrfInterceptor(store: CsrfStore): Interceptor {
   return (next) => async (req) => {

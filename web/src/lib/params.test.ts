@@ -73,6 +73,7 @@ test("each path has its page", () => {
   assert.equal(routeOf("/wallet"), { page: "wallet" });
   assert.equal(routeOf("/signin"), { page: "signin" });
   assert.equal(routeOf("/signup"), { page: "signup" });
+  assert.equal(routeOf("/verify"), { page: "verify" });
   assert.equal(routeOf("/nope"), { page: "not-found" });
 });
 

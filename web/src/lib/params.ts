@@ -99,6 +99,7 @@ export type Route =
   | { page: "wallet" }
   | { page: "signin" }
   | { page: "signup" }
+  | { page: "verify" }
   | { page: "not-found" };
 
 export function routeOf(pathname: string): Route {
@@ -120,6 +121,8 @@ export function routeOf(pathname: string): Route {
       return { page: "signin" };
     case "/signup":
       return { page: "signup" };
+    case "/verify":
+      return { page: "verify" };
   }
   const hotelId = hotelIdOf(path);
   return hotelId ? { page: "hotel", hotelId } : { page: "not-found" };

@@ -1,4 +1,6 @@
-// /signup?next=…: a new account (signed in at once), errors next to their fields.
+// /signup?next=…: a new account, errors next to their fields. The answer is
+// the same whether or not the address has an account, so the page always
+// says "check your e-mail": the link in it (/verify) finishes and signs in.
 import { useEffect, useState, type FormEvent } from "react";
 import { Code } from "@connectrpc/connect";
 import { useApi } from "../api/context.js";
@@ -24,6 +26,7 @@ export function SignUpPage() {
   const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | undefined>(undefined);
+  const [sentTo, setSentTo] = useState<string | undefined>(undefined);
 
   useEffect(() => {
     if (session.customer) navigate(next, { replace: true });
@@ -42,14 +45,30 @@ export function SignUpPage() {
     setBusy(true);
     setProblem(undefined);
     try {
-      const res = await api.signUp({ email: email.trim(), password, displayName: name.trim() });
-      session.signedIn(res.customer);
+      await api.signUp({ email: email.trim(), password, displayName: name.trim() });
+      setSentTo(email.trim());
+      setPassword("");
     } catch (err) {
       setProblem(describeError(err, "the sign-up service"));
     } finally {
       setBusy(false);
     }
   };
+
+  if (sentTo !== undefined) {
+    return (
+      <section className="auth-page" data-testid="check-email">
+        <h1 tabIndex={-1}>Check your e-mail</h1>
+        <p className="lede" role="status">
+          We sent an e-mail to <strong>{sentTo}</strong>. Open the link in it to finish creating your account: it signs you in.
+        </p>
+        <p>
+          Nothing there after a few minutes? Look in your spam folder, or <Link href={signInUrl(next)}>sign in</Link> if you already have an
+          account.
+        </p>
+      </section>
+    );
+  }
 
   return (
     <section className="auth-page">

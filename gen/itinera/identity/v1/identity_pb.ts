@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/identity/v1/identity.proto.
  */
 export const file_itinera_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJpdGluZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNpdGluZXJhLmlkZW50aXR5LnYxInwKBlRva2VucxIUCgxhY2Nlc3NfdG9rZW4YASABKAkSIQoZYWNjZXNzX2V4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBRIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEiIKGnJlZnJlc2hfZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFIkYKDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJIlIKDlNpZ25VcFJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEisKBnRva2VucxgCIAEoCzIbLml0aW5lcmEuaWRlbnRpdHkudjEuVG9rZW5zIjAKDVNpZ25JblJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkiUgoOU2lnbkluUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSJTCg9SZWZyZXNoUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiEAoOR2V0Sndrc1JlcXVlc3QiNQoPR2V0Sndrc1Jlc3BvbnNlEhEKCWp3a3NfanNvbhgBIAEoCRIPCgdrZXlfaWRzGAIgAygJIkAKGElzc3VlU2VydmljZVRva2VuUmVxdWVzdBIUCgxzZXJ2aWNlX25hbWUYASABKAkSDgoGc2VjcmV0GAIgASgJIk0KGUlzc3VlU2VydmljZVRva2VuUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhoKEmV4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBSIpChJHZXRDdXN0b21lclJlcXVlc3QSEwoLY3VzdG9tZXJfaWQYASABKAkiTwoTR2V0Q3VzdG9tZXJSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkygAUKD0lkZW50aXR5U2VydmljZRJcCgZTaWduVXASIi5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25VcFJlcXVlc3QaIy5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25VcFJlc3BvbnNlIgmQAgKatRgCCAESWQoGU2lnbkluEiIuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXF1ZXN0GiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXNwb25zZSIGmrUYAggBElwKB1JlZnJlc2gSIy5pdGluZXJhLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GiQuaXRpbmVyYS5pZGVudGl0eS52MS5SZWZyZXNoUmVzcG9uc2UiBpq1GAIIARJfCgdHZXRKd2tzEiMuaXRpbmVyYS5pZGVudGl0eS52MS5HZXRKd2tzUmVxdWVzdBokLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Sndrc1Jlc3BvbnNlIgmQAgGatRgCCAESfQoRSXNzdWVTZXJ2aWNlVG9rZW4SLS5pdGluZXJhLmlkZW50aXR5LnYxLklzc3VlU2VydmljZVRva2VuUmVxdWVzdBouLml0aW5lcmEuaWRlbnRpdHkudjEuSXNzdWVTZXJ2aWNlVG9rZW5SZXNwb25zZSIJkAICmrUYAggBEnYKC0dldEN1c3RvbWVyEicuaXRpbmVyYS5pZGVudGl0eS52MS5HZXRDdXN0b21lclJlcXVlc3QaKC5pdGluZXJhLmlkZW50aXR5LnYxLkdldEN1c3RvbWVyUmVzcG9uc2UiFJACAZq1GA0aA3dlYhoGbWFpbGVyYgZwcm90bzM", [file_itinera_options_v1_options]);
+  fileDesc("CiJpdGluZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNpdGluZXJhLmlkZW50aXR5LnYxInwKBlRva2VucxIUCgxhY2Nlc3NfdG9rZW4YASABKAkSIQoZYWNjZXNzX2V4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBRIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEiIKGnJlZnJlc2hfZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFIkYKDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJIloKDlNpZ25VcFJlc3BvbnNlEhcKC2N1c3RvbWVyX2lkGAEgASgJQgIYARIvCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2Vuc0ICGAEiIwoSVmVyaWZ5RW1haWxSZXF1ZXN0Eg0KBXRva2VuGAEgASgJIlcKE1ZlcmlmeUVtYWlsUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiSAoNU2lnbkluUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIWCg5jbGllbnRfYWRkcmVzcxgDIAEoCSJSCg5TaWduSW5SZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRIrCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2VucyInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIlMKD1JlZnJlc2hSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRIrCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2VucyInCg5TaWduT3V0UmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIhEKD1NpZ25PdXRSZXNwb25zZSIQCg5HZXRKd2tzUmVxdWVzdCI1Cg9HZXRKd2tzUmVzcG9uc2USEQoJandrc19qc29uGAEgASgJEg8KB2tleV9pZHMYAiADKAkiQAoYSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0EhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIOCgZzZWNyZXQYAiABKAkiTQoZSXNzdWVTZXJ2aWNlVG9rZW5SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAIgASgFIikKEkdldEN1c3RvbWVyUmVxdWVzdBITCgtjdXN0b21lcl9pZBgBIAEoCSJPChNHZXRDdXN0b21lclJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCTLLBgoPSWRlbnRpdHlTZXJ2aWNlElwKBlNpZ25VcBIiLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnblVwUmVxdWVzdBojLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnblVwUmVzcG9uc2UiCZACApq1GAIIARJoCgtWZXJpZnlFbWFpbBInLml0aW5lcmEuaWRlbnRpdHkudjEuVmVyaWZ5RW1haWxSZXF1ZXN0GiguaXRpbmVyYS5pZGVudGl0eS52MS5WZXJpZnlFbWFpbFJlc3BvbnNlIgaatRgCCAESWQoGU2lnbkluEiIuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXF1ZXN0GiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXNwb25zZSIGmrUYAggBElwKB1JlZnJlc2gSIy5pdGluZXJhLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GiQuaXRpbmVyYS5pZGVudGl0eS52MS5SZWZyZXNoUmVzcG9uc2UiBpq1GAIIARJfCgdTaWduT3V0EiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduT3V0UmVxdWVzdBokLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnbk91dFJlc3BvbnNlIgmQAgKatRgCCAESXwoHR2V0SndrcxIjLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Sndrc1JlcXVlc3QaJC5pdGluZXJhLmlkZW50aXR5LnYxLkdldEp3a3NSZXNwb25zZSIJkAIBmrUYAggBEn0KEUlzc3VlU2VydmljZVRva2VuEi0uaXRpbmVyYS5pZGVudGl0eS52MS5Jc3N1ZVNlcnZpY2VUb2tlblJlcXVlc3QaLi5pdGluZXJhLmlkZW50aXR5LnYxLklzc3VlU2VydmljZVRva2VuUmVzcG9uc2UiCZACApq1GAIIARJ2CgtHZXRDdXN0b21lchInLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Q3VzdG9tZXJSZXF1ZXN0GiguaXRpbmVyYS5pZGVudGl0eS52MS5HZXRDdXN0b21lclJlc3BvbnNlIhSQAgGatRgNGgN3ZWIaBm1haWxlcmIGcHJvdG8z", [file_itinera_options_v1_options]);
 
 /**
  * A pair of tokens for one customer.
@@ -91,22 +91,25 @@ export const SignUpRequestSchema: GenMessage<SignUpRequest> = /*@__PURE__*/
   messageDesc(file_itinera_identity_v1_identity, 1);
 
 /**
- * The new customer.
+ * The sign-up is under way: the next step is in the e-mail.
  *
  * @generated from message itinera.identity.v1.SignUpResponse
  */
 export type SignUpResponse = Message<"itinera.identity.v1.SignUpResponse"> & {
   /**
-   * Assigned by identity.
+   * Never set: the customer is known once the address is confirmed
+   * (VerifyEmailResponse).
    *
-   * @generated from field: string customer_id = 1;
+   * @generated from field: string customer_id = 1 [deprecated = true];
+   * @deprecated
    */
   customerId: string;
 
   /**
-   * Tokens for the new customer, as SignIn would give.
+   * Never set: VerifyEmail signs the customer in.
    *
-   * @generated from field: itinera.identity.v1.Tokens tokens = 2;
+   * @generated from field: itinera.identity.v1.Tokens tokens = 2 [deprecated = true];
+   * @deprecated
    */
   tokens?: Tokens | undefined;
 };
@@ -117,6 +120,55 @@ export type SignUpResponse = Message<"itinera.identity.v1.SignUpResponse"> & {
  */
 export const SignUpResponseSchema: GenMessage<SignUpResponse> = /*@__PURE__*/
   messageDesc(file_itinera_identity_v1_identity, 2);
+
+/**
+ * The link's secret.
+ *
+ * @generated from message itinera.identity.v1.VerifyEmailRequest
+ */
+export type VerifyEmailRequest = Message<"itinera.identity.v1.VerifyEmailRequest"> & {
+  /**
+   * The `token` parameter of the link in the sign-up e-mail.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+};
+
+/**
+ * Describes the message itinera.identity.v1.VerifyEmailRequest.
+ * Use `create(VerifyEmailRequestSchema)` to create a new message.
+ */
+export const VerifyEmailRequestSchema: GenMessage<VerifyEmailRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 3);
+
+/**
+ * The confirmed, signed-in customer.
+ *
+ * @generated from message itinera.identity.v1.VerifyEmailResponse
+ */
+export type VerifyEmailResponse = Message<"itinera.identity.v1.VerifyEmailResponse"> & {
+  /**
+   * Whose tokens these are.
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+
+  /**
+   * Tokens, as SignIn would give.
+   *
+   * @generated from field: itinera.identity.v1.Tokens tokens = 2;
+   */
+  tokens?: Tokens | undefined;
+};
+
+/**
+ * Describes the message itinera.identity.v1.VerifyEmailResponse.
+ * Use `create(VerifyEmailResponseSchema)` to create a new message.
+ */
+export const VerifyEmailResponseSchema: GenMessage<VerifyEmailResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 4);
 
 /**
  * A customer's credentials.
@@ -137,6 +189,15 @@ export type SignInRequest = Message<"itinera.identity.v1.SignInRequest"> & {
    * @generated from field: string password = 2;
    */
   password: string;
+
+  /**
+   * The address of the person signing in, for the per-address throttle,
+   * when the caller is the `web` service signing a browser in; ignored from
+   * anyone else (identity then throttles the caller's own address).
+   *
+   * @generated from field: string client_address = 3;
+   */
+  clientAddress: string;
 };
 
 /**
@@ -144,7 +205,7 @@ export type SignInRequest = Message<"itinera.identity.v1.SignInRequest"> & {
  * Use `create(SignInRequestSchema)` to create a new message.
  */
 export const SignInRequestSchema: GenMessage<SignInRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 3);
+  messageDesc(file_itinera_identity_v1_identity, 5);
 
 /**
  * The signed-in customer.
@@ -172,7 +233,7 @@ export type SignInResponse = Message<"itinera.identity.v1.SignInResponse"> & {
  * Use `create(SignInResponseSchema)` to create a new message.
  */
 export const SignInResponseSchema: GenMessage<SignInResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 4);
+  messageDesc(file_itinera_identity_v1_identity, 6);
 
 /**
  * A refresh token to exchange.
@@ -193,7 +254,7 @@ export type RefreshRequest = Message<"itinera.identity.v1.RefreshRequest"> & {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 5);
+  messageDesc(file_itinera_identity_v1_identity, 7);
 
 /**
  * The new pair.
@@ -221,7 +282,43 @@ export type RefreshResponse = Message<"itinera.identity.v1.RefreshResponse"> & {
  * Use `create(RefreshResponseSchema)` to create a new message.
  */
 export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 6);
+  messageDesc(file_itinera_identity_v1_identity, 8);
+
+/**
+ * A sign-out.
+ *
+ * @generated from message itinera.identity.v1.SignOutRequest
+ */
+export type SignOutRequest = Message<"itinera.identity.v1.SignOutRequest"> & {
+  /**
+   * A refresh token of the session to end (spent or not).
+   *
+   * @generated from field: string refresh_token = 1;
+   */
+  refreshToken: string;
+};
+
+/**
+ * Describes the message itinera.identity.v1.SignOutRequest.
+ * Use `create(SignOutRequestSchema)` to create a new message.
+ */
+export const SignOutRequestSchema: GenMessage<SignOutRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 9);
+
+/**
+ * The session's family is revoked.
+ *
+ * @generated from message itinera.identity.v1.SignOutResponse
+ */
+export type SignOutResponse = Message<"itinera.identity.v1.SignOutResponse"> & {
+};
+
+/**
+ * Describes the message itinera.identity.v1.SignOutResponse.
+ * Use `create(SignOutResponseSchema)` to create a new message.
+ */
+export const SignOutResponseSchema: GenMessage<SignOutResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 10);
 
 /**
  * Asks for the verification keys.
@@ -236,7 +333,7 @@ export type GetJwksRequest = Message<"itinera.identity.v1.GetJwksRequest"> & {
  * Use `create(GetJwksRequestSchema)` to create a new message.
  */
 export const GetJwksRequestSchema: GenMessage<GetJwksRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 7);
+  messageDesc(file_itinera_identity_v1_identity, 11);
 
 /**
  * The verification keys.
@@ -264,7 +361,7 @@ export type GetJwksResponse = Message<"itinera.identity.v1.GetJwksResponse"> & {
  * Use `create(GetJwksResponseSchema)` to create a new message.
  */
 export const GetJwksResponseSchema: GenMessage<GetJwksResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 8);
+  messageDesc(file_itinera_identity_v1_identity, 12);
 
 /**
  * A service asks for its own token.
@@ -293,7 +390,7 @@ export type IssueServiceTokenRequest = Message<"itinera.identity.v1.IssueService
  * Use `create(IssueServiceTokenRequestSchema)` to create a new message.
  */
 export const IssueServiceTokenRequestSchema: GenMessage<IssueServiceTokenRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 9);
+  messageDesc(file_itinera_identity_v1_identity, 13);
 
 /**
  * The service's token.
@@ -321,7 +418,7 @@ export type IssueServiceTokenResponse = Message<"itinera.identity.v1.IssueServic
  * Use `create(IssueServiceTokenResponseSchema)` to create a new message.
  */
 export const IssueServiceTokenResponseSchema: GenMessage<IssueServiceTokenResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 10);
+  messageDesc(file_itinera_identity_v1_identity, 14);
 
 /**
  * Which customer.
@@ -342,7 +439,7 @@ export type GetCustomerRequest = Message<"itinera.identity.v1.GetCustomerRequest
  * Use `create(GetCustomerRequestSchema)` to create a new message.
  */
 export const GetCustomerRequestSchema: GenMessage<GetCustomerRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 11);
+  messageDesc(file_itinera_identity_v1_identity, 15);
 
 /**
  * How to reach the customer.
@@ -377,7 +474,7 @@ export type GetCustomerResponse = Message<"itinera.identity.v1.GetCustomerRespon
  * Use `create(GetCustomerResponseSchema)` to create a new message.
  */
 export const GetCustomerResponseSchema: GenMessage<GetCustomerResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_identity_v1_identity, 12);
+  messageDesc(file_itinera_identity_v1_identity, 16);
 
 /**
  * Who a customer is: sign-up and sign-in with an e-mail address and a
@@ -387,15 +484,21 @@ export const GetCustomerResponseSchema: GenMessage<GetCustomerResponse> = /*@__P
  * "itinera-identity", audience "itinera", valid 15 minutes; other services
  * verify them locally with the public keys GetJwks returns (also served as
  * plain HTTP at GET /.well-known/jwks.json). Refresh tokens are opaque,
- * valid 30 days and single use: Refresh answers a new pair and refuses the
- * old one from then on.
+ * valid 30 days and single use, and belong to a family (one sign-in):
+ * Refresh answers a new pair of the same family and refuses the old token
+ * from then on; presenting a spent token again revokes the whole family
+ * (someone else has a copy), and SignOut revokes it too.
  *
  * @generated from service itinera.identity.v1.IdentityService
  */
 export const IdentityService: GenService<{
   /**
-   * Creates a customer. ALREADY_EXISTS when the e-mail address is taken
-   * (compared trimmed and in lower case).
+   * Starts creating an account. The answer is the same whether or not the
+   * address (compared trimmed and in lower case) has an account, and takes
+   * about as long: a new address (or one not yet confirmed) gets an e-mail
+   * with a link that confirms it (VerifyEmail); an address with an account
+   * gets an e-mail telling its owner someone tried. INVALID_ARGUMENT only for
+   * malformed fields.
    *
    * @generated from rpc itinera.identity.v1.IdentityService.SignUp
    */
@@ -405,8 +508,25 @@ export const IdentityService: GenService<{
     output: typeof SignUpResponseSchema;
   },
   /**
+   * Follows the link of a sign-up's e-mail: confirms the address, sets the
+   * password and name chosen in that sign-up, and signs the customer in.
+   * Links are single use and expire after 24 hours; UNAUTHENTICATED for an
+   * unknown, used or expired one (and for every link of an address once it
+   * is confirmed).
+   *
+   * @generated from rpc itinera.identity.v1.IdentityService.VerifyEmail
+   */
+  verifyEmail: {
+    methodKind: "unary";
+    input: typeof VerifyEmailRequestSchema;
+    output: typeof VerifyEmailResponseSchema;
+  },
+  /**
    * Exchanges an e-mail address and a password for tokens. UNAUTHENTICATED,
-   * with the same message whichever part was wrong.
+   * with the same message whichever part was wrong; FAILED_PRECONDITION for
+   * the right password of an address not confirmed yet. Throttled per account
+   * and per client address: after repeated failures, RESOURCE_EXHAUSTED with
+   * the wait (the `retry-after-ms` header) until the next try is allowed.
    *
    * @generated from rpc itinera.identity.v1.IdentityService.SignIn
    */
@@ -416,8 +536,9 @@ export const IdentityService: GenService<{
     output: typeof SignInResponseSchema;
   },
   /**
-   * Exchanges a refresh token for a new pair. UNAUTHENTICATED when the
-   * refresh token is unknown, expired or already used.
+   * Exchanges a refresh token for a new pair of the same family.
+   * UNAUTHENTICATED when the refresh token is unknown, expired, revoked or
+   * already used; an already used one also revokes its family.
    *
    * @generated from rpc itinera.identity.v1.IdentityService.Refresh
    */
@@ -425,6 +546,18 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof RefreshRequestSchema;
     output: typeof RefreshResponseSchema;
+  },
+  /**
+   * Revokes the family of a refresh token (sign-out): neither it nor any
+   * token refreshed from the same sign-in works again. OK for an unknown
+   * token too, so that signing out twice is harmless.
+   *
+   * @generated from rpc itinera.identity.v1.IdentityService.SignOut
+   */
+  signOut: {
+    methodKind: "unary";
+    input: typeof SignOutRequestSchema;
+    output: typeof SignOutResponseSchema;
   },
   /**
    * The public keys that verify access tokens.
@@ -442,6 +575,8 @@ export const IdentityService: GenService<{
    * token's subject is the service the secret belongs to, its kind
    * "service". UNAUTHENTICATED when the secret is no service's;
    * PERMISSION_DENIED when it is another service's than the one named.
+   * Throttled per service name: after repeated failures, RESOURCE_EXHAUSTED
+   * with the wait.
    *
    * @generated from rpc itinera.identity.v1.IdentityService.IssueServiceToken
    */

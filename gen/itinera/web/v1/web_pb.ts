@@ -25,7 +25,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/web/v1/web.proto.
  */
 export const file_itinera_web_v1_web: GenFile = /*@__PURE__*/
-  fileDesc("ChhpdGluZXJhL3dlYi92MS93ZWIucHJvdG8SDml0aW5lcmEud2ViLnYxIjUKCEN1c3RvbWVyEhMKC2N1c3RvbWVyX2lkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCSJGCg1TaWduVXBSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCSJQCg5TaWduVXBSZXNwb25zZRIqCghjdXN0b21lchgBIAEoCzIYLml0aW5lcmEud2ViLnYxLkN1c3RvbWVyEhIKCmNzcmZfdG9rZW4YAiABKAkiMAoNU2lnbkluUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCSJQCg5TaWduSW5SZXNwb25zZRIqCghjdXN0b21lchgBIAEoCzIYLml0aW5lcmEud2ViLnYxLkN1c3RvbWVyEhIKCmNzcmZfdG9rZW4YAiABKAkiEAoOU2lnbk91dFJlcXVlc3QiEQoPU2lnbk91dFJlc3BvbnNlIhMKEUdldFNlc3Npb25SZXF1ZXN0IlQKEkdldFNlc3Npb25SZXNwb25zZRIqCghjdXN0b21lchgBIAEoCzIYLml0aW5lcmEud2ViLnYxLkN1c3RvbWVyEhIKCmNzcmZfdG9rZW4YAiABKAkiKgoaU3VnZ2VzdERlc3RpbmF0aW9uc1JlcXVlc3QSDAoEdGV4dBgBIAEoCSI6CgtEZXN0aW5hdGlvbhINCgVsYWJlbBgBIAEoCRIMCgRraW5kGAIgASgJEg4KBmRldGFpbBgDIAEoCSJQChtTdWdnZXN0RGVzdGluYXRpb25zUmVzcG9uc2USMQoMZGVzdGluYXRpb25zGAEgAygLMhsuaXRpbmVyYS53ZWIudjEuRGVzdGluYXRpb24iFQoTTGlzdEFpcnBvcnRzUmVxdWVzdCJACgdBaXJwb3J0EgwKBGNvZGUYASABKAkSEQoJY2l0eV9uYW1lGAIgASgJEhQKDGNvdW50cnlfY29kZRgDIAEoCSJBChRMaXN0QWlycG9ydHNSZXNwb25zZRIpCghhaXJwb3J0cxgBIAMoCzIXLml0aW5lcmEud2ViLnYxLkFpcnBvcnQidwoTU3RyZWFtSG90ZWxzUmVxdWVzdBINCgVxdWVyeRgBIAEoCRInCghjaGVja19pbhgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEigKCWNoZWNrX291dBgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlIkgKFFN0cmVhbUhvdGVsc1Jlc3BvbnNlEjAKB3Jlc3VsdHMYASABKAsyHy5pdGluZXJhLnNlYXJjaC52MS5Ib3RlbFJlc3VsdHMilgEKFFN0cmVhbUZsaWdodHNSZXF1ZXN0Eg4KBm9yaWdpbhgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCRItCg5kZXBhcnR1cmVfZGF0ZRgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEioKC3JldHVybl9kYXRlGAQgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUiSgoVU3RyZWFtRmxpZ2h0c1Jlc3BvbnNlEjEKB3Jlc3VsdHMYASABKAsyIC5pdGluZXJhLnNlYXJjaC52MS5GbGlnaHRSZXN1bHRzInYKD0dldEhvdGVsUmVxdWVzdBIQCghob3RlbF9pZBgBIAEoCRInCghjaGVja19pbhgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEigKCWNoZWNrX291dBgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlIoUBChBHZXRIb3RlbFJlc3BvbnNlEi0KBWhvdGVsGAEgASgLMh4uaXRpbmVyYS5zZWFyY2gudjEuSG90ZWxSZXN1bHQSMAoQd2FsbGV0X2F2YWlsYWJsZRgCIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIQCghkZWdyYWRlZBgDIAMoCSKqAQoTU3RhcnRCb29raW5nUmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYASABKAkSJwoEaXRlbRgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtQgIYARIvCgtzaG93bl9wcmljZRgDIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leUICGAESDgoGcXVvdGVzGAQgAygJEhAKCGZsZXhpYmxlGAUgASgIIkAKFFN0YXJ0Qm9va2luZ1Jlc3BvbnNlEhIKCnBheW1lbnRfaWQYASABKAkSFAoMcmVkaXJlY3RfdXJsGAIgASgJIvwDCgRUcmlwEhIKCnBheW1lbnRfaWQYASABKAkSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkSKAoFc3RhdGUYAyABKA4yGS5pdGluZXJhLndlYi52MS5UcmlwU3RhdGUSIwoEaXRlbRgEIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtEiYKBmFtb3VudBgFIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIoCghtYXJrZG93bhgGIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIOCgZyZWFzb24YByABKAkSGAoQc2VsbGVyX3JlZmVyZW5jZRgIIAEoCRIwChBjYW5jZWxsYXRpb25fZmVlGAkgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EigKCHJlZnVuZGVkGAogASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5Ei8KC2NyZWF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASPwoRcmVzZXJ2YXRpb25fc3RhdGUYDSABKA4yJC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25TdGF0ZSI8Cg5HZXRUcmlwUmVxdWVzdBISCgpwYXltZW50X2lkGAEgASgJEhYKDnJlc2VydmF0aW9uX2lkGAIgASgJIjUKD0dldFRyaXBSZXNwb25zZRIiCgR0cmlwGAEgASgLMhQuaXRpbmVyYS53ZWIudjEuVHJpcCImChBXYXRjaFRyaXBSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkiNwoRV2F0Y2hUcmlwUmVzcG9uc2USIgoEdHJpcBgBIAEoCzIULml0aW5lcmEud2ViLnYxLlRyaXAiOQoQTGlzdFRyaXBzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJRChFMaXN0VHJpcHNSZXNwb25zZRIjCgV0cmlwcxgBIAMoCzIULml0aW5lcmEud2ViLnYxLlRyaXASFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjIKGFF1b3RlQ2FuY2VsbGF0aW9uUmVxdWVzdBIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCSKnAQoZUXVvdGVDYW5jZWxsYXRpb25SZXNwb25zZRIjCgNmZWUYASABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSJgoGcmVmdW5kGAIgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5Ei0KDXdhbGxldF9yZWZ1bmQYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSDgoGcG9saWN5GAQgASgJIisKEUNhbmNlbFRyaXBSZXF1ZXN0EhYKDnJlc2VydmF0aW9uX2lkGAEgASgJIjgKEkNhbmNlbFRyaXBSZXNwb25zZRIiCgR0cmlwGAEgASgLMhQuaXRpbmVyYS53ZWIudjEuVHJpcCI5ChBHZXRXYWxsZXRSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIrMBChFHZXRXYWxsZXRSZXNwb25zZRIpCglhdmFpbGFibGUYASABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSJAoEaGVsZBgCIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRI0Cgx0cmFuc2FjdGlvbnMYAyADKAsyHi5pdGluZXJhLndhbGxldC52MS5UcmFuc2FjdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YBCABKAkq6QEKCVRyaXBTdGF0ZRIaChZUUklQX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRVFJJUF9TVEFURV9QQVlJTkcQARIXChNUUklQX1NUQVRFX0RFQ0xJTkVEEAISEwoPVFJJUF9TVEFURV9QQUlEEAMSGAoUVFJJUF9TVEFURV9DT05GSVJNRUQQBBIVChFUUklQX1NUQVRFX0ZBSUxFRBAFEhgKFFRSSVBfU1RBVEVfQ0FOQ0VMTEVEEAYSGAoUVFJJUF9TVEFURV9GVUxGSUxMRUQQBxIWChJUUklQX1NUQVRFX0VYUElSRUQQCDKhDAoKV2ViU2VydmljZRJPCgZTaWduVXASHS5pdGluZXJhLndlYi52MS5TaWduVXBSZXF1ZXN0Gh4uaXRpbmVyYS53ZWIudjEuU2lnblVwUmVzcG9uc2UiBpq1GAIIARJPCgZTaWduSW4SHS5pdGluZXJhLndlYi52MS5TaWduSW5SZXF1ZXN0Gh4uaXRpbmVyYS53ZWIudjEuU2lnbkluUmVzcG9uc2UiBpq1GAIIARJSCgdTaWduT3V0Eh4uaXRpbmVyYS53ZWIudjEuU2lnbk91dFJlcXVlc3QaHy5pdGluZXJhLndlYi52MS5TaWduT3V0UmVzcG9uc2UiBpq1GAIIARJeCgpHZXRTZXNzaW9uEiEuaXRpbmVyYS53ZWIudjEuR2V0U2Vzc2lvblJlcXVlc3QaIi5pdGluZXJhLndlYi52MS5HZXRTZXNzaW9uUmVzcG9uc2UiCZACAZq1GAIIARJ5ChNTdWdnZXN0RGVzdGluYXRpb25zEiouaXRpbmVyYS53ZWIudjEuU3VnZ2VzdERlc3RpbmF0aW9uc1JlcXVlc3QaKy5pdGluZXJhLndlYi52MS5TdWdnZXN0RGVzdGluYXRpb25zUmVzcG9uc2UiCZACAZq1GAIIARJkCgxMaXN0QWlycG9ydHMSIy5pdGluZXJhLndlYi52MS5MaXN0QWlycG9ydHNSZXF1ZXN0GiQuaXRpbmVyYS53ZWIudjEuTGlzdEFpcnBvcnRzUmVzcG9uc2UiCZACAZq1GAIIARJmCgxTdHJlYW1Ib3RlbHMSIy5pdGluZXJhLndlYi52MS5TdHJlYW1Ib3RlbHNSZXF1ZXN0GiQuaXRpbmVyYS53ZWIudjEuU3RyZWFtSG90ZWxzUmVzcG9uc2UiCZACAZq1GAIIATABEmkKDVN0cmVhbUZsaWdodHMSJC5pdGluZXJhLndlYi52MS5TdHJlYW1GbGlnaHRzUmVxdWVzdBolLml0aW5lcmEud2ViLnYxLlN0cmVhbUZsaWdodHNSZXNwb25zZSIJkAIBmrUYAggBMAESWAoIR2V0SG90ZWwSHy5pdGluZXJhLndlYi52MS5HZXRIb3RlbFJlcXVlc3QaIC5pdGluZXJhLndlYi52MS5HZXRIb3RlbFJlc3BvbnNlIgmQAgGatRgCCAESZAoMU3RhcnRCb29raW5nEiMuaXRpbmVyYS53ZWIudjEuU3RhcnRCb29raW5nUmVxdWVzdBokLml0aW5lcmEud2ViLnYxLlN0YXJ0Qm9va2luZ1Jlc3BvbnNlIgmQAgKatRgCEAESVQoHR2V0VHJpcBIeLml0aW5lcmEud2ViLnYxLkdldFRyaXBSZXF1ZXN0Gh8uaXRpbmVyYS53ZWIudjEuR2V0VHJpcFJlc3BvbnNlIgmQAgGatRgCEAESYwoJV2F0Y2hUcmlwEiAuaXRpbmVyYS53ZWIudjEuV2F0Y2hUcmlwUmVxdWVzdBohLml0aW5lcmEud2ViLnYxLldhdGNoVHJpcFJlc3BvbnNlIg+QAgGItRjg1AOatRgCEAEwARJbCglMaXN0VHJpcHMSIC5pdGluZXJhLndlYi52MS5MaXN0VHJpcHNSZXF1ZXN0GiEuaXRpbmVyYS53ZWIudjEuTGlzdFRyaXBzUmVzcG9uc2UiCZACAZq1GAIQARJzChFRdW90ZUNhbmNlbGxhdGlvbhIoLml0aW5lcmEud2ViLnYxLlF1b3RlQ2FuY2VsbGF0aW9uUmVxdWVzdBopLml0aW5lcmEud2ViLnYxLlF1b3RlQ2FuY2VsbGF0aW9uUmVzcG9uc2UiCZACAZq1GAIQARJeCgpDYW5jZWxUcmlwEiEuaXRpbmVyYS53ZWIudjEuQ2FuY2VsVHJpcFJlcXVlc3QaIi5pdGluZXJhLndlYi52MS5DYW5jZWxUcmlwUmVzcG9uc2UiCZACApq1GAIQARJbCglHZXRXYWxsZXQSIC5pdGluZXJhLndlYi52MS5HZXRXYWxsZXRSZXF1ZXN0GiEuaXRpbmVyYS53ZWIudjEuR2V0V2FsbGV0UmVzcG9uc2UiCZACAZq1GAIQAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_itinera_booking_v1_booking, file_itinera_options_v1_options, file_itinera_search_v1_search, file_itinera_type_v1_date, file_itinera_type_v1_item, file_itinera_type_v1_money, file_itinera_wallet_v1_wallet]);
+  fileDesc("ChhpdGluZXJhL3dlYi92MS93ZWIucHJvdG8SDml0aW5lcmEud2ViLnYxIjUKCEN1c3RvbWVyEhMKC2N1c3RvbWVyX2lkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCSJGCg1TaWduVXBSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCSJUCg5TaWduVXBSZXNwb25zZRIuCghjdXN0b21lchgBIAEoCzIYLml0aW5lcmEud2ViLnYxLkN1c3RvbWVyQgIYARISCgpjc3JmX3Rva2VuGAIgASgJIiMKElZlcmlmeUVtYWlsUmVxdWVzdBINCgV0b2tlbhgBIAEoCSJVChNWZXJpZnlFbWFpbFJlc3BvbnNlEioKCGN1c3RvbWVyGAEgASgLMhguaXRpbmVyYS53ZWIudjEuQ3VzdG9tZXISEgoKY3NyZl90b2tlbhgCIAEoCSIwCg1TaWduSW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIlAKDlNpZ25JblJlc3BvbnNlEioKCGN1c3RvbWVyGAEgASgLMhguaXRpbmVyYS53ZWIudjEuQ3VzdG9tZXISEgoKY3NyZl90b2tlbhgCIAEoCSIQCg5TaWduT3V0UmVxdWVzdCIRCg9TaWduT3V0UmVzcG9uc2UiEwoRR2V0U2Vzc2lvblJlcXVlc3QiVAoSR2V0U2Vzc2lvblJlc3BvbnNlEioKCGN1c3RvbWVyGAEgASgLMhguaXRpbmVyYS53ZWIudjEuQ3VzdG9tZXISEgoKY3NyZl90b2tlbhgCIAEoCSIqChpTdWdnZXN0RGVzdGluYXRpb25zUmVxdWVzdBIMCgR0ZXh0GAEgASgJIjoKC0Rlc3RpbmF0aW9uEg0KBWxhYmVsGAEgASgJEgwKBGtpbmQYAiABKAkSDgoGZGV0YWlsGAMgASgJIlAKG1N1Z2dlc3REZXN0aW5hdGlvbnNSZXNwb25zZRIxCgxkZXN0aW5hdGlvbnMYASADKAsyGy5pdGluZXJhLndlYi52MS5EZXN0aW5hdGlvbiIVChNMaXN0QWlycG9ydHNSZXF1ZXN0IkAKB0FpcnBvcnQSDAoEY29kZRgBIAEoCRIRCgljaXR5X25hbWUYAiABKAkSFAoMY291bnRyeV9jb2RlGAMgASgJIkEKFExpc3RBaXJwb3J0c1Jlc3BvbnNlEikKCGFpcnBvcnRzGAEgAygLMhcuaXRpbmVyYS53ZWIudjEuQWlycG9ydCJ3ChNTdHJlYW1Ib3RlbHNSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEicKCGNoZWNrX2luGAIgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKAoJY2hlY2tfb3V0GAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUiSAoUU3RyZWFtSG90ZWxzUmVzcG9uc2USMAoHcmVzdWx0cxgBIAEoCzIfLml0aW5lcmEuc2VhcmNoLnYxLkhvdGVsUmVzdWx0cyKWAQoUU3RyZWFtRmxpZ2h0c1JlcXVlc3QSDgoGb3JpZ2luGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEi0KDmRlcGFydHVyZV9kYXRlGAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKgoLcmV0dXJuX2RhdGUYBCABKAsyFS5pdGluZXJhLnR5cGUudjEuRGF0ZSJKChVTdHJlYW1GbGlnaHRzUmVzcG9uc2USMQoHcmVzdWx0cxgBIAEoCzIgLml0aW5lcmEuc2VhcmNoLnYxLkZsaWdodFJlc3VsdHMidgoPR2V0SG90ZWxSZXF1ZXN0EhAKCGhvdGVsX2lkGAEgASgJEicKCGNoZWNrX2luGAIgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKAoJY2hlY2tfb3V0GAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUihQEKEEdldEhvdGVsUmVzcG9uc2USLQoFaG90ZWwYASABKAsyHi5pdGluZXJhLnNlYXJjaC52MS5Ib3RlbFJlc3VsdBIwChB3YWxsZXRfYXZhaWxhYmxlGAIgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EhAKCGRlZ3JhZGVkGAMgAygJIqoBChNTdGFydEJvb2tpbmdSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRInCgRpdGVtGAIgASgLMhUuaXRpbmVyYS50eXBlLnYxLkl0ZW1CAhgBEi8KC3Nob3duX3ByaWNlGAMgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5QgIYARIOCgZxdW90ZXMYBCADKAkSEAoIZmxleGlibGUYBSABKAgiQAoUU3RhcnRCb29raW5nUmVzcG9uc2USEgoKcGF5bWVudF9pZBgBIAEoCRIUCgxyZWRpcmVjdF91cmwYAiABKAki/AMKBFRyaXASEgoKcGF5bWVudF9pZBgBIAEoCRIWCg5yZXNlcnZhdGlvbl9pZBgCIAEoCRIoCgVzdGF0ZRgDIAEoDjIZLml0aW5lcmEud2ViLnYxLlRyaXBTdGF0ZRIjCgRpdGVtGAQgASgLMhUuaXRpbmVyYS50eXBlLnYxLkl0ZW0SJgoGYW1vdW50GAUgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EigKCG1hcmtkb3duGAYgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5Eg4KBnJlYXNvbhgHIAEoCRIYChBzZWxsZXJfcmVmZXJlbmNlGAggASgJEjAKEGNhbmNlbGxhdGlvbl9mZWUYCSABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSKAoIcmVmdW5kZWQYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI/ChFyZXNlcnZhdGlvbl9zdGF0ZRgNIAEoDjIkLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvblN0YXRlIjwKDkdldFRyaXBSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkiNQoPR2V0VHJpcFJlc3BvbnNlEiIKBHRyaXAYASABKAsyFC5pdGluZXJhLndlYi52MS5UcmlwIiYKEFdhdGNoVHJpcFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI3ChFXYXRjaFRyaXBSZXNwb25zZRIiCgR0cmlwGAEgASgLMhQuaXRpbmVyYS53ZWIudjEuVHJpcCI5ChBMaXN0VHJpcHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlEKEUxpc3RUcmlwc1Jlc3BvbnNlEiMKBXRyaXBzGAEgAygLMhQuaXRpbmVyYS53ZWIudjEuVHJpcBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMgoYUXVvdGVDYW5jZWxsYXRpb25SZXF1ZXN0EhYKDnJlc2VydmF0aW9uX2lkGAEgASgJIqcBChlRdW90ZUNhbmNlbGxhdGlvblJlc3BvbnNlEiMKA2ZlZRgBIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRImCgZyZWZ1bmQYAiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLQoNd2FsbGV0X3JlZnVuZBgDIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIOCgZwb2xpY3kYBCABKAkiKwoRQ2FuY2VsVHJpcFJlcXVlc3QSFgoOcmVzZXJ2YXRpb25faWQYASABKAkiOAoSQ2FuY2VsVHJpcFJlc3BvbnNlEiIKBHRyaXAYASABKAsyFC5pdGluZXJhLndlYi52MS5UcmlwIjkKEEdldFdhbGxldFJlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiswEKEUdldFdhbGxldFJlc3BvbnNlEikKCWF2YWlsYWJsZRgBIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIkCgRoZWxkGAIgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EjQKDHRyYW5zYWN0aW9ucxgDIAMoCzIeLml0aW5lcmEud2FsbGV0LnYxLlRyYW5zYWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgEIAEoCSrpAQoJVHJpcFN0YXRlEhoKFlRSSVBfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFUUklQX1NUQVRFX1BBWUlORxABEhcKE1RSSVBfU1RBVEVfREVDTElORUQQAhITCg9UUklQX1NUQVRFX1BBSUQQAxIYChRUUklQX1NUQVRFX0NPTkZJUk1FRBAEEhUKEVRSSVBfU1RBVEVfRkFJTEVEEAUSGAoUVFJJUF9TVEFURV9DQU5DRUxMRUQQBhIYChRUUklQX1NUQVRFX0ZVTEZJTExFRBAHEhYKElRSSVBfU1RBVEVfRVhQSVJFRBAIMoENCgpXZWJTZXJ2aWNlEk8KBlNpZ25VcBIdLml0aW5lcmEud2ViLnYxLlNpZ25VcFJlcXVlc3QaHi5pdGluZXJhLndlYi52MS5TaWduVXBSZXNwb25zZSIGmrUYAggBEl4KC1ZlcmlmeUVtYWlsEiIuaXRpbmVyYS53ZWIudjEuVmVyaWZ5RW1haWxSZXF1ZXN0GiMuaXRpbmVyYS53ZWIudjEuVmVyaWZ5RW1haWxSZXNwb25zZSIGmrUYAggBEk8KBlNpZ25JbhIdLml0aW5lcmEud2ViLnYxLlNpZ25JblJlcXVlc3QaHi5pdGluZXJhLndlYi52MS5TaWduSW5SZXNwb25zZSIGmrUYAggBElIKB1NpZ25PdXQSHi5pdGluZXJhLndlYi52MS5TaWduT3V0UmVxdWVzdBofLml0aW5lcmEud2ViLnYxLlNpZ25PdXRSZXNwb25zZSIGmrUYAggBEl4KCkdldFNlc3Npb24SIS5pdGluZXJhLndlYi52MS5HZXRTZXNzaW9uUmVxdWVzdBoiLml0aW5lcmEud2ViLnYxLkdldFNlc3Npb25SZXNwb25zZSIJkAIBmrUYAggBEnkKE1N1Z2dlc3REZXN0aW5hdGlvbnMSKi5pdGluZXJhLndlYi52MS5TdWdnZXN0RGVzdGluYXRpb25zUmVxdWVzdBorLml0aW5lcmEud2ViLnYxLlN1Z2dlc3REZXN0aW5hdGlvbnNSZXNwb25zZSIJkAIBmrUYAggBEmQKDExpc3RBaXJwb3J0cxIjLml0aW5lcmEud2ViLnYxLkxpc3RBaXJwb3J0c1JlcXVlc3QaJC5pdGluZXJhLndlYi52MS5MaXN0QWlycG9ydHNSZXNwb25zZSIJkAIBmrUYAggBEmYKDFN0cmVhbUhvdGVscxIjLml0aW5lcmEud2ViLnYxLlN0cmVhbUhvdGVsc1JlcXVlc3QaJC5pdGluZXJhLndlYi52MS5TdHJlYW1Ib3RlbHNSZXNwb25zZSIJkAIBmrUYAggBMAESaQoNU3RyZWFtRmxpZ2h0cxIkLml0aW5lcmEud2ViLnYxLlN0cmVhbUZsaWdodHNSZXF1ZXN0GiUuaXRpbmVyYS53ZWIudjEuU3RyZWFtRmxpZ2h0c1Jlc3BvbnNlIgmQAgGatRgCCAEwARJYCghHZXRIb3RlbBIfLml0aW5lcmEud2ViLnYxLkdldEhvdGVsUmVxdWVzdBogLml0aW5lcmEud2ViLnYxLkdldEhvdGVsUmVzcG9uc2UiCZACAZq1GAIIARJkCgxTdGFydEJvb2tpbmcSIy5pdGluZXJhLndlYi52MS5TdGFydEJvb2tpbmdSZXF1ZXN0GiQuaXRpbmVyYS53ZWIudjEuU3RhcnRCb29raW5nUmVzcG9uc2UiCZACApq1GAIQARJVCgdHZXRUcmlwEh4uaXRpbmVyYS53ZWIudjEuR2V0VHJpcFJlcXVlc3QaHy5pdGluZXJhLndlYi52MS5HZXRUcmlwUmVzcG9uc2UiCZACAZq1GAIQARJjCglXYXRjaFRyaXASIC5pdGluZXJhLndlYi52MS5XYXRjaFRyaXBSZXF1ZXN0GiEuaXRpbmVyYS53ZWIudjEuV2F0Y2hUcmlwUmVzcG9uc2UiD5ACAYi1GODUA5q1GAIQATABElsKCUxpc3RUcmlwcxIgLml0aW5lcmEud2ViLnYxLkxpc3RUcmlwc1JlcXVlc3QaIS5pdGluZXJhLndlYi52MS5MaXN0VHJpcHNSZXNwb25zZSIJkAIBmrUYAhABEnMKEVF1b3RlQ2FuY2VsbGF0aW9uEiguaXRpbmVyYS53ZWIudjEuUXVvdGVDYW5jZWxsYXRpb25SZXF1ZXN0GikuaXRpbmVyYS53ZWIudjEuUXVvdGVDYW5jZWxsYXRpb25SZXNwb25zZSIJkAIBmrUYAhABEl4KCkNhbmNlbFRyaXASIS5pdGluZXJhLndlYi52MS5DYW5jZWxUcmlwUmVxdWVzdBoiLml0aW5lcmEud2ViLnYxLkNhbmNlbFRyaXBSZXNwb25zZSIJkAICmrUYAhABElsKCUdldFdhbGxldBIgLml0aW5lcmEud2ViLnYxLkdldFdhbGxldFJlcXVlc3QaIS5pdGluZXJhLndlYi52MS5HZXRXYWxsZXRSZXNwb25zZSIJkAIBmrUYAhABYgZwcm90bzM", [file_google_protobuf_timestamp, file_itinera_booking_v1_booking, file_itinera_options_v1_options, file_itinera_search_v1_search, file_itinera_type_v1_date, file_itinera_type_v1_item, file_itinera_type_v1_money, file_itinera_wallet_v1_wallet]);
 
 /**
  * The signed-in customer as pages show them.
@@ -91,11 +91,62 @@ export const SignUpRequestSchema: GenMessage<SignUpRequest> = /*@__PURE__*/
   messageDesc(file_itinera_web_v1_web, 1);
 
 /**
- * The new, signed-in customer.
+ * The sign-up is under way: "check your e-mail".
  *
  * @generated from message itinera.web.v1.SignUpResponse
  */
 export type SignUpResponse = Message<"itinera.web.v1.SignUpResponse"> & {
+  /**
+   * Never set: the customer signs in by following the e-mail's link
+   * (VerifyEmailResponse).
+   *
+   * @generated from field: itinera.web.v1.Customer customer = 1 [deprecated = true];
+   * @deprecated
+   */
+  customer?: Customer | undefined;
+
+  /**
+   * The CSRF token to send as `x-csrf-token`.
+   *
+   * @generated from field: string csrf_token = 2;
+   */
+  csrfToken: string;
+};
+
+/**
+ * Describes the message itinera.web.v1.SignUpResponse.
+ * Use `create(SignUpResponseSchema)` to create a new message.
+ */
+export const SignUpResponseSchema: GenMessage<SignUpResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 2);
+
+/**
+ * The link's secret.
+ *
+ * @generated from message itinera.web.v1.VerifyEmailRequest
+ */
+export type VerifyEmailRequest = Message<"itinera.web.v1.VerifyEmailRequest"> & {
+  /**
+   * The `token` parameter of the link in the sign-up e-mail.
+   *
+   * @generated from field: string token = 1;
+   */
+  token: string;
+};
+
+/**
+ * Describes the message itinera.web.v1.VerifyEmailRequest.
+ * Use `create(VerifyEmailRequestSchema)` to create a new message.
+ */
+export const VerifyEmailRequestSchema: GenMessage<VerifyEmailRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 3);
+
+/**
+ * The new, signed-in customer.
+ *
+ * @generated from message itinera.web.v1.VerifyEmailResponse
+ */
+export type VerifyEmailResponse = Message<"itinera.web.v1.VerifyEmailResponse"> & {
   /**
    * Who is signed in now.
    *
@@ -112,11 +163,11 @@ export type SignUpResponse = Message<"itinera.web.v1.SignUpResponse"> & {
 };
 
 /**
- * Describes the message itinera.web.v1.SignUpResponse.
- * Use `create(SignUpResponseSchema)` to create a new message.
+ * Describes the message itinera.web.v1.VerifyEmailResponse.
+ * Use `create(VerifyEmailResponseSchema)` to create a new message.
  */
-export const SignUpResponseSchema: GenMessage<SignUpResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 2);
+export const VerifyEmailResponseSchema: GenMessage<VerifyEmailResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 4);
 
 /**
  * Credentials.
@@ -144,7 +195,7 @@ export type SignInRequest = Message<"itinera.web.v1.SignInRequest"> & {
  * Use `create(SignInRequestSchema)` to create a new message.
  */
 export const SignInRequestSchema: GenMessage<SignInRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 3);
+  messageDesc(file_itinera_web_v1_web, 5);
 
 /**
  * The signed-in customer.
@@ -172,7 +223,7 @@ export type SignInResponse = Message<"itinera.web.v1.SignInResponse"> & {
  * Use `create(SignInResponseSchema)` to create a new message.
  */
 export const SignInResponseSchema: GenMessage<SignInResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 4);
+  messageDesc(file_itinera_web_v1_web, 6);
 
 /**
  * Signs out.
@@ -187,7 +238,7 @@ export type SignOutRequest = Message<"itinera.web.v1.SignOutRequest"> & {
  * Use `create(SignOutRequestSchema)` to create a new message.
  */
 export const SignOutRequestSchema: GenMessage<SignOutRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 5);
+  messageDesc(file_itinera_web_v1_web, 7);
 
 /**
  * Signed out.
@@ -202,7 +253,7 @@ export type SignOutResponse = Message<"itinera.web.v1.SignOutResponse"> & {
  * Use `create(SignOutResponseSchema)` to create a new message.
  */
 export const SignOutResponseSchema: GenMessage<SignOutResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 6);
+  messageDesc(file_itinera_web_v1_web, 8);
 
 /**
  * Asks who is signed in.
@@ -217,7 +268,7 @@ export type GetSessionRequest = Message<"itinera.web.v1.GetSessionRequest"> & {
  * Use `create(GetSessionRequestSchema)` to create a new message.
  */
 export const GetSessionRequestSchema: GenMessage<GetSessionRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 7);
+  messageDesc(file_itinera_web_v1_web, 9);
 
 /**
  * The session.
@@ -245,7 +296,7 @@ export type GetSessionResponse = Message<"itinera.web.v1.GetSessionResponse"> & 
  * Use `create(GetSessionResponseSchema)` to create a new message.
  */
 export const GetSessionResponseSchema: GenMessage<GetSessionResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 8);
+  messageDesc(file_itinera_web_v1_web, 10);
 
 /**
  * Text typed in the destination box.
@@ -266,7 +317,7 @@ export type SuggestDestinationsRequest = Message<"itinera.web.v1.SuggestDestinat
  * Use `create(SuggestDestinationsRequestSchema)` to create a new message.
  */
 export const SuggestDestinationsRequestSchema: GenMessage<SuggestDestinationsRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 9);
+  messageDesc(file_itinera_web_v1_web, 11);
 
 /**
  * One suggestion.
@@ -301,7 +352,7 @@ export type Destination = Message<"itinera.web.v1.Destination"> & {
  * Use `create(DestinationSchema)` to create a new message.
  */
 export const DestinationSchema: GenMessage<Destination> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 10);
+  messageDesc(file_itinera_web_v1_web, 12);
 
 /**
  * Suggestions, best first.
@@ -322,7 +373,7 @@ export type SuggestDestinationsResponse = Message<"itinera.web.v1.SuggestDestina
  * Use `create(SuggestDestinationsResponseSchema)` to create a new message.
  */
 export const SuggestDestinationsResponseSchema: GenMessage<SuggestDestinationsResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 11);
+  messageDesc(file_itinera_web_v1_web, 13);
 
 /**
  * Asks for the airports.
@@ -337,7 +388,7 @@ export type ListAirportsRequest = Message<"itinera.web.v1.ListAirportsRequest"> 
  * Use `create(ListAirportsRequestSchema)` to create a new message.
  */
 export const ListAirportsRequestSchema: GenMessage<ListAirportsRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 12);
+  messageDesc(file_itinera_web_v1_web, 14);
 
 /**
  * One airport.
@@ -372,7 +423,7 @@ export type Airport = Message<"itinera.web.v1.Airport"> & {
  * Use `create(AirportSchema)` to create a new message.
  */
 export const AirportSchema: GenMessage<Airport> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 13);
+  messageDesc(file_itinera_web_v1_web, 15);
 
 /**
  * The airports flights are sold between.
@@ -393,7 +444,7 @@ export type ListAirportsResponse = Message<"itinera.web.v1.ListAirportsResponse"
  * Use `create(ListAirportsResponseSchema)` to create a new message.
  */
 export const ListAirportsResponseSchema: GenMessage<ListAirportsResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 14);
+  messageDesc(file_itinera_web_v1_web, 16);
 
 /**
  * A hotel search.
@@ -428,7 +479,7 @@ export type StreamHotelsRequest = Message<"itinera.web.v1.StreamHotelsRequest"> 
  * Use `create(StreamHotelsRequestSchema)` to create a new message.
  */
 export const StreamHotelsRequestSchema: GenMessage<StreamHotelsRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 15);
+  messageDesc(file_itinera_web_v1_web, 17);
 
 /**
  * Results so far.
@@ -449,7 +500,7 @@ export type StreamHotelsResponse = Message<"itinera.web.v1.StreamHotelsResponse"
  * Use `create(StreamHotelsResponseSchema)` to create a new message.
  */
 export const StreamHotelsResponseSchema: GenMessage<StreamHotelsResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 16);
+  messageDesc(file_itinera_web_v1_web, 18);
 
 /**
  * A flight search.
@@ -491,7 +542,7 @@ export type StreamFlightsRequest = Message<"itinera.web.v1.StreamFlightsRequest"
  * Use `create(StreamFlightsRequestSchema)` to create a new message.
  */
 export const StreamFlightsRequestSchema: GenMessage<StreamFlightsRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 17);
+  messageDesc(file_itinera_web_v1_web, 19);
 
 /**
  * Results so far.
@@ -512,7 +563,7 @@ export type StreamFlightsResponse = Message<"itinera.web.v1.StreamFlightsRespons
  * Use `create(StreamFlightsResponseSchema)` to create a new message.
  */
 export const StreamFlightsResponseSchema: GenMessage<StreamFlightsResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 18);
+  messageDesc(file_itinera_web_v1_web, 20);
 
 /**
  * A hotel page.
@@ -547,7 +598,7 @@ export type GetHotelRequest = Message<"itinera.web.v1.GetHotelRequest"> & {
  * Use `create(GetHotelRequestSchema)` to create a new message.
  */
 export const GetHotelRequestSchema: GenMessage<GetHotelRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 19);
+  messageDesc(file_itinera_web_v1_web, 21);
 
 /**
  * The hotel with its rooms and prices.
@@ -582,7 +633,7 @@ export type GetHotelResponse = Message<"itinera.web.v1.GetHotelResponse"> & {
  * Use `create(GetHotelResponseSchema)` to create a new message.
  */
 export const GetHotelResponseSchema: GenMessage<GetHotelResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 20);
+  messageDesc(file_itinera_web_v1_web, 22);
 
 /**
  * Book an item.
@@ -637,7 +688,7 @@ export type StartBookingRequest = Message<"itinera.web.v1.StartBookingRequest"> 
  * Use `create(StartBookingRequestSchema)` to create a new message.
  */
 export const StartBookingRequestSchema: GenMessage<StartBookingRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 21);
+  messageDesc(file_itinera_web_v1_web, 23);
 
 /**
  * Where to send the browser.
@@ -665,7 +716,7 @@ export type StartBookingResponse = Message<"itinera.web.v1.StartBookingResponse"
  * Use `create(StartBookingResponseSchema)` to create a new message.
  */
 export const StartBookingResponseSchema: GenMessage<StartBookingResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 22);
+  messageDesc(file_itinera_web_v1_web, 24);
 
 /**
  * A trip: a payment and, once paid, its reservation.
@@ -770,7 +821,7 @@ export type Trip = Message<"itinera.web.v1.Trip"> & {
  * Use `create(TripSchema)` to create a new message.
  */
 export const TripSchema: GenMessage<Trip> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 23);
+  messageDesc(file_itinera_web_v1_web, 25);
 
 /**
  * Which trip.
@@ -798,7 +849,7 @@ export type GetTripRequest = Message<"itinera.web.v1.GetTripRequest"> & {
  * Use `create(GetTripRequestSchema)` to create a new message.
  */
 export const GetTripRequestSchema: GenMessage<GetTripRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 24);
+  messageDesc(file_itinera_web_v1_web, 26);
 
 /**
  * The trip.
@@ -819,7 +870,7 @@ export type GetTripResponse = Message<"itinera.web.v1.GetTripResponse"> & {
  * Use `create(GetTripResponseSchema)` to create a new message.
  */
 export const GetTripResponseSchema: GenMessage<GetTripResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 25);
+  messageDesc(file_itinera_web_v1_web, 27);
 
 /**
  * Which trip to follow.
@@ -840,7 +891,7 @@ export type WatchTripRequest = Message<"itinera.web.v1.WatchTripRequest"> & {
  * Use `create(WatchTripRequestSchema)` to create a new message.
  */
 export const WatchTripRequestSchema: GenMessage<WatchTripRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 26);
+  messageDesc(file_itinera_web_v1_web, 28);
 
 /**
  * The trip after a change.
@@ -861,7 +912,7 @@ export type WatchTripResponse = Message<"itinera.web.v1.WatchTripResponse"> & {
  * Use `create(WatchTripResponseSchema)` to create a new message.
  */
 export const WatchTripResponseSchema: GenMessage<WatchTripResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 27);
+  messageDesc(file_itinera_web_v1_web, 29);
 
 /**
  * A page of trips.
@@ -889,7 +940,7 @@ export type ListTripsRequest = Message<"itinera.web.v1.ListTripsRequest"> & {
  * Use `create(ListTripsRequestSchema)` to create a new message.
  */
 export const ListTripsRequestSchema: GenMessage<ListTripsRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 28);
+  messageDesc(file_itinera_web_v1_web, 30);
 
 /**
  * Trips, newest first.
@@ -917,7 +968,7 @@ export type ListTripsResponse = Message<"itinera.web.v1.ListTripsResponse"> & {
  * Use `create(ListTripsResponseSchema)` to create a new message.
  */
 export const ListTripsResponseSchema: GenMessage<ListTripsResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 29);
+  messageDesc(file_itinera_web_v1_web, 31);
 
 /**
  * Which trip.
@@ -938,7 +989,7 @@ export type QuoteCancellationRequest = Message<"itinera.web.v1.QuoteCancellation
  * Use `create(QuoteCancellationRequestSchema)` to create a new message.
  */
 export const QuoteCancellationRequestSchema: GenMessage<QuoteCancellationRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 30);
+  messageDesc(file_itinera_web_v1_web, 32);
 
 /**
  * What cancelling would cost.
@@ -980,7 +1031,7 @@ export type QuoteCancellationResponse = Message<"itinera.web.v1.QuoteCancellatio
  * Use `create(QuoteCancellationResponseSchema)` to create a new message.
  */
 export const QuoteCancellationResponseSchema: GenMessage<QuoteCancellationResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 31);
+  messageDesc(file_itinera_web_v1_web, 33);
 
 /**
  * Cancel a trip.
@@ -1001,7 +1052,7 @@ export type CancelTripRequest = Message<"itinera.web.v1.CancelTripRequest"> & {
  * Use `create(CancelTripRequestSchema)` to create a new message.
  */
 export const CancelTripRequestSchema: GenMessage<CancelTripRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 32);
+  messageDesc(file_itinera_web_v1_web, 34);
 
 /**
  * The cancelled trip.
@@ -1022,7 +1073,7 @@ export type CancelTripResponse = Message<"itinera.web.v1.CancelTripResponse"> & 
  * Use `create(CancelTripResponseSchema)` to create a new message.
  */
 export const CancelTripResponseSchema: GenMessage<CancelTripResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 33);
+  messageDesc(file_itinera_web_v1_web, 35);
 
 /**
  * The wallet page.
@@ -1050,7 +1101,7 @@ export type GetWalletRequest = Message<"itinera.web.v1.GetWalletRequest"> & {
  * Use `create(GetWalletRequestSchema)` to create a new message.
  */
 export const GetWalletRequestSchema: GenMessage<GetWalletRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 34);
+  messageDesc(file_itinera_web_v1_web, 36);
 
 /**
  * The wallet.
@@ -1092,7 +1143,7 @@ export type GetWalletResponse = Message<"itinera.web.v1.GetWalletResponse"> & {
  * Use `create(GetWalletResponseSchema)` to create a new message.
  */
 export const GetWalletResponseSchema: GenMessage<GetWalletResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_web_v1_web, 35);
+  messageDesc(file_itinera_web_v1_web, 37);
 
 /**
  * Where a trip is, in the customer's words.
@@ -1184,7 +1235,10 @@ export const TripStateSchema: GenEnum<TripState> = /*@__PURE__*/
  */
 export const WebService: GenService<{
   /**
-   * Creates an account and signs in (sets the session cookie).
+   * Starts creating an account. The answer is the same whether or not the
+   * address already has an account: the next step is in the e-mail (a link
+   * to <site>/verify?token=…, or a note to an existing account's owner).
+   * Nobody is signed in yet.
    *
    * @generated from rpc itinera.web.v1.WebService.SignUp
    */
@@ -1194,8 +1248,21 @@ export const WebService: GenService<{
     output: typeof SignUpResponseSchema;
   },
   /**
+   * Follows the sign-up e-mail's link: confirms the address and signs in
+   * (sets the session cookie). UNAUTHENTICATED for a link that is unknown,
+   * already used or expired.
+   *
+   * @generated from rpc itinera.web.v1.WebService.VerifyEmail
+   */
+  verifyEmail: {
+    methodKind: "unary";
+    input: typeof VerifyEmailRequestSchema;
+    output: typeof VerifyEmailResponseSchema;
+  },
+  /**
    * Signs in (sets the session cookie). UNAUTHENTICATED with one message
-   * whichever part was wrong.
+   * whichever part was wrong; FAILED_PRECONDITION for an address not
+   * confirmed yet; RESOURCE_EXHAUSTED with the wait after repeated failures.
    *
    * @generated from rpc itinera.web.v1.WebService.SignIn
    */
@@ -1205,7 +1272,9 @@ export const WebService: GenService<{
     output: typeof SignInResponseSchema;
   },
   /**
-   * Signs out (clears the session cookie).
+   * Signs out: ends the session at identity (its refresh tokens stop
+   * working) and clears the session cookie. UNAVAILABLE, still signed in,
+   * when identity cannot be reached.
    *
    * @generated from rpc itinera.web.v1.WebService.SignOut
    */
