@@ -49,7 +49,7 @@ test("a wrong service secret is refused: no money moves without a service's toke
 });
 
 test("the ingestion watcher answers once every pull seller synced after the start, and stops when told", async () => {
-  const urls = { sellersUrl: m.system.url("sellers"), identityUrl: m.system.url("identity"), env: { SERVICE_SECRET: SECRET } };
+  const urls = { sellersUrl: m.system.url("sellers"), identityUrl: m.system.url("identity"), env: { OPERATOR_SERVICE_SECRET: SECRET } };
   assert.ok(await ingestionDone({ ...urls, since: startedAt, signal: new AbortController().signal, timeoutMs: 120_000 }));
   // Nothing has synced since a moment in the future: the watcher waits, and gives up when aborted.
   const stop = new AbortController();

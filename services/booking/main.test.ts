@@ -66,8 +66,8 @@ test.before(async () => {
   const ids = clientOf(IdentityService, connectTransport(identityServer.url));
   const ctx = backgroundContext({ log });
   asPayment = { authorization: `Bearer ${(await ids.issueServiceToken(ctx, { serviceName: "payment", secret: testServiceSecret("payment") })).accessToken}` };
-  const signedUp = await ids.signUp(ctx, { email: "traveller@example.com", password: "a long enough password", displayName: "Traveller" });
-  asCustomer = { authorization: `Bearer ${signedUp.tokens!.accessToken}` };
+  const signedUp = await identity.signedUp("traveller@example.com", "a long enough password", "Traveller");
+  asCustomer = { authorization: `Bearer ${signedUp.tokens.accessToken}` };
   customerId = signedUp.customerId;
   wallet.setBalance(customerId, 10_000n);
 

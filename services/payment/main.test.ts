@@ -120,10 +120,8 @@ async function query(sql: string, params: unknown[] = []): Promise<Record<string
 }
 
 test("a paid card becomes a reservation requested by payment's own service identity", async () => {
-  const ids = clientOf(IdentityService, connectTransport(identityServer.url));
-  const ctx0 = backgroundContext({ log });
-  const signedUp = await ids.signUp(ctx0, { email: "payer@example.com", password: "a long enough password", displayName: "Payer" });
-  const customer: Principal = { kind: "customer", id: signedUp.customerId, roles: [], token: signedUp.tokens!.accessToken };
+  const signedUp = await identity.signedUp("payer@example.com", "a long enough password", "Payer");
+  const customer: Principal = { kind: "customer", id: signedUp.customerId, roles: [], token: signedUp.tokens.accessToken };
   const client = clientOf(PaymentService, grpcTransport(url));
   const ctx = backgroundContext({ log, principal: customer });
 

@@ -64,8 +64,8 @@ test.before(async () => {
   const ctx = backgroundContext({ log: pino({ level: "silent" }) });
   const service = await client.issueServiceToken(ctx, { serviceName: "operator", secret: testServiceSecret("operator") });
   asService = { authorization: `Bearer ${service.accessToken}` };
-  const customer = await client.signUp(ctx, { email: "wallet-owner@example.com", password: "a long enough password", displayName: "Owner" });
-  asCustomer = { authorization: `Bearer ${customer.tokens!.accessToken}` };
+  const customer = await identity.signedUp("wallet-owner@example.com", "a long enough password", "Owner");
+  asCustomer = { authorization: `Bearer ${customer.tokens.accessToken}` };
   customerId = customer.customerId;
 
   db = await testDatabase();
