@@ -2,7 +2,8 @@
 // test moves: blocks after the free failures with a retry-after, doubles,
 // lets the right password in after the wait, keys by account and by address
 // (the forwarded address only from the `web` service), forgives what was not
-// a wrong credential, and counts guesses sent all at once.
+// a wrong credential, and counts guesses sent all at once; sign-ups count per
+// address written to, since each sends it an e-mail.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { derive } from "../../endpoints/context.js";
@@ -13,7 +14,7 @@ import type { ThrottleRow } from "./store.js";
 import { admit, forgive, Throttle, type ThrottlePolicies } from "./throttle.js";
 
 const POLICY = { freeFailures: 3, baseBlockMs: 10_000, maxBlockMs: 40_000, forgetAfterMs: 600_000 };
-const POLICIES: ThrottlePolicies = { account: POLICY, address: { ...POLICY, freeFailures: 6 }, service: POLICY };
+const POLICIES: ThrottlePolicies = { account: POLICY, address: { ...POLICY, freeFailures: 6 }, service: POLICY, signUp: POLICY };
 const PASSWORD = "correct horse battery";
 
 let f: IdentityFixture;
@@ -144,10 +145,29 @@ test("what counts: a wrong credential (UNAUTHENTICATED, PERMISSION_DENIED) stays
   assert.is(e.code, Code.ResourceExhausted);
 });
 
+test("sign-up per address written to: each sends an e-mail, so after the free ones RESOURCE_EXHAUSTED, nothing sent; other addresses go on", async () => {
+  const id = f.clientAt(at);
+  const signUp = (email: string) => id.signUp(f.ctx, { email, password: PASSWORD, displayName: "Grace" });
+  const sent = async () => (await f.accountEvents()).length;
+  const before = await sent();
+  for (let i = 0; i < 3; i++) assert.ok(await signUp("grace.h@example.com"));
+  // The same address however written, whether or not it has an account: the answer tells nothing about it.
+  const blocked = await failure(signUp(" GRACE.H@example.com"));
+  assert.is(blocked.code, Code.ResourceExhausted);
+  assert.is(blocked.message, "Too many sign-ups for this address: please wait 10 seconds and try again.");
+  assert.is(blocked.retryAfterMs, 10_000);
+  assert.is(await sent(), before + 3, "the refused sign-up e-mailed nobody");
+  assert.ok(await signUp("someone.else@example.com"));
+  assert.is((await failure(signUp("grace.h@example.com"))).code, Code.ResourceExhausted);
+  clock += 10_000;
+  assert.ok(await signUp("grace.h@example.com"));
+  assert.is(await sent(), before + 5);
+});
+
 test("the throttle table holds digests, never an e-mail address or a client address", async () => {
   const keys = (await f.database.knex("throttles").select("key")).map((r: { key: string }) => r.key);
   assert.ok(keys.length > 0);
-  for (const key of keys) assert.match(key, /^(account|address|service):[0-9a-f]{64}$/);
+  for (const key of keys) assert.match(key, /^(account|address|service|signup):[0-9a-f]{64}$/);
 });
 
 test.run();

@@ -1,13 +1,16 @@
 // Guessing is throttled: sign-in per account (the e-mail address) and per
-// client address, service-token issuance per requested service name. A
-// failure counter with backoff per key, kept in PostgreSQL (store.ts
+// client address, service-token issuance per requested service name; and so
+// is sign-up per address it would write to, since each one sends that
+// address an e-mail (nobody can flood someone's inbox through us). A
+// counter with backoff per key, kept in PostgreSQL (store.ts
 // updateThrottles) so that every identity instance shares it:
 //
 //   - each attempt is counted BEFORE the password or secret is checked (so
 //     a thousand guesses sent at once are a thousand counted attempts), and
 //     forgiven when it was not a wrong credential (UNAUTHENTICATED, or
 //     PERMISSION_DENIED: a credential of someone else) — a success also
-//     clears the account's (or service's) counter;
+//     clears the account's (or service's) counter, except a sign-up's: every
+//     sign-up that sends an e-mail stays counted;
 //   - from the `freeFailures`-th counted attempt on, the key is blocked for
 //     `baseBlockMs`, doubling with each further failure up to `maxBlockMs`;
 //     a blocked key is refused with RESOURCE_EXHAUSTED and the wait (the
@@ -39,6 +42,8 @@ export interface ThrottlePolicies {
   address: ThrottlePolicy;
   /** Per requested service name. */
   service: ThrottlePolicy;
+  /** Per address a sign-up writes to (each sign-up sends it an e-mail, whether or not it has an account). */
+  signUp: ThrottlePolicy;
 }
 
 const MINUTE = 60_000;
@@ -46,6 +51,7 @@ export const DEFAULT_THROTTLE_POLICIES: ThrottlePolicies = {
   account: { freeFailures: 5, baseBlockMs: 30_000, maxBlockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE },
   address: { freeFailures: 30, baseBlockMs: 30_000, maxBlockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE },
   service: { freeFailures: 5, baseBlockMs: 30_000, maxBlockMs: 15 * MINUTE, forgetAfterMs: 60 * MINUTE },
+  signUp: { freeFailures: 5, baseBlockMs: 10 * MINUTE, maxBlockMs: 60 * MINUTE, forgetAfterMs: 60 * MINUTE },
 };
 
 /** The answers that mean the credential was wrong: the attempt stays counted. */
@@ -57,8 +63,12 @@ export const TRUSTED_FORWARDER = "web";
 interface Key {
   key: string;
   policy: ThrottlePolicy;
-  /** A success clears the counter (the account, the service), rather than forgiving one attempt (an address). */
-  clearOnSuccess: boolean;
+  /**
+   * What a success does to the counter: clears it (the account, the service),
+   * forgives that one attempt (a client address), or keeps it counted (a
+   * sign-up, which sent an e-mail).
+   */
+  onSuccess: "clear" | "forgive" | "keep";
 }
 
 /** "account:<sha256>": neither e-mail addresses nor client addresses are stored in clear. */
@@ -95,7 +105,11 @@ export class Throttle {
     readonly policies: ThrottlePolicies = DEFAULT_THROTTLE_POLICIES,
   ) {}
 
-  /** Runs `attempt` if no key is blocked; a wrong credential (UNAUTHENTICATED, PERMISSION_DENIED) stays counted. */
+  /**
+   * Runs `attempt` if no key is blocked; a wrong credential (UNAUTHENTICATED,
+   * PERMISSION_DENIED) stays counted. `what` names the attempts in the
+   * refusal: "Too many <what>: please wait …".
+   */
   async run<T>(ctx: Context, keys: readonly Key[], what: string, attempt: () => Promise<T>): Promise<T> {
     const names = keys.map((k) => k.key);
     const waitMs = await this.store.updateThrottles(names, (rows) => {
@@ -107,7 +121,7 @@ export class Throttle {
     });
     if (waitMs > 0) {
       const seconds = Math.ceil(waitMs / 1000);
-      throw resourceExhausted(`Too many failed ${what}: please wait ${seconds} ${seconds === 1 ? "second" : "seconds"} and try again.`, waitMs);
+      throw resourceExhausted(`Too many ${what}: please wait ${seconds} ${seconds === 1 ? "second" : "seconds"} and try again.`, waitMs);
     }
     this.sweepNowAndThen(ctx);
     try {
@@ -125,7 +139,12 @@ export class Throttle {
       keys.map((k) => k.key),
       (rows) => ({
         result: undefined,
-        rows: rows.map((r, i) => (succeeded && keys[i]!.clearOnSuccess ? (r ? null : undefined) : forgive(r, keys[i]!.policy, this.now()))),
+        rows: rows.map((r, i) => {
+          const onSuccess = keys[i]!.onSuccess;
+          if (succeeded && onSuccess === "keep") return undefined;
+          if (succeeded && onSuccess === "clear") return r ? null : undefined;
+          return forgive(r, keys[i]!.policy, this.now());
+        }),
       }),
     );
   }
@@ -143,23 +162,28 @@ export class Throttle {
     const forwarded = ctx.principal?.kind === "service" && ctx.principal.id === TRUSTED_FORWARDER && req.clientAddress !== "";
     const address = forwarded ? req.clientAddress : ctx.clientAddress;
     return [
-      { key: keyOf("account", normaliseEmail(req.email)), policy: this.policies.account, clearOnSuccess: true },
-      ...(address ? [{ key: keyOf("address", address), policy: this.policies.address, clearOnSuccess: false }] : []),
+      { key: keyOf("account", normaliseEmail(req.email)), policy: this.policies.account, onSuccess: "clear" },
+      ...(address ? [{ key: keyOf("address", address), policy: this.policies.address, onSuccess: "forgive" as const }] : []),
     ];
   }
 
   serviceKeys(serviceName: string): Key[] {
-    return [{ key: keyOf("service", serviceName), policy: this.policies.service, clearOnSuccess: true }];
+    return [{ key: keyOf("service", serviceName), policy: this.policies.service, onSuccess: "clear" }];
+  }
+
+  signUpKeys(email: string): Key[] {
+    return [{ key: keyOf("signup", normaliseEmail(email)), policy: this.policies.signUp, onSuccess: "keep" }];
   }
 }
 
-/** The identity service with SignIn and IssueServiceToken behind the throttle. */
+/** The identity service with SignUp, SignIn and IssueServiceToken behind the throttle. */
 export function throttled(service: Service<typeof IdentityService>, throttle: Throttle): Service<typeof IdentityService> {
   return {
     ...service,
-    signIn: (ctx, req) => throttle.run(ctx, throttle.signInKeys(ctx, req), "sign-ins", () => service.signIn(ctx, req)),
+    signUp: (ctx, req) => throttle.run(ctx, throttle.signUpKeys(req.email), "sign-ups for this address", () => service.signUp(ctx, req)),
+    signIn: (ctx, req) => throttle.run(ctx, throttle.signInKeys(ctx, req), "failed sign-ins", () => service.signIn(ctx, req)),
     issueServiceToken: (ctx, req) =>
-      throttle.run(ctx, throttle.serviceKeys(req.serviceName), `service-token requests for "${req.serviceName}"`, () =>
+      throttle.run(ctx, throttle.serviceKeys(req.serviceName), `failed service-token requests for "${req.serviceName}"`, () =>
         service.issueServiceToken(ctx, req),
       ),
   };

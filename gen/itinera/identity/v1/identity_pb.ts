@@ -498,7 +498,8 @@ export const IdentityService: GenService<{
    * about as long: a new address (or one not yet confirmed) gets an e-mail
    * with a link that confirms it (VerifyEmail); an address with an account
    * gets an e-mail telling its owner someone tried. INVALID_ARGUMENT only for
-   * malformed fields.
+   * malformed fields. Throttled per address written to (each sign-up e-mails
+   * it): past a few within the hour, RESOURCE_EXHAUSTED with the wait.
    *
    * @generated from rpc itinera.identity.v1.IdentityService.SignUp
    */
