@@ -4,9 +4,11 @@
 // names every secret still unset or still at its development default — and
 // only those: a process given secrets of its own for the others names just
 // the one left at its default. The sandbox is not the product and is exempt.
+import { readdir } from "node:fs/promises";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startProcess } from "../platform/processes.testing.js";
+import { DEVELOPMENT_QUOTE_SECRET } from "../platform/quotes.js";
 import { credentialsOf, DEVELOPMENT_SERVICE_NAMES } from "../services/identity/service-credentials.js";
 import { developmentServiceSecret } from "../services/identity/service-tokens.js";
 
@@ -15,14 +17,21 @@ const SECRETS: Record<string, Record<string, string>> = {
   identity: {
     SERVICE_CREDENTIALS: [...credentialsOf(DEVELOPMENT_SERVICE_NAMES, developmentServiceSecret)].map(([n, d]) => `${n}:${d}`).join(","),
   },
-  catalog: { CATALOG_PAGE_TOKEN_SECRET: "sandbox-catalog-page-tokens" },
+  catalog: { CATALOG_PAGE_TOKEN_SECRET: "sandbox-catalog-page-tokens", SERVICE_SECRET: developmentServiceSecret("catalog") },
+  pricing: { SERVICE_SECRET: developmentServiceSecret("pricing") },
   wallet: { SERVICE_SECRET: developmentServiceSecret("wallet") },
+  search: { SERVICE_SECRET: developmentServiceSecret("search"), QUOTE_SECRET: DEVELOPMENT_QUOTE_SECRET },
   booking: { SERVICE_SECRET: developmentServiceSecret("booking"), BOOKING_PAGE_TOKEN_SECRET: "itinera-development-booking-page-tokens" },
-  payment: { GATEWAY_SECRET: "itinera-development-gateway-secret", SERVICE_SECRET: developmentServiceSecret("payment") },
+  payment: { GATEWAY_SECRET: "itinera-development-gateway-secret", SERVICE_SECRET: developmentServiceSecret("payment"), QUOTE_SECRET: DEVELOPMENT_QUOTE_SECRET },
   sellers: { SERVICE_SECRET: developmentServiceSecret("sellers"), SELLERS_WEBHOOK_KEYS: "wanderly:itinera-development-webhook-key-wanderly" },
   mailer: { SERVICE_SECRET: developmentServiceSecret("mailer") },
   web: { SERVICE_SECRET: developmentServiceSecret("web") },
 };
+
+test("the list covers every service the product runs", async () => {
+  const services = (await readdir(new URL("../services", import.meta.url), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  assert.equal(Object.keys(SECRETS).sort(), services.sort());
+});
 
 /** Nothing listens there: a process that got past its configuration would fail on it, with another message. */
 const NO_DATABASE = "postgres://nobody:nothing@127.0.0.1:9/none";
@@ -66,6 +75,8 @@ test("every secret left at its development default is refused in production, nam
     const out = await startInProduction(service, { ...own, [kept!]: SECRETS[service]![kept!]! });
     assertRefused(service, out, [kept!], /(is|keeps) the development default/);
     for (const other of others) assert.not.match(out.stderr, new RegExp(other), `${service}: ${other} was set, so it is not named`);
+    // Nor any secret this list does not know of: one variable at fault, one problem.
+    assert.is(out.stderr.match(/is required when|(is|keeps) the development default/g)?.length, 1, `${service}: ${out.stderr}`);
   }));
 
 test("outside production the same processes take the development defaults (they fail later, on the missing database)", async () => {
