@@ -4,7 +4,8 @@
 //    their own (17xxx), and times the ingestion of the demo inventory
 //    through the real path (sandbox sellers → sellers → catalog, pricing).
 // 2. Offers hotel searches at 100 and 300 requests/s (bench/load.ts) to the
-//    search process over gRPC, for a customer with a wallet balance.
+//    search process over gRPC, for a customer with a wallet balance (signed
+//    up by following the link the SMTP sink received; their token on each call).
 // 3. Wires the same services in this process with in-memory clients
 //    (localClient, same middlewares, same database) and offers the same load,
 //    to give the cost of the process boundaries.
@@ -49,7 +50,7 @@ import { DEVELOPMENT_QUOTE_SECRET, quoteSigner } from "../platform/quotes.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import { startSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary, type LoadResult } from "./load.js";
-import { ingestionDone, OPERATOR } from "../scripts/demo.js";
+import { ingestionDone, OPERATOR, signUpLink } from "../scripts/demo.js";
 import { stays } from "./stays.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -81,6 +82,14 @@ async function main() {
     IDENTITY_PORT: "17001",
     SEARCH_PORT: "17005",
     SELLERS_PORT: "17008",
+    // The rest of the system on ports of its own too (the SMTP sink's viewer holds the sign-up link).
+    GATEWAY_PORT: "17110",
+    SMTP_PORT: "17125",
+    SMTP_VIEW_PORT: "17126",
+    PAYMENT_PORT: "17006",
+    BOOKING_PORT: "17007",
+    MAILER_PORT: "17009",
+    WEB_PORT: "17080",
   };
   delete env.DATABASE_URL;
   const started = Date.now();
@@ -96,7 +105,10 @@ async function main() {
     const identity = createClient(IdentityService, createGrpcTransport({ baseUrl: system.url("identity") }));
     const { accessToken } = await identity.issueServiceToken({ serviceName: OPERATOR, secret: env.OPERATOR_SERVICE_SECRET ?? developmentServiceSecret(OPERATOR) });
     // Searches are a signed-in customer's (the markdown and the quotes are theirs): their token goes with each call.
-    const customer = await identity.signUp({ email: `bench.${Date.now()}@example.com`, password: "bench password 123", displayName: "Bench" });
+    // SignUp answers nothing: the customer exists, and is signed in, once the e-mailed link is followed.
+    const email = `bench.${Date.now()}@example.com`;
+    await identity.signUp({ email, password: "bench password 123", displayName: "Bench" });
+    const customer = await identity.verifyEmail({ token: await signUpLink(system.url("smtp"), email) });
     const asCustomer = { headers: { authorization: `Bearer ${customer.tokens!.accessToken}` } };
     const wallet = createClient(WalletService, createGrpcTransport({ baseUrl: system.url("wallet") }));
     await wallet.credit(
