@@ -3,6 +3,8 @@
 // services use, fetching the keys from that real server: valid, expired,
 // foreign-key, malformed and missing tokens; the bearer authenticator; and
 // no e-mail address or password in any log line.
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { test } from "uvu";
@@ -20,6 +22,7 @@ import { JWKS_PATH } from "./jwks-route.js";
 import { newSigningKey, signerOf } from "./signing-keys.js";
 import { bearerAuthenticator, tokenVerifier, type VerifyToken } from "./verifier.js";
 import { kitRejection as failure } from "../../endpoints/testing.js";
+import { until } from "../../platform/processes.testing.js";
 
 const lines: string[] = [];
 const log = pino(
@@ -49,6 +52,26 @@ test.after(async () => {
   await server?.close(5_000);
   await tracing?.shutdown();
   await f?.close();
+});
+
+test("a remote key set is fetched as soon as the verifier exists: the first verification does not wait for it", async () => {
+  const jwks = await (await fetch(new URL(JWKS_PATH, server.url))).text();
+  let served = 0;
+  const counting: Server = createServer((_req, res) => {
+    served++;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(jwks);
+  });
+  await new Promise<void>((resolve) => counting.listen(0, "127.0.0.1", resolve));
+  try {
+    const eager = tokenVerifier({ jwksUrl: `http://127.0.0.1:${(counting.address() as AddressInfo).port}/jwks.json` });
+    await until("the keys fetched before any call", () => (served === 1 ? true : undefined), 5_000);
+    const { customerId, tokens } = await f.signedUp("prefetch@example.com", "prefetch-password-1");
+    assert.is((await eager(tokens.accessToken)).id, customerId);
+    assert.is(served, 1, "the first verification used the keys fetched in advance");
+  } finally {
+    counting.close();
+  }
 });
 
 const EMAIL = "Hopper@Example.com";

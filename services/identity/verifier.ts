@@ -1,7 +1,10 @@
 // Access-token verification for OTHER services (a library, not identity's
 // service code): verifies identity's EdDSA JWTs locally against its public
 // keys, fetched from the JWKS endpoint (or any key source) and cached; a
-// token whose kid is unknown triggers one refetch (key rotation).
+// token whose kid is unknown triggers one refetch (key rotation). A remote
+// key set is fetched as soon as the verifier exists (retried each second for
+// a minute while identity is not up yet), so that a service's first
+// authenticated call does not pay the fetch inside its caller's budget.
 //
 //   const verify = tokenVerifier({ jwksUrl: "http://127.0.0.1:7001/.well-known/jwks.json" });
 //   serveService(router, BookingService, endpoints, { log, authenticate: bearerAuthenticator(verify) });
@@ -34,15 +37,30 @@ export interface TokenVerifierOptions {
   now?: () => Date;
 }
 
+const PREFETCH_TRIES = 60;
+const PREFETCH_INTERVAL_MS = 1_000;
+
+/** Loads a remote key set now, retrying each second while it fails; gives up quietly (the first verify fetches again). */
+function prefetch(keys: { reload(): Promise<void> }, triesLeft = PREFETCH_TRIES): void {
+  keys.reload().catch(() => {
+    if (triesLeft > 1) setTimeout(() => prefetch(keys, triesLeft - 1), PREFETCH_INTERVAL_MS).unref();
+  });
+}
+
 /** Verifies a bearer token; throws unauthenticated(...) when it is not valid, unavailable(...) when the keys cannot be fetched. */
 export type VerifyToken = (token: string) => Promise<Principal>;
 
 export function tokenVerifier(opts: TokenVerifierOptions): VerifyToken {
   const cacheMs = opts.cacheMs ?? 10 * 60_000;
   const cooldownMs = opts.cooldownMs ?? 30_000;
-  const keys: JWTVerifyGetKey = opts.jwksUrl
-    ? createRemoteJWKSet(new URL(opts.jwksUrl), { cacheMaxAge: cacheMs, cooldownDuration: cooldownMs })
-    : cachedKeySet(required(opts.getKeys), cacheMs, cooldownMs);
+  let keys: JWTVerifyGetKey;
+  if (opts.jwksUrl) {
+    const remote = createRemoteJWKSet(new URL(opts.jwksUrl), { cacheMaxAge: cacheMs, cooldownDuration: cooldownMs });
+    prefetch(remote);
+    keys = remote;
+  } else {
+    keys = cachedKeySet(required(opts.getKeys), cacheMs, cooldownMs);
+  }
   const issuer = opts.issuer ?? "itinera-identity";
   const audience = opts.audience ?? "itinera";
   return async (token) => {
