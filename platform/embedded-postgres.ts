@@ -61,6 +61,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   };
 }
 
+/** The embedded PostgreSQL's port when none is given (make start, the services' default). */
+export const EMBEDDED_PORT = 54329;
+
 export function embeddedUrl(port: number): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 }

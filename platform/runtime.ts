@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { config, oneOf, optionalUrl, str, type Env } from "./config.js";
 import { openDatabase, type Database } from "./db.js";
+import { EMBEDDED_PORT } from "./embedded-postgres.js";
 import { createLogger } from "./logger.js";
 import { createTracing } from "./tracing.js";
 import { stopWhenSupervisorExits } from "./supervised.js";
@@ -57,7 +58,7 @@ export function startRuntime(name: string, env: Env): Runtime {
       openDatabase({
         url: cfg.databaseUrl,
         dataDir: join(cfg.dataDir, "pg"),
-        embeddedPort: 54329,
+        embeddedPort: EMBEDDED_PORT,
         schema,
         migrationsDir: fileURLToPath(migrations),
         log,

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { Logger } from "pino";
 import { openDatabase, type Database } from "./db.js";
+import { EMBEDDED_PORT } from "./embedded-postgres.js";
 
 export interface TestDatabase {
   /** Connection URL of the new, empty database. */
@@ -69,7 +70,7 @@ export async function testServiceDatabase(opts: TestServiceDatabaseOptions): Pro
     database = await openDatabase({
       url: testDb.url,
       dataDir: ".data/unused",
-      embeddedPort: 54329,
+      embeddedPort: EMBEDDED_PORT,
       schema: opts.schema,
       migrationsDir: opts.migrationsDir,
       log: opts.log,

@@ -1,6 +1,7 @@
 // Hotels in PostgreSQL: one seller's listings written and merged in one
 // transaction with a fixed number of statements whatever the batch size
 // (hotel-writes.ts), hotels read by id, and the search (hotel-search.ts).
+import { signalHotels } from "./change-signal.js";
 import type { Knex } from "knex";
 import { byCodeUnits, type HotelRecord, type HotelUpsert, type RankedHotel, type SearchCursor, type UpsertCounts } from "./listings.js";
 import { HOTEL_WITH_ROOMS, hotelRecord } from "./hotel-rows.js";
@@ -40,7 +41,9 @@ export class HotelStore {
         created = merged.filter((id) => !existing.has(id)).length;
       }
       const refreshed = aliasCities.length > 0 ? await refreshSearchDocs(trx, aliasCities) : [];
-      await addSearchWords(trx, [...new Set([...merged, ...refreshed])]);
+      const touched = [...new Set([...merged, ...refreshed])];
+      await addSearchWords(trx, touched);
+      await signalHotels(trx, touched);
       return { created, updated: merged.length - created };
     });
   }

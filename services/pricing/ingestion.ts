@@ -17,7 +17,8 @@
 // seller, 2 cores, batches of 50,000 rates): 720,000 rates → 4.33 M totals
 // in 82 s, about 5 s per batch; an unchanged batch again: 3.7 s.
 import type { Knex } from "knex";
-import type { IsoDate } from "./dates.js";
+import { signalHotelPrices } from "./change-signal.js";
+import { addDays, type IsoDate } from "./dates.js";
 
 export interface RateRow {
   hotelId: string;
@@ -65,7 +66,8 @@ export async function ingestRates(knex: Knex, batch: IngestBatch): Promise<Inges
     // A batch's window sort (up to ~360,000 nights) fits in memory instead of spilling to disk.
     await trx.raw("set local work_mem = '64MB'");
     const upserted = await upsertRates(trx, batch);
-    const { totals, removed } = await recomputeTotals(trx, batch, upserted.rooms);
+    const { totals, written, removed } = await recomputeTotals(trx, batch, upserted.rooms);
+    if (upserted.changed + written + removed > 0) await signalBatch(trx, batch, upserted.rooms);
     return { changedRates: upserted.changed, totals, removedTotals: removed };
   });
 }
@@ -222,5 +224,20 @@ async function recomputeTotals(trx: Knex.Transaction, batch: IngestBatch, rooms:
     batch.sellerId,
     batch.sellerId,
   ])) as { rows: [{ totals: bigint; written: bigint; removed: bigint }] };
-  return { totals: Number(rows[0].totals), removed: Number(rows[0].removed) };
+  return { totals: Number(rows[0].totals), written: Number(rows[0].written), removed: Number(rows[0].removed) };
+}
+
+/**
+ * Search's caches drop the batch's hotels over every night whose price the
+ * batch may have changed: the nights it brings, and every night of a stay
+ * whose total it computed again (promotions change totals without a rate).
+ */
+function signalBatch(trx: Knex.Transaction, batch: IngestBatch, rooms: readonly BatchRoom[]) {
+  let first = batch.firstCheckIn;
+  let last = addDays(batch.lastCheckIn, MAX_PRECOMPUTED_NIGHTS - 1);
+  for (const r of rooms) {
+    if (r.first_night < first) first = r.first_night;
+    if (r.last_night > last) last = r.last_night;
+  }
+  return signalHotelPrices(trx, rooms.map((r) => r.hotel_id), first, last);
 }

@@ -5,7 +5,8 @@ import type { Knex } from "knex";
 import { FlightFareSchema, type FlightFare } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { DeliveryMeta } from "../../endpoints/bus.js";
 import { inTransactionOnce } from "../../platform/inbox.js";
-import type { IsoDate } from "./dates.js";
+import { signalHotelPrices } from "./change-signal.js";
+import { addDays, type IsoDate } from "./dates.js";
 import { ingestRates, type IngestBatch, type IngestResult } from "./ingestion.js";
 import type { RuleKind, RuleRow } from "./rules.js";
 
@@ -183,6 +184,7 @@ async function markStale(trx: Knex.Transaction, scope: StaleScope): Promise<numb
   const inScope = `hotel_id = ? and room_id = ? and (? = '' or seller_id = ?)
       and (?::date is null or (check_in < ?::date and check_in + nights > ?::date))`;
   const bindings = [scope.hotelId, scope.roomId, seller, seller, from, to, from];
+  await signalHotelPrices(trx, [scope.hotelId], from ?? "0001-01-01", to === null ? "9999-12-31" : addDays(to, -1));
   const { rows } = (await trx.raw(
     `
     with marked as (

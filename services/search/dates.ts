@@ -25,3 +25,8 @@ function epochDay(d: CalendarDay): number {
   // Date.UTC maps years 0–99 to 1900–1999; put them back.
   return d.year < 100 ? new Date(ms).setUTCFullYear(d.year) : ms;
 }
+
+/** `d` plus `days` as an ISO date ("2027-01-03"); years from 1000 on (what the validators let through). */
+export function isoDay(d: CalendarDay, days = 0): string {
+  return new Date(Date.UTC(d.year, d.month - 1, d.day + days)).toISOString().slice(0, 10);
+}

@@ -67,16 +67,20 @@ export type FlightFareInit = MessageInitShape<typeof FlightFareSchema>;
 export interface FakeCatalog {
   service: Service<typeof CatalogService>;
   behaviour: Behaviour;
+  /** The query of every SearchHotels call, in order. */
+  searched: string[];
 }
 
 /** Keyword search: a case-insensitive substring of a hotel's name, city or country name. */
 export function fakeCatalog(data: { hotels: HotelInit[]; airports: AirportInit[]; flights: FlightInit[] }): FakeCatalog {
   const b = behaviour();
+  const searched: string[] = [];
   const service: Service<typeof CatalogService> = {
     upsertHotels: () => unimplemented("UpsertHotels"),
     upsertFlights: () => unimplemented("UpsertFlights"),
     getHotels: () => unimplemented("GetHotels"),
     async searchHotels(ctx, req) {
+      searched.push(req.query);
       await act(ctx, b);
       const words = req.query.trim().toLowerCase();
       const hits = data.hotels.filter((h) =>
@@ -102,7 +106,7 @@ export function fakeCatalog(data: { hotels: HotelInit[]; airports: AirportInit[]
       return { airports: data.airports.filter((a) => req.codes.includes(a.code ?? "")) };
     },
   };
-  return { service, behaviour: b };
+  return { service, behaviour: b, searched };
 }
 
 export interface FakePricing {

@@ -2,6 +2,7 @@
 // flights) with offers from several sellers, the fakes of fakes.ts serving
 // it, and search wired over them as a caller sees it (localClient with the
 // validation middleware), on a fixed clock.
+import type { HotelCaches } from "./hotel-caches.js";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import pino from "pino";
 import { backgroundContext, type Context } from "../../endpoints/context.js";
@@ -176,6 +177,8 @@ export interface SearchFixture {
 export interface SearchFixtureOptions {
   budgets?: Partial<SearchBudgets>;
   offers?: HotelOfferInit[];
+  /** Hotel search caches (hotel-caches.ts); none by default. */
+  caches?: HotelCaches;
 }
 
 export function searchFixture(opts: SearchFixtureOptions = {}): SearchFixture {
@@ -189,6 +192,7 @@ export function searchFixture(opts: SearchFixtureOptions = {}): SearchFixture {
     budgets: { ...TEST_BUDGETS, ...opts.budgets },
     signQuote: quoteSigner(DEVELOPMENT_QUOTE_SECRET),
     now: () => NOW,
+    hotelCaches: opts.caches,
   });
   const search = localClient(SearchService, service, validation(searchValidators({ now: () => NOW })));
   const log = pino({ level: "silent" });

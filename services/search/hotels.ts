@@ -12,6 +12,7 @@ import type { HotelQuery, HotelResultSchema, HotelResultsSchema, RoomResultSchem
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { daysBetween } from "./dates.js";
 import type { FanoutState } from "./fanout.js";
+import { cachedListing, cachedOffers, type HotelCaches } from "./hotel-caches.js";
 import { byListedPrice, chooseOffer, personalPrice, type Candidate, type Reliability } from "./offers.js";
 import { balanceBranch, degradedDependencies, listingFailure, searchFanout, walletBalance, walletMoney } from "./plan.js";
 import type { Quoting } from "./quoting.js";
@@ -29,6 +30,8 @@ export interface HotelSearchDeps {
   reliability: Reliability;
   /** The marketplace currency: offers and balances in another are ignored. */
   currency: string;
+  /** What the catalog and pricing answered lately (hotel-caches.ts); none: ask every time. */
+  caches?: HotelCaches;
 }
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -48,8 +51,10 @@ export function hotelPlan(deps: HotelSearchDeps, ctx: Context, query: HotelQuery
   return searchFanout(ctx, budgets)
     .branch("catalog", {
       budgetMs: budgets.catalogMs,
-      run: async (c): Promise<readonly Hotel[]> =>
-        (await deps.catalog.searchHotels(c, { query: query.query, pageSize: query.pageSize || DEFAULT_PAGE_SIZE })).hotels,
+      run: (c): Promise<readonly Hotel[]> => {
+        const pageSize = query.pageSize || DEFAULT_PAGE_SIZE;
+        return cachedListing(deps.caches, c, query, pageSize, async (c) => (await deps.catalog.searchHotels(c, { query: query.query, pageSize })).hotels);
+      },
     })
     .branch("wallet", balanceBranch(deps.wallet, customerId, deps.currency, budgets))
     .branch("pricing", {
@@ -58,14 +63,17 @@ export function hotelPlan(deps: HotelSearchDeps, ctx: Context, query: HotelQuery
       fallback: (): readonly HotelOffer[] => [],
       run: async (c, { catalog }): Promise<readonly HotelOffer[]> => {
         if (catalog.length === 0) return [];
-        const left = c.deadline === undefined ? budgets.pricingMs : c.deadline - Date.now();
-        const res = await deps.pricing.getHotelOffers(c, {
-          hotelIds: catalog.map((h) => h.hotelId),
-          checkIn: query.checkIn,
-          checkOut: query.checkOut,
-          liveBudgetMs: Math.max(0, Math.floor(left - budgets.liveReserveMs)),
+        const hotelIds = catalog.map((h) => h.hotelId);
+        return cachedOffers(deps.caches, c, query, hotelIds, async (c) => {
+          const left = c.deadline === undefined ? budgets.pricingMs : c.deadline - Date.now();
+          const res = await deps.pricing.getHotelOffers(c, {
+            hotelIds,
+            checkIn: query.checkIn,
+            checkOut: query.checkOut,
+            liveBudgetMs: Math.max(0, Math.floor(left - budgets.liveReserveMs)),
+          });
+          return res.offers;
         });
-        return res.offers;
       },
     });
 }

@@ -11,19 +11,29 @@
 // QUOTE_SECRET (platform/quotes.ts); no token, list prices only. Its calls to
 // catalog, pricing and wallet carry its own service token (SERVICE_SECRET),
 // fetched outside the budgets' breakers.
+// What the catalog and pricing answered is cached for SEARCH_CACHE_TTL_MS
+// (60000 ± 4 %; 0: no cache), at most SEARCH_CACHE_ENTRIES (1000) listings
+// and as many offer sets, and dropped on the change signals pricing and the
+// catalog send on the database (DATABASE_URL, or the embedded PostgreSQL):
+// while search cannot listen to them, nothing is served from the cache.
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { config, port, url } from "../../platform/config.js";
+import { Counter } from "prom-client";
+import { listenForSignals } from "../../platform/change-signals.js";
+import { config, int, port, url } from "../../platform/config.js";
+import { EMBEDDED_PORT, embeddedUrl } from "../../platform/embedded-postgres.js";
 import { quoteSettings, quoteSigner } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
+import { cacheSignals, setCachesLive } from "./cache-signals.js";
+import { hotelCaches } from "./hotel-caches.js";
 import { searchService } from "./service.js";
 import { budgetSettings, reliabilitySetting } from "./settings.js";
 import { searchValidators } from "./validators.js";
@@ -31,7 +41,7 @@ import { identityAccess, identitySettings } from "../identity/access.js";
 
 async function main() {
   const rt = startRuntime("search", process.env);
-  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, identityUrl, serviceSecret, quoteSecret, ...budgets } = config(process.env, {
+  const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, identityUrl, serviceSecret, quoteSecret, cacheTtlMs, cacheEntries, ...budgets } = config(process.env, {
     port: port("SEARCH_PORT", 7005),
     ...quoteSettings(),
     catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
@@ -40,6 +50,8 @@ async function main() {
     reliability: reliabilitySetting(),
     ...budgetSettings(),
     ...identitySettings("search"),
+    cacheTtlMs: int("SEARCH_CACHE_TTL_MS", 60_000, { min: 0, max: 3_600_000 }),
+    cacheEntries: int("SEARCH_CACHE_ENTRIES", 1000, { min: 1, max: 100_000 }),
   });
   const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "search", registry: rt.registry, tracer: rt.tracer });
 
@@ -49,6 +61,23 @@ async function main() {
   const pricingStack = stackFor(budgets.pricingMs);
   const walletStack = stackFor(budgets.walletMs);
 
+  const lookups = new Counter({
+    name: "search_cache_lookups_total",
+    help: "Hotel search cache lookups: hit, miss, shared (waited for another search's load) or off (not live, or no cache)",
+    labelNames: ["cache", "result"],
+    registers: [rt.registry],
+  });
+  const caches = hotelCaches({ ttlMs: cacheTtlMs, maxEntries: cacheEntries, live: false, observe: (cache, result) => lookups.inc({ cache, result }) });
+  const signals =
+    cacheTtlMs > 0
+      ? listenForSignals({
+          url: rt.databaseUrl ?? embeddedUrl(EMBEDDED_PORT),
+          log: rt.log,
+          signals: cacheSignals(caches),
+          onLive: (live) => setCachesLive(caches, live),
+        })
+      : undefined;
+
   const search = searchService({
     catalog: clientOf(CatalogService, grpcTransport(catalogUrl), ...catalogStack.middlewares),
     pricing: clientOf(PricingService, grpcTransport(pricingUrl), ...pricingStack.middlewares),
@@ -56,6 +85,7 @@ async function main() {
     budgets,
     reliability,
     signQuote: quoteSigner(quoteSecret),
+    hotelCaches: caches,
   });
   const endpoints = endpointsOf(
     SearchService,
@@ -81,6 +111,7 @@ async function main() {
       name: "circuits",
       close: async () => [catalogStack, pricingStack, walletStack, auth.stack].forEach((s) => s.breaker.close()),
     },
+    { name: "change signals", close: async () => signals?.close() },
     { name: "tracing", close: rt.close },
   ]);
 }

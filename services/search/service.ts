@@ -16,6 +16,7 @@ import type { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js"
 import type { FlightQuery, HotelQuery, SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { flightPlan, flightView, type FlightSearchDeps } from "./flights.js";
+import type { HotelCaches } from "./hotel-caches.js";
 import { hotelPlan, hotelView, type HotelSearchDeps } from "./hotels.js";
 import { LocalTimes } from "./local-time.js";
 import { reliabilityTable } from "./offers.js";
@@ -37,6 +38,8 @@ export interface SearchServiceDeps {
   signQuote?: QuoteSigner;
   /** The clock of the quotes' issue and expiry times. */
   now?: () => Date;
+  /** What hotel searches keep of the catalog's and pricing's answers (hotel-caches.ts); none: nothing kept. */
+  hotelCaches?: HotelCaches;
 }
 
 export function searchService(deps: SearchServiceDeps): Service<typeof SearchService> {
@@ -48,7 +51,7 @@ export function searchService(deps: SearchServiceDeps): Service<typeof SearchSer
     reliability: reliabilityTable(deps.reliability ?? DEFAULT_RELIABILITY),
     currency: deps.currency ?? "EUR",
   };
-  const hotels: HotelSearchDeps = shared;
+  const hotels: HotelSearchDeps = { ...shared, caches: deps.hotelCaches };
   const flights: FlightSearchDeps = { ...shared, localTimes: new LocalTimes() };
   const now = deps.now ?? (() => new Date());
   /** The call's quoting: for the token's customer only. */
