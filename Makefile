@@ -99,11 +99,11 @@ bench-validators: install
 bench-booking: install
 	$(NODE) bench/booking.ts
 
-## bench-search: ingestion of the demo inventory, hotel search at fixed rates, processes vs one process
+## bench-search: ingestion of the demo inventory; hotel search at 50/100/150/300 req/s in a uniform and a Zipf mix: p50/p99/p999, errors by code, CPU ms per search per process, cache hit ratio
 bench-search: install
 	$(NODE) bench/search.ts
 
-## bench-web: the BFF as the browser calls it (Connect, JSON, HTTP/1.1): StreamHotels at 25, 50 and 100 requests/s, visitor and signed in, p50/p99 to the first message and the end, cores per process
+## bench-web: the BFF as the browser calls it (Connect, JSON, HTTP/1.1): StreamHotels at 50 and 100 requests/s, both mixes, visitor and signed in: p50/p99/p999 to the first message and the end, CPU ms per search per process, cache hit ratio
 bench-web: install
 	$(NODE) bench/web.ts
 

@@ -3,6 +3,7 @@
 // is measured from that intended send time, so a stalled server shows up in
 // the percentiles instead of silently slowing the offered load (coordinated
 // omission). Bounded in count and time; loopback targets only.
+import { Code, ConnectError } from "@connectrpc/connect";
 
 export interface FixedRateOptions {
   /** Requests per second offered. */
@@ -25,6 +26,8 @@ export interface LoadResult {
   maxSendLagMs: number;
   /** The first few distinct error messages, to say why. */
   errorSamples: string[];
+  /** Errors by gRPC code name ("unavailable"); "unanswered" for calls still open after the drain. */
+  errorsByCode: Map<string, number>;
 }
 
 export async function fixedRate(opts: FixedRateOptions): Promise<LoadResult> {
@@ -34,6 +37,8 @@ export async function fixedRate(opts: FixedRateOptions): Promise<LoadResult> {
   let errors = 0;
   let maxSendLagMs = 0;
   const errorSamples = new Set<string>();
+  const errorsByCode = new Map<string, number>();
+  const count = (code: string, n = 1) => errorsByCode.set(code, (errorsByCode.get(code) ?? 0) + n);
   const pending = new Set<Promise<void>>();
   const start = performance.now() + 20;
   for (let i = 0; i < total; i++) {
@@ -45,6 +50,7 @@ export async function fixedRate(opts: FixedRateOptions): Promise<LoadResult> {
       () => void latenciesMs.push(performance.now() - due),
       (e: unknown) => {
         errors++;
+        count(e instanceof ConnectError ? Code[e.code] : "other");
         if (errorSamples.size < 3) errorSamples.add(e instanceof Error ? e.message : String(e));
       },
     );
@@ -54,10 +60,13 @@ export async function fixedRate(opts: FixedRateOptions): Promise<LoadResult> {
   let timer: NodeJS.Timeout | undefined;
   const drained = Promise.all(pending).then(() => true);
   const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), opts.drainMs ?? 5000)));
-  if (!(await Promise.race([drained, timedOut]))) errors += pending.size;
+  if (!(await Promise.race([drained, timedOut]))) {
+    errors += pending.size;
+    count("unanswered", pending.size);
+  }
   clearTimeout(timer);
   latenciesMs.sort((a, b) => a - b);
-  return { offered: total, completed: latenciesMs.length, errors, latenciesMs, maxSendLagMs, errorSamples: [...errorSamples] };
+  return { offered: total, completed: latenciesMs.length, errors, latenciesMs, maxSendLagMs, errorSamples: [...errorSamples], errorsByCode };
 }
 
 export function percentile(sortedMs: number[], p: number): number {
@@ -67,6 +76,6 @@ export function percentile(sortedMs: number[], p: number): number {
 
 export function summary(r: LoadResult): string {
   const q = (p: number) => percentile(r.latenciesMs, p).toFixed(1).padStart(7);
-  const why = r.errorSamples.length > 0 ? `\n    errors: ${r.errorSamples.join(" | ")}` : "";
-  return `${r.completed}/${r.offered} ok, ${r.errors} errors   p50 ${q(50)} ms   p90 ${q(90)} ms   p99 ${q(99)} ms   max ${q(100)} ms   (send lag ≤ ${r.maxSendLagMs.toFixed(1)} ms)${why}`;
+  const why = r.errorSamples.length > 0 ? `\n    errors: ${[...r.errorsByCode].map(([code, n]) => `${code} ${n}`).join(", ")} (${r.errorSamples.join(" | ")})` : "";
+  return `${r.completed}/${r.offered} ok, ${r.errors} errors   p50 ${q(50)} ms   p99 ${q(99)} ms   p999 ${q(99.9)} ms   max ${q(100)} ms   (send lag ≤ ${r.maxSendLagMs.toFixed(1)} ms)${why}`;
 }

@@ -1,72 +1,57 @@
-// `make bench` (second part): hotel search at a fixed offered rate.
-// 1. Starts the whole read side as separate processes (scripts/system.ts) on
+// `make bench-search`: hotel search at fixed offered rates, two query mixes.
+// 1. Starts the whole system as separate processes (scripts/system.ts) on
 //    a fresh embedded PostgreSQL (.data/bench-pg, port 54338) and ports of
 //    their own (17xxx), and times the ingestion of the demo inventory
 //    through the real path (sandbox sellers → sellers → catalog, pricing).
-// 2. Offers hotel searches at 100 and 300 requests/s (bench/load.ts) to the
-//    search process over gRPC, for a customer with a wallet balance (signed
-//    up by following the link the SMTP sink received; their token on each call).
-// 3. Wires the same services in this process with in-memory clients
-//    (localClient, same middlewares, same database) and offers the same load,
-//    to give the cost of the process boundaries.
+// 2. For each mix (bench/stays.ts: uniform — the worst case for the cache —
+//    and zipf — popular cities and weekends) and each rate (BENCH_RATES,
+//    default 50, 100, 150 and 300/s; bench/load.ts, constant arrival rate)
+//    offers hotel searches to the search process over gRPC for
+//    BENCH_SECONDS (20), as a customer with a wallet balance (signed up by
+//    following the link the SMTP sink received; their token on each call, so
+//    every search asks the wallet and signs quotes).
+// Each phase prints p50/p99/p999, errors by code, CPU milliseconds per search
+// of each process it touches (bench/cpu.ts) and search's cache hit ratio.
 import { rm } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { pino } from "pino";
-import { Registry } from "prom-client";
-import { backgroundContext, type Principal } from "../endpoints/context.js";
-import { asPrincipal, callAs } from "../endpoints/middleware/call-as.js";
-import { clientFromEndpoints, endpointsOf, localClient } from "../endpoints/service.js";
-import { serverStack } from "../endpoints/stack.js";
-import { CatalogService } from "../gen/itinera/catalog/v1/catalog_pb.js";
-import { PricingService } from "../gen/itinera/pricing/v1/pricing_pb.js";
-import { SearchHotelsRequestSchema, SearchService } from "../gen/itinera/search/v1/search_pb.js";
-import { SellersService } from "../gen/itinera/sellers/v1/sellers_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
-import { embeddedUrl } from "../platform/embedded-postgres.js";
-import { openDatabase } from "../platform/db.js";
-import { createLogger } from "../platform/logger.js";
-import { createTracing } from "../platform/tracing.js";
-import { catalogService } from "../services/catalog/service.js";
-import { FlightStore } from "../services/catalog/flight-store.js";
-import { HotelStore } from "../services/catalog/hotel-store.js";
-import { pageTokens } from "../services/catalog/page-token.js";
-import { catalogValidators } from "../services/catalog/validators.js";
-import { pricingService } from "../services/pricing/service.js";
-import { PricingStore } from "../services/pricing/store.js";
-import { PricingRules } from "../services/pricing/rules.js";
-import { pricingValidators } from "../services/pricing/validators.js";
-import { searchService } from "../services/search/service.js";
-import { searchValidators } from "../services/search/validators.js";
+import { SearchHotelsRequestSchema, SearchService } from "../gen/itinera/search/v1/search_pb.js";
+import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { developmentServiceSecret } from "../services/identity/service-tokens.js";
-import { walletService } from "../services/wallet/service.js";
-import { WalletStore } from "../services/wallet/store.js";
-import { walletValidators } from "../services/wallet/validators.js";
-import { DEVELOPMENT_QUOTE_SECRET, quoteSigner } from "../platform/quotes.js";
-import { clientOf, grpcTransport } from "../transport/client.js";
-import { startSystem } from "../scripts/system.js";
-import { fixedRate, percentile, summary, type LoadResult } from "./load.js";
+import { startSystem, type RunningSystem } from "../scripts/system.js";
 import { ingestionDone, OPERATOR, signUpLink } from "../scripts/demo.js";
-import { stays } from "./stays.js";
+import { cacheLine, cacheLookups, cpuLines, cpuParts, postmasterPid, snapshot } from "./cpu.js";
+import { fixedRate, summary } from "./load.js";
+import { MIXES, stays, type Mix } from "./stays.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PG_PORT = 54338;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const RATES = (process.env.BENCH_RATES ?? "100,300").split(",").map(Number);
+const RATES = (process.env.BENCH_RATES ?? "50,100,150,300").split(",").map(Number);
+const MIX_LIST = (process.env.BENCH_MIXES?.split(",") ?? MIXES) as Mix[];
+/** Between phases: the circuits (open 5 s, 10 s window) and queues of one do not carry over. */
+const COOL_DOWN_MS = 10_000;
+const CORES = availableParallelism();
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const load = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${CORES} cores`;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Hotel searches for the demo inventory's stays (as one customer: each call carries their token). */
-function searches(): () => MessageInitShape<typeof SearchHotelsRequestSchema> {
-  const stay = stays(12345);
+/** Hotel searches of one mix. */
+function searches(mix: Mix): () => MessageInitShape<typeof SearchHotelsRequestSchema> {
+  const stay = stays(12345, mix);
   return () => {
     const { city, checkIn, checkOut } = stay();
     return { query: { query: city, checkIn, checkOut, pageSize: 20 } };
   };
 }
+
+/** The processes a hotel search touches, by /metrics. */
+const MEASURED = ["search", "catalog", "pricing", "wallet"] as const;
 
 async function main() {
   if (!process.env.BENCH_REUSE) await rm(join(ROOT, ".data", "bench-pg"), { recursive: true, force: true });
@@ -116,74 +101,34 @@ async function main() {
       { headers: { authorization: `Bearer ${accessToken}` } },
     );
 
-    const next = searches();
-    const remote = createClient(SearchService, createGrpcTransport({ baseUrl: system.url("search") }));
-    const asPricing = await identity.issueServiceToken({ serviceName: "pricing", secret: env.PRICING_SERVICE_SECRET ?? developmentServiceSecret("pricing") });
-    const local = await inProcess(system.url("sellers"), { kind: "service", id: "pricing", roles: [], token: asPricing.accessToken }, customer.customerId);
-    const results: Record<string, LoadResult> = {};
-    await fixedRate({ rate: 50, seconds: 8, call: () => remote.searchHotels(next(), asCustomer) }); // warm-up: JIT, pools, sessions
-    await fixedRate({ rate: 50, seconds: 8, call: () => local.search(next()) });
-    for (const rate of RATES) {
-      results[`processes ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => remote.searchHotels(next(), asCustomer) });
-      say(`hotel search, separate processes, ${rate} req/s for ${SECONDS} s: ${summary(results[`processes ${rate}/s`]!)}`);
-      results[`in-process ${rate}/s`] = await fixedRate({ rate, seconds: SECONDS, call: () => local.search(next()) });
-      say(`hotel search, one process,        ${rate} req/s for ${SECONDS} s: ${summary(results[`in-process ${rate}/s`]!)}`);
-    }
-    for (const rate of RATES) {
-      const a = results[`processes ${rate}/s`]!;
-      const b = results[`in-process ${rate}/s`]!;
-      const ratio = (p: number) => (percentile(a.latenciesMs, p) / percentile(b.latenciesMs, p)).toFixed(2);
-      say(`at ${rate} req/s: separate processes / one process = ${ratio(50)}x at p50, ${ratio(99)}x at p99`);
-    }
-    await local.close();
+    const search = createClient(SearchService, createGrpcTransport({ baseUrl: system.url("search") }));
+    await phases(system, (req) => search.searchHotels(req, asCustomer));
   } finally {
     await system.stop();
   }
 }
 
-async function inProcess(sellersUrl: string, pricingPrincipal: Principal, customerId: string) {
-  const log = createLogger({ service: "bench-in-process", destination: pino.destination({ dest: "/dev/null", sync: false, minLength: 4096 }) });
-  const tracing = createTracing({ serviceName: "bench-in-process" });
-  const registry = new Registry();
-  const stack = (validators: Parameters<typeof serverStack>[0]["validators"]) => serverStack({ registry, tracer: tracing.tracer, validators });
-  const open = (schema: string, dir: string) =>
-    openDatabase({ url: embeddedUrl(PG_PORT), dataDir: "unused", embeddedPort: PG_PORT, schema, migrationsDir: join(ROOT, "services", dir, "migrations"), log, pool: { min: 2, max: 10 } });
-  const [catalogDb, pricingDb, walletDb] = await Promise.all([open("catalog", "catalog"), open("pricing", "pricing"), open("wallet", "wallet")]);
-  const pricingStore = new PricingStore(pricingDb.knex);
-  const asSearch: Principal = { kind: "service", id: "search", roles: [] };
-  const catalog = clientFromEndpoints(
-    CatalogService,
-    asPrincipal(
-      endpointsOf(
-        CatalogService,
-        catalogService({ hotels: new HotelStore(catalogDb.knex), flights: new FlightStore(catalogDb.knex), pageTokens: pageTokens("sandbox-catalog-page-tokens") }),
-        ...stack(catalogValidators()),
-      ),
-      asSearch,
-    ),
+/** A warm-up (JIT, pools, sessions), then each mix at each rate, reported with where the CPU went. */
+async function phases(system: RunningSystem, call: (req: MessageInitShape<typeof SearchHotelsRequestSchema>) => Promise<unknown>) {
+  const warm = searches("uniform");
+  await fixedRate({ rate: 50, seconds: 8, call: () => call(warm()) });
+  const parts = cpuParts(
+    MEASURED.map((name) => ({ label: name, metricsUrl: system.url(name) })),
+    await postmasterPid(PG_PORT),
   );
-  const sellers = clientOf(SellersService, grpcTransport(sellersUrl), callAs(async () => pricingPrincipal));
-  const pricing = clientFromEndpoints(
-    PricingService,
-    asPrincipal(
-      endpointsOf(PricingService, pricingService({ store: pricingStore, sellers, rules: await PricingRules.load(() => pricingStore.activeRules()) }), ...stack(pricingValidators())),
-      asSearch,
-    ),
-  );
-  const wallet = clientFromEndpoints(
-    WalletService,
-    asPrincipal(endpointsOf(WalletService, walletService({ store: new WalletStore(walletDb.knex) }), ...stack(walletValidators())), asSearch),
-  );
-  const signQuote = quoteSigner(DEVELOPMENT_QUOTE_SECRET);
-  const search = localClient(SearchService, searchService({ catalog, pricing, wallet, signQuote }), ...stack(searchValidators({ now: () => new Date() })));
-  const principal: Principal = { kind: "customer", id: customerId, roles: [] };
-  return {
-    search: (req: MessageInitShape<typeof SearchHotelsRequestSchema>) => search.searchHotels(backgroundContext({ log, principal }), req),
-    close: async () => {
-      await Promise.all([catalogDb.close(), pricingDb.close(), walletDb.close()]);
-      await tracing.shutdown();
-    },
-  };
+  for (const mix of MIX_LIST) {
+    const next = searches(mix);
+    for (const rate of RATES) {
+      await pause(COOL_DOWN_MS);
+      const [cpuBefore, cacheBefore] = await Promise.all([snapshot(parts), cacheLookups(system.url("search"))]);
+      const r = await fixedRate({ rate, seconds: SECONDS, call: () => call(next()) });
+      const [cpuAfter, cacheAfter] = await Promise.all([snapshot(parts), cacheLookups(system.url("search"))]);
+      say(`hotel search, ${mix} mix, ${rate} req/s for ${SECONDS} s (${load()}):`);
+      say(`  ${summary(r)}`);
+      for (const line of cpuLines(parts, cpuBefore, cpuAfter, r.completed, CORES)) say(`  ${line}`);
+      say(`  cache: ${cacheLine(cacheBefore, cacheAfter)}`);
+    }
+  }
 }
 
 await main();

@@ -1,19 +1,20 @@
-// `make bench-web`: the BFF's p99 for a hotel search at 100 requests/s (issue 5).
+// `make bench-web`: the BFF's p99 for a hotel search at 100 requests/s (issues 5, 10).
 // 1. Starts the whole system as separate processes (scripts/system.ts) on a
 //    fresh embedded PostgreSQL (.data/bench-web-pg, port 54348; kept with
 //    BENCH_REUSE) and ports of its own (172xx/173xx, so it can run beside
 //    bench-search), waits for the ingestion of the demo inventory and for
 //    the services to go idle.
 // 2. Offers StreamHotels to the web process (the BFF) the way the browser
-//    calls it — Connect, JSON, HTTP/1.1 (bench/web-client.ts) — at 25, 50
-//    and 100 requests/s (BENCH_RATES; bench/load.ts, constant arrival rate)
-//    for BENCH_SECONDS (20) each, random cities and dates of the demo
-//    inventory: first as a visitor, then signed in (SignUp through the BFF,
+//    calls it — Connect, JSON, HTTP/1.1 (bench/web-client.ts) — at 50 and
+//    100 requests/s (BENCH_RATES; bench/load.ts, constant arrival rate) for
+//    BENCH_SECONDS (20) each, in both mixes of stays (bench/stays.ts:
+//    uniform and zipf; BENCH_MIXES): first as a visitor, then signed in (SignUp through the BFF,
 //    its cookies and CSRF header on every call, a wallet balance so search
 //    fetches the markdown). Each phase: latency to the first message and to
-//    the stream's end, errors by code, and the cores each process used
-//    (bench/web-cpu.ts), the machine's too — the whole system, PostgreSQL and
-//    this load generator share one machine (2 cores here).
+//    the stream's end, errors by code, CPU milliseconds per search and cores
+//    of each process (bench/cpu.ts), the machine's too — the whole system,
+//    PostgreSQL and this load generator share one machine (2 cores here) —
+//    and search's cache hit ratio.
 // Every caller is 127.0.0.1, one customer: the BFF's per-address and
 // per-customer limit (2/s, burst 10 by default) is raised for the benchmark.
 import { rm } from "node:fs/promises";
@@ -29,25 +30,26 @@ import type { StreamHotelsRequestSchema } from "../gen/itinera/web/v1/web_pb.js"
 import { developmentServiceSecret } from "../services/identity/service-tokens.js";
 import { startSystem, type RunningSystem } from "../scripts/system.js";
 import { fixedRate, percentile, summary } from "./load.js";
-import { machineSeconds, postgresSeconds, postmasterPid } from "./web-cpu.js";
+import { cacheLine, cacheLookups, cpuLines, cpuParts, cpuSeconds, postmasterPid, snapshot } from "./cpu.js";
 import { browserClient, StreamTally, type WebClient } from "./web-client.js";
 import { ingestionDone, OPERATOR, signUpLink } from "../scripts/demo.js";
-import { stays } from "./stays.js";
+import { MIXES, stays, type Mix } from "./stays.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PG_PORT = 54348;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 4);
 const COOL_DOWN_MS = 15_000;
-const RATES = (process.env.BENCH_RATES ?? "25,50,100").split(",").map(Number);
+const RATES = (process.env.BENCH_RATES ?? "50,100").split(",").map(Number);
+const MIX_LIST = (process.env.BENCH_MIXES?.split(",") ?? MIXES) as Mix[];
 const RATE_LIMIT = { perSecond: "10000", burst: "100000" };
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const CORES = availableParallelism();
 const load = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${CORES} cores`;
 
-/** Hotel searches for the demo inventory's stays (bench/stays.ts). */
-function searches(): () => MessageInitShape<typeof StreamHotelsRequestSchema> {
-  const stay = stays(54321);
+/** Hotel searches of one mix of stays (bench/stays.ts). */
+function searches(mix: Mix): () => MessageInitShape<typeof StreamHotelsRequestSchema> {
+  const stay = stays(54321, mix);
   return () => {
     const { city, checkIn, checkOut } = stay();
     return { query: city, checkIn, checkOut };
@@ -57,13 +59,6 @@ function searches(): () => MessageInitShape<typeof StreamHotelsRequestSchema> {
 const WEB_ADMIN_PORT = "17281";
 /** Where a process serves /metrics: its port, or for the BFF its admin port. */
 const metricsUrl = (system: RunningSystem, name: string) => (name === "web" ? `http://127.0.0.1:${WEB_ADMIN_PORT}` : system.url(name));
-
-/** A process's CPU seconds so far, from its /metrics (prom-client's process_cpu_seconds_total). */
-async function cpuSeconds(baseUrl: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith("process_cpu_seconds_total "));
-  return line ? Number(line.split(" ")[1]) : NaN;
-}
 
 /**
  * Waits until the read side is idle (the sellers' push feed and pricing's
@@ -126,12 +121,11 @@ async function main() {
     await quiet(system);
     say(`the BFF's rate limit raised for the benchmark: WEB_RATE_PER_SEC=${RATE_LIMIT.perSecond} WEB_RATE_BURST=${RATE_LIMIT.burst} (default 2/s, burst 10)`);
 
-    const next = searches();
     const visitor = browserClient(system.url("web")).client;
-    await round(system, "visitor", visitor, next);
+    await round(system, "visitor", visitor);
 
     const { client: signedIn } = await signUp(system, env);
-    await round(system, "signed in", signedIn, next);
+    await round(system, "signed in", signedIn);
   } finally {
     await system.stop();
   }
@@ -160,55 +154,50 @@ async function signUp(system: RunningSystem, env: NodeJS.ProcessEnv) {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const MEASURED = ["web", "search", "catalog", "pricing", "wallet"] as const;
-const LABELS = ["BFF", "search", "catalog", "pricing", "wallet", "PostgreSQL", "bench client"];
-
-/** CPU seconds so far: the measured processes, PostgreSQL, this process (the load generator shares the cores), the machine. */
-async function cpuNow(system: RunningSystem, postmaster: number | undefined) {
-  const own = process.cpuUsage();
-  const services = await Promise.all(MEASURED.map((n) => cpuSeconds(metricsUrl(system, n))));
-  const pg = postmaster === undefined ? NaN : await postgresSeconds(postmaster);
-  return { parts: [...services, pg, (own.user + own.system) / 1e6], machine: await machineSeconds() };
-}
+const LABEL: Record<(typeof MEASURED)[number], string> = { web: "BFF", search: "search", catalog: "catalog", pricing: "pricing", wallet: "wallet" };
 
 /**
  * A warm-up ramp (10, 25, 50/s: JIT, pools, sessions — all at once from
- * cold overloads the catalog), then each rate for SECONDS, reported with
- * first-message and end-of-stream latencies and where the CPU went. Each
- * phase starts after a pause, so the circuits (open 5 s, 10 s window) and
- * queues of the one before do not carry over.
+ * cold overloads the catalog), then each mix at each rate for SECONDS,
+ * reported with first-message and end-of-stream latencies, where the CPU
+ * went and search's cache hits. Each phase starts after a pause, so the
+ * circuits (open 5 s, 10 s window) and queues of the one before do not
+ * carry over.
  */
-async function round(system: RunningSystem, who: string, client: WebClient, next: ReturnType<typeof searches>) {
+async function round(system: RunningSystem, who: string, client: WebClient) {
+  const warmup = searches("uniform");
   for (const rate of [10, 25, 50]) {
     const warm = new StreamTally();
-    await fixedRate({ rate, seconds: WARMUP_SECONDS, call: () => warm.search(client, next()) });
+    await fixedRate({ rate, seconds: WARMUP_SECONDS, call: () => warm.search(client, warmup()) });
   }
-  const postmaster = await postmasterPid(PG_PORT);
-  for (const rate of RATES) {
-    await pause(COOL_DOWN_MS);
-    const tally = new StreamTally();
-    const before = await cpuNow(system, postmaster);
-    const r = await fixedRate({ rate, seconds: SECONDS, call: () => tally.search(client, next()) });
-    const after = await cpuNow(system, postmaster);
-    const first = [...tally.firstMs].sort((a, b) => a - b);
-    const q = (p: number) => percentile(first, p).toFixed(1).padStart(7);
-    const byCode = [...tally.errorsByCode].map(([code, n]) => `${code} ${n}`);
-    const unanswered = r.errors - [...tally.errorsByCode.values()].reduce((a, b) => a + b, 0);
-    if (unanswered > 0) byCode.push(`unanswered after the drain ${unanswered}`);
-    say(`StreamHotels via the BFF, ${who}, ${rate} req/s for ${SECONDS} s (${load()}):`);
-    say(`  stream end:    ${summary(r)}`);
-    say(`  first message: ${first.length} streams     p50 ${q(50)} ms   p90 ${q(90)} ms   p99 ${q(99)} ms   max ${q(100)} ms   (from the send)`);
-    say(`  errors by code: ${byCode.length > 0 ? byCode.join(", ") : "none"}`);
-    say(
-      `  ${(tally.messages / Math.max(1, tally.streams)).toFixed(1)} messages/stream, ${(tally.hotels / Math.max(1, tally.streams)).toFixed(1)} hotels in the last; ` +
-        `${tally.incomplete} not complete, ${tally.degraded} degraded, ${tally.empty} empty, ${tally.withWallet} with the wallet balance`,
-    );
-    // Cores over the phase's wall time: the machine's are shared with whatever else runs.
-    const wall = (after.machine.total - before.machine.total) / CORES;
-    const cores = after.parts.map((c, i) => (c - before.parts[i]!) / wall);
-    const ours = cores.reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0);
-    const busy = (after.machine.busy - before.machine.busy) / wall;
-    say(`  cores used: ${LABELS.map((n, i) => `${n} ${cores[i]!.toFixed(2)}`).join(", ")}; machine ${busy.toFixed(2)} of ${CORES} (other work ${Math.max(0, busy - ours).toFixed(2)})`);
-    say(`  BFF CPU per stream: ${((cores[0]! * wall * 1000) / Math.max(1, r.offered)).toFixed(2)} ms per request offered, ${((cores[0]! * wall * 1000) / Math.max(1, r.completed)).toFixed(2)} ms per stream completed`);
+  const parts = cpuParts(
+    MEASURED.map((name) => ({ label: LABEL[name], metricsUrl: metricsUrl(system, name) })),
+    await postmasterPid(PG_PORT),
+  );
+  for (const mix of MIX_LIST) {
+    const next = searches(mix);
+    for (const rate of RATES) {
+      await pause(COOL_DOWN_MS);
+      const tally = new StreamTally();
+      const [before, cacheBefore] = await Promise.all([snapshot(parts), cacheLookups(system.url("search"))]);
+      const r = await fixedRate({ rate, seconds: SECONDS, call: () => tally.search(client, next()) });
+      const [after, cacheAfter] = await Promise.all([snapshot(parts), cacheLookups(system.url("search"))]);
+      const first = [...tally.firstMs].sort((a, b) => a - b);
+      const q = (p: number) => percentile(first, p).toFixed(1).padStart(7);
+      const byCode = [...tally.errorsByCode].map(([code, n]) => `${code} ${n}`);
+      const unanswered = r.errors - [...tally.errorsByCode.values()].reduce((a, b) => a + b, 0);
+      if (unanswered > 0) byCode.push(`unanswered after the drain ${unanswered}`);
+      say(`StreamHotels via the BFF, ${who}, ${mix} mix, ${rate} req/s for ${SECONDS} s (${load()}):`);
+      say(`  stream end:    ${summary(r)}`);
+      say(`  first message: ${first.length} streams     p50 ${q(50)} ms   p99 ${q(99)} ms   p999 ${q(99.9)} ms   max ${q(100)} ms   (from the send)`);
+      say(`  errors by code: ${byCode.length > 0 ? byCode.join(", ") : "none"}`);
+      say(
+        `  ${(tally.messages / Math.max(1, tally.streams)).toFixed(1)} messages/stream, ${(tally.hotels / Math.max(1, tally.streams)).toFixed(1)} hotels in the last; ` +
+          `${tally.incomplete} not complete, ${tally.degraded} degraded, ${tally.empty} empty, ${tally.withWallet} with the wallet balance`,
+      );
+      for (const line of cpuLines(parts, before, after, r.completed, CORES)) say(`  ${line}`);
+      say(`  cache: ${cacheLine(cacheBefore, cacheAfter)}`);
+    }
   }
   await pause(COOL_DOWN_MS);
 }

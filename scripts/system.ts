@@ -104,6 +104,17 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+/**
+ * ITINERA_CPU_PROF="search,catalog": those processes write a V8 CPU profile
+ * (.data/profiles/<name>/CPU.<date>.<time>.<pid>….cpuprofile) when they exit — a stop, not a
+ * kill. Read one with `node scripts/profile-top.ts <file>` (bench/README.md).
+ */
+function profiling(env: NodeJS.ProcessEnv, name: string): string[] {
+  const names = (env.ITINERA_CPU_PROF ?? "").split(",").map((n) => n.trim());
+  if (!names.includes(name)) return [];
+  return ["--cpu-prof", `--cpu-prof-dir=${join(ROOT, ".data", "profiles", name)}`];
+}
+
 const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10000];
 
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
@@ -147,7 +158,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const children = new Map<string, ChildProcess>();
   const exitCounts: Record<string, number> = Object.fromEntries(specs.map((s) => [s.name, 0]));
   const launch = (spec: ProcessSpec, restarts = 0) => {
-    const child = spawn(process.execPath, ["--import", "tsx", ...spec.args], {
+    const child = spawn(process.execPath, [...profiling(env, spec.name), "--import", "tsx", ...spec.args], {
       cwd: ROOT,
       env: { ...env, ...spec.env },
       stdio: ["ignore", opts.stdio, opts.stdio],
