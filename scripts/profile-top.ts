@@ -1,6 +1,6 @@
 // Reads a V8 CPU profile (.cpuprofile, from node --cpu-prof) and prints
-// where the time went: the functions with the most self time, and the same
-// summed by package (node_modules/<name>) or by file of ours.
+// where the busy time went (idle left out): the functions with the most self
+// time, and the same summed by package (node_modules/<name>) or by file of ours.
 //   node scripts/profile-top.ts .data/profiles/search/CPU.….cpuprofile [top=25]
 import { readFile } from "node:fs/promises";
 
@@ -29,6 +29,7 @@ const profile = JSON.parse(await readFile(file, "utf8")) as Profile;
 const selfUs = new Map<number, number>();
 profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+for (const [id] of selfUs) if (byId.get(id)?.callFrame.functionName === "(idle)") selfUs.delete(id);
 const totalUs = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
 const where = (n: ProfileNode) => {
@@ -49,7 +50,7 @@ const sum = (key: (n: ProfileNode) => string) => {
 };
 const pct = (us: number) => `${((100 * us) / totalUs).toFixed(1).padStart(5)} %`;
 
-console.log(`${file}: ${(totalUs / 1000).toFixed(0)} ms sampled over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`);
+console.log(`${file}: ${(totalUs / 1000).toFixed(0)} ms busy over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`);
 console.log(`\ntop ${top} functions by self time:`);
 for (const [k, us] of sum((n) => `${n.callFrame.functionName || "(anonymous)"}  ${where(n)}:${n.callFrame.lineNumber + 1}`)) console.log(`${pct(us)}  ${k}`);
 console.log(`\nby package or file:`);

@@ -148,6 +148,28 @@ test("getKeys verifier: caches the set and refetches once when it meets an unkno
   assert.is(fetches, before, "a known kid is served from the cache");
 });
 
+test("a verified token is taken as verified for verifiedMs without its signature checked again, never past its expiry", async () => {
+  let fetches = 0;
+  let jwks = f.signer.jwks;
+  let now = new Date();
+  const v = tokenVerifier({ getKeys: async () => (fetches++, jwks), cacheMs: 0, cooldownMs: 0, verifiedMs: 1_000, now: () => now });
+  const token = (await identity.signIn(ctx, { email: EMAIL, password: PASSWORD })).tokens!.accessToken;
+  const id = (await v(token)).id;
+  jwks = { keys: [] }; // the signing key withdrawn
+  const fetched = fetches;
+  now = new Date(now.getTime() + 500);
+  assert.is((await v(token)).id, id, "within verifiedMs: from memory");
+  assert.is(fetches, fetched, "no key was looked up");
+  now = new Date(now.getTime() + 1_000);
+  assert.is((await failure(v(token))).code, Code.Unauthenticated, "after verifiedMs: checked again, and the key is gone");
+
+  jwks = f.signer.jwks;
+  const long = tokenVerifier({ getKeys: async () => jwks, verifiedMs: 24 * 3600_000, now: () => now });
+  await long(token);
+  now = new Date(now.getTime() + 3600_000);
+  assert.match((await failure(long(token))).message, /expired/, "never past the token's expiry");
+});
+
 test("bearerAuthenticator: no header → no principal; Bearer → principal; other schemes and bad tokens → Unauthenticated", async () => {
   const authenticate = bearerAuthenticator(verify);
   const inn = await identity.signIn(ctx, { email: EMAIL, password: PASSWORD });
