@@ -132,10 +132,10 @@ export function cacheLine(before: Map<string, number>, after: Map<string, number
   const delta = (k: string) => (after.get(k) ?? 0) - (before.get(k) ?? 0);
   return ["listings", "offers"]
     .map((cache) => {
-      const [hit, miss, shared, off] = ["hit", "miss", "shared", "off"].map((r) => delta(`${cache}/${r}`)) as [number, number, number, number];
+      const [hit, miss, shared, off, unkept] = ["hit", "miss", "shared", "off", "unkept"].map((r) => delta(`${cache}/${r}`)) as [number, number, number, number, number];
       const all = hit + miss + shared + off;
       if (all === 0) return `${cache}: no lookups`;
-      return `${cache} ${((100 * hit) / all).toFixed(1)} % hit (${hit} hit, ${shared} shared a load, ${miss} miss, ${off} off)`;
+      return `${cache} ${((100 * hit) / all).toFixed(1)} % hit (${hit} hit, ${shared} shared a load, ${miss} miss — ${unkept} of them not kept —, ${off} off)`;
     })
     .join("; ");
 }

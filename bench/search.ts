@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
+import { grpcTransport } from "../transport/client.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { IdentityService } from "../gen/itinera/identity/v1/identity_pb.js";
 import { SearchHotelsRequestSchema, SearchService } from "../gen/itinera/search/v1/search_pb.js";
@@ -42,8 +43,8 @@ const load = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(" ")}
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Hotel searches of one mix. */
-function searches(mix: Mix): () => MessageInitShape<typeof SearchHotelsRequestSchema> {
-  const stay = stays(12345, mix);
+function searches(mix: Mix, seed = 12345): () => MessageInitShape<typeof SearchHotelsRequestSchema> {
+  const stay = stays(seed, mix);
   return () => {
     const { city, checkIn, checkOut } = stay();
     return { query: { query: city, checkIn, checkOut, pageSize: 20 } };
@@ -101,7 +102,8 @@ async function main() {
       { headers: { authorization: `Bearer ${accessToken}` } },
     );
 
-    const search = createClient(SearchService, createGrpcTransport({ baseUrl: system.url("search") }));
+    // As the BFF calls it (transport/client.ts: gRPC, no compression between services).
+    const search = createClient(SearchService, grpcTransport(system.url("search")));
     await phases(system, (req) => search.searchHotels(req, asCustomer));
   } finally {
     await system.stop();
@@ -110,7 +112,7 @@ async function main() {
 
 /** A warm-up (JIT, pools, sessions), then each mix at each rate, reported with where the CPU went. */
 async function phases(system: RunningSystem, call: (req: MessageInitShape<typeof SearchHotelsRequestSchema>) => Promise<unknown>) {
-  const warm = searches("uniform");
+  const warm = searches("uniform", 999); // other stays than the phases' own
   await fixedRate({ rate: 50, seconds: 8, call: () => call(warm()) });
   const parts = cpuParts(
     MEASURED.map((name) => ({ label: name, metricsUrl: system.url(name) })),

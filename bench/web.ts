@@ -48,8 +48,8 @@ const CORES = availableParallelism();
 const load = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${CORES} cores`;
 
 /** Hotel searches of one mix of stays (bench/stays.ts). */
-function searches(mix: Mix): () => MessageInitShape<typeof StreamHotelsRequestSchema> {
-  const stay = stays(54321, mix);
+function searches(mix: Mix, seed = 54321): () => MessageInitShape<typeof StreamHotelsRequestSchema> {
+  const stay = stays(seed, mix);
   return () => {
     const { city, checkIn, checkOut } = stay();
     return { query: city, checkIn, checkOut };
@@ -165,7 +165,7 @@ const LABEL: Record<(typeof MEASURED)[number], string> = { web: "BFF", search: "
  * carry over.
  */
 async function round(system: RunningSystem, who: string, client: WebClient) {
-  const warmup = searches("uniform");
+  const warmup = searches("uniform", 999); // other stays than the phases' own
   for (const rate of [10, 25, 50]) {
     const warm = new StreamTally();
     await fixedRate({ rate, seconds: WARMUP_SECONDS, call: () => warm.search(client, warmup()) });

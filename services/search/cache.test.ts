@@ -76,6 +76,7 @@ test("a value `keep` refuses is returned but not stored", async () => {
   assert.is(await s.cache.get("k", s.load("stale"), lisbon(), (v) => v !== "stale"), "stale");
   assert.is(await s.cache.get("k", s.load("fresh"), lisbon(), (v) => v !== "stale"), "fresh");
   assert.is(await s.cache.get("k", s.load("other"), lisbon()), "fresh");
+  assert.equal(s.results, ["miss", "unkept", "miss", "hit"]);
 });
 
 test("a change drops the entries holding one of its hotels on one of its nights, and no other", async () => {

@@ -33,8 +33,12 @@ export interface Change {
   readonly nights?: Nights;
 }
 
-/** "off": not live, or a TTL of 0: loaded without the cache. */
-export type CacheResult = "hit" | "miss" | "shared" | "off";
+/**
+ * A lookup's result — "off": not live, or a TTL of 0, loaded without the
+ * cache — or, after a miss, "unkept": the load's value was not stored
+ * (`keep` refused it, or a change overtook it).
+ */
+export type CacheResult = "hit" | "miss" | "shared" | "off" | "unkept";
 
 export interface SearchCacheOptions {
   /** A name for metrics ("listing", "offers"). */
@@ -118,6 +122,7 @@ export class SearchCache<V> {
       (value) => {
         this.#flights.delete(key);
         if (epoch === this.#epoch && keep(value)) this.#store(key, { value, scope: scope(value), expiresAt: this.#expiry() });
+        else this.#opts.observe?.("unkept");
         return value;
       },
       (error: unknown) => {

@@ -110,6 +110,13 @@ export function valueOf<T, K extends keyof T>(state: FanoutState<T>, name: K): T
 
 type Outcomes = Record<string, Outcome<unknown>>;
 
+/**
+ * The reason a plan's and its branches' signals fire when the plan is over:
+ * one error made once, since every search ends so and an Error's stack
+ * costs more than the rest of the bookkeeping.
+ */
+const OVER = new KitError(Code.Canceled, "the search's fan-out is over");
+
 async function* runPlan(ctx: Context, specs: readonly AnySpec[], opts: FanoutOptions) {
   const startedAt = Date.now();
   const planDeadline = Math.min(
@@ -162,7 +169,7 @@ async function* runPlan(ctx: Context, specs: readonly AnySpec[], opts: FanoutOpt
     }
   } finally {
     ctx.signal.removeEventListener("abort", forward);
-    stop.abort(new KitError(Code.Canceled, "the fan-out is over"));
+    stop.abort(OVER);
   }
 }
 
@@ -211,6 +218,6 @@ async function runBranch(
     clearTimeout(timer);
     stop.removeEventListener("abort", forward);
     // Whatever the work still does, nobody waits for it now.
-    if (!controller.signal.aborted) controller.abort(new KitError(Code.Canceled, `${spec.name} is over`));
+    if (!controller.signal.aborted) controller.abort(OVER);
   }
 }

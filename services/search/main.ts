@@ -63,7 +63,7 @@ async function main() {
 
   const lookups = new Counter({
     name: "search_cache_lookups_total",
-    help: "Hotel search cache lookups: hit, miss, shared (waited for another search's load) or off (not live, or no cache)",
+    help: "Hotel search cache lookups: hit, miss, shared (waited for another search's load) or off (not live, or no cache); unkept: a miss whose answer was not stored (stale, incomplete, or overtaken by a change)",
     labelNames: ["cache", "result"],
     registers: [rt.registry],
   });
