@@ -7,7 +7,10 @@
 //
 // One Quoting per call: the customer is the token's (never a customer id in
 // the body), every quote of the call has the same issue time, and a quote
-// already signed for an earlier step of a stream is not signed again.
+// already signed for an earlier step of a stream is not signed again. Within
+// a call an item's dates, title and stars follow from its ids (one query, one
+// listing), so the ids, the seller and the amounts say whether a quote is
+// the same as one signed before.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Context } from "../../endpoints/context.js";
 import type { PersonalPriceSchema } from "../../gen/itinera/search/v1/search_pb.js";
@@ -40,11 +43,18 @@ export function quoting(sign: QuoteSigner | undefined, ctx: Context, now: Date):
       const { listed, markdown, flexible } = price;
       if (!sign || customerId === "" || balance === undefined || !listed || !markdown || !flexible) return price;
       const walletAvailable = { amountMinor: balance > 0n ? balance : 0n, currency: listed.currency };
-      const quote: QuoteInit = { item, listed, markdown, flexible, walletAvailable, customerId, ...times };
-      const key = JSON.stringify(quote, (_, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+      const key = `${itemKey(item)}\u0000${item.sellerId}\u0000${listed.amountMinor}\u0000${markdown.amountMinor}\u0000${flexible.amountMinor}\u0000${walletAvailable.amountMinor}`;
       let token = signed.get(key);
-      if (token === undefined) signed.set(key, (token = sign(quote)));
+      if (token === undefined) signed.set(key, (token = sign({ item, listed, markdown, flexible, walletAvailable, customerId, ...times })));
       return { ...price, quote: token };
     },
   };
+}
+
+/** The ids of the room or flights an item is. */
+function itemKey(item: ItemInit): string {
+  const kind = item.kind;
+  if (kind?.case === "hotelStay") return `hotel\u0000${kind.value.hotelId}\u0000${kind.value.roomId}`;
+  if (kind?.case === "flightTrip") return `flight\u0000${kind.value.outboundFlightId}\u0000${kind.value.returnFlightId}`;
+  return "";
 }
