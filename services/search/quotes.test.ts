@@ -7,7 +7,10 @@ import * as assert from "uvu/assert";
 import { Code, unavailable } from "../../endpoints/errors.js";
 import { kitRejection } from "../../endpoints/testing.js";
 import { DEVELOPMENT_QUOTE_SECRET, quoteVerifier, SOMEONE_ELSES } from "../../platform/quotes.js";
+import { backgroundContext } from "../../endpoints/context.js";
+import { pino } from "pino";
 import { day, NOW, RICH, searchFixture } from "./fixture.js";
+import { quoting } from "./quoting.js";
 
 const price = quoteVerifier(DEVELOPMENT_QUOTE_SECRET);
 const lisbon = { query: "Lisbon", checkIn: day("2026-12-05"), checkOut: day("2026-12-08") };
@@ -82,6 +85,25 @@ test("a flight and its return: each leg quoted, and the two quotes pay as one tr
   // 130.00 + 90.00 with a 100.00 balance: the wallet pays 100.00 once, not once per leg.
   assert.equal([trip.charge.listedMinor, trip.charge.markdownMinor, trip.charge.cardMinor], [listed, 10000n, listed - 10000n]);
   assert.is(trip.charge.item.title, `${out.flightNumber} LIS → MAD, 2026-12-05; return ${back.flightNumber} MAD → LIS, 2026-12-08`);
+});
+
+test("within a call, the same item at the same amounts is signed once; another amount, seller or room is signed again", () => {
+  let signatures = 0;
+  const ctx = backgroundContext({ log: pino({ level: "silent" }), principal: { kind: "customer", id: RICH, roles: [] } });
+  const q = quoting(() => `quote-${++signatures}`, ctx, NOW);
+  const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
+  const room = (roomId: string, sellerId = "casa") => ({ sellerId, title: "t", kind: { case: "hotelStay" as const, value: { hotelId: "h1", roomId } } });
+  const shown = (listed: bigint) => ({ listed: eur(listed), markdown: eur(listed / 10n), flexible: eur(listed / 10n) });
+  const a = q.quoted(room("DBL"), shown(50000n), 10000n).quote;
+  assert.is(q.quoted(room("DBL"), shown(50000n), 10000n).quote, a, "the same: the same quote");
+  const others = [
+    q.quoted(room("DBL"), shown(51000n), 10000n).quote,
+    q.quoted(room("DBL"), shown(50000n), 20000n).quote,
+    q.quoted(room("DBL", "wanderly"), shown(50000n), 10000n).quote,
+    q.quoted(room("TWN"), shown(50000n), 10000n).quote,
+  ];
+  assert.equal(new Set([a, ...others]).size, 5);
+  assert.is(signatures, 5);
 });
 
 test.run();
