@@ -84,3 +84,12 @@ export function backgroundContext(opts: BackgroundOptions): Context {
     log: opts.log.child({ request_id: requestId }),
   };
 }
+
+/**
+ * `ctx` without its cancellation (Go's context.WithoutCancel): the deadline,
+ * principal, ids and logger stay. For work others wait on too — a load
+ * several calls share — that must not stop when its first caller leaves.
+ */
+export function withoutCancel(ctx: Context): Context {
+  return derive(ctx, { signal: new AbortController().signal });
+}

@@ -2,6 +2,7 @@
 // (flight_sellers keeps each seller's listing; the most recently changed one
 // describes the flight; seller_ids are all of them). Airports are facts, not
 // offers: the last writer's description wins, and only a difference is written.
+import { signalFlights } from "./change-signal.js";
 import type { Knex } from "knex";
 import { byCodeUnits, type AirportRecord, type FlightListing, type FlightRecord, type FlightUpsert, type UpsertCounts } from "./listings.js";
 
@@ -21,7 +22,7 @@ export class FlightStore {
     const flights = [...u.flights].sort((a, b) => byCodeUnits(a.flightId, b.flightId));
     const airports = [...u.airports].sort((a, b) => byCodeUnits(a.code, b.code));
     return this.knex.transaction(async (trx) => {
-      if (airports.length > 0) await upsertAirports(trx, airports);
+      const airportsChanged = airports.length > 0 ? await upsertAirports(trx, airports) : 0;
       const { rows } = (await trx.raw(
         `insert into flight_sellers (flight_id, seller_id, listing, update_time)
          select x.flight_id, ?, x.listing, now() from jsonb_to_recordset(?::jsonb) as x(flight_id text, listing jsonb)
@@ -31,7 +32,10 @@ export class FlightStore {
         [u.sellerId, JSON.stringify(flights.map((f) => ({ flight_id: f.flightId, listing: listingJson(f) })))],
       )) as { rows: { flight_id: string }[] };
       const changed = rows.map((r) => r.flight_id).sort(byCodeUnits);
-      if (changed.length === 0) return { created: 0, updated: 0 };
+      if (changed.length === 0) {
+        if (airportsChanged > 0) await signalFlights(trx, 0, airportsChanged);
+        return { created: 0, updated: 0 };
+      }
       await trx.raw(
         `select pg_advisory_xact_lock(hashtextextended('catalog.flight:' || id, 0)) from (select unnest(?::text[]) as id order by 1) ids`,
         [changed],
@@ -39,6 +43,7 @@ export class FlightStore {
       const existing = new Set((await trx("flights").whereIn("flight_id", changed).pluck("flight_id")) as string[]);
       const merged = await mergeFlights(trx, changed);
       const created = merged.filter((id) => !existing.has(id)).length;
+      if (merged.length + airportsChanged > 0) await signalFlights(trx, merged.length, airportsChanged);
       return { created, updated: merged.length - created };
     });
   }
@@ -104,7 +109,8 @@ function listingJson(f: FlightListing) {
   };
 }
 
-async function upsertAirports(trx: Knex.Transaction, airports: readonly AirportRecord[]) {
+/** Writes the airports; answers how many were new or changed. */
+async function upsertAirports(trx: Knex.Transaction, airports: readonly AirportRecord[]): Promise<number> {
   const rows = [...new Map(airports.map((a) => [a.code, a])).values()].map((a) => ({
     code: a.code,
     name: a.name,
@@ -114,15 +120,17 @@ async function upsertAirports(trx: Knex.Transaction, airports: readonly AirportR
     time_zone: a.timeZone,
   }));
   const described = AIRPORT_COLUMNS.slice(1);
-  await trx.raw(
+  const { rows: written } = (await trx.raw(
     `insert into airports (${AIRPORT_COLUMNS.join(", ")}, update_time)
      select ${AIRPORT_COLUMNS.join(", ")}, now()
        from jsonb_to_recordset(?::jsonb) as x(code text, name text, city_id text, city_name text, country_code text, time_zone text)
       order by code
      on conflict (code) do update set ${described.map((c) => `${c} = excluded.${c}`).join(", ")}, update_time = excluded.update_time
-       where (${described.map((c) => `airports.${c}`).join(", ")}) is distinct from (${described.map((c) => `excluded.${c}`).join(", ")})`,
+       where (${described.map((c) => `airports.${c}`).join(", ")}) is distinct from (${described.map((c) => `excluded.${c}`).join(", ")})
+     returning code`,
     [JSON.stringify(rows)],
-  );
+  )) as { rows: unknown[] };
+  return written.length;
 }
 
 /** Recomputes the merged flights from every seller's listing; returns the ids written (new or changed). */

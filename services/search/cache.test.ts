@@ -22,7 +22,7 @@ function setup(o: { ttlMs?: number; maxEntries?: number; live?: boolean; random?
   return { cache, results, load, loads: () => loads, advance: (ms: number) => (now += ms) };
 }
 
-const lisbon = (from = "2027-03-01", to = "2027-03-03") => () => ({ hotels: ["h1", "h2"], nights: { from, to } });
+const lisbon = (from = "2027-03-01", to = "2027-03-03") => ({ scope: () => ({ hotels: ["h1", "h2"], nights: { from, to } }) });
 
 test("a stored value is served until its TTL, then loaded again", async () => {
   const s = setup();
@@ -73,8 +73,8 @@ test("a failed load is not kept, and every waiter sees the failure", async () =>
 
 test("a value `keep` refuses is returned but not stored", async () => {
   const s = setup();
-  assert.is(await s.cache.get("k", s.load("stale"), lisbon(), (v) => v !== "stale"), "stale");
-  assert.is(await s.cache.get("k", s.load("fresh"), lisbon(), (v) => v !== "stale"), "fresh");
+  assert.is(await s.cache.get("k", s.load("stale"), { ...lisbon(), keep: (v) => v !== "stale" }), "stale");
+  assert.is(await s.cache.get("k", s.load("fresh"), { ...lisbon(), keep: (v) => v !== "stale" }), "fresh");
   assert.is(await s.cache.get("k", s.load("other"), lisbon()), "fresh");
   assert.equal(s.results, ["miss", "unkept", "miss", "hit"]);
 });
@@ -83,7 +83,7 @@ test("a change drops the entries holding one of its hotels on one of its nights,
   const s = setup();
   await s.cache.get("march", s.load("m"), lisbon("2027-03-01", "2027-03-03"));
   await s.cache.get("april", s.load("a"), lisbon("2027-04-10", "2027-04-12"));
-  await s.cache.get("porto", s.load("p"), () => ({ hotels: ["h9"], nights: { from: "2027-03-01", to: "2027-03-03" } }));
+  await s.cache.get("porto", s.load("p"), { scope: () => ({ hotels: ["h9"], nights: { from: "2027-03-01", to: "2027-03-03" } }) });
   s.cache.invalidate({ hotels: ["h2"], nights: { from: "2027-03-03", to: "2027-03-20" } });
   assert.is(await s.cache.get("march", s.load("m2"), lisbon()), "m2", "h2 on the night of 3 March changed");
   assert.is(await s.cache.get("april", s.load("a2"), lisbon()), "a", "April did not change");
@@ -127,6 +127,18 @@ test("while not live nothing is served or kept; live again, it starts empty", as
   s.cache.setLive(true);
   assert.is(await s.cache.get("k", s.load("f"), lisbon()), "f");
   assert.equal(s.results, ["off", "off", "miss", "hit", "off", "miss"]);
+});
+
+test("a value with an expiry of its own goes then, if before the TTL", async () => {
+  const s = setup();
+  const until = (ms: number) => ({ ...lisbon(), expiresAt: () => 1_000_000 + ms });
+  await s.cache.get("soon", s.load("a"), until(10_000));
+  await s.cache.get("late", s.load("b"), until(3_600_000));
+  s.advance(10_000);
+  assert.is(await s.cache.get("soon", s.load("a2"), until(0)), "a2", "its own expiry came first");
+  assert.is(await s.cache.get("late", s.load("b2"), until(0)), "b", "the TTL comes first");
+  s.advance(50_000);
+  assert.is(await s.cache.get("late", s.load("b3"), until(0)), "b3");
 });
 
 test("a TTL of 0 turns the cache off", async () => {

@@ -8,7 +8,7 @@
 // asked for on every search.
 //
 //   const offers = new SearchCache<HotelOffer[]>({ name: "offers", ttlMs: 60_000, maxEntries: 1000 });
-//   const value = await offers.get(key, () => pricing.getHotelOffers(…), (v) => ({ hotels, nights }), (v) => cacheable(v));
+//   const value = await offers.get(key, () => pricing.getHotelOffers(…), { scope: () => ({ hotels, nights }), keep: (v) => cacheable(v) });
 //   offers.invalidate({ hotels: ["h1"], nights: { from: "2027-01-03", to: "2027-01-05" } });
 //
 // A load that fails is not kept (the next search tries again); neither is one
@@ -38,6 +38,16 @@ export interface Change {
  * cache — or, after a miss, "unkept": the load's value was not stored
  * (`keep` refused it, or a change overtook it).
  */
+/** How a loaded value is stored. */
+export interface Keeping<V> {
+  /** What the value holds, for invalidate(). */
+  scope(value: V): Scope;
+  /** Whether it may be stored at all (a degraded answer should not be). Default: yes. */
+  keep?(value: V): boolean;
+  /** When it must go at the latest (epoch ms), besides the TTL: an expiry of its own. */
+  expiresAt?(value: V): number | undefined;
+}
+
 export type CacheResult = "hit" | "miss" | "shared" | "off" | "unkept";
 
 export interface SearchCacheOptions {
@@ -93,10 +103,9 @@ export class SearchCache<V> {
 
   /**
    * The value for `key`: a live entry's, else the load in flight for it, else
-   * a new load. `scope` says what a loaded value holds; `keep` whether it may
-   * be stored (a degraded answer should not be).
+   * a new load, stored as `how` says.
    */
-  get(key: string, load: () => Promise<V>, scope: (value: V) => Scope, keep: (value: V) => boolean = () => true): Promise<V> {
+  get(key: string, load: () => Promise<V>, how: Keeping<V>): Promise<V> {
     if (this.#opts.ttlMs <= 0 || !this.#live) {
       this.#opts.observe?.("off");
       return load();
@@ -121,7 +130,7 @@ export class SearchCache<V> {
     const loading = load().then(
       (value) => {
         this.#flights.delete(key);
-        if (epoch === this.#epoch && keep(value)) this.#store(key, { value, scope: scope(value), expiresAt: this.#expiry() });
+        if (epoch === this.#epoch && (how.keep?.(value) ?? true)) this.#store(key, { value, scope: how.scope(value), expiresAt: this.#expiry(how.expiresAt?.(value)) });
         else this.#opts.observe?.("unkept");
         return value;
       },
@@ -166,9 +175,9 @@ export class SearchCache<V> {
     }
   }
 
-  #expiry(): number {
+  #expiry(cap = Infinity): number {
     const jitter = 1 + JITTER * (2 * this.#random() - 1);
-    return this.#now() + Math.round(this.#opts.ttlMs * jitter);
+    return Math.min(cap, this.#now() + Math.round(this.#opts.ttlMs * jitter));
   }
 }
 

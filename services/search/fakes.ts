@@ -4,6 +4,7 @@
 // caller's signal, a gate the test opens, a failure — and a record of the
 // requests it got.
 import type { MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Context } from "../../endpoints/context.js";
 import { Code, KitError } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
@@ -69,12 +70,15 @@ export interface FakeCatalog {
   behaviour: Behaviour;
   /** The query of every SearchHotels call, in order. */
   searched: string[];
+  /** Every GetAirports ("airports LIS,MAD") and ListFlights ("flights LIS-MAD") call, in order. */
+  flightCalls: string[];
 }
 
 /** Keyword search: a case-insensitive substring of a hotel's name, city or country name. */
 export function fakeCatalog(data: { hotels: HotelInit[]; airports: AirportInit[]; flights: FlightInit[] }): FakeCatalog {
   const b = behaviour();
   const searched: string[] = [];
+  const flightCalls: string[] = [];
   const service: Service<typeof CatalogService> = {
     upsertHotels: () => unimplemented("UpsertHotels"),
     upsertFlights: () => unimplemented("UpsertFlights"),
@@ -89,6 +93,7 @@ export function fakeCatalog(data: { hotels: HotelInit[]; airports: AirportInit[]
       return { hotels: hits.slice(0, req.pageSize || 20) };
     },
     async listFlights(ctx, req) {
+      flightCalls.push(`flights ${req.origin}-${req.destination}`);
       await act(ctx, b);
       const d = req.departureDate;
       const flights = data.flights.filter(
@@ -102,11 +107,12 @@ export function fakeCatalog(data: { hotels: HotelInit[]; airports: AirportInit[]
       return { flights };
     },
     async getAirports(ctx, req) {
+      flightCalls.push(`airports ${req.codes.join(",")}`);
       await act(ctx, b);
       return { airports: data.airports.filter((a) => req.codes.includes(a.code ?? "")) };
     },
   };
-  return { service, behaviour: b, searched };
+  return { service, behaviour: b, searched, flightCalls };
 }
 
 export interface FakePricing {
@@ -114,6 +120,8 @@ export interface FakePricing {
   behaviour: Behaviour;
   hotelRequests: MessageShape<typeof GetHotelOffersRequestSchema>[];
   fareRequests: MessageShape<typeof GetFlightFaresRequestSchema>[];
+  /** When the fares it answers expire (as pricing's cache says); none by default. */
+  fareExpiry: Date | undefined;
 }
 
 /** Offers for any stay of the hotels asked; fares by "ORIGIN-DESTINATION". */
@@ -123,6 +131,7 @@ export function fakePricing(data: { offers: HotelOfferInit[]; fares: Record<stri
     behaviour: b,
     hotelRequests: [],
     fareRequests: [],
+    fareExpiry: undefined,
     service: {
       ingestHotelRates: () => unimplemented("IngestHotelRates"),
       invalidateRoom: () => unimplemented("InvalidateRoom"),
@@ -134,7 +143,8 @@ export function fakePricing(data: { offers: HotelOfferInit[]; fares: Record<stri
       async getFlightFares(ctx, req) {
         fake.fareRequests.push(req);
         await act(ctx, b);
-        return { fares: data.fares[`${req.origin}-${req.destination}`] ?? [] };
+        const expireTime = fake.fareExpiry && timestampFromDate(fake.fareExpiry);
+        return { fares: data.fares[`${req.origin}-${req.destination}`] ?? [], expireTime };
       },
     },
   };

@@ -2,6 +2,7 @@
 // flights) with offers from several sellers, the fakes of fakes.ts serving
 // it, and search wired over them as a caller sees it (localClient with the
 // validation middleware), on a fixed clock.
+import type { FlightCaches } from "./flight-caches.js";
 import type { HotelCaches } from "./hotel-caches.js";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import pino from "pino";
@@ -179,6 +180,8 @@ export interface SearchFixtureOptions {
   offers?: HotelOfferInit[];
   /** Hotel search caches (hotel-caches.ts); none by default. */
   caches?: HotelCaches;
+  /** Flight search caches (flight-caches.ts); none by default. */
+  flightCaches?: FlightCaches;
 }
 
 export function searchFixture(opts: SearchFixtureOptions = {}): SearchFixture {
@@ -193,6 +196,7 @@ export function searchFixture(opts: SearchFixtureOptions = {}): SearchFixture {
     signQuote: quoteSigner(DEVELOPMENT_QUOTE_SECRET),
     now: () => NOW,
     hotelCaches: opts.caches,
+    flightCaches: opts.flightCaches,
   });
   const search = localClient(SearchService, service, validation(searchValidators({ now: () => NOW })));
   const log = pino({ level: "silent" });

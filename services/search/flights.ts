@@ -17,6 +17,7 @@ import { PriceSource, type FlightFare, type PricingService } from "../../gen/iti
 import type { FlightQuery, FlightResultSchema, FlightResultsSchema } from "../../gen/itinera/search/v1/search_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import type { FanoutState } from "./fanout.js";
+import { cachedAirports, cachedFares, cachedFlights, type FlightCaches, type Leg } from "./flight-caches.js";
 import type { LocalTimes } from "./local-time.js";
 import { byListedPrice, chooseOffer, personalPrice, type Candidate, type Reliability } from "./offers.js";
 import { balanceBranch, degradedDependencies, listingFailure, searchFanout, walletBalance, walletMoney } from "./plan.js";
@@ -34,6 +35,8 @@ export interface FlightSearchDeps {
   reliability: Reliability;
   currency: string;
   localTimes: LocalTimes;
+  /** What the catalog and pricing answered lately (flight-caches.ts); none: ask every time. */
+  caches?: FlightCaches;
 }
 
 type FlightBranches = {
@@ -61,22 +64,21 @@ export function flightPlan(deps: FlightSearchDeps, ctx: Context, query: FlightQu
   const out = { origin: query.origin, destination: query.destination, departureDate: query.departureDate };
   const back = query.returnDate && { origin: query.destination, destination: query.origin, departureDate: query.returnDate };
   const fares = { budgetMs: budgets.pricingMs, fallback: (): readonly FlightFare[] => [] };
+  const { caches } = deps;
+  const listFlights = (leg: Leg) => (c: Context) => cachedFlights(caches, c, leg, async (c) => (await catalog.listFlights(c, leg)).flights);
+  const faresOf = (leg: Leg) => (c: Context) => cachedFares(caches, c, leg, (c) => pricing.getFlightFares(c, leg));
   return searchFanout(ctx, budgets)
     .branch("airports", {
       budgetMs: budgets.catalogMs,
-      run: async (c): Promise<readonly Airport[]> =>
-        (await catalog.getAirports(c, { codes: [query.origin, query.destination] })).airports,
+      run: (c): Promise<readonly Airport[]> => {
+        const codes = [query.origin, query.destination];
+        return cachedAirports(caches, c, codes, async (c) => (await catalog.getAirports(c, { codes })).airports);
+      },
     })
-    .branch("outbound", {
-      budgetMs: budgets.catalogMs,
-      run: async (c): Promise<readonly Flight[]> => (await catalog.listFlights(c, out)).flights,
-    })
-    .branch("inbound", {
-      budgetMs: budgets.catalogMs,
-      run: async (c): Promise<readonly Flight[]> => (back ? (await catalog.listFlights(c, back)).flights : []),
-    })
-    .branch("outboundFares", { ...fares, run: async (c) => (await pricing.getFlightFares(c, out)).fares })
-    .branch("inboundFares", { ...fares, run: async (c) => (back ? (await pricing.getFlightFares(c, back)).fares : []) })
+    .branch("outbound", { budgetMs: budgets.catalogMs, run: listFlights(out) })
+    .branch("inbound", { budgetMs: budgets.catalogMs, run: async (c): Promise<readonly Flight[]> => (back ? listFlights(back)(c) : []) })
+    .branch("outboundFares", { ...fares, run: async (c) => (await faresOf(out)(c)).fares })
+    .branch("inboundFares", { ...fares, run: async (c) => (back ? (await faresOf(back)(c)).fares : []) })
     .branch("wallet", balanceBranch(deps.wallet, customerId, deps.currency, budgets));
 }
 

@@ -10,6 +10,7 @@ import { HotelPricesChangedSchema } from "../../gen/itinera/pricing/v1/events_pb
 import { unavailable } from "../../endpoints/errors.js";
 import { PriceSource } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { cacheSignals, HOTEL_PRICES_CHANNEL, HOTELS_CHANNEL } from "./cache-signals.js";
+import { flightCaches } from "./flight-caches.js";
 import { hotelCaches } from "./hotel-caches.js";
 import { day, hotelOffer, OFFERS, RICH, searchFixture, type SearchFixtureOptions } from "./fixture.js";
 
@@ -18,7 +19,7 @@ const lisbon = (query = "Lisbon", checkIn = "2026-12-05", checkOut = "2026-12-08
 function cachedFixture(opts: SearchFixtureOptions = {}) {
   const caches = hotelCaches({ ttlMs: 60_000, maxEntries: 100 });
   const f = searchFixture({ ...opts, caches });
-  const signals = new Map(cacheSignals(caches).map((s) => [s.channel, s]));
+  const signals = new Map(cacheSignals({ hotels: caches, flights: flightCaches({ ttlMs: 60_000, maxEntries: 100 }) }).map((s) => [s.channel, s]));
   /** Delivers a signal as listenForSignals would: the base64 payload the publisher sent. */
   const send = <D extends DescMessage>(channel: string, schema: D, init: MessageInitShape<D>) =>
     signals.get(channel)!.handle(Buffer.from(toBinary(schema, create(schema, init))).toString("base64"));

@@ -10,8 +10,7 @@
 //   wrong.
 // Calls shared by several searches (single-flight) run detached from the
 // first caller's cancellation, within its deadline.
-import type { Context } from "../../endpoints/context.js";
-import { derive } from "../../endpoints/context.js";
+import { withoutCancel, type Context } from "../../endpoints/context.js";
 import type { Hotel } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PriceSource, type HotelOffer } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { HotelQuery } from "../../gen/itinera/search/v1/search_pb.js";
@@ -42,7 +41,7 @@ export function hotelCaches(o: HotelCacheOptions): HotelCaches {
 export function cachedListing(caches: HotelCaches | undefined, ctx: Context, query: HotelQuery, pageSize: number, load: (ctx: Context) => Promise<readonly Hotel[]>) {
   if (caches === undefined) return load(ctx);
   const key = `${query.query.trim().toLowerCase().replace(/\s+/g, " ")}\u0000${pageSize}`;
-  return caches.listings.get(key, () => load(detached(ctx)), (hotels) => ({ hotels: hotels.map((h) => h.hotelId) }));
+  return caches.listings.get(key, () => load(withoutCancel(ctx)), { scope: (hotels) => ({ hotels: hotels.map((h) => h.hotelId) }) });
 }
 
 /** The offers for `hotelIds` over the query's stay. */
@@ -51,7 +50,7 @@ export function cachedOffers(caches: HotelCaches | undefined, ctx: Context, quer
   const checkIn = isoDay(query.checkIn!);
   const key = `${checkIn}\u0000${isoDay(query.checkOut!)}\u0000${hotelIds.join("\u0000")}`;
   const nights = { from: checkIn, to: isoDay(query.checkOut!, -1) };
-  return caches.offers.get(key, () => load(detached(ctx)), () => ({ hotels: hotelIds, nights }), (offers) => keepOffers(hotelIds, offers));
+  return caches.offers.get(key, () => load(withoutCancel(ctx)), { scope: () => ({ hotels: hotelIds, nights }), keep: (offers) => keepOffers(hotelIds, offers) });
 }
 
 function keepOffers(hotelIds: readonly string[], offers: readonly HotelOffer[]): boolean {
@@ -61,9 +60,4 @@ function keepOffers(hotelIds: readonly string[], offers: readonly HotelOffer[]):
     priced.add(o.hotelId);
   }
   return hotelIds.every((id) => priced.has(id));
-}
-
-/** `ctx` without its cancellation: a load others wait for outlives its first caller leaving. */
-function detached(ctx: Context): Context {
-  return derive(ctx, { signal: new AbortController().signal });
 }

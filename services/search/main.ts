@@ -12,10 +12,11 @@
 // catalog, pricing and wallet carry its own service token (SERVICE_SECRET),
 // fetched outside the budgets' breakers.
 // What the catalog and pricing answered is cached for SEARCH_CACHE_TTL_MS
-// (60000 ± 4 %; 0: no cache), at most SEARCH_CACHE_ENTRIES (1000) listings
-// and as many offer sets, and dropped on the change signals pricing and the
-// catalog send on the database (DATABASE_URL, or the embedded PostgreSQL):
-// while search cannot listen to them, nothing is served from the cache.
+// (60000 ± 4 %; 0: no cache), at most SEARCH_CACHE_ENTRIES (1000) entries
+// in each cache (hotel listings, hotel offers, airports, flights, fares), and
+// dropped on the change signals pricing and the catalog send on the database
+// (DATABASE_URL, or the embedded PostgreSQL): while search cannot listen to
+// them, nothing is served from the cache.
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
@@ -33,6 +34,7 @@ import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { cacheSignals, setCachesLive } from "./cache-signals.js";
+import { flightCaches } from "./flight-caches.js";
 import { hotelCaches } from "./hotel-caches.js";
 import { searchService } from "./service.js";
 import { budgetSettings, reliabilitySetting } from "./settings.js";
@@ -63,11 +65,12 @@ async function main() {
 
   const lookups = new Counter({
     name: "search_cache_lookups_total",
-    help: "Hotel search cache lookups: hit, miss, shared (waited for another search's load) or off (not live, or no cache); unkept: a miss whose answer was not stored (stale, incomplete, or overtaken by a change)",
+    help: "Search cache lookups: hit, miss, shared (waited for another search's load) or off (not live, or no cache); unkept: a miss whose answer was not stored (stale, incomplete, or overtaken by a change)",
     labelNames: ["cache", "result"],
     registers: [rt.registry],
   });
-  const caches = hotelCaches({ ttlMs: cacheTtlMs, maxEntries: cacheEntries, live: false, observe: (cache, result) => lookups.inc({ cache, result }) });
+  const cacheOptions = { ttlMs: cacheTtlMs, maxEntries: cacheEntries, live: false, observe: (cache: string, result: string) => lookups.inc({ cache, result }) };
+  const caches = { hotels: hotelCaches(cacheOptions), flights: flightCaches(cacheOptions) };
   const signals =
     cacheTtlMs > 0
       ? listenForSignals({
@@ -85,7 +88,8 @@ async function main() {
     budgets,
     reliability,
     signQuote: quoteSigner(quoteSecret),
-    hotelCaches: caches,
+    hotelCaches: caches.hotels,
+    flightCaches: caches.flights,
   });
   const endpoints = endpointsOf(
     SearchService,

@@ -16,6 +16,7 @@ import type { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js"
 import type { FlightQuery, HotelQuery, SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { flightPlan, flightView, type FlightSearchDeps } from "./flights.js";
+import type { FlightCaches } from "./flight-caches.js";
 import type { HotelCaches } from "./hotel-caches.js";
 import { hotelPlan, hotelView, type HotelSearchDeps } from "./hotels.js";
 import { LocalTimes } from "./local-time.js";
@@ -40,6 +41,8 @@ export interface SearchServiceDeps {
   now?: () => Date;
   /** What hotel searches keep of the catalog's and pricing's answers (hotel-caches.ts); none: nothing kept. */
   hotelCaches?: HotelCaches;
+  /** What flight searches keep of them (flight-caches.ts); none: nothing kept. */
+  flightCaches?: FlightCaches;
 }
 
 export function searchService(deps: SearchServiceDeps): Service<typeof SearchService> {
@@ -52,7 +55,7 @@ export function searchService(deps: SearchServiceDeps): Service<typeof SearchSer
     currency: deps.currency ?? "EUR",
   };
   const hotels: HotelSearchDeps = { ...shared, caches: deps.hotelCaches };
-  const flights: FlightSearchDeps = { ...shared, localTimes: new LocalTimes() };
+  const flights: FlightSearchDeps = { ...shared, localTimes: new LocalTimes(), caches: deps.flightCaches };
   const now = deps.now ?? (() => new Date());
   /** The call's quoting: for the token's customer only. */
   const quotingFor = (ctx: Context, query: HotelQuery | FlightQuery) => {

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/catalog/v1/events.proto.
  */
 export const file_itinera_catalog_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9pdGluZXJhL2NhdGFsb2cvdjEvZXZlbnRzLnByb3RvEhJpdGluZXJhLmNhdGFsb2cudjEiIgoNSG90ZWxzQ2hhbmdlZBIRCglob3RlbF9pZHMYASADKAliBnByb3RvMw");
+  fileDesc("Ch9pdGluZXJhL2NhdGFsb2cvdjEvZXZlbnRzLnByb3RvEhJpdGluZXJhLmNhdGFsb2cudjEiIgoNSG90ZWxzQ2hhbmdlZBIRCglob3RlbF9pZHMYASADKAkiMwoORmxpZ2h0c0NoYW5nZWQSDwoHZmxpZ2h0cxgBIAEoBRIQCghhaXJwb3J0cxgCIAEoBWIGcHJvdG8z");
 
 /**
  * A change signal, not an event of the bus: the catalog sends it as a
@@ -40,4 +40,35 @@ export type HotelsChanged = Message<"itinera.catalog.v1.HotelsChanged"> & {
  */
 export const HotelsChangedSchema: GenMessage<HotelsChanged> = /*@__PURE__*/
   messageDesc(file_itinera_catalog_v1_events, 0);
+
+/**
+ * A change signal like HotelsChanged, on channel "catalog_flights": flights
+ * or airports were created or changed. Search drops every flight listing
+ * and airport it cached (which routes changed is not said: flight changes
+ * come with the sellers' syncs, a few times an hour).
+ *
+ * @generated from message itinera.catalog.v1.FlightsChanged
+ */
+export type FlightsChanged = Message<"itinera.catalog.v1.FlightsChanged"> & {
+  /**
+   * How many flights were created or changed (for logs).
+   *
+   * @generated from field: int32 flights = 1;
+   */
+  flights: number;
+
+  /**
+   * How many airports were created or changed (for logs).
+   *
+   * @generated from field: int32 airports = 2;
+   */
+  airports: number;
+};
+
+/**
+ * Describes the message itinera.catalog.v1.FlightsChanged.
+ * Use `create(FlightsChangedSchema)` to create a new message.
+ */
+export const FlightsChangedSchema: GenMessage<FlightsChanged> = /*@__PURE__*/
+  messageDesc(file_itinera_catalog_v1_events, 1);
 
