@@ -38,6 +38,19 @@ export interface HttpListener {
   close(graceMs: number, onGraceExpired?: () => void): Promise<void>;
 }
 
+/**
+ * How many RST_STREAM frames a peer may send (nghttp2's token bucket: a
+ * burst, then a rate a second) before its connection is closed with
+ * ENHANCE_YOUR_CALM. nghttp2's defaults (1000, then 33/s) are a defence
+ * against the rapid-reset attack, but a caller whose calls pass their
+ * deadlines cancels each one with a reset: under load, a service doing a few
+ * hundred calls a second lost whole connections — every call on them failing
+ * INTERNAL — exactly when it was busiest (bench-search at 100/s). A
+ * legitimate caller resets at most as often as it calls; an attack resets
+ * hundreds of thousands of streams a second, still far above these.
+ */
+export const STREAM_RESETS = { streamResetBurst: 10_000, streamResetRate: 2_000 } as const;
+
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 /** A connection that has not sent its first bytes by then is dropped. */
 const FIRST_BYTES_TIMEOUT_MS = 10_000;
@@ -66,7 +79,7 @@ export async function listenHttp1AndH2c(unguarded: RequestHandler, opts: ListenO
     });
     handler(req, res);
   });
-  const http2Server = http2.createServer(handler);
+  const http2Server = http2.createServer(STREAM_RESETS, handler);
   http2Server.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
