@@ -7,8 +7,9 @@
 // drives both with the client services use (transport/client.ts
 // grpcTransport: one HTTP/2 connection, a fixed number of calls in flight),
 // alternating rounds A/B/B/A… so that drift hits both alike, and prints
-// calls/s (with the spread over rounds), p50/p99 latency and the server's CPU
-// time per call (process_cpu_seconds_total between the round's ends).
+// calls/s (with the spread over rounds), p50/p99 latency, the server's CPU
+// time per call (process_cpu_seconds_total between the round's ends) and the
+// client's (this process's), which tells which side limits the calls/s.
 //
 //   BENCH_ROUNDS=4 BENCH_ROUND_SECONDS=5 BENCH_IN_FLIGHT=32 BENCH_PG_PORT=54341 make bench-transport
 import { spawn } from "node:child_process";
@@ -52,6 +53,8 @@ interface Round {
   errors: number;
   seconds: number;
   cpuSeconds: number;
+  /** This process's CPU: the client's cost, to see which side limits calls/s. */
+  clientCpuSeconds: number;
   latenciesMs: number[];
 }
 
@@ -175,6 +178,7 @@ function echoCall(client: Client<typeof EchoService>) {
 /** Keeps IN_FLIGHT calls going for `seconds`; counts completions, errors, latencies and the server's CPU time. */
 async function drive(call: () => Promise<unknown>, seconds: number, cpu: () => Promise<number>): Promise<Round> {
   const cpuBefore = await cpu();
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   const until = started + seconds * 1000;
   const latenciesMs: number[] = [];
@@ -192,7 +196,15 @@ async function drive(call: () => Promise<unknown>, seconds: number, cpu: () => P
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   const elapsed = (performance.now() - started) / 1000;
-  return { calls: latenciesMs.length, errors, seconds: elapsed, cpuSeconds: (await cpu()) - cpuBefore, latenciesMs };
+  const client = process.cpuUsage(clientBefore);
+  return {
+    calls: latenciesMs.length,
+    errors,
+    seconds: elapsed,
+    cpuSeconds: (await cpu()) - cpuBefore,
+    clientCpuSeconds: (client.user + client.system) / 1e6,
+    latenciesMs,
+  };
 }
 
 async function serverCpuSeconds(baseUrl: string): Promise<number> {
@@ -206,6 +218,7 @@ function summary(rounds: Round[]) {
   const calls = rounds.reduce((n, r) => n + r.calls, 0);
   const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
   const cpu = rounds.reduce((n, r) => n + r.cpuSeconds, 0);
+  const clientCpu = rounds.reduce((n, r) => n + r.clientCpuSeconds, 0);
   const lat = rounds.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
   const rates = rounds.map((r) => r.calls / r.seconds);
@@ -217,6 +230,7 @@ function summary(rounds: Round[]) {
     p50: q(0.5),
     p99: q(0.99),
     cpuUsPerCall: (cpu / calls) * 1e6,
+    clientCpuUsPerCall: (clientCpu / calls) * 1e6,
   };
 }
 
@@ -226,7 +240,7 @@ function report(name: string, results: Record<Mode, Round[]>) {
   for (const m of MODES) {
     const r = s[m];
     console.log(
-      `  ${m.padEnd(12)} ${r.rate.toFixed(0).padStart(6)} calls/s (rounds ${r.minRate.toFixed(0)}–${r.maxRate.toFixed(0)})   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   server CPU ${r.cpuUsPerCall.toFixed(0).padStart(4)} µs/call   errors ${r.errors}`,
+      `  ${m.padEnd(12)} ${r.rate.toFixed(0).padStart(6)} calls/s (rounds ${r.minRate.toFixed(0)}–${r.maxRate.toFixed(0)})   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   server CPU ${r.cpuUsPerCall.toFixed(0).padStart(4)} µs/call   client CPU ${r.clientCpuUsPerCall.toFixed(0).padStart(4)} µs/call   errors ${r.errors}`,
     );
   }
   const fast = s["fast path"];

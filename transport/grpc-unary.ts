@@ -78,7 +78,7 @@ const RESPONSE_CONTENT_TYPE = "application/grpc+proto";
 const MAX_TIMEOUT_MS = Number.MAX_SAFE_INTEGER;
 const PREFIX_BYTES = 5;
 const COMPRESSED_FLAG = 0b1;
-/** The signal's reason once the call is over (connect aborts it then too); shared: nothing is thrown with it. */
+/** The signal's reason once the call is over (connect aborts it then too); shared, as it is never answered. */
 const CALL_OVER = new DOMException("the call is over", "AbortError");
 
 export function unaryFastPath(router: ConnectRouter, opts: UnaryFastPathOptions): UnaryFastPath {
@@ -269,7 +269,7 @@ class FastCall implements IncomingRequest {
   }
 
   private canAnswer(): boolean {
-    if (this.answered || this.closed) return false;
+    if (this.answered || this.closed || this.res.stream.destroyed) return false;
     this.answered = true;
     if (!this.requestEnded) this.stopCallerSending();
     return true;
