@@ -100,7 +100,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const shutdown = new AbortController();
   setMaxListeners(0, shutdown.signal); // every call in flight listens to it
 
-  let router: ConnectRouter | undefined;
+  let rpcRouter: ConnectRouter | undefined; // what the fast path serves from
   const rpc = connectNodeAdapter({
     shutdownSignal: shutdown.signal,
     // What a caller may send (serveService raises it per method) and what an undecodable request answers.
@@ -109,19 +109,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     requestGate: classifyDecodeErrors,
     // The caller's address, for per-address limits (transport/context.ts reads it).
     contextValues: (req) => createContextValues().set(CLIENT_ADDRESS, req.socket?.remoteAddress),
-    routes(r) {
-      router = r;
-      opts.routes(r);
-      const services = () => uniqueServices(r.handlers.map((h) => h.service));
+    routes(router) {
+      rpcRouter = router;
+      opts.routes(router);
+      const services = () => uniqueServices(router.handlers.map((h) => h.service));
       if (!services().some((s) => s.typeName === Health.typeName)) {
         const names = services().map((s) => s.typeName);
         const health = healthService(readiness, names, { pollMs: opts.healthPollMs });
-        serveService(r, Health, endpointsOf(Health, health), { log, authenticate: opts.authenticate });
+        serveService(router, Health, endpointsOf(Health, health), { log, authenticate: opts.authenticate });
       }
-      if (opts.reflection ?? true) serveReflection(r, [...services(), ServerReflection]);
+      if (opts.reflection ?? true) serveReflection(router, [...services(), ServerReflection]);
     },
   });
-  const fast = (opts.unaryFastPath ?? true) && router ? unaryFastPath(router, { shutdownSignal: shutdown.signal, log }) : undefined;
+  const fast = (opts.unaryFastPath ?? true) && rpcRouter ? unaryFastPath(rpcRouter, { shutdownSignal: shutdown.signal, log }) : undefined;
   const probes = probeHandler({ readiness, ...(opts.metrics && !opts.admin ? { metrics: opts.metrics } : {}) });
   const handler: RequestHandler = (req, res) => {
     if (probes(req, res) || opts.http?.(req, res)) return;
