@@ -91,7 +91,7 @@ bench: bench-kit bench-search bench-web bench-booking
 bench-kit: install
 	$(NODE) bench/kit-overhead.ts
 
-## bench-transport: unary gRPC calls with the full kit, the fast path in front of connect-node vs connect-node alone: calls/s, p50/p99, server CPU per call
+## bench-transport: unary gRPC calls with the full kit, connect-node vs the unary fast path (server, then server and client): calls/s, p50/p99, server and client CPU per call
 bench-transport: install
 	$(NODE) bench/transport.ts
 

@@ -1,15 +1,17 @@
-// `make bench-transport`: what the unary gRPC fast path (transport/grpc-unary.ts)
-// buys over connect-node. One server process (this file with the argument
-// "serve") runs the same wallet GetBalance and Echo endpoints with the full
-// kit (the server middleware stack, serveService, startServer, the wallet
-// authenticating a service token as services/wallet/main.ts does) on two
-// ports: fast path on, and off (connect-node serves every call). This process
-// drives both with the client services use (transport/client.ts
-// grpcTransport: one HTTP/2 connection, a fixed number of calls in flight),
-// alternating rounds A/B/B/A… so that drift hits both alike, and prints
+// `make bench-transport`: what the unary gRPC fast path buys over
+// connect-node, server side (transport/grpc-unary.ts) and client side
+// (transport/grpc-unary-client.ts). One server process (this file with the
+// argument "serve") runs the same wallet GetBalance and Echo endpoints with
+// the full kit (the server middleware stack, serveService, startServer, the
+// wallet authenticating a service token as services/wallet/main.ts does) on
+// two ports: fast path on, and off. This process drives three modes with
+// transport/client.ts grpcTransport (one HTTP/2 connection, a fixed number of
+// calls in flight): "connect-node" (connect's client and server: before),
+// "fast server" (connect's client, the fast-path server) and "fast both",
+// alternating rounds A/B/C/C/B/A… so that drift hits all alike, and prints
 // calls/s (with the spread over rounds), p50/p99 latency, the server's CPU
 // time per call (process_cpu_seconds_total between the round's ends) and the
-// client's (this process's), which tells which side limits the calls/s.
+// client's (this process's).
 //
 //   BENCH_ROUNDS=4 BENCH_ROUND_SECONDS=5 BENCH_IN_FLIGHT=32 BENCH_PG_PORT=54341 make bench-transport
 import { spawn } from "node:child_process";
@@ -42,10 +44,19 @@ const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54341);
 const CUSTOMERS = 200;
 const DB_NAME = "itinera_bench_transport";
 
-const MODES = ["fast path", "connect-node"] as const;
-type Mode = (typeof MODES)[number];
+/** The servers: the same endpoints with the unary fast path on and off. */
+const SERVERS = ["fast path", "connect-node"] as const;
+type ServerName = (typeof SERVERS)[number];
+/** What is compared: before (connect-node both sides), the fast server alone, the fast server and client. */
+const MODES = {
+  "connect-node": { server: "connect-node", unaryFastPath: false },
+  "fast server": { server: "fast path", unaryFastPath: false },
+  "fast both": { server: "fast path", unaryFastPath: true },
+} as const;
+type Mode = keyof typeof MODES;
+const MODE_NAMES = Object.keys(MODES) as Mode[];
 interface Ports {
-  ports: Record<Mode, number>;
+  ports: Record<ServerName, number>;
   token: string;
 }
 interface Round {
@@ -98,7 +109,7 @@ async function serve(databaseUrl: string) {
         serveService(router, EchoService, echoEndpoints, { log });
       },
     });
-  const servers = { "fast path": await start(true), "connect-node": await start(false) };
+  const servers: Record<ServerName, Awaited<ReturnType<typeof start>>> = { "fast path": await start(true), "connect-node": await start(false) };
   const message: Ports = {
     ports: { "fast path": servers["fast path"].port, "connect-node": servers["connect-node"].port },
     token: (await tokens.service("operator", 3600)).token!,
@@ -129,7 +140,8 @@ async function main() {
   });
 
   try {
-    const url = (m: Mode) => `http://127.0.0.1:${ports[m]}`;
+    const url = (s: ServerName) => `http://127.0.0.1:${ports[s]}`;
+    const transport = (m: Mode) => grpcTransport(url(MODES[m].server), { unaryFastPath: MODES[m].unaryFastPath });
     const headers = { authorization: `Bearer ${token}` }; // wallets are read by the customer or a named service only
     const seeder = createClient(WalletService, grpcTransport(url("connect-node")));
     for (let i = 0; i < CUSTOMERS; i++) {
@@ -148,14 +160,14 @@ async function main() {
       `transport: ${ROUNDS} rounds of ${ROUND_SECONDS} s per mode, alternating, ${IN_FLIGHT} calls in flight, gRPC over one HTTP/2 connection (transport/client.ts grpcTransport)\n`,
     );
     for (const [name, callOf] of [
-      ["wallet GetBalance (full kit, service token, PostgreSQL read)", (m: Mode) => getBalanceCall(createClient(WalletService, grpcTransport(url(m))), headers)],
-      ["echo Echo (full kit, no I/O)", (m: Mode) => echoCall(createClient(EchoService, grpcTransport(url(m))))],
+      ["wallet GetBalance (full kit, service token, PostgreSQL read)", (m: Mode) => getBalanceCall(createClient(WalletService, transport(m)), headers)],
+      ["echo Echo (full kit, no I/O)", (m: Mode) => echoCall(createClient(EchoService, transport(m)))],
     ] as const) {
-      const calls = { "fast path": callOf("fast path"), "connect-node": callOf("connect-node") };
-      for (const m of MODES) await drive(calls[m], 1, cpu); // warm-up: JIT, pools, connections
-      const results: Record<Mode, Round[]> = { "fast path": [], "connect-node": [] };
+      const calls = Object.fromEntries(MODE_NAMES.map((m) => [m, callOf(m)])) as Record<Mode, () => Promise<unknown>>;
+      for (const m of MODE_NAMES) await drive(calls[m], 1, cpu); // warm-up: JIT, pools, connections
+      const results = Object.fromEntries(MODE_NAMES.map((m) => [m, [] as Round[]])) as Record<Mode, Round[]>;
       for (let r = 0; r < ROUNDS; r++) {
-        for (const m of r % 2 === 0 ? MODES : [...MODES].reverse()) results[m].push(await drive(calls[m], ROUND_SECONDS, cpu));
+        for (const m of r % 2 === 0 ? MODE_NAMES : [...MODE_NAMES].reverse()) results[m].push(await drive(calls[m], ROUND_SECONDS, cpu));
       }
       report(name, results);
     }
@@ -235,19 +247,22 @@ function summary(rounds: Round[]) {
 }
 
 function report(name: string, results: Record<Mode, Round[]>) {
-  const s = { "fast path": summary(results["fast path"]), "connect-node": summary(results["connect-node"]) };
+  const s = Object.fromEntries(MODE_NAMES.map((m) => [m, summary(results[m])])) as Record<Mode, ReturnType<typeof summary>>;
   console.log(name);
-  for (const m of MODES) {
+  for (const m of MODE_NAMES) {
     const r = s[m];
     console.log(
       `  ${m.padEnd(12)} ${r.rate.toFixed(0).padStart(6)} calls/s (rounds ${r.minRate.toFixed(0)}–${r.maxRate.toFixed(0)})   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(6)} ms   server CPU ${r.cpuUsPerCall.toFixed(0).padStart(4)} µs/call   client CPU ${r.clientCpuUsPerCall.toFixed(0).padStart(4)} µs/call   errors ${r.errors}`,
     );
   }
-  const fast = s["fast path"];
-  const slow = s["connect-node"];
-  console.log(
-    `  the fast path: ×${(fast.rate / slow.rate).toFixed(2)} calls/s, ${(slow.cpuUsPerCall - fast.cpuUsPerCall).toFixed(0)} µs less server CPU per call (${(100 * (1 - fast.cpuUsPerCall / slow.cpuUsPerCall)).toFixed(0)} %)\n`,
-  );
+  const before = s["connect-node"];
+  for (const m of ["fast server", "fast both"] as const) {
+    const after = s[m];
+    console.log(
+      `  ${m} vs connect-node: ×${(after.rate / before.rate).toFixed(2)} calls/s, server CPU ${(100 * (after.cpuUsPerCall / before.cpuUsPerCall - 1)).toFixed(0)} %, client CPU ${(100 * (after.clientCpuUsPerCall / before.clientCpuUsPerCall - 1)).toFixed(0)} %`,
+    );
+  }
+  console.log();
 }
 
 if (process.argv[2] === "serve") {

@@ -51,6 +51,7 @@ for (const { name: path, unaryFastPath } of SERVING_PATHS) {
     const server = await startEchoServer({ unaryFastPath, impl: echoImpl((c) => seen.push(c)) });
     const http1 = createClient(EchoService, connectTransport(server.url));
     const http2 = createClient(EchoService, grpcTransport(server.url));
+    const connectGrpc = createClient(EchoService, grpcTransport(server.url, { unaryFastPath: false }));
     const grpcJs = grpcJsClient("itinera/echo/v1/echo.proto", "itinera.echo.v1.EchoService", `127.0.0.1:${server.port}`);
     try {
       const idle = await idleKeepAliveSocket(server.url);
@@ -59,16 +60,17 @@ for (const { name: path, unaryFastPath } of SERVING_PATHS) {
       const inFlight = [
         http1.slow({ delayMs: 3_000 }).then((r) => r.waitedMs),
         http2.slow({ delayMs: 3_000 }).then((r) => r.waitedMs),
+        connectGrpc.slow({ delayMs: 3_000 }).then((r) => r.waitedMs),
         grpcJs.unary("Slow", { delayMs: 3_000 }).then((r) => r.waitedMs),
       ].map((call) => call.finally(() => finished++));
-      await until(() => seen.filter((c) => c.method === "slow").length === 3, "the three slow calls to start");
-      assert.is(server.unaryFastPathCalls, unaryFastPath ? 2 : 0, "the gRPC calls' path");
+      await until(() => seen.filter((c) => c.method === "slow").length === 4, "the four slow calls to start");
+      assert.is(server.unaryFastPathCalls, unaryFastPath ? 3 : 0, "the gRPC calls' path");
 
       const closed = server.close(30_000);
       assert.equal(await server.readiness.status(), { ready: false, reason: "shutting down" });
       await idleClosed;
       assert.is(finished, 0, "an idle keep-alive connection is closed at once, not after the calls in flight");
-      assert.equal(await Promise.all(inFlight), [3_000, 3_000, 3_000]);
+      assert.equal(await Promise.all(inFlight), [3_000, 3_000, 3_000, 3_000]);
       await closed;
 
       assert.ok(await connectionRefused(server.port), "a new connection is refused");
@@ -85,6 +87,9 @@ for (const { name: path, unaryFastPath } of SERVING_PATHS) {
     const server = await startEchoServer({ unaryFastPath, impl: echoImpl((c) => seen.push(c)) });
     const client = createClient(EchoService, grpcTransport(server.url));
     const stuck = client.slow({ delayMs: 120_000 }).catch((e: unknown) => e);
+    const stuckConnectClient = createClient(EchoService, grpcTransport(server.url, { unaryFastPath: false }))
+      .slow({ delayMs: 120_000 })
+      .catch((e: unknown) => e);
     const stream = (async () => {
       const got: number[] = [];
       try {
@@ -96,13 +101,14 @@ for (const { name: path, unaryFastPath } of SERVING_PATHS) {
       }
       return { got, error: undefined };
     })();
-    await until(() => seen.some((c) => c.method === "slow") && seen.some((c) => c.method === "countdown"), "both calls to start");
-    assert.is(server.unaryFastPathCalls, unaryFastPath ? 1 : 0, "the gRPC call's path");
+    await until(() => seen.filter((c) => c.method === "slow").length === 2 && seen.some((c) => c.method === "countdown"), "the calls to start");
+    assert.is(server.unaryFastPathCalls, unaryFastPath ? 2 : 0, "the gRPC calls' path");
 
     const started = Date.now();
     await server.close(300);
     assert.ok(Date.now() - started < 15_000, "close() does not wait for the stuck calls");
     assert.is(ConnectError.from(await stuck).code, ConnectCode.Unavailable);
+    assert.is(ConnectError.from(await stuckConnectClient).code, ConnectCode.Unavailable);
     const streamed = await stream;
     assert.ok(streamed.got.length >= 1 && streamed.got[0] === 100, "the stream had started");
     assert.ok(streamed.error !== undefined, "the stream ends with an error, not as if complete");
