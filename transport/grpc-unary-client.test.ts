@@ -1,8 +1,8 @@
 // The fast unary gRPC client (transport/grpc-unary-client.ts) fails the way
 // connect-node's gRPC client does, code for code: nothing listening
 // (UNAVAILABLE, what retries and breakers count on), the deadline passing, the
-// caller giving up, a path the server does not serve, a server that answers
-// with something other than gRPC. Successes, kit errors, metadata and
+// caller giving up, a path the server does not serve, a connection cut during
+// the call, a server that answers with something other than gRPC. Successes, kit errors, metadata and
 // shutdown are in the other transport suites, which run over both clients.
 import * as http2 from "node:http2";
 import * as net from "node:net";
@@ -69,6 +69,23 @@ test("a service the server does not serve: the same code from both", async () =>
   const result = await codes(server.url, (t) => createClient(WalletService, t).getBalance({ customerId: "c", currency: "EUR" }));
   assert.is(result.fast, result["connect-node"]);
   assert.is(result.fast, "Unimplemented");
+});
+
+test("a connection closed or reset in the middle of a call: CANCELED, or ABORTED, from both", async () => {
+  for (const [cut, expected] of [
+    [(socket: net.Socket) => socket.destroy(), "Canceled"],
+    [(socket: net.Socket) => socket.resetAndDestroy(), "Aborted"],
+  ] as const) {
+    const cutting = http2.createServer((req) => cut(req.stream.session!.socket as net.Socket));
+    await new Promise<void>((resolve) => cutting.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(cutting.address() as net.AddressInfo).port}`;
+      const result = await codes(url, (t) => createClient(EchoService, t).echo({ message: "x" }));
+      assert.equal(result, { fast: expected, "connect-node": expected });
+    } finally {
+      await new Promise((resolve) => cutting.close(resolve));
+    }
+  }
 });
 
 test("a server that answers HTTP/2 but not gRPC: the same code from both", async () => {
