@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
-.PHONY: start test install web web-dev chromium gen lint format breaking drift check bench bench-kit bench-search bench-web bench-booking bench-validators sync-grpc-protos clean
+.PHONY: start test install web web-dev chromium gen lint format breaking drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
 
 ## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go
 start: install
@@ -90,6 +90,10 @@ bench: bench-kit bench-search bench-web bench-booking
 ## bench-kit: what the endpoint/transport kit costs per call
 bench-kit: install
 	$(NODE) bench/kit-overhead.ts
+
+## bench-transport: unary gRPC calls with the full kit, connect-node vs the unary fast path (server, then server and client): calls/s, p50/p99, server and client CPU per call
+bench-transport: install
+	$(NODE) bench/transport.ts
 
 ## bench-validators: the sign-up validator on the addresses that made the old e-mail regex backtrack, beside the old regex
 bench-validators: install

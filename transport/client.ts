@@ -16,15 +16,17 @@
 // Transports (one per peer, shared by every call; HTTP/2 ones keep one
 // connection, which does not keep the process alive when idle):
 //   connectTransport(baseUrl, { http2?: false, binary?: true })
-//   grpcTransport(baseUrl)                       // gRPC over HTTP/2 (h2c)
+//   grpcTransport(baseUrl)                       // gRPC over HTTP/2 (h2c); unary calls by transport/grpc-unary-client.ts
+//   grpcTransport(baseUrl, { unaryFastPath: false })  // every call by connect-node's gRPC client
 //   grpcWebTransport(baseUrl, { http2?: false })
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type CallOptions, type Transport } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import { chain, methodInfo, type Endpoint, type MethodInfo, type Middleware } from "../endpoints/endpoint.js";
 import { clientFromEndpoints, type Client, type EndpointSet } from "../endpoints/service.js";
 import { callOptionsOf } from "./context.js";
 import { fromConnectError } from "./errors.js";
+import { withUnaryFastPath } from "./grpc-unary-client.js";
 
 type RemoteCall = (req: unknown, options: CallOptions) => Promise<unknown> | AsyncIterable<unknown>;
 
@@ -110,8 +112,10 @@ export function connectTransport(baseUrl: string, opts: ConnectTransportOptions 
     : createConnectTransport({ ...INTERNAL, baseUrl, httpVersion: "1.1", useBinaryFormat });
 }
 
-export function grpcTransport(baseUrl: string): Transport {
-  return createGrpcTransport({ ...INTERNAL, baseUrl });
+export function grpcTransport(baseUrl: string, opts: { unaryFastPath?: boolean } = {}): Transport {
+  if (opts.unaryFastPath === false) return createGrpcTransport({ ...INTERNAL, baseUrl });
+  const sessionManager = new Http2SessionManager(baseUrl);
+  return withUnaryFastPath(sessionManager, baseUrl, createGrpcTransport({ ...INTERNAL, baseUrl, sessionManager }));
 }
 
 export function grpcWebTransport(baseUrl: string, opts: { http2?: boolean } = {}): Transport {

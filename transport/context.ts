@@ -1,8 +1,9 @@
 // The kit Context on the wire, both directions.
 //
-//   contextFromHandler(hctx, { log, authenticate? }): Promise<Context>
-//     server: Connect's HandlerContext → kit Context. signal = hctx.signal;
-//     deadline = now + hctx.timeoutMs() (the caller's grpc-timeout /
+//   contextFromRequest(requestOfHandler(hctx), { log, authenticate? }): Promise<Context>
+//     server: the incoming call (connect-node's HandlerContext, or the gRPC
+//     fast path's own view of it) → kit Context. signal = the call's signal;
+//     deadline = now + timeoutMs() (the caller's grpc-timeout /
 //     connect-timeout-ms); requestId = `x-request-id` when well-formed, else a
 //     new UUID, echoed in the response header; trace = `traceparent`;
 //     principal = authenticate(authorization header) — undefined when no
@@ -65,30 +66,50 @@ export interface HandlerContextOptions {
 /** The socket's remote address of a call; startServer sets it for every call. */
 export const CLIENT_ADDRESS = createContextKey<string | undefined>(undefined, { description: "client address" });
 
+/**
+ * What a server knows of an incoming call, whichever path serves it
+ * (connect-node's HandlerContext, or the unary gRPC fast path reading the
+ * HTTP/2 request itself: transport/grpc-unary.ts).
+ */
+export interface IncomingRequest {
+  readonly method: DescMethod;
+  /** A request header by its lower-case name; null when absent. */
+  header(name: string): string | null;
+  /** Milliseconds left of the caller's timeout (grpc-timeout, connect-timeout-ms); undefined: none. */
+  timeoutMs(): number | undefined;
+  /** Fires when the caller resets the call, the deadline passes or the server's grace period ends. */
+  readonly signal: AbortSignal;
+  /** The socket's remote address. */
+  readonly socketAddress: string | undefined;
+  setResponseHeader(name: string, value: string): void;
+  /** The whole call as `authenticateCall` sees it (built only when one is given). */
+  incomingCall(): IncomingCall;
+}
+
 /** The caller's address: the socket's, or with `trustProxy` the last X-Forwarded-For entry when there is one. */
-export function clientAddressOf(hctx: Pick<HandlerContext, "values" | "requestHeader">, trustProxy = false): string | undefined {
+function clientAddressOf(call: IncomingRequest, trustProxy = false): string | undefined {
   if (trustProxy) {
-    const forwarded = hctx.requestHeader.get("x-forwarded-for");
+    const forwarded = call.header("x-forwarded-for");
     const last = forwarded?.split(",").at(-1)?.trim();
     if (last) return last;
   }
-  return hctx.values.get(CLIENT_ADDRESS);
+  return call.socketAddress;
 }
 
 /** A request id we accept from a caller: short, and safe to print in a log line. */
 const WELL_FORMED_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export async function contextFromHandler(hctx: HandlerContext, opts: HandlerContextOptions): Promise<Context> {
-  const sent = hctx.requestHeader.get(REQUEST_ID_HEADER);
+export async function contextFromRequest(call: IncomingRequest, opts: HandlerContextOptions): Promise<Context> {
+  const sent = call.header(REQUEST_ID_HEADER);
   const requestId = sent !== null && WELL_FORMED_REQUEST_ID.test(sent) ? sent : crypto.randomUUID();
-  hctx.responseHeader.set(REQUEST_ID_HEADER, requestId);
-  const timeoutMs = hctx.timeoutMs();
-  const trace = parseTraceparent(hctx.requestHeader.get(TRACEPARENT_HEADER));
-  const authorization = hctx.requestHeader.get(AUTHORIZATION_HEADER) ?? undefined;
+  call.setResponseHeader(REQUEST_ID_HEADER, requestId);
+  const timeoutMs = call.timeoutMs();
+  const trace = parseTraceparent(call.header(TRACEPARENT_HEADER));
+  const authorization = call.header(AUTHORIZATION_HEADER) ?? undefined;
   const log = opts.log.child(trace ? { request_id: requestId, trace_id: trace.traceId } : { request_id: requestId });
-  const clientAddress = clientAddressOf(hctx, opts.trustProxy);
+  const clientAddress = clientAddressOf(call, opts.trustProxy);
   const ctx: Context = {
-    signal: hctx.signal,
+    signal: call.signal,
     deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
     requestId,
     trace,
@@ -97,7 +118,20 @@ export async function contextFromHandler(hctx: HandlerContext, opts: HandlerCont
     ...(clientAddress === undefined ? {} : { clientAddress }),
   };
   if (!opts.authenticateCall) return ctx;
-  return opts.authenticateCall(ctx, { method: hctx.method, requestHeader: hctx.requestHeader, responseHeader: hctx.responseHeader });
+  return opts.authenticateCall(ctx, call.incomingCall());
+}
+
+/** connect-node's view of a call as an IncomingRequest. */
+export function requestOfHandler(hctx: HandlerContext): IncomingRequest {
+  return {
+    method: hctx.method,
+    header: (name) => hctx.requestHeader.get(name),
+    timeoutMs: () => hctx.timeoutMs(),
+    signal: hctx.signal,
+    socketAddress: hctx.values.get(CLIENT_ADDRESS),
+    setResponseHeader: (name, value) => hctx.responseHeader.set(name, value),
+    incomingCall: () => ({ method: hctx.method, requestHeader: hctx.requestHeader, responseHeader: hctx.responseHeader }),
+  };
 }
 
 export function callOptionsOf(ctx: Context, now = Date.now()): CallOptions {

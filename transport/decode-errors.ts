@@ -13,6 +13,13 @@
 // throws. transport/server.test.ts proves each protocol; a connect-es upgrade
 // that changes this fails there.
 //
+// connect-es answers a unary call whose body holds no message, or more than
+// one, UNIMPLEMENTED ("protocol error: missing input message"): the caller's
+// fault too, so INVALID_ARGUMENT as well.
+//
+// The unary gRPC fast path (transport/grpc-unary.ts) words what it cannot
+// decode with `undecodable`, the same words as here.
+//
 // A Connect GET's base64 `message` that is not base64 makes connect-es throw
 // a plain Error, which it answers INTERNAL before any hook sees a
 // ConnectError: the gate checks it first.
@@ -74,11 +81,20 @@ function checkGetQuery(url: string): void {
   }
 }
 
+/** The error for a request whose bytes do not decode; `why` is what the decoder said. */
+export function undecodable(why: string): ConnectError {
+  return new ConnectError(`${UNDECODABLE}${why}`, Code.InvalidArgument);
+}
+
+const UNDECODABLE = "the request could not be decoded: ";
+
 function asInvalidArgument(reason: unknown): void {
-  if (!(reason instanceof ConnectError) || reason.code !== Code.Internal) return;
+  if (!(reason instanceof ConnectError)) return;
+  const wrongCount = reason.code === Code.Unimplemented && reason.rawMessage.startsWith("protocol error:");
+  if (reason.code !== Code.Internal && !wrongCount) return;
   // ConnectError's fields are readonly in its types only; connect-es writes what the error says afterwards.
   const e = reason as { code: Code; rawMessage: string; message: string };
   e.code = Code.InvalidArgument;
-  e.rawMessage = `the request could not be decoded: ${e.rawMessage}`;
+  e.rawMessage = `${UNDECODABLE}${e.rawMessage}`;
   e.message = `[invalid_argument] ${e.rawMessage}`;
 }

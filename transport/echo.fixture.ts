@@ -3,6 +3,7 @@
 // ephemeral port. Not used by production code.
 import { setTimeout as sleep } from "node:timers/promises";
 import { pino, type Logger } from "pino";
+import * as assert from "uvu/assert";
 import type { Context } from "../endpoints/context.js";
 import { endpointsOf, type Service } from "../endpoints/service.js";
 import type { Middleware } from "../endpoints/endpoint.js";
@@ -11,6 +12,29 @@ import { serveService } from "./serve.js";
 import { startServer, type RunningServer, type ServerOptions } from "./server.js";
 
 export const silentLog: Logger = pino({ level: "silent" });
+
+/**
+ * The two ways a server serves unary gRPC (transport/grpc-unary.ts in front of
+ * connect-node, or connect-node alone): every transport suite runs over both.
+ */
+export const SERVING_PATHS = [
+  { name: "unary fast path", unaryFastPath: true },
+  { name: "connect-node only", unaryFastPath: false },
+] as const;
+
+/**
+ * Runs `calls` and proves which path served them: when `fast`, the fast path
+ * took at least `atLeast` of them; otherwise it took none (it is off, or
+ * the calls are not unary gRPC: connect-node answered them).
+ */
+export async function servedBy<T>(server: RunningServer, fast: boolean, calls: () => Promise<T>, atLeast = 1): Promise<T> {
+  const before = server.unaryFastPathCalls;
+  const out = await calls();
+  const taken = server.unaryFastPathCalls - before;
+  if (fast) assert.ok(taken >= atLeast, `the fast path served ${taken} calls, expected at least ${atLeast}`);
+  else assert.is(taken, 0, "connect-node served every call");
+  return out;
+}
 
 /** What the implementation saw of one call. */
 export interface SeenCall {

@@ -1,8 +1,9 @@
 // Kit errors cross the wire intact: code, message, violations (as an
 // itinera.type.v1.BadRequest detail) and retry-after, for Connect clients,
 // clientOf over every protocol, and a plain grpc-js client; errors a service
-// did not mean to show say only "internal error".
-import { test } from "uvu";
+// did not mean to show say only "internal error". Over both serving paths
+// (echo.fixture.ts SERVING_PATHS).
+import { suite, test } from "uvu";
 import * as assert from "uvu/assert";
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code as ConnectCode, ConnectError, createClient } from "@connectrpc/connect";
@@ -13,7 +14,7 @@ import { Code, internal, invalidArgument, KitError, resourceExhausted } from "..
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { BadRequestSchema } from "../gen/itinera/type/v1/errors_pb.js";
 import { clientOf, connectTransport, grpcTransport, grpcWebTransport } from "./client.js";
-import { echoImpl, silentLog, startEchoServer } from "./echo.fixture.js";
+import { echoImpl, SERVING_PATHS, servedBy, silentLog, startEchoServer } from "./echo.fixture.js";
 import { fromConnectError, HIDDEN_MESSAGE, toConnectError } from "./errors.js";
 import { grpcJsClient, grpcStatus } from "./grpc-js.fixture.js";
 import type { RunningServer } from "./server.js";
@@ -23,92 +24,99 @@ const violations = [
   { field: "message", description: "message must be at most 10 characters", rule: "max_len" },
 ];
 
-let server: RunningServer;
+for (const { name: path, unaryFastPath } of SERVING_PATHS) {
+  const tests = suite(path);
+  let server: RunningServer;
 
-test.before(async () => {
-  server = await startEchoServer({
-    impl: {
-      ...echoImpl(),
-      async echo(_ctx, req) {
-        if (req.message === "invalid") throw invalidArgument("the request is invalid", violations);
-        if (req.message === "busy") throw resourceExhausted("too many requests", 1500);
-        if (req.message === "bug") throw new Error("password=hunter2 in the connection string");
-        if (req.message === "internal") throw internal("the ledger table is corrupt");
-        return { message: req.message };
+  tests.before(async () => {
+    server = await startEchoServer({
+      unaryFastPath,
+      impl: {
+        ...echoImpl(),
+        async echo(_ctx, req) {
+          if (req.message === "invalid") throw invalidArgument("the request is invalid", violations);
+          if (req.message === "busy") throw resourceExhausted("too many requests", 1500);
+          if (req.message === "bug") throw new Error("password=hunter2 in the connection string");
+          if (req.message === "internal") throw internal("the ledger table is corrupt");
+          return { message: req.message };
+        },
       },
-    },
+    });
   });
-});
-test.after(async () => {
-  await server.close(5_000);
-});
+  tests.after(async () => {
+    await server.close(5_000);
+  });
 
-test("a Connect client receives code 3 and the BadRequest detail", async () => {
-  const client = createClient(EchoService, connectTransport(server.url));
-  const err = await rejection(client.echo({ message: "invalid" }));
-  assert.instance(err, ConnectError);
-  const ce = err as ConnectError;
-  assert.is(ce.code, ConnectCode.InvalidArgument);
-  assert.is(ce.rawMessage, "the request is invalid");
-  const details = ce.findDetails(BadRequestSchema);
-  assert.is(details.length, 1);
-  assert.equal(
-    details[0]!.fieldViolations.map(({ field, description, rule }) => ({ field, description, rule })),
-    violations,
-  );
-});
+  tests("a Connect client receives code 3 and the BadRequest detail", async () => {
+    const client = createClient(EchoService, connectTransport(server.url));
+    const err = await rejection(client.echo({ message: "invalid" }));
+    assert.instance(err, ConnectError);
+    const ce = err as ConnectError;
+    assert.is(ce.code, ConnectCode.InvalidArgument);
+    assert.is(ce.rawMessage, "the request is invalid");
+    const details = ce.findDetails(BadRequestSchema);
+    assert.is(details.length, 1);
+    assert.equal(
+      details[0]!.fieldViolations.map(({ field, description, rule }) => ({ field, description, rule })),
+      violations,
+    );
+  });
 
-for (const [name, transport] of Object.entries({
-  Connect: () => connectTransport(server.url),
-  "Connect JSON": () => connectTransport(server.url, { binary: false }),
-  gRPC: () => grpcTransport(server.url),
-  "gRPC-Web": () => grpcWebTransport(server.url),
-})) {
-  test(`clientOf over ${name}: the caller gets the KitError the service threw`, async () => {
-    const echo = clientOf(EchoService, transport());
-    const ctx = backgroundContext({ log: silentLog });
-    const fail = async (message: string) => (await rejection(echo.echo(ctx, { message }))) as KitError;
+  for (const [name, transport] of Object.entries({
+    Connect: () => connectTransport(server.url),
+    "Connect JSON": () => connectTransport(server.url, { binary: false }),
+    gRPC: () => grpcTransport(server.url),
+    "gRPC, connect-node's client": () => grpcTransport(server.url, { unaryFastPath: false }),
+    "gRPC-Web": () => grpcWebTransport(server.url),
+  })) {
+    tests(`clientOf over ${name}: the caller gets the KitError the service threw`, async () => {
+      const echo = clientOf(EchoService, transport());
+      const ctx = backgroundContext({ log: silentLog });
+      const fail = async (message: string) => (await rejection(echo.echo(ctx, { message }))) as KitError;
 
-    const invalid = await fail("invalid");
-    assert.instance(invalid, KitError);
-    assert.is(invalid.code, Code.InvalidArgument);
-    assert.is(invalid.message, "the request is invalid");
-    assert.equal(invalid.violations, violations);
+      const invalid = await servedBy(server, unaryFastPath && name.startsWith("gRPC") && name !== "gRPC-Web", () => fail("invalid"));
+      assert.instance(invalid, KitError);
+      assert.is(invalid.code, Code.InvalidArgument);
+      assert.is(invalid.message, "the request is invalid");
+      assert.equal(invalid.violations, violations);
 
-    const busy = await fail("busy");
-    assert.is(busy.code, Code.ResourceExhausted);
-    assert.is(busy.retryAfterMs, 1500);
+      const busy = await fail("busy");
+      assert.is(busy.code, Code.ResourceExhausted);
+      assert.is(busy.retryAfterMs, 1500);
 
-    for (const message of ["bug", "internal"]) {
-      const hidden = await fail(message);
-      assert.is(hidden.code, Code.Internal);
-      assert.is(hidden.message, HIDDEN_MESSAGE);
+      for (const message of ["bug", "internal"]) {
+        const hidden = await fail(message);
+        assert.is(hidden.code, Code.Internal);
+        assert.is(hidden.message, HIDDEN_MESSAGE);
+      }
+    });
+  }
+
+  tests("a plain grpc-js client gets code 3, the message, and a decodable google.rpc.Status", async () => {
+    const client = grpcJsClient("itinera/echo/v1/echo.proto", "itinera.echo.v1.EchoService", `127.0.0.1:${server.port}`);
+    try {
+      const err = (await servedBy(server, unaryFastPath, () => rejection(client.unary("Echo", { message: "invalid" })))) as ServiceError;
+      assert.is(err.code, 3);
+      assert.is(err.details, "the request is invalid");
+      const [statusBin] = err.metadata.get("grpc-status-details-bin");
+      assert.ok(statusBin instanceof Buffer, "grpc-status-details-bin is sent");
+      const status = grpcStatus(statusBin);
+      assert.is(status.code, 3);
+      assert.is(status.details.length, 1);
+      assert.is(status.details[0]!.typeUrl, "type.googleapis.com/itinera.type.v1.BadRequest");
+      const badRequest = fromBinary(BadRequestSchema, status.details[0]!.value);
+      assert.equal(badRequest.fieldViolations.map((v) => v.rule), ["required", "max_len"]);
+
+      const bug = (await rejection(client.unary("Echo", { message: "bug" }))) as ServiceError;
+      assert.is(bug.code, 13);
+      assert.not.match(bug.details, "hunter2");
+    } finally {
+      client.close();
     }
   });
+
+  tests.run();
 }
-
-test("a plain grpc-js client gets code 3, the message, and a decodable google.rpc.Status", async () => {
-  const client = grpcJsClient("itinera/echo/v1/echo.proto", "itinera.echo.v1.EchoService", `127.0.0.1:${server.port}`);
-  try {
-    const err = (await rejection(client.unary("Echo", { message: "invalid" }))) as ServiceError;
-    assert.is(err.code, 3);
-    assert.is(err.details, "the request is invalid");
-    const [statusBin] = err.metadata.get("grpc-status-details-bin");
-    assert.ok(statusBin instanceof Buffer, "grpc-status-details-bin is sent");
-    const status = grpcStatus(statusBin);
-    assert.is(status.code, 3);
-    assert.is(status.details.length, 1);
-    assert.is(status.details[0]!.typeUrl, "type.googleapis.com/itinera.type.v1.BadRequest");
-    const badRequest = fromBinary(BadRequestSchema, status.details[0]!.value);
-    assert.equal(badRequest.fieldViolations.map((v) => v.rule), ["required", "max_len"]);
-
-    const bug = (await rejection(client.unary("Echo", { message: "bug" }))) as ServiceError;
-    assert.is(bug.code, 13);
-    assert.not.match(bug.details, "hunter2");
-  } finally {
-    client.close();
-  }
-});
 
 test("toConnectError / fromConnectError round-trip without a network", () => {
   const back = fromConnectError(toConnectError(invalidArgument("bad", violations)));

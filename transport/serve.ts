@@ -9,15 +9,18 @@
 // leaves as a ConnectError with the same code (transport/errors.ts). Unary and
 // server-streaming methods; the router answers Connect, gRPC and gRPC-Web.
 // Each method reads at most its contract's max_request_bytes
-// (transport/limits.ts).
+// (transport/limits.ts). Each unary method is also registered for the gRPC
+// fast path (transport/grpc-unary.ts), which builds the same Context and runs
+// the same endpoint through the two functions below.
 import type { DescService } from "@bufbuild/protobuf";
 import type { ConnectRouter, HandlerContext, MethodImpl } from "@connectrpc/connect";
 import type { Context } from "../endpoints/context.js";
 import { KitError } from "../endpoints/errors.js";
 import type { EndpointSet } from "../endpoints/service.js";
-import { contextFromHandler, type HandlerContextOptions } from "./context.js";
+import { contextFromRequest, requestOfHandler, type HandlerContextOptions, type IncomingRequest } from "./context.js";
 import { markImplementationRan } from "./decode-errors.js";
 import { toConnectError } from "./errors.js";
+import { registerUnaryRoute } from "./grpc-unary.js";
 import { maxRequestBytes } from "./limits.js";
 
 export type ServeOptions = HandlerContextOptions;
@@ -37,19 +40,23 @@ export function serveService<S extends DescService>(
     const { info, endpoint } = wired;
     let impl: UnaryImpl | StreamImpl;
     if (info.kind === "unary") {
-      impl = async (req, hctx) => {
-        markImplementationRan(hctx);
-        const ctx = await contextOrThrow(hctx, opts);
+      const context = (call: IncomingRequest) => contextOrThrow(call, opts);
+      const invoke = async (ctx: Context, req: unknown) => {
         try {
           return await endpoint(ctx, req);
         } catch (e) {
           throw failure(ctx, e);
         }
       };
+      impl = async (req, hctx) => {
+        markImplementationRan(hctx);
+        return invoke(await context(requestOfHandler(hctx)), req);
+      };
+      registerUnaryRoute(router, { method, maxRequestBytes: maxRequestBytes(method), context, invoke });
     } else {
       impl = async function* (req, hctx) {
         markImplementationRan(hctx);
-        const ctx = await contextOrThrow(hctx, opts);
+        const ctx = await contextOrThrow(requestOfHandler(hctx), opts);
         try {
           yield* (await endpoint(ctx, req)) as AsyncIterable<unknown>;
         } catch (e) {
@@ -63,12 +70,12 @@ export function serveService<S extends DescService>(
   return router;
 }
 
-async function contextOrThrow(hctx: HandlerContext, opts: ServeOptions): Promise<Context> {
+async function contextOrThrow(call: IncomingRequest, opts: ServeOptions): Promise<Context> {
   try {
-    return await contextFromHandler(hctx, opts);
+    return await contextFromRequest(call, opts);
   } catch (e) {
     // An authenticator's rejection (or failure); no request context exists yet.
-    if (!(e instanceof KitError)) opts.log.error({ err: e, procedure: `/${hctx.service.typeName}/${hctx.method.name}` }, "building the call context failed");
+    if (!(e instanceof KitError)) opts.log.error({ err: e, procedure: `/${call.method.parent.typeName}/${call.method.name}` }, "building the call context failed");
     throw toConnectError(e);
   }
 }
