@@ -20,6 +20,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
 const CUSTOMERS = 200;
 const DB_NAME = "itinera_bench";
+/** The bench's own PostgreSQL; another bench running at the same time picks another port. */
+const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54329);
 
 type Mode = "kit" | "raw";
 interface Round {
@@ -31,7 +33,7 @@ interface Round {
 }
 
 async function main() {
-  const pgServer = await ensureEmbeddedPostgres({ dataDir: `${ROOT}.data/pg`, port: 54329, log: pino({ level: "warn" }) });
+  const pgServer = await ensureEmbeddedPostgres({ dataDir: `${ROOT}.data/pg`, port: PG_PORT, log: pino({ level: "warn" }) });
   const admin = new pg.Client(pgServer.url);
   await admin.connect();
   await admin.query(`drop database if exists ${DB_NAME} with (force)`);
