@@ -5,7 +5,7 @@
 // durations of every call are already in the RED metrics. So:
 //   - every failure is logged (the middleware does not ask), with its ids;
 //   - every call slower than `slowMs` is logged, as a warning;
-//   - the successes of `successSample` of the traces are logged at info,
+//   - the successes of one trace in `successOneIn` are logged at info,
 //     decided by the trace id, so that every service agrees and a sampled
 //     request shows all its hops;
 //   - beyond those, up to `successesPerSecond` other successes a second, so
@@ -17,8 +17,8 @@
 // sampled or the process was quiet.
 
 export interface SuccessSamplingOptions {
-  /** Share of traces (0 to 1) whose successful calls are logged at info. Default 0.01. */
-  successSample: number;
+  /** One trace in this many has its successful calls logged at info (1: every trace, 0: none). Default 100. */
+  successOneIn: number;
   /** Other successful calls logged at info per second, whatever the sample. Default 10. */
   successesPerSecond: number;
   /** A call at least this slow (ms) is always logged, at warn. Default 250: five times the p99 a whole search aims at. */
@@ -28,7 +28,7 @@ export interface SuccessSamplingOptions {
 }
 
 export const DEFAULT_SUCCESS_SAMPLING: Readonly<SuccessSamplingOptions> = {
-  successSample: 0.01,
+  successOneIn: 100,
   successesPerSecond: 10,
   slowMs: 250,
 };
@@ -47,13 +47,12 @@ export class SuccessSampler {
 
   constructor(opts: Partial<SuccessSamplingOptions> = {}) {
     const o = { ...DEFAULT_SUCCESS_SAMPLING, ...opts };
-    if (!(o.successSample >= 0 && o.successSample <= 1)) throw new Error(`successSample must be between 0 and 1, not ${o.successSample}`);
-    if (!(Number.isInteger(o.successesPerSecond) && o.successesPerSecond >= 0)) {
-      throw new Error(`successesPerSecond must be a whole number, 0 or more, not ${o.successesPerSecond}`);
+    for (const key of ["successOneIn", "successesPerSecond"] as const) {
+      if (!(Number.isInteger(o[key]) && o[key] >= 0)) throw new Error(`${key} must be a whole number, 0 or more, not ${o[key]}`);
     }
     if (!(o.slowMs >= 0)) throw new Error(`slowMs must be 0 or more, not ${o.slowMs}`);
     this.slowMs = o.slowMs;
-    this.threshold = o.successSample * 2 ** 32;
+    this.threshold = o.successOneIn === 0 ? 0 : 2 ** 32 / o.successOneIn;
     this.perSecond = o.successesPerSecond;
     this.now = o.now ?? Date.now;
   }

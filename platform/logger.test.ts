@@ -128,7 +128,7 @@ test("child loggers keep the censoring", () => {
 
 test("every logger of a process, children included, shares the process's success sampler", () => {
   const { stream } = capture();
-  const log = createLogger({ service: "s", destination: stream, successes: { successSample: 1, slowMs: 40 } });
+  const log = createLogger({ service: "s", destination: stream, successes: { successOneIn: 1, slowMs: 40 } });
   const sampler = successSamplerOf(log);
   assert.ok(sampler);
   assert.is(sampler!.slowMs, 40, "the options given");

@@ -17,7 +17,7 @@ export interface LoggerOptions {
   level?: string;
   /** Where the lines go; default stdout, buffered (see STDOUT_BUFFER_BYTES). */
   destination?: pino.DestinationStream;
-  /** Which successful calls get a line (LOG_SUCCESS_SAMPLE, LOG_SUCCESS_PER_SECOND, LOG_SLOW_MS); defaults in log-sampling.ts. */
+  /** Which successful calls get a line (LOG_SUCCESS_ONE_IN, LOG_SUCCESS_PER_SECOND, LOG_SLOW_MS); defaults in log-sampling.ts. */
   successes?: Partial<SuccessSamplingOptions>;
 }
 

@@ -134,7 +134,7 @@ test("a stream the consumer abandons is logged once, as OK", async () => {
 
 test("a busy process logs a sample of its successes, and every failure", async () => {
   // No trace is sampled and two other successes a second are allowed; the clock stands still.
-  const successes = { successSample: 0, successesPerSecond: 2, now: () => 1_000 };
+  const successes = { successOneIn: 0, successesPerSecond: 2, now: () => 1_000 };
   const ok: Endpoint = async () => ({});
   const busy = capturingContext({ service: "echo", requestId: "req-1", successes });
   for (let i = 0; i < 5; i++) await logging()(ok, echo)(busy.ctx, {});
@@ -149,7 +149,7 @@ test("a busy process logs a sample of its successes, and every failure", async (
 });
 
 test("a sampled trace's successes are logged in every process; a slow call always, as a warning", async () => {
-  const successes = { successSample: 0.5, successesPerSecond: 0 };
+  const successes = { successOneIn: 2, successesPerSecond: 0 };
   const ok: Endpoint = async () => ({});
   const sampled = { traceId: "4bf92f3577b34da6a3ce929d00000001", spanId: "00f067aa0ba902b7", traceFlags: 0 };
   const unsampled = { ...sampled, traceId: "4bf92f3577b34da6a3ce929dfffffffe" };
