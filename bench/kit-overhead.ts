@@ -5,6 +5,8 @@
 // endpoint layer costs, apart from the kit's transport); this process drives
 // each with the same gRPC client (one HTTP/2 connection, a fixed number of
 // calls in flight), rotating the order every round so that drift hits all alike.
+// Each call carries what a service calling another sends (a request id and a
+// traceparent): most calls a service serves come from another service.
 // Reports calls/s, latency and the server's CPU time per call; the same for
 // Echo, which does no I/O and so shows the kit's cost alone. Each figure
 // comes with its spread over the rounds: on a busy machine one round can be
@@ -95,12 +97,21 @@ async function main() {
 
 function getBalanceCall(client: Client<typeof WalletService>, token: string) {
   let i = 0;
-  const headers = { authorization: `Bearer ${token}` }; // wallets are read by the customer or a named service only
-  return () => client.getBalance({ customerId: `customer-${i++ % CUSTOMERS}`, currency: "EUR" }, { headers });
+  // Wallets are read by the customer or a named service only.
+  return () => client.getBalance({ customerId: `customer-${i++ % CUSTOMERS}`, currency: "EUR" }, { headers: asCaller({ authorization: `Bearer ${token}` }) });
 }
 
 function echoCall(client: Client<typeof EchoService>) {
-  return () => client.echo({ message: "a message of a realistic size for a small RPC" });
+  return () => client.echo({ message: "a message of a realistic size for a small RPC" }, { headers: asCaller({}) });
+}
+
+/**
+ * What a service calling another sends with each call (transport/context.ts
+ * callOptionsOf): its request's id and a traceparent, a trace of its own per call.
+ */
+function asCaller(headers: Record<string, string>): Record<string, string> {
+  const traceId = crypto.randomUUID().replaceAll("-", "");
+  return { ...headers, "x-request-id": `bench-${traceId.slice(0, 12)}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01` };
 }
 
 /** Keeps IN_FLIGHT calls going for `seconds`; counts completions, errors, latencies and the server's CPU time. */
