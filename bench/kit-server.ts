@@ -5,8 +5,9 @@
 // - "raw": the same handler functions registered directly on a connect-node
 //   router on a bare HTTP/2 server, with no kit at all;
 // - "stack": the kit's endpoints (the same middleware stack as "kit") called
-//   from the same bare server with raw's minimal context: the endpoint
-//   layer's cost without the kit's transport.
+//   from the same bare server with raw's minimal context plus the request and
+//   trace ids the caller sent (bound to the logger as the transport binds
+//   them): the endpoint layer's cost without the kit's transport.
 // Echo (no I/O) is served the same three ways, to see the kit's cost alone.
 // The kit wallet authenticates as main.ts does, with testTokens standing in
 // for identity: GetBalance (the call measured) and Credit (to seed) take the
@@ -16,9 +17,10 @@
 // parent (IPC) when all listen.
 import http2 from "node:http2";
 import { fileURLToPath } from "node:url";
+import type { HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { backgroundContext } from "../endpoints/context.js";
+import { backgroundContext, parseTraceparent, type Context } from "../endpoints/context.js";
 import { endpointsOf, type Service } from "../endpoints/service.js";
 import { serverStack } from "../endpoints/stack.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -85,10 +87,17 @@ const raw = await bareServer({
   getBalance: (req) => wallet.getBalance(rawContext(), req),
   echo: (req) => echo.echo(rawContext(), req),
 });
-// The same bare server calling the kit's endpoints (middleware stack included).
+// The same bare server calling the kit's endpoints (middleware stack included),
+// with raw's principal and the ids the caller sent, bound as the transport binds them.
+const stackContext = (hctx: HandlerContext): Context => {
+  const requestId = hctx.requestHeader.get("x-request-id") ?? crypto.randomUUID();
+  const trace = parseTraceparent(hctx.requestHeader.get("traceparent"));
+  const ids = trace ? { request_id: requestId, trace_id: trace.traceId } : { request_id: requestId };
+  return { ...rawContext(), requestId, trace, log: log.child(ids) };
+};
 const stack = await bareServer({
-  getBalance: (req) => walletEndpoints.get("getBalance")!.endpoint(rawContext(), req) as Promise<GetBalanceResponse>,
-  echo: (req) => echoEndpoints.get("echo")!.endpoint(rawContext(), req) as Promise<EchoResponse>,
+  getBalance: (req, hctx) => walletEndpoints.get("getBalance")!.endpoint(stackContext(hctx), req) as Promise<GetBalanceResponse>,
+  echo: (req, hctx) => echoEndpoints.get("echo")!.endpoint(stackContext(hctx), req) as Promise<EchoResponse>,
 });
 
 process.send!({ kit: kit.port, raw: raw.port, stack: stack.port, token: (await tokens.service("operator", 3600)).token });
@@ -101,8 +110,8 @@ process.on("SIGTERM", async () => {
 });
 
 async function bareServer(handlers: {
-  getBalance: (req: GetBalanceRequest) => Promise<MessageInitShape<typeof GetBalanceResponseSchema>>;
-  echo: (req: EchoRequest) => Promise<MessageInitShape<typeof EchoResponseSchema>>;
+  getBalance: (req: GetBalanceRequest, hctx: HandlerContext) => Promise<MessageInitShape<typeof GetBalanceResponseSchema>>;
+  echo: (req: EchoRequest, hctx: HandlerContext) => Promise<MessageInitShape<typeof EchoResponseSchema>>;
 }) {
   const server = http2.createServer(
     connectNodeAdapter({
