@@ -1,10 +1,16 @@
 // `make bench`: what the kit costs. One server process (bench/kit-server.ts)
 // serves the same wallet GetBalance handler through the full kit (middleware
-// stack + serveService + startServer) and bare on connect-node; this process
-// drives both with the same gRPC client (one HTTP/2 connection, a fixed number
-// of calls in flight), alternating rounds so that drift hits both alike.
+// stack + serveService + startServer) and bare on connect-node, and between
+// the two the middleware stack alone on the bare server ("stack": what the
+// endpoint layer costs, apart from the kit's transport); this process drives
+// each with the same gRPC client (one HTTP/2 connection, a fixed number of
+// calls in flight), rotating the order every round so that drift hits all alike.
+// Each call carries what a service calling another sends (a request id and a
+// traceparent): most calls a service serves come from another service.
 // Reports calls/s, latency and the server's CPU time per call; the same for
-// Echo, which does no I/O and so shows the kit's cost alone.
+// Echo, which does no I/O and so shows the kit's cost alone. Each figure
+// comes with its spread over the rounds: on a busy machine one round can be
+// far off. BENCH_ROUNDS, BENCH_ROUND_SECONDS, BENCH_IN_FLIGHT, BENCH_PG_PORT.
 import { spawn } from "node:child_process";
 import { createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -20,8 +26,11 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
 const CUSTOMERS = 200;
 const DB_NAME = "itinera_bench";
+/** The bench's own PostgreSQL; another bench running at the same time picks another port. */
+const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54329);
 
-type Mode = "kit" | "raw";
+const MODES = ["kit", "stack", "raw"] as const;
+type Mode = (typeof MODES)[number];
 interface Round {
   calls: number;
   errors: number;
@@ -31,7 +40,7 @@ interface Round {
 }
 
 async function main() {
-  const pgServer = await ensureEmbeddedPostgres({ dataDir: `${ROOT}.data/pg`, port: 54329, log: pino({ level: "warn" }) });
+  const pgServer = await ensureEmbeddedPostgres({ dataDir: `${ROOT}.data/pg`, port: PG_PORT, log: pino({ level: "warn" }) });
   const admin = new pg.Client(pgServer.url);
   await admin.connect();
   await admin.query(`drop database if exists ${DB_NAME} with (force)`);
@@ -70,14 +79,12 @@ async function main() {
       ["wallet GetBalance (PostgreSQL read)", (m: Mode) => getBalanceCall(wallet(m), ports.token)],
       ["echo Echo (no I/O)", (m: Mode) => echoCall(echo(m))],
     ] as const) {
-      const calls = { kit: call("kit"), raw: call("raw") };
-      await drive(calls.kit, 1, cpu); // warm-up: JIT, pools, connections
-      await drive(calls.raw, 1, cpu);
-      const results: Record<Mode, Round[]> = { kit: [], raw: [] };
+      const calls = { kit: call("kit"), stack: call("stack"), raw: call("raw") };
+      for (const m of MODES) await drive(calls[m], 1, cpu); // warm-up: JIT, pools, connections
+      const results: Record<Mode, Round[]> = { kit: [], stack: [], raw: [] };
       for (let r = 0; r < ROUNDS; r++) {
-        for (const m of r % 2 === 0 ? (["kit", "raw"] as const) : (["raw", "kit"] as const)) {
-          results[m].push(await drive(calls[m], ROUND_SECONDS, cpu));
-        }
+        const order = r % 2 === 0 ? MODES : [...MODES].reverse();
+        for (const m of order) results[m].push(await drive(calls[m], ROUND_SECONDS, cpu));
       }
       report(name, results);
     }
@@ -90,12 +97,21 @@ async function main() {
 
 function getBalanceCall(client: Client<typeof WalletService>, token: string) {
   let i = 0;
-  const headers = { authorization: `Bearer ${token}` }; // wallets are read by the customer or a named service only
-  return () => client.getBalance({ customerId: `customer-${i++ % CUSTOMERS}`, currency: "EUR" }, { headers });
+  // Wallets are read by the customer or a named service only.
+  return () => client.getBalance({ customerId: `customer-${i++ % CUSTOMERS}`, currency: "EUR" }, { headers: asCaller({ authorization: `Bearer ${token}` }) });
 }
 
 function echoCall(client: Client<typeof EchoService>) {
-  return () => client.echo({ message: "a message of a realistic size for a small RPC" });
+  return () => client.echo({ message: "a message of a realistic size for a small RPC" }, { headers: asCaller({}) });
+}
+
+/**
+ * What a service calling another sends with each call (transport/context.ts
+ * callOptionsOf): its request's id and a traceparent, a trace of its own per call.
+ */
+function asCaller(headers: Record<string, string>): Record<string, string> {
+  const traceId = crypto.randomUUID().replaceAll("-", "");
+  return { ...headers, "x-request-id": `bench-${traceId.slice(0, 12)}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01` };
 }
 
 /** Keeps IN_FLIGHT calls going for `seconds`; counts completions, errors, latencies and the server's CPU time. */
@@ -143,16 +159,24 @@ function report(name: string, results: Record<Mode, Round[]>) {
       cpuUsPerCall: (cpu / calls) * 1e6,
     };
   };
-  const kit = summary(results.kit);
-  const raw = summary(results.raw);
-  const row = (label: string, s: ReturnType<typeof summary>) =>
-    `  ${label.padEnd(4)} ${s.rate.toFixed(0).padStart(7)} calls/s   p50 ${s.p50.toFixed(2).padStart(6)} ms   p99 ${s.p99.toFixed(2).padStart(6)} ms   server CPU ${s.cpuUsPerCall.toFixed(0).padStart(4)} µs/call   errors ${s.errors}`;
+  type Summary = ReturnType<typeof summary>;
+  const all = Object.fromEntries(MODES.map((m) => [m, summary(results[m])])) as Record<Mode, Summary>;
+  // Round r of every mode ran within seconds of the others: compared round by round, drift matters least.
+  const perRound = results.raw.map((_, r) => Object.fromEntries(MODES.map((m) => [m, summary([results[m][r]!])])) as Record<Mode, Summary>);
+  const spread = (xs: number[], digits: number) => `${Math.min(...xs).toFixed(digits)}…${Math.max(...xs).toFixed(digits)}`;
+  const cost = (a: Summary, b: Summary) => 100 * (1 - a.rate / b.rate);
+  const row = (m: Mode) => {
+    const s = all[m];
+    return `  ${m.padEnd(5)} ${s.rate.toFixed(0).padStart(6)} calls/s (rounds ${spread(perRound.map((x) => x[m].rate), 0)})   p50 ${s.p50.toFixed(2).padStart(6)} ms   p99 ${s.p99.toFixed(2).padStart(6)} ms   server CPU ${s.cpuUsPerCall.toFixed(0).padStart(4)} µs/call (rounds ${spread(perRound.map((x) => x[m].cpuUsPerCall), 0)})   errors ${s.errors}`;
+  };
+  const share = (label: string, a: Mode, b: Mode) =>
+    `  ${label} ${cost(all[a], all[b]).toFixed(1)} % of throughput (rounds ${spread(perRound.map((x) => cost(x[a], x[b])), 1)}) and ${(all[a].cpuUsPerCall - all[b].cpuUsPerCall).toFixed(0)} µs of server CPU per call (rounds ${spread(perRound.map((x) => x[a].cpuUsPerCall - x[b].cpuUsPerCall), 0)})`;
   console.log(name);
-  console.log(row("kit", kit));
-  console.log(row("raw", raw));
-  console.log(
-    `  the kit costs ${(100 * (1 - kit.rate / raw.rate)).toFixed(1)} % of throughput and ${(kit.cpuUsPerCall - raw.cpuUsPerCall).toFixed(0)} µs of server CPU per call\n`,
-  );
+  for (const m of MODES) console.log(row(m));
+  console.log(share("the kit costs          ", "kit", "raw"));
+  console.log(share("  its endpoint stack   ", "stack", "raw"));
+  console.log(share("  its transport        ", "kit", "stack"));
+  console.log("");
 }
 
 await main();

@@ -8,6 +8,7 @@ import { backgroundContext, type Context } from "./context.js";
 import { methodInfo, type Endpoint } from "./endpoint.js";
 import { KitError } from "./errors.js";
 import { createLogger } from "../platform/logger.js";
+import type { SuccessSamplingOptions } from "../platform/log-sampling.js";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 
 /** The kit's test methods, described as the middlewares see them. */
@@ -59,6 +60,8 @@ export interface CapturingContextOptions {
   level?: string;
   /** The context's request id; a random one when absent. */
   requestId?: string;
+  /** Which successes get a line; createLogger's defaults when absent. */
+  successes?: Partial<SuccessSamplingOptions>;
 }
 
 /** A background context whose logger (createLogger's, as in production) writes into `lines`. */
@@ -68,7 +71,7 @@ export function capturingContext(opts: CapturingContextOptions): {
   ctx: Context;
 } {
   const { lines, stream } = capture();
-  const log = createLogger({ service: opts.service, level: opts.level, destination: stream });
+  const log = createLogger({ service: opts.service, level: opts.level, destination: stream, successes: opts.successes });
   return { lines, log, ctx: backgroundContext({ log, requestId: opts.requestId }) };
 }
 

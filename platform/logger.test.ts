@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { createLogger, REDACTED, TOO_DEEP } from "./logger.js";
+import pino from "pino";
+import { createLogger, REDACTED, successSamplerOf, TOO_DEEP } from "./logger.js";
 import { KitError, Code } from "../endpoints/errors.js";
 import { capture } from "../endpoints/testing.js";
 
@@ -123,6 +124,17 @@ test("child loggers keep the censoring", () => {
   log.warn({ user: { email: "bob@example.com" } }, "x");
   assert.is(lines[0]!.request_id, "r-9");
   assert.is((lines[0]!.user as Record<string, unknown>).email, REDACTED);
+});
+
+test("every logger of a process, children included, shares the process's success sampler", () => {
+  const { stream } = capture();
+  const log = createLogger({ service: "s", destination: stream, successes: { successOneIn: 1, slowMs: 40 } });
+  const sampler = successSamplerOf(log);
+  assert.ok(sampler);
+  assert.is(sampler!.slowMs, 40, "the options given");
+  assert.is(successSamplerOf(log.child({ request_id: "r-1" }).child({ trace_id: "t" })), sampler);
+  assert.is.not(successSamplerOf(createLogger({ service: "other", destination: stream })), sampler, "another process, another budget");
+  assert.is(successSamplerOf(pino({ level: "silent" })), undefined, "none on a logger made elsewhere");
 });
 
 test.run();

@@ -5,7 +5,10 @@
 // (anything named like a token, secret, password, authorization, cookie,
 // card, credential, key or signature: accessToken, serviceSecret, …). The
 // rule stays: never log e-mails, names, card numbers or request bodies.
+// Each logger also carries the process's SuccessSampler: which successful
+// calls the request logging middleware writes a line for (log-sampling.ts).
 import pino, { type Logger } from "pino";
+import { SuccessSampler, type SuccessSamplingOptions } from "./log-sampling.js";
 
 export interface LoggerOptions {
   /** The service's name, on every line. */
@@ -14,6 +17,8 @@ export interface LoggerOptions {
   level?: string;
   /** Where the lines go; default stdout, buffered (see STDOUT_BUFFER_BYTES). */
   destination?: pino.DestinationStream;
+  /** Which successful calls get a line (LOG_SUCCESS_ONE_IN, LOG_SUCCESS_PER_SECOND, LOG_SLOW_MS); defaults in log-sampling.ts. */
+  successes?: Partial<SuccessSamplingOptions>;
 }
 
 /** What the censored fields read. */
@@ -84,6 +89,8 @@ function serializeError(e: unknown): unknown {
   return censor(e instanceof Error ? pino.stdSerializers.err(e) : e);
 }
 
+const SAMPLER = Symbol("itinera.successSampler");
+
 export function createLogger(opts: LoggerOptions): Logger {
   const options: pino.LoggerOptions = {
     level: opts.level ?? "info",
@@ -96,7 +103,17 @@ export function createLogger(opts: LoggerOptions): Logger {
     },
     serializers: { err: serializeError },
   };
-  return censoringChildren(pino(options, opts.destination ?? bufferedStdout()));
+  const logger = censoringChildren(pino(options, opts.destination ?? bufferedStdout()));
+  // Children are made with Object.create(parent): they all find the root's sampler.
+  return Object.assign(logger, { [SAMPLER]: new SuccessSampler(opts.successes) });
+}
+
+/**
+ * The sampler of the process `log` belongs to; undefined for a logger not
+ * made by createLogger (a test's pino()), whose successes are all logged.
+ */
+export function successSamplerOf(log: Logger): SuccessSampler | undefined {
+  return (log as Logger & { [SAMPLER]?: SuccessSampler })[SAMPLER];
 }
 
 /**

@@ -3,7 +3,8 @@ import * as assert from "uvu/assert";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { isSpanContextValid, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
-import { createTracing } from "./tracing.js";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { createTracing, recordsSpans } from "./tracing.js";
 
 interface Received {
   method: string;
@@ -80,6 +81,13 @@ test("without an endpoint, spans still get real ids but are not recorded (nothin
   span.end();
   await tracing.forceFlush();
   await tracing.shutdown();
+});
+
+test("recordsSpans says whether the tracer's spans go anywhere (the tracing middleware makes none when not)", () => {
+  assert.not.ok(recordsSpans(createTracing({ serviceName: "wallet" }).tracer));
+  assert.ok(recordsSpans(createTracing({ serviceName: "wallet", otlpEndpoint: "http://127.0.0.1:4318" }).tracer));
+  assert.ok(recordsSpans(createTracing({ serviceName: "wallet", spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] }).tracer));
+  assert.ok(recordsSpans(trace.getTracer("anyone")), "a tracer made elsewhere is taken as recording");
 });
 
 test("the provider is not registered globally", () => {

@@ -1,7 +1,9 @@
 // The process's tracer: an OpenTelemetry SDK tracer provider built here and
 // handed to the tracing middlewares by main.ts. It is never registered
 // globally (no global provider, propagator or context manager): the kit
-// carries the current span in its own Context.
+// carries the current span in its own Context. A tracer made with nothing to
+// export to is marked so (recordsSpans): the tracing middleware then makes no
+// span objects at all and only carries the trace ids.
 import type { Tracer } from "@opentelemetry/api";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import {
@@ -22,7 +24,9 @@ export interface TracingOptions {
    * OTEL_EXPORTER_OTLP_ENDPOINT); spans are POSTed to `<endpoint>/v1/traces`.
    * Without it (and without spanProcessors) nothing would ever read a span,
    * so none is recorded: spans are non-recording, yet still get trace and
-   * span ids, so that logs carry trace ids and traceparent still travels.
+   * span ids, and recordsSpans(tracer) is false, so that the tracing
+   * middleware skips them and only carries the trace id (in logs and in
+   * traceparent).
    */
   otlpEndpoint?: string;
   /** More processors (tests pass a SimpleSpanProcessor over an InMemorySpanExporter). */
@@ -37,6 +41,16 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+const idsOnly = new WeakSet<Tracer>();
+
+/**
+ * False for a tracer createTracing made with nothing to export to (its spans
+ * are never recorded, so making them only costs); true for any other.
+ */
+export function recordsSpans(tracer: Tracer): boolean {
+  return !idsOnly.has(tracer);
+}
+
 export function createTracing(opts: TracingOptions): Tracing {
   const spanProcessors: SpanProcessor[] = [...(opts.spanProcessors ?? [])];
   if (opts.otlpEndpoint) {
@@ -49,8 +63,10 @@ export function createTracing(opts: TracingOptions): Tracing {
     resource: defaultResource().merge(resourceFromAttributes({ "service.name": opts.serviceName })),
     spanProcessors,
   });
+  const tracer = provider.getTracer("itinera");
+  if (spanProcessors.length === 0) idsOnly.add(tracer);
   return {
-    tracer: provider.getTracer("itinera"),
+    tracer,
     forceFlush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   };

@@ -52,49 +52,74 @@ function expired(info: MethodInfo): KitError {
  * The timer is cleared when the call (or its stream) ends.
  */
 async function within(next: Endpoint, ctx: Context, req: unknown, deadlineAt: number, info: MethodInfo) {
-  // One controller for both causes: the caller's abort is forwarded to it by
-  // a listener removed at the end (AbortSignal.any costs more per call on
-  // Node 20 and keeps its sources alive until collected).
-  const controller = new AbortController();
-  const forwardAbort = () => controller.abort(ctx.signal.reason);
-  if (ctx.signal.aborted) forwardAbort();
-  else ctx.signal.addEventListener("abort", forwardAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const passed = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = expired(info);
-      reject(error); // first, so that the race sees the deadline before any abort-driven failure
-      controller.abort(error);
-    }, deadlineAt - Date.now());
-  });
-  passed.catch(() => {}); // observed by the races below; never unhandled
-  const stop = () => {
-    clearTimeout(timer);
-    ctx.signal.removeEventListener("abort", forwardAbort);
-  };
-  const inner = derive(ctx, { deadline: deadlineAt, signal: controller.signal });
-
+  const watch = new Watch(ctx.signal, deadlineAt, info);
+  const inner = derive(ctx, { deadline: deadlineAt, signal: watch.controller.signal });
   let out: unknown;
   try {
-    out = await Promise.race([next(inner, req), passed]);
+    out = await Promise.race([next(inner, req), watch.passed]);
   } catch (e) {
-    stop();
+    watch.stop();
     throw e;
   }
-  if (info.kind === "server_streaming") return streamWithin(out as AsyncIterable<unknown>, passed, stop);
-  stop();
+  if (info.kind === "server_streaming") return streamWithin(out as AsyncIterable<unknown>, watch);
+  watch.stop();
   return out;
 }
 
-/** The stream, failing with DeadlineExceeded as soon as the deadline passes; `stop` runs when it ends. */
-function streamWithin<T>(source: AsyncIterable<T>, passed: Promise<never>, stop: () => void): AsyncIterable<T> {
+/**
+ * One call's deadline. One controller for both causes: the caller's abort is
+ * forwarded to it by a listener removed at the end (AbortSignal.any costs
+ * more per call and keeps its sources alive until collected). A class, not
+ * closures: this runs for every call.
+ */
+class Watch {
+  readonly controller = new AbortController();
+  /** Rejects with DeadlineExceeded when the deadline passes; observed by the races, never unhandled. */
+  readonly passed: Promise<never>;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly caller: AbortSignal,
+    deadlineAt: number,
+    info: MethodInfo,
+  ) {
+    if (caller.aborted) this.controller.abort(caller.reason);
+    else caller.addEventListener("abort", this, ONCE);
+    this.passed = new Promise<never>((_, reject) => {
+      this.timer = setTimeout(expire, deadlineAt - Date.now(), this.controller, reject, info);
+    });
+    this.passed.catch(ignore);
+  }
+
+  /** The caller aborted (EventListener). */
+  handleEvent(): void {
+    this.controller.abort(this.caller.reason);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.caller.removeEventListener("abort", this);
+  }
+}
+
+const ONCE = { once: true } as const;
+const ignore = () => {};
+
+function expire(controller: AbortController, reject: (e: KitError) => void, info: MethodInfo): void {
+  const error = expired(info);
+  reject(error); // first, so that the race sees the deadline before any abort-driven failure
+  controller.abort(error);
+}
+
+/** The stream, failing with DeadlineExceeded as soon as the deadline passes; the watch stops when it ends. */
+function streamWithin<T>(source: AsyncIterable<T>, watch: Watch): AsyncIterable<T> {
   return {
     async *[Symbol.asyncIterator]() {
       const it = source[Symbol.asyncIterator]();
       let finished = false;
       try {
         for (;;) {
-          const step = await Promise.race([it.next(), passed]);
+          const step = await Promise.race([it.next(), watch.passed]);
           if (step.done) {
             finished = true;
             return;
@@ -102,7 +127,7 @@ function streamWithin<T>(source: AsyncIterable<T>, passed: Promise<never>, stop:
           yield step.value;
         }
       } finally {
-        stop();
+        watch.stop();
         // Ended by the deadline, an error or the consumer leaving: close the
         // source without waiting for it (a handler past its deadline may hang).
         if (!finished) void it.return?.()?.catch(() => {});

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { logging, levelFor } from "./logging.js";
-import { derive } from "../context.js";
+import { backgroundContext, derive } from "../context.js";
 import type { Endpoint } from "../endpoint.js";
 import { Code, KitError, invalidArgument, unavailable } from "../errors.js";
 import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
@@ -12,7 +12,8 @@ import { tracing } from "./tracing.js";
 import { metrics } from "./metrics.js";
 import { deadline } from "./deadline.js";
 import { createTracing } from "../../platform/tracing.js";
-import { capturingContext, countdownClient as countdown, echoServer as echo, rejection } from "../testing.js";
+import pino from "pino";
+import { capture as captureLines, capturingContext, countdownClient as countdown, echoServer as echo, rejection } from "../testing.js";
 
 function capture() {
   const { lines, log, ctx } = capturingContext({ service: "echo", level: "debug", requestId: "req-1" });
@@ -131,6 +132,49 @@ test("a stream the consumer abandons is logged once, as OK", async () => {
   assert.is(lines[0]!.code, "OK");
 });
 
+test("a busy process logs a sample of its successes, and every failure", async () => {
+  // No trace is sampled and two other successes a second are allowed; the clock stands still.
+  const successes = { successOneIn: 0, successesPerSecond: 2, now: () => 1_000 };
+  const ok: Endpoint = async () => ({});
+  const busy = capturingContext({ service: "echo", requestId: "req-1", successes });
+  for (let i = 0; i < 5; i++) await logging()(ok, echo)(busy.ctx, {});
+  assert.equal(busy.lines.map((l) => [l.level, l.msg, l.code]), [["info", "rpc finished", "OK"], ["info", "rpc finished", "OK"]]);
+  await rejection(logging()(async () => Promise.reject(invalidArgument("amount must be greater than zero")), echo)(busy.ctx, {}));
+  assert.equal(busy.lines.at(-1)!.msg, "rpc failed", "a failure is logged beyond the budget");
+  assert.is(busy.lines.at(-1)!.request_id, "req-1");
+
+  const debug = capturingContext({ service: "echo", level: "debug", successes });
+  for (let i = 0; i < 5; i++) await logging()(ok, echo)(debug.ctx, {});
+  assert.equal(debug.lines.map((l) => l.level), ["info", "info", "debug", "debug", "debug"], "at debug, every success is there");
+});
+
+test("a sampled trace's successes are logged in every process; a slow call always, as a warning", async () => {
+  const successes = { successOneIn: 2, successesPerSecond: 0 };
+  const ok: Endpoint = async () => ({});
+  const sampled = { traceId: "4bf92f3577b34da6a3ce929d00000001", spanId: "00f067aa0ba902b7", traceFlags: 0 };
+  const unsampled = { ...sampled, traceId: "4bf92f3577b34da6a3ce929dfffffffe" };
+  for (const service of ["search", "wallet"]) {
+    const { lines, ctx } = capturingContext({ service, successes });
+    await logging()(ok, echo)(derive(ctx, { trace: sampled }), {});
+    await logging()(ok, echo)(derive(ctx, { trace: unsampled }), {});
+    assert.is(lines.length, 1, service);
+    assert.is(lines[0]!.level, "info");
+  }
+  const slow = capturingContext({ service: "echo", successes: { ...successes, slowMs: 0 } });
+  await logging()(ok, echo)(derive(slow.ctx, { trace: unsampled }), {});
+  assert.is(slow.lines.length, 1);
+  assert.is(slow.lines[0]!.level, "warn");
+  assert.is(slow.lines[0]!.msg, "rpc finished");
+  assert.is(slow.lines[0]!.slow, true);
+});
+
+test("a logger made elsewhere (without createLogger's sampler) logs every success", async () => {
+  const { lines, stream } = captureLines();
+  const ctx = backgroundContext({ log: pino(stream) });
+  for (let i = 0; i < 20; i++) await logging()(async () => ({}), echo)(ctx, {});
+  assert.is(lines.length, 20);
+});
+
 test("in the server chain main.ts builds, the line carries the span and the deadline's outcome", async () => {
   const { lines, ctx } = capture();
   const registry = new Registry();
@@ -156,7 +200,8 @@ test("in the server chain main.ts builds, the line carries the span and the dead
   const line = lines.find((l) => l.procedure === "/itinera.echo.v1.EchoService/Slow")!;
   assert.is(line.code, "DEADLINE_EXCEEDED");
   assert.is(line.level, "warn");
-  assert.match(String(line.span_id), /^[0-9a-f]{16}$/);
+  // No exporter: no span is made, the call starts a trace and its lines carry the trace id (tracing.ts).
+  assert.match(String(line.trace_id), /^[0-9a-f]{32}$/);
   assert.is(line.request_id, "req-1");
   assert.ok((line.duration_ms as number) >= 150, "the method's 200 ms option applied");
   assert.ok((await registry.metrics()).includes('rpc_requests_total{side="server",service="itinera.echo.v1.EchoService",method="Slow",code="DEADLINE_EXCEEDED"} 1'));

@@ -1,9 +1,14 @@
-// Request logging: one JSON line per call when it ends (for a server stream:
-// when the stream ends), on the call's own logger, which the transport and
-// tracing have bound to the request id and trace id. It names the procedure,
-// the side, the outcome's gRPC code and the duration; a failure adds its
-// message. Never the request or the response.
-import type { Level } from "pino";
+// Request logging: a JSON line when a call ends (for a server stream: when
+// the stream ends), on the call's own logger, which the transport and tracing
+// have bound to the request id and trace id. It names the procedure, the
+// side, the outcome's gRPC code and the duration; a failure adds its message.
+// Never the request or the response. Every failure is logged; a success is
+// logged as the process's SuccessSampler says (platform/log-sampling.ts:
+// always when slow, at info for sampled traces and while the process is
+// quiet, else at debug), so that a busy process does not spend more on its
+// log than on its calls.
+import { levels, type Level } from "pino";
+import { successSamplerOf } from "../../platform/logger.js";
 import type { Context } from "../context.js";
 import { observeStream, type Endpoint, type MethodInfo, type Middleware } from "../endpoint.js";
 import { asKitError, Code, codeName } from "../errors.js";
@@ -27,17 +32,23 @@ export function levelFor(code: Code | 0): Level {
   }
 }
 
+const OK = codeName(0);
+const DEBUG = levels.values.debug!;
+
 export function logging(): Middleware {
   return (next: Endpoint, info: MethodInfo): Endpoint => {
+    const { procedure, side } = info;
     const finish = (ctx: Context, started: number, error: unknown, failed: boolean) => {
-      const duration_ms = Math.round((performance.now() - started) * 1000) / 1000;
-      const fields = { procedure: info.procedure, side: info.side, duration_ms };
-      if (!failed) {
-        ctx.log.info({ ...fields, code: codeName(0) }, "rpc finished");
+      const ms = performance.now() - started;
+      const duration_ms = Math.round(ms * 1000) / 1000;
+      if (failed) {
+        const kit = asKitError(error);
+        ctx.log[levelFor(kit.code)]({ procedure, side, duration_ms, code: kit.codeName, error: kit.message }, "rpc failed");
         return;
       }
-      const kit = asKitError(error);
-      ctx.log[levelFor(kit.code)]({ ...fields, code: kit.codeName, error: kit.message }, "rpc failed");
+      const level = successSamplerOf(ctx.log)?.levelOf(ctx.trace?.traceId, ms) ?? "info";
+      if (level === "warn") ctx.log.warn({ procedure, side, duration_ms, code: OK, slow: true }, "rpc finished");
+      else if (level === "info" || ctx.log.levelVal <= DEBUG) ctx.log[level]({ procedure, side, duration_ms, code: OK }, "rpc finished");
     };
 
     if (info.kind === "server_streaming") {

@@ -30,39 +30,47 @@ interface RpcMetrics {
 export function metrics(registry: Registry, opts: MetricsOptions = {}): Middleware {
   const m = rpcMetrics(registry, opts.buckets ?? DEFAULT_DURATION_BUCKETS);
   return (next: Endpoint, info: MethodInfo): Endpoint => {
+    // Label sets bound once per method (and per method and code), never per call.
     const labels = { side: info.side, service: info.service, method: info.name };
     const duration = m.duration.labels(labels);
     const inFlight = m.inFlight.labels(labels);
     inFlight.inc(0); // the series exists (at 0) before the first call
-    const finish = (stopTimer: () => void, error: unknown, failed: boolean) => {
-      stopTimer();
+    const requests = new Map<string, Counter.Internal>();
+    const requestsWith = (code: string) => {
+      let counter = requests.get(code);
+      if (!counter) requests.set(code, (counter = m.requests.labels({ ...labels, code })));
+      return counter;
+    };
+    const ok = requestsWith(codeName(0));
+    const finish = (started: number, error: unknown, failed: boolean) => {
+      duration.observe((performance.now() - started) / 1000);
       inFlight.dec();
-      m.requests.inc({ ...labels, code: failed ? asKitError(error).codeName : codeName(0) });
+      (failed ? requestsWith(asKitError(error).codeName) : ok).inc();
     };
 
     if (info.kind === "server_streaming") {
       return async (ctx, req) => {
         inFlight.inc();
-        const stopTimer = duration.startTimer();
+        const started = performance.now();
         let stream: AsyncIterable<unknown>;
         try {
           stream = (await next(ctx, req)) as AsyncIterable<unknown>;
         } catch (e) {
-          finish(stopTimer, e, true);
+          finish(started, e, true);
           throw e;
         }
-        return observeStream(stream, (e) => finish(stopTimer, e, e !== undefined));
+        return observeStream(stream, (e) => finish(started, e, e !== undefined));
       };
     }
     return async (ctx, req) => {
       inFlight.inc();
-      const stopTimer = duration.startTimer();
+      const started = performance.now();
       try {
         const out = await next(ctx, req);
-        finish(stopTimer, undefined, false);
+        finish(started, undefined, false);
         return out;
       } catch (e) {
-        finish(stopTimer, e, true);
+        finish(started, e, true);
         throw e;
       }
     };

@@ -143,4 +143,50 @@ test("a client span without a caller's span starts a trace", async () => {
   assert.is(sent?.spanId, client.spanContext().spanId);
 });
 
+// Without an exporter (createTracing with nothing to send to), no span is made: ids only.
+function idsOnly() {
+  const { tracer } = createTracing({ serviceName: "echo" });
+  const { lines, ctx } = capturingContext({ service: "echo", requestId: "req-1" });
+  return { tracer, ctx, lines };
+}
+
+test("ids only: a server call runs in the trace it arrived with, on the logger the transport bound", async () => {
+  const { tracer, ctx } = idsOnly();
+  const arrived = derive(ctx, { trace: REMOTE, log: ctx.log.child({ trace_id: REMOTE.traceId }) });
+  let seen: Context | undefined;
+  await tracing(tracer)(async (c) => ((seen = c), {}), echoServer)(arrived, {});
+  assert.is(seen, arrived, "the very context: no span, no new logger");
+});
+
+test("ids only: a server call that arrives without a trace starts one, and its lines carry the trace id", async () => {
+  const { tracer, ctx, lines } = idsOnly();
+  const seen: Context[] = [];
+  const ep = tracing(tracer)(async (c) => (seen.push(c), c.log.info("inside the handler"), {}), echoServer);
+  await ep(ctx, {});
+  await ep(ctx, {});
+  const [first, second] = seen.map((c) => c.trace!);
+  assert.match(first!.traceId, /^[0-9a-f]{32}$/);
+  assert.match(first!.spanId, /^[0-9a-f]{16}$/);
+  assert.is(first!.traceFlags, 0, "not sampled: nothing records it");
+  assert.is.not(second!.traceId, first!.traceId, "each call its own trace");
+  assert.ok(parseTraceparent(traceparent(first!)), "a valid traceparent");
+  assert.equal(lines.map((l) => [l.trace_id, l.request_id]), [[first!.traceId, "req-1"], [second!.traceId, "req-1"]]);
+});
+
+test("ids only: a client call sends the trace it is made in, or starts one; two hops share the trace", async () => {
+  const a = idsOnly();
+  const b = idsOnly();
+  let inB: Context | undefined;
+  const serverB = tracing(b.tracer)(async (c) => ((inB = c), {}), methodInfo(WalletService.method.getBalance, "server"));
+  const wire: Endpoint = async (c, req) => serverB(derive(b.ctx, { trace: parseTraceparent(traceparent(c.trace!)) }), req);
+  const clientA = tracing(a.tracer)(wire, methodInfo(WalletService.method.getBalance, "client"));
+  let inA: Context | undefined;
+  await tracing(a.tracer)(async (c) => ((inA = c), clientA(c, {})), echoServer)(a.ctx, {});
+  assert.equal(inB!.trace, inA!.trace, "B runs in A's trace");
+
+  let sent: Context["trace"];
+  await tracing(a.tracer)(async (c) => ((sent = c.trace), {}), echoClient)(a.ctx, {});
+  assert.match(sent!.traceId, /^[0-9a-f]{32}$/, "a background call starts a trace");
+});
+
 test.run();

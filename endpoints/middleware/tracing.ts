@@ -5,6 +5,13 @@
 // logger bound to the new span. Client side: a CLIENT span, child of the span
 // the call is made in; the transport sends it in the traceparent header.
 // Attributes follow the OpenTelemetry RPC semantic conventions.
+// When the tracer records nothing (platform/tracing.ts recordsSpans: no
+// exporter configured), no span is made: a call runs in the trace context it
+// arrived with, and only a call that arrives with none starts a trace (new
+// ids, not sampled; on the server its logger is bound to the new trace id).
+// The trace id still travels in traceparent and stays in every log line, and
+// a recording service downstream parents its spans on the nearest span that
+// was recorded.
 import {
   ROOT_CONTEXT,
   SpanKind,
@@ -15,6 +22,7 @@ import {
   type Span,
   type Tracer,
 } from "@opentelemetry/api";
+import { recordsSpans } from "../../platform/tracing.js";
 import { derive, type Context, type TraceContext } from "../context.js";
 import { observeStream, type Endpoint, type MethodInfo, type Middleware } from "../endpoint.js";
 import { asKitError } from "../errors.js";
@@ -26,6 +34,7 @@ export interface TracingOptions {
 
 export function tracing(tracer: Tracer, opts: TracingOptions = {}): Middleware {
   const system = opts.system ?? "connect_rpc";
+  if (!recordsSpans(tracer)) return idsOnly;
   return (next: Endpoint, info: MethodInfo): Endpoint => {
     // Semantic conventions: the span is named "$package.$service/$method".
     const spanName = `${info.service}/${info.name}`;
@@ -63,6 +72,29 @@ export function tracing(tracer: Tracer, opts: TracingOptions = {}): Middleware {
         throw e;
       }
     };
+  };
+}
+
+/** Tracing without spans: the trace the call arrived in, or a new one. */
+const idsOnly: Middleware = (next, info) => {
+  if (info.side === "client") return (ctx, req) => next(ctx.trace ? ctx : derive(ctx, { trace: newTrace() }), req);
+  return (ctx, req) => {
+    if (ctx.trace) return next(ctx, req);
+    const trace = newTrace();
+    return next(derive(ctx, { trace, log: ctx.log.child({ trace_id: trace.traceId }) }), req);
+  };
+};
+
+/**
+ * A new trace, not sampled: a random (version 4) UUID's hex digits make the
+ * trace id (its right half all random, as W3C asks), another's right half the
+ * span id (never all zero: the UUID variant bits are 10).
+ */
+function newTrace(): TraceContext {
+  return {
+    traceId: crypto.randomUUID().replaceAll("-", ""),
+    spanId: crypto.randomUUID().replaceAll("-", "").slice(16),
+    traceFlags: 0,
   };
 }
 

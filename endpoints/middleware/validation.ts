@@ -21,9 +21,10 @@ export function validation(validators: ValidatorsByMethod): Middleware {
     const input = info.method.input;
     return async (ctx, req) => {
       const text = textViolations(input, req);
-      const violations = firstPerField([...text, ...(validate ? validate(req) : [])]);
-      if (violations.length > 0) throw invalidArgument(summarise(violations), violations);
-      return next(ctx, req);
+      const own = validate ? validate(req) : [];
+      if (text.length === 0 && own.length === 0) return next(ctx, req); // the usual case, nothing to merge
+      const violations = firstPerField([...text, ...own]);
+      throw invalidArgument(summarise(violations), violations);
     };
   };
 }
