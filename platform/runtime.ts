@@ -6,7 +6,8 @@ import type { Logger } from "pino";
 import type { Tracer } from "@opentelemetry/api";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { config, oneOf, optionalUrl, str, type Env } from "./config.js";
+import { config, int, oneOf, optionalUrl, str, type Env } from "./config.js";
+import { DEFAULT_SUCCESS_SAMPLING } from "./log-sampling.js";
 import { openDatabase, type Database } from "./db.js";
 import { EMBEDDED_PORT } from "./embedded-postgres.js";
 import { createLogger } from "./logger.js";
@@ -41,8 +42,12 @@ export function startRuntime(name: string, env: Env): Runtime {
     otlpEndpoint: optionalUrl("OTEL_EXPORTER_OTLP_ENDPOINT"),
     databaseUrl: optionalUrl("DATABASE_URL"),
     dataDir: str("ITINERA_DATA_DIR", ".data"),
+    successOneIn: int("LOG_SUCCESS_ONE_IN", DEFAULT_SUCCESS_SAMPLING.successOneIn, { min: 0 }),
+    successesPerSecond: int("LOG_SUCCESS_PER_SECOND", DEFAULT_SUCCESS_SAMPLING.successesPerSecond, { min: 0 }),
+    slowMs: int("LOG_SLOW_MS", DEFAULT_SUCCESS_SAMPLING.slowMs, { min: 0 }),
   });
-  const log = createLogger({ service: name, level: cfg.logLevel });
+  const { successOneIn, successesPerSecond, slowMs } = cfg;
+  const log = createLogger({ service: name, level: cfg.logLevel, successes: { successOneIn, successesPerSecond, slowMs } });
   stopWhenSupervisorExits(env);
   const tracing = createTracing({ serviceName: name, otlpEndpoint: cfg.otlpEndpoint });
   const registry = new Registry();
