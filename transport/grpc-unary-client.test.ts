@@ -88,6 +88,24 @@ test("a connection closed or reset in the middle of a call: CANCELED, or ABORTED
   }
 });
 
+test("a server that refuses a call with a stream reset: the code gRPC gives that reset", async () => {
+  for (const [rst, expected] of [
+    [http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, "ResourceExhausted"],
+    [http2.constants.NGHTTP2_REFUSED_STREAM, "Unavailable"],
+  ] as const) {
+    const refusing = http2.createServer((req) => req.stream.close(rst));
+    await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(refusing.address() as net.AddressInfo).port}`;
+      const result = await codes(url, (t) => createClient(EchoService, t).echo({ message: "x" }));
+      // connect-node says INTERNAL for ENHANCE_YOUR_CALM (an overloaded peer): the fast client follows gRPC's HTTP/2 mapping.
+      assert.is(result.fast, expected, `reset ${rst}`);
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
+    }
+  }
+});
+
 test("a server that answers HTTP/2 but not gRPC: the same code from both", async () => {
   const plain = http2.createServer((_req, res) => {
     res.writeHead(503, { "content-type": "text/plain" });

@@ -125,7 +125,11 @@ function readAnswer(
     sessions.notifyResponseByteRead(stream);
   });
   stream.once("trailers", (t) => (trailers = t));
-  stream.on("error", (e) => (failure ??= fromNodeReason(e)));
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    // A reset by the server: its code (read at close) says why, as gRPC maps it —
+    // ENHANCE_YOUR_CALM (an overloaded server refusing) is RESOURCE_EXHAUSTED, not INTERNAL.
+    if (e.code !== "ERR_HTTP2_STREAM_ERROR" || !RESET_CODES.has(stream.rstCode)) failure ??= fromNodeReason(e);
+  });
   stream.once("close", () => {
     if (headers === undefined) return settle(failure ?? fromResetCode(stream.rstCode, "before the response was received"));
     try {
@@ -207,7 +211,7 @@ function fromNodeReason(reason: unknown): ConnectError {
   return error;
 }
 
-/** connect-node's code for an HTTP/2 reset; undefined for NO_ERROR unless `when` says the reset cut the call off. */
+/** The code for an HTTP/2 reset (gRPC's mapping, as connect-node's for the codes it knows); undefined for NO_ERROR unless `when` says the reset cut the call off. */
 function fromResetCode(rstCode: number | undefined, when?: string): ConnectError | undefined {
   const code = RESET_CODES.get(rstCode ?? h2.NGHTTP2_NO_ERROR);
   const described = `http/2 stream closed with error code 0x${(rstCode ?? 0).toString(16)}${when ? ` ${when}` : ""}`;
