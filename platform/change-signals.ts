@@ -78,6 +78,8 @@ export function listenForSignals(o: SignalListenerOptions): SignalListener {
   let client: pg.Client | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  /** Said once per outage, not once a retry. */
+  let failing = false;
 
   const retry = () => {
     if (closed || timer) return;
@@ -93,6 +95,7 @@ export function listenForSignals(o: SignalListenerOptions): SignalListener {
     client = undefined;
     o.onLive(false);
     o.log.warn({ err: e }, "change signals: connection lost; caches are off until it is back");
+    failing = true;
     c.removeAllListeners();
     c.on("error", () => undefined);
     void c.end().catch(() => undefined);
@@ -117,7 +120,8 @@ export function listenForSignals(o: SignalListenerOptions): SignalListener {
       await c.connect();
       for (const channel of handlers.keys()) await c.query(`listen "${channel.replace(/"/g, '""')}"`);
     } catch (e) {
-      o.log.warn({ err: e }, "change signals: cannot listen; caches are off until it can");
+      if (!failing) o.log.warn({ err: e }, "change signals: cannot listen; caches are off until it can (retrying)");
+      failing = true;
       c.removeAllListeners();
       c.on("error", () => undefined);
       void c.end().catch(() => undefined);
@@ -129,6 +133,8 @@ export function listenForSignals(o: SignalListenerOptions): SignalListener {
       return;
     }
     client = c;
+    if (failing) o.log.info("change signals: listening again; caches back on, empty");
+    failing = false;
     o.onLive(true);
   };
 
