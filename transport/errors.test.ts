@@ -3,13 +3,15 @@
 // clientOf over every protocol, and a plain grpc-js client; errors a service
 // did not mean to show say only "internal error". Over both serving paths
 // (echo.fixture.ts SERVING_PATHS).
+import * as http2 from "node:http2";
+import type { AddressInfo } from "node:net";
 import { suite, test } from "uvu";
 import * as assert from "uvu/assert";
 import { fromBinary } from "@bufbuild/protobuf";
 import { Code as ConnectCode, ConnectError, createClient } from "@connectrpc/connect";
 import type { ServiceError } from "@grpc/grpc-js";
 import { backgroundContext } from "../endpoints/context.js";
-import { rejection } from "../endpoints/testing.js";
+import { kitRejection, rejection } from "../endpoints/testing.js";
 import { Code, internal, invalidArgument, KitError, resourceExhausted } from "../endpoints/errors.js";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { BadRequestSchema } from "../gen/itinera/type/v1/errors_pb.js";
@@ -130,6 +132,30 @@ test("toConnectError / fromConnectError round-trip without a network", () => {
   assert.is(toConnectError(aborted).code, ConnectCode.Canceled);
   // a transport failure seen by a client keeps its code
   assert.is(fromConnectError(new ConnectError("connection refused", ConnectCode.Unavailable)).code, Code.Unavailable);
+});
+
+test("a server refusing calls with a stream reset: RESOURCE_EXHAUSTED or UNAVAILABLE through clientOf, unary and streaming, on both clients", async () => {
+  for (const [rst, expected] of [
+    [http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, Code.ResourceExhausted],
+    [http2.constants.NGHTTP2_REFUSED_STREAM, Code.Unavailable],
+  ] as const) {
+    const refusing = http2.createServer((req) => req.stream.close(rst));
+    await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+      for (const unaryFastPath of [true, false]) {
+        const echo = clientOf(EchoService, grpcTransport(url, { unaryFastPath }));
+        const ctx = backgroundContext({ log: silentLog });
+        const drain = async () => {
+          for await (const _ of echo.countdown(ctx, { count: 3 }));
+        };
+        assert.is((await kitRejection(echo.echo(ctx, { message: "x" }))).code, expected, `unary, reset ${rst}, fast client ${unaryFastPath}`);
+        assert.is((await kitRejection(drain())).code, expected, `stream, reset ${rst}, fast client ${unaryFastPath}`);
+      }
+    } finally {
+      await new Promise((resolve) => refusing.close(resolve));
+    }
+  }
 });
 
 test.run();

@@ -62,9 +62,25 @@ export function fromConnectError(e: unknown): KitError {
     .findDetails(BadRequestSchema)
     .flatMap((d) => d.fieldViolations.map(({ field, description, rule }) => ({ field, description, rule })));
   const retryAfter = Number(err.metadata.get(RETRY_AFTER_MS_HEADER) ?? NaN);
-  return new KitError(err.code as number as Code, err.rawMessage, {
+  return new KitError(resetCode(err) ?? (err.code as number as Code), err.rawMessage, {
     violations,
     ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter } : {}),
     cause: e,
   });
+}
+
+/**
+ * The code gRPC gives an HTTP/2 stream the server reset, where connect-node
+ * says INTERNAL for every reset it does not know: ENHANCE_YOUR_CALM (a server
+ * over its limits refusing new calls) is RESOURCE_EXHAUSTED, REFUSED_STREAM
+ * UNAVAILABLE — so that an overloaded peer reads as one, and never as our bug.
+ */
+function resetCode(err: ConnectError): Code | undefined {
+  if (err.code !== ConnectCode.Internal) return undefined;
+  for (let e: unknown = err.cause; e instanceof Error; e = e.cause) {
+    if ((e as NodeJS.ErrnoException).code !== "ERR_HTTP2_STREAM_ERROR") continue;
+    if (e.message.includes("NGHTTP2_ENHANCE_YOUR_CALM")) return Code.ResourceExhausted;
+    if (e.message.includes("NGHTTP2_REFUSED_STREAM")) return Code.Unavailable;
+  }
+  return undefined;
 }
