@@ -19,6 +19,7 @@ import pg from "pg";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { ensureEmbeddedPostgres } from "../platform/embedded-postgres.js";
+import { drive, serverCpuSeconds, type Round } from "./closed-loop.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
@@ -31,13 +32,6 @@ const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54329);
 
 const MODES = ["kit", "stack", "raw"] as const;
 type Mode = (typeof MODES)[number];
-interface Round {
-  calls: number;
-  errors: number;
-  seconds: number;
-  cpuSeconds: number;
-  latenciesMs: number[];
-}
 
 async function main() {
   const pgServer = await ensureEmbeddedPostgres({ dataDir: `${ROOT}.data/pg`, port: PG_PORT, log: pino({ level: "warn" }) });
@@ -80,11 +74,11 @@ async function main() {
       ["echo Echo (no I/O)", (m: Mode) => echoCall(echo(m))],
     ] as const) {
       const calls = { kit: call("kit"), stack: call("stack"), raw: call("raw") };
-      for (const m of MODES) await drive(calls[m], 1, cpu); // warm-up: JIT, pools, connections
+      for (const m of MODES) await drive(calls[m], 1, IN_FLIGHT, cpu); // warm-up: JIT, pools, connections
       const results: Record<Mode, Round[]> = { kit: [], stack: [], raw: [] };
       for (let r = 0; r < ROUNDS; r++) {
         const order = r % 2 === 0 ? MODES : [...MODES].reverse();
-        for (const m of order) results[m].push(await drive(calls[m], ROUND_SECONDS, cpu));
+        for (const m of order) results[m].push(await drive(calls[m], ROUND_SECONDS, IN_FLIGHT, cpu));
       }
       report(name, results);
     }
@@ -114,35 +108,7 @@ function asCaller(headers: Record<string, string>): Record<string, string> {
   return { ...headers, "x-request-id": `bench-${traceId.slice(0, 12)}`, traceparent: `00-${traceId}-00f067aa0ba902b7-01` };
 }
 
-/** Keeps IN_FLIGHT calls going for `seconds`; counts completions, errors, latencies and the server's CPU time. */
-async function drive(call: () => Promise<unknown>, seconds: number, cpu: () => Promise<number>): Promise<Round> {
-  const cpuBefore = await cpu();
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  const latenciesMs: number[] = [];
-  let errors = 0;
-  const worker = async () => {
-    while (performance.now() < until) {
-      const t = performance.now();
-      try {
-        await call();
-        latenciesMs.push(performance.now() - t);
-      } catch {
-        errors++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  return { calls: latenciesMs.length, errors, seconds: elapsed, cpuSeconds: (await cpu()) - cpuBefore, latenciesMs };
-}
 
-async function serverCpuSeconds(baseUrl: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const m = /^process_cpu_seconds_total(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text);
-  if (!m) throw new Error("the bench server's /metrics has no process_cpu_seconds_total");
-  return Number(m[1]);
-}
 
 function report(name: string, results: Record<Mode, Round[]>) {
   const summary = (rounds: Round[]) => {

@@ -16,60 +16,21 @@
 // port, "stack": port, "raw": port, "token": the operator's token} to its
 // parent (IPC) when all listen.
 import http2 from "node:http2";
-import { fileURLToPath } from "node:url";
 import type { HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { collectDefaultMetrics, Registry } from "prom-client";
 import { backgroundContext, parseTraceparent, type Context } from "../endpoints/context.js";
-import { endpointsOf, type Service } from "../endpoints/service.js";
-import { serverStack } from "../endpoints/stack.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { EchoService, type EchoRequest, type EchoResponse, type EchoResponseSchema } from "../gen/itinera/echo/v1/echo_pb.js";
-import {
-  WalletService,
-  type GetBalanceRequest,
-  type GetBalanceResponse,
-  type GetBalanceResponseSchema,
-} from "../gen/itinera/wallet/v1/wallet_pb.js";
-import { openDatabase } from "../platform/db.js";
-import { createLogger } from "../platform/logger.js";
-import { createTracing } from "../platform/tracing.js";
+import { WalletService, type GetBalanceRequest, type GetBalanceResponse, type GetBalanceResponseSchema } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { serveService } from "../transport/serve.js";
 import { startServer } from "../transport/server.js";
 import { testTokens } from "../services/identity/testing.js";
-import { walletService } from "../services/wallet/service.js";
-import { WalletStore } from "../services/wallet/store.js";
-import { walletValidators } from "../services/wallet/validators.js";
+import { kitHandlers } from "./kit-handlers.js";
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error("bench/kit-server.ts needs DATABASE_URL (bench/kit-overhead.ts sets it)");
 
-// Logs go where a real service's go: JSON lines on stdout, which the benchmark sends to /dev/null.
-const log = createLogger({ service: "bench" });
-const tracing = createTracing({ serviceName: "bench" });
-const registry = new Registry();
-// process_cpu_seconds_total tells the benchmark how much CPU the server spent per call.
-collectDefaultMetrics({ register: registry });
-
-const db = await openDatabase({
-  url: databaseUrl,
-  dataDir: "unused",
-  embeddedPort: 0,
-  schema: "wallet",
-  migrationsDir: fileURLToPath(new URL("../services/wallet/migrations", import.meta.url)),
-  log,
-  pool: { min: 4, max: 10 },
-});
-const wallet = walletService({ store: new WalletStore(db.knex) });
-const echo: Service<typeof EchoService> = {
-  echo: async (_ctx, req) => ({ message: req.message }),
-  increment: async (_ctx, req) => ({ value: BigInt(req.by) }),
-  countdown: async function* () {},
-  slow: async () => ({}),
-};
-
-const walletEndpoints = endpointsOf(WalletService, wallet, ...serverStack({ registry, tracer: tracing.tracer, validators: walletValidators() }));
-const echoEndpoints = endpointsOf(EchoService, echo, ...serverStack({ registry, tracer: tracing.tracer }));
+const { log, registry, db, wallet, echo, walletEndpoints, echoEndpoints } = await kitHandlers("bench", databaseUrl);
 const tokens = await testTokens();
 const kit = await startServer({
   port: 0,

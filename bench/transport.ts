@@ -19,22 +19,15 @@ import { fileURLToPath } from "node:url";
 import { createClient, type Client } from "@connectrpc/connect";
 import { pino } from "pino";
 import pg from "pg";
-import { collectDefaultMetrics, Registry } from "prom-client";
-import { endpointsOf, type Service } from "../endpoints/service.js";
-import { serverStack } from "../endpoints/stack.js";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
-import { openDatabase } from "../platform/db.js";
 import { ensureEmbeddedPostgres } from "../platform/embedded-postgres.js";
-import { createLogger } from "../platform/logger.js";
-import { createTracing } from "../platform/tracing.js";
 import { testTokens } from "../services/identity/testing.js";
-import { walletService } from "../services/wallet/service.js";
-import { WalletStore } from "../services/wallet/store.js";
-import { walletValidators } from "../services/wallet/validators.js";
 import { grpcTransport } from "../transport/client.js";
 import { serveService } from "../transport/serve.js";
 import { startServer } from "../transport/server.js";
+import { drive, serverCpuSeconds, type Round } from "./closed-loop.js";
+import { kitHandlers } from "./kit-handlers.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
@@ -59,45 +52,11 @@ interface Ports {
   ports: Record<ServerName, number>;
   token: string;
 }
-interface Round {
-  calls: number;
-  errors: number;
-  seconds: number;
-  cpuSeconds: number;
-  /** This process's CPU: the client's cost, to see which side limits calls/s. */
-  clientCpuSeconds: number;
-  latenciesMs: number[];
-}
 
 /** The server process: the same endpoints on two servers, fast path on and off. */
 async function serve(databaseUrl: string) {
-  // Logs go where a real service's go: JSON lines on stdout, which the benchmark sends to /dev/null.
-  const log = createLogger({ service: "bench-transport" });
-  const tracing = createTracing({ serviceName: "bench-transport" });
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry }); // process_cpu_seconds_total: the server's CPU per call
-  const db = await openDatabase({
-    url: databaseUrl,
-    dataDir: "unused",
-    embeddedPort: 0,
-    schema: "wallet",
-    migrationsDir: fileURLToPath(new URL("../services/wallet/migrations", import.meta.url)),
-    log,
-    pool: { min: 4, max: 10 },
-  });
-  const echo: Service<typeof EchoService> = {
-    echo: async (_ctx, req) => ({ message: req.message }),
-    increment: async (_ctx, req) => ({ value: BigInt(req.by) }),
-    countdown: async function* () {},
-    slow: async () => ({}),
-  };
+  const { log, registry, db, walletEndpoints: wallet, echoEndpoints } = await kitHandlers("bench-transport", databaseUrl);
   const tokens = await testTokens();
-  const wallet = endpointsOf(
-    WalletService,
-    walletService({ store: new WalletStore(db.knex) }),
-    ...serverStack({ registry, tracer: tracing.tracer, validators: walletValidators() }),
-  );
-  const echoEndpoints = endpointsOf(EchoService, echo, ...serverStack({ registry, tracer: tracing.tracer }));
   const start = (unaryFastPath: boolean) =>
     startServer({
       port: 0,
@@ -164,10 +123,10 @@ async function main() {
       ["echo Echo (full kit, no I/O)", (m: Mode) => echoCall(createClient(EchoService, transport(m)))],
     ] as const) {
       const calls = Object.fromEntries(MODE_NAMES.map((m) => [m, callOf(m)])) as Record<Mode, () => Promise<unknown>>;
-      for (const m of MODE_NAMES) await drive(calls[m], 1, cpu); // warm-up: JIT, pools, connections
+      for (const m of MODE_NAMES) await drive(calls[m], 1, IN_FLIGHT, cpu); // warm-up: JIT, pools, connections
       const results = Object.fromEntries(MODE_NAMES.map((m) => [m, [] as Round[]])) as Record<Mode, Round[]>;
       for (let r = 0; r < ROUNDS; r++) {
-        for (const m of r % 2 === 0 ? MODE_NAMES : [...MODE_NAMES].reverse()) results[m].push(await drive(calls[m], ROUND_SECONDS, cpu));
+        for (const m of r % 2 === 0 ? MODE_NAMES : [...MODE_NAMES].reverse()) results[m].push(await drive(calls[m], ROUND_SECONDS, IN_FLIGHT, cpu));
       }
       report(name, results);
     }
@@ -187,44 +146,7 @@ function echoCall(client: Client<typeof EchoService>) {
   return () => client.echo({ message: "a message of a realistic size for a small RPC" });
 }
 
-/** Keeps IN_FLIGHT calls going for `seconds`; counts completions, errors, latencies and the server's CPU time. */
-async function drive(call: () => Promise<unknown>, seconds: number, cpu: () => Promise<number>): Promise<Round> {
-  const cpuBefore = await cpu();
-  const clientBefore = process.cpuUsage();
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  const latenciesMs: number[] = [];
-  let errors = 0;
-  const worker = async () => {
-    while (performance.now() < until) {
-      const t = performance.now();
-      try {
-        await call();
-        latenciesMs.push(performance.now() - t);
-      } catch {
-        errors++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  const client = process.cpuUsage(clientBefore);
-  return {
-    calls: latenciesMs.length,
-    errors,
-    seconds: elapsed,
-    cpuSeconds: (await cpu()) - cpuBefore,
-    clientCpuSeconds: (client.user + client.system) / 1e6,
-    latenciesMs,
-  };
-}
 
-async function serverCpuSeconds(baseUrl: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const m = /^process_cpu_seconds_total(?:\{[^}]*\})? ([0-9.e+-]+)$/m.exec(text);
-  if (!m) throw new Error("the bench server's /metrics has no process_cpu_seconds_total");
-  return Number(m[1]);
-}
 
 function summary(rounds: Round[]) {
   const calls = rounds.reduce((n, r) => n + r.calls, 0);

@@ -1,0 +1,52 @@
+// What bench-kit's and bench-transport's servers serve: the wallet
+// implementation on its own database (GetBalance, a PostgreSQL read) and an
+// Echo that does no I/O, each also as kit endpoints with the full server
+// middleware stack as the services' main.ts wire it. Logs go where a real
+// service's go (JSON lines on stdout, which the benchmarks send to
+// /dev/null); the registry has process_cpu_seconds_total, which tells the
+// benchmark the server's CPU per call.
+import { fileURLToPath } from "node:url";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { endpointsOf, type Service } from "../endpoints/service.js";
+import { serverStack } from "../endpoints/stack.js";
+import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
+import { WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { openDatabase } from "../platform/db.js";
+import { createLogger } from "../platform/logger.js";
+import { createTracing } from "../platform/tracing.js";
+import { walletService } from "../services/wallet/service.js";
+import { WalletStore } from "../services/wallet/store.js";
+import { walletValidators } from "../services/wallet/validators.js";
+
+export async function kitHandlers(service: string, databaseUrl: string) {
+  const log = createLogger({ service });
+  const tracing = createTracing({ serviceName: service });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const db = await openDatabase({
+    url: databaseUrl,
+    dataDir: "unused",
+    embeddedPort: 0,
+    schema: "wallet",
+    migrationsDir: fileURLToPath(new URL("../services/wallet/migrations", import.meta.url)),
+    log,
+    pool: { min: 4, max: 10 },
+  });
+  const wallet = walletService({ store: new WalletStore(db.knex) });
+  const echo: Service<typeof EchoService> = {
+    echo: async (_ctx, req) => ({ message: req.message }),
+    increment: async (_ctx, req) => ({ value: BigInt(req.by) }),
+    countdown: async function* () {},
+    slow: async () => ({}),
+  };
+  return {
+    log,
+    tracing,
+    registry,
+    db,
+    wallet,
+    echo,
+    walletEndpoints: endpointsOf(WalletService, wallet, ...serverStack({ registry, tracer: tracing.tracer, validators: walletValidators() })),
+    echoEndpoints: endpointsOf(EchoService, echo, ...serverStack({ registry, tracer: tracing.tracer })),
+  };
+}
