@@ -6,7 +6,6 @@ function setup(o: { ttlMs?: number; maxEntries?: number; live?: boolean; random?
   let now = 1_000_000;
   const results: CacheResult[] = [];
   const cache = new SearchCache<string>({
-    name: "test",
     ttlMs: o.ttlMs ?? 60_000,
     maxEntries: o.maxEntries ?? 100,
     live: o.live,

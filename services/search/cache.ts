@@ -7,7 +7,7 @@
 // the entries that touch a change. The wallet markdown is never cached: it is
 // asked for on every search.
 //
-//   const offers = new SearchCache<HotelOffer[]>({ name: "offers", ttlMs: 60_000, maxEntries: 1000 });
+//   const offers = new SearchCache<HotelOffer[]>({ ttlMs: 60_000, maxEntries: 1000 });
 //   const value = await offers.get(key, () => pricing.getHotelOffers(…), { scope: () => ({ hotels, nights }), keep: (v) => cacheable(v) });
 //   offers.invalidate({ hotels: ["h1"], nights: { from: "2027-01-03", to: "2027-01-05" } });
 //
@@ -51,8 +51,6 @@ export interface Keeping<V> {
 export type CacheResult = "hit" | "miss" | "shared" | "off" | "unkept";
 
 export interface SearchCacheOptions {
-  /** A name for metrics ("listing", "offers"). */
-  readonly name: string;
   /** How long an entry is served, before jitter. 0 turns the cache off (every get loads). */
   readonly ttlMs: number;
   /** Entries kept; the least recently used go first. */
@@ -68,6 +66,17 @@ export interface SearchCacheOptions {
   readonly now?: () => number;
   /** Uniform in [0, 1): the jitter; tests pass their own. */
   readonly random?: () => number;
+}
+
+/** The options of a set of caches (hotel-caches.ts, flight-caches.ts): each cache is told apart by its name. */
+export interface CacheSetOptions extends Omit<SearchCacheOptions, "observe"> {
+  readonly observe?: (cache: string, result: CacheResult) => void;
+}
+
+/** The cache `name` of a set. */
+export function namedCache<V>(o: CacheSetOptions, name: string): SearchCache<V> {
+  const { observe, ...rest } = o;
+  return new SearchCache<V>({ ...rest, observe: observe && ((result) => observe(name, result)) });
 }
 
 interface Entry<V> {

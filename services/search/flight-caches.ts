@@ -13,7 +13,7 @@ import type { Airport, Flight } from "../../gen/itinera/catalog/v1/catalog_pb.js
 import { PriceSource, type GetFlightFaresResponse } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { CalendarDay } from "./dates.js";
 import { isoDay } from "./dates.js";
-import { SearchCache, type CacheResult } from "./cache.js";
+import { namedCache, type CacheSetOptions, type SearchCache } from "./cache.js";
 
 export interface FlightCaches {
   readonly airports: SearchCache<readonly Airport[]>;
@@ -21,20 +21,8 @@ export interface FlightCaches {
   readonly fares: SearchCache<GetFlightFaresResponse>;
 }
 
-export interface FlightCacheOptions {
-  /** 0 turns caching off. */
-  readonly ttlMs: number;
-  /** Entries of each cache. */
-  readonly maxEntries: number;
-  /** Served from the start (default true); main.ts waits for the change signals. */
-  readonly live?: boolean;
-  readonly observe?: (cache: keyof FlightCaches, result: CacheResult) => void;
-  readonly now?: () => number;
-}
-
-export function flightCaches(o: FlightCacheOptions): FlightCaches {
-  const options = (name: keyof FlightCaches) => ({ name, ttlMs: o.ttlMs, maxEntries: o.maxEntries, live: o.live, now: o.now, observe: (r: CacheResult) => o.observe?.(name, r) });
-  return { airports: new SearchCache(options("airports")), flights: new SearchCache(options("flights")), fares: new SearchCache(options("fares")) };
+export function flightCaches(o: CacheSetOptions): FlightCaches {
+  return { airports: namedCache(o, "airports"), flights: namedCache(o, "flights"), fares: namedCache(o, "fares") };
 }
 
 /** A leg: a route on a local date. */

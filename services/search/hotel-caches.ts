@@ -14,7 +14,7 @@ import { withoutCancel, type Context } from "../../endpoints/context.js";
 import type { Hotel } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PriceSource, type HotelOffer } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { HotelQuery } from "../../gen/itinera/search/v1/search_pb.js";
-import { SearchCache, type CacheResult } from "./cache.js";
+import { namedCache, type CacheSetOptions, type SearchCache } from "./cache.js";
 import { isoDay } from "./dates.js";
 
 export interface HotelCaches {
@@ -22,19 +22,8 @@ export interface HotelCaches {
   readonly offers: SearchCache<readonly HotelOffer[]>;
 }
 
-export interface HotelCacheOptions {
-  /** 0 turns caching off. */
-  readonly ttlMs: number;
-  /** Entries of each cache. */
-  readonly maxEntries: number;
-  /** Served from the start (default true); main.ts waits for the change signals. */
-  readonly live?: boolean;
-  readonly observe?: (cache: keyof HotelCaches, result: CacheResult) => void;
-}
-
-export function hotelCaches(o: HotelCacheOptions): HotelCaches {
-  const options = (name: keyof HotelCaches) => ({ name, ttlMs: o.ttlMs, maxEntries: o.maxEntries, live: o.live, observe: (r: CacheResult) => o.observe?.(name, r) });
-  return { listings: new SearchCache(options("listings")), offers: new SearchCache(options("offers")) };
+export function hotelCaches(o: CacheSetOptions): HotelCaches {
+  return { listings: namedCache(o, "listings"), offers: namedCache(o, "offers") };
 }
 
 /** The listing of `query.query` (case and spacing do not matter) at `pageSize`. */

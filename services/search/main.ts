@@ -33,6 +33,7 @@ import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
+import type { CacheSetOptions } from "./cache.js";
 import { cacheSignals, setCachesLive } from "./cache-signals.js";
 import { flightCaches } from "./flight-caches.js";
 import { hotelCaches } from "./hotel-caches.js";
@@ -69,7 +70,7 @@ async function main() {
     labelNames: ["cache", "result"],
     registers: [rt.registry],
   });
-  const cacheOptions = { ttlMs: cacheTtlMs, maxEntries: cacheEntries, live: false, observe: (cache: string, result: string) => lookups.inc({ cache, result }) };
+  const cacheOptions: CacheSetOptions = { ttlMs: cacheTtlMs, maxEntries: cacheEntries, live: false, observe: (cache, result) => lookups.inc({ cache, result }) };
   const caches = { hotels: hotelCaches(cacheOptions), flights: flightCaches(cacheOptions) };
   const signals =
     cacheTtlMs > 0
