@@ -17,7 +17,7 @@ import { EXAMPLES, LEFT_UNSET } from "../contracts/golden/examples.js";
 import { obligations, typeRegistry, unmet } from "../contracts/golden/registry.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-export const GOLDEN_DIR = join(ROOT, "contracts", "golden");
+const GOLDEN_DIR = join(ROOT, "contracts", "golden");
 
 /** The fields of `message` (recursively) left unset; of a oneof, only the arm set counts. Well-known types are not looked into. */
 function unsetFields(message: ReflectMessage, path = message.desc.typeName): string[] {

@@ -79,7 +79,7 @@ export async function obligations(): Promise<Obligation[]> {
 }
 
 /** The message types a message holds, itself included: every set field, recursively. */
-export function typesIn(message: ReflectMessage, into = new Set<string>()): Set<string> {
+function typesIn(message: ReflectMessage, into = new Set<string>()): Set<string> {
   into.add(message.desc.typeName);
   for (const field of message.fields) {
     if (!message.isSet(field)) continue;
