@@ -119,3 +119,7 @@ sync-grpc-protos: install
 
 clean:
 	rm -rf .test-data node_modules/.installed
+
+## golden: record the release's golden fixtures in contracts/golden/<RELEASE>/ from that commit's code (once per release; contracts/golden.test.ts decodes them)
+golden: install
+	$(NODE) scripts/golden.ts --write $(or $(RELEASE),HEAD)

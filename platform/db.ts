@@ -105,12 +105,17 @@ async function createSchema(knex: Knex, schema: string) {
   }
 }
 
-async function migrate(knex: Knex, opts: DatabaseOptions) {
-  const config: Knex.MigratorConfig = {
-    migrationSource: directoryMigrations(resolve(opts.migrationsDir)),
-    schemaName: opts.schema,
+/** How a service's migrations are run: from its directory, recorded in its own schema. */
+export function migratorConfig(schema: string, migrationsDir: string): Knex.MigratorConfig {
+  return {
+    migrationSource: directoryMigrations(resolve(migrationsDir)),
+    schemaName: schema,
     tableName: "knex_migrations",
   };
+}
+
+async function migrate(knex: Knex, opts: DatabaseOptions) {
+  const config = migratorConfig(opts.schema, opts.migrationsDir);
   // Several instances of a service may start together: the one holding knex's lock migrates, the others wait.
   for (let attempt = 1; ; attempt++) {
     try {

@@ -40,8 +40,15 @@ export async function up(knex: Knex): Promise<void> {
   `);
 }
 
+// Families do not exist below this migration, and up() makes every token a
+// family of its own again: a token of a revoked family (signed out, or a
+// family whose spent token was replayed) is marked used first, so neither the
+// release before this one nor this one run again accepts it.
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
+    update refresh_tokens t set used_time = f.revoked_time
+      from refresh_families f
+     where f.family_id = t.family_id and f.revoked_time is not null and t.used_time is null;
     drop table throttles;
     alter table refresh_tokens drop column family_id;
     drop table refresh_families;

@@ -27,9 +27,16 @@ export async function up(knex: Knex): Promise<void> {
   `);
 }
 
+// Below this migration every account is usable, and up() counts every
+// account it finds as confirmed: an unconfirmed sign-up (whose password was
+// chosen by whoever typed the address) is deleted first, so that it becomes
+// nobody's account. Its owner signs up again; its links are dropped with the table.
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     drop table email_verifications;
+    delete from refresh_tokens where customer_id in (select customer_id from customers where verified_time is null);
+    delete from refresh_families where customer_id in (select customer_id from customers where verified_time is null);
+    delete from customers where verified_time is null;
     alter table customers drop column verified_time;
   `);
 }
