@@ -41,10 +41,11 @@ test("every malformed entry is named with what it lacks, in one refusal", () => 
         { rule: "R", path: "p", message: "m", why: "  " },
         { rule: "R2", path: "p", message: "m", why: "ok" },
         { why: "again", message: "m", path: "p", rule: "R2" },
+        { file: "buf.yaml", from: 1, to: "b", why: "w" },
       ],
     }),
   );
-  assert.match(message, "has 7 malformed entries");
+  assert.match(message, "has 8 malformed entries");
   assert.match(message, "entry 1: not an object");
   assert.match(message, "entry 2: missing to");
   assert.match(message, "entry 3: unknown line");
@@ -52,6 +53,7 @@ test("every malformed entry is named with what it lacks, in one refusal", () => 
   assert.match(message, 'entry 5: "why" must say why no caller breaks');
   assert.match(message, 'entry 6: "why" must say why no caller breaks');
   assert.match(message, "entry 8: the same change as entry 7");
+  assert.match(message, "entry 9: from must be text");
 });
 
 test("an entry matches its change whatever the order of its keys and services; the rest is unacknowledged or stale", () => {
@@ -60,12 +62,17 @@ test("an entry matches its change whatever the order of its keys and services; t
       acknowledged: [
         { to: { services: ["web", "sellers"], customer: true }, from: { services: ["web"], customer: true }, option: CALLERS.option, method: CALLERS.method, why: "sellers confirm" },
         { rule: "FIELD_NO_DELETE", path: "proto/x.proto", message: "gone", why: "never sent" },
+        { file: "buf.yaml", from: "aaa", to: "bbb", why: "a second module" },
       ],
     }),
   );
   const removed: Difference = { kind: "buf", rule: "RPC_NO_DELETE", path: "proto/y.proto", line: 4, message: "rpc gone" };
-  const { acknowledged, unacknowledged, stale } = reconcile([CALLERS, removed], acks);
-  assert.equal(acknowledged, [{ difference: CALLERS, why: "sellers confirm" }]);
+  const config: Difference = { kind: "config", file: "buf.yaml", from: "aaa", to: "bbb" };
+  const { acknowledged, unacknowledged, stale } = reconcile([CALLERS, removed, config], acks);
+  assert.equal(acknowledged, [
+    { difference: CALLERS, why: "sellers confirm" },
+    { difference: config, why: "a second module" },
+  ]);
   assert.equal(unacknowledged, [removed]);
   assert.equal(stale.map((a) => a.names.rule), ["FIELD_NO_DELETE"]);
   assert.is(entryFor(removed).why, WHY_PLACEHOLDER);

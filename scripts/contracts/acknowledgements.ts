@@ -3,6 +3,7 @@
 // code. A difference is acknowledged by an entry naming exactly it:
 //   a method option:  {"method", "option", "from", "to", "why"}  (from/to: the option's JSON, null when undeclared)
 //   a buf finding:    {"rule", "path", "message", "why"}          (as buf breaking --error-format json names it)
+//   buf's own rules:  {"file": "buf.yaml", "from", "to", "why"}  (git blob ids of buf.yaml at the release and now)
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { JsonValue } from "@bufbuild/protobuf";
@@ -18,7 +19,14 @@ const ABOUT =
 /** What `why` says in an entry printed for the author to fill in; refused as it is. */
 export const WHY_PLACEHOLDER = "<why no caller breaks>";
 
-export type Difference = ({ kind: "option" } & OptionChange) | ({ kind: "buf" } & BufFinding);
+/** buf.yaml differs from the release's: the rules that judge the contracts may have changed. */
+export interface ConfigChange {
+  file: string;
+  from: string;
+  to: string;
+}
+
+export type Difference = ({ kind: "option" } & OptionChange) | ({ kind: "buf" } & BufFinding) | ({ kind: "config" } & ConfigChange);
 
 export interface Acknowledgement {
   /** The entry as written, without `why`: what it matches. */
@@ -28,12 +36,18 @@ export interface Acknowledgement {
 
 const OPTION_KEYS = ["method", "option", "from", "to"];
 const BUF_KEYS = ["rule", "path", "message"];
+const CONFIG_KEYS = ["file", "from", "to"];
 
 /** The entry that acknowledges `d` (the fields that identify it; `why` to be written). */
 export function entryFor(d: Difference): Record<string, JsonValue> {
-  return d.kind === "option"
-    ? { method: d.method, option: d.option, from: d.from, to: d.to, why: WHY_PLACEHOLDER }
-    : { rule: d.rule, path: d.path, message: d.message, why: WHY_PLACEHOLDER };
+  switch (d.kind) {
+    case "option":
+      return { method: d.method, option: d.option, from: d.from, to: d.to, why: WHY_PLACEHOLDER };
+    case "buf":
+      return { rule: d.rule, path: d.path, message: d.message, why: WHY_PLACEHOLDER };
+    case "config":
+      return { file: d.file, from: d.from, to: d.to, why: WHY_PLACEHOLDER };
+  }
 }
 
 function key(names: Record<string, JsonValue>): string {
@@ -63,11 +77,11 @@ export function parseAcknowledgements(text: string, file = ACK_FILE): Acknowledg
     const at = `entry ${i + 1}`;
     if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return problems.push(`${at}: not an object`);
     const e = entry as Record<string, JsonValue>;
-    const keys = "method" in e ? OPTION_KEYS : BUF_KEYS;
+    const keys = "method" in e ? OPTION_KEYS : "file" in e ? CONFIG_KEYS : BUF_KEYS;
     const wanted = [...keys, "why"];
     const missing = wanted.filter((k) => !(k in e));
     const unknown = Object.keys(e).filter((k) => !wanted.includes(k));
-    const strings = keys.filter((k) => k !== "from" && k !== "to" && k in e && typeof e[k] !== "string");
+    const strings = keys.filter((k) => (keys !== OPTION_KEYS || (k !== "from" && k !== "to")) && k in e && typeof e[k] !== "string");
     if (missing.length || unknown.length || strings.length) {
       return problems.push(
         `${at}: ${[
@@ -76,7 +90,7 @@ export function parseAcknowledgements(text: string, file = ACK_FILE): Acknowledg
           strings.length ? `${strings.join(", ")} must be text` : "",
         ]
           .filter(Boolean)
-          .join("; ")} (a method option needs method, option, from, to, why; a buf finding needs rule, path, message, why)`,
+          .join("; ")} (a method option needs method, option, from, to, why; a buf finding rule, path, message, why; buf.yaml file, from, to, why)`,
       );
     }
     if (typeof e.why !== "string" || e.why.trim() === "" || e.why === WHY_PLACEHOLDER) {

@@ -250,6 +250,18 @@ test("an acknowledged buf finding passes", () => {
   assert.match(r.out, "acknowledged: proto/itinera/demo/v1/demo.proto");
 });
 
+test("a buf.yaml that stops judging a file is itself a change to acknowledge", () => {
+  const { repo } = scratch();
+  edit(repo, "buf.yaml", "    - FILE\n", "    - FILE\n  ignore:\n    - proto/itinera/demo\n");
+  edit(repo, DEMO, NOTE_FIELD, "");
+  commitAll(repo, "remove the note field where buf no longer looks");
+  const r = breaking(repo);
+  assert.is(r.status, 1, r.out);
+  assert.not.match(r.out, "FIELD_NO_DELETE");
+  assert.match(r.out, "buf.yaml changed since the release, and with it maybe the rules that judge the contracts");
+  assert.match(r.out, '{"file":"buf.yaml","from":"');
+});
+
 test("release-contracts refuses while make breaking is red, then records HEAD and empties the acknowledgements", () => {
   const { repo, released } = scratch();
   edit(repo, DEMO, NOTE_FIELD, "");

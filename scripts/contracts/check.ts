@@ -1,12 +1,12 @@
 // The contract check behind `make breaking`: the tree's contracts against the
-// released ones (contracts/released) — buf breaking's findings and every change
-// of a method's options — each either acknowledged in
+// released ones (contracts/released) — buf breaking's findings, every change
+// of a method's options, a changed buf.yaml — each either acknowledged in
 // contracts/acknowledged-changes.json or a failure.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ACK_FILE, entryFor, readAcknowledgements, reconcile, type Difference } from "./acknowledgements.js";
-import { ensureCommit, readReleased, RELEASED_FILE } from "./baseline.js";
+import { ensureCommit, git, readReleased, RELEASED_FILE } from "./baseline.js";
 import { breakingFindings, buildImage } from "./buf.js";
 import { semanticDiff, type NewMethod } from "./semantic-diff.js";
 
@@ -16,13 +16,29 @@ export interface CheckResult {
   report: string[];
 }
 
-function describe(d: Difference): string {
-  return d.kind === "buf"
-    ? `${d.path}:${d.line}: ${d.rule}: ${d.message}`
-    : `${d.method} ${d.option}: ${JSON.stringify(d.from)} → ${JSON.stringify(d.to)}`;
+function describe(d: Difference, released: string): string {
+  switch (d.kind) {
+    case "buf":
+      return `${d.path}:${d.line}: ${d.rule}: ${d.message}`;
+    case "option":
+      return `${d.method} ${d.option}: ${JSON.stringify(d.from)} → ${JSON.stringify(d.to)}`;
+    case "config":
+      return `${d.file} changed since the release, and with it maybe the rules that judge the contracts (git diff ${released.slice(0, 12)} -- ${d.file}): blob ${d.from} → ${d.to}`;
+  }
 }
 
-/** buf's findings and the option changes between the released commit and the working tree. */
+/**
+ * The buf.yaml that judges the tree is the tree's own: a change to it (a rule
+ * dropped, a path ignored) could hide a breaking change, so it is a difference too.
+ */
+function configChange(root: string, released: string): Difference[] {
+  const file = "buf.yaml";
+  const from = git(root, ["ls-tree", released, "--", file]).split(/\s+/)[2] ?? "(none)"; // "<mode> blob <id>\tbuf.yaml"
+  const to = existsSync(path.join(root, file)) ? git(root, ["hash-object", "--", file]) : "(none)";
+  return from === to ? [] : [{ kind: "config", file, from, to }];
+}
+
+/** buf's findings, the option changes and a changed buf.yaml between the released commit and the working tree. */
 function compare(root: string, released: string): { differences: Difference[]; added: NewMethod[] } {
   const dir = mkdtempSync(path.join(tmpdir(), "contracts-"));
   try {
@@ -38,6 +54,7 @@ function compare(root: string, released: string): { differences: Difference[]; a
         .filter((f) => f.rule !== "RPC_SAME_IDEMPOTENCY_LEVEL")
         .map((f): Difference => ({ kind: "buf", ...f })),
       ...changes.map((c): Difference => ({ kind: "option", ...c })),
+      ...configChange(root, released),
     ];
     return { differences, added };
   } finally {
@@ -50,15 +67,15 @@ export function checkContracts(root: string): CheckResult {
   const released = readReleased(root);
   const report: string[] = [];
   if (ensureCommit(root, released) === "fetched") report.push(`fetched the released commit ${released.slice(0, 12)} from origin (this clone did not have it)`);
-  report.push(`contracts compared with the release ${released.slice(0, 12)} (${RELEASED_FILE}): buf breaking's rules and every method option`);
+  report.push(`contracts compared with the release ${released.slice(0, 12)} (${RELEASED_FILE}): buf breaking's rules, every method option, buf.yaml itself`);
 
   const { differences, added } = compare(root, released);
   for (const m of added) report.push(`new method ${m.method} (information, not a failure): ${JSON.stringify(m.options)}`);
   const { unacknowledged, acknowledged, stale } = reconcile(differences, readAcknowledgements(root));
-  for (const a of acknowledged) report.push(`acknowledged: ${describe(a.difference)} — ${a.why}`);
+  for (const a of acknowledged) report.push(`acknowledged: ${describe(a.difference, released)} — ${a.why}`);
   if (unacknowledged.length > 0) {
     report.push(`${unacknowledged.length} change(s) to the released contracts not acknowledged:`);
-    for (const d of unacknowledged) report.push(`  ${describe(d)}`);
+    for (const d of unacknowledged) report.push(`  ${describe(d, released)}`);
     report.push(
       `Every caller built against the release may depend on what changed. Undo the change, or if it is deliberate, add its entry to`,
       `"acknowledged" in ${ACK_FILE}, with "why" saying why no caller breaks (the reviewer approves it there):`,
