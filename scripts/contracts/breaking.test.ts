@@ -181,6 +181,18 @@ test("a clone that cannot fetch the released commit fails loudly instead of pass
   assert.not.match(r.out, "no change to the released contracts");
 });
 
+test("a contracts/released that is missing or holds no full commit id fails with what to do", () => {
+  const { repo } = scratch();
+  writeFileSync(path.join(repo, "contracts/released"), "# short ids are ambiguous\n9acb5d3\n");
+  const short = breaking(repo);
+  assert.is(short.status, 1, short.out);
+  assert.match(short.out, 'contracts/released must hold exactly one full commit id (40 hex digits) besides # comments; found ["9acb5d3"]');
+  rmSync(path.join(repo, "contracts/released"));
+  const missing = breaking(repo);
+  assert.is(missing.status, 1, missing.out);
+  assert.match(missing.out, "contracts/released is missing");
+});
+
 test("a new caller is red until acknowledged, green once it is, and its entry is stale when the change is undone", () => {
   const { repo } = scratch();
   edit(repo, DEMO, 'services: ["web"]', 'services: ["web", "sellers"]');
