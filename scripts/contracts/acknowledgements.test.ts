@@ -50,8 +50,8 @@ test("every malformed entry is named with what it lacks, in one refusal", () => 
   assert.match(message, "entry 2: missing to");
   assert.match(message, "entry 3: unknown line");
   assert.match(message, "entry 4: rule must be text");
-  assert.match(message, 'entry 5: "why" must say why no caller breaks');
-  assert.match(message, 'entry 6: "why" must say why no caller breaks');
+  assert.match(message, 'entry 5: "why" must say why the change is deliberate and no caller breaks');
+  assert.match(message, 'entry 6: "why" must say why the change is deliberate and no caller breaks');
   assert.match(message, "entry 8: the same change as entry 7");
   assert.match(message, "entry 9: from must be text");
 });

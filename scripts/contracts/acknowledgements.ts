@@ -17,7 +17,7 @@ const ABOUT =
   "make breaking fails on a change not listed here and on an entry that matches no change; make release-contracts empties the list.";
 
 /** What `why` says in an entry printed for the author to fill in; refused as it is. */
-export const WHY_PLACEHOLDER = "<why no caller breaks>";
+export const WHY_PLACEHOLDER = "<why it is deliberate and no caller breaks>";
 
 /** buf.yaml differs from the release's: the rules that judge the contracts may have changed. */
 export interface ConfigChange {
@@ -94,7 +94,7 @@ export function parseAcknowledgements(text: string, file = ACK_FILE): Acknowledg
       );
     }
     if (typeof e.why !== "string" || e.why.trim() === "" || e.why === WHY_PLACEHOLDER) {
-      return problems.push(`${at}: "why" must say why no caller breaks (it is what the reviewer approves)`);
+      return problems.push(`${at}: "why" must say why the change is deliberate and no caller breaks (it is what the reviewer approves)`);
     }
     const k = key(e);
     const first = seen.get(k);

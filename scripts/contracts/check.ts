@@ -78,7 +78,7 @@ export function checkContracts(root: string): CheckResult {
     for (const d of unacknowledged) report.push(`  ${describe(d, released)}`);
     report.push(
       `Every caller built against the release may depend on what changed. Undo the change, or if it is deliberate, add its entry to`,
-      `"acknowledged" in ${ACK_FILE}, with "why" saying why no caller breaks (the reviewer approves it there):`,
+      `"acknowledged" in ${ACK_FILE}, with "why" saying why it is deliberate and no caller breaks (the reviewer approves it there):`,
     );
     for (const d of unacknowledged) report.push(`  ${JSON.stringify(entryFor(d))}`);
   }
