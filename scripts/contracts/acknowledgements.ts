@@ -1,6 +1,7 @@
 // contracts/acknowledged-changes.json: the deliberate differences between the
-// released contracts and the tree, each with why no caller breaks, reviewed like
-// code. A difference is acknowledged by an entry naming exactly it:
+// released contracts and the tree, each with why it is deliberate and no caller
+// breaks, reviewed like code. A difference is acknowledged by an entry naming
+// exactly it:
 //   a method option:  {"method", "option", "from", "to", "why"}  (from/to: the option's JSON, null when undeclared)
 //   a buf finding:    {"rule", "path", "message", "why"}          (as buf breaking --error-format json names it)
 //   buf's own rules:  {"file": "buf.yaml", "from", "to", "why"}  (git blob ids of buf.yaml at the release and now)
@@ -13,7 +14,7 @@ import { canonical, type OptionChange } from "./semantic-diff.js";
 export const ACK_FILE = "contracts/acknowledged-changes.json";
 
 const ABOUT =
-  "Deliberate changes to the contracts since the release in contracts/released, each with why no caller breaks. " +
+  "Deliberate changes to the contracts since the release in contracts/released, each with why it is deliberate and no caller breaks. " +
   "make breaking fails on a change not listed here and on an entry that matches no change; make release-contracts empties the list.";
 
 /** What `why` says in an entry printed for the author to fill in; refused as it is. */
