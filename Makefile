@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
-.PHONY: start test install web web-dev chromium gen lint format breaking drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
+.PHONY: start test install web web-dev chromium gen lint format breaking release-contracts drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
 
 ## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go
 start: install
@@ -68,11 +68,13 @@ lint: install
 format: install
 	buf format -w
 
-## breaking: compare the contracts with main's last commit (on main: with the commit before the work in progress)
+## breaking: compare the contracts with the released ones (the commit in contracts/released, fetched if missing): buf breaking's rules and every method option (callers, timeout_ms, max_request_bytes, idempotency_level); a deliberate change needs its entry in contracts/acknowledged-changes.json
 breaking: install
-	@against=$$(scripts/breaking-base.sh); \
-	if [ -z "$$against" ]; then echo "buf breaking: no earlier commit to compare with"; \
-	else echo "buf breaking --against '$$against'"; buf breaking --against "$$against"; fi
+	$(NODE) scripts/contracts/breaking.ts
+
+## release-contracts: record HEAD as the released contracts and empty the acknowledgements (on main, once landed, with make breaking green); commit both files
+release-contracts: install
+	$(NODE) scripts/contracts/release.ts
 
 ## drift: fail when `buf generate` would change gen/
 drift: install
