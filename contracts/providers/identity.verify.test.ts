@@ -16,10 +16,14 @@
 // IssueServiceToken: the state answers the service's secret at this
 // identity, which the verifier sends in place of the pact's example. The JWK
 // set is identity's own signing key, made at its first start.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code, KitError } from "../../endpoints/errors.js";
 import { identityFixture, serveIdentity, TEST_SERVICE_CREDENTIALS, testServiceSecret, type IdentityFixture } from "../../services/identity/fixture.js";
+import { JWKS_PATH } from "../../services/identity/jwks-route.js";
 import type { RunningServer } from "../../transport/server.js";
 import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates } from "../pact.js";
 
@@ -111,6 +115,27 @@ test("the real identity satisfies every pact that names it", async () => {
   const nia = await f.store.customerByEmail("nia.okafor@example.com");
   assert.equal([nia?.displayName, nia?.verifiedTime], ["Nia Okafor", null]);
   assert.ok((await f.store.customerByEmail("rosa.parks@example.com"))?.verifiedTime);
+});
+
+test("an identity whose JWK set leaves out the keys' x fails every service's pact, naming the interaction", async () => {
+  const keys = f.signer.jwks.keys.map(({ x: _x, ...rest }) => rest);
+  const broken = createServer((req, res) => {
+    if (req.url !== JWKS_PATH) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": "application/jwk-set+json" }).end(JSON.stringify({ keys }));
+  });
+  await new Promise<void>((resolve) => broken.listen(0, "127.0.0.1", resolve));
+  try {
+    const url = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
+    const failure = await verifyProvider("identity", url, identityStates(), { pactFiles: [join(PACTS_DIR, "wallet-identity.json")] }).then(
+      () => "verified",
+      (e: Error) => e.message,
+    );
+    assert.match(failure, "does not satisfy wallet's pact");
+    assert.match(failure, "wallet's token verifier fetching identity's public keys");
+    assert.match(failure, "$.keys[0]");
+  } finally {
+    await new Promise((resolve) => broken.close(resolve));
+  }
 });
 
 test.run();
