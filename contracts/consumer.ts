@@ -49,6 +49,8 @@ export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
  * Whether the run asks to write changed pacts: `opts.update`, else
  * PACT_UPDATE=1. PACT_UPDATE=1 in CI is refused (throws): a contract changes
  * on a developer's machine, as a reviewed diff, never as a side effect of CI.
+ * settle() asks, so that the refusal fails a test, which prints it (uvu does
+ * not print an error thrown in test.before).
  */
 export function updateRequested(opts: Pick<ConsumerPactOptions, "update" | "env"> = {}): boolean {
   const env = opts.env ?? process.env;
@@ -83,7 +85,6 @@ export async function consumerPact(consumer: string, provider: string, opts: Con
   const scratch = await mkdtemp(join(tmpdir(), `pact-${consumer}-${provider}-`));
   const name = `${consumer}-${provider}.json`;
   const file = join(opts.pactsDir ?? PACTS_DIR, name);
-  const update = updateRequested(opts);
   const pact = new PactV4({ consumer, provider, dir: scratch, logLevel: "error" });
   let failed = 0;
   return {
@@ -91,7 +92,7 @@ export async function consumerPact(consumer: string, provider: string, opts: Con
     provider,
     file,
     interaction: () => awaitingRecordedMatches(pact.addInteraction(), opts.recordWaitMs ?? RECORD_WAIT_MS, () => failed++),
-    settle: () => settleWithCommitted({ consumer, provider, written: join(scratch, name), file, update, failed, env: opts.env }),
+    settle: async () => settleWithCommitted({ consumer, provider, written: join(scratch, name), file, update: updateRequested(opts), failed, env: opts.env }),
     close: () => rm(scratch, { recursive: true, force: true }),
   };
 }

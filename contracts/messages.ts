@@ -59,7 +59,6 @@ export async function messagePact(consumer: string, provider: string, opts: Cons
   const scratch = await mkdtemp(join(tmpdir(), `pact-${consumer}-${provider}-`));
   const name = `${consumer}-${provider}.json`;
   const file = join(opts.pactsDir ?? PACTS_DIR, name);
-  const update = updateRequested(opts);
   const pact = new PactV4({ consumer, provider, dir: scratch, logLevel: "error" });
   let failed = 0;
   return {
@@ -67,7 +66,7 @@ export async function messagePact(consumer: string, provider: string, opts: Cons
     provider,
     file,
     interaction: () => countingFailures(pact.addAsynchronousInteraction(), () => failed++),
-    settle: () => settleWithCommitted({ consumer, provider, written: join(scratch, name), file, update, failed, env: opts.env }),
+    settle: async () => settleWithCommitted({ consumer, provider, written: join(scratch, name), file, update: updateRequested(opts), failed, env: opts.env }),
     close: () => rm(scratch, { recursive: true, force: true }),
   };
 }

@@ -157,14 +157,18 @@ test("settle: a failed interaction leaves an incomplete pact, which is never com
 });
 
 test("in CI, PACT_UPDATE=1 is refused and settle() never writes into contracts/pacts/", async () => {
-  // CI is any value but "", "0" and "false": PACT_UPDATE=1 then fails the consumer test before any interaction.
+  // CI is any value but "", "0" and "false": PACT_UPDATE=1 then fails the consumer test's settle(), which writes nothing.
   for (const CI of ["true", "1", "yes", "TRUE"]) {
-    const refused = await consumerPact("tool", "echo", { pactsDir: dir, env: { CI, PACT_UPDATE: "1" } }).then(
-      async (p) => (await p.close(), "created"),
-      (e: Error) => e.message,
-    );
-    assert.match(refused, `PACT_UPDATE=1 is refused in CI (CI=${CI})`);
-    assert.match(refused, "review the diff of contracts/pacts/ and commit it");
+    const pact = await consumerPact("tool", "echo-in-ci", { pactsDir: dir, env: { CI, PACT_UPDATE: "1" } });
+    try {
+      await writeEchoPact(pact, "hello");
+      const refused = await pact.settle().then((r) => r as string, (e: Error) => e.message);
+      assert.match(refused, `PACT_UPDATE=1 is refused in CI (CI=${CI})`);
+      assert.match(refused, "review the diff of contracts/pacts/ and commit it");
+      assert.not.ok(existsSync(join(dir, "tool-echo-in-ci.json")), "nothing written");
+    } finally {
+      await pact.close();
+    }
     assert.throws(() => updateRequested({ env: { CI, PACT_UPDATE: "1" } }), /refused in CI/);
   }
   for (const CI of [undefined, "", "0", "false", "False"]) assert.is(updateRequested({ env: { CI, PACT_UPDATE: "1" } }), true);
