@@ -1,5 +1,5 @@
-// A contract on every edge: the edges the services are wired with, derived
-// from their code (edges.ts: each method a client is called with, identity
+// A contract on every edge: the edges the services (and the web app) are wired
+// with, derived from their code (edges.ts: each method a client is called with, identity
 // access's JWK set and service token, each subscription to another service's
 // events), each need an interaction in a committed pact; each method's
 // contract must admit its consumer as a caller; every committed pact is
@@ -50,6 +50,7 @@ test("every edge the services are wired with has a pact (server streams apart: P
   assert.equal(identity("/.well-known/jwks.json"), ["booking", "catalog", "mailer", "payment", "pricing", "search", "sellers", "wallet", "web"]);
   assert.equal(identity("/itinera.identity.v1.IdentityService/IssueServiceToken"), ["booking", "mailer", "payment", "pricing", "search", "sellers", "web"]);
   assert.ok(edges.some((e) => e.consumer === "mailer" && e.provider === "identity-events" && e.what === "identity.accounts"));
+  assert.ok(edges.some((e) => e.consumer === "webapp" && e.provider === "web" && e.what === "/itinera.web.v1.WebService/GetSession"), "the web app's calls");
   assert.not.ok(edges.some((e) => e.consumer === "booking" && e.provider === "booking-events"), "a service's own events are no edge");
 });
 

@@ -4,9 +4,10 @@
 // second, hand-kept list of edges: the code is the list.
 //
 // A service's code is services/<name>/**.ts without its tests, fixtures and
-// test helpers, comments left out. Its edges:
+// test helpers, comments left out; the web app's (consumer "webapp") is
+// web/src/**.ts(x) likewise. Their edges:
 //
-// - RPC: `clientOf(XService, …)` makes a client of the service whose
+// - RPC: `clientOf(XService, …)` (the web app: `createClient`) makes a client of the service whose
 //   generated code X is imported from (gen/itinera/<provider>/v1/…); each
 //   method of X the code calls (`.methodName(`) is an edge, needing an
 //   interaction on its procedure path in pacts/<consumer>-<provider>.json.
@@ -57,23 +58,30 @@ interface Source {
 const JWKS_PATH = "/.well-known/jwks.json";
 const NOT_SERVICE_CODE = /(\.test\.tsx?|\.fixture\.ts|\.testing\.ts|[/\\](fixture|fakes|testing)\.ts)$/;
 
-/** The service code under `root`/services: every .ts file but tests, fixtures and test helpers. */
+/** The web app (web/src), the consumer "webapp" of the BFF. */
+const WEB_APP = { dir: "web/src", consumer: "webapp" };
+
+/**
+ * The consumers' code under `root`: each service's (services/<name>) and the
+ * web app's, every .ts/.tsx file but tests, fixtures and test helpers.
+ */
 export function serviceSources(root: string): Source[] {
-  const servicesDir = join(root, "services");
   const sources: Source[] = [];
   const walk = (service: string, dir: string) => {
     for (const name of readdirSync(dir).sort()) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) {
         if (name !== "test" && name !== "migrations") walk(service, path);
-      } else if (name.endsWith(".ts") && !NOT_SERVICE_CODE.test(path)) {
+      } else if (/\.tsx?$/.test(name) && !NOT_SERVICE_CODE.test(path)) {
         sources.push({ service, path: relative(root, path), code: withoutComments(readFileSync(path, "utf8")) });
       }
     }
   };
+  const servicesDir = join(root, "services");
   for (const service of readdirSync(servicesDir).sort()) {
     if (statSync(join(servicesDir, service)).isDirectory()) walk(service, join(servicesDir, service));
   }
+  if (existsSync(join(root, WEB_APP.dir))) walk(WEB_APP.consumer, join(root, WEB_APP.dir));
   return sources;
 }
 
@@ -95,9 +103,9 @@ export async function wiredEdges(root: string): Promise<Edge[]> {
     // Clients: the descriptor, where it is generated, and the methods the service calls.
     const clients: Array<{ desc: DescService; provider: string; where: string }> = [];
     for (const f of files) {
-      for (const [, name] of f.code.matchAll(/\bclientOf\(\s*(\w+)\s*,/g)) {
+      for (const [, name] of f.code.matchAll(/\b(?:clientOf|createClient)\(\s*(\w+)\s*,/g)) {
         const provider = importedFrom(f.code, name!);
-        if (provider === undefined) throw new Error(`${f.path}: clientOf(${name}) — cannot tell which gen/itinera/<service>/v1 module ${name} comes from`);
+        if (provider === undefined) throw new Error(`${f.path}: a client of ${name} — cannot tell which gen/itinera/<service>/v1 module ${name} comes from`);
         clients.push({ desc: await descriptor(root, f.path, f.code, name!), provider, where: f.path });
       }
     }
