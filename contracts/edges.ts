@@ -104,9 +104,7 @@ export async function wiredEdges(root: string): Promise<Edge[]> {
     const clients: Array<{ desc: DescService; provider: string; where: string }> = [];
     for (const f of files) {
       for (const [, name] of f.code.matchAll(/\b(?:clientOf|createClient)\(\s*(\w+)\s*,/g)) {
-        const provider = importedFrom(f.code, name!);
-        if (provider === undefined) throw new Error(`${f.path}: a client of ${name} — cannot tell which gen/itinera/<service>/v1 module ${name} comes from`);
-        clients.push({ desc: await descriptor(root, f.path, f.code, name!), provider, where: f.path });
+        clients.push({ ...(await clientDescriptor(root, f.path, f.code, name!)), where: f.path });
       }
     }
     const access = files.find((f) => /(?<!function\s+)\bidentityAccess\(/.test(f.code));
@@ -154,21 +152,23 @@ export async function wiredEdges(root: string): Promise<Edge[]> {
   return [...edges.values()].sort((a, b) => `${a.consumer} ${a.provider} ${a.what}`.localeCompare(`${b.consumer} ${b.provider} ${b.what}`));
 }
 
-/** The service whose generated code `name` is imported from in `code`. */
-function importedFrom(code: string, name: string): string | undefined {
+/** The module `code` imports `name` from ("../../gen/itinera/wallet/v1/wallet_pb.js"), if it does. */
+function importOf(code: string, name: string): string | undefined {
   for (const [, names, from] of code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)) {
-    if (names!.split(",").some((n) => n.trim().replace(/^type\s+/, "") === name)) return /gen\/itinera\/(\w+)\/v1\//.exec(from!)?.[1];
+    if (names!.split(",").some((n) => n.trim() === name)) return from;
   }
   return undefined;
 }
 
-/** The generated descriptor `name`, loaded from the module `code` imports it from. */
-async function descriptor(root: string, path: string, code: string, name: string): Promise<DescService> {
-  const from = [...code.matchAll(/import\s*\{([^}]*)\}\s*from\s*"([^"]+)"/g)].find(([, names]) => names!.split(",").some((n) => n.trim() === name))![2]!;
+/** The generated service `name` a client is made of in `path`, and the service that provides it (gen/itinera/<provider>/v1). */
+async function clientDescriptor(root: string, path: string, code: string, name: string): Promise<{ desc: DescService; provider: string }> {
+  const from = importOf(code, name);
+  const provider = from && /gen\/itinera\/(\w+)\/v1\//.exec(from)?.[1];
+  if (!from || !provider) throw new Error(`${path}: a client of ${name} — cannot tell which gen/itinera/<service>/v1 module ${name} comes from`);
   const module = (await import(pathToFileURL(join(root, path, "..", from.replace(/\.js$/, ".ts"))).href)) as Record<string, unknown>;
   const desc = module[name] as DescService | undefined;
   if (desc?.kind !== "service") throw new Error(`${path}: ${name} from ${from} is not a generated service`);
-  return desc;
+  return { desc, provider };
 }
 
 /** A topic argument: a string literal, or a constant defined in the service's own code. */
