@@ -33,8 +33,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { DescService } from "@bufbuild/protobuf";
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { callersOf } from "../endpoints/endpoint.js";
+import { servicesIn } from "../scripts/lint-callers.js";
 
 export interface Edge {
   consumer: string;
@@ -230,17 +231,13 @@ export function describeEdge(e: Edge): string {
 
 /** RPC edges whose method's (itinera.options.v1.callers) does not admit the consumer. */
 export async function undeclaredCallers(edges: Edge[], root: string): Promise<string[]> {
-  const problems: string[] = [];
-  for (const e of edges.filter((x) => x.kind === "rpc" || x.kind === "stream")) {
-    const [, typeName, methodName] = /^\/([\w.]+)\/(\w+)$/.exec(e.what)!;
-    const pkg = /^itinera\.(\w+)\.v1\./.exec(typeName!)![1]!;
-    const module = (await import(pathToFileURL(join(root, "gen/itinera", pkg, "v1", `${pkg}_pb.ts`)).href)) as Record<string, unknown>;
-    const desc = Object.values(module).find((d): d is DescService => (d as DescService | undefined)?.kind === "service" && (d as DescService).typeName === typeName);
-    const method = desc?.methods.find((m) => m.name === methodName);
-    const callers = method && callersOf(method);
-    if (!callers || !(callers.anyone || callers.customer || callers.services.includes(e.consumer))) {
-      problems.push(`${describeEdge(e)}: ${methodName}'s (itinera.options.v1.callers) does not admit ${e.consumer}`);
-    }
-  }
-  return problems;
+  const methods = new Map<string, DescMethod>((await servicesIn(join(root, "gen/itinera"))).flatMap((d) => d.methods.map((m) => [`/${d.typeName}/${m.name}`, m] as const)));
+  return edges
+    .filter((e) => e.kind === "rpc" || e.kind === "stream")
+    .flatMap((e) => {
+      const method = methods.get(e.what);
+      const callers = method && callersOf(method);
+      if (callers && (callers.anyone || callers.customer || callers.services.includes(e.consumer))) return [];
+      return [`${describeEdge(e)}: ${method?.name ?? e.what}'s (itinera.options.v1.callers) does not admit ${e.consumer}`];
+    });
 }
