@@ -12,11 +12,13 @@
 // directly: settle() compares what this run produced with the committed
 // file and fails with a summary when they differ, unless PACT_UPDATE=1 (or
 // opts.update) asks to write the new contract. A run that changes nothing
-// leaves the committed file untouched, byte for byte.
+// leaves the committed file untouched, byte for byte. In CI (CI set to
+// anything but "", "0" or "false") PACT_UPDATE=1 is refused and settle()
+// never writes into contracts/pacts/: there, a changed contract fails.
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { PactV4, type V3MockServer as MockServer } from "@pact-foundation/pact";
@@ -33,6 +35,32 @@ export interface ConsumerPactOptions {
   update?: boolean;
   /** How long executeTest waits for the mock server to record matches (default 5 000 ms; see below). */
   recordWaitMs?: number;
+  /** The environment PACT_UPDATE and CI are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Whether this is a CI run: CI set to anything but "", "0" or "false" (any case). */
+export function inCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  const ci = (env.CI ?? "").trim().toLowerCase();
+  return ci !== "" && ci !== "0" && ci !== "false";
+}
+
+/**
+ * Whether the run asks to write changed pacts: `opts.update`, else
+ * PACT_UPDATE=1. PACT_UPDATE=1 in CI is refused (throws): a contract changes
+ * on a developer's machine, as a reviewed diff, never as a side effect of CI.
+ * settle() asks, so that the refusal fails a test, which prints it (uvu does
+ * not print an error thrown in test.before).
+ */
+export function updateRequested(opts: Pick<ConsumerPactOptions, "update" | "env"> = {}): boolean {
+  const env = opts.env ?? process.env;
+  if (env.PACT_UPDATE === "1" && inCi(env)) {
+    throw new Error(
+      `PACT_UPDATE=1 is refused in CI (CI=${env.CI}): CI compares the pacts the consumers produce with contracts/pacts/ and never rewrites them. ` +
+        `Run the consumer test with PACT_UPDATE=1 on your machine, review the diff of contracts/pacts/ and commit it; unset PACT_UPDATE in CI.`,
+    );
+  }
+  return opts.update ?? env.PACT_UPDATE === "1";
 }
 
 export interface ConsumerPact {
@@ -57,7 +85,6 @@ export async function consumerPact(consumer: string, provider: string, opts: Con
   const scratch = await mkdtemp(join(tmpdir(), `pact-${consumer}-${provider}-`));
   const name = `${consumer}-${provider}.json`;
   const file = join(opts.pactsDir ?? PACTS_DIR, name);
-  const update = opts.update ?? process.env.PACT_UPDATE === "1";
   const pact = new PactV4({ consumer, provider, dir: scratch, logLevel: "error" });
   let failed = 0;
   return {
@@ -65,7 +92,7 @@ export async function consumerPact(consumer: string, provider: string, opts: Con
     provider,
     file,
     interaction: () => awaitingRecordedMatches(pact.addInteraction(), opts.recordWaitMs ?? RECORD_WAIT_MS, () => failed++),
-    settle: () => settleWithCommitted({ consumer, provider, written: join(scratch, name), file, update, failed }),
+    settle: async () => settleWithCommitted({ consumer, provider, written: join(scratch, name), file, update: updateRequested(opts), failed, env: opts.env }),
     close: () => rm(scratch, { recursive: true, force: true }),
   };
 }
@@ -80,6 +107,8 @@ export interface SettleOptions {
   update: boolean;
   /** Interactions that failed in this run. */
   failed: number;
+  /** Where CI is read from (default process.env): in CI nothing is written into PACTS_DIR. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -96,6 +125,9 @@ export async function settleWithCommitted(o: SettleOptions): Promise<"unchanged"
   const changes = committed === undefined ? ["the pact is not committed yet"] : pactChanges(committed, fresh);
   if (changes.length === 0) return "unchanged";
   if (o.update) {
+    if (inCi(o.env) && dirname(resolve(file)) === resolve(PACTS_DIR)) {
+      throw new Error(`refusing to write ${file} in CI (CI=${o.env?.CI ?? process.env.CI}): the ${consumer} → ${provider} contract differs:\n  ${changes.join("\n  ")}`);
+    }
     await writeFile(file, fresh);
     return "written";
   }

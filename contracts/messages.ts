@@ -27,7 +27,7 @@ import { join } from "node:path";
 import { fromJson, type DescMessage, type JsonValue, type MessageShape } from "@bufbuild/protobuf";
 import { MatchersV3, PactV4 } from "@pact-foundation/pact";
 import type { DeliveryMeta } from "../endpoints/bus.js";
-import { PACTS_DIR, settleWithCommitted, type ConsumerPactOptions } from "./consumer.js";
+import { PACTS_DIR, settleWithCommitted, updateRequested, type ConsumerPactOptions } from "./consumer.js";
 import { quietPactCore } from "./quiet.js";
 
 /** A message interaction being described: given(…), expectsToReceive(description, builder), executeTest(test). */
@@ -59,7 +59,6 @@ export async function messagePact(consumer: string, provider: string, opts: Cons
   const scratch = await mkdtemp(join(tmpdir(), `pact-${consumer}-${provider}-`));
   const name = `${consumer}-${provider}.json`;
   const file = join(opts.pactsDir ?? PACTS_DIR, name);
-  const update = opts.update ?? process.env.PACT_UPDATE === "1";
   const pact = new PactV4({ consumer, provider, dir: scratch, logLevel: "error" });
   let failed = 0;
   return {
@@ -67,7 +66,7 @@ export async function messagePact(consumer: string, provider: string, opts: Cons
     provider,
     file,
     interaction: () => countingFailures(pact.addAsynchronousInteraction(), () => failed++),
-    settle: () => settleWithCommitted({ consumer, provider, written: join(scratch, name), file, update, failed }),
+    settle: async () => settleWithCommitted({ consumer, provider, written: join(scratch, name), file, update: updateRequested(opts), failed, env: opts.env }),
     close: () => rm(scratch, { recursive: true, force: true }),
   };
 }

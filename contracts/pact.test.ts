@@ -8,7 +8,9 @@
 // bearer token and its verification sends the provider's own, with the
 // values a state chose in place of the pact's examples; a pact
 // withCustomerBearer sends the token its state signed, whatever bearerTokens say.
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+// In CI, PACT_UPDATE=1 is refused and nothing is written into contracts/pacts/.
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -19,6 +21,7 @@ import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { clientOf, connectTransport } from "../transport/client.js";
 import { echoImpl, silentLog, startEchoServer } from "../transport/echo.fixture.js";
 import type { RunningServer } from "../transport/server.js";
+import { settleWithCommitted, updateRequested } from "./consumer.js";
 import {
   connectError,
   connectRequest,
@@ -27,6 +30,7 @@ import {
   int64String,
   Matchers,
   pactChanges,
+  PACTS_DIR,
   verifyProvider,
   withBearer,
   withCustomerBearer,
@@ -149,6 +153,45 @@ test("settle: a failed interaction leaves an incomplete pact, which is never com
     assert.is(await readFile(file, "utf8"), before);
   } finally {
     await pact.close();
+  }
+});
+
+test("in CI, PACT_UPDATE=1 is refused and settle() never writes into contracts/pacts/", async () => {
+  // CI is any value but "", "0" and "false": PACT_UPDATE=1 then fails the consumer test's settle(), which writes nothing.
+  for (const CI of ["true", "1", "yes", "TRUE"]) {
+    const pact = await consumerPact("tool", "echo-in-ci", { pactsDir: dir, env: { CI, PACT_UPDATE: "1" } });
+    try {
+      await writeEchoPact(pact, "hello");
+      const refused = await pact.settle().then((r) => r as string, (e: Error) => e.message);
+      assert.match(refused, `PACT_UPDATE=1 is refused in CI (CI=${CI})`);
+      assert.match(refused, "review the diff of contracts/pacts/ and commit it");
+      assert.not.ok(existsSync(join(dir, "tool-echo-in-ci.json")), "nothing written");
+    } finally {
+      await pact.close();
+    }
+    assert.throws(() => updateRequested({ env: { CI, PACT_UPDATE: "1" } }), /refused in CI/);
+  }
+  for (const CI of [undefined, "", "0", "false", "False"]) assert.is(updateRequested({ env: { CI, PACT_UPDATE: "1" } }), true);
+  assert.is(updateRequested({ env: { CI: "true" } }), false, "CI without PACT_UPDATE compares");
+
+  // Even asked to update (opts.update), a CI run writes nothing into contracts/pacts/: a changed contract fails.
+  const written = join(dir, "tool-ci-guard.json");
+  await writeFile(written, JSON.stringify({ consumer: { name: "tool" }, provider: { name: "ci-guard" }, interactions: [] }));
+  const committed = join(PACTS_DIR, "tool-ci-guard.json");
+  try {
+    const outcome = await settleWithCommitted({ consumer: "tool", provider: "ci-guard", written, file: committed, update: true, failed: 0, env: { CI: "true" } }).then(
+      (r) => r as string,
+      (e: Error) => e.message,
+    );
+    assert.match(outcome, `refusing to write ${committed} in CI`);
+    assert.match(outcome, "the pact is not committed yet");
+    assert.not.ok(existsSync(committed), "nothing written into contracts/pacts/");
+    // Outside CI, the same call writes: the refusal is CI's, not a broken settle().
+    const outside = join(dir, "tool-ci-guard-outside.json");
+    assert.is(await settleWithCommitted({ consumer: "tool", provider: "ci-guard", written, file: outside, update: true, failed: 0, env: { CI: "true" } }), "written");
+    assert.ok(existsSync(outside), "a scratch directory is not contracts/pacts/: the machinery's own tests still write there");
+  } finally {
+    await rm(committed, { force: true });
   }
 });
 

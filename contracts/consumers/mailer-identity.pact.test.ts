@@ -10,7 +10,9 @@
 // recipient) and the display name (the greeting and the To: name). It
 // handles NOT_FOUND: no address to write to, so it fails the delivery with
 // an error naming the customer (retried, then dead-lettered where operators
-// see it) and sends nothing.
+// see it) and sends nothing. Its identity access (main.ts) adds the two
+// calls every service makes: the JWK set its token verifier fetches, and
+// its own service token (identity-access.ts).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Principal } from "../../endpoints/context.js";
@@ -20,6 +22,7 @@ import { mailerFixture, reservation, reservationEvent, type MailerFixture } from
 import { MAILER_GROUP, reservationNotifier, RESERVATIONS_TOPIC } from "../../services/mailer/notifier.js";
 import { connectError, connectRequest, connectResponse, consumerPact, Matchers, withBearer, type ConsumerPact } from "../pact.js";
 import { overWire } from "./calls.js";
+import { jwksInteraction, serviceTokenInteraction } from "./identity-access.js";
 
 const { fromProviderState, like, regex } = Matchers;
 let pact: ConsumerPact;
@@ -89,6 +92,9 @@ test("a customer identity does not know (NOT_FOUND): no e-mail, an error naming 
   assert.equal(f.smtp.deliveries.filter((x) => x.messageId.includes(failure!.r.reservationId)), []);
   assert.equal(await f.db.knex("emails").where({ reservation_id: failure!.r.reservationId }), []);
 });
+
+test("mailer's token verifier: identity's public keys verify the tokens identity signs", () => jwksInteraction(pact, "mailer"));
+test("mailer's own token: IssueServiceToken with its name and secret", () => serviceTokenInteraction(pact, "mailer"));
 
 test("the pact is the committed contracts/pacts/mailer-identity.json (PACT_UPDATE=1 to change it)", async () => {
   await pact.settle();

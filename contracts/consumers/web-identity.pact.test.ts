@@ -18,8 +18,10 @@
 // used or unknown token) signs the browser out. Customer ids, link tokens
 // and refresh tokens are identity's: the states answer them, the verifier
 // sends them. The access tokens identity answers are trusted as they are
-// here (the harness's `trusted`): its signing keys are not part of this
-// contract.
+// here (the harness's `trusted`); its signing keys are the contract of the
+// two calls every service makes through its identity access (main.ts): the
+// JWK set its token verifiers fetch, and its own service token
+// (identity-access.ts).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code } from "../../endpoints/errors.js";
@@ -27,6 +29,7 @@ import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { Browser, cookieAttributes, type Answer } from "../../transport/browser.fixture.js";
 import { connectError, connectRequest, connectResponse, consumerPact, Matchers, withBearer, type ConsumerPact } from "../pact.js";
 import { overWire } from "./calls.js";
+import { jwksInteraction, serviceTokenInteraction } from "./identity-access.js";
 import { withBff, type Bff } from "./web-harness.js";
 
 const { fromProviderState, integer, like, regex } = Matchers;
@@ -201,6 +204,9 @@ test("a refresh identity refuses (UNAUTHENTICATED): the browser is signed out, i
   assert.equal([answer?.status, answer?.body.customer], [200, undefined]);
   assert.is(cookie(answer!, "itinera_refresh")?.get("max-age"), "0");
 });
+
+test("web's token verifier: identity's public keys verify the tokens identity signs", () => jwksInteraction(pact, "web"));
+test("web's own token: IssueServiceToken with its name and secret", () => serviceTokenInteraction(pact, "web"));
 
 test("the pact is the committed contracts/pacts/web-identity.json (PACT_UPDATE=1 to change it)", async () => {
   await pact.settle();

@@ -1,6 +1,7 @@
 // Identity against every committed pact that names it (the mailer's
 // GetCustomer; the web BFF's SignUp, VerifyEmail, SignIn, SignOut, Refresh
-// and GetCustomer):
+// and GetCustomer; every service's JWK set fetch and IssueServiceToken, made
+// by its identity access):
 // identity's real server as services/identity/fixture.ts
 // serves it (serveIdentity: serverStack, authentication with its own signing
 // keys, the JWKS route) on its own PostgreSQL schema.
@@ -12,10 +13,17 @@
 // token a state answers. GetCustomer is for services only: the verifier
 // sends a token identity issued itself (IssueServiceToken with the
 // deployment's service secret), as the mailer's token cache gets one.
+// IssueServiceToken: the state answers the service's secret at this
+// identity, which the verifier sends in place of the pact's example. The JWK
+// set is identity's own signing key, made at its first start.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code, KitError } from "../../endpoints/errors.js";
-import { identityFixture, serveIdentity, testServiceSecret, type IdentityFixture } from "../../services/identity/fixture.js";
+import { identityFixture, serveIdentity, TEST_SERVICE_CREDENTIALS, testServiceSecret, type IdentityFixture } from "../../services/identity/fixture.js";
+import { JWKS_PATH } from "../../services/identity/jwks-route.js";
 import type { RunningServer } from "../../transport/server.js";
 import { PACTS_DIR, stringParam, verifyProvider, type ProviderStates } from "../pact.js";
 
@@ -63,6 +71,14 @@ const identityStates = (): ProviderStates => ({
     );
     if (accepted) throw new Error(`identity accepts the refresh token ${refreshToken}; the state needs one it does not know`);
   },
+  async "identity has a signing key"() {
+    if (f.signer.jwks.keys.length === 0) throw new Error("identity has no signing key; it makes one at its first start");
+  },
+  async "a service has a credential at identity"(params) {
+    const serviceName = stringParam(params, "serviceName");
+    if (!TEST_SERVICE_CREDENTIALS.has(serviceName)) throw new Error(`identity has no credential for the ${serviceName} service; add it to its SERVICE_CREDENTIALS`);
+    return { secret: testServiceSecret(serviceName) };
+  },
   async "no customer has the id"(params) {
     const customerId = stringParam(params, "customerId");
     const found = await f.client.getCustomer(f.ctx, { customerId }).then(
@@ -88,9 +104,9 @@ test("the real identity satisfies every pact that names it", async () => {
   const result = await verifyProvider("identity", server!.url, identityStates(), { bearerTokens });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
-    ["mailer-identity.json", "web-identity.json"],
+    ["booking", "catalog", "mailer", "payment", "pricing", "search", "sellers", "wallet", "web"].map((consumer) => `${consumer}-identity.json`),
   );
-  assert.ok(result.interactions >= 8, `${result.interactions} interactions`);
+  assert.ok(result.interactions >= 8 + 9 + 7, `${result.interactions} interactions`);
   // The state went through identity: the customer the mailer asked about signed up.
   const { customerId } = await f.client.signIn(f.ctx, { email: "ana.lima@example.com", password: PASSWORD });
   const customer = await f.client.getCustomer(f.ctx, { customerId });
@@ -99,6 +115,27 @@ test("the real identity satisfies every pact that names it", async () => {
   const nia = await f.store.customerByEmail("nia.okafor@example.com");
   assert.equal([nia?.displayName, nia?.verifiedTime], ["Nia Okafor", null]);
   assert.ok((await f.store.customerByEmail("rosa.parks@example.com"))?.verifiedTime);
+});
+
+test("an identity whose JWK set leaves out the keys' x fails every service's pact, naming the interaction", async () => {
+  const keys = f.signer.jwks.keys.map(({ x: _x, ...rest }) => rest);
+  const broken = createServer((req, res) => {
+    if (req.url !== JWKS_PATH) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": "application/jwk-set+json" }).end(JSON.stringify({ keys }));
+  });
+  await new Promise<void>((resolve) => broken.listen(0, "127.0.0.1", resolve));
+  try {
+    const url = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
+    const failure = await verifyProvider("identity", url, identityStates(), { pactFiles: [join(PACTS_DIR, "wallet-identity.json")] }).then(
+      () => "verified",
+      (e: Error) => e.message,
+    );
+    assert.match(failure, "does not satisfy wallet's pact");
+    assert.match(failure, "wallet's token verifier fetching identity's public keys");
+    assert.match(failure, "$.keys[0]");
+  } finally {
+    await new Promise((resolve) => broken.close(resolve));
+  }
 });
 
 test.run();
