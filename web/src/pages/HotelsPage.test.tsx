@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import { HotelResultSchema, PriceStatus, type HotelResult } from "../../../gen/itinera/search/v1/search_pb.js";
 import { StreamHotelsResponseSchema } from "../../../gen/itinera/web/v1/web_pb.js";
 import { addDays, localToday, toIsoDate } from "../lib/dates.js";
-import { failure, renderPage, streamOf, unmount } from "../test/fake-api.js";
+import { failingStream, failure, renderPage, streamOf, unmount } from "../test/fake-api.js";
 import { HotelsPage } from "./HotelsPage.js";
 
 test.after.each(unmount);
@@ -83,7 +83,7 @@ test("no hotels, a degraded search and a failed search each say so", async () =>
   assert.ok(await screen.findByText("No hotels match “Nowhere” for these dates. Try a city, a country or a hotel’s name."));
   assert.is(screen.getByTestId("degraded").textContent, "Some prices could not be checked just now and may be out of date or missing.");
   unmount();
-  await renderPage(<HotelsPage />, { streamHotels: () => ({ [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(failure(Code.DeadlineExceeded)) }) }) }, { url: url("Lisbon") });
+  await renderPage(<HotelsPage />, { streamHotels: () => failingStream(failure(Code.DeadlineExceeded)) }, { url: url("Lisbon") });
   assert.is((await screen.findByRole("alert")).querySelector("p")?.textContent, "We could not reach the hotel search just now. Please try again in a moment.");
   assert.ok(screen.getByRole("button", { name: "Try again" }));
 });

@@ -1,13 +1,14 @@
 // The BFF for component tests: an in-memory WebClient whose methods are the
 // handlers a test passes; every call is recorded (method and request) so a
 // test can assert what was asked — or that nothing was. A method the test did
-// not provide fails the call with UNIMPLEMENTED, naming it, so a page calling
-// something unexpected shows up as an error instead of hanging.
+// not provide fails the call with UNIMPLEMENTED, naming it — as a rejected
+// promise or a failing stream, the way a real client fails — so a page calling
+// something unexpected shows its error state instead of crashing the render.
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { act, cleanup, render, type RenderResult } from "@testing-library/react";
 import type { ReactNode } from "react";
-import { CustomerSchema, GetSessionResponseSchema, type Customer } from "../../../gen/itinera/web/v1/web_pb.js";
+import { CustomerSchema, GetSessionResponseSchema, WebService, type Customer } from "../../../gen/itinera/web/v1/web_pb.js";
 import type { WebClient } from "../api/client.js";
 import { ApiProvider } from "../api/context.js";
 import { SessionProvider } from "../session.js";
@@ -35,8 +36,9 @@ export function fakeApi(handlers: Handlers): FakeApi {
       return (request: unknown) => {
         calls.push({ method, request });
         const handler = handlers[method] as ((req: unknown) => unknown) | undefined;
-        if (!handler) throw new ConnectError(`the test gave no handler for ${String(method)}`, Code.Unimplemented);
-        return handler(request);
+        if (handler) return handler(request);
+        const missing = new ConnectError(`the test gave no handler for ${String(method)}`, Code.Unimplemented);
+        return WebService.method[method].methodKind === "server_streaming" ? failingStream(missing) : Promise.reject(missing);
       };
     },
   });
@@ -82,6 +84,11 @@ export const unmount = cleanup;
 
 /** A failed call as the BFF answers it. */
 export const failure = (code: Code, message = "") => new ConnectError(message, code);
+
+/** A server stream that fails with `error` before its first message. */
+export const failingStream = (error: Error): AsyncIterable<never> => ({
+  [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }),
+});
 
 /** A server stream that sends `messages` and ends. */
 export async function* streamOf<T>(...messages: T[]): AsyncGenerator<T> {
