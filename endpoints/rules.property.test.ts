@@ -25,7 +25,7 @@ import {
   type Check,
 } from "./rules.js";
 
-const RUNS = { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) };
+const RUNS = { numRuns: 300, includeErrorInReport: true };
 const CODES = currencyCodes();
 
 /** The violations a check reports, flattened. */

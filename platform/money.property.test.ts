@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { flexiblePrice, formatMoney, minorDigits, walletMarkdown } from "./money.js";
 
-const RUNS = { numRuns: Number(process.env.PROPERTY_RUNS ?? 500) };
+const RUNS = { numRuns: 500, includeErrorInReport: true };
 const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
 const amount = fc.oneof(fc.bigInt(INT64), fc.bigInt({ min: -1000n, max: 1000n }), fc.constantFrom(INT64.min, INT64.max, 0n));
 const currencyCode = fc.constantFrom(...Intl.supportedValuesOf("currency"));

@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { currencyDigits, formatMoney, minorToDecimal, parseMajor, sumMoney } from "./money.js";
 
-const RUNS = { numRuns: 300 };
+const RUNS = { numRuns: 300, includeErrorInReport: true };
 const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
 const amount = fc.oneof(fc.bigInt(INT64), fc.bigInt({ min: -100_000n, max: 100_000n }), fc.constantFrom(INT64.min, INT64.max, 2n ** 53n + 1n, 0n));
 const currency = fc.constantFrom(...Intl.supportedValuesOf("currency"));
