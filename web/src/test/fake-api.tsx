@@ -16,7 +16,7 @@ import { SessionProvider } from "../session.js";
 type Method = keyof WebClient;
 type Handlers = { [M in Method]?: (req: Parameters<WebClient[M]>[0]) => ReturnType<WebClient[M]> };
 
-export interface Call {
+interface Call {
   method: Method;
   request: unknown;
 }
@@ -28,7 +28,7 @@ export interface FakeApi {
   requests<M extends Method>(method: M): Parameters<WebClient[M]>[0][];
 }
 
-export function fakeApi(handlers: Handlers): FakeApi {
+function fakeApi(handlers: Handlers): FakeApi {
   const calls: Call[] = [];
   const client = new Proxy({} as WebClient, {
     get(_, name) {
