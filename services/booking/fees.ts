@@ -8,6 +8,7 @@
 //   CONFIRMED, otherwise          a fixed fee (capped at the card amount), the rest back to the card,
 //                                 the markdown credited back
 //   FULFILLED, CANCELLED, FAILED  not possible
+import { formatMoney } from "../../platform/money.js";
 import type { ReservationState } from "./store.js";
 
 export interface CancellationSettings {
@@ -94,19 +95,4 @@ function fixedFee(r: Cancellable, s: CancellationSettings): CancellationTerms {
     walletRefundMinor: r.markdownMinor,
     policy: `A cancellation fee of ${formatMoney(feeMinor, r.currency)} applies to a confirmed booking.`,
   };
-}
-
-/** "EUR 25.00" from 2500n; currencies without minor digits ("JPY 500") as such. */
-export function formatMoney(amountMinor: bigint, currency: string): string {
-  let digits = 2;
-  try {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    // an unknown code: two digits, as most currencies
-  }
-  const sign = amountMinor < 0n ? "-" : "";
-  const abs = (amountMinor < 0n ? -amountMinor : amountMinor).toString();
-  if (digits === 0) return `${currency} ${sign}${abs}`;
-  const padded = abs.padStart(digits + 1, "0");
-  return `${currency} ${sign}${padded.slice(0, -digits)}.${padded.slice(-digits)}`;
 }

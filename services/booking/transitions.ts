@@ -20,9 +20,10 @@ import type {
   FailReservationRequest,
   Reservation,
 } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { formatMoney } from "../../platform/money.js";
 import { cancellable, DEFAULT_SETTINGS, reservationNotFound, visibleTo, type BookingServiceDeps } from "./deps.js";
 import { publishReservationEvent } from "./events.js";
-import { cancellationTerms, formatMoney } from "./fees.js";
+import { cancellationTerms } from "./fees.js";
 import { reservationMessage } from "./messages.js";
 import type { BookingTransaction, ReservationRow } from "./store.js";
 
