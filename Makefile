@@ -42,7 +42,7 @@ chromium:
 ## web: build the traveller's app into web/dist (Vite), only when its sources changed
 web: web/dist/index.html
 
-WEB_SOURCES := $(shell find web/src web/public -type f ! -name '*.test.ts' 2>/dev/null) $(shell find gen -name '*.ts' 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+WEB_SOURCES := $(shell find web/src web/public -type f ! -name '*.test.ts' ! -name '*.test.tsx' ! -path 'web/src/test/*' 2>/dev/null) $(shell find gen -name '*.ts' 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
 
 web/dist/index.html: node_modules/.installed $(WEB_SOURCES)
 	vite build --config web/vite.config.ts --logLevel warn
