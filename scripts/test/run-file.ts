@@ -1,0 +1,85 @@
+// Runs one test file in its own Node process (scripts/test/child.ts) and turns
+// what it recorded, how it ended and what it printed into the file's result.
+// Whatever goes wrong with the file itself — it exits non-zero, is killed at
+// its timeout, ends before its suites finished, holds no test — is a failure.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readRecords, RESULTS_FILE_ENV, type Failure, type TestRecord } from "./records.js";
+
+const CHILD = new URL("./child.ts", import.meta.url).pathname;
+const FILE_TIMEOUT_MS = 180_000;
+/** A file that needs longer says so in a line of its own: `// test-timeout-seconds: 600`. */
+const TIMEOUT_MARK = /^\/\/ test-timeout-seconds: (\d+)$/m;
+
+export type TestResult = Extract<TestRecord, { kind: "test" }>;
+
+export interface FileResult {
+  /** Relative to the root the run searched. */
+  file: string;
+  tests: TestResult[];
+  /** Failures of the file rather than of one test: each counts as one failed. */
+  problems: Failure[];
+  output: string;
+  ms: number;
+}
+
+export async function runFile(path: string, file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<FileResult> {
+  const mark = TIMEOUT_MARK.exec(await readFile(path, "utf8"));
+  const timeoutMs = mark ? Number(mark[1]) * 1000 : FILE_TIMEOUT_MS;
+  const dir = await mkdtemp(join(tmpdir(), "itinera-test-"));
+  const resultsFile = join(dir, "results.jsonl");
+  const started = Date.now();
+  try {
+    const { output, code, signal, timedOut } = await run(path, cwd, { ...env, [RESULTS_FILE_ENV]: resultsFile }, timeoutMs);
+    const records = readRecords(resultsFile);
+    const tests = records.filter((r): r is TestResult => r.kind === "test");
+    const problems = records.flatMap((r) => (r.kind === "problem" ? [r.failure] : []));
+    const done = records.some((r) => r.kind === "done");
+    const failedTests = tests.some((t) => t.status === "fail");
+    if (timedOut) problems.push({ message: `killed after ${timeoutMs / 1000} s: a test hangs, or the file needs a "// test-timeout-seconds: N" line` });
+    else if (signal) problems.push({ message: `ended by ${signal}` });
+    else if (!done) problems.push({ message: `ended (exit code ${code}) before its suites had run: a process.exit or a crash in the file` });
+    else if (code !== 0 && !failedTests && problems.length === 0) {
+      problems.push({ message: `exited with code ${code} after its tests (an error outside any test: see its output)` });
+    }
+    if (done && tests.length === 0) problems.push({ message: "holds no test: a test file must test something" });
+    return { file, tests, problems, output, ms: Date.now() - started };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface Ended {
+  output: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+}
+
+function run(path: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Ended> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", CHILD, path], {
+      cwd,
+      env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    let timedOut = false;
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ output, code, signal, timedOut });
+    });
+  });
+}
