@@ -44,7 +44,7 @@ export async function runFile(path: string, file: string, cwd: string, env: Node
     else if (code !== 0 && !failedTests && problems.length === 0) {
       problems.push({ message: `exited with code ${code} after its tests (an error outside any test: see its output)` });
     }
-    if (done && tests.length === 0) problems.push({ message: "holds no test: a test file must test something" });
+    if (done && tests.length === 0 && problems.length === 0) problems.push({ message: "holds no test: a test file must test something" });
     return { file, tests, problems, output, ms: Date.now() - started };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -80,11 +80,19 @@ export function failureOf(e: unknown): Failure {
   if (!(e instanceof Error)) return { message: `threw a non-error: ${String(e)}` };
   const failure: Failure = { message: e.message || e.name };
   const firstLineEnd = e.stack?.indexOf("\n") ?? -1;
-  if (e.stack && firstLineEnd >= 0) failure.stack = e.stack.slice(firstLineEnd + 1);
+  if (e.stack && firstLineEnd >= 0) failure.stack = withoutLoopFrames(e.stack.slice(firstLineEnd + 1));
   const details = diffOf(e as Error & Record<string, unknown>);
   if (details) failure.details = details;
   return failure;
 }
+
+/** Frames of this loop and of Node's internals say nothing about the test. */
+const LOOP_FRAME = /\(node:internal\/|\/scripts\/test\/(run-suite|child)\.ts:/;
+const withoutLoopFrames = (stack: string) =>
+  stack
+    .split("\n")
+    .filter((line) => !LOOP_FRAME.test(line))
+    .join("\n");
 
 /** uvu/assert carries its own diff; node:assert's errors get one as uvu would draw it. */
 function diffOf(e: Error & Record<string, unknown>): string | undefined {
