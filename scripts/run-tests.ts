@@ -44,7 +44,7 @@ async function main() {
   const started = Date.now();
   const worker = async () => {
     for (let path = queue.shift(); path; path = queue.shift()) {
-      const r = await runFile(path, relative(root, path), REPO, env);
+      const r = await runFile(path, root, REPO, env);
       results.push(r);
       console.log(fileReport(r, Boolean(process.env.TEST_VERBOSE)));
     }

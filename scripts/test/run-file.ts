@@ -3,9 +3,9 @@
 // Whatever goes wrong with the file itself — it exits non-zero, is killed at
 // its timeout, ends before its suites finished, holds no test — is a failure.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { readRecords, RESULTS_FILE_ENV, type Failure, type TestRecord } from "./records.js";
 
 const CHILD = new URL("./child.ts", import.meta.url).pathname;
@@ -25,14 +25,20 @@ export interface FileResult {
   ms: number;
 }
 
-export async function runFile(path: string, file: string, cwd: string, env: NodeJS.ProcessEnv): Promise<FileResult> {
+/** Runs the file at `path` (`file` is its name relative to `root`) with `cwd` as the working directory. */
+export async function runFile(path: string, root: string, cwd: string, env: NodeJS.ProcessEnv): Promise<FileResult> {
+  const file = relative(root, path);
   const mark = TIMEOUT_MARK.exec(await readFile(path, "utf8"));
   const timeoutMs = mark ? Number(mark[1]) * 1000 : FILE_TIMEOUT_MS;
   const dir = await mkdtemp(join(tmpdir(), "itinera-test-"));
   const resultsFile = join(dir, "results.jsonl");
+  const childEnv: NodeJS.ProcessEnv = { ...env, [RESULTS_FILE_ENV]: resultsFile };
+  // A web/ component test compiles its JSX as web/tsconfig.json says, not as the root's.
+  const tsconfig = await nearestTsconfig(dirname(path), root);
+  if (tsconfig && tsconfig !== join(cwd, "tsconfig.json")) childEnv.TSX_TSCONFIG_PATH = tsconfig;
   const started = Date.now();
   try {
-    const { output, code, signal, timedOut } = await run(path, cwd, { ...env, [RESULTS_FILE_ENV]: resultsFile }, timeoutMs);
+    const { output, code, signal, timedOut } = await run(path, cwd, childEnv, timeoutMs);
     const records = readRecords(resultsFile);
     const tests = records.filter((r): r is TestResult => r.kind === "test");
     const problems = records.flatMap((r) => (r.kind === "problem" ? [r.failure] : []));
@@ -48,6 +54,14 @@ export async function runFile(path: string, file: string, cwd: string, env: Node
     return { file, tests, problems, output, ms: Date.now() - started };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function nearestTsconfig(dir: string, root: string): Promise<string | undefined> {
+  for (let d = dir; ; d = dirname(d)) {
+    const candidate = join(d, "tsconfig.json");
+    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (relative(root, d) === "" || d === dirname(d)) return undefined;
   }
 }
 

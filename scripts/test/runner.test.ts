@@ -5,7 +5,7 @@
 // live as *.fixture.ts so the real run never picks them up.
 // test-timeout-seconds: 400
 import { spawn } from "node:child_process";
-import { copyFile, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -22,14 +22,18 @@ interface Run {
   summary: string;
 }
 
-/** Copies each fixture to its path under a fresh root and runs the runner there, as make test would. */
-async function runOn(files: Record<string, string>, filters: string[] = []): Promise<Run> {
+/**
+ * Copies each fixture (a name in fixtures/, or `{ text }` for a file the root type check
+ * must not see) to its path under a fresh root and runs the runner there, as make test would.
+ */
+async function runOn(files: Record<string, string | { text: string }>, filters: string[] = []): Promise<Run> {
   await mkdir(SCRATCH, { recursive: true });
   const root = await mkdtemp(join(SCRATCH, "root-"));
   try {
     for (const [path, fixture] of Object.entries(files)) {
       await mkdir(dirname(join(root, path)), { recursive: true });
-      await copyFile(join(FIXTURES, `${fixture}.fixture.ts`), join(root, path));
+      if (typeof fixture === "string") await copyFile(join(FIXTURES, `${fixture}.fixture.ts`), join(root, path));
+      else await writeFile(join(root, path), fixture.text);
     }
     return await new Promise<Run>((resolve, reject) => {
       const child = spawn(process.execPath, ["--import", "tsx", "scripts/run-tests.ts", "--root", root, ...filters], {
@@ -93,6 +97,24 @@ test("a file printing uvu's 'Total: 40 / Passed: 40' is counted by its tests, no
 test("a failing .test.tsx file runs and is red", async () => {
   const run = await runOn({ "web/src/form.test.tsx": "failing" });
   red(run, "0 passed, 1 failed, 0 skipped", "web/src/form.test.tsx › charges the right amount");
+});
+
+test("a .test.tsx file compiles its JSX as its folder's tsconfig.json says (web/ uses the automatic runtime)", async () => {
+  const run = await runOn({
+    "web/tsconfig.json": { text: JSON.stringify({ compilerOptions: { jsx: "react-jsx" } }) },
+    "web/src/card.test.tsx": {
+      text: [
+        `import { renderToString } from "react-dom/server";`,
+        `import { test } from "uvu";`,
+        `import * as assert from "uvu/assert";`,
+        `test("renders without importing React", () => {`,
+        `  assert.is(renderToString(<b>Lisbon</b>), "<b>Lisbon</b>");`,
+        `});`,
+        `test.run();`,
+      ].join("\n"),
+    },
+  });
+  green(run, "1 passed, 0 failed, 0 skipped");
 });
 
 test("a failing test in a new top-level folder runs and is red", async () => {
