@@ -11,7 +11,7 @@ import { pino } from "pino";
 import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedded-postgres.js";
 import { findTests } from "./test/find-tests.js";
 import { fileReport, summary, totalOf } from "./test/report.js";
-import { runFile, type FileResult } from "./test/run-file.js";
+import { killRunning, runFile, type FileResult } from "./test/run-file.js";
 
 const REPO = new URL("..", import.meta.url).pathname;
 const CONCURRENCY = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 2) || 1);
@@ -23,6 +23,12 @@ async function main() {
   if (files.length === 0) throw new Error(`no test file under ${root}${filters.length ? ` matches ${filters.join(" or ")}` : ""}`);
 
   let pg: SharedPostgres | undefined;
+  const stopOnSignal = () => {
+    killRunning();
+    void (pg?.startedHere ? pg.stop() : Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once("SIGINT", stopOnSignal);
+  process.once("SIGTERM", stopOnSignal);
   const env = { ...process.env };
   if (!env.TEST_DATABASE_URL) {
     // Reused when another run left it up (or runs beside this one); stopped only by the run that started it.
@@ -34,9 +40,6 @@ async function main() {
       log: pino({ level: "warn" }),
     });
     env.TEST_DATABASE_URL = pg.url;
-    const stopOnSignal = () => void (pg?.startedHere ? pg.stop() : Promise.resolve()).finally(() => process.exit(130));
-    process.once("SIGINT", stopOnSignal);
-    process.once("SIGTERM", stopOnSignal);
   }
 
   const results: FileResult[] = [];

@@ -72,28 +72,56 @@ interface Ended {
   timedOut: boolean;
 }
 
+/** Process groups of the test files running now. */
+const running = new Set<number>();
+
+/** Kills every process of a group; false when none was left. */
+function killGroup(pid: number): boolean {
+  try {
+    process.kill(-pid, "SIGKILL");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Kills the running test files and every process they started (the runner is being stopped). */
+export function killRunning(): void {
+  for (const pid of running) killGroup(pid);
+}
+
+// Each file runs as the leader of its own process group, so a timeout kills what
+// the file started too, and what it left running when it ended is killed: a
+// process holding the file's stdout would otherwise keep the run waiting forever.
 function run(path: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Ended> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", CHILD, path], {
       cwd,
       env: { ...env, NO_COLOR: "1", FORCE_COLOR: "0" },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
+    const pid = child.pid;
+    if (pid === undefined) return; // spawn failed: "error" follows
+    running.add(pid);
     let output = "";
     let timedOut = false;
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill("SIGKILL");
+      killGroup(pid);
     }, timeoutMs);
     child.on("error", (e) => {
       clearTimeout(timer);
+      running.delete(pid);
       reject(e);
     });
-    child.on("close", (code, signal) => {
+    child.on("exit", () => {
       clearTimeout(timer);
-      resolve({ output, code, signal, timedOut });
+      running.delete(pid);
+      if (killGroup(pid) && !timedOut) output += "\n(the runner killed processes the file started and left running)\n";
     });
+    child.on("close", (code, signal) => resolve({ output, code, signal, timedOut }));
   });
 }

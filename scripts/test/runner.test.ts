@@ -26,7 +26,7 @@ interface Run {
  * Copies each fixture (a name in fixtures/, or `{ text }` for a file the root type check
  * must not see) to its path under a fresh root and runs the runner there, as make test would.
  */
-async function runOn(files: Record<string, string | { text: string }>, filters: string[] = []): Promise<Run> {
+async function runOn(files: Record<string, string | { text: string }>, filters: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   await mkdir(SCRATCH, { recursive: true });
   const root = await mkdtemp(join(SCRATCH, "root-"));
   try {
@@ -39,7 +39,7 @@ async function runOn(files: Record<string, string | { text: string }>, filters: 
       const child = spawn(process.execPath, ["--import", "tsx", "scripts/run-tests.ts", "--root", root, ...filters], {
         cwd: REPO,
         // An explicit server: the runner starts no PostgreSQL (no fixture opens a database).
-        env: { ...process.env, TEST_DATABASE_URL: "postgres://fixtures-open-no-database", TEST_CONCURRENCY: "2", TEST_VERBOSE: "" },
+        env: { ...process.env, TEST_DATABASE_URL: "postgres://fixtures-open-no-database", TEST_CONCURRENCY: "2", TEST_VERBOSE: "", ...env },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";
@@ -137,9 +137,15 @@ test("a file that exits non-zero after passing tests is red", async () => {
   red(run, "1 passed, 1 failed, 0 skipped", "exited with code 3 after its tests");
 });
 
-test("a file killed at its timeout is red", async () => {
+test("a file killed at its timeout is red, the process it started killed with it", async () => {
   const run = await runOn({ "services/a.test.ts": "hangs" });
   red(run, "1 passed, 1 failed, 0 skipped", "killed after 2 s");
+});
+
+test("a process a file leaves running (holding its output) is killed, so the run ends", async () => {
+  const run = await runOn({ "services/a.test.ts": "leaves-a-process" }, [], { TEST_VERBOSE: "1" });
+  green(run, "1 passed, 0 failed, 0 skipped");
+  assert.ok(run.output.includes("the runner killed processes the file started and left running"), `it printed:\n${run.output}`);
 });
 
 test("tests registered without .run() are red", async () => {
