@@ -34,7 +34,7 @@ export function fileReport(r: FileResult, verbose: boolean): string {
     if (t.status === "fail") lines.push(indent(`✘ ${title(t)}\n${describe(t.failure)}`));
     else if (verbose) lines.push(indent(t.status === "pass" ? `• ${title(t)} (${t.ms.toFixed(0)} ms)` : `- ${title(t)} (skipped: ${t.reason})`));
   }
-  for (const p of r.problems) lines.push(indent(`✘ the file ${describe(p)}`));
+  for (const p of r.problems) lines.push(indent(`✘ ${describe(p)}`));
   if ((counts.failed > 0 || verbose) && r.output.trim()) lines.push(indent(`its output:\n${indent(r.output.trimEnd())}`));
   return lines.join("\n");
 }

@@ -25,7 +25,7 @@ export interface FileResult {
   ms: number;
 }
 
-/** Runs the file at `path` (`file` is its name relative to `root`) with `cwd` as the working directory. */
+/** Runs the file at `path` with `cwd` as its working directory; the result names it relative to `root`. */
 export async function runFile(path: string, root: string, cwd: string, env: NodeJS.ProcessEnv): Promise<FileResult> {
   const file = relative(root, path);
   const mark = TIMEOUT_MARK.exec(await readFile(path, "utf8"));
@@ -44,13 +44,13 @@ export async function runFile(path: string, root: string, cwd: string, env: Node
     const problems = records.flatMap((r) => (r.kind === "problem" ? [r.failure] : []));
     const done = records.some((r) => r.kind === "done");
     const failedTests = tests.some((t) => t.status === "fail");
-    if (timedOut) problems.push({ message: `killed after ${timeoutMs / 1000} s: a test hangs, or the file needs a "// test-timeout-seconds: N" line` });
-    else if (signal) problems.push({ message: `ended by ${signal}` });
-    else if (!done) problems.push({ message: `ended (exit code ${code}) before its suites had run: a process.exit or a crash in the file` });
+    if (timedOut) problems.push({ message: `the file was killed after ${timeoutMs / 1000} s: a test hangs, or the file needs a "// test-timeout-seconds: N" line` });
+    else if (signal) problems.push({ message: `the file was ended by ${signal}` });
+    else if (!done) problems.push({ message: `the file ended (exit code ${code}) before its suites had run: a process.exit or a crash in the file` });
     else if (code !== 0 && !failedTests && problems.length === 0) {
-      problems.push({ message: `exited with code ${code} after its tests (an error outside any test: see its output)` });
+      problems.push({ message: `the file exited with code ${code} after its tests (an error outside any test: see its output)` });
     }
-    if (done && tests.length === 0 && problems.length === 0) problems.push({ message: "holds no test: a test file must test something" });
+    if (done && tests.length === 0 && problems.length === 0) problems.push({ message: "the file holds no test: a test file must test something" });
     return { file, tests, problems, output, ms: Date.now() - started };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -75,13 +75,12 @@ interface Ended {
 /** Process groups of the test files running now. */
 const running = new Set<number>();
 
-/** Kills every process of a group; false when none was left. */
-function killGroup(pid: number): boolean {
+/** Kills every process left in a group (tsx's esbuild service, at least, outlives the file by a moment). */
+function killGroup(pid: number): void {
   try {
     process.kill(-pid, "SIGKILL");
-    return true;
-  } catch {
-    return false;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ESRCH") throw e;
   }
 }
 
@@ -120,7 +119,7 @@ function run(path: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: numbe
     child.on("exit", () => {
       clearTimeout(timer);
       running.delete(pid);
-      if (killGroup(pid) && !timedOut) output += "\n(the runner killed processes the file started and left running)\n";
+      killGroup(pid);
     });
     child.on("close", (code, signal) => resolve({ output, code, signal, timedOut }));
   });
