@@ -35,22 +35,26 @@ async function runOn(files: Record<string, string | { text: string }>, filters: 
       if (typeof fixture === "string") await copyFile(join(FIXTURES, `${fixture}.fixture.ts`), join(root, path));
       else await writeFile(join(root, path), fixture.text);
     }
-    return await new Promise<Run>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "scripts/run-tests.ts", "--root", root, ...filters], {
-        cwd: REPO,
-        // An explicit server: the runner starts no PostgreSQL (no fixture opens a database).
-        env: { ...process.env, TEST_DATABASE_URL: "postgres://fixtures-open-no-database", TEST_CONCURRENCY: "2", TEST_VERBOSE: "" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout.on("data", (d) => (output += d));
-      child.stderr.on("data", (d) => (output += d));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, output, summary: output.trimEnd().split("\n").at(-1) ?? "" }));
-    });
+    return await runner(root, filters);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+function runner(root: string, filters: string[]): Promise<Run> {
+  return new Promise<Run>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/run-tests.ts", "--root", root, ...filters], {
+      cwd: REPO,
+      // An explicit server: the runner starts no PostgreSQL (no fixture opens a database).
+      env: { ...process.env, TEST_DATABASE_URL: "postgres://fixtures-open-no-database", TEST_CONCURRENCY: "2", TEST_VERBOSE: "" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output, summary: output.trimEnd().split("\n").at(-1) ?? "" }));
+  });
 }
 
 function red(run: Run, summary: string, ...said: string[]) {
@@ -155,6 +159,18 @@ test("tests registered without .run() are red", async () => {
 test("a suite queued after a top-level await runs, and its failure counts", async () => {
   const run = await runOn({ "services/a.test.ts": "late-suite" });
   red(run, "1 passed, 1 failed, 0 skipped", "after the await › fails");
+});
+
+test("a folder that cannot be read stops the run red instead of hiding its tests", async () => {
+  const run = await runner(join(SCRATCH, "no-such-root"), []);
+  assert.is(run.code, 1, `the runner's exit code; it printed:\n${run.output}`);
+  assert.ok(run.output.includes("ENOENT"), `it printed:\n${run.output}`);
+});
+
+test("a FILES filter that matches no file is red", async () => {
+  const run = await runOn({ "services/a.test.ts": "passing" }, ["walet"]);
+  assert.is(run.code, 1, `the runner's exit code; it printed:\n${run.output}`);
+  assert.ok(run.output.includes("no test file under"), `it printed:\n${run.output}`);
 });
 
 test("FILES filters by path: only the matching files run", async () => {
