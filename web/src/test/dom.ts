@@ -6,10 +6,11 @@ import * as React from "react";
 
 GlobalRegistrator.register({ url: "http://app.test/", width: 1280, height: 800 });
 
-// Vite compiles the app's JSX with the automatic runtime (web/tsconfig.json).
-// Under `node --import tsx` the root tsconfig.json applies, which covers only
-// the server folders, so esbuild falls back to the classic runtime and its
-// JSX calls React.createElement on a global React: this is that global.
+// Vite compiles the app's JSX with the automatic runtime (web/tsconfig.json),
+// and so does `make test` (the runner gives each file its nearest tsconfig).
+// A file run by hand with `node --import tsx` gets the root tsconfig.json,
+// which covers only the server folders: esbuild falls back to the classic
+// runtime, whose JSX calls React.createElement on a global React — this one.
 Object.assign(globalThis, { React });
 
 // React's act() warns unless the environment says it is a test.
