@@ -24,8 +24,8 @@ const CUSTOMERS = 20;
 const IN_FLIGHT = 8;
 const MARKDOWN = 150n;
 const VICTIMS = ["booking", "sellers", "mailer", "payment"] as const;
-/** Bookings finished between two kills: kills follow the run's progress, not the clock. */
-const PROGRESS_PER_KILL = 8;
+/** Saga events published between two kills: kills follow the run's progress, not the clock. */
+const EVENTS_PER_KILL = 10;
 /** Sellers refuse about ten bookings whatever CRASH_BOOKINGS is: the refusal path must run. */
 const REFUSAL_RATIO = Math.min(1, Math.max(0.1, 10 / BOOKINGS));
 
@@ -43,11 +43,15 @@ test.after(async () => {
   await m?.close();
 });
 
-/** Bookings at the end of their saga: their e-mail (invoice or apology) sent, the last step. */
-async function finishedBookings(): Promise<number> {
-  const r = await db.query<{ n: string }>(`select count(*) as n from mailer.emails where state = 'sent'`);
-  return Number(r.rows[0]!.n);
+/** How far the run is: bookings at the end of their saga (their e-mail sent, the last step) and events published. */
+async function progress(): Promise<{ finished: number; published: number }> {
+  const r = await db.query<{ finished: string; published: string }>(
+    `select (select count(*) from mailer.emails where state = 'sent') as finished, (select count(*) from bus.messages) as published`,
+  );
+  return { finished: Number(r.rows[0]!.finished), published: Number(r.rows[0]!.published) };
 }
+
+const ready = async (name: string) => (await fetch(`${m.system.url(name)}/readyz`).catch(() => undefined))?.status === 200;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -74,30 +78,30 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
   for (const seller of ["casa", "skylark", "wanderly"] as const) await m.sellerAdmin(seller, "/admin/bookings", { refuse: "some", ratio: REFUSAL_RATIO });
 
   // The killer: one victim at a time, SIGKILL, while bookings flow and a little after. Each kill waits for facts:
-  // every victim is back (one down at a time), the run finished PROGRESS_PER_KILL more bookings since the last kill
-  // (or has none left), and — while bookings flow — at least one booking is in flight, recorded with the kill.
+  // every victim is back and ready (one down at a time), the saga published EVENTS_PER_KILL more events since the
+  // last kill (or has nothing left in flight), and — while bookings flow — at least one booking is in flight (paid
+  // for, or being paid, and its e-mail not sent yet), a count recorded with the kill.
   let flowing = true;
   let begun = 0; // bookings whose payment was asked for
   const kills: { victim: string; inFlight: number }[] = [];
   const killer = (async () => {
-    let finishedAtLastKill = 0;
+    let publishedAtLastKill = 0;
     for (let i = 0; flowing || i < 8; i++) {
       const victim = VICTIMS[i % VICTIMS.length]!;
-      const { finished, inFlight } = await until(
-        `kill ${i + 1} (${victim}): every victim up, ${PROGRESS_PER_KILL} more bookings finished, one in flight`,
+      const { published, inFlight } = await until(
+        `kill ${i + 1} (${victim}): every victim ready, ${EVENTS_PER_KILL} more events, a booking in flight`,
         async () => {
-          if (!VICTIMS.every((v) => m.system.pid(v) !== undefined)) return undefined;
-          const finished = await finishedBookings().catch(() => undefined);
-          if (finished === undefined) return undefined;
+          if (!(await Promise.all(VICTIMS.map(ready))).every(Boolean)) return undefined;
+          const { finished, published } = await progress();
           const inFlight = begun - finished;
-          const progressed = finished - finishedAtLastKill >= PROGRESS_PER_KILL || (!flowing && inFlight === 0);
-          return progressed && (inFlight > 0 || !flowing) ? { finished, inFlight } : undefined;
+          const progressed = published - publishedAtLastKill >= EVENTS_PER_KILL || (!flowing && inFlight === 0);
+          return progressed && (inFlight > 0 || !flowing) ? { published, inFlight } : undefined;
         },
         240_000,
       );
       await m.system.kill(victim, "SIGKILL");
       kills.push({ victim, inFlight });
-      finishedAtLastKill = finished;
+      publishedAtLastKill = published;
     }
   })();
 

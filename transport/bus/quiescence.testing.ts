@@ -19,7 +19,7 @@ export interface SettleOptions {
 }
 
 /** Messages each group still has to handle (pending, in flight or waiting for a retry), by group; subscribed groups only. */
-export async function busLag(db: pg.ClientBase, groups?: readonly string[]): Promise<Map<string, number>> {
+async function busLag(db: pg.ClientBase, groups?: readonly string[]): Promise<Map<string, number>> {
   const r = await db.query<{ group_name: string; lag: string }>(
     `select s.group_name, (select count(*) from bus.deliveries d where d.group_name = s.group_name) as lag
        from (select distinct group_name from bus.subscriptions) s
