@@ -13,6 +13,7 @@ import { kitRejection } from "../endpoints/testing.js";
 import { ReservationState } from "../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentState } from "../gen/itinera/payment/v1/payment_pb.js";
 import { until } from "../platform/processes.testing.js";
+import { untilBusSettled } from "../transport/bus/quiescence.testing.js";
 import { CARDS, FINAL_STATES, startMarketplace, type Customer, type Marketplace, type Offer } from "./marketplace.fixture.js";
 
 let m: Marketplace;
@@ -52,8 +53,8 @@ test("the authorising card: PAID becomes CONFIRMED and exactly one invoice arriv
     const found = await messagesAbout(r.reservationId);
     return found.length > 0 ? found : undefined;
   });
-  // The e-mail is sent once; wait a moment longer for any duplicate the mailer might send.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // The e-mail is sent once: once every consumer has handled every event (the mailer's included), count again.
+  await untilBusSettled(m.databaseUrl);
   assert.is((await messagesAbout(r.reservationId)).length, 1);
   assert.equal(mails[0]!.to, [alice.email]);
   assert.match(mails[0]!.subject, "Your booking is confirmed");
@@ -72,7 +73,9 @@ test("the declining card: a clear reason and no reservation", async () => {
     return p.state === PaymentState.DECLINED ? p : undefined;
   });
   assert.match(payment.declineReason, "declined");
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  // The decline was published with the payment's state; once payment's reservation consumer (and every other)
+  // has handled it, a reservation made from it would exist.
+  await untilBusSettled(m.databaseUrl);
   const list = await m.clients.booking.listReservations(m.ctx(bob.principal), {});
   assert.is(list.reservations.filter((r) => r.paymentId === paymentId).length, 0);
 });
@@ -103,7 +106,7 @@ test("a seller's refusal: FAILED, the card refunded, the wallet hold released, o
       const found = await messagesAbout(r.reservationId);
       return found.length > 0 ? found : undefined;
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await untilBusSettled(m.databaseUrl);
     assert.is((await messagesAbout(r.reservationId)).length, 1);
     assert.match(mails[0]!.text, "refund");
   } finally {

@@ -3,16 +3,20 @@
 // again (the supervisor restarts them). Afterwards every paid booking must
 // be CONFIRMED, or FAILED with its card refunded; no card charged twice; no
 // seller booking made twice; exactly one e-mail per reservation; every
-// wallet reconciles with its statement. Counts are printed; any mismatch
-// fails the test.
+// wallet reconciles with its statement. The test also proves what it
+// exercised: sellers refused some bookings (each one ended FAILED), and kills
+// landed while bookings were in flight (each kill records how many were).
+// Counts are printed; any mismatch fails the test.
 // test-timeout-seconds: 600
 import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { KitError } from "../endpoints/errors.js";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ReservationState, type Reservation } from "../gen/itinera/booking/v1/booking_pb.js";
 import { TransactionKind, type Transaction } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { until } from "../platform/processes.testing.js";
+import { untilBusSettled } from "../transport/bus/quiescence.testing.js";
 import { CARDS, FINAL_STATES, startMarketplace, type Customer, type Marketplace, type Offer } from "./marketplace.fixture.js";
 
 const BOOKINGS = Number(process.env.CRASH_BOOKINGS ?? 200);
@@ -20,16 +24,34 @@ const CUSTOMERS = 20;
 const IN_FLIGHT = 8;
 const MARKDOWN = 150n;
 const VICTIMS = ["booking", "sellers", "mailer", "payment"] as const;
+/** Saga events published between two kills: kills follow the run's progress, not the clock. */
+const EVENTS_PER_KILL = 10;
+/** Sellers refuse about ten bookings whatever CRASH_BOOKINGS is: the refusal path must run. */
+const REFUSAL_RATIO = Math.min(1, Math.max(0.1, 10 / BOOKINGS));
 
 let m: Marketplace;
+let db: pg.Client;
 
 test.before(async () => {
   m = await startMarketplace({ SELLER_BOOKING_DEADLINE_MS: "120000" });
+  db = new pg.Client({ connectionString: m.databaseUrl });
+  await db.connect();
 });
 
 test.after(async () => {
+  await db?.end();
   await m?.close();
 });
+
+/** How far the run is: bookings at the end of their saga (their e-mail sent, the last step) and events published. */
+async function progress(): Promise<{ finished: number; published: number }> {
+  const r = await db.query<{ finished: string; published: string }>(
+    `select (select count(*) from mailer.emails where state = 'sent') as finished, (select count(*) from bus.messages) as published`,
+  );
+  return { finished: Number(r.rows[0]!.finished), published: Number(r.rows[0]!.published) };
+}
+
+const ready = async (name: string) => (await fetch(`${m.system.url(name)}/readyz`).catch(() => undefined))?.status === 200;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -53,17 +75,33 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
   for (const c of customers) await m.credit(c.customerId, MARKDOWN * BigInt(perCustomer));
   const stays = await m.findStays(undefined, 12);
   // Some refusals, so that the compensation path runs under crashes too.
-  for (const seller of ["casa", "skylark", "wanderly"] as const) await m.sellerAdmin(seller, "/admin/bookings", { refuse: "some", ratio: 0.1 });
+  for (const seller of ["casa", "skylark", "wanderly"] as const) await m.sellerAdmin(seller, "/admin/bookings", { refuse: "some", ratio: REFUSAL_RATIO });
 
-  // The killer: one victim at a time, SIGKILL, while bookings flow and a little after.
+  // The killer: one victim at a time, SIGKILL, while bookings flow and a little after. Each kill waits for facts:
+  // every victim is back and ready (one down at a time), the saga published EVENTS_PER_KILL more events since the
+  // last kill (or has nothing left in flight), and — while bookings flow — at least one booking is in flight (paid
+  // for, or being paid, and its e-mail not sent yet), a count recorded with the kill.
   let flowing = true;
-  const kills: string[] = [];
+  let begun = 0; // bookings whose payment was asked for
+  const kills: { victim: string; inFlight: number }[] = [];
   const killer = (async () => {
+    let publishedAtLastKill = 0;
     for (let i = 0; flowing || i < 8; i++) {
-      await sleep(2500);
       const victim = VICTIMS[i % VICTIMS.length]!;
+      const { published, inFlight } = await until(
+        `kill ${i + 1} (${victim}): every victim ready, ${EVENTS_PER_KILL} more events, a booking in flight`,
+        async () => {
+          if (!(await Promise.all(VICTIMS.map(ready))).every(Boolean)) return undefined;
+          const { finished, published } = await progress();
+          const inFlight = begun - finished;
+          const progressed = published - publishedAtLastKill >= EVENTS_PER_KILL || (!flowing && inFlight === 0);
+          return progressed && (inFlight > 0 || !flowing) ? { published, inFlight } : undefined;
+        },
+        240_000,
+      );
       await m.system.kill(victim, "SIGKILL");
-      kills.push(victim);
+      kills.push({ victim, inFlight });
+      publishedAtLastKill = published;
     }
   })();
 
@@ -79,6 +117,7 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
         const markdown = stay.listedMinor > MARKDOWN * 2n ? MARKDOWN : 0n;
         const offer = { ...stay, quote: undefined, markdownMinor: markdown, priceMinor: stay.listedMinor - markdown };
         const key = `crash-${n}-${randomBytes(4).toString("hex")}`;
+        begun++;
         const { paymentId } = await persist(`booking ${n}`, () => m.pay(customer, offer, CARDS.authorises, key));
         paid.push({ customer, paymentId, offer });
       }
@@ -101,6 +140,9 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
     },
     240_000,
   );
+  // Every consumer has handled every event: what is counted below cannot change any more (no late e-mail, seller
+  // booking or refund request is still on its way).
+  await untilBusSettled(m.databaseUrl, { timeoutMs: 240_000 });
   const all = paid.map((p) => ({ ...p, reservation: reservations.get(p.paymentId)! }));
   const confirmed = all.filter((x) => x.reservation.state === ReservationState.CONFIRMED);
   const failed = all.filter((x) => x.reservation.state === ReservationState.FAILED);
@@ -133,6 +175,9 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
     (x) => !booked.some((b) => b.booking_ref === x.reservation.reservationId && b.confirmation === x.reservation.sellerReference),
   );
   const failedButBooked = failed.filter((x) => bookedRefs.has(x.reservation.reservationId));
+  // The refusal path ran: sellers refused bookings, and each refused one ended FAILED (refunded, checked above).
+  const refused = sellerBookings.filter((b) => b.status === "REFUSED");
+  const refusedNotFailed = refused.filter((b) => !failed.some((x) => x.reservation.reservationId === b.booking_ref));
 
   // E-mails: exactly one per reservation (an invoice or an apology).
   const inbox = await until(
@@ -143,7 +188,6 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
     },
     120_000,
   );
-  await sleep(2000);
   const finalInbox = await m.inbox();
   // One e-mail is one Message-ID: a mailer killed after the SMTP server's 250 and before its commit sends that
   // e-mail again on restart, under the same deterministic Message-ID (the window SMTP leaves; a mail client shows
@@ -183,7 +227,8 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
     bookings_paid: all.length,
     confirmed: confirmed.length,
     failed_and_refunded: failed.length,
-    kills: kills.join(","),
+    kills: kills.map((k) => `${k.victim}(${k.inFlight} in flight)`).join(","),
+    seller_refusals: refused.length,
     submit_seconds: (submittedMs / 1000).toFixed(1),
     cards_charged_not_once: chargedTwice.length,
     confirmed_but_refunded: wronglyRefunded.length,
@@ -204,6 +249,10 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
 
   assert.is(all.length, BOOKINGS);
   assert.is(confirmed.length + failed.length, BOOKINGS);
+  assert.ok(refused.length > 0, "no seller refused a booking: the compensation path did not run");
+  assert.is(refusedNotFailed.length, 0, "a booking the seller refused did not end FAILED");
+  assert.ok(kills.length >= 8, `${kills.length} kills`);
+  assert.ok(kills.some((k) => k.inFlight > 0), "no kill landed while a booking was in flight");
   assert.is(chargedTwice.length, 0, "a card charged other than once");
   assert.is(wronglyRefunded.length, 0, "a confirmed booking refunded");
   assert.is(bookedTwice, 0, "a seller booking made twice");

@@ -31,6 +31,7 @@ import { WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { WebService } from "../gen/itinera/web/v1/web_pb.js";
 import { callersOf } from "../endpoints/endpoint.js";
 import { until } from "../platform/processes.testing.js";
+import { untilBusSettled } from "../transport/bus/quiescence.testing.js";
 import { AttackGenerator, type Attack } from "./malformed-inputs.js";
 import { startMarketplace, type Marketplace } from "./marketplace.fixture.js";
 
@@ -82,20 +83,23 @@ async function rowCounts(): Promise<Record<string, number>> {
   return counts;
 }
 
-/** The counts once the start-up work (ingestion, pushes) has settled: the same twice, 2 s apart. */
+/**
+ * The counts once the start-up work has settled, known by its facts: every seller's data arrived (the pull
+ * sellers' first sync ends with it, wanderly's first push records it), wanderly has no push left to deliver, and
+ * every consumer group has handled every event.
+ */
 async function settledCounts(): Promise<Record<string, number>> {
-  let last = JSON.stringify(await rowCounts());
-  return until(
-    "settled row counts",
+  await until(
+    "every seller's data arrived and no wanderly push left",
     async () => {
-      await new Promise((r) => setTimeout(r, 2000));
-      const now = await rowCounts();
-      const same = JSON.stringify(now) === last;
-      last = JSON.stringify(now);
-      return same ? now : undefined;
+      const arrived = new Set((await db.query<{ seller_id: string }>(`select seller_id from sellers.feeds`)).rows.map((r) => r.seller_id));
+      const pushes = (await fetch(`${m.system.url("wanderly")}/admin/pushes`).then((r) => r.json())) as { pending: number };
+      return ["casa", "skylark", "wanderly"].every((s) => arrived.has(s)) && pushes.pending === 0 ? true : undefined;
     },
     180_000,
   );
+  await untilBusSettled(m.databaseUrl);
+  return rowCounts();
 }
 
 const pids = () => Object.fromEntries(Object.keys(TARGETS).map((name) => [name, m.system.pid(name)]));
@@ -197,6 +201,7 @@ test(`the malformed-input sweep: ${REQUESTS} seeded hostile requests, nothing IN
   assert.equal(pids(), pidsBefore, "no process restarted");
   assert.equal(m.system.exits(), Object.fromEntries(m.system.specs.map((s) => [s.name, 0])), "no process exited");
   for (const name of names) assert.is((await fetch(`${m.system.url(name)}/readyz`)).status, 200, `${name} is ready`);
+  await untilBusSettled(m.databaseUrl); // whatever a request published has been handled too
   const after = await rowCounts();
   const written = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]).map((k) => `${k}: ${before[k]} → ${after[k]}`);
   assert.equal(written, [], "no row written");

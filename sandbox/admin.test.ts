@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { until } from "../platform/processes.testing.js";
 import { startCasa } from "./casa.js";
 import { generateInventory } from "./inventory.js";
 import { startSkylark } from "./skylark.js";
@@ -91,7 +92,7 @@ test("closing a seller does not wait for slow calls in flight", async () => {
     (r) => r.status,
     () => "closed",
   );
-  await new Promise((r) => setTimeout(r, 100));
+  await until("the slow call in flight at the seller", () => (s.admin.inFlight === 1 ? true : undefined), 10_000);
   await s.close();
   assert.is(await pending, "closed");
 });

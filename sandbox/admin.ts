@@ -19,6 +19,7 @@ export class SellerAdmin {
   private currentDelayMs = 0;
   private readonly counters = new Map<string, number>();
   private readonly resetHooks: (() => void)[] = [];
+  private calls = 0;
 
   constructor(extraCounters: readonly string[] = []) {
     for (const name of [...BASE_COUNTERS, ...extraCounters]) this.counters.set(name, 0);
@@ -40,6 +41,21 @@ export class SellerAdmin {
 
   count(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
+  }
+
+  /** API calls being answered now (not admin ones): what a test waits on to know a slow call has arrived. */
+  get inFlight(): number {
+    return this.calls;
+  }
+
+  /** Counts an API call as in flight until `answering` settles. */
+  async track<T>(answering: Promise<T>): Promise<T> {
+    this.calls++;
+    try {
+      return await answering;
+    } finally {
+      this.calls--;
+    }
   }
 
   stats(): Record<string, number> {

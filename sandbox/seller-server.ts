@@ -69,7 +69,11 @@ export async function startSellerServer(opts: SellerOptions, spec: SellerServerS
     if (adminApi) return send(res, await run(adminApi, req, url));
     const api = apis.get(key(method, url.pathname));
     if (!api) return send(res, spec.errorReply(404, `no route ${method} ${url.pathname}`));
+    return admin.track(answer(api, req, res, url));
+  };
 
+  /** An API call, behind the seller's mode and throttle. */
+  const answer = async (api: Api, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     switch (admin.mode) {
       case "down":
         req.socket.destroy();

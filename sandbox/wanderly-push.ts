@@ -116,6 +116,11 @@ export class WanderlyPusher {
     return queued;
   }
 
+  /** Pushes queued or being delivered (GET /admin/pushes): 0 once everything queued was delivered or dropped. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
   /** Resolves when every queued push was delivered or dropped. */
   async idle(): Promise<void> {
     while (this.draining) await this.draining;

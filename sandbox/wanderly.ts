@@ -5,6 +5,7 @@
 //   POST /api/bookings {"request_id","product","check_in","check_out"}  books a room (bookings.ts);
 //        product = "<property>:<room>" ("P000123:DBL-STD"), the `product` of each room it lists and quotes
 //   POST /admin/push-now[?kind=snapshot|changes]           queue pushes at once (default snapshot)
+//   GET  /admin/pushes                                     {"pending": N}: pushes queued or being delivered
 import { pino } from "pino";
 import { dateOf } from "./calendar.js";
 import { inWindow, type Inventory } from "./inventory.js";
@@ -115,6 +116,8 @@ export async function startWanderly(opts: WanderlyOptions): Promise<RunningWande
             return jsonReply({ queued: pusher!.pushNow(kind) }, 202);
           },
         },
+        // What a test waits on before it counts what the pushes wrote.
+        { method: "GET", path: "/admin/pushes", handle: () => jsonReply({ pending: pusher!.pending }) },
       ],
       apis: [
         bookingApi(inv, offer, desk),

@@ -8,6 +8,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CreditReason } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { startMarketplace, type Marketplace } from "../e2e/marketplace.fixture.js";
+import { until } from "../platform/processes.testing.js";
 import { DEMO, ingestionDone, seedDemo } from "./demo.js";
 
 const SECRET = "demo-test-service-secret";
@@ -48,13 +49,24 @@ test("a wrong service secret is refused: no money moves without a service's toke
   );
 });
 
+/** ListSellers calls the sellers service has answered, from its /metrics. */
+async function listSellersCalls(): Promise<number> {
+  const metrics = await (await fetch(`${m.system.url("sellers")}/metrics`)).text();
+  return metrics
+    .split("\n")
+    .filter((l) => l.startsWith('rpc_requests_total{side="server"') && l.includes('method="ListSellers"'))
+    .reduce((n, l) => n + Number(l.split(" ").at(-1)), 0);
+}
+
 test("the ingestion watcher answers once every pull seller synced after the start, and stops when told", async () => {
   const urls = { sellersUrl: m.system.url("sellers"), identityUrl: m.system.url("identity"), env: { OPERATOR_SERVICE_SECRET: SECRET } };
   assert.ok(await ingestionDone({ ...urls, since: startedAt, signal: new AbortController().signal, timeoutMs: 120_000 }));
-  // Nothing has synced since a moment in the future: the watcher waits, and gives up when aborted.
+  // Nothing has synced since a moment in the future: the watcher asks, waits, asks again — and gives up when aborted.
   const stop = new AbortController();
+  const asked = await listSellersCalls();
   const waiting = ingestionDone({ ...urls, since: Date.now() + 3_600_000, signal: stop.signal });
-  setTimeout(() => stop.abort(), 2500);
+  await until("the watcher asking sellers twice", async () => ((await listSellersCalls()) >= asked + 2 ? true : undefined), 30_000);
+  stop.abort();
   assert.is(await waiting, false);
 });
 

@@ -13,6 +13,7 @@ import { clientOf, connectTransport, grpcTransport, grpcWebTransport } from "./c
 import { callOptionsOf } from "./context.js";
 import { echoImpl, SERVING_PATHS, servedBy, silentLog, startEchoServer, type SeenCall } from "./echo.fixture.js";
 import { frame, rawGrpc } from "./h2-grpc.fixture.js";
+import { until } from "../platform/processes.testing.js";
 import type { RunningServer } from "./server.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -116,9 +117,7 @@ for (const { name: path, unaryFastPath } of SERVING_PATHS) {
       const served = servedBy(server, unaryFastPath && name.startsWith("gRPC") && name !== "gRPC-Web", async () => {
         const before = seen.length;
         const pending = echo.slow(backgroundContext({ log: silentLog, signal: caller.signal }), { delayMs: 60_000 });
-        while (seen.length === before || seen.at(-1)?.method !== "slow") {
-          await new Promise((r) => setTimeout(r, 10));
-        }
+        await until("the slow call at the server", () => (seen.length > before && seen.at(-1)?.method === "slow" ? true : undefined), 10_000);
         const serverCtx = lastSeen();
         caller.abort();
         await pending.then(

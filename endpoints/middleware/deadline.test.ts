@@ -15,13 +15,15 @@ const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeo
 function stuckHandler() {
   const gate = deferred();
   const seen: { ctx?: Context; finished: boolean } = { finished: false };
+  const called = deferred();
   const endpoint: Endpoint = async (ctx) => {
     seen.ctx = ctx;
+    called.resolve();
     await gate.promise;
     seen.finished = true;
     return {};
   };
-  return { endpoint, seen, release: () => gate.resolve() };
+  return { endpoint, seen, called: called.promise, release: () => gate.resolve() };
 }
 
 test("a handler slower than the deadline: the call fails DeadlineExceeded at once and the handler's signal fires", async () => {
@@ -122,9 +124,9 @@ test("an expired deadline never calls next, on either side", async () => {
 
 test("the caller's cancellation reaches the handler's signal", async () => {
   const controller = new AbortController();
-  const { endpoint, seen, release } = stuckHandler();
+  const { endpoint, seen, called, release } = stuckHandler();
   const call = deadline()(endpoint, echoServer)(derive(root, { signal: controller.signal, deadline: Date.now() + 60_000 }), {});
-  await sleep(5);
+  await called; // the handler is running: the cancellation must reach it there
   controller.abort();
   assert.ok(seen.ctx!.signal.aborted);
   release();
@@ -172,7 +174,7 @@ test("a consumer that leaves a stream early closes it and clears the timer", asy
   const before = timers();
   const stream = (await deadline()(async () => endless(), countdownServer)(derive(root, { deadline: Date.now() + 60_000 }), {})) as AsyncIterable<number>;
   for await (const n of stream) if (n === 3) break;
-  await sleep(0);
+  // Leaving the loop awaits the stream's return(), which closes the source before it resolves.
   assert.ok(closed, "the source stream was closed");
   assert.is(timers(), before);
 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleepFor } from "node:timers/promises";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { derive, type Context } from "../context.js";
@@ -5,7 +6,7 @@ import { Code, invalidArgument, KitError, resourceExhausted, unavailable } from 
 import { methodInfo, type Endpoint } from "../endpoint.js";
 import { backoffMs, retry, type RetryOptions } from "./retry.js";
 import { EchoService } from "../../gen/itinera/echo/v1/echo_pb.js";
-import { echoClient as echo, rejection as anyRejection, silentContext } from "../testing.js";
+import { deferred, echoClient as echo, rejection as anyRejection, silentContext } from "../testing.js";
 
 const ctx = silentContext();
 
@@ -122,10 +123,13 @@ test("stops at once when the caller cancels, even while waiting", async () => {
   const controller = new AbortController();
   const canceled: Context = derive(ctx, { signal: controller.signal });
   const { endpoint, state } = scripted(unavailable("1"), unavailable("2"));
-  // The real sleep: cancel during the (long) wait, the call ends right away.
-  const ep = retry({ baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1 })(endpoint, echo);
+  // A real 60 s sleep, on the signal it is given: cancel once the retry waits in it, the call ends right away.
+  const waiting = deferred();
+  const realSleep = (ms: number, signal: AbortSignal) => (waiting.resolve(), sleepFor(ms, undefined, { signal }));
+  const ep = retry({ baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1, sleep: realSleep })(endpoint, echo);
   const pending = rejection(ep(canceled, {}));
-  setTimeout(() => controller.abort(), 10);
+  await waiting.promise;
+  controller.abort();
   const started = Date.now();
   const err = await pending;
   assert.is(err.message, "1");

@@ -3,7 +3,6 @@
 // from the rule (growing with the days to departure) with ±4 % jitter; an
 // expired entry is asked again; sellers down means stale fares when cached,
 // else Unavailable.
-import { setTimeout as sleep } from "node:timers/promises";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -11,6 +10,7 @@ import { Code, unavailable } from "../../endpoints/errors.js";
 import { PriceSource } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { QuoteFlightsRequest } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { addDays, dateMessage, isoDate } from "./dates.js";
+import { until } from "../../platform/processes.testing.js";
 import { failure, pricingFixture, type PricingFixture } from "./fixture.js";
 
 let f: PricingFixture;
@@ -86,14 +86,32 @@ test("the TTL grows with the days to departure, and its jitter stays within ±4 
 });
 
 test("10 concurrent misses of one key make exactly one sellers call", async () => {
+  // The sellers answer only once all ten requests have missed the cache: each looks the entry up once, and each
+  // flight once more before asking; a request whose look-up has answered has joined a flight.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
   f.sellers.quoteFlights = async (_ctx, req) => {
-    await sleep(100);
+    await released;
     return answer(req);
   };
-  const r = route(10);
-  const all = await Promise.all(Array.from({ length: 10 }, () => fares(r)));
-  assert.is(f.sellers.calls.flights.length, 1);
-  assert.ok(all.every((a) => a.fares.length === 2 && a.fares[0]!.price?.amountMinor === 12_300n), "every request got the fares");
+  const lookUp = f.store.cachedFares;
+  let lookedUp = 0;
+  f.store.cachedFares = async (key) => {
+    const found = await lookUp.call(f.store, key);
+    lookedUp++;
+    return found;
+  };
+  try {
+    const r = route(10);
+    const all = Promise.all(Array.from({ length: 10 }, () => fares(r)));
+    await until("ten misses and a flight asking the sellers", () => (lookedUp >= 11 && f.sellers.calls.flights.length > 0 ? true : undefined), 10_000);
+    release();
+    const answers = await all;
+    assert.is(f.sellers.calls.flights.length, 1);
+    assert.ok(answers.every((a) => a.fares.length === 2 && a.fares[0]!.price?.amountMinor === 12_300n), "every request got the fares");
+  } finally {
+    f.store.cachedFares = lookUp;
+  }
 });
 
 test("an expired entry is asked again", async () => {

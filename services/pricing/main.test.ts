@@ -15,7 +15,7 @@ import { endpointsOf, type Service } from "../../endpoints/service.js";
 import { PricingService, PriceSource } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService, type QuoteFlightsRequest } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { openDatabase } from "../../platform/db.js";
-import { freePort, startProcess, type TestProcess } from "../../platform/processes.testing.js";
+import { freePort, startProcess, until, type TestProcess } from "../../platform/processes.testing.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
@@ -85,12 +85,12 @@ test.before(async () => {
     IDENTITY_URL: identityServer.url,
     SERVICE_SECRET: testServiceSecret("pricing"),
   });
-  const deadline = Date.now() + 30_000;
-  while ((await fetch(`${url}/readyz`).catch(() => undefined))?.status !== 200) {
+  await until("pricing ready", async () => {
     if (pricing.child.exitCode !== null) throw new Error(`pricing exited with ${pricing.child.exitCode}: ${pricing.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`pricing not ready within 30 s: ${pricing.stderr()}`);
-    await sleep(100);
-  }
+    return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined;
+  }).catch((e: unknown) => {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}: ${pricing.stderr()}`);
+  });
 });
 test.after(async () => {
   try {

@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import { backgroundContext, derive, type Context } from "../../endpoints/context.js";
 import { Code, unavailable } from "../../endpoints/errors.js";
 import { deferred, silentContext } from "../../endpoints/testing.js";
+import { until } from "../../platform/processes.testing.js";
 import { fanout, valueOf, type FanoutState } from "./fanout.js";
 import pino from "pino";
 
@@ -136,7 +137,7 @@ test("the caller cancelling, or the consumer leaving, aborts the branches still 
   const canceled = fanout()
     .branch("pending", { run: (c) => (signals.push(c.signal), never<number>()) })
     .final(ctx);
-  await sleep(10);
+  await until("the branch running", () => (signals.length === 1 ? true : undefined), 10_000);
   cancel.abort(new Error("client went away"));
   const outcome = (await canceled).outcomes.pending!;
   assert.is(outcome.status, "failed");

@@ -8,7 +8,6 @@
 import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { setTimeout as sleep } from "node:timers/promises";
 import { startCasa } from "../../sandbox/casa.js";
 import { generateInventory } from "../../sandbox/inventory.js";
 import { startSkylark } from "../../sandbox/skylark.js";
@@ -22,7 +21,7 @@ import { sellersFixture, TEST_SECRET } from "./fixture.js";
 import { FxTable, SANDBOX_FX_RATES } from "./fx.js";
 import { webhookRoute } from "../../transport/webhook.js";
 import { pushWebhook } from "./webhook.js";
-import { freePort } from "../../platform/processes.testing.js";
+import { freePort, until } from "../../platform/processes.testing.js";
 
 const log = pino({ level: "silent" });
 const TODAY = "2026-03-26"; // Europe changes to summer time on the 29th
@@ -135,7 +134,8 @@ test("the adapters against the real sandbox sellers", async () => {
     }
     assert.is((await casaState()).breakerState, "open");
     await setMode(casa.url, "normal");
-    await sleep(400);
+    // After its reset timeout the breaker lets a probe through: wait for that state change, not for a time.
+    await until("casa's breaker no longer open", async () => ((await casaState()).breakerState !== "open" ? true : undefined), 10_000);
     q = await f.client.quoteHotelStay(f.ctx, { hotelId: `h-${hotel.code}`, ...stay });
     assert.equal(q.unavailableSellers, []);
     assert.is((await casaState()).breakerState, "closed");

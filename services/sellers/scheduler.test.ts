@@ -7,17 +7,13 @@ import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Context } from "../../endpoints/context.js";
+import { until as untilValue } from "../../platform/processes.testing.js";
 import { SyncScheduler } from "./scheduler.js";
 
 const log = pino({ level: "silent" });
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+const until = (what: string, check: () => boolean, timeoutMs?: number) => untilValue(what, () => (check() ? true : undefined), timeoutMs);
+/** Timers this process has pending: the scheduler's only way to run anything later. */
+const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
 
 test("syncs every seller at start and again after each interval, never overlapping; failures are retried", async () => {
   const runs: Record<string, number> = { a: 0, b: 0 };
@@ -36,15 +32,17 @@ test("syncs every seller at start and again after each interval, never overlappi
       if (id === "b") throw new Error("b is down");
     },
   });
+  await new Promise(setImmediate); // out of the timer callback that runs this test: it is not a timer of ours
+  const timersBefore = timers();
   scheduler.start();
   scheduler.start(); // a second start changes nothing
   await until("both synced at start", () => runs.a! >= 1 && runs.b! >= 1, 2000);
   await until("three syncs each", () => runs.a! >= 3 && runs.b! >= 3);
   await scheduler.stop();
   assert.is(overlaps, 0);
-  const after = { ...runs };
-  await sleep(150);
-  assert.equal(runs, after, "nothing runs after stop");
+  // No sync is running (stop waited for them) and no timer is left to start one: nothing runs after stop.
+  assert.is(running.size, 0);
+  assert.is(timers(), timersBefore, "a timer is left after stop");
 });
 
 test("a failed sync is retried sooner than the interval, backing off", async () => {

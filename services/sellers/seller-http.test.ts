@@ -2,12 +2,12 @@
 // never sends faster than configured; a 429 with Retry-After pauses every
 // call; failures come out as kit errors; the breaker opens after repeated
 // failures (then sends nothing) and closes once the seller is back.
-import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { backgroundContext } from "../../endpoints/context.js";
 import { Code } from "../../endpoints/errors.js";
 import { kitRejection, silentContext } from "../../endpoints/testing.js";
+import { until } from "../../platform/processes.testing.js";
 import { pino } from "pino";
 import { startFakeSeller, type FakeSeller } from "./test/fake-seller.js";
 import { retryAfterMs, SellerHttp, type SellerHttpOptions } from "./seller-http.js";
@@ -127,8 +127,8 @@ test("the breaker opens after repeated failures, sends nothing while open, and c
     assert.is(fake.requests.length, sent, "an open breaker sends nothing");
     // A 404 is an answer from a healthy seller: it would never open the breaker.
     fake.mode = { kind: "normal" };
-    await sleep(400);
-    assert.is(http.breakerState(), "half-open");
+    // After its reset timeout the breaker lets one probe through: wait for that state change, not for a time.
+    await until("the breaker half-open", () => (http.breakerState() === "half-open" ? true : undefined), 10_000);
     assert.equal(await http.getJson(silentContext(), "/price"), { ok: true });
     assert.is(http.breakerState(), "closed");
     for (let i = 0; i < 6; i++) await kitRejection(http.getText(silentContext(), "/nowhere"));

@@ -7,8 +7,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code } from "../../endpoints/errors.js";
 import { kitRejection } from "../../endpoints/testing.js";
+import { until } from "../../platform/processes.testing.js";
 import { FeedKind } from "../../gen/itinera/sellers/v1/sellers_pb.js";
-import { setTimeout as sleep } from "node:timers/promises";
 import { parseDate } from "./calendar.js";
 import { startFakeSellers, HOTEL_CODES, type FakeSellers } from "./fake-sellers.fixture.js";
 import { sellersFixture, type SellersFixture } from "./fixture.js";
@@ -145,7 +145,8 @@ test("the breaker opens after repeated failures of a seller, and closes when it 
     assert.is(sellers.skylark.count("/v1/fares"), sent, "nothing is sent while the breaker is open");
 
     sellers.skylark.mode = { kind: "normal" };
-    await sleep(400); // resetTimeoutMs 300
+    // After resetTimeoutMs the breaker lets a probe through: wait for that state change, not for a time.
+    await until("skylark's breaker no longer open", async () => ((await state()).breakerState !== "open" ? true : undefined), 10_000);
     answer = await ask();
     assert.equal(answer.unavailableSellers, []);
     const skylark = await state();

@@ -6,6 +6,7 @@ import { EchoRequestSchema, type EchoRequest } from "../../gen/itinera/echo/v1/e
 import type { DeliveryMeta, Subscription } from "../../endpoints/bus.js";
 import { PostgresBus } from "./postgres-bus.js";
 import { openBusTestDatabase, silentLog, waitFor, type BusTestDatabase } from "./database.fixture.js";
+import { nextIdle, untilBusSettled } from "./quiescence.testing.js";
 
 let t: BusTestDatabase;
 const buses: PostgresBus[] = [];
@@ -29,7 +30,7 @@ test.after(async () => {
 test("a message published in a rolled-back transaction is never delivered; a committed one is", async () => {
   const bus = newBus();
   const got: string[] = [];
-  await bus.subscribe({ topic: "t.commit", group: "g", schema: EchoRequestSchema, handler: async (_ctx, m) => void got.push(m.message) });
+  await bus.subscribe({ topic: "t.commit", group: "commit", schema: EchoRequestSchema, handler: async (_ctx, m) => void got.push(m.message) });
   await t.db.knex
     .transaction(async (trx) => {
       await bus.publish(trx, "t.commit", "k", EchoRequestSchema, echo("rolled back"));
@@ -37,22 +38,23 @@ test("a message published in a rolled-back transaction is never delivered; a com
     })
     .catch(() => undefined);
   await t.db.knex.transaction((trx) => bus.publish(trx, "t.commit", "k", EchoRequestSchema, echo("committed")));
-  await waitFor("the committed message", () => got.length >= 1);
-  await sleep(800); // several polls: the rolled-back message would have shown up by now
+  // The group has handled everything published to it: a rolled-back message delivered would be in `got` by now.
+  await untilBusSettled(t.test.url, { groups: ["commit"] });
   assert.equal(got, ["committed"]);
   const stored = await t.db.knex.raw(`select count(*)::int as n from bus.messages where topic = 't.commit'`);
   assert.is(stored.rows[0].n, 1);
 });
 
 test("LISTEN/NOTIFY wakes an idle consumer long before its poll", async () => {
-  const bus = newBus(5000);
-  let receivedAt = 0;
-  await bus.subscribe({ topic: "t.listen", group: "g", schema: EchoRequestSchema, handler: async () => void (receivedAt = Date.now()) });
-  await sleep(300); // the consumer found nothing and sleeps for 5 s
-  const sentAt = Date.now();
+  const bus = newBus(120_000);
+  const got: string[] = [];
+  const idle = nextIdle(t.db.knex, "g", "t.listen");
+  await bus.subscribe({ topic: "t.listen", group: "g", schema: EchoRequestSchema, handler: async (_c, m) => void got.push(m.message) });
+  await idle; // it looked for work, found none, and sleeps until a notification or its poll in 120 s
   await bus.publish(t.db.knex, "t.listen", "k", EchoRequestSchema, echo("wake up"));
-  await waitFor("the message", () => receivedAt > 0, 4000);
-  assert.ok(receivedAt - sentAt < 2500, `took ${receivedAt - sentAt} ms with a 5000 ms poll`);
+  // Well before the poll: only the notification can have woken it.
+  await waitFor("the message, woken by its notification", () => got.length === 1, 30_000);
+  assert.equal(got, ["wake up"]);
 });
 
 test("two consumers of one group keep order per key and handle different keys in parallel", async () => {

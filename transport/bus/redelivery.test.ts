@@ -11,6 +11,7 @@ import type { DeliveryMeta } from "../../endpoints/bus.js";
 import { alreadyProcessed, createInboxTable, inTransactionOnce } from "../../platform/inbox.js";
 import { PostgresBus } from "./postgres-bus.js";
 import { openBusTestDatabase, silentLog, waitFor, type BusTestDatabase } from "./database.fixture.js";
+import { nextIdle } from "./quiescence.testing.js";
 
 let t: BusTestDatabase;
 let crashyKnex: Knex;
@@ -64,6 +65,7 @@ test("a message whose consumer crashed before acknowledging is redelivered, and 
   await waitFor("the first consumer's effect", () => effectDone);
 
   const redelivered: { attempt: number; applied: boolean }[] = [];
+  const healthyIdle = nextIdle(t.db.knex, "shop", "credits");
   const healthySub = await healthy.subscribe({
     topic: "credits",
     group: "shop",
@@ -73,8 +75,8 @@ test("a message whose consumer crashed before acknowledging is redelivered, and 
       redelivered.push({ attempt: meta.attempt, applied: await applyCredit(meta) });
     },
   });
-  // while the first consumer holds its claim, the other member of the group skips the message
-  await new Promise((r) => setTimeout(r, 500));
+  // while the first consumer holds its claim, the other member of the group looks, skips the message and goes idle
+  await healthyIdle;
   assert.equal(redelivered, []);
 
   await t.db.knex.raw(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'crashy-consumer'`);
