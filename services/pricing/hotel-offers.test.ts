@@ -106,7 +106,8 @@ test("a slow seller is left out once the budget is spent; the answer does not wa
   f.sellers.quoteHotelStay = async (ctx, req) => {
     if (req.hotelId === "h-unknown") {
       try {
-        await sleep(10_000, undefined, { signal: ctx.signal });
+        // Never answers: only the budget's cancellation ends it, so an answer that waited for it never comes.
+        await new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true }));
       } catch (e) {
         cancelled = true;
         throw e;
@@ -117,7 +118,7 @@ test("a slow seller is left out once the budget is spent; the answer does not wa
   const started = Date.now();
   const found = await offers(["h-full", "h-missing", "h-unknown"], f.today(), 5, 300);
   const elapsed = Date.now() - started;
-  assert.ok(elapsed >= 250 && elapsed < 5_000, `answered after the 300 ms budget, long before the seller (${elapsed} ms)`);
+  assert.ok(elapsed >= 250, `answered only after the 300 ms budget (${elapsed} ms)`);
   assert.equal(found, [
     ["h-full", "casa", 50_000n, PriceSource.FRESH],
     ["h-missing", "casa", 7_777n, PriceSource.LIVE],

@@ -101,13 +101,12 @@ test("a live hotel quote answers from the sellers that answer and lists the fail
     assert.equal(answer.offers.map((o) => o.sellerId), ["wanderly"]);
     assert.equal(answer.unavailableSellers, []);
 
-    for (const mode of [{ kind: "fail" }, { kind: "throttle", retryAfterSeconds: 30 }, { kind: "slow", delayMs: 3000 }] as const) {
+    // A seller that never answers: the answer comes at all only because it did not wait for that seller.
+    for (const mode of [{ kind: "fail" }, { kind: "throttle", retryAfterSeconds: 30 }, { kind: "silent" }] as const) {
       sellers.wanderly.mode = mode;
-      const started = performance.now();
       answer = await ask();
       assert.equal(answer.offers.map((o) => o.sellerId), ["casa"], mode.kind);
       assert.equal(answer.unavailableSellers, ["wanderly"], mode.kind);
-      assert.ok(performance.now() - started < 2500, `${mode.kind}: the answer did not wait for the slow seller`);
     }
   }));
 

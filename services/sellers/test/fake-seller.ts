@@ -22,6 +22,8 @@ export type FakeMode =
   | { kind: "fail" }
   | { kind: "down" }
   | { kind: "slow"; delayMs: number }
+  /** Takes the request and never answers: a caller that waited for it would never finish. */
+  | { kind: "silent" }
   | { kind: "throttle"; retryAfterSeconds: number };
 
 export interface FakeRequest {
@@ -58,6 +60,7 @@ export async function startFakeSeller(routes: Record<string, FakeRoute>): Promis
     requests.push({ method: req.method ?? "", path: url.pathname, query: url.searchParams, headers: req.headers, body, at: performance.now() });
     const mode = fake.mode;
     if (mode.kind === "down") return void req.socket.destroy();
+    if (mode.kind === "silent") return;
     if (mode.kind === "slow") await sleep(mode.delayMs);
     if (mode.kind === "fail") return send(res, { status: 500, body: { error: "failing on purpose" } });
     if (mode.kind === "throttle") {
