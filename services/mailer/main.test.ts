@@ -177,9 +177,9 @@ test("SIGKILL while the SMTP server holds its 250: restarted, it sends again wit
   assert.equal(await emailRow(r.reservationId), [{ kind: "cancellation", state: "sent", attempts: 2 }]);
   const listed = await client.listEmails(await asService(), { reservationId: r.reservationId });
   assert.is(listed.emails.length, 1);
-  assert.ok(
-    mailer.lines.some((l) => l.includes("sending again")),
-    "the restarted process says it may be sending a duplicate",
+  // Its stdout may still be in the pipe when the acknowledgement is seen: wait for the line itself.
+  await until("the restarted process to say it may be sending a duplicate", () =>
+    mailer.lines.some((l) => l.includes("sending again")) ? true : undefined,
   );
 });
 
