@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
-.PHONY: start test install web web-dev chromium gen lint format breaking release-contracts drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
+.PHONY: start test install web web-dev chromium gen lint format breaking release-contracts golden drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
 
 ## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go
 start: install
