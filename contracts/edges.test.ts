@@ -72,24 +72,27 @@ test("an edge wired without a pact fails, named: a fixture source tree, and an e
       `// clientOf(CatalogService, …) in a comment is no edge`,
       `const wallet = clientOf(WalletService, grpcTransport("http://127.0.0.1:1"));`,
       `export const balance = () => wallet.getBalance(ctx, { customerId: "c-1" });`,
-      `await bus.subscribe({ topic: THINGS_TOPIC, group: "alpha", schema, handler });`,
-      `await bus.subscribe({ topic: "alpha.own", group: "alpha-self", schema, handler });`,
+      `import { AccountEventSchema } from "../../gen/itinera/identity/v1/events_pb.js";`,
+      `await bus.subscribe({ topic: topicOf(AccountEventSchema), group: "alpha", handler });`,
     ].join("\n"),
-    "services/alpha/events.ts": `const THINGS_TOPIC = "beta.things";\nexport const own = (trx) => bus.publish(trx, "alpha.own", key, Schema, m, ctx);\n`,
     "services/alpha/main.test.ts": `const w = clientOf(WalletService, t); w.credit(ctx, {});\n`,
-    "services/beta/events.ts": `export const THINGS = "beta.things";\nexport const publish = (trx) => bus.publish(trx, THINGS, key, Schema, m, ctx);\n`,
+    // a service consuming its own events is no edge
+    "services/identity/events.ts": [
+      `import { AccountEventSchema } from "../../gen/itinera/identity/v1/events_pb.js";`,
+      `await bus.subscribe({ topic: topicOf(AccountEventSchema), group: "identity-self", handler });`,
+    ].join("\n"),
   });
   await symlink(join(ROOT, "gen"), join(root, "gen"));
   const edges = await wiredEdges(root);
   assert.equal(edges.map(describeEdge), [
-    "alpha → beta-events topic beta.things (services/alpha/main.ts)",
+    "alpha → identity-events topic identity.accounts (services/alpha/main.ts)",
     "alpha → wallet /itinera.wallet.v1.WalletService/GetBalance (services/alpha/main.ts)",
   ]);
 
   const pacts = join(scratch, "pacts");
   await mkdir(pacts);
   assert.equal(coverage(edges, pacts).missing.map((m) => m.why), [
-    "no pact: alpha-beta-events.json does not exist",
+    "no pact: alpha-identity-events.json does not exist",
     "no pact: alpha-wallet.json does not exist",
   ]);
   // A pact of the pair that does not call the method does not cover it.
@@ -105,6 +108,29 @@ test("an edge wired without a pact fails, named: a fixture source tree, and an e
   assert.equal(coverage([...real, extra], PACTS_DIR).missing.map((m) => `${describeEdge(m.edge)}: ${m.why}`), [
     "search → booking /itinera.booking.v1.BookingService/GetReservation (services/search/main.ts): no pact: search-booking.json does not exist",
   ]);
+});
+
+test("a subscription naming its topic by hand, or to a message that declares none, is refused, named", async () => {
+  const wired = async (name: string, subscription: string) => {
+    const root = join(scratch, name);
+    await tree(root, {
+      "services/gamma/main.ts": [
+        `import { AccountEventSchema } from "../../gen/itinera/identity/v1/events_pb.js";`,
+        `import { EchoRequestSchema } from "../../gen/itinera/echo/v1/echo_pb.js";`,
+        subscription,
+      ].join("\n"),
+    });
+    await symlink(join(ROOT, "gen"), join(root, "gen"));
+    return wiredEdges(root).then(
+      () => "wired",
+      (e: unknown) => (e as Error).message,
+    );
+  };
+  assert.is(
+    await wired("by-hand", `await bus.subscribe({ topic: { name: "identity.accounts", schema: AccountEventSchema }, group: "gamma", handler });`),
+    "services/gamma/main.ts: subscribe with bus.subscribe({ topic: topicOf(TheEventSchema), … }), the topic the event message declares",
+  );
+  assert.match(await wired("no-topic", `await bus.subscribe({ topic: topicOf(EchoRequestSchema), group: "gamma", handler });`), /itinera\.echo\.v1\.EchoRequest is not an event: it declares no bus topic/);
 });
 
 test("every committed pact is produced by a consumer test that settles it, and every pact produced is committed", () => {

@@ -16,10 +16,11 @@
 //   does any `tokenVerifier({ jwksUrl`); using its `tokens` or
 //   `servicePrincipal` calls IssueServiceToken; its `identity` client is an
 //   IdentityService client like any other.
-// - events: `bus.subscribe({ topic: T, …` subscribes the service to topic T
-//   (T a string or a constant of the service's own code); the topic's
-//   publisher is the service whose code has `bus.publish(…, T', …` for the
-//   same topic. The pact is a message pact with the provider
+// - events: `bus.subscribe({ topic: topicOf(XSchema), …` subscribes the
+//   service to the topic event message X declares ((itinera.options.v1.topic),
+//   the only way a service names a topic: any other bus.subscribe fails
+//   here); its publisher is the service whose contract X is in
+//   (gen/itinera/<publisher>/v1). The pact is a message pact with the provider
 //   "<publisher>-events", pacts/<consumer>-<publisher>-events.json, with an
 //   interaction on that topic. A service consuming its own topic (booking's
 //   settlement, payment's reservations) is not an edge between services.
@@ -33,7 +34,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import type { DescMessage, DescMethod, DescService } from "@bufbuild/protobuf";
+import { topicOf } from "../endpoints/bus.js";
 import { callersOf } from "../endpoints/endpoint.js";
 import { servicesIn } from "../scripts/lint-callers.js";
 
@@ -132,22 +134,16 @@ export async function wiredEdges(root: string): Promise<Edge[]> {
     }
   }
 
-  // Events: topic → publishers, then each subscription to another service's topic.
-  const publishers = new Map<string, Set<string>>();
+  // Events: each subscription to another service's topic, named by its event message.
   for (const s of sources) {
-    for (const [, arg] of s.code.matchAll(/\bbus\.publish\(\s*[^,]+,\s*([^,\s]+)\s*,/g)) {
-      const topic = topicOf(arg!, byService.get(s.service)!, s.path);
-      publishers.set(topic, (publishers.get(topic) ?? new Set()).add(s.service));
+    const calls = [...s.code.matchAll(/\bbus\.subscribe\(/g)].length;
+    const subscriptions = [...s.code.matchAll(/\bbus\.subscribe\(\s*\{[^}]*?\btopic:\s*topicOf\(\s*(\w+)\s*\)/g)];
+    if (subscriptions.length !== calls) {
+      throw new Error(`${s.path}: subscribe with bus.subscribe({ topic: topicOf(TheEventSchema), … }), the topic the event message declares`);
     }
-  }
-  for (const s of sources) {
-    for (const [, arg] of s.code.matchAll(/\bbus\.subscribe\(\s*\{[^}]*?\btopic:\s*([^,\s}]+)/g)) {
-      const topic = topicOf(arg!, byService.get(s.service)!, s.path);
-      const from = [...(publishers.get(topic) ?? [])];
-      if (from.length === 0) throw new Error(`${s.path} subscribes to "${topic}", which no service publishes (bus.publish)`);
-      for (const publisher of from) {
-        if (publisher !== s.service) add({ consumer: s.service, provider: `${publisher}-events`, kind: "event", what: topic, where: s.path });
-      }
+    for (const [, name] of subscriptions) {
+      const { topic, publisher } = await eventTopic(root, s.path, s.code, name!);
+      if (publisher !== s.service) add({ consumer: s.service, provider: `${publisher}-events`, kind: "event", what: topic, where: s.path });
     }
   }
   return [...edges.values()].sort((a, b) => `${a.consumer} ${a.provider} ${a.what}`.localeCompare(`${b.consumer} ${b.provider} ${b.what}`));
@@ -172,15 +168,15 @@ async function clientDescriptor(root: string, path: string, code: string, name: 
   return { desc, provider };
 }
 
-/** A topic argument: a string literal, or a constant defined in the service's own code. */
-function topicOf(arg: string, files: Source[], path: string): string {
-  const literal = /^["'`]([^"'`]+)["'`]$/.exec(arg);
-  if (literal) return literal[1]!;
-  for (const f of files) {
-    const found = new RegExp(`\\bconst\\s+${arg}\\s*=\\s*["'\`]([^"'\`]+)["'\`]`).exec(f.code);
-    if (found) return found[1]!;
-  }
-  throw new Error(`${path}: topic ${arg} is neither a string nor a constant of the service's own code`);
+/** The topic the event message `name` (imported in `path`) declares, and its publisher: the service whose contract it is in (gen/itinera/<publisher>/v1). */
+async function eventTopic(root: string, path: string, code: string, name: string): Promise<{ topic: string; publisher: string }> {
+  const from = importOf(code, name);
+  const publisher = from && /gen\/itinera\/(\w+)\/v1\//.exec(from)?.[1];
+  if (!from || !publisher) throw new Error(`${path}: a subscription to ${name} — cannot tell which gen/itinera/<service>/v1 module ${name} comes from`);
+  const module = (await import(pathToFileURL(join(root, path, "..", from.replace(/\.js$/, ".ts"))).href)) as Record<string, unknown>;
+  const desc = module[name] as DescMessage | undefined;
+  if (desc?.kind !== "message") throw new Error(`${path}: ${name} from ${from} is not a generated message`);
+  return { topic: topicOf(desc).name, publisher };
 }
 
 interface PactFile {

@@ -6,7 +6,7 @@
 //     "a reservation confirmed by the seller": async () => {
 //       const mark = await log.mark();
 //       await booking.confirmReservation(…);                      // the real service does it
-//       return log.publishedOne(mark, "booking.reservations", ReservationEventSchema, reservationId);
+//       return log.publishedOne(mark, topicOf(ReservationEventSchema).name, ReservationEventSchema, reservationId);
 //     },
 //   }, states);
 //

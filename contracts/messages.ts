@@ -9,7 +9,7 @@
 //       .given("a reservation is paid", { … })
 //       .expectsToReceive("a reservation confirmed by the seller", (m) =>
 //         m.withJSONContent({ confirmed: { reservation: { reservationId: like("res_…"), … } } })
-//          .withMetadata(onTopic("booking.reservations", like("res_…"))))
+//          .withMetadata(onTopic(topicOf(ReservationEventSchema).name, like("res_…"))))
 //       .executeTest(async (m) => {
 //         const { message, meta } = delivered(ReservationEventSchema, m, "mailer");
 //         await handler(ctx, message, meta);                           // the consumer's real handler

@@ -4,10 +4,63 @@
 // topic, a durable consumer per group, the key as subject token) can fit
 // behind it later. The interface lives with the endpoint layer because
 // services publish inside their own transactions and consumers are endpoints;
-// the PostgreSQL implementation is transport/bus/postgres-bus.ts.
-import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
-import type { Knex } from "knex";
+// it names no database: a message is published into an `Outbox` that the
+// service's store gives inside its own transaction. The PostgreSQL
+// implementation is transport/bus/postgres-bus.ts, its outbox
+// transport/bus/outbox.ts.
+//
+// A topic is named once, in the contract: the (itinera.options.v1.topic)
+// option of the event message. `topicOf(Schema)` is how publishers and
+// consumers get it.
+import { getOption, hasOption, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { topic as topicOption } from "../gen/itinera/options/v1/options_pb.js";
 import type { Context } from "./context.js";
+
+/** A topic of the bus and the one message type published on it. */
+export interface Topic<Desc extends DescMessage = DescMessage> {
+  readonly name: string;
+  readonly schema: Desc;
+}
+
+/**
+ * The topic an event message is published on, from its
+ * (itinera.options.v1.topic) option. Throws — at wiring time, where it is
+ * called — for a message that declares none or an invalid one.
+ */
+export function topicOf<Desc extends DescMessage>(schema: Desc): Topic<Desc> {
+  if (!hasOption(schema, topicOption)) {
+    throw new Error(
+      `${schema.typeName} is not an event: it declares no bus topic; add option (itinera.options.v1.topic) = "<service>.<things>" to the message in its events.proto`,
+    );
+  }
+  const name = getOption(schema, topicOption);
+  try {
+    return { name: checkTopic(name), schema };
+  } catch (e) {
+    throw new Error(`${schema.typeName}'s (itinera.options.v1.topic): ${(e as Error).message}`);
+  }
+}
+
+/** One message as the outbox stores it: encoded, with the topic it goes to. */
+export interface OutboxMessage {
+  readonly topic: string;
+  readonly key: string;
+  /** The message's full type name. */
+  readonly type: string;
+  readonly payload: Uint8Array;
+  /** request_id, traceparent: what a consumer's context continues. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * Where a service's messages go inside its transaction: a store gives one
+ * with each unit of work. What is added is delivered once that transaction
+ * commits, and never if it rolls back.
+ */
+export interface Outbox {
+  /** Resolves to the message's id. */
+  add(message: OutboxMessage): Promise<bigint>;
+}
 
 /** Where a handler's message came from, and how many times it was tried. */
 export interface DeliveryMeta {
@@ -26,10 +79,10 @@ export interface DeliveryMeta {
 export type MessageHandler<T> = (ctx: Context, message: T, meta: DeliveryMeta) => Promise<void>;
 
 export interface SubscribeOptions<Desc extends DescMessage> {
-  topic: string;
+  /** `topicOf(TheEventSchema)`. */
+  topic: Topic<Desc>;
   /** Consumer group: every group gets every message; members of one group share them. */
   group: string;
-  schema: Desc;
   handler: MessageHandler<MessageShape<Desc>>;
   /** Deliveries before a message is moved to the dead letters; default 5. */
   maxAttempts?: number;
@@ -46,19 +99,12 @@ export interface Subscription {
 
 export interface Bus {
   /**
-   * Appends a message to the topic's log inside the caller's transaction: it is
-   * delivered once that transaction commits, and never if it rolls back.
+   * Adds a message for the topic to the outbox of the caller's transaction: it
+   * is delivered once that transaction commits, and never if it rolls back.
    * Messages of one key are handled in the order they were published.
    * Resolves to the message's id.
    */
-  publish<Desc extends DescMessage>(
-    trx: Knex | Knex.Transaction,
-    topic: string,
-    key: string,
-    schema: Desc,
-    message: MessageShape<Desc>,
-    ctx?: Context,
-  ): Promise<bigint>;
+  publish<Desc extends DescMessage>(outbox: Outbox, topic: Topic<Desc>, key: string, message: MessageShape<Desc>, ctx?: Context): Promise<bigint>;
   /** Starts a consumer; each message is handled at least once per group. */
   subscribe<Desc extends DescMessage>(opts: SubscribeOptions<Desc>): Promise<Subscription>;
   /** Stops every subscription (after their current messages) and frees the bus's connections. */
@@ -72,12 +118,8 @@ export function defaultBackoff(attempt: number): number {
 
 const TOPIC = /^[a-z0-9][a-z0-9._-]{0,49}$/;
 
-/** Topics are lower-case names (dots, dashes, underscores), so that `bus_<topic>` is a valid channel. */
+/** Topics are lower-case names (dots, dashes, underscores): valid as a PostgreSQL channel's or a NATS subject's part. */
 export function checkTopic(topic: string): string {
   if (!TOPIC.test(topic)) throw new Error(`invalid topic ${JSON.stringify(topic)}: want ${TOPIC}`);
   return topic;
-}
-
-export function channelOf(topic: string): string {
-  return `bus_${topic}`;
 }

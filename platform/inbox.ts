@@ -6,7 +6,12 @@
 // In its handler:
 //   await inTransactionOnce(db.knex, "inbox", meta, async (trx) => { …effect with trx… });
 import type { Knex } from "knex";
-import type { DeliveryMeta } from "../endpoints/bus.js";
+
+/** Which message, for which consumer group: the part of a delivery an inbox records. */
+export interface InboxEntry {
+  readonly group: string;
+  readonly messageId: bigint;
+}
 
 /** Creates the inbox table (in the search path's first schema unless `table` is qualified). */
 export async function createInboxTable(knex: Knex, table: string): Promise<void> {
@@ -49,7 +54,7 @@ export async function alreadyProcessed(trx: Knex | Knex.Transaction, table: stri
 export async function inTransactionOnce(
   knex: Knex,
   table: string,
-  meta: Pick<DeliveryMeta, "group" | "messageId">,
+  meta: InboxEntry,
   work: (trx: Knex.Transaction) => Promise<void>,
 ): Promise<boolean> {
   return knex.transaction(async (trx) => {

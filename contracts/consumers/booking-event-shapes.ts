@@ -1,7 +1,9 @@
 // What the consumers of booking's events (proto/itinera/booking/v1/events.proto)
 // describe alike: a reservation id as booking makes them, amounts in proto
 // JSON, and where each event travels on the bus — {topic, key} with the key
-// the reservation id ("booking.reservations") or the room id ("booking.availability").
+// the reservation id or the room id, on the topic the message declares.
+import { topicOf } from "../../endpoints/bus.js";
+import { ReservationEventSchema, RoomSoldOutSchema } from "../../gen/itinera/booking/v1/events_pb.js";
 import { int64String, Matchers } from "../pact.js";
 import { onTopic } from "../messages.js";
 
@@ -19,8 +21,8 @@ export const money = (amountMinor: string, currency = "EUR") => ({ amountMinor: 
 /** Only the currency of an itinera.type.v1.Money (its amount is not read). */
 export const currencyOnly = (currency = "EUR") => ({ currency: regex(CURRENCY, currency) });
 
-/** A ReservationEvent's place on the bus: topic "booking.reservations", keyed by the reservation id. */
-export const onReservations = (exampleId: string) => onTopic("booking.reservations", reservationId(exampleId));
+/** A ReservationEvent's place on the bus: its topic, keyed by the reservation id. */
+export const onReservations = (exampleId: string) => onTopic(topicOf(ReservationEventSchema).name, reservationId(exampleId));
 
-/** A RoomSoldOut's place on the bus: topic "booking.availability", keyed by the room id. */
-export const onAvailability = (exampleRoomId: string) => onTopic("booking.availability", like(exampleRoomId));
+/** A RoomSoldOut's place on the bus: its topic, keyed by the room id. */
+export const onAvailability = (exampleRoomId: string) => onTopic(topicOf(RoomSoldOutSchema).name, like(exampleRoomId));

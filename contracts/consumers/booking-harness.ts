@@ -13,13 +13,12 @@ import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { ReservationEventSchema } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { RESERVATIONS_TOPIC } from "../../services/booking/events.js";
 import { BOOKING_PRINCIPAL, type BookingFixture } from "../../services/booking/fixture.js";
 import { pageTokens } from "../../services/booking/page-token.js";
 import { bookingService } from "../../services/booking/service.js";
 import { SETTLEMENT_GROUP, settlementHandler } from "../../services/booking/settlement.js";
 import { bookingValidators } from "../../services/booking/validators.js";
-import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { topicOf, type DeliveryMeta } from "../../endpoints/bus.js";
 
 export interface Peers {
   wallet?: Partial<Client<typeof WalletService>>;
@@ -52,12 +51,12 @@ export async function settle(f: BookingFixture, reservationId: string, peers: Pe
   });
   const r = await f.db.knex.raw<{ rows: { id: bigint; payload: Buffer; created_at: Date }[] }>(
     `select id, payload, created_at from bus.messages where topic = ? and key = ? order by id`,
-    [RESERVATIONS_TOPIC, reservationId],
+    [topicOf(ReservationEventSchema).name, reservationId],
   );
   for (const row of r.rows) {
     const meta: DeliveryMeta = {
       messageId: BigInt(row.id),
-      topic: RESERVATIONS_TOPIC,
+      topic: topicOf(ReservationEventSchema).name,
       key: reservationId,
       group: SETTLEMENT_GROUP,
       attempt: 1,

@@ -12,10 +12,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { AccountEventSchema } from "../../gen/itinera/identity/v1/events_pb.js";
 import { testTokens } from "../../services/identity/testing.js";
-import { accountEmails, ACCOUNTS_GROUP, ACCOUNTS_TOPIC } from "../../services/mailer/account-emails.js";
+import { accountEmails, ACCOUNTS_GROUP } from "../../services/mailer/account-emails.js";
 import { CUSTOMER, mailerFixture, type MailerFixture } from "../../services/mailer/fixture.js";
 import { delivered, messagePact, onTopic, timestampString, type MessagePact, type PactMessage } from "../messages.js";
 import { Matchers } from "../pact.js";
+import { topicOf } from "../../endpoints/bus.js";
 
 const { like, regex } = Matchers;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -61,7 +62,7 @@ test("a sign-up of a new address: the link that confirms it, and until when it w
             expireTime: timestampString("2026-12-08T10:30:00Z"),
           },
         })
-        .withMetadata(onTopic(ACCOUNTS_TOPIC, like(CUSTOMER.customerId))),
+        .withMetadata(onTopic(topicOf(AccountEventSchema).name, like(CUSTOMER.customerId))),
     )
     .executeTest((m) => mailed(`<verify.${verificationId}@itinera.example>`, m));
   assert.ok(email?.text.includes(`http://127.0.0.1:8080/verify?token=${TOKEN}`));
@@ -76,7 +77,7 @@ test("a sign-up of a registered address: its owner is told", async () => {
     .expectsToReceive("a sign-up for an existing account", (m) =>
       m
         .withJSONContent({ signUpForExistingAccount: { customerId: like(CUSTOMER.customerId), attemptId: regex(UUID, attemptId) } })
-        .withMetadata(onTopic(ACCOUNTS_TOPIC, like(CUSTOMER.customerId))),
+        .withMetadata(onTopic(topicOf(AccountEventSchema).name, like(CUSTOMER.customerId))),
     )
     .executeTest((m) => mailed(`<signup-attempt.${attemptId}@itinera.example>`, m));
   assert.is(email?.subject, "Someone tried to create an account with your address");

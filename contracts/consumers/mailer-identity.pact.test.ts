@@ -19,10 +19,12 @@ import type { Principal } from "../../endpoints/context.js";
 import { Code } from "../../endpoints/errors.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { mailerFixture, reservation, reservationEvent, type MailerFixture } from "../../services/mailer/fixture.js";
-import { MAILER_GROUP, reservationNotifier, RESERVATIONS_TOPIC } from "../../services/mailer/notifier.js";
+import { MAILER_GROUP, reservationNotifier } from "../../services/mailer/notifier.js";
 import { connectError, connectRequest, connectResponse, consumerPact, Matchers, withBearer, type ConsumerPact } from "../pact.js";
 import { overWire } from "./calls.js";
 import { jwksInteraction, serviceTokenInteraction } from "./identity-access.js";
+import { topicOf } from "../../endpoints/bus.js";
+import { ReservationEventSchema } from "../../gen/itinera/booking/v1/events_pb.js";
 
 const { fromProviderState, like, regex } = Matchers;
 let pact: ConsumerPact;
@@ -39,7 +41,7 @@ let messages = 0n;
 function notify(url: string, kind: "confirmed" | "failed", customerId: string) {
   const notifier = reservationNotifier({ store: f.store, identity: overWire(IdentityService, url), sender: f.sender, principal: async () => MAILER });
   const r = reservation({ customerId });
-  const meta = { messageId: ++messages, topic: RESERVATIONS_TOPIC, key: r.reservationId, group: MAILER_GROUP, attempt: 1, publishedAt: new Date() };
+  const meta = { messageId: ++messages, topic: topicOf(ReservationEventSchema).name, key: r.reservationId, group: MAILER_GROUP, attempt: 1, publishedAt: new Date() };
   return { r, done: notifier(f.ctx, reservationEvent(kind, r), meta) };
 }
 

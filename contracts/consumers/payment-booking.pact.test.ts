@@ -22,10 +22,10 @@ import { PaymentEventSchema, type PaymentEvent } from "../../gen/itinera/payment
 import { signedCallback } from "../../services/payment/fake-gateway.fixture.js";
 import { paymentFixture, TEST_GATEWAY_SECRET, type PaymentFixture } from "../../services/payment/fixture.js";
 import { flightPayment, hotelPayment } from "../../services/payment/payments.fixture.js";
-import { PAYMENT_TOPIC } from "../../services/payment/events.js";
 import { RESERVATIONS_GROUP, reservationHandler } from "../../services/payment/reservations.js";
 import { connectRequest, connectResponse, consumerPact, int64String, Matchers, withBearer, type ConsumerPact } from "../pact.js";
 import { ctx, overWire } from "./calls.js";
+import { topicOf } from "../../endpoints/bus.js";
 
 const { fromProviderState, integer, like, regex } = Matchers;
 let pact: ConsumerPact;
@@ -90,10 +90,10 @@ async function authorised(req: ReturnType<typeof hotelPayment> | ReturnType<type
   const { payment } = await f.client.makePayment(f.as(CUSTOMER), { ...req, idempotencyKey: `pact-${++keys}` });
   const id = payment!.paymentId;
   await f.callbacks.receive(ctx, signedCallback(TEST_GATEWAY_SECRET, f.gateway.decide(id, "authorised")));
-  const rows = await f.database.knex.raw<{ rows: { payload: Buffer }[] }>(`select payload from bus.messages where topic = ? and key = ?`, [PAYMENT_TOPIC, id]);
+  const rows = await f.database.knex.raw<{ rows: { payload: Buffer }[] }>(`select payload from bus.messages where topic = ? and key = ?`, [topicOf(PaymentEventSchema).name, id]);
   const event: PaymentEvent | undefined = rows.rows.map((r) => fromBinary(PaymentEventSchema, r.payload)).find((e) => e.event.case === "authorised");
   if (!event) throw new Error(`payment ${id} published no PaymentAuthorised`);
-  const meta = { messageId: ++messages, topic: PAYMENT_TOPIC, key: id, group: RESERVATIONS_GROUP, attempt: 1, publishedAt: new Date() };
+  const meta = { messageId: ++messages, topic: topicOf(PaymentEventSchema).name, key: id, group: RESERVATIONS_GROUP, attempt: 1, publishedAt: new Date() };
   return { id, event, meta };
 }
 

@@ -12,9 +12,10 @@ import { ReservationEventSchema } from "../../gen/itinera/booking/v1/events_pb.j
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { reservationIdOf } from "../../services/booking/ids.js";
 import type { SagaOutcome } from "../../services/sellers/booking-store.js";
-import { BOOKINGS_GROUP, RESERVATIONS_TOPIC } from "../../services/sellers/bookings.js";
+import { BOOKINGS_GROUP } from "../../services/sellers/bookings.js";
 import { hotelItem, type BookingsFixture } from "../../services/sellers/bookings.fixture.js";
 import { ctx } from "./calls.js";
+import { topicOf } from "../../endpoints/bus.js";
 
 export interface SagaPeers {
   booking?: Partial<Client<typeof BookingService>>;
@@ -46,7 +47,7 @@ export async function bookWithSeller(f: BookingsFixture, r: Reservation, peers: 
     payment: { ...localClient(PaymentService, f.peers.payment), ...peers.payment },
   });
   const event = create(ReservationEventSchema, { event: { case: "paid", value: { reservation: r } } });
-  const meta = { messageId: 1_000_000n + ++messages, topic: RESERVATIONS_TOPIC, key: r.reservationId, group: BOOKINGS_GROUP, attempt: 1, publishedAt: new Date() };
+  const meta = { messageId: 1_000_000n + ++messages, topic: topicOf(ReservationEventSchema).name, key: r.reservationId, group: BOOKINGS_GROUP, attempt: 1, publishedAt: new Date() };
   await handle(ctx, event, meta);
   return (await f.store.get(r.reservationId))?.outcome ?? undefined;
 }

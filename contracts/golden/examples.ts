@@ -32,11 +32,9 @@ import {
   ReleaseResponseSchema,
   TransactionKind,
 } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { AVAILABILITY_TOPIC, RESERVATIONS_TOPIC } from "../../services/booking/events.js";
 import { FLIGHTS_CHANNEL, HOTELS_CHANNEL } from "../../services/catalog/change-signal.js";
-import { ACCOUNTS_TOPIC } from "../../services/identity/events.js";
-import { PAYMENT_TOPIC } from "../../services/payment/events.js";
 import { HOTEL_PRICES_CHANNEL } from "../../services/pricing/change-signal.js";
+import { topicOf } from "../../endpoints/bus.js";
 
 /** Where the release puts the message. */
 export type Placement =
@@ -122,9 +120,9 @@ const hold = (state: HoldState) => ({
   settleTime: time(1_796_000_900),
 });
 
-const onReservations = { bus: { topic: RESERVATIONS_TOPIC, key: "res_0f3a9c", headers } };
-const onPayments = { bus: { topic: PAYMENT_TOPIC, key: "pay_0123456789abcdef0123456789abcdef", headers } };
-const onAccounts = { bus: { topic: ACCOUNTS_TOPIC, key: "7d4c1b0e-2f6a-4e8b-9c1d-3a5b7e9f1c2d", headers } };
+const onReservations = { bus: { topic: topicOf(ReservationEventSchema).name, key: "res_0f3a9c", headers } };
+const onPayments = { bus: { topic: topicOf(PaymentEventSchema).name, key: "pay_0123456789abcdef0123456789abcdef", headers } };
+const onAccounts = { bus: { topic: topicOf(AccountEventSchema).name, key: "7d4c1b0e-2f6a-4e8b-9c1d-3a5b7e9f1c2d", headers } };
 const walletCommands = { column: "wallet.commands (request_hash, response)" };
 const paymentCommands = { column: "payment.commands (request_hash, response)" };
 
@@ -137,7 +135,7 @@ export const EXAMPLES: readonly Example[] = [
     "booking.RoomSoldOut",
     RoomSoldOutSchema,
     { sellerId: "seller-a", hotelId: "h-P000123", roomId: "r-double", checkIn: date(2027, 3, 10), checkOut: date(2027, 3, 13) },
-    { bus: { topic: AVAILABILITY_TOPIC, key: "r-double", headers } },
+    { bus: { topic: topicOf(RoomSoldOutSchema).name, key: "r-double", headers } },
   ),
   example(
     "identity.AccountEvent.email_verification_requested",

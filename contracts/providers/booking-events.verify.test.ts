@@ -20,7 +20,7 @@ import { BookingService, type CreateReservationRequestSchema } from "../../gen/i
 import { ReservationEventSchema, RoomSoldOutSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import { DateSchema } from "../../gen/itinera/type/v1/date_pb.js";
 import { DEFAULT_SETTINGS } from "../../services/booking/deps.js";
-import { AVAILABILITY_TOPIC, RESERVATIONS_TOPIC, type Publisher } from "../../services/booking/events.js";
+import { type Publisher } from "../../services/booking/events.js";
 import { BOOKING_PRINCIPAL, bookingFixture, createRequest, eur, hotelItem, newPaymentId, type BookingFixture } from "../../services/booking/fixture.js";
 import { nightsOf } from "../../services/booking/messages.js";
 import { pageTokens } from "../../services/booking/page-token.js";
@@ -28,6 +28,7 @@ import { bookingService } from "../../services/booking/service.js";
 import { bookingValidators } from "../../services/booking/validators.js";
 import { busLog, verifyMessageProvider, type MessageProducer } from "../message-provider.js";
 import { PACTS_DIR, stringParam, type ProviderStates, type StateParams } from "../pact.js";
+import { topicOf } from "../../endpoints/bus.js";
 
 /** Bookings a room-night takes before RoomSoldOut. */
 const ROOM_THRESHOLD = 3;
@@ -120,7 +121,7 @@ function producers(client: Client<typeof BookingService>): Record<string, Messag
   const reservationEvent = async (act: () => Promise<string>) => {
     const mark = await log.mark();
     const reservationId = await act();
-    return log.publishedOne(mark, RESERVATIONS_TOPIC, ReservationEventSchema, reservationId);
+    return log.publishedOne(mark, topicOf(ReservationEventSchema).name, ReservationEventSchema, reservationId);
   };
   const pay = async () => (await client.createReservation(f.serviceCtx("payment"), take("request").request)).reservation!.reservationId;
   return {
@@ -150,7 +151,7 @@ function producers(client: Client<typeof BookingService>): Record<string, Messag
       const { request } = take("request");
       await client.createReservation(f.serviceCtx("payment"), request);
       const roomId = request.item?.kind?.case === "hotelStay" ? (request.item.kind.value.roomId ?? "") : "";
-      return log.publishedOne(mark, AVAILABILITY_TOPIC, RoomSoldOutSchema, roomId);
+      return log.publishedOne(mark, topicOf(RoomSoldOutSchema).name, RoomSoldOutSchema, roomId);
     },
   };
 }
@@ -171,11 +172,11 @@ function bookingOver(bus: Publisher): Client<typeof BookingService> {
 /** The real bus, except that a ReservationPaid goes out without the reservation's card amount. */
 function paidWithoutAmount(bus: Publisher): Publisher {
   return {
-    publish(trx, topic, key, schema, message, ctx) {
-      if (schema.typeName !== ReservationEventSchema.typeName) return bus.publish(trx, topic, key, schema, message, ctx);
+    publish(outbox, topic, key, message, ctx) {
+      if (topic.schema.typeName !== ReservationEventSchema.typeName) return bus.publish(outbox, topic, key, message, ctx);
       const event = clone(ReservationEventSchema, message as unknown as ReservationEvent);
       if (event.event.case === "paid" && event.event.value.reservation) event.event.value.reservation.amount = undefined;
-      return bus.publish(trx, topic, key, ReservationEventSchema, event, ctx);
+      return bus.publish(outbox, topicOf(ReservationEventSchema), key, event, ctx);
     },
   };
 }

@@ -16,11 +16,12 @@ import { clone } from "@bufbuild/protobuf";
 import { localClient, type Client } from "../../endpoints/service.js";
 import { AccountEventSchema, type AccountEvent } from "../../gen/itinera/identity/v1/events_pb.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
-import { ACCOUNTS_TOPIC, type Publisher } from "../../services/identity/events.js";
+import { type Publisher } from "../../services/identity/events.js";
 import { identityFixture, TEST_SERVICE_CREDENTIALS, type IdentityFixture } from "../../services/identity/fixture.js";
 import { identityService } from "../../services/identity/service.js";
 import { busLog, verifyMessageProvider, type MessageProducer } from "../message-provider.js";
 import type { ProviderStates } from "../pact.js";
+import { topicOf } from "../../endpoints/bus.js";
 
 const PASSWORD = "pact-provider-state";
 let f: IdentityFixture;
@@ -49,7 +50,7 @@ function producers(identity: Client<typeof IdentityService>): Record<string, Mes
     const mark = await log.mark();
     await identity.signUp(f.ctx, { email, password: PASSWORD, displayName: "Pact Traveller" });
     const customer = await f.store.customerByEmail(email);
-    return log.publishedOne(mark, ACCOUNTS_TOPIC, AccountEventSchema, customer!.customerId);
+    return log.publishedOne(mark, topicOf(AccountEventSchema).name, AccountEventSchema, customer!.customerId);
   };
   return { "a sign-up's verification link": signUp, "a sign-up for an existing account": signUp };
 }
@@ -57,10 +58,10 @@ function producers(identity: Client<typeof IdentityService>): Record<string, Mes
 /** The real bus, except that a verification event goes out without the link's token. */
 function withoutToken(bus: Publisher): Publisher {
   return {
-    publish(trx, topic, key, schema, message, ctx) {
+    publish(outbox, _topic, key, message, ctx) {
       const event = clone(AccountEventSchema, message as unknown as AccountEvent);
       if (event.event.case === "emailVerificationRequested") event.event.value.token = "";
-      return bus.publish(trx, topic, key, AccountEventSchema, event, ctx);
+      return bus.publish(outbox, topicOf(AccountEventSchema), key, event, ctx);
     },
   };
 }

@@ -85,7 +85,7 @@ export function createReservation(deps: BookingServiceDeps) {
         failureReason: WALLET_REFUSED_REASON,
         refundedMinor: amount.amountMinor,
       });
-      await publishReservationEvent(bus, tx.trx, ctx, "failed", reservationMessage(row));
+      await publishReservationEvent(bus, tx.outbox, ctx, "failed", reservationMessage(row));
       return row;
     }
     const row = await tx.insert({ ...base, state: "paid", holdId: hold });
@@ -96,10 +96,10 @@ export function createReservation(deps: BookingServiceDeps) {
       const room = { sellerId: req.item!.sellerId, hotelId: stay.hotelId, roomId: stay.roomId };
       soldOut = await tx.takeNights(room, nightsOf(stay.checkIn!, stay.checkOut!), settings.roomThreshold);
     }
-    await publishReservationEvent(bus, tx.trx, ctx, "paid", reservationMessage(row));
+    await publishReservationEvent(bus, tx.outbox, ctx, "paid", reservationMessage(row));
     if (kind.case === "hotelStay" && soldOut.length > 0) {
       ctx.log.info({ reservation_id: reservationId, room_id: kind.value.roomId, nights: soldOut }, "room sold out");
-      await publishRoomSoldOut(bus, tx.trx, ctx, req.item!.sellerId, kind.value);
+      await publishRoomSoldOut(bus, tx.outbox, ctx, req.item!.sellerId, kind.value);
     }
     return row;
   }

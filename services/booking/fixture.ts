@@ -17,12 +17,12 @@ import { openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { DEFAULT_SETTINGS, type BookingSettings } from "./deps.js";
-import { AVAILABILITY_TOPIC, RESERVATIONS_TOPIC } from "./events.js";
 import { fakePayment, fakeWallet, type FakePayment, type FakeWallet } from "./fakes.fixture.js";
 import { pageTokens } from "./page-token.js";
 import { bookingService } from "./service.js";
 import { BookingStore } from "./store.js";
 import { bookingValidators } from "./validators.js";
+import { topicOf } from "../../endpoints/bus.js";
 /** The KitError a call fails with (fails the test if it succeeds or throws something else). */
 export { kitRejection as failure } from "../../endpoints/testing.js";
 
@@ -111,14 +111,14 @@ export async function bookingFixture(opts: FixtureOptions = {}): Promise<Booking
     customer: (customerId) => as({ kind: "customer", id: customerId, roles: [] }),
     serviceCtx: (name = "payment") => as({ kind: "service", id: name, roles: [] }),
     async events(reservationId) {
-      const all = (await messages(RESERVATIONS_TOPIC, ReservationEventSchema)).map(({ key, message }) => ({
+      const all = (await messages(topicOf(ReservationEventSchema).name, ReservationEventSchema)).map(({ key, message }) => ({
         key,
         kind: message.event.case ?? "",
         reservation: message.event.value!.reservation!,
       }));
       return reservationId === undefined ? all : all.filter((e) => e.key === reservationId);
     },
-    soldOut: async () => (await messages(AVAILABILITY_TOPIC, RoomSoldOutSchema)).map((m) => m.message),
+    soldOut: async () => (await messages(topicOf(RoomSoldOutSchema).name, RoomSoldOutSchema)).map((m) => m.message),
     async counts() {
       const count = async (sql: string) => Number(((await db.knex.raw(sql)) as { rows: { n: bigint }[] }).rows[0]!.n);
       return {

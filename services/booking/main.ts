@@ -8,7 +8,6 @@
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
-import { ReservationEventSchema } from "../../gen/itinera/booking/v1/events_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, url } from "../../platform/config.js";
@@ -19,11 +18,10 @@ import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
-import { RESERVATIONS_TOPIC } from "./events.js";
 import { pageTokens } from "./page-token.js";
 import { bookingService } from "./service.js";
 import { bookingSettings, serviceSettings } from "./settings.js";
-import { SETTLEMENT_GROUP, settlementHandler } from "./settlement.js";
+import { subscribeSettlement } from "./settlement.js";
 import { BookingStore } from "./store.js";
 import { bookingValidators } from "./validators.js";
 
@@ -80,14 +78,7 @@ async function main() {
     authenticate: auth.authenticate,
   });
 
-  await bus.subscribe({
-    topic: RESERVATIONS_TOPIC,
-    group: SETTLEMENT_GROUP,
-    schema: ReservationEventSchema,
-    handler: settlementHandler({ store, wallet, payment, servicePrincipal }),
-    // reservations settle independently; one reservation's events stay in order
-    concurrency: 4,
-  });
+  await subscribeSettlement(bus, { store, wallet, payment, servicePrincipal });
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },

@@ -8,9 +8,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { unavailable } from "../../endpoints/errors.js";
 import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
-import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { topicOf, type DeliveryMeta } from "../../endpoints/bus.js";
 import { waitFor } from "../../transport/bus/database.fixture.js";
-import { RESERVATIONS_TOPIC } from "./events.js";
 import { BOOKING_PRINCIPAL, bookingFixture, createRequest, eur, failure, hotelItem, type BookingFixture, type CreateOptions } from "./fixture.js";
 import { SETTLEMENT_GROUP, settlementHandler } from "./settlement.js";
 
@@ -37,10 +36,10 @@ async function paid(o: CreateOptions = {}): Promise<string> {
 async function settle(id: string): Promise<void> {
   const r = await f.db.knex.raw<{ rows: { id: bigint; payload: Buffer; created_at: Date }[] }>(
     `select id, payload, created_at from bus.messages where topic = ? and key = ? order by id`,
-    [RESERVATIONS_TOPIC, id],
+    [topicOf(ReservationEventSchema).name, id],
   );
   for (const row of r.rows) {
-    const meta: DeliveryMeta = { messageId: BigInt(row.id), topic: RESERVATIONS_TOPIC, key: id, group: SETTLEMENT_GROUP, attempt: 1, publishedAt: row.created_at };
+    const meta: DeliveryMeta = { messageId: BigInt(row.id), topic: topicOf(ReservationEventSchema).name, key: id, group: SETTLEMENT_GROUP, attempt: 1, publishedAt: row.created_at };
     const event: ReservationEvent = fromBinary(ReservationEventSchema, row.payload);
     await handle(f.serviceCtx("bus"), event, meta);
   }
@@ -143,7 +142,7 @@ test("a delivery that fails halfway is retried whole: the calls already made rep
 
 test("the consumer on the real bus settles what booking publishes, and skips what was settled before", async () => {
   const settledBefore = { wallet: f.wallet.effects().length, refunds: f.payment.refunds().length };
-  const subscription = await f.bus.subscribe({ topic: RESERVATIONS_TOPIC, group: SETTLEMENT_GROUP, schema: ReservationEventSchema, handler: handle, maxAttempts: 3, backoff: () => 50 });
+  const subscription = await f.bus.subscribe({ topic: topicOf(ReservationEventSchema), group: SETTLEMENT_GROUP, handler: handle, maxAttempts: 3, backoff: () => 50 });
   try {
     const id = await paid({ markdownMinor: 2_000n });
     await f.client.confirmReservation(sellers(), { reservationId: id, sellerReference: "CASA-5" });

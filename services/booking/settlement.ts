@@ -1,5 +1,5 @@
-// The settlement consumer (group "booking-settlement" on
-// "booking.reservations"): moves the money after each state change, so that a
+// The settlement consumer (group "booking-settlement" on ReservationEvent's
+// topic): moves the money after each state change, so that a
 // commit is never followed by a lost refund.
 //   Confirmed  → capture the wallet hold
 //   Failed     → release the hold; refund the card what is still owed:
@@ -18,10 +18,10 @@
 import type { Context, Principal } from "../../endpoints/context.js";
 import { derive } from "../../endpoints/context.js";
 import type { Client } from "../../endpoints/service.js";
-import type { ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
+import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { CreditReason, type WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import type { DeliveryMeta, MessageHandler } from "../../endpoints/bus.js";
+import { topicOf, type Bus, type DeliveryMeta, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
 import type { BookingStore, ReservationRow } from "./store.js";
 
 export const SETTLEMENT_GROUP = "booking-settlement";
@@ -32,6 +32,17 @@ export interface SettlementDeps {
   payment: Client<typeof PaymentService>;
   /** Booking's own service principal (renewed by identity's token cache). */
   servicePrincipal: (ctx: Context) => Promise<Principal>;
+}
+
+/** Starts the consumer (main.ts): group "booking-settlement" on ReservationEvent's topic. */
+export function subscribeSettlement(bus: Bus, deps: SettlementDeps): Promise<Subscription> {
+  return bus.subscribe({
+    topic: topicOf(ReservationEventSchema),
+    group: SETTLEMENT_GROUP,
+    handler: settlementHandler(deps),
+    // reservations settle independently; one reservation's events stay in order
+    concurrency: 4,
+  });
 }
 
 export function settlementHandler(deps: SettlementDeps): MessageHandler<ReservationEvent> {

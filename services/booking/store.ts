@@ -1,11 +1,12 @@
 // Booking's repository: every SQL statement of booking lives here. Changes
 // run as units of work (`transaction`): the service locks what it changes,
-// writes, and publishes its events with the same transaction (tx.trx), so a
+// writes, and publishes its events into the transaction's outbox (tx.outbox), so a
 // state change and its event commit or roll back together.
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { ItemSchema, type Item } from "../../gen/itinera/type/v1/item_pb.js";
-import type { DeliveryMeta } from "../../endpoints/bus.js";
+import type { DeliveryMeta, Outbox } from "../../endpoints/bus.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 import { inTransactionOnce } from "../../platform/inbox.js";
 
 export type ReservationState = "paid" | "confirmed" | "fulfilled" | "cancelled" | "failed";
@@ -108,7 +109,12 @@ export class BookingStore {
 
 /** The statements a unit of work may run, inside its transaction. */
 export class BookingTransaction {
-  constructor(readonly trx: Knex.Transaction) {}
+  /** The events published here commit or roll back with the change they report. */
+  readonly outbox: Outbox;
+
+  constructor(private readonly trx: Knex.Transaction) {
+    this.outbox = postgresOutbox(trx);
+  }
 
   /**
    * Serialises the creations of one payment's reservation: a concurrent call

@@ -39,7 +39,7 @@ export function transitions(deps: BookingServiceDeps) {
 
   async function publish(tx: BookingTransaction, ctx: Context, kind: "confirmed" | "failed" | "cancelled", row: ReservationRow) {
     const reservation: Reservation = reservationMessage(row);
-    await publishReservationEvent(bus, tx.trx, ctx, kind, reservation);
+    await publishReservationEvent(bus, tx.outbox, ctx, kind, reservation);
     return row;
   }
 

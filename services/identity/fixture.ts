@@ -19,7 +19,6 @@ import { AccountEventSchema, type AccountEvent } from "../../gen/itinera/identit
 import { openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase } from "../../platform/testing.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
-import { ACCOUNTS_TOPIC } from "./events.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { jwksRoute } from "./jwks-route.js";
@@ -30,6 +29,7 @@ import { IdentityStore } from "./store.js";
 import { Throttle, throttled, type ThrottlePolicies } from "./throttle.js";
 import { identityValidators } from "./validators.js";
 import { ownTokenAuthenticator } from "./verifier.js";
+import { topicOf } from "../../endpoints/bus.js";
 
 /** The secret of service `name` in tests: each service has its own. */
 export const testServiceSecret = (name: string) => `test-service-secret-${name}`;
@@ -80,7 +80,7 @@ export async function identityFixture(opts: IdentityFixtureOptions = {}): Promis
   const client = clientAt(() => new Date());
   const ctx = backgroundContext({ log });
   async function accountEvents(): Promise<AccountEvent[]> {
-    const r = await db.knex.raw<{ rows: { payload: Buffer }[] }>(`select payload from bus.messages where topic = ? order by id`, [ACCOUNTS_TOPIC]);
+    const r = await db.knex.raw<{ rows: { payload: Buffer }[] }>(`select payload from bus.messages where topic = ? order by id`, [topicOf(AccountEventSchema).name]);
     return r.rows.map((row) => fromBinary(AccountEventSchema, row.payload));
   }
   async function linkToken(email: string): Promise<string> {

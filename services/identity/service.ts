@@ -84,7 +84,7 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
       await store.signUp(async (tx) => {
         const customer = await tx.customerForSignUp({ email: normaliseEmail(req.email), displayName, passwordHash, createTime: time });
         if (customer.verifiedTime) {
-          await publishSignUpForExistingAccount(bus, tx.trx, ctx, customer.customerId, randomUUID());
+          await publishSignUpForExistingAccount(bus, tx.outbox, ctx, customer.customerId, randomUUID());
           return;
         }
         const token = randomBytes(32).toString("base64url");
@@ -97,7 +97,7 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
           expireTime,
           createTime: time,
         });
-        await publishVerificationRequested(bus, tx.trx, ctx, { customerId: customer.customerId, verificationId, token, expireTime });
+        await publishVerificationRequested(bus, tx.outbox, ctx, { customerId: customer.customerId, verificationId, token, expireTime });
       });
       ctx.log.info("sign-up answered: the next step is in the e-mail");
       return {};

@@ -1,5 +1,7 @@
 // Identity's repository: every SQL statement of the identity service.
 import type { Knex } from "knex";
+import type { Outbox } from "../../endpoints/bus.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 
 export interface CustomerRow {
   customerId: string;
@@ -56,9 +58,14 @@ export interface ThrottleRow {
   updateTime: Date;
 }
 
-/** The statements of a sign-up, inside its transaction (`trx` also carries the events it publishes). */
+/** The statements of a sign-up, inside its transaction, and the outbox of the events it publishes. */
 export class SignUpTransaction {
-  constructor(readonly trx: Knex.Transaction) {}
+  /** The events published here commit or roll back with the sign-up. */
+  readonly outbox: Outbox;
+
+  constructor(private readonly trx: Knex.Transaction) {
+    this.outbox = postgresOutbox(trx);
+  }
 
   /** The customer with this address: a new, unconfirmed one, or the one that has it already. */
   async customerForSignUp(c: Pick<CustomerRow, "email" | "displayName" | "passwordHash" | "createTime">): Promise<CustomerRow> {

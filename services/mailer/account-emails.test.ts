@@ -7,13 +7,14 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { topicOf, type DeliveryMeta } from "../../endpoints/bus.js";
 import { rejection } from "../../endpoints/testing.js";
 import { AccountEventSchema, type AccountEvent } from "../../gen/itinera/identity/v1/events_pb.js";
 import { waitFor } from "../../transport/bus/database.fixture.js";
 import { testTokens } from "../identity/testing.js";
-import { accountEmails, ACCOUNTS_GROUP, ACCOUNTS_TOPIC, subscribeAccountEmails } from "./account-emails.js";
+import { accountEmails, ACCOUNTS_GROUP, subscribeAccountEmails } from "./account-emails.js";
 import { CUSTOMER, mailerFixture, type MailerFixture } from "./fixture.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 
 let f: MailerFixture;
 let handle: ReturnType<typeof accountEmails>;
@@ -38,7 +39,7 @@ test.after(async () => {
 
 const meta = (messageId = ++messageIds): DeliveryMeta => ({
   messageId,
-  topic: ACCOUNTS_TOPIC,
+  topic: topicOf(AccountEventSchema).name,
   key: CUSTOMER.customerId,
   group: ACCOUNTS_GROUP,
   attempt: 1,
@@ -105,7 +106,7 @@ test("SMTP refuses: the handler throws (the bus retries), nothing is recorded, t
 test("through the bus: an event published by identity becomes one e-mail", async () => {
   const sub = await subscribeAccountEmails(f.bus, handle, { maxAttempts: 3, backoff: () => 50 });
   try {
-    await f.busDb.knex.transaction((trx) => f.bus.publish(trx, ACCOUNTS_TOPIC, CUSTOMER.customerId, AccountEventSchema, verification("v-bus")));
+    await f.busDb.knex.transaction((trx) => f.bus.publish(postgresOutbox(trx), topicOf(AccountEventSchema), CUSTOMER.customerId, verification("v-bus")));
     await waitFor("the e-mail of the published event", () => deliveriesOf("v-bus").length === 1);
   } finally {
     await sub.stop();

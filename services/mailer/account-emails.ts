@@ -1,5 +1,5 @@
 // The mailer's consumer of identity's account events (group "mailer" on
-// "identity.accounts"): the e-mail a sign-up calls for, since its answer
+// AccountEvent's topic): the e-mail a sign-up calls for, since its answer
 // never says whether the address has an account —
 //   - EmailVerificationRequested: the link that confirms the address and
 //     signs in (<WEB_PUBLIC_URL>/verify?token=…, valid 24 hours);
@@ -14,14 +14,13 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Context, Principal } from "../../endpoints/context.js";
 import { derive } from "../../endpoints/context.js";
 import type { Client } from "../../endpoints/service.js";
-import { defaultBackoff, type Bus, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
+import { topicOf, defaultBackoff, type Bus, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
 import { AccountEventSchema, type AccountEvent } from "../../gen/itinera/identity/v1/events_pb.js";
 import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import type { Sender } from "./smtp.js";
 import type { EmailStore } from "./store.js";
 import { layout, type Content } from "./templates.js";
 
-export const ACCOUNTS_TOPIC = "identity.accounts";
 export const ACCOUNTS_GROUP = "mailer";
 
 export interface AccountEmailDeps {
@@ -106,9 +105,8 @@ export function subscribeAccountEmails(
   opts: { maxAttempts: number; backoff?: (attempt: number) => number },
 ): Promise<Subscription> {
   return bus.subscribe({
-    topic: ACCOUNTS_TOPIC,
+    topic: topicOf(AccountEventSchema),
     group: ACCOUNTS_GROUP,
-    schema: AccountEventSchema,
     handler,
     maxAttempts: opts.maxAttempts,
     backoff: opts.backoff ?? defaultBackoff,

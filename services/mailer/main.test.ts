@@ -30,8 +30,10 @@ import { jwksRoute } from "../identity/jwks-route.js";
 import { newSigningKey, signerOf, type TokenSigner } from "../identity/signing-keys.js";
 import { bearerAuthenticator, tokenVerifier } from "../identity/verifier.js";
 import { BUS_MIGRATIONS, CUSTOMER, fakeIdentity, reservation, reservationEvent, type EventCase } from "./fixture.js";
-import { MAILER_GROUP, messageIdOf, RESERVATIONS_TOPIC } from "./notifier.js";
+import { MAILER_GROUP, messageIdOf } from "./notifier.js";
 import { startFakeSmtp, type FakeSmtp } from "./smtp.fixture.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
+import { topicOf } from "../../endpoints/bus.js";
 
 const log = pino({ level: "silent" });
 const SECRET = "mailer-test-service-secret";
@@ -70,7 +72,7 @@ const asService = async (): Promise<Context> =>
   backgroundContext({ log, principal: { kind: "service", id: "operator", roles: [], token: await signer.sign({ sub: "operator", roles: [], kind: "service" }, new Date(), 300) } });
 
 async function publish(kind: EventCase, r = reservation()) {
-  await bus.publish(busDb.knex, RESERVATIONS_TOPIC, r.reservationId, ReservationEventSchema, reservationEvent(kind, r));
+  await bus.publish(postgresOutbox(busDb.knex), topicOf(ReservationEventSchema), r.reservationId, reservationEvent(kind, r));
   return r;
 }
 
@@ -148,7 +150,7 @@ test("an acknowledgement lost after the e-mail was recorded: the redelivery send
   await busDb.knex.raw(
     `insert into bus.deliveries (group_name, message_id, topic, key)
      select ?, id, topic, key from bus.messages where topic = ? and key = ?`,
-    [MAILER_GROUP, RESERVATIONS_TOPIC, r.reservationId],
+    [MAILER_GROUP, topicOf(ReservationEventSchema).name, r.reservationId],
   );
   await busDb.knex.raw(`select pg_notify('bus_booking.reservations', '')`);
   const resends = mailer.lines.length;

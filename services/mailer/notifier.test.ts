@@ -8,11 +8,12 @@ import * as assert from "uvu/assert";
 import { unavailable } from "../../endpoints/errors.js";
 import { rejection } from "../../endpoints/testing.js";
 import { ReservationEventSchema } from "../../gen/itinera/booking/v1/events_pb.js";
-import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { topicOf, type DeliveryMeta } from "../../endpoints/bus.js";
 import { waitFor } from "../../transport/bus/database.fixture.js";
 import { CUSTOMER, mailerFixture, reservation, reservationEvent, type EventCase, type MailerFixture } from "./fixture.js";
-import { MAILER_GROUP, messageIdOf, reservationNotifier, RESERVATIONS_TOPIC, subscribeNotifier } from "./notifier.js";
+import { MAILER_GROUP, messageIdOf, reservationNotifier, subscribeNotifier } from "./notifier.js";
 import type { Sender } from "./smtp.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 
 let f: MailerFixture;
 let messageIds = 0n;
@@ -25,7 +26,7 @@ test.after(async () => {
 });
 
 function meta(attempt = 1): DeliveryMeta {
-  return { messageId: ++messageIds, topic: RESERVATIONS_TOPIC, key: "k", group: MAILER_GROUP, attempt, publishedAt: new Date() };
+  return { messageId: ++messageIds, topic: topicOf(ReservationEventSchema).name, key: "k", group: MAILER_GROUP, attempt, publishedAt: new Date() };
 }
 
 const deliver = (kind: EventCase, r = reservation()) => f.notifier(f.ctx, reservationEvent(kind, r), meta());
@@ -173,7 +174,7 @@ test("through the bus (group mailer): an event published twice and a paid event 
   const r = reservation();
   const sub = await subscribeNotifier(f.bus, f.notifier, { maxAttempts: 3, backoff: () => 0 });
   try {
-    const publish = (kind: EventCase) => f.bus.publish(f.busDb.knex, RESERVATIONS_TOPIC, r.reservationId, ReservationEventSchema, reservationEvent(kind, r));
+    const publish = (kind: EventCase) => f.bus.publish(postgresOutbox(f.busDb.knex), topicOf(ReservationEventSchema), r.reservationId, reservationEvent(kind, r));
     await publish("paid");
     await publish("confirmed");
     await publish("confirmed");
@@ -192,7 +193,7 @@ test("a customer identity does not know: retried, then dead-lettered with the re
   const sub = await subscribeNotifier(f.bus, f.notifier, { maxAttempts: 2, backoff: () => 0 });
   let dead: { attempts: number; last_error: string } | undefined;
   try {
-    await f.bus.publish(f.busDb.knex, RESERVATIONS_TOPIC, r.reservationId, ReservationEventSchema, reservationEvent("confirmed", r));
+    await f.bus.publish(postgresOutbox(f.busDb.knex), topicOf(ReservationEventSchema), r.reservationId, reservationEvent("confirmed", r));
     await waitFor("the dead letter", async () => {
       const q = await f.busDb.knex.raw(`select attempts, last_error from bus.dead_letters where group_name = ? and key = ?`, [MAILER_GROUP, r.reservationId]);
       dead = q.rows[0];

@@ -1,4 +1,4 @@
-// The mailer's consumer (group "mailer" on "booking.reservations"): one
+// The mailer's consumer (group "mailer" on ReservationEvent's topic): one
 // e-mail per reservation event — the invoice when it is confirmed, the
 // apology with the refund when it failed, the cancellation with the fee and
 // the refund when it was cancelled; nothing for `paid`.
@@ -27,12 +27,11 @@ import type { Client } from "../../endpoints/service.js";
 import type { Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
-import { defaultBackoff, type Bus, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
+import { topicOf, defaultBackoff, type Bus, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
 import type { Sender } from "./smtp.js";
 import type { EmailStore, EmailType } from "./store.js";
 import { renderEmail } from "./templates.js";
 
-export const RESERVATIONS_TOPIC = "booking.reservations";
 export const MAILER_GROUP = "mailer";
 
 export interface NotifierDeps {
@@ -121,16 +120,15 @@ export interface NotifierSubscriptionOptions {
   backoff?: (attempt: number) => number;
 }
 
-/** Subscribes the notifier as group "mailer" to "booking.reservations". */
+/** Subscribes the notifier as group "mailer" to ReservationEvent's topic. */
 export function subscribeNotifier(
   bus: Bus,
   handler: MessageHandler<ReservationEvent>,
   opts: NotifierSubscriptionOptions,
 ): Promise<Subscription> {
   return bus.subscribe({
-    topic: RESERVATIONS_TOPIC,
+    topic: topicOf(ReservationEventSchema),
     group: MAILER_GROUP,
-    schema: ReservationEventSchema,
     handler,
     maxAttempts: opts.maxAttempts,
     backoff: opts.backoff ?? defaultBackoff,

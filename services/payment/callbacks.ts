@@ -2,7 +2,7 @@
 // the raw body and the signature header; this checks the signature (before
 // reading a byte of the body), parses the decision and applies it in ONE
 // transaction — the payment PENDING → AUTHORISED or DECLINED, the gateway's
-// event id recorded, and PaymentEvent published on "payment.payments" — so a
+// event id recorded, and PaymentEvent published on its topic — so a
 // crash leaves either all of it or none. The gateway delivers at least once
 // (and sends duplicates on purpose): a repeated event, or another event for
 // a decision already applied, changes nothing.
@@ -115,7 +115,7 @@ export class PaymentCallbacks {
         },
         this.now(),
       );
-      await this.deps.publish(tx.trx, decisionEvent(d.status, paymentMessage(after)), ctx);
+      await this.deps.publish(tx.outbox, decisionEvent(d.status, paymentMessage(after)), ctx);
       log.info("payment decided");
       return { ...outcome, duplicate: false };
     });

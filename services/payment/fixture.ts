@@ -14,13 +14,14 @@ import { openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { PaymentCallbacks } from "./callbacks.js";
-import { busPublisher, PAYMENT_TOPIC } from "./events.js";
+import { busPublisher } from "./events.js";
 import { FakeGateway } from "./fake-gateway.fixture.js";
 import type { GatewayClient } from "./gateway.js";
 import { TEST_QUOTING } from "./payments.fixture.js";
 import { paymentService } from "./service.js";
 import { PaymentStore } from "./store.js";
 import { paymentValidators } from "./validators.js";
+import { topicOf } from "../../endpoints/bus.js";
 /** The KitError a call fails with (fails the test if it succeeds or throws something else). */
 export { kitRejection as failure } from "../../endpoints/testing.js";
 
@@ -112,7 +113,7 @@ export async function paymentFixture(opts: PaymentFixtureOptions = {}): Promise<
     async events() {
       const rows = await db.knex.raw<{ rows: { key: string; payload: Buffer }[] }>(
         `select key, payload from bus.messages where topic = ? order by id`,
-        [PAYMENT_TOPIC],
+        [topicOf(PaymentEventSchema).name],
       );
       return rows.rows.map((r) => ({ key: r.key, event: fromBinary(PaymentEventSchema, r.payload) }));
     },

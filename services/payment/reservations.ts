@@ -1,5 +1,5 @@
 // The consumer that turns an authorised payment into a reservation: group
-// "payment-reservations" on topic "payment.payments". For PaymentAuthorised
+// "payment-reservations" on PaymentEvent's topic. For PaymentAuthorised
 // it calls booking.CreateReservation as this service (its own principal), and
 // records the reservation id in the payment with the message in the inbox,
 // in one transaction. Declined payments need nothing.
@@ -14,8 +14,7 @@ import { asKitError } from "../../endpoints/errors.js";
 import type { Client } from "../../endpoints/service.js";
 import type { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentEventSchema, type PaymentEvent } from "../../gen/itinera/payment/v1/events_pb.js";
-import type { Bus, DeliveryMeta, Subscription } from "../../endpoints/bus.js";
-import { PAYMENT_TOPIC } from "./events.js";
+import { topicOf, type Bus, type DeliveryMeta, type Subscription } from "../../endpoints/bus.js";
 import type { PaymentStore } from "./store.js";
 
 export const RESERVATIONS_GROUP = "payment-reservations";
@@ -70,9 +69,8 @@ export function subscribeReservations(
   opts: { backoff?: (attempt: number) => number } = {},
 ): Promise<Subscription> {
   return bus.subscribe({
-    topic: PAYMENT_TOPIC,
+    topic: topicOf(PaymentEventSchema),
     group: RESERVATIONS_GROUP,
-    schema: PaymentEventSchema,
     handler: reservationHandler(deps),
     maxAttempts: RESERVATION_MAX_ATTEMPTS,
     backoff: opts.backoff ?? reservationBackoff,

@@ -6,7 +6,8 @@
 // resumed by its retry — the gateway is idempotent too (merchant_ref,
 // idempotency_key), so a resumed call gets the same session or refund.
 import type { Knex } from "knex";
-import type { DeliveryMeta } from "../../endpoints/bus.js";
+import type { DeliveryMeta, Outbox } from "../../endpoints/bus.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 import { alreadyProcessed, markProcessed } from "../../platform/inbox.js";
 
 export type PaymentStatus = "pending" | "authorised" | "declined" | "expired";
@@ -155,10 +156,12 @@ export class PaymentStore {
 
 /** The statements a unit of work may run, inside its transaction. */
 export class PaymentTransaction {
-  constructor(
-    /** For the bus: an event is published in the same transaction as the change it announces. */
-    readonly trx: Knex.Transaction,
-  ) {}
+  /** For the bus: an event is published in the same transaction as the change it announces. */
+  readonly outbox: Outbox;
+
+  constructor(private readonly trx: Knex.Transaction) {
+    this.outbox = postgresOutbox(trx);
+  }
 
   async insertPayment(p: NewPayment): Promise<PaymentRow> {
     const [row] = await this.trx("payments")

@@ -9,13 +9,14 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { RoomSoldOutSchema, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
 import { PriceSource } from "../../gen/itinera/pricing/v1/pricing_pb.js";
-import type { DeliveryMeta } from "../../endpoints/bus.js";
+import { topicOf, type DeliveryMeta } from "../../endpoints/bus.js";
 import { openBusTestDatabase, type BusTestDatabase } from "../../transport/bus/database.fixture.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { until } from "../../platform/processes.testing.js";
-import { AVAILABILITY_GROUP, AVAILABILITY_TOPIC, roomSoldOutHandler, subscribeRoomSoldOut } from "./availability.js";
+import { AVAILABILITY_GROUP, roomSoldOutHandler, subscribeRoomSoldOut } from "./availability.js";
 import { addDays, dateMessage, type IsoDate } from "./dates.js";
 import { nightsOf, pricingFixture, type PricingFixture } from "./fixture.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 
 let f: PricingFixture;
 let busDb: BusTestDatabase;
@@ -61,14 +62,14 @@ const soldOut = (hotelId: string, sellerId: string, from: number, to: number): R
   create(RoomSoldOutSchema, { sellerId, hotelId, roomId: "DBL-STD", checkIn: dateMessage(addDays(first, from)), checkOut: dateMessage(addDays(first, to)) });
 
 let nextId = 1_000_000n;
-const meta = (messageId = nextId++): DeliveryMeta => ({ messageId, topic: AVAILABILITY_TOPIC, key: "DBL-STD", group: AVAILABILITY_GROUP, attempt: 1, publishedAt: new Date() });
+const meta = (messageId = nextId++): DeliveryMeta => ({ messageId, topic: topicOf(RoomSoldOutSchema).name, key: "DBL-STD", group: AVAILABILITY_GROUP, attempt: 1, publishedAt: new Date() });
 
 const handled = async () => Number((await f.database.knex.raw(`select count(*)::int as n from inbox where group_name = ?`, [AVAILABILITY_GROUP])).rows[0].n);
 
 test("through the bus: that seller's prices of that room for the stay's nights turn STALE; a live quote, then new rates, refresh them", async () => {
   await ingest("h-sold");
   const before = await handled();
-  await bus.publish(busDb.db.knex, AVAILABILITY_TOPIC, "DBL-STD", RoomSoldOutSchema, soldOut("h-sold", "casa", 2, 4));
+  await bus.publish(postgresOutbox(busDb.db.knex), topicOf(RoomSoldOutSchema), "DBL-STD", soldOut("h-sold", "casa", 2, 4));
   await until("the message to be handled", async () => ((await handled()) > before ? true : undefined));
 
   const stale = [["DBL-STD", "casa", "STALE"], ["DBL-STD", "wanderly", "FRESH"], ["TWN-STD", "casa", "FRESH"]];

@@ -1,4 +1,4 @@
-// RoomSoldOut (topic "booking.availability", group "pricing-availability"):
+// RoomSoldOut (on its topic, group "pricing-availability"):
 // booking sold the last of a room for a stay, so pricing's stored prices of
 // that room for those nights are no longer firm. InvalidateRoom's logic,
 // narrowed to the seller and the nights of the stay: the rates and the
@@ -8,11 +8,10 @@
 // message (inbox, same transaction).
 import type { Date as CalendarDate } from "../../gen/itinera/type/v1/date_pb.js";
 import { RoomSoldOutSchema, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
-import type { Bus, MessageHandler, Subscription } from "../../endpoints/bus.js";
+import { topicOf, type Bus, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
 import { isoDate, daysBetween } from "./dates.js";
 import type { PricingStore } from "./store.js";
 
-export const AVAILABILITY_TOPIC = "booking.availability";
 export const AVAILABILITY_GROUP = "pricing-availability";
 
 export function roomSoldOutHandler(store: PricingStore): MessageHandler<RoomSoldOut> {
@@ -34,7 +33,7 @@ export function roomSoldOutHandler(store: PricingStore): MessageHandler<RoomSold
 }
 
 export function subscribeRoomSoldOut(bus: Bus, store: PricingStore): Promise<Subscription> {
-  return bus.subscribe({ topic: AVAILABILITY_TOPIC, group: AVAILABILITY_GROUP, schema: RoomSoldOutSchema, handler: roomSoldOutHandler(store) });
+  return bus.subscribe({ topic: topicOf(RoomSoldOutSchema), group: AVAILABILITY_GROUP, handler: roomSoldOutHandler(store) });
 }
 
 function invalid(m: RoomSoldOut): string | undefined {

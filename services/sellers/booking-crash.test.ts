@@ -25,11 +25,12 @@ import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { testTokens } from "../identity/testing.js";
 import { SellerBookingStore } from "./booking-store.js";
-import { RESERVATIONS_TOPIC } from "./bookings.js";
 import { fakePeers, hotelItem, log, paidReservation } from "./bookings.fixture.js";
 import { startFakeSellers } from "./fake-sellers.fixture.js";
 import { fakeCatalog, fakePricing } from "./fixture.js";
 import { bookingLedger, casaBookings } from "./test/booking-sellers.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
+import { topicOf } from "../../endpoints/bus.js";
 
 const unimplemented = () => Promise.reject(new Error("not in this fake"));
 
@@ -100,7 +101,7 @@ test("SIGKILL while the seller books: the restarted process books once, confirms
     await ready(child);
     const r = paidReservation(hotelItem("casa"));
     const bus = new PostgresBus({ knex: busDb.knex, log });
-    await bus.publish(busDb.knex, RESERVATIONS_TOPIC, r.reservationId, ReservationEventSchema, create(ReservationEventSchema, { event: { case: "paid", value: { reservation: r } } }));
+    await bus.publish(postgresOutbox(busDb.knex), topicOf(ReservationEventSchema), r.reservationId, create(ReservationEventSchema, { event: { case: "paid", value: { reservation: r } } }));
 
     await firstArrived.promise;
     await child.kill(); // SIGKILL while the seller's answer is on its way

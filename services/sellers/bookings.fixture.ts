@@ -21,15 +21,16 @@ import { PaymentService, PaymentState } from "../../gen/itinera/payment/v1/payme
 import type { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import { openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
-import type { MessageHandler } from "../../endpoints/bus.js";
+import { topicOf, type MessageHandler } from "../../endpoints/bus.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import type { SellerAdapter } from "./adapter.js";
 import { createAdapters } from "./adapters/index.js";
 import { SellerBookingStore } from "./booking-store.js";
-import { sellerBookings, subscribeSellerBookings, RESERVATIONS_TOPIC, type SellerBookingsDeps } from "./bookings.js";
+import { sellerBookings, subscribeSellerBookings, type SellerBookingsDeps } from "./bookings.js";
 import { FxTable, SANDBOX_FX_RATES } from "./fx.js";
 import { bookingLedger, casaBookings, skylarkBookings, wanderlyBookings, type BookingLedger } from "./test/booking-sellers.js";
 import { startFakeSeller, type FakeSeller } from "./test/fake-seller.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 
 export const log = pino({ level: process.env.SELLERS_TEST_LOG ?? "silent" });
 const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -202,7 +203,7 @@ export async function bookingsFixture(): Promise<BookingsFixture> {
     handlerWith,
     handler: handlerWith(),
     publishPaid: (r) =>
-      bus.publish(busDb.knex, RESERVATIONS_TOPIC, r.reservationId, ReservationEventSchema, create(ReservationEventSchema, { event: { case: "paid", value: { reservation: r } } })),
+      bus.publish(postgresOutbox(busDb.knex), topicOf(ReservationEventSchema), r.reservationId, create(ReservationEventSchema, { event: { case: "paid", value: { reservation: r } } })),
     async close() {
       await bus.close();
       adapters.forEach((a) => a.close());

@@ -16,6 +16,8 @@ import { until } from "../../platform/processes.testing.js";
 import type { SellerBooking, SellerBookingStore } from "./booking-store.js";
 import { BOOKINGS_GROUP } from "./bookings.js";
 import { bookingsFixture, DEADLINE_MS, flightItem, hotelItem, paidReservation, type BookingsFixture, type FakeBookingSeller } from "./bookings.fixture.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
+import { topicOf } from "../../endpoints/bus.js";
 
 let f: BookingsFixture;
 
@@ -141,8 +143,7 @@ test("redelivery of a handled message, a second ReservationPaid and other events
   const paid = create(ReservationEventSchema, { event: { case: "paid", value: { reservation: r } } });
   await f.handler(silentContext(), paid, { messageId, topic: "booking.reservations", key: r.reservationId, group: BOOKINGS_GROUP, attempt: 2, publishedAt: new Date() });
   await f.publishPaid(r);
-  await f.bus.publish(f.busDb.knex, "booking.reservations", r.reservationId, ReservationEventSchema,
-    create(ReservationEventSchema, { event: { case: "confirmed", value: { reservation: r } } }));
+  await f.bus.publish(postgresOutbox(f.busDb.knex), topicOf(ReservationEventSchema), r.reservationId, create(ReservationEventSchema, { event: { case: "confirmed", value: { reservation: r } } }));
   await drained(r);
 
   assert.equal([f.peers.calls.length, f.sellers.casa.fake.requests.length], [calls, requests]);

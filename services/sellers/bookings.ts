@@ -21,11 +21,10 @@ import type { BookingService, Reservation } from "../../gen/itinera/booking/v1/b
 import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { Item } from "../../gen/itinera/type/v1/item_pb.js";
-import type { Bus, DeliveryMeta, MessageHandler, Subscription } from "../../endpoints/bus.js";
+import { topicOf, type Bus, type DeliveryMeta, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
 import type { BookingResult, SellerAdapter } from "./adapter.js";
 import type { SagaOutcome, SellerBooking, SellerBookingStore } from "./booking-store.js";
 
-export const RESERVATIONS_TOPIC = "booking.reservations";
 export const BOOKINGS_GROUP = "sellers-bookings";
 /** How long the seller may keep failing, from the reservation's create_time, before we give up. */
 export const DEFAULT_BOOKING_DEADLINE_MS = 10 * 60_000;
@@ -155,16 +154,15 @@ export interface BookingConsumerOptions {
   concurrency?: number;
 }
 
-/** Starts the consumer: group "sellers-bookings" on topic "booking.reservations". */
+/** Starts the consumer: group "sellers-bookings" on ReservationEvent's topic. */
 export function subscribeSellerBookings(
   bus: Bus,
   handler: MessageHandler<ReservationEvent>,
   opts: BookingConsumerOptions = {},
 ): Promise<Subscription> {
   return bus.subscribe({
-    topic: RESERVATIONS_TOPIC,
+    topic: topicOf(ReservationEventSchema),
     group: BOOKINGS_GROUP,
-    schema: ReservationEventSchema,
     handler,
     // The deadline, not the attempt count, decides when to give up: enough attempts to outlast it.
     maxAttempts: opts.maxAttempts ?? 100,

@@ -10,8 +10,8 @@ import { fromBinary, type DescMessage } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { backgroundContext, derive, parseTraceparent } from "../../endpoints/context.js";
-import { channelOf, defaultBackoff, type DeliveryMeta, type SubscribeOptions, type Subscription } from "../../endpoints/bus.js";
-import type { Notifications } from "./notifications.js";
+import { defaultBackoff, type DeliveryMeta, type SubscribeOptions, type Subscription } from "../../endpoints/bus.js";
+import { channelOf, type Notifications } from "./notifications.js";
 import { Wakeup } from "./wakeup.js";
 
 export interface ConsumerDeps {
@@ -37,7 +37,8 @@ export async function startConsumer<Desc extends DescMessage>(
   opts: SubscribeOptions<Desc>,
 ): Promise<Subscription> {
   const { knex, pollMs } = deps;
-  const { topic, group, schema, handler } = opts;
+  const { group, handler } = opts;
+  const { name: topic, schema } = opts.topic;
   const maxAttempts = opts.maxAttempts ?? 5;
   const backoff = opts.backoff ?? defaultBackoff;
   const log = deps.log.child({ topic, group });

@@ -3,10 +3,20 @@ import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { pino } from "pino";
+import type { Topic } from "../../endpoints/bus.js";
+import { EchoRequestSchema } from "../../gen/itinera/echo/v1/echo_pb.js";
 import { openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
 
 export const silentLog = pino({ level: process.env.BUS_TEST_LOG ?? "silent" });
+
+/**
+ * A topic of EchoRequests under any name, for the engine's own tests: the bus
+ * carries whatever topic it is given; services name theirs with topicOf.
+ */
+export function echoTopic(name: string): Topic<typeof EchoRequestSchema> {
+  return { name, schema: EchoRequestSchema };
+}
 
 export interface BusTestDatabase {
   test: TestDatabase;

@@ -6,6 +6,11 @@ import type { Knex } from "knex";
 import type pg from "pg";
 import type { Logger } from "pino";
 
+/** The channel a topic's publishes notify. */
+export function channelOf(topic: string): string {
+  return `bus_${topic}`;
+}
+
 export class Notifications {
   private readonly wakers = new Map<string, Set<() => void>>();
   private connection: pg.Client | undefined;

@@ -5,7 +5,8 @@ import * as assert from "uvu/assert";
 import { EchoRequestSchema, type EchoRequest } from "../../gen/itinera/echo/v1/echo_pb.js";
 import type { DeliveryMeta, Subscription } from "../../endpoints/bus.js";
 import { PostgresBus } from "./postgres-bus.js";
-import { openBusTestDatabase, silentLog, waitFor, type BusTestDatabase } from "./database.fixture.js";
+import { postgresOutbox } from "./outbox.js";
+import { echoTopic, openBusTestDatabase, silentLog, waitFor, type BusTestDatabase } from "./database.fixture.js";
 import { nextIdle, untilBusSettled } from "./quiescence.testing.js";
 
 let t: BusTestDatabase;
@@ -30,14 +31,14 @@ test.after(async () => {
 test("a message published in a rolled-back transaction is never delivered; a committed one is", async () => {
   const bus = newBus();
   const got: string[] = [];
-  await bus.subscribe({ topic: "t.commit", group: "commit", schema: EchoRequestSchema, handler: async (_ctx, m) => void got.push(m.message) });
+  await bus.subscribe({ topic: echoTopic("t.commit"), group: "commit", handler: async (_ctx, m) => void got.push(m.message) });
   await t.db.knex
     .transaction(async (trx) => {
-      await bus.publish(trx, "t.commit", "k", EchoRequestSchema, echo("rolled back"));
+      await bus.publish(postgresOutbox(trx), echoTopic("t.commit"), "k", echo("rolled back"));
       throw new Error("abort");
     })
     .catch(() => undefined);
-  await t.db.knex.transaction((trx) => bus.publish(trx, "t.commit", "k", EchoRequestSchema, echo("committed")));
+  await t.db.knex.transaction((trx) => bus.publish(postgresOutbox(trx), echoTopic("t.commit"), "k", echo("committed")));
   // The group has handled everything published to it: a rolled-back message delivered would be in `got` by now.
   await untilBusSettled(t.test.url, { groups: ["commit"] });
   assert.equal(got, ["committed"]);
@@ -49,9 +50,9 @@ test("LISTEN/NOTIFY wakes an idle consumer long before its poll", async () => {
   const bus = newBus(120_000);
   const got: string[] = [];
   const idle = nextIdle(t.db.knex, "g", "t.listen");
-  await bus.subscribe({ topic: "t.listen", group: "g", schema: EchoRequestSchema, handler: async (_c, m) => void got.push(m.message) });
+  await bus.subscribe({ topic: echoTopic("t.listen"), group: "g", handler: async (_c, m) => void got.push(m.message) });
   await idle; // it looked for work, found none, and sleeps until a notification or its poll in 120 s
-  await bus.publish(t.db.knex, "t.listen", "k", EchoRequestSchema, echo("wake up"));
+  await bus.publish(postgresOutbox(t.db.knex), echoTopic("t.listen"), "k", echo("wake up"));
   // Well before the poll: only the notification can have woken it.
   await waitFor("the message, woken by its notification", () => got.length === 1, 30_000);
   assert.equal(got, ["wake up"]);
@@ -74,13 +75,13 @@ test("two consumers of one group keep order per key and handle different keys in
     inFlight.delete(meta.key);
   };
   const subs: Subscription[] = [
-    await a.subscribe({ topic: "t.order", group: "g", schema: EchoRequestSchema, handler, maxAttempts: 1 }),
-    await b.subscribe({ topic: "t.order", group: "g", schema: EchoRequestSchema, handler, maxAttempts: 1 }),
+    await a.subscribe({ topic: echoTopic("t.order"), group: "g", handler, maxAttempts: 1 }),
+    await b.subscribe({ topic: echoTopic("t.order"), group: "g", handler, maxAttempts: 1 }),
   ];
   const keys = ["a", "b", "c"];
   for (let i = 0; i < 10; i++) {
     await t.db.knex.transaction(async (trx) => {
-      for (const k of keys) await a.publish(trx, "t.order", k, EchoRequestSchema, echo(`${k}-${i}`));
+      for (const k of keys) await a.publish(postgresOutbox(trx), echoTopic("t.order"), k, echo(`${k}-${i}`));
     });
   }
   await waitFor("all 30 messages", () => keys.every((k) => (seen.get(k)?.length ?? 0) === 10));
@@ -95,9 +96,9 @@ test("every group gets every message", async () => {
   const bus = newBus();
   const got = { billing: [] as string[], mailer: [] as string[] };
   for (const group of ["billing", "mailer"] as const) {
-    await bus.subscribe({ topic: "t.groups", group, schema: EchoRequestSchema, handler: async (_c, m) => void got[group].push(m.message) });
+    await bus.subscribe({ topic: echoTopic("t.groups"), group, handler: async (_c, m) => void got[group].push(m.message) });
   }
-  for (const m of ["one", "two", "three"]) await bus.publish(t.db.knex, "t.groups", m, EchoRequestSchema, echo(m));
+  for (const m of ["one", "two", "three"]) await bus.publish(postgresOutbox(t.db.knex), echoTopic("t.groups"), m, echo(m));
   await waitFor("both groups", () => got.billing.length === 3 && got.mailer.length === 3);
   assert.equal([...got.billing].sort(), ["one", "three", "two"]);
   assert.equal([...got.mailer].sort(), ["one", "three", "two"]);
@@ -105,9 +106,9 @@ test("every group gets every message", async () => {
 
 test("a group that subscribes after messages were published still gets them", async () => {
   const bus = newBus();
-  await bus.publish(t.db.knex, "t.late", "k", EchoRequestSchema, echo("early"));
+  await bus.publish(postgresOutbox(t.db.knex), echoTopic("t.late"), "k", echo("early"));
   const got: string[] = [];
-  await bus.subscribe({ topic: "t.late", group: "late", schema: EchoRequestSchema, handler: async (_c, m) => void got.push(m.message) });
+  await bus.subscribe({ topic: echoTopic("t.late"), group: "late", handler: async (_c, m) => void got.push(m.message) });
   await waitFor("the early message", () => got.length === 1);
   assert.equal(got, ["early"]);
 });
@@ -118,9 +119,8 @@ test("a failing message is retried with backoff, then dead-lettered with its err
   const done: string[] = [];
   const events: string[] = [];
   await bus.subscribe({
-    topic: "t.poison",
+    topic: echoTopic("t.poison"),
     group: "g",
-    schema: EchoRequestSchema,
     maxAttempts: 3,
     backoff: (n) => 500 * n,
     handler: async (_c, m, meta) => {
@@ -133,9 +133,9 @@ test("a failing message is retried with backoff, then dead-lettered with its err
       events.push(m.message);
     },
   });
-  await bus.publish(t.db.knex, "t.poison", "bad", EchoRequestSchema, echo("poison"));
-  await bus.publish(t.db.knex, "t.poison", "good", EchoRequestSchema, echo("fine"));
-  await bus.publish(t.db.knex, "t.poison", "bad", EchoRequestSchema, echo("after poison"));
+  await bus.publish(postgresOutbox(t.db.knex), echoTopic("t.poison"), "bad", echo("poison"));
+  await bus.publish(postgresOutbox(t.db.knex), echoTopic("t.poison"), "good", echo("fine"));
+  await bus.publish(postgresOutbox(t.db.knex), echoTopic("t.poison"), "bad", echo("after poison"));
   await waitFor("the other key's message", () => done.includes("fine"));
   await waitFor("the poisoned key's next message", () => done.includes("after poison"));
   assert.equal(attempts, [1, 2, 3]);
@@ -153,7 +153,7 @@ test("a failing message is retried with backoff, then dead-lettered with its err
 
 test("publish rejects a topic that cannot name a channel", async () => {
   const bus = newBus();
-  const error = await bus.publish(t.db.knex, "Bad Topic!", "k", EchoRequestSchema, echo("x")).then(
+  const error = await bus.publish(postgresOutbox(t.db.knex), echoTopic("Bad Topic!"), "k", echo("x")).then(
     () => undefined,
     (e: unknown) => e,
   );

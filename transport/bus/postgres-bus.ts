@@ -1,17 +1,18 @@
 // The event bus on PostgreSQL (schema "bus", migrations in ./migrations): the
 // log lives in the same database as the services' own tables, so publishing
-// inside the caller's transaction is a transactional outbox with no relay.
+// inside the caller's transaction is a transactional outbox with no relay
+// (./outbox.ts: the outbox a store gives its unit of work).
 // Open the database with platform/db.ts:
 //   openDatabase({ schema: "bus", migrationsDir: "transport/bus/migrations", … })
-// and build the bus with its knex. Publishers may use any knex on the same
-// database (the bus's tables are schema-qualified).
+// and build the bus with its knex.
 import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
 import { traceparent, type Context } from "../../endpoints/context.js";
-import { channelOf, checkTopic, type Bus, type SubscribeOptions, type Subscription } from "../../endpoints/bus.js";
+import { checkTopic, type Bus, type Outbox, type SubscribeOptions, type Subscription, type Topic } from "../../endpoints/bus.js";
 import { startConsumer } from "./consumer.js";
 import { Notifications } from "./notifications.js";
+import { topicLock } from "./outbox.js";
 
 export interface PostgresBusOptions {
   /** A knex on the database holding the "bus" schema, migrated. */
@@ -29,44 +30,19 @@ export class PostgresBus implements Bus {
     this.notifications = new Notifications(opts.knex, opts.log);
   }
 
-  async publish<Desc extends DescMessage>(
-    trx: Knex | Knex.Transaction,
-    topic: string,
-    key: string,
-    schema: Desc,
-    message: MessageShape<Desc>,
-    ctx?: Context,
-  ): Promise<bigint> {
-    checkTopic(topic);
+  async publish<Desc extends DescMessage>(outbox: Outbox, topic: Topic<Desc>, key: string, message: MessageShape<Desc>, ctx?: Context): Promise<bigint> {
     const headers: Record<string, string> = {};
     if (ctx) {
       headers.request_id = ctx.requestId;
       if (ctx.trace) headers.traceparent = traceparent(ctx.trace);
     }
-    // A savepoint inside the caller's transaction (or a transaction of its own on a plain knex).
-    return trx.transaction(async (t) => {
-      // Shared with other publishers; a group subscribing for the first time takes it exclusively.
-      await t.raw(`select pg_advisory_xact_lock_shared(hashtext(?))`, [lockName(topic)]);
-      const inserted = await t.raw<{ rows: { id: bigint | string }[] }>(
-        `insert into bus.messages (topic, key, type, payload, headers) values (?, ?, ?, ?, ?) returning id`,
-        [topic, key, schema.typeName, Buffer.from(toBinary(schema, message)), JSON.stringify(headers)],
-      );
-      const id = String(inserted.rows[0]!.id);
-      await t.raw(
-        `insert into bus.deliveries (group_name, message_id, topic, key)
-         select group_name, ?, ?, ? from bus.subscriptions where topic = ?`,
-        [id, topic, key, topic],
-      );
-      // Sent when the outermost transaction commits; dropped if it rolls back.
-      await t.raw(`select pg_notify(?, '')`, [channelOf(topic)]);
-      return BigInt(id);
-    });
+    return outbox.add({ topic: checkTopic(topic.name), key, type: topic.schema.typeName, payload: toBinary(topic.schema, message), headers });
   }
 
   async subscribe<Desc extends DescMessage>(opts: SubscribeOptions<Desc>): Promise<Subscription> {
-    checkTopic(opts.topic);
+    checkTopic(opts.topic.name);
     if (!opts.group) throw new Error("a subscription needs a group");
-    await this.register(opts.group, opts.topic);
+    await this.register(opts.group, opts.topic.name);
     const consumer = await startConsumer(
       { knex: this.opts.knex, log: this.opts.log, notifications: this.notifications, pollMs: this.opts.pollMs ?? 1000 },
       opts,
@@ -98,7 +74,7 @@ export class PostgresBus implements Bus {
         [group, topic],
       );
       if (known.rows.length > 0) return;
-      await t.raw(`select pg_advisory_xact_lock(hashtext(?))`, [lockName(topic)]);
+      await t.raw(`select pg_advisory_xact_lock(hashtext(?))`, [topicLock(topic)]);
       const added = await t.raw<{ rows: unknown[] }>(
         `insert into bus.subscriptions (group_name, topic) values (?, ?) on conflict do nothing returning 1`,
         [group, topic],
@@ -112,8 +88,4 @@ export class PostgresBus implements Bus {
       );
     });
   }
-}
-
-function lockName(topic: string): string {
-  return `bus:${topic}`;
 }

@@ -10,7 +10,8 @@ import { pgTypes } from "../../platform/db.js";
 import type { DeliveryMeta } from "../../endpoints/bus.js";
 import { alreadyProcessed, createInboxTable, inTransactionOnce } from "../../platform/inbox.js";
 import { PostgresBus } from "./postgres-bus.js";
-import { openBusTestDatabase, silentLog, waitFor, type BusTestDatabase } from "./database.fixture.js";
+import { postgresOutbox } from "./outbox.js";
+import { echoTopic, openBusTestDatabase, silentLog, waitFor, type BusTestDatabase } from "./database.fixture.js";
 import { nextIdle } from "./quiescence.testing.js";
 
 let t: BusTestDatabase;
@@ -51,9 +52,8 @@ test("a message whose consumer crashed before acknowledging is redelivered, and 
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
   const crashySub = await crashy.subscribe({
-    topic: "credits",
+    topic: echoTopic("credits"),
     group: "shop",
-    schema: EchoRequestSchema,
     maxAttempts: 1,
     handler: async (_ctx, _m, meta) => {
       await applyCredit(meta);
@@ -61,15 +61,14 @@ test("a message whose consumer crashed before acknowledging is redelivered, and 
       await released; // "crashes" here: its connection is killed before it acknowledges
     },
   });
-  const id = await crashy.publish(t.db.knex, "credits", "alice", EchoRequestSchema, create(EchoRequestSchema, { message: "+1" }));
+  const id = await crashy.publish(postgresOutbox(t.db.knex), echoTopic("credits"), "alice", create(EchoRequestSchema, { message: "+1" }));
   await waitFor("the first consumer's effect", () => effectDone);
 
   const redelivered: { attempt: number; applied: boolean }[] = [];
   const healthyIdle = nextIdle(t.db.knex, "shop", "credits");
   const healthySub = await healthy.subscribe({
-    topic: "credits",
+    topic: echoTopic("credits"),
     group: "shop",
-    schema: EchoRequestSchema,
     handler: async (_ctx, _m, meta) => {
       assert.is(meta.messageId, id);
       redelivered.push({ attempt: meta.attempt, applied: await applyCredit(meta) });

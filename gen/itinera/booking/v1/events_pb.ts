@@ -6,6 +6,7 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Reservation } from "./booking_pb.js";
 import { file_itinera_booking_v1_booking } from "./booking_pb.js";
+import { file_itinera_options_v1_options } from "../../options/v1/options_pb.js";
 import type { Date } from "../../type/v1/date_pb.js";
 import { file_itinera_type_v1_date } from "../../type/v1/date_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,10 +15,10 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/booking/v1/events.proto.
  */
 export const file_itinera_booking_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9pdGluZXJhL2Jvb2tpbmcvdjEvZXZlbnRzLnByb3RvEhJpdGluZXJhLmJvb2tpbmcudjEihwIKEFJlc2VydmF0aW9uRXZlbnQSMwoEcGFpZBgBIAEoCzIjLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvblBhaWRIABI9Cgljb25maXJtZWQYAiABKAsyKC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25Db25maXJtZWRIABI3CgZmYWlsZWQYAyABKAsyJS5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25GYWlsZWRIABI9CgljYW5jZWxsZWQYBCABKAsyKC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25DYW5jZWxsZWRIAEIHCgVldmVudCJHCg9SZXNlcnZhdGlvblBhaWQSNAoLcmVzZXJ2YXRpb24YASABKAsyHy5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb24iTAoUUmVzZXJ2YXRpb25Db25maXJtZWQSNAoLcmVzZXJ2YXRpb24YASABKAsyHy5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb24iSQoRUmVzZXJ2YXRpb25GYWlsZWQSNAoLcmVzZXJ2YXRpb24YASABKAsyHy5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb24iTAoUUmVzZXJ2YXRpb25DYW5jZWxsZWQSNAoLcmVzZXJ2YXRpb24YASABKAsyHy5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb24ilgEKC1Jvb21Tb2xkT3V0EhEKCXNlbGxlcl9pZBgBIAEoCRIQCghob3RlbF9pZBgCIAEoCRIPCgdyb29tX2lkGAMgASgJEicKCGNoZWNrX2luGAQgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKAoJY2hlY2tfb3V0GAUgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGViBnByb3RvMw", [file_itinera_booking_v1_booking, file_itinera_type_v1_date]);
+  fileDesc("Ch9pdGluZXJhL2Jvb2tpbmcvdjEvZXZlbnRzLnByb3RvEhJpdGluZXJhLmJvb2tpbmcudjEioQIKEFJlc2VydmF0aW9uRXZlbnQSMwoEcGFpZBgBIAEoCzIjLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvblBhaWRIABI9Cgljb25maXJtZWQYAiABKAsyKC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25Db25maXJtZWRIABI3CgZmYWlsZWQYAyABKAsyJS5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25GYWlsZWRIABI9CgljYW5jZWxsZWQYBCABKAsyKC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25DYW5jZWxsZWRIADoY0rUYFGJvb2tpbmcucmVzZXJ2YXRpb25zQgcKBWV2ZW50IkcKD1Jlc2VydmF0aW9uUGFpZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJMChRSZXNlcnZhdGlvbkNvbmZpcm1lZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJJChFSZXNlcnZhdGlvbkZhaWxlZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJMChRSZXNlcnZhdGlvbkNhbmNlbGxlZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiKwAQoLUm9vbVNvbGRPdXQSEQoJc2VsbGVyX2lkGAEgASgJEhAKCGhvdGVsX2lkGAIgASgJEg8KB3Jvb21faWQYAyABKAkSJwoIY2hlY2tfaW4YBCABKAsyFS5pdGluZXJhLnR5cGUudjEuRGF0ZRIoCgljaGVja19vdXQYBSABKAsyFS5pdGluZXJhLnR5cGUudjEuRGF0ZToY0rUYFGJvb2tpbmcuYXZhaWxhYmlsaXR5YgZwcm90bzM", [file_itinera_booking_v1_booking, file_itinera_options_v1_options, file_itinera_type_v1_date]);
 
 /**
- * Published on topic "booking.reservations", key = reservation id, in the
+ * Published on its topic (the option below), key = reservation id, in the
  * same transaction as the state change: one reservation's events arrive in
  * order. Each carries the reservation as it is after the change.
  *
@@ -158,7 +159,7 @@ export const ReservationCancelledSchema: GenMessage<ReservationCancelled> = /*@_
   messageDesc(file_itinera_booking_v1_events, 4);
 
 /**
- * Published on topic "booking.availability", key = room id, when a room's
+ * Published on its topic (the option below), key = room id, when a room's
  * availability threshold reaches zero for a stay: pricing drops the room's
  * cached prices and refreshes them from the seller.
  *

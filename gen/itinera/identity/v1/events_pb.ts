@@ -6,16 +6,17 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import { file_itinera_options_v1_options } from "../../options/v1/options_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file itinera/identity/v1/events.proto.
  */
 export const file_itinera_identity_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiBpdGluZXJhL2lkZW50aXR5L3YxL2V2ZW50cy5wcm90bxITaXRpbmVyYS5pZGVudGl0eS52MSLHAQoMQWNjb3VudEV2ZW50ElcKHGVtYWlsX3ZlcmlmaWNhdGlvbl9yZXF1ZXN0ZWQYASABKAsyLy5pdGluZXJhLmlkZW50aXR5LnYxLkVtYWlsVmVyaWZpY2F0aW9uUmVxdWVzdGVkSAASVQocc2lnbl91cF9mb3JfZXhpc3RpbmdfYWNjb3VudBgCIAEoCzItLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnblVwRm9yRXhpc3RpbmdBY2NvdW50SABCBwoFZXZlbnQiigEKGkVtYWlsVmVyaWZpY2F0aW9uUmVxdWVzdGVkEhMKC2N1c3RvbWVyX2lkGAEgASgJEhcKD3ZlcmlmaWNhdGlvbl9pZBgCIAEoCRINCgV0b2tlbhgDIAEoCRIvCgtleHBpcmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiQwoYU2lnblVwRm9yRXhpc3RpbmdBY2NvdW50EhMKC2N1c3RvbWVyX2lkGAEgASgJEhIKCmF0dGVtcHRfaWQYAiABKAliBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CiBpdGluZXJhL2lkZW50aXR5L3YxL2V2ZW50cy5wcm90bxITaXRpbmVyYS5pZGVudGl0eS52MSLeAQoMQWNjb3VudEV2ZW50ElcKHGVtYWlsX3ZlcmlmaWNhdGlvbl9yZXF1ZXN0ZWQYASABKAsyLy5pdGluZXJhLmlkZW50aXR5LnYxLkVtYWlsVmVyaWZpY2F0aW9uUmVxdWVzdGVkSAASVQocc2lnbl91cF9mb3JfZXhpc3RpbmdfYWNjb3VudBgCIAEoCzItLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnblVwRm9yRXhpc3RpbmdBY2NvdW50SAA6FdK1GBFpZGVudGl0eS5hY2NvdW50c0IHCgVldmVudCKKAQoaRW1haWxWZXJpZmljYXRpb25SZXF1ZXN0ZWQSEwoLY3VzdG9tZXJfaWQYASABKAkSFwoPdmVyaWZpY2F0aW9uX2lkGAIgASgJEg0KBXRva2VuGAMgASgJEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJDChhTaWduVXBGb3JFeGlzdGluZ0FjY291bnQSEwoLY3VzdG9tZXJfaWQYASABKAkSEgoKYXR0ZW1wdF9pZBgCIAEoCWIGcHJvdG8z", [file_google_protobuf_timestamp, file_itinera_options_v1_options]);
 
 /**
- * Published on topic "identity.accounts", key = customer id, in the same
+ * Published on its topic (the option below), key = customer id, in the same
  * transaction as the sign-up it reports. The mailer turns each into one
  * e-mail to the customer's address (which it asks identity for: no address
  * travels on the bus).

@@ -4,7 +4,7 @@
 
 import type { GenEnum, GenExtension, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, extDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
-import type { MethodOptions } from "@bufbuild/protobuf/wkt";
+import type { MessageOptions, MethodOptions } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/options/v1/options.proto.
  */
 export const file_itinera_options_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("CiBpdGluZXJhL29wdGlvbnMvdjEvb3B0aW9ucy5wcm90bxISaXRpbmVyYS5vcHRpb25zLnYxIj0KB0NhbGxlcnMSDgoGYW55b25lGAEgASgIEhAKCGN1c3RvbWVyGAIgASgIEhAKCHNlcnZpY2VzGAMgAygJKoABCgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASEQoNQUNDRVNTX1BVQkxJQxABEhMKD0FDQ0VTU19DVVNUT01FUhACEhIKDkFDQ0VTU19TRVJWSUNFEAMSHgoaQUNDRVNTX0NVU1RPTUVSX09SX1NFUlZJQ0UQBBoCGAE6PwoKdGltZW91dF9tcxIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGNGGAyABKA1SCXRpbWVvdXRNczpYCgZhY2Nlc3MSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjShgMgASgOMhouaXRpbmVyYS5vcHRpb25zLnYxLkFjY2Vzc0ICGAFSBmFjY2VzczpXCgdjYWxsZXJzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY04YDIAEoCzIbLml0aW5lcmEub3B0aW9ucy52MS5DYWxsZXJzUgdjYWxsZXJzOkwKEW1heF9yZXF1ZXN0X2J5dGVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY1IYDIAEoDVIPbWF4UmVxdWVzdEJ5dGVzYgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("CiBpdGluZXJhL29wdGlvbnMvdjEvb3B0aW9ucy5wcm90bxISaXRpbmVyYS5vcHRpb25zLnYxIj0KB0NhbGxlcnMSDgoGYW55b25lGAEgASgIEhAKCGN1c3RvbWVyGAIgASgIEhAKCHNlcnZpY2VzGAMgAygJKoABCgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASEQoNQUNDRVNTX1BVQkxJQxABEhMKD0FDQ0VTU19DVVNUT01FUhACEhIKDkFDQ0VTU19TRVJWSUNFEAMSHgoaQUNDRVNTX0NVU1RPTUVSX09SX1NFUlZJQ0UQBBoCGAE6PwoKdGltZW91dF9tcxIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGNGGAyABKA1SCXRpbWVvdXRNczpYCgZhY2Nlc3MSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjShgMgASgOMhouaXRpbmVyYS5vcHRpb25zLnYxLkFjY2Vzc0ICGAFSBmFjY2VzczpXCgdjYWxsZXJzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY04YDIAEoCzIbLml0aW5lcmEub3B0aW9ucy52MS5DYWxsZXJzUgdjYWxsZXJzOkwKEW1heF9yZXF1ZXN0X2J5dGVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY1IYDIAEoDVIPbWF4UmVxdWVzdEJ5dGVzOjcKBXRvcGljEh8uZ29vZ2xlLnByb3RvYnVmLk1lc3NhZ2VPcHRpb25zGNqGAyABKAlSBXRvcGljYgZwcm90bzM", [file_google_protobuf_descriptor]);
 
 /**
  * Who may call a method, declared on every method (make lint fails a method
@@ -135,4 +135,18 @@ export const callers: GenExtension<MethodOptions, Callers> = /*@__PURE__*/
  */
 export const max_request_bytes: GenExtension<MethodOptions, number> = /*@__PURE__*/
   extDesc(file_itinera_options_v1_options, 3);
+
+/**
+ * The bus topic this event message is published on: the one place a topic
+ * is named. Publishers and consumers take it from here (topicOf in
+ * endpoints/bus.ts, read when they are wired), so a message without it
+ * cannot be published or subscribed to. One message type per topic. The
+ * message's comment says what its key is: messages of one key are
+ * delivered in the order they were published, so the key is the entity
+ * whose events must stay in order (a reservation, a payment, a customer).
+ *
+ * @generated from extension: string topic = 50010;
+ */
+export const topic: GenExtension<MessageOptions, string> = /*@__PURE__*/
+  extDesc(file_itinera_options_v1_options, 4);
 

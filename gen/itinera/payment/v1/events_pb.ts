@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_itinera_options_v1_options } from "../../options/v1/options_pb.js";
 import type { Payment } from "./payment_pb.js";
 import { file_itinera_payment_v1_payment } from "./payment_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,10 +13,10 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/payment/v1/events.proto.
  */
 export const file_itinera_payment_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9pdGluZXJhL3BheW1lbnQvdjEvZXZlbnRzLnByb3RvEhJpdGluZXJhLnBheW1lbnQudjEijQEKDFBheW1lbnRFdmVudBI7CgphdXRob3Jpc2VkGAEgASgLMiUuaXRpbmVyYS5wYXltZW50LnYxLlBheW1lbnRBdXRob3Jpc2VkSAASNwoIZGVjbGluZWQYAiABKAsyIy5pdGluZXJhLnBheW1lbnQudjEuUGF5bWVudERlY2xpbmVkSABCBwoFZXZlbnQiQQoRUGF5bWVudEF1dGhvcmlzZWQSLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50Ij8KD1BheW1lbnREZWNsaW5lZBIsCgdwYXltZW50GAEgASgLMhsuaXRpbmVyYS5wYXltZW50LnYxLlBheW1lbnRiBnByb3RvMw", [file_itinera_payment_v1_payment]);
+  fileDesc("Ch9pdGluZXJhL3BheW1lbnQvdjEvZXZlbnRzLnByb3RvEhJpdGluZXJhLnBheW1lbnQudjEiowEKDFBheW1lbnRFdmVudBI7CgphdXRob3Jpc2VkGAEgASgLMiUuaXRpbmVyYS5wYXltZW50LnYxLlBheW1lbnRBdXRob3Jpc2VkSAASNwoIZGVjbGluZWQYAiABKAsyIy5pdGluZXJhLnBheW1lbnQudjEuUGF5bWVudERlY2xpbmVkSAA6FNK1GBBwYXltZW50LnBheW1lbnRzQgcKBWV2ZW50IkEKEVBheW1lbnRBdXRob3Jpc2VkEiwKB3BheW1lbnQYASABKAsyGy5pdGluZXJhLnBheW1lbnQudjEuUGF5bWVudCI/Cg9QYXltZW50RGVjbGluZWQSLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50YgZwcm90bzM", [file_itinera_options_v1_options, file_itinera_payment_v1_payment]);
 
 /**
- * Published on topic "payment.payments", key = payment id, in the same
+ * Published on its topic (the option below), key = payment id, in the same
  * transaction as the state change.
  *
  * @generated from message itinera.payment.v1.PaymentEvent
