@@ -3,13 +3,14 @@
 // breaks, reviewed like code. A difference is acknowledged by an entry naming
 // exactly it:
 //   a method option:  {"method", "option", "from", "to", "why"}  (from/to: the option's JSON, null when undeclared)
+//   a message option: {"type", "option", "from", "to", "why"}    (type: the message's full name; an event's topic, for one)
 //   a buf finding:    {"rule", "path", "message", "why"}          (as buf breaking --error-format json names it)
 //   buf's own rules:  {"file": "buf.yaml", "from", "to", "why"}  (git blob ids of buf.yaml at the release and now)
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { JsonValue } from "@bufbuild/protobuf";
 import type { BufFinding } from "./buf.js";
-import { canonical, type OptionChange } from "./semantic-diff.js";
+import { canonical, type MessageOptionChange, type OptionChange } from "./semantic-diff.js";
 
 export const ACK_FILE = "contracts/acknowledged-changes.json";
 
@@ -27,7 +28,11 @@ export interface ConfigChange {
   to: string;
 }
 
-export type Difference = ({ kind: "option" } & OptionChange) | ({ kind: "buf" } & BufFinding) | ({ kind: "config" } & ConfigChange);
+export type Difference =
+  | ({ kind: "option" } & OptionChange)
+  | ({ kind: "message-option" } & MessageOptionChange)
+  | ({ kind: "buf" } & BufFinding)
+  | ({ kind: "config" } & ConfigChange);
 
 export interface Acknowledgement {
   /** The entry as written, without `why`: what it matches. */
@@ -36,6 +41,7 @@ export interface Acknowledgement {
 }
 
 const OPTION_KEYS = ["method", "option", "from", "to"];
+const MESSAGE_OPTION_KEYS = ["type", "option", "from", "to"];
 const BUF_KEYS = ["rule", "path", "message"];
 const CONFIG_KEYS = ["file", "from", "to"];
 
@@ -44,6 +50,8 @@ export function entryFor(d: Difference): Record<string, JsonValue> {
   switch (d.kind) {
     case "option":
       return { method: d.method, option: d.option, from: d.from, to: d.to, why: WHY_PLACEHOLDER };
+    case "message-option":
+      return { type: d.message, option: d.option, from: d.from, to: d.to, why: WHY_PLACEHOLDER };
     case "buf":
       return { rule: d.rule, path: d.path, message: d.message, why: WHY_PLACEHOLDER };
     case "config":
@@ -78,11 +86,12 @@ export function parseAcknowledgements(text: string, file = ACK_FILE): Acknowledg
     const at = `entry ${i + 1}`;
     if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return problems.push(`${at}: not an object`);
     const e = entry as Record<string, JsonValue>;
-    const keys = "method" in e ? OPTION_KEYS : "file" in e ? CONFIG_KEYS : BUF_KEYS;
+    const keys = "method" in e ? OPTION_KEYS : "type" in e ? MESSAGE_OPTION_KEYS : "file" in e ? CONFIG_KEYS : BUF_KEYS;
+    const json = keys === OPTION_KEYS || keys === MESSAGE_OPTION_KEYS; // from/to are the option's JSON
     const wanted = [...keys, "why"];
     const missing = wanted.filter((k) => !(k in e));
     const unknown = Object.keys(e).filter((k) => !wanted.includes(k));
-    const strings = keys.filter((k) => (keys !== OPTION_KEYS || (k !== "from" && k !== "to")) && k in e && typeof e[k] !== "string");
+    const strings = keys.filter((k) => (!json || (k !== "from" && k !== "to")) && k in e && typeof e[k] !== "string");
     if (missing.length || unknown.length || strings.length) {
       return problems.push(
         `${at}: ${[
@@ -91,7 +100,7 @@ export function parseAcknowledgements(text: string, file = ACK_FILE): Acknowledg
           strings.length ? `${strings.join(", ")} must be text` : "",
         ]
           .filter(Boolean)
-          .join("; ")} (a method option needs method, option, from, to, why; a buf finding rule, path, message, why; buf.yaml file, from, to, why)`,
+          .join("; ")} (a method option needs method, option, from, to, why; a message option type, option, from, to, why; a buf finding rule, path, message, why; buf.yaml file, from, to, why)`,
       );
     }
     if (typeof e.why !== "string" || e.why.trim() === "" || e.why === WHY_PLACEHOLDER) {

@@ -58,6 +58,11 @@ message GetRequest {
 message GetResponse {}
 message PutRequest {}
 message PutResponse {}
+
+message DemoEvent {
+  option (itinera.options.v1.topic) = "demo.events";
+  string id = 1;
+}
 `;
 
 const NOTE_FIELD = "  string note = 2;\n";
@@ -237,6 +242,20 @@ test("a changed timeout, request limit and idempotency level are each reported",
   assert.match(r.out, "itinera.demo.v1.DemoService/Put itinera.options.v1.max_request_bytes: 4194304 → 1024");
   assert.match(r.out, 'itinera.demo.v1.DemoService/Get idempotency_level: "NO_SIDE_EFFECTS" → null');
   assert.match(r.out, "3 unacknowledged change(s)");
+});
+
+test("a renamed event topic is red, acknowledged as a message option", () => {
+  const { repo } = scratch();
+  edit(repo, DEMO, 'topic) = "demo.events"', 'topic) = "demo.happenings"');
+  commitAll(repo, "topic renamed");
+  const red = breaking(repo);
+  assert.is(red.status, 1, red.out);
+  assert.match(red.out, 'message itinera.demo.v1.DemoEvent itinera.options.v1.topic: "demo.events" → "demo.happenings"');
+  acknowledge(repo, [
+    { type: "itinera.demo.v1.DemoEvent", option: "itinera.options.v1.topic", from: "demo.events", to: "demo.happenings", why: "no consumer yet: the demo's events were never published" },
+  ]);
+  const green = breaking(repo);
+  assert.is(green.status, 0, green.out);
 });
 
 test("a new method is listed with its callers for information and does not fail", () => {

@@ -1,6 +1,6 @@
 // The contract check behind `make breaking`: the tree's contracts against the
 // released ones (contracts/released) — buf breaking's findings, every change
-// of a method's options, a changed buf.yaml — each either acknowledged in
+// of a method's or a message's options, a changed buf.yaml — each either acknowledged in
 // contracts/acknowledged-changes.json or a failure.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,6 +22,8 @@ function describe(d: Difference, released: string): string {
       return `${d.path}:${d.line}: ${d.rule}: ${d.message}`;
     case "option":
       return `${d.method} ${d.option}: ${JSON.stringify(d.from)} → ${JSON.stringify(d.to)}`;
+    case "message-option":
+      return `message ${d.message} ${d.option}: ${JSON.stringify(d.from)} → ${JSON.stringify(d.to)}`;
     case "config":
       return `${d.file} changed since the release, and with it maybe the rules that judge the contracts (git diff ${released.slice(0, 12)} -- ${d.file}): blob ${d.from} → ${d.to}`;
   }
@@ -46,7 +48,7 @@ function compare(root: string, released: string): { differences: Difference[]; a
     const head = path.join(dir, "tree.binpb");
     buildImage(root, `.git#ref=${released}`, base);
     buildImage(root, ".", head);
-    const { changes, added } = semanticDiff(readFileSync(base), readFileSync(head));
+    const { changes, messageChanges, added } = semanticDiff(readFileSync(base), readFileSync(head));
     const differences = [
       // A method's options are the semantic diff's to report, idempotency_level included, whatever
       // rules buf.yaml picks; buf's own finding for it would ask for a second entry for one change.
@@ -54,6 +56,7 @@ function compare(root: string, released: string): { differences: Difference[]; a
         .filter((f) => f.rule !== "RPC_SAME_IDEMPOTENCY_LEVEL")
         .map((f): Difference => ({ kind: "buf", ...f })),
       ...changes.map((c): Difference => ({ kind: "option", ...c })),
+      ...messageChanges.map((c): Difference => ({ kind: "message-option", ...c })),
       ...configChange(root, released),
     ];
     return { differences, added };
@@ -67,7 +70,7 @@ export function checkContracts(root: string): CheckResult {
   const released = readReleased(root);
   const report: string[] = [];
   if (ensureCommit(root, released) === "fetched") report.push(`fetched the released commit ${released.slice(0, 12)} from origin (this clone did not have it)`);
-  report.push(`contracts compared with the release ${released.slice(0, 12)} (${RELEASED_FILE}): buf breaking's rules, every method option, buf.yaml itself`);
+  report.push(`contracts compared with the release ${released.slice(0, 12)} (${RELEASED_FILE}): buf breaking's rules, every method and message option, buf.yaml itself`);
 
   const { differences, added } = compare(root, released);
   for (const m of added) report.push(`new method ${m.method} (information, not a failure): ${JSON.stringify(m.options)}`);

@@ -1,14 +1,25 @@
 // What buf breaking does not judge: the options a method declares — who may
 // call it ((itinera.options.v1.callers)), its timeout, its request limit, its
-// idempotency level, and any option added later. Reads two buf images
+// idempotency level, and any option added later — and the options a message
+// declares (an event's bus topic, (itinera.options.v1.topic): renamed, every
+// consumer of the release listens on the old one). Reads two buf images
 // (FileDescriptorSets from `buf build -o`), each with its own registry so the
-// options are read as that version declared them, and compares them per method.
+// options are read as that version declared them, and compares them per method
+// and per message.
 import { createFileRegistry, fromBinary, toJson, type JsonValue } from "@bufbuild/protobuf";
-import { FileDescriptorSetSchema, MethodOptionsSchema } from "@bufbuild/protobuf/wkt";
+import { FileDescriptorSetSchema, MessageOptionsSchema, MethodOptionsSchema } from "@bufbuild/protobuf/wkt";
 
 /** One option of one method that differs; null on a side where the method does not declare it. */
 export interface OptionChange {
   method: string;
+  option: string;
+  from: JsonValue;
+  to: JsonValue;
+}
+
+/** One option of one message that differs; null on a side where the message does not declare it. */
+export interface MessageOptionChange {
+  message: string;
   option: string;
   from: JsonValue;
   to: JsonValue;
@@ -20,50 +31,63 @@ export interface NewMethod {
   options: Record<string, JsonValue>;
 }
 
-type MethodOptions = Map<string, Record<string, JsonValue>>;
+type Options = Map<string, Record<string, JsonValue>>;
 
-/**
- * "pkg.Service/Method" → its declared options by name: "idempotency_level",
- * "itinera.options.v1.callers", … (extensions without their JSON brackets).
- */
-export function methodOptions(image: Uint8Array): MethodOptions {
-  const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, image));
-  const methods: MethodOptions = new Map();
-  for (const type of registry) {
-    if (type.kind !== "service") continue;
-    for (const method of type.methods) {
-      const json = method.proto.options
-        ? (toJson(MethodOptionsSchema, method.proto.options, { registry, useProtoFieldName: true }) as Record<string, JsonValue>)
-        : {};
-      const options: Record<string, JsonValue> = {};
-      for (const [name, value] of Object.entries(json)) options[name.replace(/^\[(.*)\]$/, "$1")] = canonical(value);
-      methods.set(`${type.typeName}/${method.name}`, options);
-    }
-  }
-  return methods;
+/** Declared options by name: "idempotency_level", "itinera.options.v1.callers", … (extensions without their JSON brackets). */
+function optionsOf(json: Record<string, JsonValue>): Record<string, JsonValue> {
+  const options: Record<string, JsonValue> = {};
+  for (const [name, value] of Object.entries(json)) options[name.replace(/^\[(.*)\]$/, "$1")] = canonical(value);
+  return options;
 }
 
-/** Every option change of a method present on both sides, and the methods only `head` has. */
-export function semanticDiff(base: Uint8Array, head: Uint8Array): { changes: OptionChange[]; added: NewMethod[] } {
-  const before = methodOptions(base);
-  const after = methodOptions(head);
-  const changes: OptionChange[] = [];
-  const added: NewMethod[] = [];
-  for (const [method, options] of after) {
-    const old = before.get(method);
-    if (!old) {
-      added.push({ method, options });
-      continue;
+/** "pkg.Service/Method" → its declared options; "pkg.Message" → its declared options, for every message. */
+export function declaredOptions(image: Uint8Array): { methods: Options; messages: Options } {
+  const registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, image));
+  const methods: Options = new Map();
+  const messages: Options = new Map();
+  const opts = { registry, useProtoFieldName: true };
+  for (const type of registry) {
+    if (type.kind === "message") {
+      const json = type.proto.options ? (toJson(MessageOptionsSchema, type.proto.options, opts) as Record<string, JsonValue>) : {};
+      messages.set(type.typeName, optionsOf(json));
     }
-    const names = [...new Set([...Object.keys(old), ...Object.keys(options)])].sort();
-    for (const option of names) {
-      const from = old[option] ?? null;
-      const to = options[option] ?? null;
-      if (sameJson(from, to)) continue;
-      changes.push({ method, option, from, to });
+    if (type.kind !== "service") continue;
+    for (const method of type.methods) {
+      const json = method.proto.options ? (toJson(MethodOptionsSchema, method.proto.options, opts) as Record<string, JsonValue>) : {};
+      methods.set(`${type.typeName}/${method.name}`, optionsOf(json));
     }
   }
-  return { changes, added };
+  return { methods, messages };
+}
+
+/** Each option whose value differs between two declarations of one element. */
+function optionDiffs(old: Record<string, JsonValue>, now: Record<string, JsonValue>): { option: string; from: JsonValue; to: JsonValue }[] {
+  const names = [...new Set([...Object.keys(old), ...Object.keys(now)])].sort();
+  return names
+    .map((option) => ({ option, from: old[option] ?? null, to: now[option] ?? null }))
+    .filter(({ from, to }) => !sameJson(from, to));
+}
+
+/** Every option change of a method or message present on both sides, and the methods only `head` has. */
+export function semanticDiff(
+  base: Uint8Array,
+  head: Uint8Array,
+): { changes: OptionChange[]; messageChanges: MessageOptionChange[]; added: NewMethod[] } {
+  const before = declaredOptions(base);
+  const after = declaredOptions(head);
+  const changes: OptionChange[] = [];
+  const added: NewMethod[] = [];
+  for (const [method, options] of after.methods) {
+    const old = before.methods.get(method);
+    if (!old) added.push({ method, options });
+    else changes.push(...optionDiffs(old, options).map((d) => ({ method, ...d })));
+  }
+  const messageChanges: MessageOptionChange[] = [];
+  for (const [message, options] of after.messages) {
+    const old = before.messages.get(message);
+    if (old) messageChanges.push(...optionDiffs(old, options).map((d) => ({ message, ...d })));
+  }
+  return { changes, messageChanges, added };
 }
 
 /**
