@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
-import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedded-postgres.js";
+import { superviseEmbeddedPostgres, type SupervisedPostgres } from "../platform/embedded-postgres-supervisor.js";
+import { nextRestart } from "../platform/supervised.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -127,16 +128,15 @@ function profiling(env: NodeJS.ProcessEnv, name: string): string[] {
   return ["--cpu-prof", `--cpu-prof-dir=${join(ROOT, ".data", "profiles", name)}`];
 }
 
-const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10000];
-
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const env: NodeJS.ProcessEnv = { ...opts.env, ITINERA_SUPERVISOR_PID: String(process.pid) };
   // One secret shared by every service is what per-service credentials replace: each gets its own (serviceSecretVariable).
   delete env.SERVICE_SECRET;
-  let pg: SharedPostgres | undefined;
+  // An external server (DATABASE_URL) is someone else's to keep up; the embedded one is restarted when it dies.
+  let pg: SupervisedPostgres | undefined;
   if (!env.DATABASE_URL) {
     opts.say(`starting embedded PostgreSQL on 127.0.0.1:${opts.pgPort}`);
-    pg = await ensureEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.pgPort, log: pino({ level: "warn" }) });
+    pg = await superviseEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.pgPort, say: opts.say, log: pino({ level: "warn" }) });
     env.DATABASE_URL = pg.url;
   }
   const specs = processSpecs(env);
@@ -181,11 +181,9 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       children.delete(spec.name);
       if (stopping) return;
       exitCounts[spec.name] = (exitCounts[spec.name] ?? 0) + 1;
-      // A process that stayed up a minute starts its backoff afresh.
-      const n = Date.now() - startedAt > 60_000 ? 0 : restarts;
-      const delay = RESTART_BACKOFF_MS[Math.min(n, RESTART_BACKOFF_MS.length - 1)]!;
-      opts.say(`${spec.name} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
-      setTimeout(() => !stopping && launch(spec, n + 1), delay);
+      const next = nextRestart(restarts, Date.now() - startedAt);
+      opts.say(`${spec.name} exited (${signal ?? `code ${code}`}); restarting in ${next.delayMs} ms`);
+      setTimeout(() => !stopping && launch(spec, next.restarts), next.delayMs);
     });
   };
 
@@ -201,7 +199,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
           }),
       ),
     );
-    if (pg?.startedHere) await pg.stop();
+    await pg?.stop();
   };
 
   try {
