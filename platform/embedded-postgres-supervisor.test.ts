@@ -52,6 +52,7 @@ test("a postmaster killed with SIGKILL is restarted, keeps its committed data, a
       assert.is.not(server.pid(), before, "a new postmaster");
       assert.is(server.restarts(), round);
     }
+    console.log(said.join("\n"));
     assert.is(said.filter((l) => /^PostgreSQL died \(SIGKILL\); restarting in \d+ ms$/.test(l)).length, 2, said.join("\n"));
     assert.is(said.filter((l) => /^PostgreSQL is back after \d+\.\d s$/.test(l)).length, 2, said.join("\n"));
   } finally {

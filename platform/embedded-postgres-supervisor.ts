@@ -37,6 +37,7 @@ export interface SuperviseOptions {
 export async function superviseEmbeddedPostgres(opts: SuperviseOptions): Promise<SupervisedPostgres> {
   const first = await ensureEmbeddedPostgres(opts);
   if (!first.startedHere) {
+    opts.say(`PostgreSQL on port ${opts.port} was already running (another process started it): that process restarts it, not this one`);
     const notOurs = async () => {
       throw new Error(`the PostgreSQL on port ${opts.port} was started by another process: signal that one`);
     };
