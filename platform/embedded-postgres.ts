@@ -79,15 +79,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   });
   // The package keeps the postmaster's ChildProcess private; watching it is how a supervisor learns it died.
   const postmaster = (pg as unknown as { process: ChildProcess }).process;
+  const gone = () => postmaster.exitCode !== null || postmaster.signalCode !== null;
   const exited = new Promise<PostgresExit>((resolve) => {
-    if (postmaster.exitCode !== null || postmaster.signalCode !== null) resolve({ code: postmaster.exitCode, signal: postmaster.signalCode });
+    if (gone()) resolve({ code: postmaster.exitCode, signal: postmaster.signalCode });
     else postmaster.once("exit", (code, signal) => resolve({ code, signal }));
   });
   return {
     url: embeddedUrl(opts.port),
     pid: postmaster.pid!,
     exited,
-    stop: () => pg.stop(),
+    // The package's stop() waits for an exit that a dead postmaster already had.
+    stop: async () => {
+      if (!gone()) await pg.stop();
+    },
   };
 }
 

@@ -1,8 +1,10 @@
-// A process started by the supervisor (scripts/system.ts sets
-// ITINERA_SUPERVISOR_PID) stops itself gracefully when the supervisor is gone
-// — killed with SIGKILL, say, by a test runner's timeout — instead of living
-// on as an orphan that holds its port. Node has no parent-death signal, so
-// the parent's pid is checked once a second.
+// Supervision, both sides. The supervisor's: how long to wait before
+// restarting what died (nextRestart: services and the embedded PostgreSQL
+// alike). The child's: a process started by the supervisor
+// (scripts/system.ts sets ITINERA_SUPERVISOR_PID) stops itself gracefully
+// when the supervisor is gone — killed with SIGKILL, say, by a test runner's
+// timeout — instead of living on as an orphan that holds its port. Node has
+// no parent-death signal, so the parent's pid is checked once a second.
 export function stopWhenSupervisorExits(env: NodeJS.ProcessEnv, checkMs = 1000): void {
   const supervisor = Number(env.ITINERA_SUPERVISOR_PID);
   if (!Number.isInteger(supervisor) || supervisor <= 0) return;

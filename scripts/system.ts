@@ -1,7 +1,8 @@
 // The whole marketplace as processes on one machine: PostgreSQL (embedded
 // unless DATABASE_URL is set), the sandbox third parties and every service,
 // each its own Node process, started in dependency order, each waited for
-// until it answers. A process that crashes is restarted with backoff.
+// until it answers. A process that crashes is restarted with backoff, and so
+// is the embedded PostgreSQL (platform/embedded-postgres-supervisor.ts).
 // scripts/start.ts (make start) and the benchmarks use it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -114,6 +115,8 @@ export interface RunningSystem {
   pid(name: string): number | undefined;
   /** How many times each process exited on its own or was killed, since the start. */
   exits(): Record<string, number>;
+  /** The embedded PostgreSQL the supervisor keeps up (chaos tests kill it); undefined on an external DATABASE_URL. */
+  postgres?: SupervisedPostgres;
   stop(): Promise<void>;
 }
 
@@ -220,7 +223,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       child.kill(signal);
     });
   const pid = (name: string) => children.get(name)?.pid;
-  return { specs, url, kill, pid, exits: () => ({ ...exitCounts }), stop };
+  return { specs, url, kill, pid, exits: () => ({ ...exitCounts }), ...(pg ? { postgres: pg } : {}), stop };
 }
 
 async function waitReady(spec: ProcessSpec, timeoutMs: number): Promise<void> {
