@@ -5,6 +5,9 @@
 // SMTP sink received), find something to buy, pay at the gateway's card
 // page, read the SMTP sink.
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { pino } from "pino";
 import { backgroundContext, type Context, type Principal } from "../endpoints/context.js";
@@ -18,6 +21,7 @@ import { ItemSchema, type Item } from "../gen/itinera/type/v1/item_pb.js";
 import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { freePort, until } from "../platform/processes.testing.js";
 import { testQuote } from "../platform/quotes.testing.js";
+import { embeddedUrl } from "../platform/embedded-postgres.js";
 import { testDatabase } from "../platform/testing.js";
 import { dateOf, dayNumber, utcToday } from "../sandbox/calendar.js";
 import { signUpLink } from "../scripts/demo.js";
@@ -41,7 +45,7 @@ export const CARDS = {
 
 export interface Marketplace {
   system: RunningSystem;
-  /** The test database every service's schema lives in. */
+  /** The database every service's schema lives in (on the test run's shared server, or the system's own: ownPostgres). */
   databaseUrl: string;
   /** The environment every process was started with (its secrets included). */
   env: NodeJS.ProcessEnv;
@@ -131,15 +135,39 @@ export interface LedgerRow {
 
 export const FINAL_STATES = [ReservationState.CONFIRMED, ReservationState.FAILED];
 
-export async function startMarketplace(extraEnv: Record<string, string> = {}): Promise<Marketplace> {
-  const database = await testDatabase();
+export interface MarketplaceOptions {
+  /**
+   * The system starts, owns and restarts an embedded PostgreSQL of its own (on
+   * a fresh data directory and a free port), as `make start` does, instead of
+   * using a database on the test run's shared server: for a test that kills
+   * PostgreSQL (m.system.postgres.kill).
+   */
+  ownPostgres?: boolean;
+  /** Hears what the supervisor says about the system (restarts included). */
+  onSay?: (line: string) => void;
+}
+
+/** Where the system keeps its data: a fresh database on the shared test server, or a server of its own (ownPostgres). */
+async function storageFor(opts: MarketplaceOptions): Promise<{ url: string; system: { dataDir: string; pgPort: number }; drop(): Promise<void> }> {
+  if (!opts.ownPostgres) {
+    const database = await testDatabase();
+    return { url: database.url, system: { dataDir: "", pgPort: 0 }, drop: database.drop };
+  }
+  const dir = await mkdtemp(join(tmpdir(), "itinera-e2e-pg-"));
+  const pgPort = await freePort();
+  return { url: embeddedUrl(pgPort), system: { dataDir: join(dir, "pg"), pgPort }, drop: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function startMarketplace(extraEnv: Record<string, string> = {}, opts: MarketplaceOptions = {}): Promise<Marketplace> {
+  const database = await storageFor(opts);
   const ports = Object.fromEntries(await Promise.all(PORT_VARS.map(async (v) => [v, await freePort()]))) as Marketplace["ports"];
   const secret = randomBytes(16).toString("hex");
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     OTEL_EXPORTER_OTLP_ENDPOINT: "",
     LOG_LEVEL: process.env.E2E_LOG_LEVEL || "warn",
-    DATABASE_URL: database.url,
+    // Unset, the supervisor starts the embedded PostgreSQL (ownPostgres).
+    DATABASE_URL: opts.ownPostgres ? undefined : database.url,
     SANDBOX_CITIES: "3",
     SANDBOX_HOTELS_PER_CITY: "5",
     SANDBOX_DAYS: "20",
@@ -159,10 +187,13 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
   const secretOf = (name: string) => env[serviceSecretVariable(name)] ?? "";
   env.SERVICE_CREDENTIALS ??= [...credentialsOf(CALLERS, secretOf)].map(([name, digest]) => `${name}:${digest}`).join(",");
   const log = pino({ level: "silent" });
-  const say = process.env.E2E_LOG_LEVEL ? (line: string) => process.stderr.write(`[system] ${line}\n`) : () => {};
+  const say = (line: string) => {
+    opts.onSay?.(line);
+    if (process.env.E2E_LOG_LEVEL) process.stderr.write(`[system] ${line}\n`);
+  };
   let system: RunningSystem;
   try {
-    system = await startSystem({ env, dataDir: "", pgPort: 0, say, stdio: process.env.E2E_LOG_LEVEL ? "inherit" : "ignore", readyTimeoutMs: 90_000 });
+    system = await startSystem({ env, ...database.system, say, stdio: process.env.E2E_LOG_LEVEL ? "inherit" : "ignore", readyTimeoutMs: 90_000 });
   } catch (e) {
     await database.drop();
     throw e;

