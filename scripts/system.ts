@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
 import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedded-postgres.js";
+import type { ProcessConsole } from "./console/console.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -99,8 +100,12 @@ export interface SystemOptions {
   pgPort: number;
   /** Lines about the system itself (not the processes' own logs). */
   say: (line: string) => void;
-  /** Where the processes' stdout/stderr go: "inherit" (make start) or "ignore" (benchmarks). */
-  stdio: "inherit" | "ignore";
+  /**
+   * Where the processes' stdout/stderr go: "inherit" (this terminal), "ignore"
+   * (benchmarks, the end-to-end tests), or a console (make start: short lines
+   * on the terminal, everything in log files; scripts/console/console.ts).
+   */
+  stdio: "inherit" | "ignore" | ProcessConsole;
   readyTimeoutMs?: number;
 }
 
@@ -169,13 +174,23 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   let stopping = false;
   const children = new Map<string, ChildProcess>();
   const exitCounts: Record<string, number> = Object.fromEntries(specs.map((s) => [s.name, 0]));
+  const output = typeof opts.stdio === "object" ? opts.stdio : undefined;
+  const stdio = output ? "pipe" : (opts.stdio as "inherit" | "ignore");
   const launch = (spec: ProcessSpec, restarts = 0) => {
     const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), ...profiling(env, spec.name), "--import", "tsx", ...spec.args], {
       cwd: ROOT,
       env: { ...env, ...spec.env },
-      stdio: ["ignore", opts.stdio, opts.stdio],
+      stdio: ["ignore", stdio, stdio],
     });
     children.set(spec.name, child);
+    output?.started(spec.name, child, restarts);
+    // A restart is told once it answers again (unless it was replaced or the system stops meanwhile).
+    const current = () => !stopping && children.get(spec.name) === child;
+    if (output && restarts > 0)
+      waitReady(spec, opts.readyTimeoutMs ?? 120_000).then(
+        () => current() && output.ready(spec.name, url(spec.name)),
+        (e: unknown) => current() && output.say(e instanceof Error ? e.message : String(e)),
+      );
     const startedAt = Date.now();
     child.on("exit", (code, signal) => {
       children.delete(spec.name);
@@ -184,7 +199,9 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       // A process that stayed up a minute starts its backoff afresh.
       const n = Date.now() - startedAt > 60_000 ? 0 : restarts;
       const delay = RESTART_BACKOFF_MS[Math.min(n, RESTART_BACKOFF_MS.length - 1)]!;
-      opts.say(`${spec.name} exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
+      const how = signal ?? `code ${code}`;
+      if (output) void output.exited(spec.name, how, delay);
+      else opts.say(`${spec.name} exited (${how}); restarting in ${delay} ms`);
       setTimeout(() => !stopping && launch(spec, n + 1), delay);
     });
   };
@@ -208,7 +225,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     for (const stage of [...new Set(specs.map((s) => s.stage))].sort((a, b) => a - b)) {
       const group = specs.filter((s) => s.stage === stage);
       for (const s of group) launch(s);
-      await Promise.all(group.map((s) => waitReady(s, opts.readyTimeoutMs ?? 120_000)));
+      await Promise.all(group.map((s) => waitReady(s, opts.readyTimeoutMs ?? 120_000).then(() => output?.ready(s.name, url(s.name)))));
     }
   } catch (e) {
     await stop();
