@@ -21,7 +21,7 @@ import { testQuote } from "../platform/quotes.testing.js";
 import { testDatabase } from "../platform/testing.js";
 import { dateOf, dayNumber, utcToday } from "../sandbox/calendar.js";
 import { signUpLink } from "../scripts/demo.js";
-import { serviceSecretVariable, startSystem, type RunningSystem } from "../scripts/system.js";
+import { serviceSecretVariable, startSystem, type RunningSystem, type SystemOptions } from "../scripts/system.js";
 import { credentialsOf, DEVELOPMENT_SERVICE_NAMES } from "../services/identity/service-credentials.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 
@@ -131,7 +131,8 @@ export interface LedgerRow {
 
 export const FINAL_STATES = [ReservationState.CONFIRMED, ReservationState.FAILED];
 
-export async function startMarketplace(extraEnv: Record<string, string> = {}): Promise<Marketplace> {
+/** `stdio`: where the processes' output goes (default: nowhere, or this terminal when E2E_LOG_LEVEL is set). */
+export async function startMarketplace(extraEnv: Record<string, string> = {}, opts: { stdio?: SystemOptions["stdio"] } = {}): Promise<Marketplace> {
   const database = await testDatabase();
   const ports = Object.fromEntries(await Promise.all(PORT_VARS.map(async (v) => [v, await freePort()]))) as Marketplace["ports"];
   const secret = randomBytes(16).toString("hex");
@@ -162,7 +163,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}): P
   const say = process.env.E2E_LOG_LEVEL ? (line: string) => process.stderr.write(`[system] ${line}\n`) : () => {};
   let system: RunningSystem;
   try {
-    system = await startSystem({ env, dataDir: "", pgPort: 0, say, stdio: process.env.E2E_LOG_LEVEL ? "inherit" : "ignore", readyTimeoutMs: 90_000 });
+    system = await startSystem({ env, dataDir: "", pgPort: 0, say, stdio: opts.stdio ?? (process.env.E2E_LOG_LEVEL ? "inherit" : "ignore"), readyTimeoutMs: 90_000 });
   } catch (e) {
     await database.drop();
     throw e;

@@ -75,8 +75,9 @@ export function createConsole(opts: ConsoleOptions): ProcessConsole {
   mkdirSync(opts.logsDir, { recursive: true });
 
   const notable = (name: string, r: LogRecord) => {
-    // A call that succeeded slowly is for the log file (the first ingestion makes every batch slow), not the terminal.
-    if (!atLeast(r, "warn") || (r.fields.code === "OK" && r.fields.slow === true)) return;
+    // A call that succeeded slowly is for the log file (the first ingestion makes every batch slow), not the
+    // terminal; a fatal record is told with the exit it precedes (exited).
+    if (!atLeast(r, "warn") || r.level === "fatal" || (r.fields.code === "OK" && r.fields.slow === true)) return;
     const kind = atLeast(r, "error") ? "error" : "warn";
     const { show, before } = limiter.admit(name, kind, now());
     if (before) write(name, before);
