@@ -18,8 +18,7 @@ const COLOUR = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const LEVEL_COLOURS: Record<string, number> = { warn: 33, error: 31, fatal: 31 };
 
 /** One line as a person reads it; a line that is not JSON (a stack trace) as it is. */
-function pretty(name: string, line: string): string {
-  const r = parseLogLine(line);
+function pretty(name: string, line: string, r = parseLogLine(line)): string {
   if (!r) return `${" ".repeat(12)} ${name.padEnd(9)} ${line}`;
   const level = r.level.padEnd(5);
   const code = LEVEL_COLOURS[r.level];
@@ -33,12 +32,20 @@ interface Followed {
   cut: boolean;
 }
 
-/** Prints what was appended to `name`'s log since the last read. */
-function readNew(name: string, f: Followed) {
+interface Line {
+  name: string;
+  text: string;
+  /** Its record's time; a line that is not JSON takes the time of the line before it, to stay beside it. */
+  time: number;
+  record: ReturnType<typeof parseLogLine>;
+}
+
+/** The lines appended to `name`'s log since the last read. */
+function readNew(name: string, f: Followed): Line[] {
   const file = join(DIR, `${name}.log`);
   const size = statSync(file).size;
   if (size < f.offset) Object.assign(f, { offset: 0, partial: "", cut: false }); // started over
-  if (size === f.offset) return;
+  if (size === f.offset) return [];
   const buf = Buffer.alloc(size - f.offset);
   const fd = openSync(file, "r");
   try {
@@ -51,7 +58,14 @@ function readNew(name: string, f: Followed) {
   f.partial = lines.pop()!;
   if (f.cut) lines.shift();
   f.cut = false;
-  for (const line of lines) if (line.trim()) process.stdout.write(`${pretty(name, line)}\n`);
+  let time = 0;
+  return lines
+    .filter((text) => text.trim())
+    .map((text) => {
+      const record = parseLogLine(text);
+      time = record?.time ?? time;
+      return { name, text, time, record };
+    });
 }
 
 async function main() {
@@ -60,14 +74,17 @@ async function main() {
   const followed = new Map<string, Followed>();
   for (let first = true; ; first = false) {
     const names = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith(".log")).map((f) => f.slice(0, -".log".length)) : [];
+    const read: Line[] = [];
     for (const name of names.filter((n) => !ONLY || n === ONLY)) {
       if (!followed.has(name)) {
         // A log there from the start shows its last lines; one that appears later, all of it.
         const offset = first ? Math.max(0, statSync(join(DIR, `${name}.log`)).size - BACKLOG_BYTES) : 0;
         followed.set(name, { offset, partial: "", cut: offset > 0 });
       }
-      readNew(name, followed.get(name)!);
+      read.push(...readNew(name, followed.get(name)!));
     }
+    // The processes' lines interleaved in time (a stable sort keeps each file's order among equals).
+    for (const l of read.sort((a, b) => a.time - b.time)) process.stdout.write(`${pretty(l.name, l.text, l.record)}\n`);
     await sleep(POLL_MS);
   }
 }

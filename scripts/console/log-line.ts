@@ -39,7 +39,7 @@ export function parseLogLine(line: string): LogRecord | undefined {
 export const atLeast = (r: LogRecord, level: Level) => NUMBERS[r.level] >= NUMBERS[level];
 
 /** The fields a terminal line may show, in this order: what went wrong where, never who. */
-const SHOWN = ["seller", "seller_id", "topic", "state", "status", "code", "attempts", "retry_ms", "duration_ms", "slow"] as const;
+const SHOWN = ["seller", "seller_id", "topic", "state", "status", "code", "attempts", "retry_ms", "hotels", "flights", "rates", "duration_ms", "slow"] as const;
 
 /** "IngestHotelRates" from "/itinera.pricing.v1.PricingService/IngestHotelRates". */
 const methodOf = (f: Record<string, unknown>) =>
