@@ -9,11 +9,11 @@
 // the supervisor stops by itself when this process goes away (even kill -9).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TEST_CARDS } from "../sandbox/gateway-ledger.js";
 import { formatMoney } from "../platform/money.js";
-import { createConsole, type ProcessConsole } from "./console/console.js";
+import { createConsole, displayPath, type ProcessConsole } from "./console/console.js";
 import { IngestionProgress, ingestionTotals } from "./console/ingestion-progress.js";
 import { DEMO, ingestionDone, seedDemo } from "./demo.js";
 import { startSystem } from "./system.js";
@@ -77,7 +77,7 @@ async function main(terminal: ProcessConsole) {
     return undefined;
   });
 
-  say(`ready in ${seconds(started)}; every process's full log is in ${join(relative(process.cwd(), DATA_DIR) || ".", "logs")} (make logs follows them)`);
+  say(`ready in ${seconds(started)}; every process's full log is in ${displayPath(join(DATA_DIR, "logs"))} (make logs follows them)`);
   if (has("web")) say(`open ${system.url("web")} in a browser`);
   else say(`no web service in this checkout yet; search answers on ${system.url("search")} (see README.md, "Try it")`);
   if (demo) {

@@ -10,7 +10,8 @@ import { PassThrough } from "node:stream";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createConsole } from "./console.js";
-import { describe, parseLogLine } from "./log-line.js";
+import { IngestionProgress } from "./ingestion-progress.js";
+import { describe, parseLogLine, type LogRecord } from "./log-line.js";
 import { LineLimiter } from "./rate-limit.js";
 
 const dir = mkdtempSync(join(tmpdir(), "itinera-console-"));
@@ -116,6 +117,19 @@ test("a crash is told with the first lines of its error: a fatal log's message a
   assert.ok(out.length <= 10, "the first lines only, not the whole stack");
   assert.match(readFileSync(join(dir, "sellers.log"), "utf8"), /TypeError: cannot read the seller's id\n\s+at /);
   await console.close();
+});
+
+test("the ingestion progress counts casa's rates from pricing's records, at the rate since the first batch, and skylark's flights once synced", () => {
+  const p = new IngestionProgress({ hotelRates: 720_000, flights: 77_040 });
+  const record = (msg: string, fields: Record<string, unknown>, time: number): LogRecord => ({ level: "info", time, msg, fields: { msg, ...fields } });
+  assert.is(p.line(), "ingestion: hotel rates 0 of 720,000 (0 %), flights arriving (77,040 expected)");
+  p.record("pricing", record("hotel rates ingested", { seller_id: "casa", rates: 10_000 }, 0));
+  p.record("pricing", record("hotel rates ingested", { seller_id: "wanderly", rates: 7_200 }, 500)); // pushed, not in the pull's total
+  p.record("pricing", record("rpc finished", { seller_id: "casa", rates: 1 }, 600));
+  p.record("pricing", record("hotel rates ingested", { seller_id: "casa", rates: 300_000 }, 10_000));
+  assert.is(p.line(), "ingestion: hotel rates 310,000 of 720,000 (43 %, 30,000/s), flights arriving (77,040 expected)");
+  p.record("sellers", record("seller synced", { seller: "skylark", flights: 77_040 }, 11_000));
+  assert.is(p.line(), "ingestion: hotel rates 310,000 of 720,000 (43 %, 30,000/s), flights 77,040 of 77,040");
 });
 
 test.run();

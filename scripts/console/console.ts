@@ -43,6 +43,7 @@ export interface ProcessConsole {
 const NAME_WIDTH = 9;
 const ERROR_LINES = 4;
 const TAIL_LINES = 40;
+const DRAIN_BOUND_MS = 1000;
 /** ANSI colours the process names take in turn. */
 const PALETTE = [36, 32, 35, 34, 33, 96, 92, 95, 94, 93, 91, 90];
 
@@ -64,11 +65,7 @@ export function createConsole(opts: ConsoleOptions): ProcessConsole {
     return paint(colours.get(name)!, name.padEnd(NAME_WIDTH));
   };
   const write = (name: string, text: string) => opts.terminal.write(`${tag(name)} ${text}\n`);
-  const logFile = (name: string) => {
-    const file = join(opts.logsDir, `${name}.log`);
-    const near = relative(process.cwd(), file);
-    return near.startsWith("..") ? file : near;
-  };
+  const logFile = (name: string) => displayPath(join(opts.logsDir, `${name}.log`));
   const limiter = new LineLimiter({ perWindow: opts.perWindow ?? 5, windowMs: opts.windowMs ?? 10_000, logFileOf: logFile });
   const listeners: ((name: string, r: LogRecord) => void)[] = [];
   const runs = new Map<string, Run>();
@@ -117,6 +114,7 @@ export function createConsole(opts: ConsoleOptions): ProcessConsole {
     say: (line) => write("itinera", line),
     started(name, child, restart) {
       const log = createWriteStream(join(opts.logsDir, `${name}.log`), { flags: "a" });
+      log.on("error", (e) => write(name, `${paint(31, "cannot write its log")}: ${e.message}`));
       const marker = restart === 0 ? "started" : `restarted (restart ${restart})`;
       log.write(`${JSON.stringify({ level: 30, time: new Date(now()).toISOString(), name: "supervisor", msg: `${name} ${marker}`, pid: child.pid })}\n`);
       const run: Run = { log, drained: Promise.resolve(), stderrTail: [] };
@@ -130,7 +128,7 @@ export function createConsole(opts: ConsoleOptions): ProcessConsole {
     async exited(name, how, restartInMs) {
       const run = runs.get(name);
       // Its last lines (a fatal log, a stack trace) may still be in the pipes.
-      if (run) await Promise.race([run.drained, new Promise((r) => setTimeout(r, 1000).unref())]);
+      if (run) await settled(run);
       write(name, `${paint(31, "exited")} (${how}); restarting in ${restartInMs} ms; full output in ${logFile(name)}`);
       for (const l of run ? crashLines(run) : []) write(name, `  ${paint(31, "│")} ${l}`);
     },
@@ -139,9 +137,21 @@ export function createConsole(opts: ConsoleOptions): ProcessConsole {
     async close() {
       clearInterval(timer);
       flush(Number.POSITIVE_INFINITY);
-      await Promise.all([...runs.values()].map((r) => Promise.race([r.drained, new Promise((res) => setTimeout(res, 1000).unref())])));
+      await Promise.all([...runs.values()].map(settled));
     },
   };
+}
+
+/**
+ * Once a run's output is read to the end — bounded: a process it started may
+ * still hold its pipes open, and the terminal must not wait on that.
+ */
+const settled = (run: Run) => Promise.race([run.drained, new Promise<void>((r) => setTimeout(r, DRAIN_BOUND_MS).unref())]);
+
+/** A path as the terminal names it: relative when under the working directory (.data/logs), else absolute. */
+export function displayPath(path: string): string {
+  const near = relative(process.cwd(), path);
+  return near === "" || near.startsWith("..") ? path : near;
 }
 
 /** The first lines of what killed a run: its fatal log (message, then the error's first lines), else the error on stderr. */

@@ -29,8 +29,9 @@ const count = (n: number) => Math.round(n).toLocaleString("en");
 
 export class IngestionProgress {
   private hotelRates = 0;
-  private firstRatesAt: number | undefined;
-  private lastRatesAt: number | undefined;
+  /** The first batch: the rate counts what arrived after it, over the time since. */
+  private first: { at: number; rates: number } | undefined;
+  private lastRatesAt = 0;
   /** Known once skylark's sync is over: its batches are not logged with counts. */
   private flights: number | undefined;
 
@@ -41,7 +42,7 @@ export class IngestionProgress {
     const f = r.fields;
     if (name === "pricing" && r.msg === "hotel rates ingested" && f.seller_id === HOTEL_SELLER && typeof f.rates === "number") {
       this.hotelRates += f.rates;
-      this.firstRatesAt ??= r.time;
+      this.first ??= { at: r.time, rates: f.rates };
       this.lastRatesAt = r.time;
     }
     if (name === "sellers" && r.msg === "seller synced" && f.seller === FLIGHT_SELLER && typeof f.flights === "number") this.flights = f.flights;
@@ -51,8 +52,8 @@ export class IngestionProgress {
   line(): string {
     const { hotelRates: total, flights } = this.totals;
     const percent = total > 0 ? Math.floor((100 * this.hotelRates) / total) : 100;
-    const seconds = this.firstRatesAt !== undefined && this.lastRatesAt! > this.firstRatesAt ? (this.lastRatesAt! - this.firstRatesAt) / 1000 : 0;
-    const rate = seconds > 0 ? `, ${count(this.hotelRates / seconds)}/s` : "";
+    const seconds = this.first ? (this.lastRatesAt - this.first.at) / 1000 : 0;
+    const rate = this.first && seconds > 0 ? `, ${count((this.hotelRates - this.first.rates) / seconds)}/s` : "";
     const flown = this.flights === undefined ? `flights arriving (${count(flights)} expected)` : `flights ${count(this.flights)} of ${count(flights)}`;
     return `ingestion: hotel rates ${count(this.hotelRates)} of ${count(total)} (${percent} %${rate}), ${flown}`;
   }
