@@ -7,11 +7,15 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
-.PHONY: start test install web web-dev chromium gen lint format breaking release-contracts golden drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
+.PHONY: start logs test install web web-dev chromium gen lint format breaking release-contracts golden drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
 
 ## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go
 start: install
 	$(NODE) scripts/start.ts
+
+## logs: follow every process's log of make start (.data/logs) pretty-printed; `make logs SERVICE=pricing` one process; Ctrl-C stops
+logs: install
+	SERVICE=$(SERVICE) $(NODE) scripts/logs.ts
 
 # The browser tests serve web/dist: built for a full run, or when FILES can select them (e2e, browser, web).
 TEST_NEEDS_WEB := $(if $(FILES),$(if $(or $(findstring e2e,$(FILES)),$(findstring browser,$(FILES)),$(findstring web,$(FILES))),web),web)

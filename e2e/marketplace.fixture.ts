@@ -25,7 +25,7 @@ import { embeddedUrl } from "../platform/embedded-postgres.js";
 import { testDatabase } from "../platform/testing.js";
 import { dateOf, dayNumber, utcToday } from "../sandbox/calendar.js";
 import { signUpLink } from "../scripts/demo.js";
-import { serviceSecretVariable, startSystem, type RunningSystem } from "../scripts/system.js";
+import { serviceSecretVariable, startSystem, type RunningSystem, type SystemOptions } from "../scripts/system.js";
 import { credentialsOf, DEVELOPMENT_SERVICE_NAMES } from "../services/identity/service-credentials.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 
@@ -145,6 +145,8 @@ export interface MarketplaceOptions {
   ownPostgres?: boolean;
   /** Hears what the supervisor says about the system (restarts included). */
   onSay?: (line: string) => void;
+  /** Where the processes' output goes (default: nowhere, or this terminal when E2E_LOG_LEVEL is set). */
+  stdio?: SystemOptions["stdio"];
 }
 
 /** Where the system keeps its data: a fresh database on the shared test server, or a server of its own (ownPostgres). */
@@ -193,7 +195,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
   };
   let system: RunningSystem;
   try {
-    system = await startSystem({ env, ...database.system, say, stdio: process.env.E2E_LOG_LEVEL ? "inherit" : "ignore", readyTimeoutMs: 90_000 });
+    system = await startSystem({ env, ...database.system, say, stdio: opts.stdio ?? (process.env.E2E_LOG_LEVEL ? "inherit" : "ignore"), readyTimeoutMs: 90_000 });
   } catch (e) {
     await database.drop();
     throw e;

@@ -11,6 +11,7 @@
 //   smtp: SMTP_PORT (2525), SMTP_VIEW_PORT (7126).
 import { pino, type Logger } from "pino";
 import { generateInventory } from "./inventory.js";
+import { envNumber as num, inventoryParams } from "./environment.js";
 import { startSkylark, SKYLARK_PORT } from "./skylark.js";
 import { startCasa, CASA_PORT } from "./casa.js";
 import { startWanderly, PUSH_DEFAULTS, WANDERLY_PORT } from "./wanderly.js";
@@ -25,14 +26,6 @@ const NAMES = [...SELLERS, ...OTHERS] as const;
 type Name = (typeof NAMES)[number];
 type SellerName = (typeof SELLERS)[number];
 const isSeller = (n: Name): n is SellerName => (SELLERS as readonly string[]).includes(n);
-
-function num(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -73,14 +66,7 @@ async function startOther(name: (typeof OTHERS)[number], env: NodeJS.ProcessEnv,
 
 async function startSellers(names: SellerName[], env: NodeJS.ProcessEnv, host: string, log: Logger): Promise<RunningServer[]> {
   const started = performance.now();
-  const inventory = generateInventory({
-    seed: num(env, "SANDBOX_SEED", 42),
-    ...(env.SANDBOX_TODAY ? { today: env.SANDBOX_TODAY } : {}),
-    cities: num(env, "SANDBOX_CITIES", 20),
-    hotelsPerCity: num(env, "SANDBOX_HOTELS_PER_CITY", 100),
-    days: num(env, "SANDBOX_DAYS", 90),
-    pairs: num(env, "SANDBOX_PAIRS", 300),
-  });
+  const inventory = generateInventory(inventoryParams(env));
   log.info(
     { seed: inventory.seed, today: inventory.today, hotels: inventory.hotels.length, flights: inventory.flights.length,
       ms: Math.round(performance.now() - started) },

@@ -13,17 +13,21 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TEST_CARDS } from "../sandbox/gateway-ledger.js";
 import { formatMoney } from "../platform/money.js";
+import { createConsole, displayPath, type ProcessConsole } from "./console/console.js";
+import { IngestionProgress, ingestionTotals } from "./console/ingestion-progress.js";
 import { DEMO, ingestionDone, seedDemo } from "./demo.js";
 import { startSystem } from "./system.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const say = (line: string) => process.stdout.write(`[itinera] ${line}\n`);
+const DATA_DIR = resolve(ROOT, process.env.ITINERA_DATA_DIR ?? ".data");
+/** How often the ingestion's progress is told while it runs. */
+const PROGRESS_EVERY_MS = 5_000;
 /** When `make start` started this: the time to ready includes loading the code. */
 const started = Number(process.env.ITINERA_STARTED_AT ?? Math.round(performance.timeOrigin));
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
 /** Runs `make web` when web/dist is missing or older than the app's sources (make's own rule says which). */
-function buildWebApp() {
+function buildWebApp(say: (line: string) => void) {
   if (!existsSync(join(ROOT, "web")) || !/^web:/m.test(readFileSync(join(ROOT, "Makefile"), "utf8"))) {
     say("no web app in this checkout yet (web/ or `make web` missing): starting the services only");
     return;
@@ -37,14 +41,15 @@ function buildWebApp() {
   say(`web app built in ${seconds(t)}`);
 }
 
-async function main() {
-  buildWebApp();
+async function main(terminal: ProcessConsole) {
+  const say = terminal.say;
+  buildWebApp(say);
   const system = await startSystem({
     env: process.env,
-    dataDir: resolve(ROOT, process.env.ITINERA_DATA_DIR ?? ".data", "pg"),
+    dataDir: join(DATA_DIR, "pg"),
     pgPort: Number(process.env.PG_PORT ?? 54329),
     say,
-    stdio: "inherit",
+    stdio: terminal,
   });
   const background = new AbortController();
   let stopping = false;
@@ -55,6 +60,7 @@ async function main() {
     say("stopping");
     await system.stop();
     say("stopped");
+    await terminal.close();
     process.exit(0);
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void shutdown());
@@ -71,9 +77,7 @@ async function main() {
     return undefined;
   });
 
-  say(`ready in ${seconds(started)}`);
-  for (const s of system.specs) say(`  ${s.name.padEnd(9)} ${system.url(s.name)}`);
-  say("");
+  say(`ready in ${seconds(started)}; every process's full log is in ${displayPath(join(DATA_DIR, "logs"))} (make logs follows them)`);
   if (has("web")) say(`open ${system.url("web")} in a browser`);
   else say(`no web service in this checkout yet; search answers on ${system.url("search")} (see README.md, "Try it")`);
   if (demo) {
@@ -87,11 +91,18 @@ async function main() {
   }
   say("Ctrl-C stops everything; a service that crashes is restarted");
   if (has("sellers")) {
-    say("inventory keeps arriving in the background: the sellers are ingesting the demo inventory (about 90 s); prices fill in as it lands");
+    say("inventory keeps arriving in the background: the sellers are ingesting the demo inventory; prices fill in as it lands");
+    const progress = new IngestionProgress(ingestionTotals(process.env));
+    terminal.onRecord((name, record) => progress.record(name, record));
+    const ticker = setInterval(() => say(progress.line()), PROGRESS_EVERY_MS);
+    background.signal.addEventListener("abort", () => clearInterval(ticker));
     // Every sync recorded after this start counts (the sellers pull at start, also on a second start).
     void ingestionDone({ sellersUrl: system.url("sellers"), identityUrl: system.url("identity"), env: process.env, since: started, signal: background.signal }).then((done) => {
-      if (done) say(`the demo inventory is in: every seller synced, ${seconds(started)} after start`);
-      else if (!background.signal.aborted) say("the sellers have not finished their first sync yet; see their logs above");
+      clearInterval(ticker);
+      if (done) {
+        say(progress.line());
+        say(`prices in after ${seconds(started)}: every seller synced`);
+      } else if (!background.signal.aborted) say(`the sellers have not finished their first sync yet (${progress.line()}); see ${terminal.logFile("sellers")}`);
     });
   }
 }
@@ -108,8 +119,11 @@ function launch() {
 }
 
 if (!process.env.ITINERA_SUPERVISOR) launch();
-else
-  main().catch((e: unknown) => {
-    say(`failed to start: ${e instanceof Error ? e.message : String(e)}`);
+else {
+  // The terminal tells what matters, one short line each; every process's full output is in DATA_DIR/logs (make logs).
+  const terminal = createConsole({ terminal: process.stdout, logsDir: join(DATA_DIR, "logs"), env: process.env });
+  main(terminal).catch((e: unknown) => {
+    terminal.say(`failed to start: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   });
+}

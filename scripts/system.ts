@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { superviseEmbeddedPostgres, type SupervisedPostgres } from "../platform/embedded-postgres-supervisor.js";
 import { nextRestart } from "../platform/supervised.js";
+import type { ProcessConsole } from "./console/console.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -101,8 +102,12 @@ export interface SystemOptions {
   pgPort: number;
   /** Lines about the system itself (not the processes' own logs). */
   say: (line: string) => void;
-  /** Where the processes' stdout/stderr go: "inherit" (make start) or "ignore" (benchmarks). */
-  stdio: "inherit" | "ignore";
+  /**
+   * Where the processes' stdout/stderr go: "inherit" (this terminal), "ignore"
+   * (benchmarks, the end-to-end tests), or a console (make start: short lines
+   * on the terminal, everything in log files; scripts/console/console.ts).
+   */
+  stdio: "inherit" | "ignore" | ProcessConsole;
   readyTimeoutMs?: number;
 }
 
@@ -135,11 +140,14 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const env: NodeJS.ProcessEnv = { ...opts.env, ITINERA_SUPERVISOR_PID: String(process.pid) };
   // One secret shared by every service is what per-service credentials replace: each gets its own (serviceSecretVariable).
   delete env.SERVICE_SECRET;
+  const output = typeof opts.stdio === "object" ? opts.stdio : undefined;
   // An external server (DATABASE_URL) is someone else's to keep up; the embedded one is restarted when it dies.
   let pg: SupervisedPostgres | undefined;
   if (!env.DATABASE_URL) {
     opts.say(`starting embedded PostgreSQL on 127.0.0.1:${opts.pgPort}`);
-    pg = await superviseEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.pgPort, say: opts.say, log: pino({ level: "warn" }) });
+    // Its warnings are JSON: under the console they go to its log file, as every process's do.
+    const pgLog = output ? pino({ level: "warn" }, pino.destination({ dest: output.logFile("postgres"), mkdir: true })) : pino({ level: "warn" });
+    pg = await superviseEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.pgPort, say: opts.say, log: pgLog });
     env.DATABASE_URL = pg.url;
   }
   const specs = processSpecs(env);
@@ -172,20 +180,31 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   let stopping = false;
   const children = new Map<string, ChildProcess>();
   const exitCounts: Record<string, number> = Object.fromEntries(specs.map((s) => [s.name, 0]));
+  const stdio = output ? "pipe" : (opts.stdio as "inherit" | "ignore");
   const launch = (spec: ProcessSpec, restarts = 0) => {
     const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), ...profiling(env, spec.name), "--import", "tsx", ...spec.args], {
       cwd: ROOT,
       env: { ...env, ...spec.env },
-      stdio: ["ignore", opts.stdio, opts.stdio],
+      stdio: ["ignore", stdio, stdio],
     });
     children.set(spec.name, child);
+    output?.started(spec.name, child, restarts);
+    // A restart is told once it answers again (unless it was replaced or the system stops meanwhile).
+    const current = () => !stopping && children.get(spec.name) === child;
+    if (output && restarts > 0)
+      waitReady(spec, opts.readyTimeoutMs ?? 120_000).then(
+        () => current() && output.ready(spec.name, url(spec.name)),
+        (e: unknown) => current() && output.say(e instanceof Error ? e.message : String(e)),
+      );
     const startedAt = Date.now();
     child.on("exit", (code, signal) => {
       children.delete(spec.name);
       if (stopping) return;
       exitCounts[spec.name] = (exitCounts[spec.name] ?? 0) + 1;
       const next = nextRestart(restarts, Date.now() - startedAt);
-      opts.say(`${spec.name} exited (${signal ?? `code ${code}`}); restarting in ${next.delayMs} ms`);
+      const how = signal ?? `code ${code}`;
+      if (output) void output.exited(spec.name, how, next.delayMs);
+      else opts.say(`${spec.name} exited (${how}); restarting in ${next.delayMs} ms`);
       setTimeout(() => !stopping && launch(spec, next.restarts), next.delayMs);
     });
   };
@@ -209,7 +228,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     for (const stage of [...new Set(specs.map((s) => s.stage))].sort((a, b) => a - b)) {
       const group = specs.filter((s) => s.stage === stage);
       for (const s of group) launch(s);
-      await Promise.all(group.map((s) => waitReady(s, opts.readyTimeoutMs ?? 120_000)));
+      await Promise.all(group.map((s) => waitReady(s, opts.readyTimeoutMs ?? 120_000).then(() => output?.ready(s.name, url(s.name)))));
     }
   } catch (e) {
     await stop();
