@@ -75,11 +75,6 @@ export async function startBrowserWorld(extraEnv: Record<string, string> = {}): 
     // limit is raised so that it never decides a test (services/web has its own tests of the limit).
     WEB_RATE_PER_SEC: "50",
     WEB_RATE_BURST: "500",
-    // Search gives the wallet 150 ms and then shows prices without the wallet discount (and no
-    // flexible option, which these tests book). Here Chromium and the whole system share two cores
-    // with another test file, and that budget was missed once in CI: these tests get most of
-    // search's 900 ms. The degraded answer has tests of its own (services/search).
-    SEARCH_WALLET_MS: "800",
     ...extraEnv,
   });
   let browser: Browser;

@@ -28,6 +28,7 @@ import { signUpLink } from "../scripts/demo.js";
 import { serviceSecretVariable, startSystem, type RunningSystem, type SystemOptions } from "../scripts/system.js";
 import { credentialsOf, DEVELOPMENT_SERVICE_NAMES } from "../services/identity/service-credentials.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
+import { E2E_BUDGETS } from "./readside.fixture.js";
 
 const PORT_VARS = [
   "SKYLARK_PORT", "CASA_PORT", "WANDERLY_PORT", "GATEWAY_PORT", "SMTP_PORT", "SMTP_VIEW_PORT",
@@ -184,6 +185,16 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     // Where the browser reaches the web service (the gateway sends it back there).
     WEB_PUBLIC_URL: `http://127.0.0.1:${ports.WEB_PORT}`,
+    // Search's budgets as the read-side tests run them: its 1 s deadline as in production, but more of
+    // it for each dependency than the production defaults, so that two loaded cores shared with another
+    // test file do not degrade answers a test expects complete (a missed 300 ms catalog budget failed
+    // the access matrix once, a missed 150 ms wallet budget the browser test). Degradation has its own tests.
+    SEARCH_CATALOG_MS: String(E2E_BUDGETS.catalogMs),
+    SEARCH_PRICING_MS: String(E2E_BUDGETS.pricingMs),
+    SEARCH_WALLET_MS: String(E2E_BUDGETS.walletMs),
+    SEARCH_TOTAL_MS: String(E2E_BUDGETS.totalMs),
+    SEARCH_RESERVE_MS: String(E2E_BUDGETS.reserveMs),
+    SEARCH_LIVE_RESERVE_MS: String(E2E_BUDGETS.liveReserveMs),
     ...extraEnv,
   };
   const secretOf = (name: string) => env[serviceSecretVariable(name)] ?? "";
