@@ -17,15 +17,15 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import pg from "pg";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
-import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { ensureEmbeddedPostgres } from "../platform/embedded-postgres.js";
 import { drive, serverCpuSeconds, type Round } from "./closed-loop.js";
+import { getBalanceCall, seedWallets } from "./kit-handlers.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
-const CUSTOMERS = 200;
 const DB_NAME = "itinera_bench";
 /** The bench's own PostgreSQL; another bench running at the same time picks another port. */
 const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54329);
@@ -56,21 +56,11 @@ async function main() {
     const wallet = (m: Mode) => createClient(WalletService, createGrpcTransport({ baseUrl: url(m) }));
     const echo = (m: Mode) => createClient(EchoService, createGrpcTransport({ baseUrl: url(m) }));
     const seeder = wallet("kit");
-    for (let i = 0; i < CUSTOMERS; i++) {
-      await seeder.credit(
-        {
-          idempotencyKey: `bench-seed-${i}`,
-          customerId: `customer-${i}`,
-          amount: { amountMinor: BigInt(1000 + i), currency: "EUR" },
-          reason: CreditReason.PROMOTION,
-        },
-        { headers: { authorization: `Bearer ${ports.token}` } }, // money moves only with a service token
-      );
-    }
+    await seedWallets(seeder, { authorization: `Bearer ${ports.token}` }); // money moves only with a service token
     const cpu = () => serverCpuSeconds(url("kit"));
     console.log(`kit overhead: ${ROUNDS} rounds of ${ROUND_SECONDS} s per mode, ${IN_FLIGHT} calls in flight, gRPC over one HTTP/2 connection\n`);
     for (const [name, call] of [
-      ["wallet GetBalance (PostgreSQL read)", (m: Mode) => getBalanceCall(wallet(m), ports.token)],
+      ["wallet GetBalance (PostgreSQL read)", (m: Mode) => getBalanceCall(wallet(m), asCaller({ authorization: `Bearer ${ports.token}` }))],
       ["echo Echo (no I/O)", (m: Mode) => echoCall(echo(m))],
     ] as const) {
       const calls = { kit: call("kit"), stack: call("stack"), raw: call("raw") };
@@ -89,11 +79,6 @@ async function main() {
   }
 }
 
-function getBalanceCall(client: Client<typeof WalletService>, token: string) {
-  let i = 0;
-  // Wallets are read by the customer or a named service only.
-  return () => client.getBalance({ customerId: `customer-${i++ % CUSTOMERS}`, currency: "EUR" }, { headers: asCaller({ authorization: `Bearer ${token}` }) });
-}
 
 function echoCall(client: Client<typeof EchoService>) {
   return () => client.echo({ message: "a message of a realistic size for a small RPC" }, { headers: asCaller({}) });

@@ -20,21 +20,20 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { pino } from "pino";
 import pg from "pg";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
-import { CreditReason, WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
+import { WalletService } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { ensureEmbeddedPostgres } from "../platform/embedded-postgres.js";
 import { testTokens } from "../services/identity/testing.js";
 import { grpcTransport } from "../transport/client.js";
 import { serveService } from "../transport/serve.js";
 import { startServer } from "../transport/server.js";
 import { drive, serverCpuSeconds, type Round } from "./closed-loop.js";
-import { kitHandlers } from "./kit-handlers.js";
+import { getBalanceCall, kitHandlers, seedWallets } from "./kit-handlers.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
 const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54341);
-const CUSTOMERS = 200;
 const DB_NAME = "itinera_bench_transport";
 
 /** The servers: the same endpoints with the unary fast path on and off. */
@@ -103,17 +102,7 @@ async function main() {
     const transport = (m: Mode) => grpcTransport(url(MODES[m].server), { unaryFastPath: MODES[m].unaryFastPath });
     const headers = { authorization: `Bearer ${token}` }; // wallets are read by the customer or a named service only
     const seeder = createClient(WalletService, grpcTransport(url("connect-node")));
-    for (let i = 0; i < CUSTOMERS; i++) {
-      await seeder.credit(
-        {
-          idempotencyKey: `bench-seed-${i}`,
-          customerId: `customer-${i}`,
-          amount: { amountMinor: BigInt(1000 + i), currency: "EUR" },
-          reason: CreditReason.PROMOTION,
-        },
-        { headers },
-      );
-    }
+    await seedWallets(seeder, headers);
     const cpu = () => serverCpuSeconds(url("connect-node"));
     console.log(
       `transport: ${ROUNDS} rounds of ${ROUND_SECONDS} s per mode, alternating, ${IN_FLIGHT} calls in flight, gRPC over one HTTP/2 connection (transport/client.ts grpcTransport)\n`,
@@ -137,10 +126,6 @@ async function main() {
   }
 }
 
-function getBalanceCall(client: Client<typeof WalletService>, headers: Record<string, string>) {
-  let i = 0;
-  return () => client.getBalance({ customerId: `customer-${i++ % CUSTOMERS}`, currency: "EUR" }, { headers });
-}
 
 function echoCall(client: Client<typeof EchoService>) {
   return () => client.echo({ message: "a message of a realistic size for a small RPC" });
