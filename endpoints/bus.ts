@@ -123,3 +123,31 @@ export function checkTopic(topic: string): string {
   if (!TOPIC.test(topic)) throw new Error(`invalid topic ${JSON.stringify(topic)}: want ${TOPIC}`);
   return topic;
 }
+
+/** A message a group gave up on, kept with the error of its last attempt. */
+export interface DeadLetter {
+  readonly group: string;
+  readonly topic: string;
+  readonly key: string;
+  /** The message's id, as DeliveryMeta gave it to the handler (what an inbox records). */
+  readonly messageId: bigint;
+  /** The message's full type name. */
+  readonly type: string;
+  readonly attempts: number;
+  readonly lastError: string;
+  readonly publishedAt: Date;
+  readonly failedAt: Date;
+}
+
+/**
+ * What an operator does with dead letters, on either engine. A replayed
+ * message is delivered again to its group only (with the same messageId, so
+ * an inbox still recognises it), with a fresh count of attempts; a discarded
+ * one is gone. Both resolve to false when the group has no such dead letter.
+ */
+export interface DeadLetters {
+  /** Oldest first; `group` and `topic` narrow it; at most `limit` (default 100). */
+  list(filter?: { group?: string; topic?: string; limit?: number }): Promise<DeadLetter[]>;
+  replay(group: string, messageId: bigint): Promise<boolean>;
+  discard(group: string, messageId: bigint): Promise<boolean>;
+}
