@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import type { Context, Principal } from "../endpoints/context.js";
+import { Code } from "../endpoints/errors.js";
 import type { Client } from "../endpoints/service.js";
 import type { CatalogService, Flight, Hotel } from "../gen/itinera/catalog/v1/catalog_pb.js";
 import type { Date as ProtoDate } from "../gen/itinera/type/v1/date_pb.js";
@@ -50,6 +51,12 @@ export interface Example {
   request(w: World): MessageInitShape<DescMessage> | Promise<MessageInitShape<DescMessage>>;
   /** The request names alice's data: bob is answered NOT_FOUND. */
   owned?: true;
+  /**
+   * What its allowed callers are answered when it is not OK: NOT_FOUND for a
+   * request that names something the system cannot be made to have on demand
+   * (a dead letter) — past access, the service looked and said so.
+   */
+  allowedGet?: Code.NotFound;
 }
 
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
@@ -174,6 +181,11 @@ export const EXAMPLES: Record<string, Example> = {
 
   // mailer
   "itinera.mailer.v1.MailerService/ListEmails": { request: (w) => ({ reservationId: w.reservationId }) },
+
+  // the bus's dead letters, on every consuming process (the matrix's system has none: replay and discard find nothing)
+  "itinera.bus.v1.DeadLetterService/ListDeadLetters": { request: () => ({ limit: 10 }) },
+  "itinera.bus.v1.DeadLetterService/ReplayDeadLetter": { allowedGet: Code.NotFound, request: () => ({ group: "mailer", messageId: 1n }) },
+  "itinera.bus.v1.DeadLetterService/DiscardDeadLetter": { allowedGet: Code.NotFound, request: () => ({ group: "mailer", messageId: 1n }) },
 
   // web (the BFF)
   "itinera.web.v1.WebService/SignUp": {
