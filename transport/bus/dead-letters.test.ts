@@ -153,6 +153,49 @@ test("replay takes the message's original place in its key: the key's later pend
   await again.stop();
 });
 
+test("replay waits for a message of its key that a consumer has in hand, then runs after it, never beside it", async () => {
+  let poisoned = true;
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let inHand = false;
+  const order: string[] = [];
+  const overlaps: string[] = [];
+  const sub = await bus.subscribe({
+    topic: echoTopic("dl.in-hand"),
+    group: "in-hand",
+    maxAttempts: 1,
+    concurrency: 2,
+    handler: async (_c, m) => {
+      if (m.message === "first" && poisoned) throw new Error("poison");
+      if (inHand) overlaps.push(m.message);
+      inHand = true;
+      if (m.message === "second") await released;
+      order.push(m.message);
+      inHand = false;
+    },
+  });
+  const first = await publish("dl.in-hand", "k", "first");
+  await untilDead("in-hand", first);
+  poisoned = false;
+  await publish("dl.in-hand", "k", "second");
+  await waitFor("the second message in hand", () => inHand);
+  const replayed = postgresDeadLetters(t.db.knex).replay("in-hand", first);
+  // the replay's transaction waits on the claim of the message in hand
+  await waitFor("the replay waiting on the claim", async () => {
+    const r = await t.db.knex.raw(
+      `select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock' and query like '%from bus.deliveries where group_name%for update'`,
+    );
+    return r.rows[0].n === 1;
+  });
+  release();
+  assert.is(await replayed, true);
+  await untilBusSettled(t.test.url, { groups: ["in-hand"] });
+  assert.equal(order, ["second", "first"]);
+  assert.equal(overlaps, []);
+  await sub.stop();
+});
+
 test("discard: the dead letter is gone, the message stays for the others; twice → false; nothing is delivered", async () => {
   const calls: bigint[] = [];
   const sub = await consume("dl.discard", "discarder", async (_c, _m, meta) => {
