@@ -12,7 +12,8 @@ import * as assert from "uvu/assert";
 import type { Subscription } from "../../endpoints/bus.js";
 import { backgroundContext, type Principal } from "../../endpoints/context.js";
 import { Code } from "../../endpoints/errors.js";
-import type { Client } from "../../endpoints/service.js";
+import { localClient, type Client } from "../../endpoints/service.js";
+import { validation } from "../../endpoints/middleware/validation.js";
 import { kitRejection } from "../../endpoints/testing.js";
 import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { EchoRequestSchema } from "../../gen/itinera/echo/v1/echo_pb.js";
@@ -26,6 +27,8 @@ import { clientOf, connectTransport, grpcTransport } from "../../transport/clien
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { testTokens, type TestTokens } from "../identity/testing.js";
 import { serveDeadLetters } from "./serve.js";
+import { deadLetterService } from "./service.js";
+import { deadLetterValidators } from "./validators.js";
 
 const log = pino({ level: "silent" });
 const topic = echoTopic("admin.things");
@@ -119,6 +122,23 @@ test("an operator lists this process's dead letters only, with their error, over
   const foreign = await kitRejection(grpc.listDeadLetters(as(operator), { group: "theirs" }));
   assert.is(foreign.code, Code.NotFound);
   assert.match(foreign.message, /consumes no group "theirs".*call DeadLetterService on the process that consumes it/);
+});
+
+test("a process with several groups lists the oldest of them all, at most limit, each group's own", async () => {
+  const id = await deadLetter("order-7");
+  const both = localClient(
+    DeadLetterService,
+    deadLetterService({ deadLetters: postgresDeadLetters(t.db.knex), groups: ["theirs", "mine", "mine"] }),
+    validation(deadLetterValidators()),
+  );
+  const all = await both.listDeadLetters(as(operator), { limit: 500 });
+  assert.equal(all.groups, ["mine", "theirs"]);
+  const failures = all.deadLetters.map((d) => timestampDate(d.failTime!).getTime());
+  assert.equal(failures, [...failures].sort((a, b) => a - b), "oldest failure first across groups");
+  assert.equal(all.deadLetters.filter((d) => d.messageId === id).map((d) => d.group).sort(), ["mine", "theirs"]);
+  const two = await both.listDeadLetters(as(operator), { limit: 2 });
+  assert.equal(two.deadLetters.map((d) => [d.group, d.messageId]), all.deadLetters.slice(0, 2).map((d) => [d.group, d.messageId]));
+  assert.equal(new Set((await both.listDeadLetters(as(operator), { group: "theirs" })).deadLetters.map((d) => d.group)), new Set(["theirs"]));
 });
 
 test("an operator replays one (delivered again to its group, same id) and discards one; again → NOT_FOUND saying what to do", async () => {
