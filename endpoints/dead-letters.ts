@@ -1,6 +1,7 @@
 // What an operator may ask of the dead letters (endpoints/bus.ts DeadLetters),
-// checked in one place: by each engine's DeadLetters before it queries, by the
-// DeadLetterService's validators before the service runs, and by the
+// checked in one place: by the engines' DeadLetters before they query
+// (PostgreSQL's does; the NATS engine's is to call the same two functions),
+// by DeadLetterService's validators before the service runs, and by the
 // dead-letters command before it connects. Field names are the contract's
 // (proto/itinera/bus/v1/dead_letters.proto).
 import { checkTopic } from "./bus.js";
@@ -26,7 +27,7 @@ export interface DeadLetterFilter {
   limit?: number | undefined;
 }
 
-export function groupCheck(field: string, group: string): Check {
+function groupCheck(field: string, group: string): Check {
   return required(field, group) || pattern(field, group, GROUP, GROUP_SHAPE);
 }
 
