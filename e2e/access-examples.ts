@@ -59,6 +59,8 @@ export interface Example {
   allowedGet?: Code.NotFound;
 }
 
+/** The largest message id a dead letter may have: none of the matrix's run. */
+const LAST_MESSAGE_ID = 2n ** 63n - 1n;
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
 const item = (w: World): Item => w.offer.item;
 
@@ -182,10 +184,10 @@ export const EXAMPLES: Record<string, Example> = {
   // mailer
   "itinera.mailer.v1.MailerService/ListEmails": { request: (w) => ({ reservationId: w.reservationId }) },
 
-  // the bus's dead letters, on every consuming process (the matrix's system has none: replay and discard find nothing)
+  // the bus's dead letters, on every consuming process; replay and discard name a message id no bus reaches (2^63 - 1): NOT_FOUND
   "itinera.bus.v1.DeadLetterService/ListDeadLetters": { request: () => ({ limit: 10 }) },
-  "itinera.bus.v1.DeadLetterService/ReplayDeadLetter": { allowedGet: Code.NotFound, request: () => ({ group: "mailer", messageId: 1n }) },
-  "itinera.bus.v1.DeadLetterService/DiscardDeadLetter": { allowedGet: Code.NotFound, request: () => ({ group: "mailer", messageId: 1n }) },
+  "itinera.bus.v1.DeadLetterService/ReplayDeadLetter": { allowedGet: Code.NotFound, request: () => ({ group: "mailer", messageId: LAST_MESSAGE_ID }) },
+  "itinera.bus.v1.DeadLetterService/DiscardDeadLetter": { allowedGet: Code.NotFound, request: () => ({ group: "mailer", messageId: LAST_MESSAGE_ID }) },
 
   // web (the BFF)
   "itinera.web.v1.WebService/SignUp": {
