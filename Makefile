@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
-.PHONY: start logs test install web web-dev chromium gen lint format breaking release-contracts golden drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
+.PHONY: start logs dead-letters test install web web-dev chromium gen lint format breaking release-contracts golden drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
 
 ## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go
 start: install
@@ -16,6 +16,10 @@ start: install
 ## logs: follow every process's log of make start (.data/logs) pretty-printed; `make logs SERVICE=pricing` one process; Ctrl-C stops
 logs: install
 	SERVICE=$(SERVICE) $(NODE) scripts/logs.ts
+
+## dead-letters: the event bus's dead letters with their error (same configuration as the services: BUS, DATABASE_URL, NATS_URL); `make dead-letters ARGS="replay <group> <message-id>"` delivers one again to its group, ARGS="discard <group> <message-id>" forgets it, ARGS=--help says more
+dead-letters: install
+	$(NODE) scripts/dead-letters.ts $(ARGS)
 
 # The browser tests serve web/dist: built for a full run, or when FILES can select them (e2e, browser, web).
 TEST_NEEDS_WEB := $(if $(FILES),$(if $(or $(findstring e2e,$(FILES)),$(findstring browser,$(FILES)),$(findstring web,$(FILES))),web),web)

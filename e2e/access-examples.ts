@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { DescMessage, MessageInitShape } from "@bufbuild/protobuf";
 import type { Context, Principal } from "../endpoints/context.js";
+import { Code } from "../endpoints/errors.js";
 import type { Client } from "../endpoints/service.js";
 import type { CatalogService, Flight, Hotel } from "../gen/itinera/catalog/v1/catalog_pb.js";
 import type { Date as ProtoDate } from "../gen/itinera/type/v1/date_pb.js";
@@ -50,8 +51,16 @@ export interface Example {
   request(w: World): MessageInitShape<DescMessage> | Promise<MessageInitShape<DescMessage>>;
   /** The request names alice's data: bob is answered NOT_FOUND. */
   owned?: true;
+  /**
+   * What its allowed callers are answered when it is not OK: NOT_FOUND for a
+   * request that names something the system cannot be made to have on demand
+   * (a dead letter) — past access, the service looked and said so.
+   */
+  allowedGet?: Code.NotFound;
 }
 
+/** The largest message id a dead letter may have: none of the matrix's run. */
+const LAST_MESSAGE_ID = 2n ** 63n - 1n;
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
 const item = (w: World): Item => w.offer.item;
 
@@ -174,6 +183,11 @@ export const EXAMPLES: Record<string, Example> = {
 
   // mailer
   "itinera.mailer.v1.MailerService/ListEmails": { request: (w) => ({ reservationId: w.reservationId }) },
+
+  // the bus's dead letters, on every consuming process; replay and discard name a message id no bus reaches (2^63 - 1): NOT_FOUND
+  "itinera.bus.v1.DeadLetterService/ListDeadLetters": { request: () => ({ limit: 10 }) },
+  "itinera.bus.v1.DeadLetterService/ReplayDeadLetter": { allowedGet: Code.NotFound, request: () => ({ group: "mailer", messageId: LAST_MESSAGE_ID }) },
+  "itinera.bus.v1.DeadLetterService/DiscardDeadLetter": { allowedGet: Code.NotFound, request: () => ({ group: "mailer", messageId: LAST_MESSAGE_ID }) },
 
   // web (the BFF)
   "itinera.web.v1.WebService/SignUp": {

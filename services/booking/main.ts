@@ -13,15 +13,17 @@ import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
+import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
+import { serveDeadLetters } from "../bus-admin/serve.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 import { pageTokens } from "./page-token.js";
 import { bookingService } from "./service.js";
 import { bookingSettings, serviceSettings } from "./settings.js";
-import { subscribeSettlement } from "./settlement.js";
+import { SETTLEMENT_GROUP, subscribeSettlement } from "./settlement.js";
 import { BookingStore } from "./store.js";
 import { bookingValidators } from "./validators.js";
 
@@ -72,7 +74,7 @@ async function main() {
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveService(router, BookingService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+    routes: (router) => serveDeadLetters(serveService(router, BookingService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [SETTLEMENT_GROUP], deadLetters: postgresDeadLetters(busDb.knex) }),
     ready: db.ready,
     metrics: rt.registry,
     authenticate: auth.authenticate,

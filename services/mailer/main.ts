@@ -13,12 +13,14 @@ import { MailerService } from "../../gen/itinera/mailer/v1/mailer_pb.js";
 import { config, int, port, str, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
+import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
+import { serveDeadLetters } from "../bus-admin/serve.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 import { accountEmails, subscribeAccountEmails } from "./account-emails.js";
-import { reservationNotifier, subscribeNotifier } from "./notifier.js";
+import { MAILER_GROUP, reservationNotifier, subscribeNotifier } from "./notifier.js";
 import { mailerService } from "./service.js";
 import { smtpSender } from "./smtp.js";
 import { EmailStore } from "./store.js";
@@ -52,7 +54,7 @@ async function main() {
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+    routes: (router) => serveDeadLetters(serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [MAILER_GROUP], deadLetters: postgresDeadLetters(busDb.knex) }),
     ready: async () => {
       const [own, events] = await Promise.all([db.ready(), busDb.ready()]);
       return own === true ? events : own;

@@ -17,17 +17,19 @@ import { config, int, port, secret, url, urlList } from "../../platform/config.j
 import { quoteSettings, quoteVerifier } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
+import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
+import { serveDeadLetters } from "../bus-admin/serve.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 import { CALLBACK_PATH, gatewayCallbackRoute } from "./callback-route.js";
 import { PaymentCallbacks } from "./callbacks.js";
 import { busPublisher } from "./events.js";
 import { PaymentExpiry } from "./expiry.js";
 import { httpGateway } from "./gateway-client.js";
-import { subscribeReservations } from "./reservations.js";
+import { RESERVATIONS_GROUP, subscribeReservations } from "./reservations.js";
 import { paymentService } from "./service.js";
 import { PaymentStore } from "./store.js";
 import { paymentValidators } from "./validators.js";
@@ -81,7 +83,7 @@ async function main() {
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveService(router, PaymentService, endpoints, { log: rt.log, authenticate: access.authenticate }),
+    routes: (router) => serveDeadLetters(serveService(router, PaymentService, endpoints, { log: rt.log, authenticate: access.authenticate }), { rt, authenticate: access.authenticate, groups: [RESERVATIONS_GROUP], deadLetters: postgresDeadLetters(busDb.knex) }),
     http: gatewayCallbackRoute({ callbacks, log: rt.log }),
     ready: async () => {
       const [own, log] = await Promise.all([db.ready(), busDb.ready()]);

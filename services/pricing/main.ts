@@ -15,14 +15,16 @@ import { config, port, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
+import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
-import { subscribeRoomSoldOut } from "./availability.js";
+import { AVAILABILITY_GROUP, subscribeRoomSoldOut } from "./availability.js";
 import { PricingRules } from "./rules.js";
 import { pricingService } from "./service.js";
 import { PricingStore } from "./store.js";
 import { pricingValidators } from "./validators.js";
+import { serveDeadLetters } from "../bus-admin/serve.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 
 async function main() {
@@ -58,7 +60,7 @@ async function main() {
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveService(router, PricingService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+    routes: (router) => serveDeadLetters(serveService(router, PricingService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [AVAILABILITY_GROUP], deadLetters: postgresDeadLetters(busDb.knex) }),
     ready: db.ready,
     metrics: rt.registry,
     authenticate: auth.authenticate,

@@ -23,13 +23,15 @@ import { config, int, list, port, secretMap, url, type Setting } from "../../pla
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
+import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
+import { serveDeadLetters } from "../bus-admin/serve.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 import { createAdapters, SELLER_REGISTRY } from "./adapters/index.js";
 import { SellerBookingStore } from "./booking-store.js";
-import { DEFAULT_BOOKING_DEADLINE_MS, sellerBookings, subscribeSellerBookings } from "./bookings.js";
+import { BOOKINGS_GROUP, DEFAULT_BOOKING_DEADLINE_MS, sellerBookings, subscribeSellerBookings } from "./bookings.js";
 import { FxTable, parseFxRates, SANDBOX_FX_RATES } from "./fx.js";
 import { SyncScheduler } from "./scheduler.js";
 import { sellersService } from "./service.js";
@@ -117,7 +119,7 @@ async function main() {
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveService(router, SellersService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+    routes: (router) => serveDeadLetters(serveService(router, SellersService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [BOOKINGS_GROUP], deadLetters: postgresDeadLetters(busDb.knex) }),
     // A push is bulk ingestion: Wanderly's largest snapshot push measured ~0.83 MB of JSON.
     http: webhookRoute({ ...pushWebhook(asSellers), log: rt.log, maxBodyBytes: 4 * 1024 * 1024 }),
     ready: db.ready,
