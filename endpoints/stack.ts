@@ -3,7 +3,7 @@
 // a service that needs something else builds its own list from the same parts.
 import type { Tracer } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
-import type { Middleware } from "./endpoint.js";
+import type { EventInfo, Middleware } from "./endpoint.js";
 import { access } from "./middleware/access.js";
 import { breaker, type BreakerMiddleware, type BreakerOptions } from "./middleware/breaker.js";
 import { callAs, type PrincipalOf } from "./middleware/call-as.js";
@@ -94,4 +94,22 @@ export function clientStack(o: ClientStackOptions): ClientStack {
       retry(o.retry),
     ],
   };
+}
+
+export interface ConsumerStackOptions {
+  registry: Registry;
+  tracer: Tracer;
+}
+
+/**
+ * For every bus subscription (withConsumerMiddleware in ./consumer.ts), the
+ * server's order: the CONSUMER span exists before anything logs; logging and
+ * metrics see the outcome of everything inside; recover turns a crash into a
+ * failure the engine retries; the deadline — the subscription's timeoutMs,
+ * default DEFAULT_HANDLER_TIMEOUT_MS (endpoints/bus.ts) — starts the clock
+ * next to the handler. No stack-wide default of its own: the engine must know
+ * the deadline to lease the message for longer.
+ */
+export function consumerStack(o: ConsumerStackOptions): Middleware<EventInfo>[] {
+  return [tracing(o.tracer), logging(), metrics(o.registry), recover(), deadline()];
 }
