@@ -26,7 +26,7 @@ export function withConsumerMiddleware(bus: Bus, ...middlewares: Middleware<Even
   return {
     system: bus.system,
     publish: (outbox, topic, key, message, ctx) => bus.publish(outbox, topic, key, message, ctx),
-    subscribe<Desc extends DescMessage>(opts: SubscribeOptions<Desc>) {
+    async subscribe<Desc extends DescMessage>(opts: SubscribeOptions<Desc>) {
       const info = eventInfo(bus, opts);
       const handle: Endpoint<Delivery<MessageShape<Desc>>, void> = (ctx, d) => opts.handler(ctx, d.message, d.meta);
       const endpoint = decorate(handle as Endpoint, info);
