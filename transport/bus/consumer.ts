@@ -7,7 +7,9 @@
 // is the fencing token: a claim after the lease ran out counts another
 // attempt), so a consumer that was too slow changes nothing. A consumer that
 // dies mid-message leaves its lease to run out and the message is claimed
-// again (at least once); that attempt counts, and a message whose last
+// again (at least once) — at once when the process died (the lease names the
+// backend pid of the bus's LISTEN connection, gone with the process), when its
+// lease runs out when it hung. That attempt counts, and a message whose last
 // attempt died with its consumer is dead-lettered at its next claim.
 // The lease is the subscription's handler deadline (handlerTimeoutMs: the
 // consumer middleware enforces it) plus a margin, so a live consumer settles
@@ -105,7 +107,9 @@ export async function startConsumer<Desc extends DescMessage>(
     const claimed = await knex.raw<{ rows: ClaimedRow[] }>(
       `with next as (
          select d.message_id from bus.deliveries d
-          where d.group_name = ? and d.topic = ? and d.available_at <= now()
+          where d.group_name = ? and d.topic = ?
+            and (d.available_at <= now()
+                 or (d.leased_by is not null and not exists (select 1 from pg_stat_activity a where a.pid = d.leased_by)))
             and not exists (select 1 from bus.deliveries e
                              where e.group_name = d.group_name and e.topic = d.topic
                                and e.key = d.key and e.message_id < d.message_id)
@@ -114,14 +118,14 @@ export async function startConsumer<Desc extends DescMessage>(
           for update of d skip locked
        ), leased as (
          update bus.deliveries d
-            set attempts = d.attempts + 1, available_at = now() + ? * interval '1 millisecond'
+            set attempts = d.attempts + 1, available_at = now() + ? * interval '1 millisecond', leased_by = ?
            from next
           where d.group_name = ? and d.message_id = next.message_id
          returning d.message_id, d.key, d.attempts, d.last_error
        )
        select l.message_id, l.key, l.attempts, l.last_error, m.type, m.payload, m.headers, m.created_at
          from leased l join bus.messages m on m.id = l.message_id`,
-      [group, topic, leaseMs, group],
+      [group, topic, leaseMs, deps.notifications.holder() ?? null, group],
     );
     return claimed.rows[0];
   }
@@ -148,7 +152,7 @@ export async function startConsumer<Desc extends DescMessage>(
         const delayMs = Math.max(0, Math.round(backoff(attempt)));
         elog.warn({ err: outcome.error, retry_in_ms: delayMs }, "bus: message failed; will retry");
         await trx.raw(
-          `update bus.deliveries set last_error = ?, available_at = now() + ? * interval '1 millisecond'
+          `update bus.deliveries set last_error = ?, available_at = now() + ? * interval '1 millisecond', leased_by = null
             where group_name = ? and message_id = ?`,
           [errorText(outcome.error), delayMs, group, messageId],
         );

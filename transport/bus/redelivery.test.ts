@@ -153,4 +153,39 @@ test("a lease runs out by itself; a message whose last attempt never settled is 
   assert.is(await count(`select count(*)::int as n from bus.dead_letters where group_name = 'last'`), 1);
 });
 
+test("a consumer whose process died loses its lease with its connection: the message is claimed again at once, not when the lease runs out", async () => {
+  const crashy = new PostgresBus({ knex: crashyKnex, log: silentLog, pollMs: 100 });
+  const healthy = new PostgresBus({ knex: t.db.knex, log: silentLog, pollMs: 100 });
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let claimed = false;
+  const crashySub = await crashy.subscribe({
+    topic: echoTopic("killed"),
+    group: "killed",
+    handler: async () => {
+      claimed = true;
+      await released;
+    },
+  });
+  await crashy.publish(postgresOutbox(t.db.knex), echoTopic("killed"), "k", create(EchoRequestSchema, { message: "x" }));
+  await waitFor("the first claim", () => claimed);
+  const redelivered: number[] = [];
+  const healthyIdle = nextIdle(t.db.knex, "killed", "killed");
+  const healthySub = await healthy.subscribe({ topic: echoTopic("killed"), group: "killed", handler: async (_c, _m, meta) => void redelivered.push(meta.attempt) });
+  await healthyIdle; // the lease (40 s by default) holds while its holder lives
+  assert.equal(redelivered, []);
+
+  // The process "dies": every connection it had is gone, its LISTEN connection included.
+  await t.db.knex.raw(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'crashy-consumer'`);
+  await waitFor("the redelivery", () => redelivered.length > 0);
+  assert.equal(redelivered, [2]);
+  await waitFor("the acknowledgement", async () => (await count(`select count(*)::int as n from bus.deliveries where group_name = 'killed'`)) === 0);
+
+  release();
+  await crashySub.stop();
+  await healthySub.stop();
+  await crashy.close();
+  await healthy.close();
+});
+
 test.run();
