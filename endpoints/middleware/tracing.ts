@@ -119,6 +119,26 @@ function consumerSpan(tracer: Tracer, next: Endpoint, info: EventInfo): Endpoint
   };
 }
 
+/**
+ * Runs `work` in a CLIENT span, child of the span `ctx` runs in, for a
+ * dependency that is no RPC (an SMTP server): `work` gets the context of the
+ * new span. Without a recording tracer, `work(ctx)` alone.
+ */
+export async function inClientSpan<T>(tracer: Tracer, ctx: Context, name: string, attributes: Attributes, work: (ctx: Context) => Promise<T>): Promise<T> {
+  if (!recordsSpans(tracer)) return work(ctx);
+  const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parentOf(ctx.trace, false));
+  try {
+    const out = await work(derive(ctx, { trace: currentTrace(span) }));
+    span.end();
+    return out;
+  } catch (e) {
+    span.setAttribute("error.type", e instanceof Error ? e.name : "unknown");
+    span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
+    span.end();
+    throw e;
+  }
+}
+
 /** Tracing without spans: the trace the call arrived in, or a new one. */
 const idsOnly: Middleware<EndpointInfo> = (next, info) => {
   if (info.side === "client") return (ctx, req) => next(ctx.trace ? ctx : derive(ctx, { trace: newTrace() }), req);

@@ -43,7 +43,7 @@ async function main() {
 
   const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "mailer", registry: rt.registry, tracer: rt.tracer });
   const store = new EmailStore(db.knex);
-  const sender = smtpSender({ url: cfg.smtpUrl, from: cfg.mailFrom });
+  const sender = smtpSender({ url: cfg.smtpUrl, from: cfg.mailFrom, tracer: rt.tracer });
 
   const endpoints = endpointsOf(
     MailerService,
