@@ -2,9 +2,9 @@
 // spans to an in-repo OTLP/HTTP receiver; a customer books through the BFF's
 // StartBooking and pays at the gateway's card page; once the mailer sent the
 // confirmation, the spans of that booking form ONE trace rooted at the BFF's
-// StartBooking — payment, booking's settlement consumer, sellers' consumer,
-// booking's RPCs, the mailer's consumer and its SMTP send — each span's
-// parent in the trace, no other root.
+// StartBooking — payment, each publish (PRODUCER) and its deliveries
+// (CONSUMER: booking's settlement, sellers', the mailer's), booking's RPCs,
+// the mailer's SMTP send — each span's parent in the trace, no other root.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ReservationState } from "../gen/itinera/booking/v1/booking_pb.js";
@@ -82,7 +82,13 @@ test("a booking is one trace from the BFF's StartBooking to the mailer's e-mail,
   const send = spans.find((s) => s.service === "mailer" && s.name === "smtp send")!;
   const mailerSpan = byId.get(send.parentSpanId)!;
   assert.equal([mailerSpan.kind, mailerSpan.name, mailerSpan.attributes["messaging.consumer.group.name"]], [SPAN_KIND.consumer, "process booking.reservations", "mailer"]);
-  assert.is(byId.get(mailerSpan.parentSpanId)?.service, "booking", "the confirmation was published by booking");
+  const published = byId.get(mailerSpan.parentSpanId)!;
+  assert.equal([published.service, published.kind, published.name], ["booking", SPAN_KIND.producer, "send booking.reservations"], "booking published the confirmation");
+  // Every delivery's parent is the publish it came from.
+  for (const s of spans.filter((x) => x.kind === SPAN_KIND.consumer)) {
+    const parent = byId.get(s.parentSpanId)!;
+    assert.equal([parent.kind, parent.attributes["messaging.destination.name"]], [SPAN_KIND.producer, s.attributes["messaging.destination.name"]], `${s.service}:${s.name}`);
+  }
   for (const s of spans.filter((x) => x.kind === SPAN_KIND.consumer)) {
     assert.equal(
       [s.attributes["messaging.system"], typeof s.attributes["messaging.destination.name"], typeof s.attributes["messaging.message.id"]],

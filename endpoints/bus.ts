@@ -84,6 +84,14 @@ export interface Delivery<T = unknown> {
   readonly meta: DeliveryMeta;
 }
 
+/** A publish as an Endpoint sees its request (endpoints/bus-middleware.ts); it answers the message's id. */
+export interface Publication<Desc extends DescMessage = DescMessage> {
+  readonly outbox: Outbox;
+  readonly topic: Topic<Desc>;
+  readonly key: string;
+  readonly message: MessageShape<Desc>;
+}
+
 /** How long a handler may take with one message when its subscription does not say: 30 s. */
 export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
 

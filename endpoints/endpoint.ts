@@ -72,6 +72,18 @@ export interface EventInfo {
   readonly timeoutMs: number;
 }
 
+/**
+ * What a middleware knows about the publishing of one topic (the producer
+ * side, endpoints/bus-middleware.ts): its endpoint's request is a Publication
+ * (endpoints/bus.ts), its answer the message's id. Only tracing serves it.
+ */
+export interface PublishInfo {
+  readonly kind: "event";
+  readonly side: "producer";
+  readonly system: string;
+  readonly topic: string;
+}
+
 /** What an endpoint is, for the middlewares that serve both RPCs and subscriptions. */
 export type EndpointInfo = MethodInfo | EventInfo;
 
@@ -85,10 +97,10 @@ export function nameOf(info: EndpointInfo): string {
  * time. A middleware that serves both kinds is a Middleware<EndpointInfo>,
  * which fits in either kind's chain.
  */
-export type Middleware<I extends EndpointInfo = MethodInfo> = (next: Endpoint, info: I) => Endpoint;
+export type Middleware<I extends EndpointInfo | PublishInfo = MethodInfo> = (next: Endpoint, info: I) => Endpoint;
 
 /** Composes middlewares; the first is the outermost (go-kit's endpoint.Chain). */
-export function chain<I extends EndpointInfo = MethodInfo>(...middlewares: Middleware<I>[]): Middleware<I> {
+export function chain<I extends EndpointInfo | PublishInfo = MethodInfo>(...middlewares: Middleware<I>[]): Middleware<I> {
   return (next, info) => middlewares.reduceRight((ep, mw) => mw(ep, info), next);
 }
 

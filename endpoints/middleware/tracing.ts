@@ -7,7 +7,9 @@
 // Attributes follow the OpenTelemetry RPC semantic conventions. A bus
 // consumer (info.kind "event"): a CONSUMER span "process <topic>" continuing
 // the publisher's span (the traceparent the engine put in ctx.trace), with the
-// messaging conventions' attributes.
+// messaging conventions' attributes. A publish (producer side): a PRODUCER
+// span "send <topic>", child of the span it is made in; the message carries
+// its context, so the consumer's span is its child.
 // When the tracer records nothing (platform/tracing.ts recordsSpans: no
 // exporter configured), no span is made: a call runs in the trace context it
 // arrived with, and only a call that arrives with none starts a trace (new
@@ -28,7 +30,7 @@ import {
 import { recordsSpans } from "../../platform/tracing.js";
 import type { Delivery } from "../bus.js";
 import { derive, type Context, type TraceContext } from "../context.js";
-import { observeStream, type Endpoint, type EndpointInfo, type EventInfo, type Middleware } from "../endpoint.js";
+import { observeStream, type Endpoint, type EndpointInfo, type EventInfo, type Middleware, type PublishInfo } from "../endpoint.js";
 import { asKitError } from "../errors.js";
 
 export interface TracingOptions {
@@ -36,11 +38,11 @@ export interface TracingOptions {
   system?: "connect_rpc" | "grpc";
 }
 
-export function tracing(tracer: Tracer, opts: TracingOptions = {}): Middleware<EndpointInfo> {
+export function tracing(tracer: Tracer, opts: TracingOptions = {}): Middleware<EndpointInfo | PublishInfo> {
   const system = opts.system ?? "connect_rpc";
   if (!recordsSpans(tracer)) return idsOnly;
-  return (next: Endpoint, info: EndpointInfo): Endpoint => {
-    if (info.kind === "event") return consumerSpan(tracer, next, info);
+  return (next: Endpoint, info: EndpointInfo | PublishInfo): Endpoint => {
+    if (info.kind === "event") return info.side === "consumer" ? consumerSpan(tracer, next, info) : producerSpan(tracer, next, info);
     // Semantic conventions: the span is named "$package.$service/$method".
     const spanName = `${info.service}/${info.name}`;
     const attributes: Attributes = { "rpc.system": system, "rpc.service": info.service, "rpc.method": info.name };
@@ -119,6 +121,32 @@ function consumerSpan(tracer: Tracer, next: Endpoint, info: EventInfo): Endpoint
   };
 }
 
+/** One PRODUCER span per publish ("send" operation), child of the span it is made in; the engine stores its context with the message. */
+function producerSpan(tracer: Tracer, next: Endpoint, info: PublishInfo): Endpoint {
+  const spanName = `send ${info.topic}`;
+  const attributes: Attributes = {
+    "messaging.system": info.system,
+    "messaging.operation.type": "send",
+    "messaging.operation.name": "send",
+    "messaging.destination.name": info.topic,
+  };
+  return async (ctx, req) => {
+    const span = tracer.startSpan(spanName, { kind: SpanKind.PRODUCER, attributes }, parentOf(ctx.trace, false));
+    try {
+      const id = await next(derive(ctx, { trace: currentTrace(span) }), req);
+      span.setAttribute("messaging.message.id", String(id));
+      span.end();
+      return id;
+    } catch (e) {
+      const kit = asKitError(e);
+      span.setAttribute("error.type", kit.codeName);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: kit.message });
+      span.end();
+      throw e;
+    }
+  };
+}
+
 /**
  * Runs `work` in a CLIENT span, child of the span `ctx` runs in, for a
  * dependency that is no RPC (an SMTP server): `work` gets the context of the
@@ -139,8 +167,9 @@ export async function inClientSpan<T>(tracer: Tracer, ctx: Context, name: string
   }
 }
 
-/** Tracing without spans: the trace the call arrived in, or a new one. */
-const idsOnly: Middleware<EndpointInfo> = (next, info) => {
+/** Tracing without spans: the trace the call arrived in, or a new one; a publish carries its caller's. */
+const idsOnly: Middleware<EndpointInfo | PublishInfo> = (next, info) => {
+  if (info.side === "producer") return next;
   if (info.side === "client") return (ctx, req) => next(ctx.trace ? ctx : derive(ctx, { trace: newTrace() }), req);
   return (ctx, req) => {
     if (ctx.trace) return next(ctx, req);

@@ -8,14 +8,14 @@
 // against identity's JWKS (IDENTITY_URL); its calls to sellers carry its own
 // service token (SERVICE_SECRET).
 import { endpointsOf } from "../../endpoints/service.js";
-import { consumerStack, clientStack, serverStack } from "../../endpoints/stack.js";
+import { busStacks, clientStack, serverStack } from "../../endpoints/stack.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { config, port, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
-import { withConsumerMiddleware } from "../../endpoints/consumer.js";
+import { withBusMiddleware } from "../../endpoints/bus-middleware.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
@@ -65,7 +65,7 @@ async function main() {
     authenticate: auth.authenticate,
   });
 
-  const bus = withConsumerMiddleware(new PostgresBus({ knex: busDb.knex, log: rt.log }), ...consumerStack({ registry: rt.registry, tracer: rt.tracer }));
+  const bus = withBusMiddleware(new PostgresBus({ knex: busDb.knex, log: rt.log }), busStacks({ registry: rt.registry, tracer: rt.tracer }));
   await subscribeRoomSoldOut(bus, store);
 
   onShutdown(rt.log, [

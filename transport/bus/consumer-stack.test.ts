@@ -1,17 +1,17 @@
 // A consumer is an endpoint: the PostgreSQL bus decorated with the kit's
-// consumer stack (withConsumerMiddleware + consumerStack) gives every
-// delivery a CONSUMER span continuing the publisher's trace, one log line,
-// the bus metrics, a deadline and recover — over the real bus and database.
+// stacks (withBusMiddleware + busStacks) gives every publish a PRODUCER span
+// and every delivery a CONSUMER span continuing it, one log line, the bus
+// metrics, a deadline and recover — over the real bus and database.
 import { create } from "@bufbuild/protobuf";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { Registry } from "prom-client";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { withConsumerMiddleware } from "../../endpoints/consumer.js";
+import { withBusMiddleware } from "../../endpoints/bus-middleware.js";
 import { derive, traceparent, type Context } from "../../endpoints/context.js";
 import { KitError } from "../../endpoints/errors.js";
-import { consumerStack } from "../../endpoints/stack.js";
+import { busStacks } from "../../endpoints/stack.js";
 import { capturingContext } from "../../endpoints/testing.js";
 import { EchoRequestSchema } from "../../gen/itinera/echo/v1/echo_pb.js";
 import { createTracing } from "../../platform/tracing.js";
@@ -41,7 +41,7 @@ function decoratedBus() {
   const registry = new Registry();
   const { lines, log, ctx } = capturingContext({ service: "shop", requestId: "req-publish" });
   const engine = new PostgresBus({ knex: t.db.knex, log, pollMs: 100, leaseMarginMs: 500 });
-  const bus: Bus = withConsumerMiddleware(engine, ...consumerStack({ registry, tracer }));
+  const bus: Bus = withBusMiddleware(engine, busStacks({ registry, tracer }));
   closers.push(() => bus.close());
   return { bus, exporter, registry, lines, publishCtx: derive(ctx, { trace: PUBLISHER }) as Context };
 }
@@ -50,7 +50,7 @@ async function metric(registry: Registry, name: string) {
   return (await registry.getSingleMetric(name)!.get()).values;
 }
 
-test("a delivery runs in a CONSUMER span continuing the publisher's trace; one log line; counted and timed by topic, group and outcome", async () => {
+test("a publish is a PRODUCER span and its delivery a CONSUMER span continuing it; one log line; counted and timed by topic, group and outcome", async () => {
   const { bus, exporter, registry, lines, publishCtx } = decoratedBus();
   const seen: { ctx: Context; meta: DeliveryMeta }[] = [];
   await bus.subscribe({
@@ -63,13 +63,25 @@ test("a delivery runs in a CONSUMER span continuing the publisher's trace; one l
   });
   const id = await bus.publish(postgresOutbox(t.db.knex), echoTopic("t.traced"), "k", echo("hello"), publishCtx);
   await waitFor("the delivery", () => seen.length === 1);
-  await waitFor("the span", () => exporter.getFinishedSpans().length === 1);
+  await waitFor("the spans", () => exporter.getFinishedSpans().length === 2);
 
-  const span = exporter.getFinishedSpans()[0]!;
-  assert.is(span.kind, SpanKind.CONSUMER);
+  // The publish: a PRODUCER span, child of the span it was made in.
+  const send = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.PRODUCER)!;
+  assert.is(send.name, "send t.traced");
+  assert.is(send.spanContext().traceId, PUBLISHER.traceId);
+  assert.is(send.parentSpanContext?.spanId, PUBLISHER.spanId);
+  assert.equal(send.attributes, {
+    "messaging.system": "postgresql",
+    "messaging.operation.type": "send",
+    "messaging.operation.name": "send",
+    "messaging.destination.name": "t.traced",
+    "messaging.message.id": id.toString(),
+  });
+  // The delivery: a CONSUMER span, child of the publish.
+  const span = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.CONSUMER)!;
   assert.is(span.name, "process t.traced");
   assert.is(span.spanContext().traceId, PUBLISHER.traceId);
-  assert.is(span.parentSpanContext?.spanId, PUBLISHER.spanId);
+  assert.is(span.parentSpanContext?.spanId, send.spanContext().spanId);
   assert.equal(span.attributes, {
     "messaging.system": "postgresql",
     "messaging.operation.type": "process",
@@ -118,9 +130,9 @@ test("a handler that crashes fails the delivery (the process lives on), the engi
   });
   await bus.publish(postgresOutbox(t.db.knex), echoTopic("t.crash"), "k", echo("x"), publishCtx);
   await waitFor("the retry", () => attempts.length === 2);
-  await waitFor("both spans", () => exporter.getFinishedSpans().length === 2);
+  await waitFor("both consumer spans", () => exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CONSUMER).length === 2);
   assert.equal(attempts, [1, 2]);
-  const [failed, ok] = exporter.getFinishedSpans();
+  const [failed, ok] = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CONSUMER);
   assert.is(failed!.status.code, SpanStatusCode.ERROR);
   assert.is(failed!.attributes["error.type"], "INTERNAL");
   assert.is(ok!.status.code, SpanStatusCode.UNSET);
