@@ -78,6 +78,34 @@ export interface DeliveryMeta {
 /** An endpoint-like handler: resolves when the message is handled, throws to have it retried. */
 export type MessageHandler<T> = (ctx: Context, message: T, meta: DeliveryMeta) => Promise<void>;
 
+/** A subscription's handler as an Endpoint sees its request (endpoints/consumer.ts): the message and where it came from. */
+export interface Delivery<T = unknown> {
+  readonly message: T;
+  readonly meta: DeliveryMeta;
+}
+
+/** A publish as an Endpoint sees its request (endpoints/bus-middleware.ts); it answers the message's id. */
+export interface Publication<Desc extends DescMessage = DescMessage> {
+  readonly outbox: Outbox;
+  readonly topic: Topic<Desc>;
+  readonly key: string;
+  readonly message: MessageShape<Desc>;
+}
+
+/** How long a handler may take with one message when its subscription does not say: 30 s. */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 30_000;
+
+/**
+ * The subscription's deadline for one message. The consumer middleware
+ * enforces it; an engine keeps a claimed message from the group's other
+ * consumers for longer than this (PostgreSQL: the lease; NATS: ack_wait).
+ */
+export function handlerTimeoutMs(opts: Pick<SubscribeOptions<DescMessage>, "timeoutMs">): number {
+  const ms = opts.timeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
+  if (!Number.isSafeInteger(ms) || ms <= 0) throw new Error(`a subscription's timeoutMs must be a positive whole number of milliseconds, not ${ms}`);
+  return ms;
+}
+
 export interface SubscribeOptions<Desc extends DescMessage> {
   /** `topicOf(TheEventSchema)`. */
   topic: Topic<Desc>;
@@ -90,6 +118,8 @@ export interface SubscribeOptions<Desc extends DescMessage> {
   backoff?: (attempt: number) => number;
   /** Messages of different keys handled at once by this consumer; default 1. */
   concurrency?: number;
+  /** Milliseconds one message may take before its handling fails DeadlineExceeded (and is retried); default DEFAULT_HANDLER_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
 
 export interface Subscription {
@@ -98,6 +128,8 @@ export interface Subscription {
 }
 
 export interface Bus {
+  /** The engine, as OpenTelemetry's messaging.system names it: "postgresql", "nats". */
+  readonly system: string;
   /**
    * Adds a message for the topic to the outbox of the caller's transaction: it
    * is delivered once that transaction commits, and never if it rolls back.

@@ -1,5 +1,6 @@
 // The endpoint layer's core (go-kit's endpoint package): an Endpoint is one
-// RPC as a function, a Middleware decorates one, chain composes them.
+// RPC — or one bus subscription's handler — as a function, a Middleware
+// decorates one, chain composes them.
 import { getOption, hasOption, type DescMethod } from "@bufbuild/protobuf";
 import { MethodOptions_IdempotencyLevel as Idempotency } from "@bufbuild/protobuf/wkt";
 import type { Context } from "./context.js";
@@ -53,11 +54,53 @@ export function callersOf(method: DescMethod): MethodCallers | undefined {
   return { anyone: c.anyone, customer: c.customer, services: [...c.services] };
 }
 
-/** Decorates an endpoint. Called once per method at wiring time. */
-export type Middleware = (next: Endpoint, info: MethodInfo) => Endpoint;
+/**
+ * What a middleware knows about the bus subscription it wraps (a consumer is
+ * an endpoint: endpoints/consumer.ts), computed once when it subscribes. Its
+ * endpoint's request is a `Delivery` (endpoints/bus.ts): the message and its
+ * DeliveryMeta.
+ */
+export interface EventInfo {
+  readonly kind: "event";
+  readonly side: "consumer";
+  /** The engine: "postgresql", "nats" (messaging.system). */
+  readonly system: string;
+  readonly topic: string;
+  /** The consumer group. */
+  readonly group: string;
+  /** How long one message may take: its handler's deadline (the subscription's timeoutMs, else the bus's default). */
+  readonly timeoutMs: number;
+}
+
+/**
+ * What a middleware knows about the publishing of one topic (the producer
+ * side, endpoints/bus-middleware.ts): its endpoint's request is a Publication
+ * (endpoints/bus.ts), its answer the message's id. Only tracing serves it.
+ */
+export interface PublishInfo {
+  readonly kind: "event";
+  readonly side: "producer";
+  readonly system: string;
+  readonly topic: string;
+}
+
+/** What an endpoint is, for the middlewares that serve both RPCs and subscriptions. */
+export type EndpointInfo = MethodInfo | EventInfo;
+
+/** For logs and errors: the procedure of a method, "<group> handling <topic>" for a subscription. */
+export function nameOf(info: EndpointInfo): string {
+  return info.kind === "event" ? `${info.group} handling ${info.topic}` : info.procedure;
+}
+
+/**
+ * Decorates an endpoint. Called once per method (or subscription) at wiring
+ * time. A middleware that serves both kinds is a Middleware<EndpointInfo>,
+ * which fits in either kind's chain.
+ */
+export type Middleware<I extends EndpointInfo | PublishInfo = MethodInfo> = (next: Endpoint, info: I) => Endpoint;
 
 /** Composes middlewares; the first is the outermost (go-kit's endpoint.Chain). */
-export function chain(...middlewares: Middleware[]): Middleware {
+export function chain<I extends EndpointInfo | PublishInfo = MethodInfo>(...middlewares: Middleware<I>[]): Middleware<I> {
   return (next, info) => middlewares.reduceRight((ep, mw) => mw(ep, info), next);
 }
 

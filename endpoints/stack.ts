@@ -3,7 +3,8 @@
 // a service that needs something else builds its own list from the same parts.
 import type { Tracer } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
-import type { Middleware } from "./endpoint.js";
+import type { BusStacks } from "./bus-middleware.js";
+import type { EventInfo, Middleware, PublishInfo } from "./endpoint.js";
 import { access } from "./middleware/access.js";
 import { breaker, type BreakerMiddleware, type BreakerOptions } from "./middleware/breaker.js";
 import { callAs, type PrincipalOf } from "./middleware/call-as.js";
@@ -94,4 +95,36 @@ export function clientStack(o: ClientStackOptions): ClientStack {
       retry(o.retry),
     ],
   };
+}
+
+export interface BusStackOptions {
+  registry: Registry;
+  tracer: Tracer;
+}
+
+/** What withBusMiddleware (./bus-middleware.ts) takes: both sides of the bus. */
+export function busStacks(o: BusStackOptions): BusStacks {
+  return { consumer: consumerStack(o), producer: producerStack(o) };
+}
+
+/**
+ * For every bus subscription (withBusMiddleware in ./bus-middleware.ts), the
+ * server's order: the CONSUMER span exists before anything logs; logging and
+ * metrics see the outcome of everything inside; recover turns a crash into a
+ * failure the engine retries; the deadline — the subscription's timeoutMs,
+ * default DEFAULT_HANDLER_TIMEOUT_MS (endpoints/bus.ts) — starts the clock
+ * next to the handler. No stack-wide default of its own: the engine must know
+ * the deadline to lease the message for longer.
+ */
+export function consumerStack(o: BusStackOptions): Middleware<EventInfo>[] {
+  return [tracing(o.tracer), logging(), metrics(o.registry), recover(), deadline()];
+}
+
+/**
+ * For every publish: a PRODUCER span, child of the span the publish is made
+ * in, whose context the message carries. Nothing else: the publish is a step
+ * of the RPC or handler that makes it, which logs, counts and limits it.
+ */
+export function producerStack(o: Pick<BusStackOptions, "tracer">): Middleware<PublishInfo>[] {
+  return [tracing(o.tracer)];
 }

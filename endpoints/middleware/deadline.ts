@@ -5,9 +5,11 @@
 // ignores its signal. Client side: propagation. A call never gets more time
 // than its caller has left (and at most `defaultTimeoutMs`); the transport
 // turns ctx.deadline into the wire timeout. For a server stream the deadline
-// covers the whole stream.
+// covers the whole stream. A bus consumer: enforcement, like a server, with
+// the subscription's timeoutMs (each delivery gets its own deadline; the
+// engine keeps the message leased for longer than that).
 import { derive, type Context } from "../context.js";
-import type { Endpoint, MethodInfo, Middleware } from "../endpoint.js";
+import { nameOf, type Endpoint, type EndpointInfo, type Middleware } from "../endpoint.js";
 import { Code, KitError } from "../errors.js";
 
 export interface DeadlineOptions {
@@ -20,10 +22,10 @@ export interface DeadlineOptions {
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export function deadline(opts: DeadlineOptions = {}): Middleware {
-  return (next: Endpoint, info: MethodInfo): Endpoint => {
-    // Server: a method's own option replaces the default (a method may need more).
-    const limitMs = info.side === "server" && info.timeoutMs > 0 ? info.timeoutMs : opts.defaultTimeoutMs;
+export function deadline(opts: DeadlineOptions = {}): Middleware<EndpointInfo> {
+  return (next: Endpoint, info: EndpointInfo): Endpoint => {
+    // Server and consumer: the method's (subscription's) own limit replaces the default (it may need more).
+    const limitMs = info.side !== "client" && info.timeoutMs > 0 ? info.timeoutMs : opts.defaultTimeoutMs;
     return (ctx, req) => {
       const now = Date.now();
       const effective = earliest(ctx.deadline, limitMs === undefined ? undefined : now + limitMs);
@@ -42,8 +44,8 @@ function earliest(a: number | undefined, b: number | undefined): number | undefi
   return Math.min(a, b);
 }
 
-function expired(info: MethodInfo): KitError {
-  return new KitError(Code.DeadlineExceeded, `${info.procedure} did not finish before its deadline`);
+function expired(info: EndpointInfo): KitError {
+  return new KitError(Code.DeadlineExceeded, `${nameOf(info)} did not finish before its deadline`);
 }
 
 /**
@@ -51,7 +53,7 @@ function expired(info: MethodInfo): KitError {
  * then; whichever comes first, the answer or the deadline, settles the call.
  * The timer is cleared when the call (or its stream) ends.
  */
-async function within(next: Endpoint, ctx: Context, req: unknown, deadlineAt: number, info: MethodInfo) {
+async function within(next: Endpoint, ctx: Context, req: unknown, deadlineAt: number, info: EndpointInfo) {
   const watch = new Watch(ctx.signal, deadlineAt, info);
   const inner = derive(ctx, { deadline: deadlineAt, signal: watch.controller.signal });
   let out: unknown;
@@ -81,7 +83,7 @@ class Watch {
   constructor(
     private readonly caller: AbortSignal,
     deadlineAt: number,
-    info: MethodInfo,
+    info: EndpointInfo,
   ) {
     if (caller.aborted) this.controller.abort(caller.reason);
     else caller.addEventListener("abort", this, ONCE);
@@ -105,7 +107,7 @@ class Watch {
 const ONCE = { once: true } as const;
 const ignore = () => {};
 
-function expire(controller: AbortController, reject: (e: KitError) => void, info: MethodInfo): void {
+function expire(controller: AbortController, reject: (e: KitError) => void, info: EndpointInfo): void {
   const error = expired(info);
   reject(error); // first, so that the race sees the deadline before any abort-driven failure
   controller.abort(error);

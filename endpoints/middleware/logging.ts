@@ -6,11 +6,13 @@
 // logged as the process's SuccessSampler says (platform/log-sampling.ts:
 // always when slow, at info for sampled traces and while the process is
 // quiet, else at debug), so that a busy process does not spend more on its
-// log than on its calls.
+// log than on its calls. A bus consumer: one line per delivery, naming the
+// topic, group, message id, attempt, outcome and duration; never the payload.
 import { levels, type Level } from "pino";
 import { successSamplerOf } from "../../platform/logger.js";
+import type { Delivery } from "../bus.js";
 import type { Context } from "../context.js";
-import { observeStream, type Endpoint, type MethodInfo, type Middleware } from "../endpoint.js";
+import { observeStream, type Endpoint, type EndpointInfo, type EventInfo, type Middleware } from "../endpoint.js";
 import { asKitError, Code, codeName } from "../errors.js";
 
 /**
@@ -35,8 +37,9 @@ export function levelFor(code: Code | 0): Level {
 const OK = codeName(0);
 const DEBUG = levels.values.debug!;
 
-export function logging(): Middleware {
-  return (next: Endpoint, info: MethodInfo): Endpoint => {
+export function logging(): Middleware<EndpointInfo> {
+  return (next: Endpoint, info: EndpointInfo): Endpoint => {
+    if (info.kind === "event") return deliveryLogging(next, info);
     const { procedure, side } = info;
     const finish = (ctx: Context, started: number, error: unknown, failed: boolean) => {
       const ms = performance.now() - started;
@@ -75,5 +78,27 @@ export function logging(): Middleware {
         throw e;
       }
     };
+  };
+}
+
+/** One line per delivery: failures as loud as an RPC's (the engine retries them), successes sampled the same way. */
+function deliveryLogging(next: Endpoint, info: EventInfo): Endpoint {
+  const { topic, group } = info;
+  return async (ctx, req) => {
+    const { meta } = req as Delivery;
+    const started = performance.now();
+    const line = () => ({ topic, group, message_id: meta.messageId.toString(), attempt: meta.attempt, duration_ms: Math.round((performance.now() - started) * 1000) / 1000 });
+    try {
+      const out = await next(ctx, req);
+      const fields = line();
+      const level = successSamplerOf(ctx.log)?.levelOf(ctx.trace?.traceId, fields.duration_ms) ?? "info";
+      if (level === "warn") ctx.log.warn({ ...fields, code: OK, slow: true }, "message handled");
+      else if (level === "info" || ctx.log.levelVal <= DEBUG) ctx.log[level]({ ...fields, code: OK }, "message handled");
+      return out;
+    } catch (e) {
+      const kit = asKitError(e);
+      ctx.log[levelFor(kit.code)]({ ...line(), code: kit.codeName, error: kit.message }, "message failed");
+      throw e;
+    }
   };
 }

@@ -1,8 +1,10 @@
 // RED metrics per method (rate, errors, duration) with prom-client, on the
 // registry main.ts passes in (never prom-client's global one). A server
-// stream counts as one call that lasts until the stream ends.
+// stream counts as one call that lasts until the stream ends. A bus
+// consumer's deliveries have their own metrics, by topic, group and outcome:
+//   bus_messages_handled_total, bus_message_handling_duration_seconds.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
-import { observeStream, type Endpoint, type MethodInfo, type Middleware } from "../endpoint.js";
+import { observeStream, type Endpoint, type EndpointInfo, type EventInfo, type Middleware } from "../endpoint.js";
 import { asKitError, codeName } from "../errors.js";
 
 export interface MetricsOptions {
@@ -27,9 +29,11 @@ interface RpcMetrics {
  * The factory may be called any number of times with one registry (a server
  * and several clients in one process): metrics already there are reused.
  */
-export function metrics(registry: Registry, opts: MetricsOptions = {}): Middleware {
-  const m = rpcMetrics(registry, opts.buckets ?? DEFAULT_DURATION_BUCKETS);
-  return (next: Endpoint, info: MethodInfo): Endpoint => {
+export function metrics(registry: Registry, opts: MetricsOptions = {}): Middleware<EndpointInfo> {
+  const buckets = opts.buckets ?? DEFAULT_DURATION_BUCKETS;
+  const m = rpcMetrics(registry, buckets);
+  return (next: Endpoint, info: EndpointInfo): Endpoint => {
+    if (info.kind === "event") return deliveryMetrics(next, info, busMetrics(registry, buckets));
     // Label sets bound once per method (and per method and code), never per call.
     const labels = { side: info.side, service: info.service, method: info.name };
     const duration = m.duration.labels(labels);
@@ -102,6 +106,58 @@ function rpcMetrics(registry: Registry, buckets: number[]): RpcMetrics {
         name: "rpc_in_flight",
         help: "RPCs started and not yet finished.",
         labelNames: methodLabels,
+        registers: [registry],
+      }),
+    ),
+  };
+}
+
+type DeliveryLabel = "topic" | "group" | "outcome";
+
+interface BusMetrics {
+  handled: Counter<DeliveryLabel>;
+  duration: Histogram<DeliveryLabel>;
+}
+
+/** Every delivery counted and timed once, by outcome ("OK" or the failure's gRPC code name). */
+function deliveryMetrics(next: Endpoint, info: EventInfo, m: BusMetrics): Endpoint {
+  const labels = (outcome: string) => ({ topic: info.topic, group: info.group, outcome });
+  const okLabels = labels(codeName(0));
+  m.handled.labels(okLabels).inc(0); // the series exists (at 0) before the first message
+  const finish = (started: number, outcome: Record<DeliveryLabel, string>) => {
+    m.handled.labels(outcome).inc();
+    m.duration.labels(outcome).observe((performance.now() - started) / 1000);
+  };
+  return async (ctx, req) => {
+    const started = performance.now();
+    try {
+      const out = await next(ctx, req);
+      finish(started, okLabels);
+      return out;
+    } catch (e) {
+      finish(started, labels(asKitError(e).codeName));
+      throw e;
+    }
+  };
+}
+
+function busMetrics(registry: Registry, buckets: number[]): BusMetrics {
+  const labelNames: DeliveryLabel[] = ["topic", "group", "outcome"];
+  return {
+    handled: reuse(registry, "bus_messages_handled_total", Counter, () =>
+      new Counter({
+        name: "bus_messages_handled_total",
+        help: "Deliveries a bus consumer finished handling, by outcome (OK, or the failure's gRPC code name: the engine retries it).",
+        labelNames,
+        registers: [registry],
+      }),
+    ),
+    duration: reuse(registry, "bus_message_handling_duration_seconds", Histogram, () =>
+      new Histogram({
+        name: "bus_message_handling_duration_seconds",
+        help: "How long a bus consumer's handler took with one delivery, by outcome.",
+        labelNames,
+        buckets,
         registers: [registry],
       }),
     ),

@@ -4,7 +4,12 @@
 // Server side: a SERVER span continuing the caller's (remote) span, and a
 // logger bound to the new span. Client side: a CLIENT span, child of the span
 // the call is made in; the transport sends it in the traceparent header.
-// Attributes follow the OpenTelemetry RPC semantic conventions.
+// Attributes follow the OpenTelemetry RPC semantic conventions. A bus
+// consumer (info.kind "event"): a CONSUMER span "process <topic>" continuing
+// the publisher's span (the traceparent the engine put in ctx.trace), with the
+// messaging conventions' attributes. A publish (producer side): a PRODUCER
+// span "send <topic>", child of the span it is made in; the message carries
+// its context, so the consumer's span is its child.
 // When the tracer records nothing (platform/tracing.ts recordsSpans: no
 // exporter configured), no span is made: a call runs in the trace context it
 // arrived with, and only a call that arrives with none starts a trace (new
@@ -23,8 +28,9 @@ import {
   type Tracer,
 } from "@opentelemetry/api";
 import { recordsSpans } from "../../platform/tracing.js";
+import type { Delivery } from "../bus.js";
 import { derive, type Context, type TraceContext } from "../context.js";
-import { observeStream, type Endpoint, type MethodInfo, type Middleware } from "../endpoint.js";
+import { observeStream, type Endpoint, type EndpointInfo, type EventInfo, type Middleware, type PublishInfo } from "../endpoint.js";
 import { asKitError } from "../errors.js";
 
 export interface TracingOptions {
@@ -32,10 +38,11 @@ export interface TracingOptions {
   system?: "connect_rpc" | "grpc";
 }
 
-export function tracing(tracer: Tracer, opts: TracingOptions = {}): Middleware {
+export function tracing(tracer: Tracer, opts: TracingOptions = {}): Middleware<EndpointInfo | PublishInfo> {
   const system = opts.system ?? "connect_rpc";
   if (!recordsSpans(tracer)) return idsOnly;
-  return (next: Endpoint, info: MethodInfo): Endpoint => {
+  return (next: Endpoint, info: EndpointInfo | PublishInfo): Endpoint => {
+    if (info.kind === "event") return info.side === "consumer" ? consumerSpan(tracer, next, info) : producerSpan(tracer, next, info);
     // Semantic conventions: the span is named "$package.$service/$method".
     const spanName = `${info.service}/${info.name}`;
     const attributes: Attributes = { "rpc.system": system, "rpc.service": info.service, "rpc.method": info.name };
@@ -75,8 +82,94 @@ export function tracing(tracer: Tracer, opts: TracingOptions = {}): Middleware {
   };
 }
 
-/** Tracing without spans: the trace the call arrived in, or a new one. */
-const idsOnly: Middleware = (next, info) => {
+/**
+ * One CONSUMER span per delivery (messaging semantic conventions, "process"
+ * operation), child of the span the message was published in; the handler's
+ * logger is bound to it.
+ */
+function consumerSpan(tracer: Tracer, next: Endpoint, info: EventInfo): Endpoint {
+  const spanName = `process ${info.topic}`;
+  const attributes: Attributes = {
+    "messaging.system": info.system,
+    "messaging.operation.type": "process",
+    "messaging.operation.name": "process",
+    "messaging.destination.name": info.topic,
+    "messaging.consumer.group.name": info.group,
+  };
+  return async (ctx, req) => {
+    const { meta } = req as Delivery;
+    const span = tracer.startSpan(
+      spanName,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { ...attributes, "messaging.message.id": meta.messageId.toString() },
+      },
+      parentOf(ctx.trace, true),
+    );
+    const current = currentTrace(span);
+    try {
+      const out = await next(derive(ctx, { trace: current, log: bindTrace(ctx, current) }), req);
+      span.end();
+      return out;
+    } catch (e) {
+      const kit = asKitError(e);
+      span.setAttribute("error.type", kit.codeName);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: kit.message });
+      span.end();
+      throw e;
+    }
+  };
+}
+
+/** One PRODUCER span per publish ("send" operation), child of the span it is made in; the engine stores its context with the message. */
+function producerSpan(tracer: Tracer, next: Endpoint, info: PublishInfo): Endpoint {
+  const spanName = `send ${info.topic}`;
+  const attributes: Attributes = {
+    "messaging.system": info.system,
+    "messaging.operation.type": "send",
+    "messaging.operation.name": "send",
+    "messaging.destination.name": info.topic,
+  };
+  return async (ctx, req) => {
+    const span = tracer.startSpan(spanName, { kind: SpanKind.PRODUCER, attributes }, parentOf(ctx.trace, false));
+    try {
+      const id = await next(derive(ctx, { trace: currentTrace(span) }), req);
+      span.setAttribute("messaging.message.id", String(id));
+      span.end();
+      return id;
+    } catch (e) {
+      const kit = asKitError(e);
+      span.setAttribute("error.type", kit.codeName);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: kit.message });
+      span.end();
+      throw e;
+    }
+  };
+}
+
+/**
+ * Runs `work` in a CLIENT span, child of the span `ctx` runs in, for a
+ * dependency that is no RPC (an SMTP server): `work` gets the context of the
+ * new span. Without a recording tracer, `work(ctx)` alone.
+ */
+export async function inClientSpan<T>(tracer: Tracer, ctx: Context, name: string, attributes: Attributes, work: (ctx: Context) => Promise<T>): Promise<T> {
+  if (!recordsSpans(tracer)) return work(ctx);
+  const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parentOf(ctx.trace, false));
+  try {
+    const out = await work(derive(ctx, { trace: currentTrace(span) }));
+    span.end();
+    return out;
+  } catch (e) {
+    span.setAttribute("error.type", e instanceof Error ? e.name : "unknown");
+    span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
+    span.end();
+    throw e;
+  }
+}
+
+/** Tracing without spans: the trace the call arrived in, or a new one; a publish carries its caller's. */
+const idsOnly: Middleware<EndpointInfo | PublishInfo> = (next, info) => {
+  if (info.side === "producer") return next;
   if (info.side === "client") return (ctx, req) => next(ctx.trace ? ctx : derive(ctx, { trace: newTrace() }), req);
   return (ctx, req) => {
     if (ctx.trace) return next(ctx, req);

@@ -6,13 +6,14 @@
 // BOOKING_ROOM_THRESHOLD, BOOKING_CANCELLATION_FEE_MINOR and
 // BOOKING_PAGE_TOKEN_SECRET tune it (settings.ts).
 import { endpointsOf } from "../../endpoints/service.js";
-import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { busStacks, clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
+import { withBusMiddleware } from "../../endpoints/bus-middleware.js";
 import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -39,7 +40,7 @@ async function main() {
 
   const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
   const db = await rt.openDatabase("booking", new URL("./migrations", import.meta.url));
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const bus = withBusMiddleware(new PostgresBus({ knex: busDb.knex, log: rt.log }), busStacks({ registry: rt.registry, tracer: rt.tracer }));
   const store = new BookingStore(db.knex);
 
   const auth = identityAccess({

@@ -8,11 +8,12 @@
 // verified with identity's own keys, so that the services-only GetCustomer
 // accepts service tokens.
 import { endpointsOf } from "../../endpoints/service.js";
-import { serverStack } from "../../endpoints/stack.js";
+import { busStacks, serverStack } from "../../endpoints/stack.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { config, port } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
+import { withBusMiddleware } from "../../endpoints/bus-middleware.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
@@ -34,7 +35,7 @@ async function main() {
 
   const db = await rt.openDatabase("identity", new URL("./migrations", import.meta.url));
   const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const bus = withBusMiddleware(new PostgresBus({ knex: busDb.knex, log: rt.log }), busStacks({ registry: rt.registry, tracer: rt.tracer }));
 
   const store = new IdentityStore(db.knex);
   const signer = await loadSigner(store);

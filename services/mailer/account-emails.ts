@@ -93,7 +93,7 @@ export function accountEmails(deps: AccountEmailDeps): MessageHandler<AccountEve
     const customer = await deps.identity.getCustomer(asMailer, { customerId: wanted.customerId });
     const email = layout(wanted.content, customer.displayName);
     const sent = await deps.store.sendAccountEmailOnce(meta, () =>
-      deps.sender.send({ messageId: wanted.messageId, to: { name: customer.displayName, address: customer.email }, ...email }),
+      deps.sender.send(ctx, { messageId: wanted.messageId, to: { name: customer.displayName, address: customer.email }, ...email }),
     );
     log.info(sent ? "account e-mail sent" : "account e-mail already sent by another delivery; nothing to do");
   };

@@ -8,11 +8,12 @@
 // MAIL_FROM. A message that fails MAILER_MAX_ATTEMPTS (20) times — about a
 // quarter of an hour with the bus's backoff — goes to the dead letters.
 import { endpointsOf } from "../../endpoints/service.js";
-import { serverStack } from "../../endpoints/stack.js";
+import { busStacks, serverStack } from "../../endpoints/stack.js";
 import { MailerService } from "../../gen/itinera/mailer/v1/mailer_pb.js";
 import { config, int, port, str, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
+import { withBusMiddleware } from "../../endpoints/bus-middleware.js";
 import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
@@ -40,11 +41,11 @@ async function main() {
   // The mailer's schema first: it may start the embedded PostgreSQL, which the bus's then shares.
   const db = await rt.openDatabase("mailer", new URL("./migrations", import.meta.url));
   const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const bus = withBusMiddleware(new PostgresBus({ knex: busDb.knex, log: rt.log }), busStacks({ registry: rt.registry, tracer: rt.tracer }));
 
   const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "mailer", registry: rt.registry, tracer: rt.tracer });
   const store = new EmailStore(db.knex);
-  const sender = smtpSender({ url: cfg.smtpUrl, from: cfg.mailFrom });
+  const sender = smtpSender({ url: cfg.smtpUrl, from: cfg.mailFrom, tracer: rt.tracer });
 
   const endpoints = endpointsOf(
     MailerService,

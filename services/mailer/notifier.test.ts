@@ -127,8 +127,8 @@ test("the remaining window: death after the server accepted, before the commit â
   const r = reservation();
   // The process "dies" the instant the server has accepted: the send resolves, then nothing of ours runs.
   const dying: Sender = {
-    send: async (mail) => {
-      await f.sender.send(mail);
+    send: async (ctx, mail) => {
+      await f.sender.send(ctx, mail);
       throw new Error("killed after the server accepted");
     },
     close: () => {},

@@ -107,7 +107,7 @@ export function reservationNotifier(deps: NotifierDeps): MessageHandler<Reservat
       );
     }
     const sent = await deps.store.sendOnce(key, () =>
-      deps.sender.send({ messageId, to: { name: customer.displayName, address: customer.email }, ...email }),
+      deps.sender.send(ctx, { messageId, to: { name: customer.displayName, address: customer.email }, ...email }),
     );
     if (sent) log.info({ attempt, message_id: messageId }, "e-mail sent");
     else log.info("e-mail already sent by another delivery; nothing to do");

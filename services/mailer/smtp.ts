@@ -1,8 +1,12 @@
 // The SMTP server is a third party: this adapter sends one message through
 // nodemailer and turns its failures into errors that carry no address (the
 // server's replies often quote the recipient, and errors end up in logs and
-// in the bus's dead letters).
+// in the bus's dead letters). Each send is a CLIENT span in the trace of the
+// message that asked for it (when the process records spans).
+import type { Tracer } from "@opentelemetry/api";
 import { createTransport } from "nodemailer";
+import type { Context } from "../../endpoints/context.js";
+import { inClientSpan } from "../../endpoints/middleware/tracing.js";
 
 export interface OutgoingEmail {
   /** The Message-ID header, angle brackets included. */
@@ -15,7 +19,7 @@ export interface OutgoingEmail {
 
 /** Sends e-mails: resolves once the server accepted the message. */
 export interface Sender {
-  send(mail: OutgoingEmail): Promise<void>;
+  send(ctx: Context, mail: OutgoingEmail): Promise<void>;
   close(): void;
 }
 
@@ -26,6 +30,8 @@ export interface SmtpSenderOptions {
   from: string;
   /** Limit for connecting, the greeting and each wait on the socket. Default 10 s. */
   timeoutMs?: number;
+  /** The process's tracer (rt.tracer): each send gets its span. */
+  tracer?: Tracer;
 }
 
 export function smtpSender(opts: SmtpSenderOptions): Sender {
@@ -40,21 +46,24 @@ export function smtpSender(opts: SmtpSenderOptions): Sender {
     socketTimeout: timeoutMs,
     logger: false,
   });
+  const server = new URL(opts.url);
+  const attributes = { "network.protocol.name": "smtp", "server.address": server.hostname, "server.port": Number(server.port || 25) };
+  const deliver = async (mail: OutgoingEmail) => {
+    try {
+      await transport.sendMail({
+        from: opts.from,
+        to: { name: mail.to.name, address: mail.to.address },
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+      });
+    } catch (e) {
+      throw smtpError(e);
+    }
+  };
   return {
-    async send(mail) {
-      try {
-        await transport.sendMail({
-          from: opts.from,
-          to: { name: mail.to.name, address: mail.to.address },
-          subject: mail.subject,
-          text: mail.text,
-          html: mail.html,
-          messageId: mail.messageId,
-        });
-      } catch (e) {
-        throw smtpError(e);
-      }
-    },
+    send: (ctx, mail) => (opts.tracer ? inClientSpan(opts.tracer, ctx, "smtp send", attributes, () => deliver(mail)) : deliver(mail)),
     close: () => transport.close(),
   };
 }

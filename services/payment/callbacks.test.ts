@@ -5,6 +5,7 @@
 // wrong amount, an unknown payment or a malformed body change nothing.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { derive, traceparent } from "../../endpoints/context.js";
 import { Code } from "../../endpoints/errors.js";
 import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { signedCallback } from "./fake-gateway.fixture.js";
@@ -48,6 +49,15 @@ test("an authorised callback moves the payment to AUTHORISED and publishes Payme
   const carried = events[0]!.value!.payment!;
   assert.equal([carried.paymentId, carried.customerId, carried.state, carried.amount!.amountMinor, carried.markdown!.amountMinor], [id, "alice", PaymentState.AUTHORISED, 9900n, 500n]);
   assert.is(carried.item!.sellerId, "casa");
+});
+
+test("the gateway's decision is published in the trace the payment was made in (the callback carries none)", async () => {
+  const made = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", traceFlags: 1 };
+  const { payment } = await f.client.makePayment(derive(f.as("alice"), { trace: made }), hotelPayment("alice", `cb-${++keys}`, 9900n));
+  const id = payment!.paymentId;
+  await f.callbacks.receive(ctx(), signedCallback(TEST_GATEWAY_SECRET, f.gateway.decide(id, "authorised")));
+  const r = await f.database.knex.raw<{ rows: { traceparent?: string }[] }>(`select headers->>'traceparent' as traceparent from bus.messages where key = ?`, [id]);
+  assert.equal(r.rows, [{ traceparent: traceparent(made) }]);
 });
 
 test("a declined callback records the reason and publishes PaymentDeclined", async () => {

@@ -11,7 +11,7 @@
 // about money, and a customer who paid gets the reservation (DOMAIN.md,
 // requirement 5). The expiry sweep (expiry.ts) applies decisions it finds
 // at the gateway through `apply`, as a missed callback would have.
-import type { Context } from "../../endpoints/context.js";
+import { derive, parseTraceparent, type Context } from "../../endpoints/context.js";
 import { failedPrecondition, invalidArgument, notFound, unauthenticated, type FieldViolation } from "../../endpoints/errors.js";
 import { decisionEvent, type PublishPaymentEvent } from "./events.js";
 import { paymentMessage } from "./messages.js";
@@ -115,7 +115,9 @@ export class PaymentCallbacks {
         },
         this.now(),
       );
-      await this.deps.publish(tx.outbox, decisionEvent(d.status, paymentMessage(after)), ctx);
+      // The decision continues the trace the payment was made in (the gateway's callback carries none).
+      const made = parseTraceparent(p.traceparent);
+      await this.deps.publish(tx.outbox, decisionEvent(d.status, paymentMessage(after)), made ? derive(ctx, { trace: made }) : ctx);
       log.info("payment decided");
       return { ...outcome, duplicate: false };
     });

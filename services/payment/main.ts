@@ -10,13 +10,14 @@
 // browser back only to PAYMENT_RETURN_ORIGINS (default: WEB_PUBLIC_URL's
 // origin and http://localhost:8080).
 import { endpointsOf } from "../../endpoints/service.js";
-import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { busStacks, clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { config, int, port, secret, url, urlList } from "../../platform/config.js";
 import { quoteSettings, quoteVerifier } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
+import { withBusMiddleware } from "../../endpoints/bus-middleware.js";
 import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -58,7 +59,7 @@ async function main() {
   // The service's schema first (it may start the embedded server), then the bus's, migrated too.
   const db = await rt.openDatabase("payment", new URL("./migrations", import.meta.url));
   const busDb = await rt.openDatabase("bus", BUS_MIGRATIONS);
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const bus = withBusMiddleware(new PostgresBus({ knex: busDb.knex, log: rt.log }), busStacks({ registry: rt.registry, tracer: rt.tracer }));
 
   const access = identityAccess({ ...cfg, serviceName: "payment", registry: rt.registry, tracer: rt.tracer });
   const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 5_000 });

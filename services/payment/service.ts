@@ -10,7 +10,7 @@
 // is idempotent by merchant_ref = payment id, gets) the session.
 import { createHash, randomUUID } from "node:crypto";
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import type { Context } from "../../endpoints/context.js";
+import { traceparent, type Context } from "../../endpoints/context.js";
 import { alreadyExists, Code, failedPrecondition, invalidArgument, KitError, notFound, unavailable } from "../../endpoints/errors.js";
 import { customerOf } from "../../endpoints/middleware/access.js";
 import type { Service } from "../../endpoints/service.js";
@@ -104,6 +104,7 @@ export function paymentService(deps: PaymentServiceDeps): Service<typeof Payment
           amountMinor: charge.cardMinor,
           markdownMinor: charge.markdownMinor,
           returnUrl: req.returnUrl,
+          traceparent: ctx.trace ? traceparent(ctx.trace) : null,
           createTime: now(),
         });
         ctx.log.info({ payment_id: p.paymentId, flexible: req.flexible }, "payment recorded");

@@ -31,6 +31,8 @@ export interface PaymentRow {
   updateTime: Date;
   /** When it became AUTHORISED; null in any other state. */
   authoriseTime: Date | null;
+  /** The W3C traceparent of the MakePayment that made it (null: none): the gateway's decision continues that trace. */
+  traceparent: string | null;
 }
 
 export type NewPayment = Omit<
@@ -174,6 +176,7 @@ export class PaymentTransaction {
         markdown_minor: p.markdownMinor,
         state: "pending",
         return_url: p.returnUrl,
+        traceparent: p.traceparent,
         create_time: p.createTime,
         update_time: p.createTime,
       })
@@ -268,5 +271,6 @@ function toPayment(r: Row): PaymentRow {
     createTime: r.create_time as Date,
     updateTime: r.update_time as Date,
     authoriseTime: (r.authorise_time as Date | null) ?? null,
+    traceparent: (r.traceparent as string | null) ?? null,
   };
 }

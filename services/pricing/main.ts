@@ -8,13 +8,14 @@
 // against identity's JWKS (IDENTITY_URL); its calls to sellers carry its own
 // service token (SERVICE_SECRET).
 import { endpointsOf } from "../../endpoints/service.js";
-import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { busStacks, clientStack, serverStack } from "../../endpoints/stack.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { config, port, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
+import { withBusMiddleware } from "../../endpoints/bus-middleware.js";
 import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
@@ -66,7 +67,7 @@ async function main() {
     authenticate: auth.authenticate,
   });
 
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const bus = withBusMiddleware(new PostgresBus({ knex: busDb.knex, log: rt.log }), busStacks({ registry: rt.registry, tracer: rt.tracer }));
   await subscribeRoomSoldOut(bus, store);
 
   onShutdown(rt.log, [

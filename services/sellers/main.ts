@@ -13,7 +13,7 @@
 // endpoints in process as "sellers".
 import { clientFromEndpoints, endpointsOf } from "../../endpoints/service.js";
 import { asPrincipal } from "../../endpoints/middleware/call-as.js";
-import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { busStacks, clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
@@ -23,6 +23,7 @@ import { config, int, list, port, secretMap, url, type Setting } from "../../pla
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
+import { withBusMiddleware } from "../../endpoints/bus-middleware.js";
 import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
@@ -139,7 +140,7 @@ async function main() {
   scheduler.start();
 
   // The token is fetched on the first message (and renewed), so identity need not be up for sellers to start.
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const bus = withBusMiddleware(new PostgresBus({ knex: busDb.knex, log: rt.log }), busStacks({ registry: rt.registry, tracer: rt.tracer }));
   await subscribeSellerBookings(
     bus,
     sellerBookings({

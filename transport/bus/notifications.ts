@@ -39,6 +39,15 @@ export class Notifications {
     };
   }
 
+  /**
+   * The backend pid of the LISTEN connection while it is up: it lives as long
+   * as this process, so a lease recorded with it ends when the process dies.
+   */
+  holder(): number | undefined {
+    // Set by node-postgres from the server's BackendKeyData; its typings omit it.
+    return (this.connection as (pg.Client & { processID?: number | null }) | undefined)?.processID ?? undefined;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);

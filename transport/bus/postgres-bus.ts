@@ -20,9 +20,16 @@ export interface PostgresBusOptions {
   log: Logger;
   /** How often an idle consumer looks for work even without a notification; default 1000 ms. */
   pollMs?: number;
+  /**
+   * A claimed message is leased to its consumer for the subscription's
+   * handler deadline (handlerTimeoutMs) plus this; default 10 000 ms. A
+   * consumer that dies mid-message delays that message by its lease.
+   */
+  leaseMarginMs?: number;
 }
 
 export class PostgresBus implements Bus {
+  readonly system = "postgresql";
   private readonly notifications: Notifications;
   private readonly subscriptions = new Set<Subscription>();
 
@@ -44,7 +51,7 @@ export class PostgresBus implements Bus {
     if (!opts.group) throw new Error("a subscription needs a group");
     await this.register(opts.group, opts.topic.name);
     const consumer = await startConsumer(
-      { knex: this.opts.knex, log: this.opts.log, notifications: this.notifications, pollMs: this.opts.pollMs ?? 1000 },
+      { knex: this.opts.knex, log: this.opts.log, notifications: this.notifications, pollMs: this.opts.pollMs ?? 1000, leaseMarginMs: this.opts.leaseMarginMs ?? 10_000 },
       opts,
     );
     const subscription: Subscription = {

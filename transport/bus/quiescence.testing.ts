@@ -4,9 +4,9 @@
 //
 // A group's lag is its rows in bus.deliveries: one per message published to a
 // topic it subscribes to and not yet handled. The row is inserted in the
-// publisher's transaction, stays (locked) while a consumer handles the
-// message, stays while a retry waits, and is deleted in the same transaction
-// that commits the handling (or the dead-lettering). So a group with no row
+// publisher's transaction, stays (leased) while a consumer handles the
+// message, stays while a retry waits, and is deleted once the handling
+// succeeded (or the message was dead-lettered). So a group with no row
 // has handled everything published so far, and nothing of it is in flight.
 import type { Knex } from "knex";
 import pg from "pg";
