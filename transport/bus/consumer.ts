@@ -113,6 +113,11 @@ export async function startConsumer<Desc extends DescMessage>(
             and not exists (select 1 from bus.deliveries e
                              where e.group_name = d.group_name and e.topic = d.topic
                                and e.key = d.key and e.message_id < d.message_id)
+            -- a replayed dead letter (an earlier id) waits while a later message of its key is in hand
+            and not exists (select 1 from bus.deliveries h
+                             where h.group_name = d.group_name and h.topic = d.topic and h.key = d.key
+                               and h.message_id <> d.message_id and h.leased_by is not null and h.available_at > now()
+                               and exists (select 1 from pg_stat_activity a where a.pid = h.leased_by))
           order by d.message_id
           limit 1
           for update of d skip locked

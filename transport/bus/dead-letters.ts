@@ -9,8 +9,8 @@
 // key are handled in message-id order, consumer.ts): the key's later messages
 // still pending for the group wait until it is handled (or dead again), as
 // they would have for the original. A message of the key that a consumer has
-// in hand when the replay starts is finished first: the replay waits for its
-// claim. Messages of the key handled since the failure are not undone.
+// in hand when the replay starts is finished first: the claim (consumer.ts)
+// passes over a key while another of its messages is leased to a live holder. Messages of the key handled since the failure are not undone.
 //
 // Discard deletes the dead letter only: the message row stays, as every
 // handled message's does (bus.messages is the log; other groups may still
@@ -59,8 +59,7 @@ export function postgresDeadLetters(knex: Knex): DeadLetters {
         );
         const letter = dead.rows[0];
         if (!letter) return false;
-        // Waits for a consumer's claim on a message of the key (a row lock held while it is handled);
-        // the key's pending ones are locked until commit, so none starts before the replayed message exists.
+        // The key's pending deliveries are locked until commit, so none is claimed before the replayed message exists.
         await trx.raw(`select 1 from bus.deliveries where group_name = ? and topic = ? and key = ? for update`, [group, letter.topic, letter.key]);
         await trx.raw(
           `insert into bus.deliveries (group_name, message_id, topic, key) values (?, ?, ?, ?) on conflict do nothing`,
