@@ -13,7 +13,7 @@ import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
@@ -35,10 +35,9 @@ async function main() {
     ...bookingSettings(),
   });
 
-  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
   const db = await rt.openDatabase("booking", new URL("./migrations", import.meta.url));
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
-  const store = new BookingStore(db.knex);
+  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "booking", db });
+  const store = new BookingStore(db.knex, outboxOf);
 
   const auth = identityAccess({
     identityUrl: cfg.identityUrl,
@@ -82,14 +81,13 @@ async function main() {
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
-    { name: "settlement consumer", close: () => bus.close() },
+    { name: "settlement consumer and bus", close: busEngine.close },
     {
       name: "circuits",
       close: async () => [walletStack, paymentStack, auth.stack].forEach((s) => s.breaker.close()),
     },
     { name: "tracing", close: rt.close },
     { name: "database", close: db.close },
-    { name: "bus database", close: busDb.close },
   ]);
 }
 

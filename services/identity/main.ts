@@ -13,7 +13,7 @@ import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { config, port } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { jwksRoute } from "./jwks-route.js";
@@ -33,10 +33,9 @@ async function main() {
   });
 
   const db = await rt.openDatabase("identity", new URL("./migrations", import.meta.url));
-  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "identity", db });
 
-  const store = new IdentityStore(db.knex);
+  const store = new IdentityStore(db.knex, outboxOf);
   const signer = await loadSigner(store);
   const endpoints = endpointsOf(
     IdentityService,
@@ -50,7 +49,7 @@ async function main() {
     routes: (router) => serveService(router, IdentityService, endpoints, { log: rt.log, authenticate: ownTokenAuthenticator(() => signer.jwks) }),
     http: jwksRoute(() => signer.jwks),
     ready: async () => {
-      const [own, events] = await Promise.all([db.ready(), busDb.ready()]);
+      const [own, events] = await Promise.all([db.ready(), busEngine.ready()]);
       return own === true ? events : own;
     },
     metrics: rt.registry,
@@ -59,9 +58,8 @@ async function main() {
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
-    { name: "bus", close: () => bus.close() },
+    { name: "bus", close: busEngine.close },
     { name: "tracing", close: rt.close },
-    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }

@@ -13,7 +13,7 @@ import { MailerService } from "../../gen/itinera/mailer/v1/mailer_pb.js";
 import { config, int, port, str, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
@@ -37,8 +37,7 @@ async function main() {
 
   // The mailer's schema first: it may start the embedded PostgreSQL, which the bus's then shares.
   const db = await rt.openDatabase("mailer", new URL("./migrations", import.meta.url));
-  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const { bus, ...busEngine } = await openBus(rt, { service: "mailer", db });
 
   const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "mailer", registry: rt.registry, tracer: rt.tracer });
   const store = new EmailStore(db.knex);
@@ -54,8 +53,8 @@ async function main() {
     log: rt.log,
     routes: (router) => serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
     ready: async () => {
-      const [own, events] = await Promise.all([db.ready(), busDb.ready()]);
-      return own === true ? events : own;
+      const [own, log] = await Promise.all([db.ready(), busEngine.ready()]);
+      return own === true ? log : own;
     },
     metrics: rt.registry,
   });
@@ -74,11 +73,10 @@ async function main() {
     // Finishes the message in hand (its e-mail sent and recorded), then claims no more.
     { name: "consumer", close: () => subscription.stop() },
     { name: "account consumer", close: () => accounts.stop() },
-    { name: "bus", close: () => bus.close() },
+    { name: "bus", close: busEngine.close },
     { name: "circuits", close: async () => auth.stack.breaker.close() },
     { name: "smtp", close: async () => sender.close() },
     { name: "tracing", close: rt.close },
-    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }
