@@ -1,6 +1,7 @@
 // The booking process: itinera.booking.v1.BookingService on BOOKING_PORT
 // (7007), Connect, gRPC and gRPC-Web on one port, over PostgreSQL (schema
-// "booking", and the bus's schema "bus" for its events), with its settlement
+// "booking"), its events on the bus (BUS: schema "bus" by default, or NATS
+// JetStream at NATS_URL through its schema's outbox), with its settlement
 // consumer. Peers: WALLET_URL, PAYMENT_URL, IDENTITY_URL (tokens: callers'
 // verified against identity's JWKS; booking's own fetched with SERVICE_SECRET).
 // BOOKING_ROOM_THRESHOLD, BOOKING_CANCELLATION_FEE_MINOR and

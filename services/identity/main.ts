@@ -1,8 +1,10 @@
 // The identity process: itinera.identity.v1.IdentityService on IDENTITY_PORT
 // (7001), Connect, gRPC and gRPC-Web on one port, plus GET
 // /.well-known/jwks.json, over PostgreSQL (DATABASE_URL, or the embedded
-// server when unset), publishing sign-ups' e-mails on the event bus (schema
-// "bus", same database) for the mailer. Service tokens go to the service
+// server when unset), publishing sign-ups' e-mails on the event bus for the
+// mailer (BUS: schema "bus" of the same database by default, or NATS
+// JetStream at NATS_URL through its schema's outbox table; transport/bus/
+// open.ts). Service tokens go to the service
 // whose credential is presented (SERVICE_CREDENTIALS: hashes, one per
 // service). The signing key is created on first start. Bearer tokens are
 // verified with identity's own keys, so that the services-only GetCustomer

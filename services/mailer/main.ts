@@ -1,7 +1,8 @@
 // The mailer process: itinera.mailer.v1.MailerService on MAILER_PORT (7009),
 // Connect, gRPC and gRPC-Web on one port, over PostgreSQL schema "mailer",
 // and the consumers (group "mailer") of booking's ReservationEvents and
-// identity's AccountEvents on the event bus (schema "bus", same database); sign-up
+// identity's AccountEvents on the event bus (BUS: schema "bus" of the same
+// database by default, or NATS JetStream at NATS_URL); sign-up
 // links point at WEB_PUBLIC_URL (http://127.0.0.1:8080). It reads customers' addresses from
 // identity (IDENTITY_URL, as its own service principal: SERVICE_SECRET) and
 // sends through the SMTP server at SMTP_URL (smtp://127.0.0.1:2525) as

@@ -1,6 +1,7 @@
 // The payment process: itinera.payment.v1.PaymentService on PAYMENT_PORT
 // (7006), plus the gateway's callback POST /callbacks/gateway on the same
-// port, over PostgreSQL schema "payment" and the event bus (schema "bus").
+// port, over PostgreSQL schema "payment" and the event bus (BUS: schema
+// "bus" by default, or NATS JetStream at NATS_URL through its schema's outbox).
 // It talks to the card gateway at GATEWAY_URL (signed with GATEWAY_SECRET),
 // tells it to call back at PAYMENT_PUBLIC_URL, consumes its own
 // payment.payments topic to make reservations at BOOKING_URL, and expires

@@ -3,7 +3,7 @@
 // (DATABASE_URL, or the embedded server when unset), asking the sellers
 // service (SELLERS_URL) for live quotes. A rule that does not compile stops
 // the process at start, naming the rule. It consumes RoomSoldOut from the
-// bus (schema "bus", group "pricing-availability"): a sold-out room's prices
+// bus (BUS, NATS_URL; group "pricing-availability"): a sold-out room's prices
 // for the stay turn stale until refreshed. Callers' tokens are verified
 // against identity's JWKS (IDENTITY_URL); its calls to sellers carry its own
 // service token (SERVICE_SECRET).

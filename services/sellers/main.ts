@@ -4,7 +4,7 @@
 // and pricing (PRICING_URL), calls the sellers at their SANDBOX_*_URL, and
 // pulls the pull sellers at start and every SYNC_INTERVAL_MS. It books paid
 // reservations with their sellers (consumer group "sellers-bookings" on the
-// bus, schema "bus"), confirming or failing them at booking (BOOKING_URL)
+// bus: BUS, NATS_URL), confirming or failing them at booking (BOOKING_URL)
 // and refunding at payment (PAYMENT_URL) as its own service principal
 // (IDENTITY_URL, SERVICE_SECRET); a seller may keep failing for
 // SELLER_BOOKING_DEADLINE_MS after the reservation was made. Callers' tokens
