@@ -44,17 +44,15 @@ export async function prepareSaga(m: Marketplace, opts: { bookings: number; cust
   return { m, customers, stays, bookings: opts.bookings };
 }
 
-/** How far a run is: bookings at the end of their saga (their e-mail sent, the last step) and events published. */
-export async function sagaProgress(databaseUrl: string): Promise<{ finished: number; published: number }> {
+/** How far a run is: bookings at the end of their saga (their e-mail sent, the last step) and events published, on either bus engine. */
+export async function sagaProgress(m: Marketplace): Promise<{ finished: number; published: number }> {
   // A connection per call: the database itself may have been killed since the last one.
-  const db = new pg.Client({ connectionString: databaseUrl });
+  const db = new pg.Client({ connectionString: m.databaseUrl });
   db.on("error", () => {});
   try {
     await db.connect();
-    const r = await db.query<{ finished: string; published: string }>(
-      `select (select count(*) from mailer.emails where state = 'sent') as finished, (select count(*) from bus.messages) as published`,
-    );
-    return { finished: Number(r.rows[0]!.finished), published: Number(r.rows[0]!.published) };
+    const r = await db.query<{ finished: string }>(`select count(*) as finished from mailer.emails where state = 'sent'`);
+    return { finished: Number(r.rows[0]!.finished), published: await m.busPublished() };
   } finally {
     await db.end().catch(() => {});
   }
