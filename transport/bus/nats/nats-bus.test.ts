@@ -12,6 +12,7 @@ import { echoTopic, openBusTestDatabase, silentLog, waitFor, type BusTestDatabas
 import { startNatsServer, type NatsServer } from "../nats-server.testing.js";
 import { connectNats, NatsBus, openNatsBus } from "./nats-bus.js";
 import { createOutboxTable, natsOutbox } from "./outbox.js";
+import { untilNatsBusSettled } from "./quiescence.testing.js";
 import { durableName, EVENTS_STREAM } from "./subjects.js";
 import { jetstreamManager } from "@nats-io/jetstream";
 
@@ -163,6 +164,58 @@ test("a group's durable consumers follow the ack wait of the bus that subscribes
   } finally {
     await nc.close();
   }
+});
+
+test("a message whose consumer keeps dying becomes a dead letter after maxAttempts deliveries, without running its handler again", async () => {
+  const topic = echoTopic("crash.loop");
+  const group = "crashloop";
+  const publisher = await bus();
+  const nc = await connectNats([server.url]);
+  const dying = await NatsBus.open(nc, { servers: [server.url], log: silentLog, ackWaitMs: 500 });
+  buses.push(dying);
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let started = false;
+  await dying.subscribe({
+    topic,
+    group,
+    maxAttempts: 1,
+    handler: async () => {
+      started = true;
+      await released; // dies here
+    },
+  });
+  await publish(publisher, "crash.loop", "k", "fatal");
+  await waitFor("the first delivery", () => started);
+  await nc.close();
+  release();
+  const handled: string[] = [];
+  const healthy = await bus({ ackWaitMs: 500 }); // the group's durables take the ack wait of the last to subscribe
+  await healthy.subscribe({ topic, group, maxAttempts: 1, handler: async (_c, m) => void handled.push(m.message) });
+  await waitFor("the dead letter", async () => (await healthy.deadLetters.list({ group })).length === 1);
+  const [letter] = await healthy.deadLetters.list({ group });
+  assert.is(letter!.attempts, 2);
+  assert.match(letter!.lastError, /^1 earlier delivery was never acknowledged nor failed/);
+  assert.equal(handled, []);
+});
+
+test("untilNatsBusSettled waits for the outbox to be relayed and the group's retries to be done", async () => {
+  const b = await bus();
+  const handled: string[] = [];
+  await b.subscribe({
+    topic: echoTopic("settle.wait"),
+    group: "settle",
+    backoff: () => 300,
+    handler: async (_c, m, meta) => {
+      if (meta.attempt === 1 && Number(m.message) >= 23) throw new Error("once more"); // the last message of each key: only its retry is left
+      handled.push(m.message);
+    },
+  });
+  await t.db.knex.transaction(async (trx) => {
+    for (let i = 0; i < 30; i++) await b.publish(natsOutbox(trx, "pub.outbox"), echoTopic("settle.wait"), `k${i % 7}`, echo(String(i)));
+  });
+  await untilNatsBusSettled({ servers: [server.url], groups: ["settle"], outboxes: [{ databaseUrl: t.test.url, tables: ["pub.outbox"] }] });
+  assert.is(handled.length, 30);
 });
 
 test("openNatsBus explains a missing outbox table", async () => {
