@@ -51,7 +51,7 @@ test(`${BOOKINGS} bookings while booking, sellers, mailer and payment are killed
         `kill ${i + 1} (${victim}): every victim ready, ${EVENTS_PER_KILL} more events, a booking in flight`,
         async () => {
           if (!(await Promise.all(VICTIMS.map(ready))).every(Boolean)) return undefined;
-          const { finished, published } = await sagaProgress(m.databaseUrl);
+          const { finished, published } = await sagaProgress(m);
           const inFlight = begun - finished;
           const progressed = published - publishedAtLastKill >= EVENTS_PER_KILL || (!flowing && inFlight === 0);
           return progressed && (inFlight > 0 || !flowing) ? { published, inFlight } : undefined;

@@ -10,10 +10,13 @@ import knexFactory, { type Knex } from "knex";
 import type { DeadLetter, DeadLetters } from "../endpoints/bus.js";
 import { checkedFilter, checkRef, DEAD_LETTERS_DEFAULT_LIMIT, DEAD_LETTERS_MAX_LIMIT } from "../endpoints/dead-letters.js";
 import { KitError } from "../endpoints/errors.js";
-import { config, int, oneOf, optionalUrl, optionalStr } from "../platform/config.js";
+import { pino } from "pino";
+import { config, int, optionalUrl } from "../platform/config.js";
 import { pgTypes } from "../platform/db.js";
 import { EMBEDDED_PORT, embeddedUrl } from "../platform/embedded-postgres.js";
 import { postgresDeadLetters } from "../transport/bus/dead-letters.js";
+import { openNatsBus } from "../transport/bus/nats/nats-bus.js";
+import { busSettings } from "../transport/bus/open.js";
 
 const USAGE = `Usage: make dead-letters [ARGS="<command>"]   (or: node --import tsx scripts/dead-letters.ts <command>)
 
@@ -63,17 +66,16 @@ interface Bus {
 }
 
 /** The configured engine's DeadLetters, as the services' configuration names it. */
-function openBus(env: NodeJS.ProcessEnv): Bus {
+async function openBus(env: NodeJS.ProcessEnv): Promise<Bus> {
   const cfg = config(env, {
-    bus: oneOf("BUS", ["postgres", "nats"], "postgres"),
+    ...busSettings(),
     databaseUrl: optionalUrl("DATABASE_URL"),
     pgPort: int("PG_PORT", EMBEDDED_PORT, { min: 1, max: 65535 }),
-    natsUrl: optionalStr("NATS_URL"),
   });
-  if (cfg.bus === "nats") {
-    throw new Error(
-      "BUS=nats: this command does not reach JetStream's dead letters yet — the NATS engine's DeadLetters (transport/bus/nats/dead-letters.ts) is not wired into scripts/dead-letters.ts; use the DeadLetterService RPC of the consuming process, or BUS=postgres",
-    );
+  if (cfg.engine === "nats") {
+    // No database: a bus opened without one relays no outbox; only its dead letters are used.
+    const bus = await openNatsBus({ servers: cfg.natsServers, log: pino({ level: "warn" }), name: "dead-letters" });
+    return { deadLetters: bus.deadLetters, where: `NATS JetStream at ${cfg.natsServers.join(", ")}`, close: () => bus.close() };
   }
   const url = cfg.databaseUrl ?? embeddedUrl(cfg.pgPort);
   const knex: Knex = knexFactory({ client: "pg", connection: { connectionString: url, types: pgTypes, application_name: "dead-letters" }, pool: { min: 0, max: 2 } });
@@ -147,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let bus: Bus;
   try {
-    bus = openBus(process.env);
+    bus = await openBus(process.env);
   } catch (e) {
     console.error((e as Error).message);
     return 1;

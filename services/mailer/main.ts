@@ -1,21 +1,20 @@
 // The mailer process: itinera.mailer.v1.MailerService on MAILER_PORT (7009),
 // Connect, gRPC and gRPC-Web on one port, over PostgreSQL schema "mailer",
 // and the consumers (group "mailer") of booking's ReservationEvents and
-// identity's AccountEvents on the event bus (schema "bus", same database); sign-up
+// identity's AccountEvents on the event bus (BUS: schema "bus" of the same
+// database by default, or NATS JetStream at NATS_URL); sign-up
 // links point at WEB_PUBLIC_URL (http://127.0.0.1:8080). It reads customers' addresses from
 // identity (IDENTITY_URL, as its own service principal: SERVICE_SECRET) and
 // sends through the SMTP server at SMTP_URL (smtp://127.0.0.1:2525) as
 // MAIL_FROM. A message that fails MAILER_MAX_ATTEMPTS (20) times — about a
 // quarter of an hour with the bus's backoff — goes to the dead letters.
 import { endpointsOf } from "../../endpoints/service.js";
-import { busStacks, serverStack } from "../../endpoints/stack.js";
+import { serverStack } from "../../endpoints/stack.js";
 import { MailerService } from "../../gen/itinera/mailer/v1/mailer_pb.js";
 import { config, int, port, str, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
-import { withBusMiddleware } from "../../endpoints/bus-middleware.js";
-import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { serveDeadLetters } from "../bus-admin/serve.js";
@@ -40,8 +39,7 @@ async function main() {
 
   // The mailer's schema first: it may start the embedded PostgreSQL, which the bus's then shares.
   const db = await rt.openDatabase("mailer", new URL("./migrations", import.meta.url));
-  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
-  const bus = withBusMiddleware(new PostgresBus({ knex: busDb.knex, log: rt.log }), busStacks({ registry: rt.registry, tracer: rt.tracer }));
+  const { bus, ...busEngine } = await openBus(rt, { service: "mailer", db, publishes: false });
 
   const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "mailer", registry: rt.registry, tracer: rt.tracer });
   const store = new EmailStore(db.knex);
@@ -55,9 +53,9 @@ async function main() {
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveDeadLetters(serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [MAILER_GROUP], deadLetters: postgresDeadLetters(busDb.knex) }),
+    routes: (router) => serveDeadLetters(serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [MAILER_GROUP], deadLetters: busEngine.deadLetters }),
     ready: async () => {
-      const [own, events] = await Promise.all([db.ready(), busDb.ready()]);
+      const [own, events] = await Promise.all([db.ready(), busEngine.ready()]);
       return own === true ? events : own;
     },
     metrics: rt.registry,
@@ -77,11 +75,10 @@ async function main() {
     // Finishes the message in hand (its e-mail sent and recorded), then claims no more.
     { name: "consumer", close: () => subscription.stop() },
     { name: "account consumer", close: () => accounts.stop() },
-    { name: "bus", close: () => bus.close() },
+    { name: "bus", close: busEngine.close },
     { name: "circuits", close: async () => auth.stack.breaker.close() },
     { name: "smtp", close: async () => sender.close() },
     { name: "tracing", close: rt.close },
-    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }

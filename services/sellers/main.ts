@@ -4,7 +4,7 @@
 // and pricing (PRICING_URL), calls the sellers at their SANDBOX_*_URL, and
 // pulls the pull sellers at start and every SYNC_INTERVAL_MS. It books paid
 // reservations with their sellers (consumer group "sellers-bookings" on the
-// bus, schema "bus"), confirming or failing them at booking (BOOKING_URL)
+// bus: BUS, NATS_URL), confirming or failing them at booking (BOOKING_URL)
 // and refunding at payment (PAYMENT_URL) as its own service principal
 // (IDENTITY_URL, SERVICE_SECRET); a seller may keep failing for
 // SELLER_BOOKING_DEADLINE_MS after the reservation was made. Callers' tokens
@@ -13,7 +13,7 @@
 // endpoints in process as "sellers".
 import { clientFromEndpoints, endpointsOf } from "../../endpoints/service.js";
 import { asPrincipal } from "../../endpoints/middleware/call-as.js";
-import { busStacks, clientStack, serverStack } from "../../endpoints/stack.js";
+import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
@@ -23,9 +23,7 @@ import { config, int, list, port, secretMap, url, type Setting } from "../../pla
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
-import { withBusMiddleware } from "../../endpoints/bus-middleware.js";
-import { postgresDeadLetters } from "../../transport/bus/dead-letters.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { serveDeadLetters } from "../bus-admin/serve.js";
@@ -71,7 +69,7 @@ async function main() {
   const fx = new FxTable(parseFxRates(cfg.fxRates));
 
   const db = await rt.openDatabase("sellers", new URL("./migrations", import.meta.url));
-  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
+  const { bus, ...busEngine } = await openBus(rt, { service: "sellers", db, publishes: false });
 
   const auth = identityAccess({
     identityUrl: cfg.identityUrl,
@@ -120,7 +118,7 @@ async function main() {
   const server = await startServer({
     port: cfg.port,
     log: rt.log,
-    routes: (router) => serveDeadLetters(serveService(router, SellersService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [BOOKINGS_GROUP], deadLetters: postgresDeadLetters(busDb.knex) }),
+    routes: (router) => serveDeadLetters(serveService(router, SellersService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [BOOKINGS_GROUP], deadLetters: busEngine.deadLetters }),
     // A push is bulk ingestion: Wanderly's largest snapshot push measured ~0.83 MB of JSON.
     http: webhookRoute({ ...pushWebhook(asSellers), log: rt.log, maxBodyBytes: 4 * 1024 * 1024 }),
     ready: db.ready,
@@ -140,7 +138,6 @@ async function main() {
   scheduler.start();
 
   // The token is fetched on the first message (and renewed), so identity need not be up for sellers to start.
-  const bus = withBusMiddleware(new PostgresBus({ knex: busDb.knex, log: rt.log }), busStacks({ registry: rt.registry, tracer: rt.tracer }));
   await subscribeSellerBookings(
     bus,
     sellerBookings({
@@ -157,11 +154,10 @@ async function main() {
     { name: "scheduler", close: () => scheduler.stop() },
     { name: "server", close: () => server.close(10_000) },
     // After its current message: the adapters and peer clients it uses close next.
-    { name: "bookings", close: () => bus.close() },
+    { name: "bookings", close: busEngine.close },
     { name: "sellers", close: async () => adapters.forEach((a) => a.close()) },
     { name: "peers", close: async () => [peers, saga, auth.stack].forEach((s) => s.breaker.close()) },
     { name: "tracing", close: rt.close },
-    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }
