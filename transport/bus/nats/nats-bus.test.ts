@@ -55,8 +55,12 @@ test.before(async () => {
   server = await startNatsServer();
 });
 
+// Each bus with an outbox holds a LISTEN connection of the test database's pool: closed after each test.
+test.after.each(async () => {
+  await Promise.all(buses.splice(0).map((b) => b.close()));
+});
+
 test.after(async () => {
-  await Promise.all(buses.map((b) => b.close()));
   await server.stop();
   await t.close();
 });
@@ -216,6 +220,67 @@ test("untilNatsBusSettled waits for the outbox to be relayed and the group's ret
   });
   await untilNatsBusSettled({ servers: [server.url], groups: ["settle"], outboxes: [{ databaseUrl: t.test.url, tables: ["pub.outbox"] }] });
   assert.is(handled.length, 30);
+});
+
+test("a replay waits for the message of its key in hand, runs after it, never beside it; other groups skip it", async () => {
+  const topic = echoTopic("replay.turn");
+  const b = await bus();
+  const events: string[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let failedId: bigint | undefined;
+  await b.subscribe({
+    topic,
+    group: "turn",
+    maxAttempts: 1,
+    concurrency: 4,
+    handler: async (_c, m, meta) => {
+      if (m.message === "a" && meta.attempt === 1 && failedId === undefined) {
+        failedId = meta.messageId;
+        throw new Error("a failed");
+      }
+      events.push(`${m.message} start`);
+      if (m.message === "b") await released;
+      events.push(`${m.message} end`);
+    },
+  });
+  const others: string[] = [];
+  await b.subscribe({ topic, group: "turn-other", handler: async (_c, m) => void others.push(m.message) });
+  await publish(b, "replay.turn", "k", "a");
+  await waitFor("a's dead letter", async () => (await b.deadLetters.list({ group: "turn" })).length === 1);
+  await publish(b, "replay.turn", "k", "b");
+  await waitFor("b in hand", () => events.includes("b start"));
+  assert.ok(await b.deadLetters.replay("turn", failedId!));
+  // the replay is in the stream, behind b: it starts only once b is acknowledged
+  await waitFor("the replay stored", async () => (await b.deadLetters.list({ group: "turn" })).length === 0);
+  release();
+  await waitFor("the replayed a", () => events.includes("a end"));
+  assert.equal(events, ["b start", "b end", "a start", "a end"]);
+  await publish(b, "replay.turn", "k", "c");
+  await waitFor("the other group's c", () => others.includes("c"));
+  assert.equal(others, ["a", "b", "c"], "the other group skipped the replay");
+});
+
+test("a group name with subject wildcards reaches no other group's dead letters", async () => {
+  const b = await bus();
+  let id: bigint | undefined;
+  await b.subscribe({
+    topic: echoTopic("victim.dead"),
+    group: "victim",
+    maxAttempts: 1,
+    handler: async (_c, _m, meta) => {
+      id = meta.messageId;
+      throw new Error("dead");
+    },
+  });
+  await publish(b, "victim.dead", "k", "x");
+  await waitFor("the dead letter", async () => (await b.deadLetters.list({ group: "victim" })).length === 1);
+  for (const group of ["*", ">", "victim.*", "vic tim"]) {
+    assert.not.ok(await b.deadLetters.discard(group, id!).catch(() => false), group);
+    assert.not.ok(await b.deadLetters.replay(group, id!).catch(() => false), group);
+    assert.equal(await b.deadLetters.list({ group }).catch(() => []), [], group);
+  }
+  assert.is((await b.deadLetters.list({ group: "victim" })).length, 1);
 });
 
 test("openNatsBus explains a missing outbox table", async () => {

@@ -65,7 +65,7 @@ export class NatsBus implements Bus {
   ) {
     this.js = jetstream(nc);
     this.partitions = opts.partitions ?? DEFAULT_PARTITIONS;
-    this.deadLetters = new NatsDeadLetters(this.js, jsm);
+    this.deadLetters = new NatsDeadLetters(this.js, jsm, this.partitions);
   }
 
   /** The bus over a connection this process opened: creates the streams, starts the relay when there is an outbox. */
