@@ -13,7 +13,7 @@ import { startNatsServer, type NatsServer } from "../nats-server.testing.js";
 import { connectNats, NatsBus, openNatsBus } from "./nats-bus.js";
 import { createOutboxTable, natsOutbox } from "./outbox.js";
 import { untilNatsBusSettled } from "./quiescence.testing.js";
-import { durableName, EVENTS_STREAM } from "./subjects.js";
+import { DEFAULT_PARTITIONS, durableName, EVENTS_STREAM, partitionOf } from "./subjects.js";
 import { jetstreamManager } from "@nats-io/jetstream";
 
 let t: BusTestDatabase;
@@ -281,6 +281,39 @@ test("a group name with subject wildcards reaches no other group's dead letters"
     assert.equal(await b.deadLetters.list({ group }).catch(() => []), [], group);
   }
   assert.is((await b.deadLetters.list({ group: "victim" })).length, 1);
+});
+
+test("a message waiting for a free slot past the ack wait says it is in hand: the other replica never gets it too", async () => {
+  // Two replicas of a group, one slot each, a key in every partition: each replica holds about four messages,
+  // handles them one after the other (700 ms each) and so keeps its last one waiting ~2.1 s, past the ack wait
+  // of 1 s (the server looks for expired messages once per ack wait). The other replica pulls from the same
+  // partitions: a message not said to be in hand would be delivered to it as well.
+  const keys: string[] = [];
+  for (let i = 0; keys.length < DEFAULT_PARTITIONS; i++) {
+    const key = `slot-${i}`;
+    if (!keys.some((k) => partitionOf(k, DEFAULT_PARTITIONS) === partitionOf(key, DEFAULT_PARTITIONS))) keys.push(key);
+  }
+  const handled: { key: string; attempt: number }[] = [];
+  const subscribe = async () =>
+    (await bus({ ackWaitMs: 1000 })).subscribe({
+      topic: echoTopic("slot.wait"),
+      group: "slot",
+      concurrency: 1,
+      handler: async (_c, _m, meta) => {
+        handled.push({ key: meta.key, attempt: meta.attempt });
+        await new Promise((r) => setTimeout(r, 700)); // a slow handler, inside the ack wait
+      },
+    });
+  await subscribe();
+  await subscribe();
+  await t.db.knex.transaction(async (trx) => {
+    for (const k of keys) await buses[0]!.publish(natsOutbox(trx, "pub.outbox"), echoTopic("slot.wait"), k, echo(k));
+  });
+  await untilNatsBusSettled({ servers: [server.url], groups: ["slot"], outboxes: [{ databaseUrl: t.test.url, tables: ["pub.outbox"] }] });
+  assert.equal(
+    [...handled].sort((x, y) => x.key.localeCompare(y.key)),
+    [...keys].sort().map((key) => ({ key, attempt: 1 })),
+  );
 });
 
 test("openNatsBus explains a missing outbox table", async () => {
