@@ -17,6 +17,7 @@ import { echoTopic, openBusTestDatabase, silentLog, waitFor, type BusTestDatabas
 import { startNatsServer, type NatsServer } from "./nats-server.testing.js";
 import { connectNats, NatsBus } from "./nats/nats-bus.js";
 import { createOutboxTable, natsOutbox } from "./nats/outbox.js";
+import { postgresDeadLetters } from "./dead-letters.js";
 import { postgresOutbox } from "./outbox.js";
 import { PostgresBus } from "./postgres-bus.js";
 
@@ -45,7 +46,7 @@ interface Engine {
   again(p: Published, group: string, topic: string, key: string): Promise<void>;
   /** Handler runs the `again` case ends with: the server drops a relayed duplicate (1); PostgreSQL hands it over (2) for the inbox to ignore. */
   handlingsOfARepeat: number;
-  deadLetters?(bus: Bus): DeadLetters;
+  deadLetters(bus: Bus): DeadLetters;
   close(): Promise<void>;
 }
 
@@ -76,6 +77,7 @@ async function postgresEngine(): Promise<Engine> {
       };
     },
     outbox: postgresOutbox,
+    deadLetters: () => postgresDeadLetters(t.db.knex),
     publish: async (bus, topic, key, message) => {
       const id = await t.db.knex.transaction((trx) => bus.publish(postgresOutbox(trx), echoTopic(topic), key, echo(message)));
       return { id, copy: {} };
@@ -133,10 +135,9 @@ async function natsEngine(): Promise<Engine> {
   };
 }
 
-/** A case of the contract; `needs: "deadLetters"` runs it on the engines that have them. */
+/** A case of the contract, run on every engine. */
 interface Case {
   name: string;
-  needs?: "deadLetters";
   run(e: Engine, ns: string): Promise<void>;
 }
 
@@ -274,7 +275,6 @@ const cases: Case[] = [
   },
   {
     name: "after maxAttempts a message is a dead letter with its error; its key goes on",
-    needs: "deadLetters",
     run: async (e, ns) => {
       const topic = echoTopic(`${ns}.dead`);
       const group = `${ns}-dead`;
@@ -300,7 +300,7 @@ const cases: Case[] = [
       await e.publish(bus, topic.name, "bad", "after poison");
       await waitFor("the key's next message", () => done.includes("after poison"));
       assert.equal(attempts, [1, 2, 3]);
-      const letters = await e.deadLetters!(bus).list({ group });
+      const letters = await e.deadLetters(bus).list({ group });
       assert.is(letters.length, 1);
       const [letter] = letters;
       assert.equal(
@@ -308,12 +308,11 @@ const cases: Case[] = [
         { group, topic: topic.name, key: "bad", messageId: poisonId, type: EchoRequestSchema.typeName, attempts: 3, lastError: "Error: cannot digest this" },
       );
       assert.ok(letter!.failedAt >= letter!.publishedAt);
-      assert.equal(await e.deadLetters!(bus).list({ topic: "no.such.topic" }), []);
+      assert.equal(await e.deadLetters(bus).list({ topic: "no.such.topic" }), []);
     },
   },
   {
     name: "a replayed dead letter is delivered again to its group only, same messageId, fresh attempts; then it is gone",
-    needs: "deadLetters",
     run: async (e, ns) => {
       const topic = echoTopic(`${ns}.replay`);
       const group = `${ns}-replay`;
@@ -337,7 +336,7 @@ const cases: Case[] = [
       });
       await bus.subscribe({ topic, group: `${ns}-replay-other`, handler: async (_c, m) => void other.push(m.message) });
       await e.publish(bus, topic.name, "k", "first");
-      const dead = e.deadLetters!(bus);
+      const dead = e.deadLetters(bus);
       await waitFor("the dead letter", async () => (await dead.list({ group })).length === 1);
       await waitFor("the other group's delivery", () => other.length === 1);
       healed = true;
@@ -356,7 +355,6 @@ const cases: Case[] = [
   },
   {
     name: "a discarded dead letter is gone; unknown ones are false",
-    needs: "deadLetters",
     run: async (e, ns) => {
       const topic = echoTopic(`${ns}.discard`);
       const group = `${ns}-discard`;
@@ -372,7 +370,7 @@ const cases: Case[] = [
         },
       });
       await e.publish(bus, topic.name, "k", "doomed");
-      const dead = e.deadLetters!(bus);
+      const dead = e.deadLetters(bus);
       await waitFor("the dead letter", async () => (await dead.list({ group })).length === 1);
       assert.ok(await dead.discard(group, messageId!));
       assert.equal(await dead.list({ group }), []);
@@ -383,13 +381,12 @@ const cases: Case[] = [
   },
 ];
 
-// PostgreSQL's DeadLetters come from another part of issue 11; until PostgresBus has them, their cases run on NATS only.
-const engines: { name: string; start: () => Promise<Engine>; has: Case["needs"][] }[] = [
-  { name: "postgres", start: postgresEngine, has: [] },
-  { name: "nats", start: natsEngine, has: ["deadLetters"] },
+const engines: { name: string; start: () => Promise<Engine> }[] = [
+  { name: "postgres", start: postgresEngine },
+  { name: "nats", start: natsEngine },
 ];
 
-for (const { name, start, has } of engines) {
+for (const { name, start } of engines) {
   const s = suite(`bus contract on ${name}`);
   let engine: Engine;
   s.before(async () => {
@@ -406,7 +403,6 @@ for (const { name, start, has } of engines) {
     await t.close();
   });
   for (const c of cases) {
-    if (c.needs && !has.includes(c.needs)) continue;
     s(`[${name}] ${c.name}`, () => c.run(engine, `c${cases.indexOf(c)}`));
   }
   s.run();

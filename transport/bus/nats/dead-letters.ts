@@ -16,7 +16,8 @@
 import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
 import type { JetStreamClient, JetStreamManager, MsgRequest, StoredMsg } from "@nats-io/jetstream";
 import type { DeadLetter, DeadLetters } from "../../../endpoints/bus.js";
-import { checkGroup, DEAD_LETTERS_STREAM, deadLetterSubject, eventSubject, H, partitionOf } from "./subjects.js";
+import { checkedFilter, checkRef } from "../../../endpoints/dead-letters.js";
+import { DEAD_LETTERS_STREAM, deadLetterSubject, eventSubject, H, partitionOf } from "./subjects.js";
 
 /** A delivery that failed its last attempt. */
 export interface FailedDelivery {
@@ -61,8 +62,8 @@ export class NatsDeadLetters implements DeadLetters {
   }
 
   async list(filter: { group?: string; topic?: string; limit?: number } = {}): Promise<DeadLetter[]> {
-    const limit = filter.limit ?? 100;
-    if (filter.group !== undefined && !isGroup(filter.group)) return [];
+    const { limit, ...f } = checkedFilter(filter);
+    filter = f;
     const subject = `dead.${filter.group ?? "*"}.*`;
     const found: DeadLetter[] = [];
     let seq = 1;
@@ -78,6 +79,7 @@ export class NatsDeadLetters implements DeadLetters {
   }
 
   async replay(group: string, messageId: bigint): Promise<boolean> {
+    checkRef(group, messageId);
     const stored = await this.find(group, messageId);
     if (!stored) return false;
     const h = copyHeaders(stored.header, DEAD_LETTER_ONLY);
@@ -92,23 +94,14 @@ export class NatsDeadLetters implements DeadLetters {
   }
 
   async discard(group: string, messageId: bigint): Promise<boolean> {
+    checkRef(group, messageId);
     const stored = await this.find(group, messageId);
     if (!stored) return false;
     return this.jsm.streams.deleteMessage(DEAD_LETTERS_STREAM, stored.seq, false);
   }
 
   private async find(group: string, messageId: bigint): Promise<StoredMsg | null> {
-    if (!isGroup(group) || messageId < 0n) return null;
     return this.jsm.streams.getMessage(DEAD_LETTERS_STREAM, { last_by_subj: deadLetterSubject(group, messageId) });
-  }
-}
-
-function isGroup(group: string): boolean {
-  try {
-    checkGroup(group);
-    return true;
-  } catch {
-    return false;
   }
 }
 
