@@ -21,8 +21,8 @@
 import { fromBinary, type DescMessage } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { backgroundContext, derive, parseTraceparent } from "../../endpoints/context.js";
 import { defaultBackoff, handlerTimeoutMs, type DeliveryMeta, type SubscribeOptions, type Subscription } from "../../endpoints/bus.js";
+import { deliveryContext } from "./delivery-context.js";
 import { channelOf, type Notifications } from "./notifications.js";
 import { Wakeup } from "./wakeup.js";
 
@@ -80,11 +80,7 @@ export async function startConsumer<Desc extends DescMessage>(
       attempt: row.attempts,
       publishedAt: row.created_at,
     };
-    const base = backgroundContext({ log, requestId: row.headers?.request_id });
-    const ctx = derive(base, {
-      trace: parseTraceparent(row.headers?.traceparent),
-      log: base.log.child({ message_id: messageId, key: row.key, attempt: meta.attempt }),
-    });
+    const ctx = deliveryContext(log, row.headers ?? {}, meta);
     if (meta.attempt > maxAttempts) {
       // Its last attempt never settled: the consumer died or hung past its lease.
       const error = `attempt ${meta.attempt - 1} did not finish within its lease of ${leaseMs} ms (the consumer died or hung)${row.last_error ? `; the one before failed with ${row.last_error}` : ""}`;
