@@ -1,0 +1,195 @@
+// Test support: a JetStream cluster of real `nats-server -js` processes on
+// loopback, for tests that kill a node under load (the crash test on NATS).
+// Each node has its own config file and store directory, a server_name, the
+// same cluster name and routes to every node; free ports for clients, routes
+// and monitoring. What the tests wait on are facts the nodes' monitoring
+// endpoints report (/routez, /jsz): the routes are up, JetStream has a meta
+// leader every node agrees on, a stream's leader, a node caught up with it.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, until } from "../../platform/processes.testing.js";
+
+const NATS_SERVER = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
+const CLUSTER_NAME = "itinera-test";
+
+export interface ClusterNode {
+  /** server_name, n1 … nN. */
+  name: string;
+  /** nats://127.0.0.1:port, where clients connect. */
+  url: string;
+  /** http://127.0.0.1:port, its monitoring endpoint. */
+  monitorUrl: string;
+  /** Its config file, store directory and log file live here. */
+  dir: string;
+  /** The running process's pid; undefined while killed. */
+  pid(): number | undefined;
+}
+
+export interface NatsCluster {
+  /** Every node's client URL (a client given all of them fails over). */
+  urls: string[];
+  nodes: ClusterNode[];
+  /** The node that leads `stream` now, as the live nodes agree (waits for a leader while there is none). */
+  streamLeader(stream: string, timeoutMs?: number): Promise<ClusterNode>;
+  /** SIGKILL; resolves once the process is gone. */
+  kill(node: ClusterNode): Promise<void>;
+  /** Starts a killed node again on its ports and store directory; resolves once its routes are up again. */
+  restart(node: ClusterNode): Promise<void>;
+  /** Waits until `node` holds every message of `stream` the leader holds and the leader counts it current. */
+  caughtUp(node: ClusterNode, stream: string, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface StreamDetail {
+  name: string;
+  cluster?: { leader?: string; replicas?: { name: string; current: boolean }[] };
+  state: { messages: number; last_seq: number };
+}
+
+interface Jsz {
+  meta_cluster?: { leader?: string; cluster_size?: number };
+  account_details?: { stream_detail?: StreamDetail[] }[];
+}
+
+interface NodeState extends ClusterNode {
+  config: string;
+  child?: ChildProcess;
+  exited?: Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.on("exit", () => running.forEach((c) => c.kill("SIGKILL"))); // whatever happened to the test, no node is left running
+
+async function monitor<T>(node: ClusterNode, path: string): Promise<T | undefined> {
+  const res = await fetch(`${node.monitorUrl}${path}`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+  return res?.ok ? ((await res.json()) as T) : undefined;
+}
+
+function streamOn(jsz: Jsz | undefined, stream: string): StreamDetail | undefined {
+  return jsz?.account_details?.flatMap((a) => a.stream_detail ?? []).find((s) => s.name === stream);
+}
+
+export async function startNatsCluster(opts: { size?: number; timeoutMs?: number } = {}): Promise<NatsCluster> {
+  const size = opts.size ?? 3;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  if (!existsSync(NATS_SERVER)) {
+    throw new Error(`${NATS_SERVER} is missing: install Debian's nats-server (apt-get install -y nats-server) or set NATS_SERVER_BIN`);
+  }
+  const root = await mkdtemp(join(tmpdir(), "itinera-nats-cluster-"));
+  const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), monitor: await freePort() })));
+  const routes = ports.map((p) => `nats-route://127.0.0.1:${p.route}`).join(", ");
+  const nodes: NodeState[] = await Promise.all(
+    ports.map(async (p, i) => {
+      const name = `n${i + 1}`;
+      const dir = join(root, name);
+      await mkdir(join(dir, "store"), { recursive: true });
+      const config = join(dir, "nats.conf");
+      await writeFile(
+        config,
+        [
+          `server_name: ${name}`,
+          `listen: 127.0.0.1:${p.client}`,
+          `http: 127.0.0.1:${p.monitor}`,
+          `log_file: "${join(dir, "nats.log")}"`,
+          `jetstream { store_dir: "${join(dir, "store")}" }`,
+          `cluster { name: ${CLUSTER_NAME}, listen: 127.0.0.1:${p.route}, routes: [${routes}] }`,
+          "",
+        ].join("\n"),
+      );
+      const node: NodeState = { name, url: `nats://127.0.0.1:${p.client}`, monitorUrl: `http://127.0.0.1:${p.monitor}`, dir, config, pid: () => node.child?.pid };
+      return node;
+    }),
+  );
+
+  const launch = (node: NodeState) => {
+    const child = spawn(NATS_SERVER, ["-c", node.config], { stdio: "ignore" });
+    running.add(child);
+    node.child = child;
+    node.exited = new Promise((resolve) =>
+      child.once("exit", () => {
+        running.delete(child);
+        if (node.child === child) node.child = undefined;
+        resolve();
+      }),
+    );
+  };
+  const live = () => nodes.filter((n) => n.child !== undefined);
+  const logs = () => `(node logs under ${root})`;
+
+  /** Every live node routes to every other live node, and they all name the same JetStream meta leader. */
+  const formed = () =>
+    until(
+      `a JetStream cluster of ${live().length} live nodes with a meta leader ${logs()}`,
+      async () => {
+        const up = live();
+        const views = await Promise.all(
+          up.map(async (n) => ({ routes: (await monitor<{ num_routes: number }>(n, "/routez"))?.num_routes, jsz: await monitor<Jsz>(n, "/jsz") })),
+        );
+        const leaders = new Set(views.map((v) => v.jsz?.meta_cluster?.leader ?? ""));
+        const routed = views.every((v) => v.routes === up.length - 1);
+        return routed && leaders.size === 1 && !leaders.has("") ? true : undefined;
+      },
+      timeoutMs,
+    );
+
+  nodes.forEach(launch);
+  try {
+    await formed();
+  } catch (e) {
+    await Promise.all(nodes.map((n) => killNode(n)));
+    throw e;
+  }
+
+  async function killNode(node: NodeState) {
+    if (!node.child) return;
+    node.child.kill("SIGKILL");
+    await node.exited;
+  }
+
+  const jsz = (n: ClusterNode) => monitor<Jsz>(n, "/jsz?accounts=true&streams=true");
+
+  const streamLeader = (stream: string, leaderTimeoutMs = timeoutMs) =>
+    until(
+      `a leader of stream ${stream} the live nodes agree on ${logs()}`,
+      async () => {
+        const up = live();
+        const views = await Promise.all(up.map(async (n) => streamOn(await jsz(n), stream)?.cluster?.leader ?? ""));
+        const leader = up.find((n) => n.name === views[0]);
+        return leader && views.every((v) => v === leader.name) ? (leader as ClusterNode) : undefined;
+      },
+      leaderTimeoutMs,
+    );
+
+  return {
+    urls: nodes.map((n) => n.url),
+    nodes,
+    streamLeader,
+    kill: (node) => killNode(node as NodeState),
+    async restart(node) {
+      const n = node as NodeState;
+      if (n.child) throw new Error(`${n.name} is running: kill it before restarting it`);
+      launch(n);
+      await formed();
+    },
+    async caughtUp(node, stream, caughtUpTimeoutMs = timeoutMs) {
+      await until(
+        `${node.name} caught up with the leader of stream ${stream} ${logs()}`,
+        async () => {
+          const leader = await streamLeader(stream, caughtUpTimeoutMs);
+          if (leader === node) return true;
+          const [atLeader, atNode] = await Promise.all([jsz(leader), jsz(node)].map(async (p) => streamOn(await p, stream)));
+          const current = atLeader?.cluster?.replicas?.find((r) => r.name === node.name)?.current === true;
+          return atLeader && atNode && current && atNode.state.last_seq === atLeader.state.last_seq ? true : undefined;
+        },
+        caughtUpTimeoutMs,
+      );
+    },
+    async stop() {
+      await Promise.all(nodes.map(killNode));
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
