@@ -45,20 +45,28 @@ export async function prepareSaga(m: Marketplace, opts: { bookings: number; cust
   return { m, customers, stays, bookings: opts.bookings };
 }
 
-/** How far a run is: bookings at the end of their saga (their e-mail sent, the last step) and events published. */
-export async function sagaProgress(databaseUrl: string): Promise<{ finished: number; published: number }> {
-  // A connection per call: the database itself may have been killed since the last one.
+/** One number a query answers, on a connection of its own: the database itself may have been killed since the last one. */
+async function count(databaseUrl: string, sql: string): Promise<number> {
   const db = new pg.Client({ connectionString: databaseUrl });
   db.on("error", () => {});
   try {
     await db.connect();
-    const r = await db.query<{ finished: string; published: string }>(
-      `select (select count(*) from mailer.emails where state = 'sent') as finished, (select count(*) from bus.messages) as published`,
-    );
-    return { finished: Number(r.rows[0]!.finished), published: Number(r.rows[0]!.published) };
+    return Number((await db.query<{ n: string }>(sql)).rows[0]!.n);
   } finally {
     await db.end().catch(() => {});
   }
+}
+
+/** Bookings at the end of their saga: their e-mail sent, the last step (on either bus engine). */
+export const sagaFinished = (databaseUrl: string) => count(databaseUrl, `select count(*) as n from mailer.emails where state = 'sent'`);
+
+/** Events published on the PostgreSQL bus so far. */
+export const postgresPublished = (databaseUrl: string) => count(databaseUrl, `select count(*) as n from bus.messages`);
+
+/** How far a run on the PostgreSQL bus is: bookings at the end of their saga and events published. */
+export async function sagaProgress(databaseUrl: string): Promise<{ finished: number; published: number }> {
+  const [finished, published] = await Promise.all([sagaFinished(databaseUrl), postgresPublished(databaseUrl)]);
+  return { finished, published };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -6,13 +6,11 @@
 // endpoints report (/routez, /jsz): the routes are up, JetStream has a meta
 // leader every node agrees on, a stream's leader, a node caught up with it.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, until } from "../../platform/processes.testing.js";
 
-const NATS_SERVER = process.env.NATS_SERVER_BIN ?? "/usr/sbin/nats-server";
 const CLUSTER_NAME = "itinera-test";
 
 export interface ClusterNode {
@@ -40,6 +38,8 @@ export interface NatsCluster {
   restart(node: ClusterNode): Promise<void>;
   /** Waits until `node` holds every message of `stream` the leader holds and the leader counts it current. */
   caughtUp(node: ClusterNode, stream: string, timeoutMs?: number): Promise<void>;
+  /** One look at the same fact (false while `node` is down or the stream has no leader). */
+  isCaughtUp(node: ClusterNode, stream: string): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -75,9 +75,6 @@ function streamOn(jsz: Jsz | undefined, stream: string): StreamDetail | undefine
 export async function startNatsCluster(opts: { size?: number; timeoutMs?: number } = {}): Promise<NatsCluster> {
   const size = opts.size ?? 3;
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  if (!existsSync(NATS_SERVER)) {
-    throw new Error(`${NATS_SERVER} is missing: install Debian's nats-server (apt-get install -y nats-server) or set NATS_SERVER_BIN`);
-  }
   const root = await mkdtemp(join(tmpdir(), "itinera-nats-cluster-"));
   const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), monitor: await freePort() })));
   const routes = ports.map((p) => `nats-route://127.0.0.1:${p.route}`).join(", ");
@@ -104,17 +101,23 @@ export async function startNatsCluster(opts: { size?: number; timeoutMs?: number
     }),
   );
 
+  let spawnError: Error | undefined;
   const launch = (node: NodeState) => {
-    const child = spawn(NATS_SERVER, ["-c", node.config], { stdio: "ignore" });
+    const child = spawn("nats-server", ["-c", node.config], { stdio: "ignore" });
     running.add(child);
     node.child = child;
-    node.exited = new Promise((resolve) =>
-      child.once("exit", () => {
+    node.exited = new Promise((resolve) => {
+      const gone = () => {
         running.delete(child);
         if (node.child === child) node.child = undefined;
         resolve();
-      }),
-    );
+      };
+      child.once("exit", gone);
+      child.once("error", (e) => {
+        spawnError = new Error(`could not start nats-server (run \`make nats-server\` to install it): ${e.message}`);
+        gone();
+      });
+    });
   };
   const live = () => nodes.filter((n) => n.child !== undefined);
   const logs = () => `(node logs under ${root})`;
@@ -124,6 +127,7 @@ export async function startNatsCluster(opts: { size?: number; timeoutMs?: number
     until(
       `a JetStream cluster of ${live().length} live nodes with a meta leader ${logs()}`,
       async () => {
+        if (spawnError) throw spawnError;
         const up = live();
         const views = await Promise.all(
           up.map(async (n) => ({ routes: (await monitor<{ num_routes: number }>(n, "/routez"))?.num_routes, jsz: await monitor<Jsz>(n, "/jsz") })),
@@ -163,6 +167,21 @@ export async function startNatsCluster(opts: { size?: number; timeoutMs?: number
       leaderTimeoutMs,
     );
 
+  /**
+   * One look: `node` runs, and is the stream's leader, or the leader counts it current and it holds the last
+   * message the leader held just before (read after the leader, so that messages still flowing do not hide it).
+   */
+  const isCaughtUp = async (node: ClusterNode, stream: string) => {
+    if (!(node as NodeState).child) return false;
+    const views = await Promise.all(live().map(async (n) => ({ n, s: streamOn(await jsz(n), stream) })));
+    const leader = views.find((v) => v.s?.cluster?.leader === v.n.name);
+    if (!leader?.s) return false;
+    if (leader.n === node) return true;
+    if (leader.s.cluster?.replicas?.find((r) => r.name === node.name)?.current !== true) return false;
+    const atNode = streamOn(await jsz(node), stream);
+    return atNode !== undefined && atNode.state.last_seq >= leader.s.state.last_seq;
+  };
+
   return {
     urls: nodes.map((n) => n.url),
     nodes,
@@ -174,19 +193,9 @@ export async function startNatsCluster(opts: { size?: number; timeoutMs?: number
       launch(n);
       await formed();
     },
-    async caughtUp(node, stream, caughtUpTimeoutMs = timeoutMs) {
-      await until(
-        `${node.name} caught up with the leader of stream ${stream} ${logs()}`,
-        async () => {
-          const leader = await streamLeader(stream, caughtUpTimeoutMs);
-          if (leader === node) return true;
-          const [atLeader, atNode] = await Promise.all([jsz(leader), jsz(node)].map(async (p) => streamOn(await p, stream)));
-          const current = atLeader?.cluster?.replicas?.find((r) => r.name === node.name)?.current === true;
-          return atLeader && atNode && current && atNode.state.last_seq === atLeader.state.last_seq ? true : undefined;
-        },
-        caughtUpTimeoutMs,
-      );
-    },
+    isCaughtUp,
+    caughtUp: (node, stream, caughtUpTimeoutMs = timeoutMs) =>
+      until(`${node.name} caught up with the leader of stream ${stream} ${logs()}`, () => isCaughtUp(node, stream).then((yes) => yes || undefined), caughtUpTimeoutMs).then(() => {}),
     async stop() {
       await Promise.all(nodes.map(killNode));
       await rm(root, { recursive: true, force: true });
