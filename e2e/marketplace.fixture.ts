@@ -3,7 +3,8 @@
 // on a fresh test database, every port free, a small sandbox inventory, and
 // the helpers a traveller's journey needs: sign up (and follow the link the
 // SMTP sink received), find something to buy, pay at the gateway's card
-// page, read the SMTP sink.
+// page, read the SMTP sink. The event bus runs on either engine (`bus`), and
+// `busSettled` waits for it to be idle on either.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -28,6 +29,8 @@ import { signUpLink } from "../scripts/demo.js";
 import { serviceSecretVariable, startSystem, type RunningSystem, type SystemOptions } from "../scripts/system.js";
 import { credentialsOf, DEVELOPMENT_SERVICE_NAMES } from "../services/identity/service-credentials.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
+import type { SettleOptions } from "../transport/bus/quiescence.testing.js";
+import { untilBusSettledOn, type BusEngine } from "./bus-settled.fixture.js";
 import { E2E_BUDGETS } from "./readside.fixture.js";
 
 const PORT_VARS = [
@@ -48,6 +51,10 @@ export interface Marketplace {
   system: RunningSystem;
   /** The database every service's schema lives in (on the test run's shared server, or the system's own: ownPostgres). */
   databaseUrl: string;
+  /** The event bus's engine the services run on. */
+  bus: BusEngine;
+  /** Waits until every consumer group has handled every event published so far (nothing pending, in flight or waiting for a retry), on either engine. */
+  busSettled(opts?: SettleOptions): Promise<void>;
   /** The environment every process was started with (its secrets included). */
   env: NodeJS.ProcessEnv;
   ports: Record<(typeof PORT_VARS)[number], number>;
@@ -148,6 +155,22 @@ export interface MarketplaceOptions {
   onSay?: (line: string) => void;
   /** Where the processes' output goes (default: nowhere, or this terminal when E2E_LOG_LEVEL is set). */
   stdio?: SystemOptions["stdio"];
+  /**
+   * The event bus's engine (BUS); default PostgreSQL. "nats" without
+   * `natsUrl`: the supervisor starts and keeps up a JetStream server of its
+   * own (fresh store, free port), as `make start BUS=nats` does
+   * (m.system.nats.kill for a test that kills it).
+   */
+  bus?: BusEngine;
+  /** An external JetStream server (NATS_URL) for bus "nats". */
+  natsUrl?: string;
+}
+
+/** The JetStream server's store and port when the system starts its own, and how to remove the store. */
+async function natsFor(opts: MarketplaceOptions): Promise<{ system?: SystemOptions["nats"]; drop(): Promise<void> }> {
+  if (opts.bus !== "nats" || opts.natsUrl) return { drop: async () => {} };
+  const dir = await mkdtemp(join(tmpdir(), "itinera-e2e-nats-"));
+  return { system: { storeDir: join(dir, "nats"), port: await freePort() }, drop: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** Where the system keeps its data: a fresh database on the shared test server, or a server of its own (ownPostgres). */
@@ -163,6 +186,8 @@ async function storageFor(opts: MarketplaceOptions): Promise<{ url: string; syst
 
 export async function startMarketplace(extraEnv: Record<string, string> = {}, opts: MarketplaceOptions = {}): Promise<Marketplace> {
   const database = await storageFor(opts);
+  const nats = await natsFor(opts);
+  const engine = opts.bus ?? "postgres";
   const ports = Object.fromEntries(await Promise.all(PORT_VARS.map(async (v) => [v, await freePort()]))) as Marketplace["ports"];
   const secret = randomBytes(16).toString("hex");
   const env: NodeJS.ProcessEnv = {
@@ -171,6 +196,9 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
     LOG_LEVEL: process.env.E2E_LOG_LEVEL || "warn",
     // Unset, the supervisor starts the embedded PostgreSQL (ownPostgres).
     DATABASE_URL: opts.ownPostgres ? undefined : database.url,
+    BUS: engine,
+    // Unset with bus "nats", the supervisor starts a JetStream server of its own.
+    NATS_URL: opts.natsUrl,
     SANDBOX_CITIES: "3",
     SANDBOX_HOTELS_PER_CITY: "5",
     SANDBOX_DAYS: "20",
@@ -206,9 +234,17 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
   };
   let system: RunningSystem;
   try {
-    system = await startSystem({ env, ...database.system, say, stdio: opts.stdio ?? (process.env.E2E_LOG_LEVEL ? "inherit" : "ignore"), readyTimeoutMs: 90_000 });
+    system = await startSystem({
+      env,
+      ...database.system,
+      ...(nats.system ? { nats: nats.system } : {}),
+      say,
+      stdio: opts.stdio ?? (process.env.E2E_LOG_LEVEL ? "inherit" : "ignore"),
+      readyTimeoutMs: 90_000,
+    });
   } catch (e) {
     await database.drop();
+    await nats.drop();
     throw e;
   }
   const client = <S extends Parameters<typeof clientOf>[0]>(desc: S, name: string) => clientOf(desc, grpcTransport(system.url(name)));
@@ -241,6 +277,8 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
   return {
     system,
     databaseUrl: database.url,
+    bus: engine,
+    busSettled: (settle) => untilBusSettledOn(engine, { databaseUrl: database.url, natsUrl: opts.natsUrl ?? system.nats?.url }, settle),
     env,
     ports,
     clients,
@@ -344,6 +382,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
         await system.stop();
       } finally {
         await database.drop();
+        await nats.drop();
       }
     },
   };

@@ -13,7 +13,6 @@ import { KitError } from "../endpoints/errors.js";
 import { ReservationState, type Reservation } from "../gen/itinera/booking/v1/booking_pb.js";
 import { TransactionKind, type Transaction } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { until } from "../platform/processes.testing.js";
-import { untilBusSettled } from "../transport/bus/quiescence.testing.js";
 import { CARDS, FINAL_STATES, type Customer, type Marketplace, type Offer } from "./marketplace.fixture.js";
 
 /** What a customer's wallet pays of a stay listed above twice this: the wallet's hold, capture and release run too. */
@@ -158,7 +157,7 @@ export async function sagaLedger(run: SagaRun, paid: Paid[]): Promise<SagaLedger
   );
   // Every consumer has handled every event: what is counted below cannot change any more (no late e-mail, seller
   // booking or refund request is still on its way).
-  await untilBusSettled(m.databaseUrl, { timeoutMs: 240_000 });
+  await m.busSettled({ timeoutMs: 240_000 });
   const all = paid.map((p) => ({ ...p, reservation: reservations.get(p.paymentId)! }));
   const confirmed = all.filter((x) => x.reservation.state === ReservationState.CONFIRMED);
   const failed = all.filter((x) => x.reservation.state === ReservationState.FAILED);
@@ -175,14 +174,17 @@ export async function sagaLedger(run: SagaRun, paid: Paid[]): Promise<SagaLedger
   const chargedTwice = all.filter((x) => (ledger.get(x.paymentId)?.charges ?? 0) !== 1);
   const wronglyRefunded = confirmed.filter((x) => (ledger.get(x.paymentId)?.refunded_minor ?? 0) !== 0);
 
-  // Sellers: one booking per confirmed reservation, none for failed ones.
+  // Sellers: one booking per confirmed reservation, none for failed ones (the run's own: the marketplace may have served others).
+  const ours = new Set(all.map((x) => x.reservation.reservationId));
   const sellerBookings = (
     await Promise.all(
       (["casa", "skylark", "wanderly"] as const).map(
         async (s) => (await m.sellerAdmin(s, "/admin/bookings")) as { booking_ref: string; confirmation: string | null; status: string; requests: number }[],
       ),
     )
-  ).flat();
+  )
+    .flat()
+    .filter((b) => ours.has(b.booking_ref));
   const booked = sellerBookings.filter((b) => b.status === "CONFIRMED");
   const bookedRefs = new Map<string, number>();
   for (const b of booked) bookedRefs.set(b.booking_ref, (bookedRefs.get(b.booking_ref) ?? 0) + 1);
@@ -204,7 +206,8 @@ export async function sagaLedger(run: SagaRun, paid: Paid[]): Promise<SagaLedger
     },
     120_000,
   );
-  const finalInbox = await m.inbox();
+  // The run's customers' e-mails: their sign-up links and their bookings' (a test may have sent others before).
+  const finalInbox = (await m.inbox()).filter((msg) => customers.some((c) => msg.to.includes(c.email)));
   // One e-mail is one Message-ID: a mailer killed after the SMTP server's 250 and before its commit sends that
   // e-mail again on restart, under the same deterministic Message-ID (the window SMTP leaves; a mail client shows
   // one message). Such redeliveries are counted and printed, and nothing else may repeat.

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bool, config, ConfigError, int, list, oneOf, optionalStr, optionalUrl, port, secret, secretMap, str, url, urlList } from "./config.js";
+import { bool, config, ConfigError, int, list, oneOf, optionalStr, optionalUrl, port, secret, secretMap, serverList, str, url, urlList } from "./config.js";
 
 const spec = {
   port: port("WALLET_PORT", 7004),
@@ -72,6 +72,17 @@ test("URL lists: each item an absolute URL", () => {
   assert.equal(problemsOf(() => config({ ORIGINS: "https://a.example,not a url" }, spec)), [
     'ORIGINS must be a comma-separated list of absolute URLs, got "https://a.example,not a url"',
   ]);
+});
+
+test("server lists: host:port or a URL of an allowed scheme, nothing else", () => {
+  const spec = { servers: serverList("NATS_URL", ["nats", "tls"], ["nats://127.0.0.1:4222"]) };
+  assert.equal(config({}, spec).servers, ["nats://127.0.0.1:4222"]);
+  assert.equal(config({ NATS_URL: "nats://a:4222, tls://b.example:4223,c:4224" }, spec).servers, ["nats://a:4222", "tls://b.example:4223", "c:4224"]);
+  for (const bad of ["http://a:4222", "nats://a:4222,", "nats://a:4222/path", "a b", "nats://:4222"]) {
+    assert.equal(problemsOf(() => config({ NATS_URL: bad }, spec)), [
+      `NATS_URL must be a comma-separated list of servers, each host:port or nats://host:port or tls://host:port, got ${JSON.stringify(bad)}`,
+    ]);
+  }
 });
 
 test("config reads only the env object it is given", () => {

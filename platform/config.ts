@@ -226,3 +226,22 @@ export function urlList(variable: string, fallback?: readonly string[]): Setting
     return items.every((s) => s !== "" && URL.canParse(s)) ? ok(items) : bad("must be a comma-separated list of absolute URLs");
   });
 }
+
+/**
+ * A comma-separated list of servers, each `scheme://host[:port]` with one of
+ * `schemes` or a bare `host[:port]` (NATS_URL: what the NATS client takes);
+ * required when no default is given.
+ */
+export function serverList(variable: string, schemes: readonly string[], fallback?: readonly string[]): Setting<string[]> {
+  const rule = `must be a comma-separated list of servers, each host:port or ${schemes.map((s) => `${s}://host:port`).join(" or ")}`;
+  return setting(variable, fallback === undefined ? undefined : { value: [...fallback] }, (text) => {
+    const items = text.split(",").map((s) => s.trim());
+    const valid = (item: string) => {
+      const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(item) ? item : `${schemes[0]}://${item}`;
+      if (!URL.canParse(withScheme)) return false;
+      const u = new URL(withScheme);
+      return schemes.includes(u.protocol.slice(0, -1)) && u.hostname !== "" && (u.pathname === "" || u.pathname === "/");
+    };
+    return items.every((s) => s !== "" && valid(s)) ? ok(items) : bad(rule);
+  });
+}

@@ -48,6 +48,8 @@ async function main(terminal: ProcessConsole) {
     env: process.env,
     dataDir: join(DATA_DIR, "pg"),
     pgPort: Number(process.env.PG_PORT ?? 54329),
+    // BUS=nats (and no NATS_URL): the local JetStream server's store and port.
+    nats: { storeDir: join(DATA_DIR, "nats"), port: Number(process.env.NATS_PORT ?? 4222) },
     say,
     stdio: terminal,
   });

@@ -2,14 +2,20 @@
 // unless DATABASE_URL is set), the sandbox third parties and every service,
 // each its own Node process, started in dependency order, each waited for
 // until it answers. A process that crashes is restarted with backoff, and so
-// is the embedded PostgreSQL (platform/embedded-postgres-supervisor.ts).
+// is the embedded PostgreSQL (platform/embedded-postgres-supervisor.ts). With
+// BUS=nats and no NATS_URL, a local JetStream server is started before the
+// services and kept up the same way (platform/nats-supervisor.ts); every
+// service gets BUS and NATS_URL.
 // scripts/start.ts (make start) and the benchmarks use it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
+import { config } from "../platform/config.js";
 import { superviseEmbeddedPostgres, type SupervisedPostgres } from "../platform/embedded-postgres-supervisor.js";
+import { superviseNats, type SupervisedNats } from "../platform/nats-supervisor.js";
 import { nextRestart } from "../platform/supervised.js";
+import { busSettings } from "../transport/bus/open.js";
 import type { ProcessConsole } from "./console/console.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -100,6 +106,8 @@ export interface SystemOptions {
   dataDir: string;
   /** The embedded PostgreSQL's port. */
   pgPort: number;
+  /** The local JetStream server's store and port: what BUS=nats without NATS_URL starts (make start: .data/nats, 4222). */
+  nats?: { storeDir: string; port: number };
   /** Lines about the system itself (not the processes' own logs). */
   say: (line: string) => void;
   /**
@@ -122,6 +130,8 @@ export interface RunningSystem {
   exits(): Record<string, number>;
   /** The embedded PostgreSQL the supervisor keeps up (chaos tests kill it); undefined on an external DATABASE_URL. */
   postgres?: SupervisedPostgres;
+  /** The local JetStream server the supervisor keeps up (BUS=nats without NATS_URL). */
+  nats?: SupervisedNats;
   stop(): Promise<void>;
 }
 
@@ -141,6 +151,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   // One secret shared by every service is what per-service credentials replace: each gets its own (serviceSecretVariable).
   delete env.SERVICE_SECRET;
   const output = typeof opts.stdio === "object" ? opts.stdio : undefined;
+  // The services would refuse a bad BUS or NATS_URL one by one: refuse it once, before starting anything.
+  const bus = config(env, busSettings());
   // An external server (DATABASE_URL) is someone else's to keep up; the embedded one is restarted when it dies.
   let pg: SupervisedPostgres | undefined;
   if (!env.DATABASE_URL) {
@@ -150,6 +162,20 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     pg = await superviseEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.pgPort, say: opts.say, log: pgLog });
     env.DATABASE_URL = pg.url;
   }
+  // As with PostgreSQL: an external NATS_URL is someone else's to keep up; the local server is restarted when it dies.
+  let nats: SupervisedNats | undefined;
+  if (bus.engine === "nats" && !env.NATS_URL?.trim()) {
+    try {
+      if (!opts.nats) throw new Error("BUS=nats without NATS_URL: the supervisor needs a store directory and port for the local nats-server");
+      opts.say(`starting NATS JetStream on 127.0.0.1:${opts.nats.port}`);
+      nats = await superviseNats({ ...opts.nats, say: opts.say, ...(output ? { logFile: output.logFile("nats") } : {}) });
+    } catch (e) {
+      await pg?.stop();
+      throw e;
+    }
+    env.NATS_URL = nats.url;
+  }
+  env.BUS = bus.engine;
   const specs = processSpecs(env);
   for (const s of specs) env[s.portVar] = String(s.port);
   const url = (name: string) => {
@@ -221,6 +247,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
           }),
       ),
     );
+    await nats?.stop();
     await pg?.stop();
   };
 
@@ -242,7 +269,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       child.kill(signal);
     });
   const pid = (name: string) => children.get(name)?.pid;
-  return { specs, url, kill, pid, exits: () => ({ ...exitCounts }), ...(pg ? { postgres: pg } : {}), stop };
+  return { specs, url, kill, pid, exits: () => ({ ...exitCounts }), ...(pg ? { postgres: pg } : {}), ...(nats ? { nats } : {}), stop };
 }
 
 async function waitReady(spec: ProcessSpec, timeoutMs: number): Promise<void> {

@@ -15,6 +15,7 @@ import { ReservationEventSchema, RoomSoldOutSchema, type RoomSoldOut } from "../
 import type { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import { openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { DEFAULT_SETTINGS, type BookingSettings } from "./deps.js";
 import { fakePayment, fakeWallet, type FakePayment, type FakeWallet } from "./fakes.fixture.js";
@@ -78,7 +79,7 @@ export async function bookingFixture(opts: FixtureOptions = {}): Promise<Booking
   const busDb = await open("bus", BUS_MIGRATIONS);
   const db = await open("booking", MIGRATIONS);
   const bus = new PostgresBus({ knex: busDb.knex, log, pollMs: 200 });
-  const store = new BookingStore(db.knex);
+  const store = new BookingStore(db.knex, postgresOutbox);
   const wallet = fakeWallet();
   const payment = fakePayment();
   const service = bookingService({

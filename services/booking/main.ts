@@ -1,6 +1,7 @@
 // The booking process: itinera.booking.v1.BookingService on BOOKING_PORT
 // (7007), Connect, gRPC and gRPC-Web on one port, over PostgreSQL (schema
-// "booking", and the bus's schema "bus" for its events), with its settlement
+// "booking"), its events on the bus (BUS: schema "bus" by default, or NATS
+// JetStream at NATS_URL through its schema's outbox), with its settlement
 // consumer. Peers: WALLET_URL, PAYMENT_URL, IDENTITY_URL (tokens: callers'
 // verified against identity's JWKS; booking's own fetched with SERVICE_SECRET).
 // BOOKING_ROOM_THRESHOLD, BOOKING_CANCELLATION_FEE_MINOR and
@@ -13,7 +14,7 @@ import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
@@ -35,10 +36,9 @@ async function main() {
     ...bookingSettings(),
   });
 
-  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
   const db = await rt.openDatabase("booking", new URL("./migrations", import.meta.url));
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
-  const store = new BookingStore(db.knex);
+  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "booking", db });
+  const store = new BookingStore(db.knex, outboxOf);
 
   const auth = identityAccess({
     identityUrl: cfg.identityUrl,
@@ -82,14 +82,13 @@ async function main() {
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
-    { name: "settlement consumer", close: () => bus.close() },
+    { name: "settlement consumer and bus", close: busEngine.close },
     {
       name: "circuits",
       close: async () => [walletStack, paymentStack, auth.stack].forEach((s) => s.breaker.close()),
     },
     { name: "tracing", close: rt.close },
     { name: "database", close: db.close },
-    { name: "bus database", close: busDb.close },
   ]);
 }
 

@@ -6,7 +6,7 @@ import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { ItemSchema, type Item } from "../../gen/itinera/type/v1/item_pb.js";
 import type { DeliveryMeta, Outbox } from "../../endpoints/bus.js";
-import { postgresOutbox } from "../../transport/bus/outbox.js";
+import type { OutboxOf } from "../../transport/bus/open.js";
 import { inTransactionOnce } from "../../platform/inbox.js";
 
 export type ReservationState = "paid" | "confirmed" | "fulfilled" | "cancelled" | "failed";
@@ -73,7 +73,11 @@ export interface RoomKey {
 }
 
 export class BookingStore {
-  constructor(private readonly knex: Knex) {}
+  /** `outboxOf`: the bus engine's outbox inside one of this store's transactions (transport/bus/open.ts). */
+  constructor(
+    private readonly knex: Knex,
+    private readonly outboxOf: OutboxOf,
+  ) {}
 
   async byId(reservationId: string): Promise<ReservationRow | undefined> {
     const row = await this.knex("reservations").where({ reservation_id: reservationId }).first();
@@ -94,7 +98,7 @@ export class BookingStore {
 
   /** Runs `work` in one transaction; if it throws, nothing it wrote (or published) is kept. */
   transaction<T>(work: (tx: BookingTransaction) => Promise<T>): Promise<T> {
-    return this.knex.transaction((trx) => work(new BookingTransaction(trx)));
+    return this.knex.transaction((trx) => work(new BookingTransaction(trx, this.outboxOf(trx))));
   }
 
   /**
@@ -110,11 +114,10 @@ export class BookingStore {
 /** The statements a unit of work may run, inside its transaction. */
 export class BookingTransaction {
   /** The events published here commit or roll back with the change they report. */
-  readonly outbox: Outbox;
-
-  constructor(private readonly trx: Knex.Transaction) {
-    this.outbox = postgresOutbox(trx);
-  }
+  constructor(
+    private readonly trx: Knex.Transaction,
+    readonly outbox: Outbox,
+  ) {}
 
   /**
    * Serialises the creations of one payment's reservation: a concurrent call

@@ -18,6 +18,7 @@ import { IdentityService, type Tokens } from "../../gen/itinera/identity/v1/iden
 import { AccountEventSchema, type AccountEvent } from "../../gen/itinera/identity/v1/events_pb.js";
 import { openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase } from "../../platform/testing.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
@@ -69,7 +70,7 @@ export async function identityFixture(opts: IdentityFixtureOptions = {}): Promis
   const busDb = await open("bus", BUS_MIGRATIONS);
   const db = await open("identity", MIGRATIONS);
   const bus = new PostgresBus({ knex: busDb.knex, log });
-  const store = new IdentityStore(db.knex);
+  const store = new IdentityStore(db.knex, postgresOutbox);
   const signer = await loadSigner(store);
   const clientAt = (now: () => Date) =>
     localClient(

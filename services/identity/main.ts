@@ -1,8 +1,10 @@
 // The identity process: itinera.identity.v1.IdentityService on IDENTITY_PORT
 // (7001), Connect, gRPC and gRPC-Web on one port, plus GET
 // /.well-known/jwks.json, over PostgreSQL (DATABASE_URL, or the embedded
-// server when unset), publishing sign-ups' e-mails on the event bus (schema
-// "bus", same database) for the mailer. Service tokens go to the service
+// server when unset), publishing sign-ups' e-mails on the event bus for the
+// mailer (BUS: schema "bus" of the same database by default, or NATS
+// JetStream at NATS_URL through its schema's outbox table; transport/bus/
+// open.ts). Service tokens go to the service
 // whose credential is presented (SERVICE_CREDENTIALS: hashes, one per
 // service). The signing key is created on first start. Bearer tokens are
 // verified with identity's own keys, so that the services-only GetCustomer
@@ -13,7 +15,7 @@ import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { config, port } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { jwksRoute } from "./jwks-route.js";
@@ -33,10 +35,9 @@ async function main() {
   });
 
   const db = await rt.openDatabase("identity", new URL("./migrations", import.meta.url));
-  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "identity", db });
 
-  const store = new IdentityStore(db.knex);
+  const store = new IdentityStore(db.knex, outboxOf);
   const signer = await loadSigner(store);
   const endpoints = endpointsOf(
     IdentityService,
@@ -50,7 +51,7 @@ async function main() {
     routes: (router) => serveService(router, IdentityService, endpoints, { log: rt.log, authenticate: ownTokenAuthenticator(() => signer.jwks) }),
     http: jwksRoute(() => signer.jwks),
     ready: async () => {
-      const [own, events] = await Promise.all([db.ready(), busDb.ready()]);
+      const [own, events] = await Promise.all([db.ready(), busEngine.ready()]);
       return own === true ? events : own;
     },
     metrics: rt.registry,
@@ -59,9 +60,8 @@ async function main() {
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
-    { name: "bus", close: () => bus.close() },
+    { name: "bus", close: busEngine.close },
     { name: "tracing", close: rt.close },
-    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }

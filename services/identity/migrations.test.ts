@@ -11,6 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { migratorConfig, openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 import { IdentityStore } from "./store.js";
 
 const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
@@ -55,7 +56,7 @@ async function refreshToken(store: IdentityStore, customerId: string): Promise<B
 }
 
 test("down past 0003 and 0002 and up again: no unconfirmed sign-up becomes an account, no signed-out session comes back", async () => {
-  const store = new IdentityStore(db.knex);
+  const store = new IdentityStore(db.knex, postgresOutbox);
   const owner = await confirmedCustomer(store, "owner@example.com");
   const signedOut = await refreshToken(store, owner);
   assert.ok(await store.revokeFamilyOf(signedOut, now), "sign-out");

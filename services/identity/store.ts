@@ -1,7 +1,7 @@
 // Identity's repository: every SQL statement of the identity service.
 import type { Knex } from "knex";
 import type { Outbox } from "../../endpoints/bus.js";
-import { postgresOutbox } from "../../transport/bus/outbox.js";
+import type { OutboxOf } from "../../transport/bus/open.js";
 
 export interface CustomerRow {
   customerId: string;
@@ -61,11 +61,10 @@ export interface ThrottleRow {
 /** The statements of a sign-up, inside its transaction, and the outbox of the events it publishes. */
 export class SignUpTransaction {
   /** The events published here commit or roll back with the sign-up. */
-  readonly outbox: Outbox;
-
-  constructor(private readonly trx: Knex.Transaction) {
-    this.outbox = postgresOutbox(trx);
-  }
+  constructor(
+    private readonly trx: Knex.Transaction,
+    readonly outbox: Outbox,
+  ) {}
 
   /** The customer with this address: a new, unconfirmed one, or the one that has it already. */
   async customerForSignUp(c: Pick<CustomerRow, "email" | "displayName" | "passwordHash" | "createTime">): Promise<CustomerRow> {
@@ -96,11 +95,15 @@ export class SignUpTransaction {
 }
 
 export class IdentityStore {
-  constructor(private readonly knex: Knex) {}
+  /** `outboxOf`: the bus engine's outbox inside one of this store's transactions (transport/bus/open.ts). */
+  constructor(
+    private readonly knex: Knex,
+    private readonly outboxOf: OutboxOf,
+  ) {}
 
   /** Runs a sign-up in one transaction: if `work` throws, nothing it wrote or published is kept. */
   signUp<T>(work: (tx: SignUpTransaction) => Promise<T>): Promise<T> {
-    return this.knex.transaction((trx) => work(new SignUpTransaction(trx)));
+    return this.knex.transaction((trx) => work(new SignUpTransaction(trx, this.outboxOf(trx))));
   }
 
   /**

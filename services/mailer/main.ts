@@ -1,7 +1,8 @@
 // The mailer process: itinera.mailer.v1.MailerService on MAILER_PORT (7009),
 // Connect, gRPC and gRPC-Web on one port, over PostgreSQL schema "mailer",
 // and the consumers (group "mailer") of booking's ReservationEvents and
-// identity's AccountEvents on the event bus (schema "bus", same database); sign-up
+// identity's AccountEvents on the event bus (BUS: schema "bus" of the same
+// database by default, or NATS JetStream at NATS_URL); sign-up
 // links point at WEB_PUBLIC_URL (http://127.0.0.1:8080). It reads customers' addresses from
 // identity (IDENTITY_URL, as its own service principal: SERVICE_SECRET) and
 // sends through the SMTP server at SMTP_URL (smtp://127.0.0.1:2525) as
@@ -13,7 +14,7 @@ import { MailerService } from "../../gen/itinera/mailer/v1/mailer_pb.js";
 import { config, int, port, str, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
@@ -37,8 +38,7 @@ async function main() {
 
   // The mailer's schema first: it may start the embedded PostgreSQL, which the bus's then shares.
   const db = await rt.openDatabase("mailer", new URL("./migrations", import.meta.url));
-  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const { bus, ...busEngine } = await openBus(rt, { service: "mailer", db });
 
   const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "mailer", registry: rt.registry, tracer: rt.tracer });
   const store = new EmailStore(db.knex);
@@ -54,8 +54,8 @@ async function main() {
     log: rt.log,
     routes: (router) => serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
     ready: async () => {
-      const [own, events] = await Promise.all([db.ready(), busDb.ready()]);
-      return own === true ? events : own;
+      const [own, log] = await Promise.all([db.ready(), busEngine.ready()]);
+      return own === true ? log : own;
     },
     metrics: rt.registry,
   });
@@ -74,11 +74,10 @@ async function main() {
     // Finishes the message in hand (its e-mail sent and recorded), then claims no more.
     { name: "consumer", close: () => subscription.stop() },
     { name: "account consumer", close: () => accounts.stop() },
-    { name: "bus", close: () => bus.close() },
+    { name: "bus", close: busEngine.close },
     { name: "circuits", close: async () => auth.stack.breaker.close() },
     { name: "smtp", close: async () => sender.close() },
     { name: "tracing", close: rt.close },
-    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }

@@ -12,6 +12,7 @@ import { PaymentEventSchema, type PaymentEvent } from "../../gen/itinera/payment
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
+import { postgresOutbox } from "../../transport/bus/outbox.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { PaymentCallbacks } from "./callbacks.js";
 import { busPublisher } from "./events.js";
@@ -80,7 +81,7 @@ export async function paymentFixture(opts: PaymentFixtureOptions = {}): Promise<
   const db = database;
   const bus = new PostgresBus({ knex: busDb.knex, log, pollMs: 200 });
   const fake = new FakeGateway();
-  const store = new PaymentStore(db.knex);
+  const store = new PaymentStore(db.knex, postgresOutbox);
   const now = opts.now;
   const callbacks = new PaymentCallbacks({ store, secret: TEST_GATEWAY_SECRET, publish: busPublisher(bus), ...(now ? { now } : {}) });
   const service = paymentService({

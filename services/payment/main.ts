@@ -1,6 +1,7 @@
 // The payment process: itinera.payment.v1.PaymentService on PAYMENT_PORT
 // (7006), plus the gateway's callback POST /callbacks/gateway on the same
-// port, over PostgreSQL schema "payment" and the event bus (schema "bus").
+// port, over PostgreSQL schema "payment" and the event bus (BUS: schema
+// "bus" by default, or NATS JetStream at NATS_URL through its schema's outbox).
 // It talks to the card gateway at GATEWAY_URL (signed with GATEWAY_SECRET),
 // tells it to call back at PAYMENT_PUBLIC_URL, consumes its own
 // payment.payments topic to make reservations at BOOKING_URL, and expires
@@ -17,7 +18,7 @@ import { config, int, port, secret, url, urlList } from "../../platform/config.j
 import { quoteSettings, quoteVerifier } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
@@ -34,7 +35,6 @@ import { paymentValidators } from "./validators.js";
 
 /** The development secret shared with the sandbox gateway (briefs: apis.md). */
 const DEVELOPMENT_GATEWAY_SECRET = "itinera-development-gateway-secret";
-const BUS_MIGRATIONS = new URL("../../transport/bus/migrations", import.meta.url);
 
 async function main() {
   const rt = startRuntime("payment", process.env);
@@ -53,16 +53,15 @@ async function main() {
   });
   const validation = { returnOrigins: cfg.returnOrigins.length > 0 ? cfg.returnOrigins : [cfg.webPublicUrl, "http://localhost:8080"] };
 
-  // The service's schema first (it may start the embedded server), then the bus's, migrated too.
+  // The service's schema first (it may start the embedded server), then the bus.
   const db = await rt.openDatabase("payment", new URL("./migrations", import.meta.url));
-  const busDb = await rt.openDatabase("bus", BUS_MIGRATIONS);
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
+  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "payment", db });
 
   const access = identityAccess({ ...cfg, serviceName: "payment", registry: rt.registry, tracer: rt.tracer });
   const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 5_000 });
   const booking = clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...peers.middlewares);
 
-  const store = new PaymentStore(db.knex);
+  const store = new PaymentStore(db.knex, outboxOf);
   const gateway = httpGateway({ baseUrl: cfg.gatewayUrl, secret: cfg.gatewaySecret });
   const callbacks = new PaymentCallbacks({ store, secret: cfg.gatewaySecret, publish: busPublisher(bus) });
   const payment = paymentService({
@@ -84,7 +83,7 @@ async function main() {
     routes: (router) => serveService(router, PaymentService, endpoints, { log: rt.log, authenticate: access.authenticate }),
     http: gatewayCallbackRoute({ callbacks, log: rt.log }),
     ready: async () => {
-      const [own, log] = await Promise.all([db.ready(), busDb.ready()]);
+      const [own, log] = await Promise.all([db.ready(), busEngine.ready()]);
       return own !== true ? own : log;
     },
     metrics: rt.registry,
@@ -102,11 +101,9 @@ async function main() {
     { name: "server", close: () => server.close(10_000) },
     { name: "expiry", close: () => expiry.stop() },
     { name: "reservations", close: () => reservations.stop() },
-    { name: "bus", close: () => bus.close() },
+    { name: "bus", close: busEngine.close },
     { name: "peers", close: async () => [peers, access.stack].forEach((s) => s.breaker.close()) },
     { name: "tracing", close: rt.close },
-    // The bus's pool first: the service's may have started the embedded server and stops it.
-    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }

@@ -7,7 +7,7 @@
 // idempotency_key), so a resumed call gets the same session or refund.
 import type { Knex } from "knex";
 import type { DeliveryMeta, Outbox } from "../../endpoints/bus.js";
-import { postgresOutbox } from "../../transport/bus/outbox.js";
+import type { OutboxOf } from "../../transport/bus/open.js";
 import { alreadyProcessed, markProcessed } from "../../platform/inbox.js";
 
 export type PaymentStatus = "pending" | "authorised" | "declined" | "expired";
@@ -67,7 +67,15 @@ export interface NewRefund {
 }
 
 export class PaymentStore {
-  constructor(readonly knex: Knex) {}
+  /** `outboxOf`: the bus engine's outbox inside one of this store's transactions (transport/bus/open.ts). */
+  constructor(
+    readonly knex: Knex,
+    private readonly outboxOf: OutboxOf,
+  ) {}
+
+  private unitOfWork(trx: Knex.Transaction): PaymentTransaction {
+    return new PaymentTransaction(trx, this.outboxOf(trx));
+  }
 
   /**
    * Records a command's key with the payment `start` returns (it may insert
@@ -87,7 +95,7 @@ export class PaymentStore {
         if (!same) return { status: "conflict", method: prior.method };
         return prior.response ? { status: "replayed", response: prior.response } : { status: "started", paymentId: prior.payment_id };
       }
-      const paymentId = await start(new PaymentTransaction(trx));
+      const paymentId = await start(this.unitOfWork(trx));
       await trx("commands").insert({
         scope: key.scope,
         idempotency_key: key.idempotencyKey,
@@ -110,7 +118,7 @@ export class PaymentStore {
       const row = (await trx("commands").where(where).forUpdate().first("response")) as { response: Buffer | null } | undefined;
       if (!row) throw new Error(`command ${key.method} ${key.idempotencyKey} was never begun`);
       if (row.response) return row.response;
-      const response = await work(new PaymentTransaction(trx));
+      const response = await work(this.unitOfWork(trx));
       await trx("commands").where(where).update({ response: Buffer.from(response) });
       return response;
     });
@@ -118,7 +126,7 @@ export class PaymentStore {
 
   /** Runs `work` in one transaction (a callback's state change with its event). */
   async transaction<T>(work: (tx: PaymentTransaction) => Promise<T>): Promise<T> {
-    return this.knex.transaction((trx) => work(new PaymentTransaction(trx)));
+    return this.knex.transaction((trx) => work(this.unitOfWork(trx)));
   }
 
   async payment(paymentId: string): Promise<PaymentRow | undefined> {
@@ -157,11 +165,10 @@ export class PaymentStore {
 /** The statements a unit of work may run, inside its transaction. */
 export class PaymentTransaction {
   /** For the bus: an event is published in the same transaction as the change it announces. */
-  readonly outbox: Outbox;
-
-  constructor(private readonly trx: Knex.Transaction) {
-    this.outbox = postgresOutbox(trx);
-  }
+  constructor(
+    private readonly trx: Knex.Transaction,
+    readonly outbox: Outbox,
+  ) {}
 
   async insertPayment(p: NewPayment): Promise<PaymentRow> {
     const [row] = await this.trx("payments")

@@ -3,7 +3,7 @@
 // (DATABASE_URL, or the embedded server when unset), asking the sellers
 // service (SELLERS_URL) for live quotes. A rule that does not compile stops
 // the process at start, naming the rule. It consumes RoomSoldOut from the
-// bus (schema "bus", group "pricing-availability"): a sold-out room's prices
+// bus (BUS, NATS_URL; group "pricing-availability"): a sold-out room's prices
 // for the stay turn stale until refreshed. Callers' tokens are verified
 // against identity's JWKS (IDENTITY_URL); its calls to sellers carry its own
 // service token (SERVICE_SECRET).
@@ -15,7 +15,7 @@ import { config, port, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { subscribeRoomSoldOut } from "./availability.js";
@@ -43,7 +43,7 @@ async function main() {
     await db.close();
     throw e;
   }
-  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
+  const { bus, ...busEngine } = await openBus(rt, { service: "pricing", db });
   const auth = identityAccess({ ...cfg, serviceName: "pricing", registry: rt.registry, tracer: rt.tracer });
   const sellersStack = clientStack({ registry: rt.registry, tracer: rt.tracer, callAs: auth.servicePrincipal });
   const sellers = clientOf(SellersService, grpcTransport(cfg.sellersUrl), ...sellersStack.middlewares);
@@ -64,15 +64,13 @@ async function main() {
     authenticate: auth.authenticate,
   });
 
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
   await subscribeRoomSoldOut(bus, store);
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
-    { name: "consumers", close: () => bus.close() },
+    { name: "consumers", close: busEngine.close },
     { name: "circuits", close: async () => [sellersStack, auth.stack].forEach((s) => s.breaker.close()) },
     { name: "tracing", close: rt.close },
-    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }

@@ -4,7 +4,7 @@
 // and pricing (PRICING_URL), calls the sellers at their SANDBOX_*_URL, and
 // pulls the pull sellers at start and every SYNC_INTERVAL_MS. It books paid
 // reservations with their sellers (consumer group "sellers-bookings" on the
-// bus, schema "bus"), confirming or failing them at booking (BOOKING_URL)
+// bus: BUS, NATS_URL), confirming or failing them at booking (BOOKING_URL)
 // and refunding at payment (PAYMENT_URL) as its own service principal
 // (IDENTITY_URL, SERVICE_SECRET); a seller may keep failing for
 // SELLER_BOOKING_DEADLINE_MS after the reservation was made. Callers' tokens
@@ -23,7 +23,7 @@ import { config, int, list, port, secretMap, url, type Setting } from "../../pla
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
-import { PostgresBus } from "../../transport/bus/postgres-bus.js";
+import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
@@ -68,7 +68,7 @@ async function main() {
   const fx = new FxTable(parseFxRates(cfg.fxRates));
 
   const db = await rt.openDatabase("sellers", new URL("./migrations", import.meta.url));
-  const busDb = await rt.openDatabase("bus", new URL("../../transport/bus/migrations", import.meta.url));
+  const { bus, ...busEngine } = await openBus(rt, { service: "sellers", db });
 
   const auth = identityAccess({
     identityUrl: cfg.identityUrl,
@@ -137,7 +137,6 @@ async function main() {
   scheduler.start();
 
   // The token is fetched on the first message (and renewed), so identity need not be up for sellers to start.
-  const bus = new PostgresBus({ knex: busDb.knex, log: rt.log });
   await subscribeSellerBookings(
     bus,
     sellerBookings({
@@ -154,11 +153,10 @@ async function main() {
     { name: "scheduler", close: () => scheduler.stop() },
     { name: "server", close: () => server.close(10_000) },
     // After its current message: the adapters and peer clients it uses close next.
-    { name: "bookings", close: () => bus.close() },
+    { name: "bookings", close: busEngine.close },
     { name: "sellers", close: async () => adapters.forEach((a) => a.close()) },
     { name: "peers", close: async () => [peers, saga, auth.stack].forEach((s) => s.breaker.close()) },
     { name: "tracing", close: rt.close },
-    { name: "bus database", close: busDb.close },
     { name: "database", close: db.close },
   ]);
 }
