@@ -8,6 +8,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { until } from "../../platform/processes.testing.js";
 import { startNatsCluster, type NatsCluster } from "./nats-cluster.testing.js";
 
 const STREAM = "CLUSTER_FIXTURE";
@@ -50,13 +51,15 @@ test("the stream's leader killed: a new leader, the message published before sti
   const elected = await cluster.streamLeader(STREAM);
   assert.is.not(elected.name, leader.name, "the killed node still counted as the leader");
 
-  // The client reconnects to a live node; the message is still there, and the stream takes more.
-  const stored = await (await jetstreamManager(nc)).streams.getMessage(STREAM, { seq: before.seq });
+  // The client reconnects to a live node (and the meta leader may be re-elected too): until then a request times
+  // out, so each is asked again until it is answered. The message is still there, and the stream takes more.
+  const answered = <T>(what: string, request: () => Promise<T>) => until(what, () => request().catch(() => undefined), 30_000);
+  const stored = await answered("the message published before the kill", () => jsm.streams.getMessage(STREAM, { seq: before.seq }));
   assert.is(stored?.string(), "before the kill");
-  const after = await js.publish("fixture.a", "while the old leader is down", { msgID: "after" });
+  const after = await answered("a publish to the new leader", () => js.publish("fixture.a", "while the old leader is down", { msgID: "after" }));
   assert.is(after.seq, before.seq + 1);
   // Its message id was seen: the new leader keeps the dedup window of the old one.
-  assert.ok((await js.publish("fixture.a", "before the kill", { msgID: "before" })).duplicate);
+  assert.ok((await answered("a second publish of the first message", () => js.publish("fixture.a", "before the kill", { msgID: "before" }))).duplicate);
 
   await cluster.restart(leader);
   assert.ok(leader.pid() !== undefined);
