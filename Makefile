@@ -105,7 +105,7 @@ bench-transport: install
 bench-validators: install
 	$(NODE) bench/validators.ts
 
-## bench-booking: the booking pipeline over the real processes: callback → CONFIRMED p50/p99, bookings/s
+## bench-booking: the booking pipeline over the real processes, the PostgreSQL bus then NATS JetStream in one run (BENCH_BUS=postgres,nats): callback → CONFIRMED p50/p99, bookings/s, a table of both
 bench-booking: install
 	$(NODE) bench/booking.ts
 
