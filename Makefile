@@ -7,7 +7,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
-.PHONY: start logs test install web web-dev chromium gen lint format breaking release-contracts golden drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
+.PHONY: start logs test install web web-dev chromium nats-server gen lint format breaking release-contracts golden drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
 
 ## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go; `make start BUS=nats` runs the event bus on a local NATS JetStream server
 start: install
@@ -20,8 +20,8 @@ logs: install
 # The browser tests serve web/dist: built for a full run, or when FILES can select them (e2e, browser, web).
 TEST_NEEDS_WEB := $(if $(FILES),$(if $(or $(findstring e2e,$(FILES)),$(findstring browser,$(FILES)),$(findstring web,$(FILES))),web),web)
 
-## test: install what is missing (npm packages, Debian's Chromium for the browser tests), build the web app when its sources changed, run every test, close with "N passed, N failed, N skipped"
-test: install chromium $(TEST_NEEDS_WEB)
+## test: install what is missing (npm packages, Debian's Chromium for the browser tests, Debian's nats-server for the NATS bus), build the web app when its sources changed, run every test, close with "N passed, N failed, N skipped"
+test: install chromium nats-server $(TEST_NEEDS_WEB)
 	$(NODE) scripts/run-tests.ts $(FILES)
 
 ## install: npm packages from the lockfile, only when the lockfile changed since the last install
@@ -41,6 +41,14 @@ chromium:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt="$$([ "$$(id -u)" = 0 ] || echo sudo) env DEBIAN_FRONTEND=noninteractive apt-get"; \
 	  $$apt install -y chromium || { $$apt update && $$apt install -y chromium; }; \
+	fi
+
+## nats-server: Debian's nats-server (JetStream included) for the NATS bus engine's tests, only when missing
+nats-server:
+	@if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ]; then \
+	  echo "installing Debian's nats-server for the NATS bus tests"; \
+	  apt="$$([ "$$(id -u)" = 0 ] || echo sudo) env DEBIAN_FRONTEND=noninteractive apt-get"; \
+	  $$apt install -y nats-server || { $$apt update && $$apt install -y nats-server; }; \
 	fi
 
 ## web: build the traveller's app into web/dist (Vite), only when its sources changed

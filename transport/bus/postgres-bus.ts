@@ -5,12 +5,13 @@
 // Open the database with platform/db.ts:
 //   openDatabase({ schema: "bus", migrationsDir: "transport/bus/migrations", … })
 // and build the bus with its knex.
-import { toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import type { DescMessage, MessageShape } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { traceparent, type Context } from "../../endpoints/context.js";
+import type { Context } from "../../endpoints/context.js";
 import { checkTopic, type Bus, type Outbox, type SubscribeOptions, type Subscription, type Topic } from "../../endpoints/bus.js";
 import { startConsumer } from "./consumer.js";
+import { outboxMessage } from "./outbox-message.js";
 import { Notifications } from "./notifications.js";
 import { topicLock } from "./outbox.js";
 
@@ -31,12 +32,7 @@ export class PostgresBus implements Bus {
   }
 
   async publish<Desc extends DescMessage>(outbox: Outbox, topic: Topic<Desc>, key: string, message: MessageShape<Desc>, ctx?: Context): Promise<bigint> {
-    const headers: Record<string, string> = {};
-    if (ctx) {
-      headers.request_id = ctx.requestId;
-      if (ctx.trace) headers.traceparent = traceparent(ctx.trace);
-    }
-    return outbox.add({ topic: checkTopic(topic.name), key, type: topic.schema.typeName, payload: toBinary(topic.schema, message), headers });
+    return outbox.add(outboxMessage(topic, key, message, ctx));
   }
 
   async subscribe<Desc extends DescMessage>(opts: SubscribeOptions<Desc>): Promise<Subscription> {

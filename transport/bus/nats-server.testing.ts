@@ -1,0 +1,98 @@
+// Test support: a real JetStream server (Debian's `nats-server -js`, installed
+// by `make nats-server`) on a free port with its store in a temp directory.
+// Ready once it accepts a client connection — waited on, never slept on.
+// `kill()` then `startNatsServer({ port, storeDir })` restarts it on the same
+// port with the same store: what a crash and a supervisor's restart look like.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import * as net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, until } from "../../platform/processes.testing.js";
+
+export interface NatsServer {
+  url: string;
+  port: number;
+  storeDir: string;
+  /** Its output so far (stderr and stdout): what to print when something went wrong. */
+  output(): string;
+  /** SIGTERM, waits for it to exit, then removes the store (unless it was given). */
+  stop(): Promise<void>;
+  /** SIGKILL and waits for it: the store stays, for a restart. */
+  kill(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.on("exit", () => running.forEach((c) => c.kill("SIGKILL"))); // nothing left running, whatever happened
+
+export async function startNatsServer(opts: { storeDir?: string; port?: number } = {}): Promise<NatsServer> {
+  const ownStore = opts.storeDir === undefined;
+  const storeDir = opts.storeDir ?? (await mkdtemp(join(tmpdir(), "nats-js-")));
+  const port = opts.port ?? (await freePort());
+  const child = spawn(natsServerBinary(), ["-js", "-sd", storeDir, "-a", "127.0.0.1", "-p", String(port)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  let output = "";
+  child.stdout!.setEncoding("utf8").on("data", (c: string) => (output += c));
+  child.stderr!.setEncoding("utf8").on("data", (c: string) => (output += c));
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once("error", (e) => reject(new Error(`could not start nats-server (run \`make nats-server\` to install it): ${e.message}`))),
+  );
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
+  const dead = () => child.exitCode !== null || child.signalCode !== null;
+  try {
+    await Promise.race([
+      spawnError,
+      until(
+        `nats-server accepting connections on port ${port}`,
+        async () => {
+          if (dead()) throw new Error(`nats-server exited: ${output}`);
+          // "Server is ready" is printed once JetStream is enabled and the client port listens.
+          return output.includes("Server is ready") && (await accepts(port)) ? true : undefined;
+        },
+        20_000,
+      ),
+    ]);
+  } catch (e) {
+    child.kill("SIGKILL");
+    throw e;
+  }
+  const halt = async (signal: NodeJS.Signals) => {
+    if (!dead()) child.kill(signal);
+    await exited;
+  };
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    output: () => output,
+    stop: async () => {
+      await halt("SIGTERM");
+      if (ownStore) await rm(storeDir, { recursive: true, force: true });
+    },
+    kill: () => halt("SIGKILL"),
+  };
+}
+
+/** Debian installs it in /usr/sbin, which is not on every user's PATH. */
+function natsServerBinary(): string {
+  return existsSync("/usr/sbin/nats-server") ? "/usr/sbin/nats-server" : "nats-server";
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
