@@ -10,7 +10,7 @@ NODE := node --import tsx
 .PHONY: start logs test install web web-dev chromium nats-server gen lint format breaking release-contracts golden drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
 
 ## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go; `make start BUS=nats` runs the event bus on a local NATS JetStream server
-start: install
+start: install $(if $(filter nats,$(BUS)),nats-server)
 	BUS=$(BUS) $(NODE) scripts/start.ts
 
 ## logs: follow every process's log of make start (.data/logs) pretty-printed; `make logs SERVICE=pricing` one process; Ctrl-C stops

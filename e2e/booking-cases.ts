@@ -178,8 +178,10 @@ export function bookingCases(opts: MarketplaceOptions = {}) {
     try {
       const paid = await submitBookings(run, { inFlight: 4, onBegin: () => {} });
       const ledger = await sagaLedger(run, paid);
-      console.log(`booking saga on ${m.bus}: ${JSON.stringify(ledger)}`);
+      const events = await m.busPublished();
+      console.log(`booking saga on ${m.bus}: ${JSON.stringify({ ...ledger, events })}`);
       assertSagaLedger(run, ledger);
+      assert.ok(events >= SAGA_BOOKINGS, `the saga's events went through the ${m.bus} bus: ${events} published`);
     } finally {
       for (const seller of ["casa", "skylark", "wanderly"] as const) await m.sellerAdmin(seller, "/admin/bookings", { refuse: "none" });
     }

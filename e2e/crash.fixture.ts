@@ -14,7 +14,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { until } from "../platform/processes.testing.js";
 import type { Marketplace } from "./marketplace.fixture.js";
-import { assertSagaLedger, prepareSaga, sagaFinished, sagaLedger, submitBookings } from "./saga.fixture.js";
+import { assertSagaLedger, prepareSaga, sagaLedger, sagaProgress, submitBookings } from "./saga.fixture.js";
 
 const CUSTOMERS = 20;
 const IN_FLIGHT = 8;
@@ -38,8 +38,6 @@ export interface CrashSetup {
   start(): Promise<Marketplace>;
   /** Victims beside the four services, killed in turn with them. */
   victims?: Victim[];
-  /** Saga events published so far (to pace the kills). */
-  published(m: Marketplace): Promise<number>;
   /** Lines about the setup after the run, printed with the counts. */
   describe?(m: Marketplace): Promise<Record<string, string>>;
   stop?(): Promise<void>;
@@ -92,9 +90,9 @@ export function crashTest(setup: CrashSetup): void {
           async () => {
             if (!(await Promise.all(victims.map((v) => v.ready(m)))).every(Boolean)) return undefined;
             // A stream electing its leader may answer nothing for a moment: look again.
-            const published = await setup.published(m).catch(() => undefined);
-            if (published === undefined) return undefined;
-            const finished = await sagaFinished(m.databaseUrl);
+            const progress = await sagaProgress(m).catch(() => undefined);
+            if (!progress) return undefined;
+            const { finished, published } = progress;
             const inFlight = begun - finished;
             const progressed = published - publishedAtLastKill >= EVENTS_PER_KILL || (!flowing && inFlight === 0);
             return progressed && (inFlight > 0 || !flowing) ? { published, inFlight } : undefined;

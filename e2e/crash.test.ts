@@ -3,11 +3,9 @@
 // test-timeout-seconds: 600
 import { crashTest } from "./crash.fixture.js";
 import { startMarketplace } from "./marketplace.fixture.js";
-import { postgresPublished } from "./saga.fixture.js";
 
 crashTest({
   bus: "the PostgreSQL log",
   bookings: Number(process.env.CRASH_BOOKINGS ?? 200),
   start: () => startMarketplace({ SELLER_BOOKING_DEADLINE_MS: "120000" }),
-  published: (m) => postgresPublished(m.databaseUrl),
 });

@@ -30,7 +30,7 @@ import { serviceSecretVariable, startSystem, type RunningSystem, type SystemOpti
 import { credentialsOf, DEVELOPMENT_SERVICE_NAMES } from "../services/identity/service-credentials.js";
 import { clientOf, grpcTransport } from "../transport/client.js";
 import type { SettleOptions } from "../transport/bus/quiescence.testing.js";
-import { untilBusSettledOn, type BusEngine } from "./bus-settled.fixture.js";
+import { publishedOn, untilBusSettledOn, type BusAt, type BusEngine } from "./bus.fixture.js";
 import { E2E_BUDGETS } from "./readside.fixture.js";
 
 const PORT_VARS = [
@@ -55,6 +55,8 @@ export interface Marketplace {
   bus: BusEngine;
   /** Waits until every consumer group has handled every event published so far (nothing pending, in flight or waiting for a retry), on either engine. */
   busSettled(opts?: SettleOptions): Promise<void>;
+  /** Events published on the bus so far (on NATS: relayed to JetStream). */
+  busPublished(): Promise<number>;
   /** The environment every process was started with (its secrets included). */
   env: NodeJS.ProcessEnv;
   ports: Record<(typeof PORT_VARS)[number], number>;
@@ -247,6 +249,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
     await nats.drop();
     throw e;
   }
+  const busAt: BusAt = { databaseUrl: database.url, natsUrl: opts.natsUrl ?? system.nats?.url };
   const client = <S extends Parameters<typeof clientOf>[0]>(desc: S, name: string) => clientOf(desc, grpcTransport(system.url(name)));
   const clients = {
     identity: client(IdentityService, "identity"),
@@ -278,7 +281,8 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
     system,
     databaseUrl: database.url,
     bus: engine,
-    busSettled: (settle) => untilBusSettledOn(engine, { databaseUrl: database.url, natsUrl: opts.natsUrl ?? system.nats?.url }, settle),
+    busSettled: (settle) => untilBusSettledOn(engine, busAt, settle),
+    busPublished: () => publishedOn(engine, busAt),
     env,
     ports,
     clients,

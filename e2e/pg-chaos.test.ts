@@ -79,7 +79,7 @@ test(`${BOOKINGS} bookings while PostgreSQL is killed with SIGKILL ${KILLS} time
         `kill ${i}: every service ready, ${EVENTS_PER_KILL} more events, a booking in flight`,
         async () => {
           if (!(await allReady())) return undefined;
-          const { finished, published } = await sagaProgress(m.databaseUrl);
+          const { finished, published } = await sagaProgress(m);
           const inFlight = begun - finished;
           return published - publishedAtLastKill >= EVENTS_PER_KILL && inFlight > 0 ? { published, inFlight } : undefined;
         },

@@ -13,6 +13,9 @@ const hex32 = (n: number) => n.toString(16).padStart(32, "0");
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 
 const inbox = (knex: Knex, table: string, n: number) => knex(table).insert({ group_name: "evolution", message_id: n });
+/** An event not yet relayed to JetStream (the NATS bus's outbox, transport/bus/nats/outbox.ts). */
+const outbox = (knex: Knex, n: number) =>
+  knex("outbox").insert({ topic: "evolution.events", key: `key-${n}`, type: "itinera.evolution.v1.Event", payload: Buffer.from([0x0a, n % 128]), headers: { request_id: `req-${n}` } });
 
 export const MIGRATION_ROWS: Record<string, RowWriter> = {
   async booking(knex, n) {
@@ -36,6 +39,7 @@ export const MIGRATION_ROWS: Record<string, RowWriter> = {
     });
     await knex("availability").insert({ seller_id: "seller-a", hotel_id: "h-1", room_id: `r-${n}`, night: "2027-01-01", remaining: 3 });
     await inbox(knex, "inbox", n);
+    await outbox(knex, n);
   },
 
   async catalog(knex, n) {
@@ -114,6 +118,7 @@ export const MIGRATION_ROWS: Record<string, RowWriter> = {
       expire_time: "2027-01-01T00:00:00Z",
       create_time: t0,
     });
+    await outbox(knex, n);
   },
 
   async mailer(knex, n) {
@@ -159,6 +164,7 @@ export const MIGRATION_ROWS: Record<string, RowWriter> = {
     await knex("refunds").insert({ idempotency_key: `refund-${n}`, payment_id, refund_id: `re_${n}`, amount_minor: 2000, create_time: t0 });
     await knex("gateway_events").insert({ event_id: `evt-${n}`, payment_id, status: "authorised" });
     await inbox(knex, "inbox", n);
+    await outbox(knex, n);
   },
 
   async pricing(knex, n) {

@@ -161,4 +161,11 @@ test("a bad setting stops the process with a message naming the variable", async
   assert.match(bad.stderr(), /BOOKING_ROOM_THRESHOLD must be an integer/);
 });
 
+test("a bad bus engine or NATS_URL stops the process with a message naming each variable", async () => {
+  const bad = startProcess("services/booking/main.ts", env({ BOOKING_PORT: String(await freePort()), BUS: "kafka", NATS_URL: "http://127.0.0.1:4222" }));
+  assert.is.not(await bad.exited, 0);
+  assert.match(bad.stderr(), /BUS must be one of postgres, nats, got "kafka"/);
+  assert.match(bad.stderr(), /NATS_URL must be a comma-separated list of servers/);
+});
+
 test.run();

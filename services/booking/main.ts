@@ -37,7 +37,7 @@ async function main() {
   });
 
   const db = await rt.openDatabase("booking", new URL("./migrations", import.meta.url));
-  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "booking", db });
+  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "booking", db, publishes: true });
   const store = new BookingStore(db.knex, outboxOf);
 
   const auth = identityAccess({

@@ -35,7 +35,7 @@ async function main() {
   });
 
   const db = await rt.openDatabase("identity", new URL("./migrations", import.meta.url));
-  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "identity", db });
+  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "identity", db, publishes: true });
 
   const store = new IdentityStore(db.knex, outboxOf);
   const signer = await loadSigner(store);

@@ -38,7 +38,7 @@ async function main() {
 
   // The mailer's schema first: it may start the embedded PostgreSQL, which the bus's then shares.
   const db = await rt.openDatabase("mailer", new URL("./migrations", import.meta.url));
-  const { bus, ...busEngine } = await openBus(rt, { service: "mailer", db });
+  const { bus, ...busEngine } = await openBus(rt, { service: "mailer", db, publishes: false });
 
   const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "mailer", registry: rt.registry, tracer: rt.tracer });
   const store = new EmailStore(db.knex);

@@ -55,7 +55,7 @@ async function main() {
 
   // The service's schema first (it may start the embedded server), then the bus.
   const db = await rt.openDatabase("payment", new URL("./migrations", import.meta.url));
-  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "payment", db });
+  const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "payment", db, publishes: true });
 
   const access = identityAccess({ ...cfg, serviceName: "payment", registry: rt.registry, tracer: rt.tracer });
   const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 5_000 });

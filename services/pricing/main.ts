@@ -43,7 +43,7 @@ async function main() {
     await db.close();
     throw e;
   }
-  const { bus, ...busEngine } = await openBus(rt, { service: "pricing", db });
+  const { bus, ...busEngine } = await openBus(rt, { service: "pricing", db, publishes: false });
   const auth = identityAccess({ ...cfg, serviceName: "pricing", registry: rt.registry, tracer: rt.tracer });
   const sellersStack = clientStack({ registry: rt.registry, tracer: rt.tracer, callAs: auth.servicePrincipal });
   const sellers = clientOf(SellersService, grpcTransport(cfg.sellersUrl), ...sellersStack.middlewares);

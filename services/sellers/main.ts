@@ -68,7 +68,7 @@ async function main() {
   const fx = new FxTable(parseFxRates(cfg.fxRates));
 
   const db = await rt.openDatabase("sellers", new URL("./migrations", import.meta.url));
-  const { bus, ...busEngine } = await openBus(rt, { service: "sellers", db });
+  const { bus, ...busEngine } = await openBus(rt, { service: "sellers", db, publishes: false });
 
   const auth = identityAccess({
     identityUrl: cfg.identityUrl,
