@@ -39,11 +39,19 @@ const streamLeader: Victim = {
 crashTest({
   bus: "NATS JetStream (3 nodes, events stream replicated 3×)",
   bookings: Number(process.env.CRASH_NATS_BOOKINGS ?? 100),
+  // Ten kills: the stream's leader twice (two elections), each service twice.
+  minKills: 10,
   async start() {
     cluster = await startNatsCluster({ size: 3 });
     nc = await connect({ servers: cluster.urls, maxReconnectAttempts: -1 });
     jsm = await jetstreamManager(nc);
-    return startMarketplace({ SELLER_BOOKING_DEADLINE_MS: "120000", NATS_REPLICAS: "3" }, { bus: "nats", natsUrl: cluster.urls.join(",") });
+    const m = await startMarketplace({ SELLER_BOOKING_DEADLINE_MS: "120000", NATS_REPLICAS: "3" }, { bus: "nats", natsUrl: cluster.urls.join(",") });
+    const replicas = (await jsm.streams.info(EVENTS_STREAM)).config.num_replicas;
+    if (replicas !== 3) {
+      await m.close();
+      throw new Error(`the services made the events stream with ${replicas} replicas, not the 3 NATS_REPLICAS asks for`);
+    }
+    return m;
   },
   victims: [streamLeader],
   async describe() {

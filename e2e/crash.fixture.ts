@@ -21,7 +21,7 @@ const IN_FLIGHT = 8;
 const SERVICES = ["booking", "sellers", "mailer", "payment"] as const;
 /** Saga events published between two kills: kills follow the run's progress, not the clock. */
 const EVENTS_PER_KILL = 10;
-/** Kills at least, the last ones after the bookings were all submitted if they went fast. */
+/** Kills at least (unless the setup asks for more), the last ones after the bookings were all submitted if they went fast. */
 const MIN_KILLS = 8;
 
 /** Something the test kills: ready() is one quick look; kill() answers what happened, for the printout. */
@@ -35,6 +35,8 @@ export interface CrashSetup {
   /** The bus setup, as the test's name and printout say it. */
   bus: string;
   bookings: number;
+  /** Kills at least; default MIN_KILLS. */
+  minKills?: number;
   start(): Promise<Marketplace>;
   /** Victims beside the four services, killed in turn with them. */
   victims?: Victim[];
@@ -58,6 +60,7 @@ function serviceVictim(name: string): Victim {
 export function crashTest(setup: CrashSetup): void {
   let m: Marketplace;
   const victims = [...SERVICES.map(serviceVictim), ...(setup.victims ?? [])];
+  const minKills = Math.max(setup.minKills ?? MIN_KILLS, victims.length);
 
   test.before(async () => {
     m = await setup.start();
@@ -83,14 +86,18 @@ export function crashTest(setup: CrashSetup): void {
     const kills: { victim: string; what: string; inFlight: number }[] = [];
     const killer = (async () => {
       let publishedAtLastKill = 0;
-      for (let i = 0; flowing || i < Math.max(MIN_KILLS, victims.length); i++) {
+      let unanswered = "";
+      for (let i = 0; flowing || i < minKills; i++) {
         const victim = victims[i % victims.length]!;
         const { published, inFlight } = await until(
           `kill ${i + 1} (${victim.name}): every victim ready, ${EVENTS_PER_KILL} more events, a booking in flight`,
           async () => {
             if (!(await Promise.all(victims.map((v) => v.ready(m)))).every(Boolean)) return undefined;
             // A stream electing its leader may answer nothing for a moment: look again.
-            const progress = await sagaProgress(m).catch(() => undefined);
+            const progress = await sagaProgress(m).catch((e: unknown) => {
+              unanswered = e instanceof Error ? e.message : String(e);
+              return undefined;
+            });
             if (!progress) return undefined;
             const { finished, published } = progress;
             const inFlight = begun - finished;
@@ -98,7 +105,9 @@ export function crashTest(setup: CrashSetup): void {
             return progressed && (inFlight > 0 || !flowing) ? { published, inFlight } : undefined;
           },
           240_000,
-        );
+        ).catch((e: unknown) => {
+          throw new Error(`${e instanceof Error ? e.message : String(e)}${unanswered ? `; the run's progress last failed with: ${unanswered}` : ""}`);
+        });
         kills.push({ victim: victim.name, what: await victim.kill(m), inFlight });
         publishedAtLastKill = published;
       }
@@ -121,7 +130,7 @@ export function crashTest(setup: CrashSetup): void {
     };
     console.log(`crash test: ${JSON.stringify(report)}`);
 
-    assert.ok(kills.length >= MIN_KILLS, `${kills.length} kills`);
+    assert.ok(kills.length >= minKills, `${kills.length} kills`);
     assert.ok(kills.some((k) => k.inFlight > 0), "no kill landed while a booking was in flight");
     assert.ok(
       victims.every((v) => kills.some((k) => k.victim === v.name)),
