@@ -164,7 +164,7 @@ export interface MarketplaceOptions {
    * (m.system.nats.kill for a test that kills it).
    */
   bus?: BusEngine;
-  /** An external JetStream server (NATS_URL) for bus "nats". */
+  /** An external JetStream server or cluster (NATS_URL, comma-separated; NATS_REPLICAS in the env for a cluster) for bus "nats". */
   natsUrl?: string;
 }
 

@@ -62,6 +62,13 @@ export interface Outbox {
   add(message: OutboxMessage): Promise<bigint>;
 }
 
+/**
+ * How a store gets the outbox of the bus engine inside one of its
+ * transactions (`Trx`: its database library's transaction). main.ts hands it
+ * over from transport/bus/open.ts, so stores name no engine.
+ */
+export type OutboxOf<Trx> = (trx: Trx) => Outbox;
+
 /** Where a handler's message came from, and how many times it was tried. */
 export interface DeliveryMeta {
   /** Unique per message (not per delivery): what an inbox records. */

@@ -5,8 +5,7 @@
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { ItemSchema, type Item } from "../../gen/itinera/type/v1/item_pb.js";
-import type { DeliveryMeta, Outbox } from "../../endpoints/bus.js";
-import type { OutboxOf } from "../../transport/bus/open.js";
+import type { DeliveryMeta, Outbox, OutboxOf } from "../../endpoints/bus.js";
 import { inTransactionOnce } from "../../platform/inbox.js";
 
 export type ReservationState = "paid" | "confirmed" | "fulfilled" | "cancelled" | "failed";
@@ -73,10 +72,10 @@ export interface RoomKey {
 }
 
 export class BookingStore {
-  /** `outboxOf`: the bus engine's outbox inside one of this store's transactions (transport/bus/open.ts). */
+  /** `outboxOf`: the bus engine's outbox inside one of this store's transactions (main.ts gets it from transport/bus/open.ts). */
   constructor(
     private readonly knex: Knex,
-    private readonly outboxOf: OutboxOf,
+    private readonly outboxOf: OutboxOf<Knex.Transaction>,
   ) {}
 
   async byId(reservationId: string): Promise<ReservationRow | undefined> {

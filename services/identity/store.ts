@@ -1,7 +1,6 @@
 // Identity's repository: every SQL statement of the identity service.
 import type { Knex } from "knex";
-import type { Outbox } from "../../endpoints/bus.js";
-import type { OutboxOf } from "../../transport/bus/open.js";
+import type { Outbox, OutboxOf } from "../../endpoints/bus.js";
 
 export interface CustomerRow {
   customerId: string;
@@ -95,10 +94,10 @@ export class SignUpTransaction {
 }
 
 export class IdentityStore {
-  /** `outboxOf`: the bus engine's outbox inside one of this store's transactions (transport/bus/open.ts). */
+  /** `outboxOf`: the bus engine's outbox inside one of this store's transactions (main.ts gets it from transport/bus/open.ts). */
   constructor(
     private readonly knex: Knex,
-    private readonly outboxOf: OutboxOf,
+    private readonly outboxOf: OutboxOf<Knex.Transaction>,
   ) {}
 
   /** Runs a sign-up in one transaction: if `work` throws, nothing it wrote or published is kept. */

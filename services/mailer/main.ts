@@ -54,8 +54,8 @@ async function main() {
     log: rt.log,
     routes: (router) => serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
     ready: async () => {
-      const [own, log] = await Promise.all([db.ready(), busEngine.ready()]);
-      return own === true ? log : own;
+      const [own, events] = await Promise.all([db.ready(), busEngine.ready()]);
+      return own === true ? events : own;
     },
     metrics: rt.registry,
   });

@@ -6,8 +6,7 @@
 // resumed by its retry — the gateway is idempotent too (merchant_ref,
 // idempotency_key), so a resumed call gets the same session or refund.
 import type { Knex } from "knex";
-import type { DeliveryMeta, Outbox } from "../../endpoints/bus.js";
-import type { OutboxOf } from "../../transport/bus/open.js";
+import type { DeliveryMeta, Outbox, OutboxOf } from "../../endpoints/bus.js";
 import { alreadyProcessed, markProcessed } from "../../platform/inbox.js";
 
 export type PaymentStatus = "pending" | "authorised" | "declined" | "expired";
@@ -67,10 +66,10 @@ export interface NewRefund {
 }
 
 export class PaymentStore {
-  /** `outboxOf`: the bus engine's outbox inside one of this store's transactions (transport/bus/open.ts). */
+  /** `outboxOf`: the bus engine's outbox inside one of this store's transactions (main.ts gets it from transport/bus/open.ts). */
   constructor(
     readonly knex: Knex,
-    private readonly outboxOf: OutboxOf,
+    private readonly outboxOf: OutboxOf<Knex.Transaction>,
   ) {}
 
   private unitOfWork(trx: Knex.Transaction): PaymentTransaction {

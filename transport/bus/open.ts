@@ -9,7 +9,7 @@
 //   is the "outbox" table of the service's own schema (each publishing
 //   service's migration creates it), relayed to JetStream by this process.
 import type { Knex } from "knex";
-import type { Bus, DeadLetters, Outbox } from "../../endpoints/bus.js";
+import type { Bus, DeadLetters, OutboxOf } from "../../endpoints/bus.js";
 import { config, int, oneOf, serverList, type Env } from "../../platform/config.js";
 import type { Database } from "../../platform/db.js";
 import type { Runtime } from "../../platform/runtime.js";
@@ -18,13 +18,10 @@ import { openNatsBus } from "./nats/nats-bus.js";
 import { postgresOutbox } from "./outbox.js";
 import { PostgresBus } from "./postgres-bus.js";
 
-/** The outbox of the bus engine inside one of a store's transactions. */
-export type OutboxOf = (trx: Knex.Transaction) => Outbox;
-
 export interface OpenedBus {
   bus: Bus;
   /** What the service's store calls in each unit of work that publishes. */
-  outboxOf: OutboxOf;
+  outboxOf: OutboxOf<Knex.Transaction>;
   /** The operators' view of the messages given up on. */
   deadLetters?: DeadLetters;
   /** For /readyz: true when the engine's storage answers, else why not. */

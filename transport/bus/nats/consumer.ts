@@ -70,7 +70,8 @@ export async function startNatsConsumer<Desc extends DescMessage>(deps: NatsCons
     const ctx = deliveryContext(log, { request_id: header("request_id"), traceparent: header("traceparent") }, meta);
     if (meta.attempt > maxAttempts) {
       // Its earlier deliveries were never acknowledged nor failed: their consumer died or outlived the ack wait.
-      const error = `delivered ${meta.attempt - 1} times without an acknowledgement (its consumer crashed, lost its connection or outlived the ack wait of ${ackWaitMs} ms)`;
+      const n = meta.attempt - 1;
+      const error = `${n} earlier ${n === 1 ? "delivery was" : "deliveries were"} never acknowledged nor failed (the consumer crashed, lost its connection or outlived the ack wait of ${ackWaitMs} ms)`;
       await deadLetter(m, meta, error, ctx.log);
       return;
     }

@@ -62,6 +62,7 @@ export class NatsDeadLetters implements DeadLetters {
     const found: DeadLetter[] = [];
     let seq = 1;
     while (found.length < limit) {
+      // The server (2.9 and later) takes next_by_subj on a stream's message get; the client's type names only seq and last_by_subj.
       const stored = await this.jsm.streams.getMessage(DEAD_LETTERS_STREAM, { seq, next_by_subj: subject } as MsgRequest);
       if (!stored) break;
       seq = stored.seq + 1;

@@ -49,11 +49,13 @@ interface OutboxRow {
   key: string;
   type: string;
   payload: Buffer;
-  headers: Record<string, string> | null;
+  headers: Partial<Record<string, string>> | null;
   created_at: Date;
 }
 
 const PUBLISH_TIMEOUT_MS = 5000;
+/** The outbox's headers that travel (what a consumer's context continues); the bus's own are set here. */
+const CARRIED = ["request_id", "traceparent"] as const;
 
 export async function startRelay(opts: RelayOptions): Promise<Relay> {
   const { knex, table, js, partitions } = opts;
@@ -76,7 +78,10 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
 
   async function publish(row: OutboxRow): Promise<void> {
     const h = natsHeaders();
-    for (const [name, value] of Object.entries(row.headers ?? {})) h.set(name, value);
+    for (const name of CARRIED) {
+      const value = row.headers?.[name];
+      if (value) h.set(name, value);
+    }
     h.set(H.type, row.type);
     h.set(H.topic, row.topic);
     h.set(H.key, row.key);
