@@ -1,8 +1,9 @@
 // make bench-booking: the booking pipeline over the real processes (the
 // marketplace of e2e/marketplace.fixture.ts on its own embedded PostgreSQL),
 // no crashes, on each bus engine in turn, same machine, same run
-// (BENCH_BUS=postgres,nats: the PostgreSQL log, then NATS JetStream on one
-// local nats-server), a fresh database for each, two phases each:
+// (BENCH_BUS=postgres,nats,nats-cluster: the PostgreSQL log, NATS JetStream
+// on one local nats-server, then on a 3-node cluster on loopback with the
+// streams replicated 3×), a fresh database for each, two phases each:
 //   latency:    BENCH_BOOKINGS (200) bookings paid at a fixed BENCH_RATE (4/s),
 //               below what the pipeline sustains, so nothing queues: from the
 //               gateway's callback (the payment's authorise_time) to the
@@ -11,7 +12,7 @@
 //   throughput: BENCH_BOOKINGS more, BENCH_IN_FLIGHT (16) customers paying at
 //               once: bookings confirmed per second from the first callback to
 //               the last confirmation (and the latency then, queueing included).
-// A table of both engines closes the run.
+// A table of every engine closes the run.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
@@ -20,6 +21,7 @@ import { ReservationState, type Reservation } from "../gen/itinera/booking/v1/bo
 import { ensureEmbeddedPostgres } from "../platform/embedded-postgres.js";
 import { until } from "../platform/processes.testing.js";
 import { CARDS, startMarketplace, type Customer, type Marketplace } from "../e2e/marketplace.fixture.js";
+import { startNatsCluster } from "../transport/bus/nats-cluster.testing.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 200);
@@ -74,11 +76,31 @@ async function confirmed(m: Marketplace, customers: Customer[], paid: Paid[]): P
   return t;
 }
 
-type Bus = "postgres" | "nats";
-const ENGINES: Record<Bus, string> = { postgres: "PostgreSQL log", nats: "NATS JetStream (1 node)" };
+type Bus = "postgres" | "nats" | "nats-cluster";
+const ENGINES: Record<Bus, string> = {
+  postgres: "PostgreSQL log",
+  nats: "NATS JetStream (1 node)",
+  "nats-cluster": "NATS JetStream (3 nodes, R3)",
+};
+
+/** A marketplace on `bus`, and what else to stop with it (the cluster). */
+async function marketplaceOn(bus: Bus): Promise<{ m: Marketplace; stop(): Promise<void> }> {
+  if (bus !== "nats-cluster") {
+    const m = await startMarketplace({}, { bus });
+    return { m, stop: () => m.close() };
+  }
+  const cluster = await startNatsCluster({ size: 3 });
+  try {
+    const m = await startMarketplace({ NATS_REPLICAS: "3" }, { bus: "nats", natsUrl: cluster.urls.join(",") });
+    return { m, stop: () => m.close().finally(() => cluster.stop()) };
+  } catch (e) {
+    await cluster.stop();
+    throw e;
+  }
+}
 
 function busesWanted(): Bus[] {
-  const wanted = (process.env.BENCH_BUS ?? "postgres,nats").split(",").map((b) => b.trim());
+  const wanted = (process.env.BENCH_BUS ?? "postgres,nats,nats-cluster").split(",").map((b) => b.trim());
   const unknown = wanted.filter((b) => !(b in ENGINES));
   if (unknown.length > 0) throw new Error(`BENCH_BUS: unknown engine ${unknown.join(", ")}; choose among ${Object.keys(ENGINES).join(", ")}`);
   return wanted as Bus[];
@@ -103,7 +125,7 @@ function figures(t: Timings): Figures {
 /** Both phases on a marketplace whose services use `bus`. */
 async function measure(bus: Bus): Promise<{ latency: Figures; throughput: Figures }> {
   const started = Date.now();
-  const m = await startMarketplace({}, { bus });
+  const { m, stop } = await marketplaceOn(bus);
   try {
     say(`${ENGINES[bus]}: marketplace ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const customers: Customer[] = [];
@@ -139,7 +161,7 @@ async function measure(bus: Bus): Promise<{ latency: Figures; throughput: Figure
     const throughput = figures(await confirmed(m, customers, burst));
     return { latency, throughput };
   } finally {
-    await m.close();
+    await stop();
   }
 }
 
