@@ -34,7 +34,7 @@ export interface NatsCluster {
   streamLeader(stream: string, timeoutMs?: number): Promise<ClusterNode>;
   /** SIGKILL; resolves once the process is gone. */
   kill(node: ClusterNode): Promise<void>;
-  /** Starts a killed node again on its ports and store directory; resolves once its routes are up again. */
+  /** Starts a killed node again on its ports and store directory; resolves once it routes to every live node and they agree on a meta leader. */
   restart(node: ClusterNode): Promise<void>;
   /** Waits until `node` holds every message of `stream` the leader holds and the leader counts it current. */
   caughtUp(node: ClusterNode, stream: string, timeoutMs?: number): Promise<void>;
@@ -63,9 +63,14 @@ interface NodeState extends ClusterNode {
 const running = new Set<ChildProcess>();
 process.on("exit", () => running.forEach((c) => c.kill("SIGKILL"))); // whatever happened to the test, no node is left running
 
+/** What a node's monitoring endpoint answers; undefined from a node that is down or dies while answering. */
 async function monitor<T>(node: ClusterNode, path: string): Promise<T | undefined> {
-  const res = await fetch(`${node.monitorUrl}${path}`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
-  return res?.ok ? ((await res.json()) as T) : undefined;
+  try {
+    const res = await fetch(`${node.monitorUrl}${path}`, { signal: AbortSignal.timeout(2000) });
+    return res.ok ? ((await res.json()) as T) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function streamOn(jsz: Jsz | undefined, stream: string): StreamDetail | undefined {
