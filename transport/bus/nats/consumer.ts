@@ -10,7 +10,8 @@
 // before any later one of its partition (checked on the real server by the
 // contract suite's order case). Replicas of a service pull from the same
 // durables, so they compete for partitions and never run one key twice at once.
-// A group also has a durable on replay.<group>.<topic>: its replayed dead letters.
+// A replayed dead letter comes through its key's partition too (addressed to
+// one group: the others acknowledge it unhandled), so it waits its turn.
 //
 // AckWait (default 30 s) must outlast a handler's deadline: a handler still
 // running when it expires has its message redelivered (to another replica).
@@ -27,7 +28,7 @@ import { checkTopic, defaultBackoff, type DeliveryMeta, type SubscribeOptions, t
 import { deliveryContext } from "../delivery-context.js";
 import type { NatsDeadLetters } from "./dead-letters.js";
 import { Slots } from "./slots.js";
-import { checkGroup, durableName, eventSubject, EVENTS_STREAM, H, replaySubject } from "./subjects.js";
+import { audienceOf, checkGroup, durableName, EVENTS_STREAM, EVERY_GROUP, H, partitionFilter } from "./subjects.js";
 
 export interface NatsConsumerDeps {
   js: JetStreamClient;
@@ -49,13 +50,15 @@ export async function startNatsConsumer<Desc extends DescMessage>(deps: NatsCons
   const slots = new Slots(Math.max(1, opts.concurrency ?? 1));
   let stopped = false;
 
-  const durables = [
-    ...Array.from({ length: deps.partitions }, (_, p) => ({ name: durableName(group, topic, p), subject: eventSubject(topic, p) })),
-    { name: durableName(group, topic, "replay"), subject: replaySubject(group, topic) },
-  ];
+  const durables = Array.from({ length: deps.partitions }, (_, p) => ({ name: durableName(group, topic, p), subject: partitionFilter(topic, p) }));
   for (const d of durables) await ensureDurable(jsm, d.name, d.subject, ackWaitMs);
 
   async function handle(m: JsMsg): Promise<void> {
+    const audience = audienceOf(m.subject);
+    if (audience !== EVERY_GROUP && audience !== group) {
+      await acknowledge(m, log); // another group's replay
+      return;
+    }
     const header = (name: string) => m.headers?.get(name) || undefined;
     const replayedId = header(H.messageId);
     const publishedAt = header(H.publishedAt);

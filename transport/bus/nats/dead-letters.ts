@@ -4,16 +4,19 @@
 // - add: published with a message id, so a consumer that crashes between
 //   storing the dead letter and acknowledging the event (and so stores it
 //   again on redelivery) does not make two.
-// - replay: publishes the payload again on replay.<group>.<topic> in the
-//   events stream — read by that group's replay consumer only — with the
-//   original message id in a header (so the group's inbox still recognises
-//   it) and a fresh count of attempts, then deletes the dead letter.
+// - replay: publishes the payload again in its key's partition of the events
+//   stream, addressed to that group only (events.<topic>.<partition>.<group>),
+//   with the original message id in a header (so the group's inbox still
+//   recognises it) and a fresh count of attempts, then deletes the dead
+//   letter. It is handled after the messages already in that partition for
+//   the group (a log has no going back to the original place, as PostgreSQL's
+//   replay does) and never beside another message of its key.
 // - discard: deletes it.
 // Same observable behaviour as the PostgreSQL engine's dead letters.
 import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
 import type { JetStreamClient, JetStreamManager, MsgRequest, StoredMsg } from "@nats-io/jetstream";
 import type { DeadLetter, DeadLetters } from "../../../endpoints/bus.js";
-import { checkGroup, DEAD_LETTERS_STREAM, deadLetterSubject, H, replaySubject } from "./subjects.js";
+import { checkGroup, DEAD_LETTERS_STREAM, deadLetterSubject, eventSubject, H, partitionOf } from "./subjects.js";
 
 /** A delivery that failed its last attempt. */
 export interface FailedDelivery {
@@ -37,6 +40,8 @@ export class NatsDeadLetters implements DeadLetters {
   constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
+    /** The bus's partitions per topic: a replay goes to its key's. */
+    private readonly partitions: number,
   ) {}
 
   /** Stores the dead letter of a delivery (or replaces the group's earlier one of that message). */
@@ -76,7 +81,8 @@ export class NatsDeadLetters implements DeadLetters {
     const stored = await this.find(group, messageId);
     if (!stored) return false;
     const h = copyHeaders(stored.header, DEAD_LETTER_ONLY);
-    await this.js.publish(replaySubject(group, header(stored, H.topic)), stored.data, {
+    const subject = eventSubject(header(stored, H.topic), partitionOf(header(stored, H.key), this.partitions), group);
+    await this.js.publish(subject, stored.data, {
       // replaying the same dead letter twice (a retry after a crash here) is dropped by the server
       msgID: `replay:${group}:${messageId}:${stored.seq}`,
       headers: h,

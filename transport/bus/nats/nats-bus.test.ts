@@ -13,7 +13,7 @@ import { startNatsServer, type NatsServer } from "../nats-server.testing.js";
 import { connectNats, NatsBus, openNatsBus } from "./nats-bus.js";
 import { createOutboxTable, natsOutbox } from "./outbox.js";
 import { untilNatsBusSettled } from "./quiescence.testing.js";
-import { durableName, EVENTS_STREAM } from "./subjects.js";
+import { DEFAULT_PARTITIONS, durableName, EVENTS_STREAM, partitionOf } from "./subjects.js";
 import { jetstreamManager } from "@nats-io/jetstream";
 
 let t: BusTestDatabase;
@@ -55,8 +55,12 @@ test.before(async () => {
   server = await startNatsServer();
 });
 
+// Each bus with an outbox holds a LISTEN connection of the test database's pool: closed after each test.
+test.after.each(async () => {
+  await Promise.all(buses.splice(0).map((b) => b.close()));
+});
+
 test.after(async () => {
-  await Promise.all(buses.map((b) => b.close()));
   await server.stop();
   await t.close();
 });
@@ -216,6 +220,100 @@ test("untilNatsBusSettled waits for the outbox to be relayed and the group's ret
   });
   await untilNatsBusSettled({ servers: [server.url], groups: ["settle"], outboxes: [{ databaseUrl: t.test.url, tables: ["pub.outbox"] }] });
   assert.is(handled.length, 30);
+});
+
+test("a replay waits for the message of its key in hand, runs after it, never beside it; other groups skip it", async () => {
+  const topic = echoTopic("replay.turn");
+  const b = await bus();
+  const events: string[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let failedId: bigint | undefined;
+  await b.subscribe({
+    topic,
+    group: "turn",
+    maxAttempts: 1,
+    concurrency: 4,
+    handler: async (_c, m, meta) => {
+      if (m.message === "a" && meta.attempt === 1 && failedId === undefined) {
+        failedId = meta.messageId;
+        throw new Error("a failed");
+      }
+      events.push(`${m.message} start`);
+      if (m.message === "b") await released;
+      events.push(`${m.message} end`);
+    },
+  });
+  const others: string[] = [];
+  await b.subscribe({ topic, group: "turn-other", handler: async (_c, m) => void others.push(m.message) });
+  await publish(b, "replay.turn", "k", "a");
+  await waitFor("a's dead letter", async () => (await b.deadLetters.list({ group: "turn" })).length === 1);
+  await publish(b, "replay.turn", "k", "b");
+  await waitFor("b in hand", () => events.includes("b start"));
+  assert.ok(await b.deadLetters.replay("turn", failedId!));
+  // the replay is in the stream, behind b: it starts only once b is acknowledged
+  await waitFor("the replay stored", async () => (await b.deadLetters.list({ group: "turn" })).length === 0);
+  release();
+  await waitFor("the replayed a", () => events.includes("a end"));
+  assert.equal(events, ["b start", "b end", "a start", "a end"]);
+  await publish(b, "replay.turn", "k", "c");
+  await waitFor("the other group's c", () => others.includes("c"));
+  assert.equal(others, ["a", "b", "c"], "the other group skipped the replay");
+});
+
+test("a group name with subject wildcards reaches no other group's dead letters", async () => {
+  const b = await bus();
+  let id: bigint | undefined;
+  await b.subscribe({
+    topic: echoTopic("victim.dead"),
+    group: "victim",
+    maxAttempts: 1,
+    handler: async (_c, _m, meta) => {
+      id = meta.messageId;
+      throw new Error("dead");
+    },
+  });
+  await publish(b, "victim.dead", "k", "x");
+  await waitFor("the dead letter", async () => (await b.deadLetters.list({ group: "victim" })).length === 1);
+  for (const group of ["*", ">", "victim.*", "vic tim"]) {
+    assert.not.ok(await b.deadLetters.discard(group, id!).catch(() => false), group);
+    assert.not.ok(await b.deadLetters.replay(group, id!).catch(() => false), group);
+    assert.equal(await b.deadLetters.list({ group }).catch(() => []), [], group);
+  }
+  assert.is((await b.deadLetters.list({ group: "victim" })).length, 1);
+});
+
+test("a message waiting for a free slot past the ack wait says it is in hand: the other replica never gets it too", async () => {
+  // Two replicas of a group, one slot each, a key in every partition: each replica holds about four messages,
+  // handles them one after the other (700 ms each) and so keeps its last one waiting ~2.1 s, past the ack wait
+  // of 1 s (the server looks for expired messages once per ack wait). The other replica pulls from the same
+  // partitions: a message not said to be in hand would be delivered to it as well.
+  const keys: string[] = [];
+  for (let i = 0; keys.length < DEFAULT_PARTITIONS; i++) {
+    const key = `slot-${i}`;
+    if (!keys.some((k) => partitionOf(k, DEFAULT_PARTITIONS) === partitionOf(key, DEFAULT_PARTITIONS))) keys.push(key);
+  }
+  const handled: { key: string; attempt: number }[] = [];
+  const subscribe = async () =>
+    (await bus({ ackWaitMs: 1000 })).subscribe({
+      topic: echoTopic("slot.wait"),
+      group: "slot",
+      concurrency: 1,
+      handler: async (_c, _m, meta) => {
+        handled.push({ key: meta.key, attempt: meta.attempt });
+        await new Promise((r) => setTimeout(r, 700)); // a slow handler, inside the ack wait
+      },
+    });
+  await subscribe();
+  await subscribe();
+  await t.db.knex.transaction(async (trx) => {
+    for (const k of keys) await buses[0]!.publish(natsOutbox(trx, "pub.outbox"), echoTopic("slot.wait"), k, echo(k));
+  });
+  await untilNatsBusSettled({ servers: [server.url], groups: ["slot"], outboxes: [{ databaseUrl: t.test.url, tables: ["pub.outbox"] }] });
+  assert.equal(
+    [...handled].sort((x, y) => x.key.localeCompare(y.key)),
+    [...keys].sort().map((key) => ({ key, attempt: 1 })),
+  );
 });
 
 test("openNatsBus explains a missing outbox table", async () => {

@@ -65,7 +65,7 @@ export class NatsBus implements Bus {
   ) {
     this.js = jetstream(nc);
     this.partitions = opts.partitions ?? DEFAULT_PARTITIONS;
-    this.deadLetters = new NatsDeadLetters(this.js, jsm);
+    this.deadLetters = new NatsDeadLetters(this.js, jsm, this.partitions);
   }
 
   /** The bus over a connection this process opened: creates the streams, starts the relay when there is an outbox. */
@@ -112,7 +112,8 @@ export class NatsBus implements Bus {
     this.closing ??= (async () => {
       await Promise.all([...this.subscriptions].map((s) => s.stop()));
       await this.relay?.stop();
-      if (!this.nc.isClosed()) await this.nc.drain();
+      // Drain flushes the acks in flight; a connection that cannot drain (server away) is closed.
+      if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
     })();
     return this.closing;
   }

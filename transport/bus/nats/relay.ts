@@ -4,13 +4,17 @@
 // and by a poll in case a notification was missed.
 //
 // - One replica relays at a time: each pass takes a transaction-scoped
-//   advisory lock on the table, so the rows of one schema reach the stream in
-//   id order (what keeps order per key from the publisher on).
+//   advisory lock on the table, and publishes its rows one by one, each
+//   acknowledged before the next, so the rows of one schema reach the stream
+//   in id order (what keeps order per key from the publisher on: two
+//   transactions publishing for one key are ordered by the lock the service
+//   takes on that key's row before inserting).
 // - Exactly once into the stream: the JetStream message id is
-//   "<schema>:<event_id>". A relay that dies after the server's ack but before
-//   its delete commits publishes the row again on its next pass, and the
-//   server drops it as a duplicate (within the stream's duplicate window, see
-//   ./streams.ts).
+//   "<schema>:<event_id>" (a uuid drawn per row, so a database rebuilt from
+//   scratch reuses no id the stream still remembers). A relay that dies after
+//   the server's ack but before its delete commits publishes the row again on
+//   its next pass, and the server drops it as a duplicate (within the
+//   stream's duplicate window, see ./streams.ts).
 // - NATS (or the database) down: the rows stay, the relay retries with
 //   backoff and logs once per outage, and again when it relays again.
 import { headers as natsHeaders } from "@nats-io/transport-node";

@@ -1,6 +1,7 @@
 // At most `size` holders at once; the others queue in arrival order. While
-// one waits, `waiting` is called every `everyMs` (for a NATS message in hand:
-// "still working on it", so its ack wait does not expire in the queue).
+// one waits, `waiting` is called every `everyMs`, and once more when its turn
+// comes (for a NATS message in hand: "still working on it", so its ack wait
+// does not expire in the queue, and its handler starts with a full one).
 export class Slots {
   private free: number;
   private readonly queue: (() => void)[] = [];
@@ -19,6 +20,7 @@ export class Slots {
       } finally {
         clearInterval(timer);
       }
+      waiting();
     }
     let released = false;
     return () => {

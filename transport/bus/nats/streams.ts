@@ -1,7 +1,7 @@
 // The NATS bus's two streams, created (or brought to this configuration) by
 // every process that opens the bus, so the first one up creates them.
 //
-// ITINERA_EVENTS holds every topic (subjects events.> and replay.>): one
+// ITINERA_EVENTS holds every topic (subjects events.>, ./subjects.ts): one
 // stream, so its sequence numbers a message uniquely across topics, which is
 // what DeliveryMeta.messageId and the inboxes keyed (group, messageId) need.
 // Messages are kept 7 days whether consumed or not (a group that subscribes
@@ -32,7 +32,7 @@ export function streamConfigs(replicas: number): (Partial<StreamConfig> & { name
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
   };
   return [
-    { ...common, name: EVENTS_STREAM, subjects: ["events.>", "replay.>"], max_age: nanos(EVENTS_MAX_AGE_MS) },
+    { ...common, name: EVENTS_STREAM, subjects: ["events.>"], max_age: nanos(EVENTS_MAX_AGE_MS) },
     { ...common, name: DEAD_LETTERS_STREAM, subjects: ["dead.>"], max_msgs_per_subject: 1 },
   ];
 }

@@ -3,9 +3,16 @@
 // message carries. One home for every name, so the relay, the consumers and
 // the dead letters cannot disagree.
 //
-//   ITINERA_EVENTS        events.<topic>.<partition>   what the relays publish
-//                         replay.<group>.<topic>       dead letters replayed to one group
-//   ITINERA_DEAD_LETTERS  dead.<group>.<messageId>     one per (group, message): the latest failure
+//   ITINERA_EVENTS        events.<topic>.<partition>.<audience>
+//                           audience "_": every group (what the relays publish)
+//                           audience <group>: a dead letter replayed to that group only
+//   ITINERA_DEAD_LETTERS  dead.<group>.<messageId>   one per (group, message): the latest failure
+//
+// A replay travels in its key's partition, so the group's partition consumer
+// (filter events.<topic>.<partition>.*) handles it in turn with the key's
+// other messages, never beside one; the other groups' consumers skip it.
+// The audience is one token and the partition a number, so the filter of
+// topic "a" (events.a.1.*) never matches topic "a.1" (events.a.1.<p>.<audience>).
 import { checkTopic } from "../../../endpoints/bus.js";
 
 export const EVENTS_STREAM = "ITINERA_EVENTS";
@@ -48,12 +55,22 @@ export function partitionOf(key: string, partitions: number): number {
   return h % partitions;
 }
 
-export function eventSubject(topic: string, partition: number): string {
-  return `events.${checkTopic(topic)}.${partition}`;
+/** The audience of an event for every group; a group's name can never be it. */
+export const EVERY_GROUP = "_";
+
+/** An event for every group, or (a replay) for one. */
+export function eventSubject(topic: string, partition: number, audience = EVERY_GROUP): string {
+  return `events.${checkTopic(topic)}.${partition}.${audience === EVERY_GROUP ? audience : checkGroup(audience)}`;
 }
 
-export function replaySubject(group: string, topic: string): string {
-  return `replay.${checkGroup(group)}.${checkTopic(topic)}`;
+/** What a group's consumer of one partition reads: every audience (it skips other groups' replays). */
+export function partitionFilter(topic: string, partition: number): string {
+  return `events.${checkTopic(topic)}.${partition}.*`;
+}
+
+/** The audience of an event's subject: EVERY_GROUP or a group's name. */
+export function audienceOf(subject: string): string {
+  return subject.slice(subject.lastIndexOf(".") + 1);
 }
 
 export function deadLetterSubject(group: string, messageId: bigint): string {
@@ -61,11 +78,11 @@ export function deadLetterSubject(group: string, messageId: bigint): string {
 }
 
 /**
- * The durable consumer of (group, topic) for one partition, or for the
- * group's replays. Durable names may not hold dots, so the topic's dots
- * become underscores, and a hash of the exact names keeps "a.b" and "a_b" apart.
+ * The durable consumer of (group, topic) for one partition. Durable names may
+ * not hold dots, so the topic's dots become underscores, and a hash of the
+ * exact names keeps "a.b" and "a_b" apart.
  */
-export function durableName(group: string, topic: string, partition: number | "replay"): string {
+export function durableName(group: string, topic: string, partition: number): string {
   const tag = partitionOf(`${group}\u0000${topic}`, 0x7fffffff).toString(36);
-  return `${checkGroup(group)}--${checkTopic(topic).replaceAll(".", "_")}--${partition === "replay" ? "replay" : `p${partition}`}--${tag}`;
+  return `${checkGroup(group)}--${checkTopic(topic).replaceAll(".", "_")}--p${partition}--${tag}`;
 }
