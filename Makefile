@@ -117,7 +117,7 @@ bench-transport: install
 bench-validators: install
 	$(NODE) bench/validators.ts
 
-## bench-booking: the booking pipeline over the real processes: callback → CONFIRMED p50/p99, bookings/s
+## bench-booking: the booking pipeline over the real processes, the PostgreSQL bus, NATS JetStream on one node, then on a 3-node cluster, in one run (BENCH_BUS=postgres,nats,nats-cluster): callback → CONFIRMED p50/p99, bookings/s, a table of every engine
 bench-booking: install
 	$(NODE) bench/booking.ts
 
