@@ -3,9 +3,10 @@
 // absence ("exactly one e-mail") waits for a fact instead of a time.
 //
 // Settled: every outbox table named is empty (its rows are in the stream),
-// and every durable consumer of the groups (default: all) has nothing
-// pending — no message not yet delivered, none delivered and not yet
-// acknowledged (in a handler, or nak'd and waiting for its retry).
+// every durable consumer of the groups (default: all) has nothing pending —
+// no message not yet delivered, none delivered and not yet acknowledged (in
+// a handler, or nak'd and waiting for its retry) — and nothing moved while
+// all that was read.
 import { jetstreamManager } from "@nats-io/jetstream";
 import pg from "pg";
 import { until } from "../../../platform/processes.testing.js";
@@ -31,27 +32,39 @@ export async function untilNatsBusSettled(opts: NatsSettleOptions): Promise<void
     }),
   );
   let behind = "";
+  const unrelayed = async (): Promise<string[]> => {
+    const waiting: string[] = [];
+    for (const { client, tables } of databases) {
+      for (const table of tables) {
+        const r = await client.query<{ n: number }>(`select count(*)::int as n from ${table.split(".").map((p) => `"${p.replace(/"/g, '""')}"`).join(".")}`);
+        if (r.rows[0]!.n > 0) waiting.push(`${table}: ${r.rows[0]!.n} rows to relay`);
+      }
+    }
+    return waiting;
+  };
   try {
     const jsm = await jetstreamManager(nc);
     await until(
       "a settled NATS bus (outboxes empty, nothing pending)",
       async () => {
-        const waiting: string[] = [];
-        for (const { client, tables } of databases) {
-          for (const table of tables) {
-            const r = await client.query<{ n: number }>(`select count(*)::int as n from ${table.split(".").map((p) => `"${p.replace(/"/g, '""')}"`).join(".")}`);
-            if (r.rows[0]!.n > 0) waiting.push(`${table}: ${r.rows[0]!.n} rows to relay`);
-          }
-        }
+        // Read in this order and required unchanged: the stream's last sequence, the outboxes, the
+        // consumers, the outboxes, the last sequence. A handler that publishes (an outbox row) and
+        // acknowledges between two reads is then seen: its row in the second look at the outboxes,
+        // or, relayed already, in a moved last sequence.
+        const lastSeq = async () => (await jsm.streams.info(EVENTS_STREAM)).state.last_seq;
+        const before = await lastSeq();
+        const waiting = await unrelayed();
         const lag = new Map<string, number>();
         for await (const c of jsm.consumers.list(EVENTS_STREAM)) {
           const group = c.name.split("--")[0]!;
           if (opts.groups && !opts.groups.includes(group)) continue;
           lag.set(group, (lag.get(group) ?? 0) + c.num_pending + c.num_ack_pending);
         }
+        waiting.push(...(await unrelayed()));
+        const moved = (await lastSeq()) !== before ? ["events published while looking"] : [];
         const missing = (opts.groups ?? []).filter((g) => !lag.has(g)).map((g) => `${g} (not subscribed yet)`);
         const lagging = [...lag].filter(([, n]) => n > 0).map(([g, n]) => `${g}: ${n}`);
-        behind = [...waiting, ...missing, ...lagging].join(", ");
+        behind = [...new Set(waiting), ...moved, ...missing, ...lagging].join(", ");
         return behind === "" && lag.size > 0 ? true : undefined;
       },
       opts.timeoutMs ?? 60_000,
