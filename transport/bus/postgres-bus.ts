@@ -14,6 +14,7 @@ import { startConsumer } from "./consumer.js";
 import { outboxMessage } from "./outbox-message.js";
 import { Notifications } from "./notifications.js";
 import { topicLock } from "./outbox.js";
+import { Subscriptions } from "./subscriptions.js";
 
 export interface PostgresBusOptions {
   /** A knex on the database holding the "bus" schema, migrated. */
@@ -32,7 +33,7 @@ export interface PostgresBusOptions {
 export class PostgresBus implements Bus {
   readonly system = "postgresql";
   private readonly notifications: Notifications;
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new Subscriptions();
 
   constructor(private readonly opts: PostgresBusOptions) {
     this.notifications = new Notifications(opts.knex, opts.log);
@@ -50,18 +51,11 @@ export class PostgresBus implements Bus {
       { knex: this.opts.knex, log: this.opts.log, notifications: this.notifications, pollMs: this.opts.pollMs ?? 1000, leaseMarginMs: this.opts.leaseMarginMs ?? 10_000 },
       opts,
     );
-    const subscription: Subscription = {
-      stop: async () => {
-        this.subscriptions.delete(subscription);
-        await consumer.stop();
-      },
-    };
-    this.subscriptions.add(subscription);
-    return subscription;
+    return this.subscriptions.track(consumer);
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.subscriptions.stopAll();
     await this.notifications.close();
   }
 

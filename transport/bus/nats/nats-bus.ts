@@ -29,6 +29,7 @@ import { NatsDeadLetters } from "./dead-letters.js";
 import { startRelay, type Relay } from "./relay.js";
 import { ensureStreams } from "./streams.js";
 import { DEFAULT_PARTITIONS } from "./subjects.js";
+import { Subscriptions } from "../subscriptions.js";
 
 export interface NatsBusOptions {
   /** nats://host:port of one or more servers of the cluster. */
@@ -53,7 +54,7 @@ export interface NatsBusOptions {
 export class NatsBus implements Bus {
   readonly system = "nats";
   readonly deadLetters: NatsDeadLetters;
-  private readonly subscriptions = new Set<Subscription>();
+  private readonly subscriptions = new Subscriptions();
   private readonly js: JetStreamClient;
   private readonly partitions: number;
   private relay: Relay | undefined;
@@ -98,20 +99,13 @@ export class NatsBus implements Bus {
       { js: this.js, jsm: this.jsm, log: this.opts.log, partitions: this.partitions, ackWaitMs: this.opts.ackWaitMs ?? 30_000, deadLetters: this.deadLetters },
       opts,
     );
-    const subscription: Subscription = {
-      stop: async () => {
-        this.subscriptions.delete(subscription);
-        await consumer.stop();
-      },
-    };
-    this.subscriptions.add(subscription);
-    return subscription;
+    return this.subscriptions.track(consumer);
   }
 
   /** Stops pulling, finishes the messages in hand, stops the relay after its pass, drains the connection. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await Promise.all([...this.subscriptions].map((s) => s.stop()));
+      await this.subscriptions.stopAll();
       await this.relay?.stop();
       // Drain flushes the acks in flight; a connection that cannot drain (server away) is closed.
       if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
