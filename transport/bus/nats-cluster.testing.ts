@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { natsServerBinary } from "../../platform/nats-supervisor.js";
 import { freePort, until } from "../../platform/processes.testing.js";
 
 const CLUSTER_NAME = "itinera-test";
@@ -108,7 +109,7 @@ export async function startNatsCluster(opts: { size?: number; timeoutMs?: number
 
   let spawnError: Error | undefined;
   const launch = (node: NodeState) => {
-    const child = spawn("nats-server", ["-c", node.config], { stdio: "ignore" });
+    const child = spawn(natsServerBinary(), ["-c", node.config], { stdio: "ignore" });
     running.add(child);
     node.child = child;
     node.exited = new Promise((resolve) => {

@@ -4,11 +4,10 @@
 // `kill()` then `startNatsServer({ port, storeDir })` restarts it on the same
 // port with the same store: what a crash and a supervisor's restart look like.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { natsInfo, natsServerBinary } from "../../platform/nats-supervisor.js";
 import { freePort, until } from "../../platform/processes.testing.js";
 
 export interface NatsServer {
@@ -54,8 +53,7 @@ export async function startNatsServer(opts: { storeDir?: string; port?: number }
         `nats-server accepting connections on port ${port}`,
         async () => {
           if (dead()) throw new Error(`nats-server exited: ${output}`);
-          // "Server is ready" is printed once JetStream is enabled and the client port listens.
-          return output.includes("Server is ready") && (await accepts(port)) ? true : undefined;
+          return (await natsInfo(port))?.jetstream ? true : undefined;
         },
         20_000,
       ),
@@ -79,20 +77,4 @@ export async function startNatsServer(opts: { storeDir?: string; port?: number }
     },
     kill: () => halt("SIGKILL"),
   };
-}
-
-/** Debian installs it in /usr/sbin, which is not on every user's PATH. */
-function natsServerBinary(): string {
-  return existsSync("/usr/sbin/nats-server") ? "/usr/sbin/nats-server" : "nats-server";
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
