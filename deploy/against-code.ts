@@ -28,7 +28,7 @@ export interface CodeFacts {
 /** The liveness probe's path: transport/probes.ts answers it while the process is up (deploy/k8s.test.ts asks a real server). */
 export const LIVENESS_PATH = "/healthz";
 
-export const LABEL = "app.kubernetes.io/name";
+const LABEL = "app.kubernetes.io/name";
 /** The container every Itinera Deployment runs the service in (pod-defaults.yaml patches it by this name). */
 const CONTAINER = "app";
 /** Variables the image reads rather than the code: the process to run (Containerfile) and Node's own options. */
@@ -109,14 +109,14 @@ const selects = (selector: Record<string, string> | undefined, labels: Record<st
 const containerOf = (d: Obj): any => (d.spec?.template?.spec?.containers ?? []).find((c: any) => c.name === CONTAINER);
 
 /** Where each variable of a container comes from: a ConfigMap (with its value), a Secret, or a literal value. */
-export type Source = { from: "configmap"; value: string } | { from: "secret"; secret: string } | { from: "literal"; value: string };
+type Source = { from: "configmap"; value: string } | { from: "secret"; secret: string } | { from: "literal"; value: string };
 
 /**
  * The container's variables, env[] over envFrom as Kubernetes applies them;
  * `inConfigMaps`: every name a ConfigMap gives it, overridden or not (a secret
  * there is in plain text even when a secretKeyRef wins).
  */
-export function containerEnvironment(objects: K8sObject[], d: Obj): { env: Map<string, Source>; inConfigMaps: Set<string>; problems: string[] } {
+function containerEnvironment(objects: K8sObject[], d: Obj): { env: Map<string, Source>; inConfigMaps: Set<string>; problems: string[] } {
   const env = new Map<string, Source>();
   const inConfigMaps = new Set<string>();
   const problems: string[] = [];
