@@ -20,6 +20,13 @@ export interface Runtime {
   log: Logger;
   tracer: Tracer;
   registry: Registry;
+  /**
+   * The address the service's port binds (LISTEN_HOST): 127.0.0.1 by default,
+   * so that one machine exposes nothing; 0.0.0.0 in a container, where the
+   * kubelet's probes and the other pods reach it on the pod's address.
+   * Optional only for runtimes a test builds by hand (startServer's default then).
+   */
+  listenHost?: string;
   /** DATABASE_URL, or undefined for the embedded PostgreSQL. */
   databaseUrl: string | undefined;
   /** Where the embedded PostgreSQL keeps its data (ITINERA_DATA_DIR, default .data). */
@@ -39,6 +46,7 @@ const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as
 export function startRuntime(name: string, env: Env): Runtime {
   const cfg = config(env, {
     logLevel: oneOf("LOG_LEVEL", LEVELS, "info"),
+    listenHost: str("LISTEN_HOST", "127.0.0.1"),
     otlpEndpoint: optionalUrl("OTEL_EXPORTER_OTLP_ENDPOINT"),
     databaseUrl: optionalUrl("DATABASE_URL"),
     dataDir: str("ITINERA_DATA_DIR", ".data"),
@@ -57,6 +65,7 @@ export function startRuntime(name: string, env: Env): Runtime {
     log,
     tracer: tracing.tracer,
     registry,
+    listenHost: cfg.listenHost,
     databaseUrl: cfg.databaseUrl,
     dataDir: cfg.dataDir,
     openDatabase: (schema, migrations) =>

@@ -6,11 +6,12 @@
 // (IssueServiceToken) and refuses one without a token or with a customer's,
 // writes one JSON log line per call without request bodies, finishes the
 // call in flight on SIGTERM and exits 0, and refuses a bad WALLET_PORT with
-// a message naming it.
+// a message naming it. It binds every address (LISTEN_HOST=0.0.0.0), as in a pod.
 import { execFile } from "node:child_process";
 import { once } from "node:events";
 import * as http from "node:http";
 import * as net from "node:net";
+import { networkInterfaces } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
@@ -71,7 +72,8 @@ test.before(async () => {
   db = await testDatabase();
   port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  const env = { WALLET_PORT: String(port), DATABASE_URL: db.url, IDENTITY_URL: identityServer.url, LOG_LEVEL: "info" };
+  // Every address, as in a pod (LISTEN_HOST; the Kubernetes manifests set it): loopback still answers.
+  const env = { WALLET_PORT: String(port), LISTEN_HOST: "0.0.0.0", DATABASE_URL: db.url, IDENTITY_URL: identityServer.url, LOG_LEVEL: "info" };
   wallet = startProcess("services/wallet/main.ts", env);
   await until(
     "200 from /readyz",
@@ -111,6 +113,13 @@ test("buf curl over gRPC and over Connect, and a plain JSON POST, read the balan
   const connect = await bufCurl("--protocol", "connect", "--reflect", ...header, `${url}${GET_BALANCE}`, "-d", data);
   assert.equal(connect, balance);
   assert.equal(await postJson(GET_BALANCE, { customer_id: "demo", currency: "EUR" }, asService), { status: 200, body: balance });
+});
+
+test("LISTEN_HOST=0.0.0.0 binds every address: the wallet says so and answers on this machine's other addresses too", async () => {
+  const listening = wallet.lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((e) => e.msg === "server listening");
+  assert.equal([listening?.host, listening?.port], ["0.0.0.0", port]);
+  const others = Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).filter((a) => a.family === "IPv4" && !a.internal));
+  for (const a of others) assert.is((await fetch(`http://${a.address}:${port}/readyz`)).status, 200, a.address);
 });
 
 test("a customer reads their own wallet only: another customer's is NOT_FOUND, as an unknown one; no token is Unauthenticated", async () => {
