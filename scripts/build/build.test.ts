@@ -29,6 +29,14 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // Inside the repository, so the built files find node_modules by walking up, as /app/dist finds /app/node_modules in the image.
 const HERE = join(ROOT, ".test-data", `build-${process.pid}`);
 const OUT = join(HERE, "dist");
+/** The IPv4 addresses listening on `port` (/proc/net/tcp: local address as hex, state 0A = LISTEN). */
+async function listeningOn(port: number): Promise<string[]> {
+  const rows = (await readFile("/proc/net/tcp", "utf8")).split("\n").slice(1).map((l) => l.trim().split(/\s+/));
+  return rows
+    .filter((r) => r[3] === "0A" && parseInt(r[1]!.split(":")[1]!, 16) === port)
+    .map((r) => (r[1]!.split(":")[0]!.match(/../g) ?? []).map((b) => parseInt(b, 16)).reverse().join("."));
+}
+
 /** Processes from the build, with nothing that would load TypeScript tooling. */
 const PLAIN = { NODE_OPTIONS: "", LOG_LEVEL: "info" };
 
@@ -91,7 +99,7 @@ test("nothing built imports a package outside dependencies; the check catches on
   assert.is(packageOf("fs"), undefined, "a built-in without node:");
 });
 
-test("the image's entry point runs the wallet from dist with plain node: migrated, ready, a Credit and a GetBalance, SIGTERM drains", async () => {
+test("the image's entry point runs the wallet from dist with plain node: on every interface, migrated, ready, a Credit and a GetBalance, SIGTERM drains", async () => {
   identity = await identityFixture();
   identityServer = await serveIdentity(identity);
   const ctx = backgroundContext({ log: pino({ level: "silent" }) });
@@ -102,7 +110,8 @@ test("the image's entry point runs the wallet from dist with plain node: migrate
   db = await testDatabase();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const env = { ...PLAIN, SERVICE: "wallet", WALLET_PORT: String(port), DATABASE_URL: db.url, IDENTITY_URL: identityServer.url };
+  // LISTEN_HOST as the image sets it: the kubelet's probes and the peers come from other hosts.
+  const env = { ...PLAIN, SERVICE: "wallet", LISTEN_HOST: "0.0.0.0", WALLET_PORT: String(port), DATABASE_URL: db.url, IDENTITY_URL: identityServer.url };
   const wallet = runProcess("sh", [join(ROOT, "scripts", "container-start.sh")], { cwd: HERE, env });
   started.push(wallet);
   await until("200 from the wallet's /readyz", async () => {
@@ -112,6 +121,7 @@ test("the image's entry point runs the wallet from dist with plain node: migrate
   // exec: the shell became node itself, running the built file.
   const cmdline = (await readFile(`/proc/${wallet.child.pid}/cmdline`, "utf8")).split("\0").filter(Boolean);
   assert.equal(cmdline.slice(1), ["dist/services/wallet/main.js"]);
+  assert.equal(await listeningOn(port), ["0.0.0.0"]);
 
   const call = async (method: string, body: object) => {
     const res = await fetch(`${url}/itinera.wallet.v1.WalletService/${method}`, {
@@ -140,12 +150,14 @@ test("the supervisor's ITINERA_RUN=dist command starts a sandbox from dist with 
   const port = await freePort();
   const skylark = runProcess(process.execPath, entryArgs("dist", "sandbox/main.ts", ["skylark"]), { cwd: HERE, env: { ...PLAIN, SKYLARK_PORT: String(port) } });
   started.push(skylark);
+  // Without LISTEN_HOST/SANDBOX_HOST a process listens on this machine only (make start, the tests).
   const routes = await until("skylark's routes", async () => {
     exitWith(skylark, "skylark");
     const res = await fetch(`http://127.0.0.1:${port}/v1/routes`).catch(() => undefined);
     return res?.status === 200 ? ((await res.json()) as { routes: unknown[] }).routes : undefined;
   });
   assert.ok(routes.length > 0);
+  assert.equal(await listeningOn(port), ["127.0.0.1"]);
   assert.not.ok(entryArgs("dist", "sandbox/main.ts").includes("tsx"));
 });
 

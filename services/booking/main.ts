@@ -72,6 +72,7 @@ async function main() {
 
   const server = await startServer({
     port: cfg.port,
+    host: rt.listenHost,
     log: rt.log,
     routes: (router) => serveDeadLetters(serveService(router, BookingService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [SETTLEMENT_GROUP], deadLetters: busEngine.deadLetters }),
     ready: db.ready,

@@ -43,6 +43,7 @@ async function main() {
 
   const server = await startServer({
     port: cfg.port,
+    host: rt.listenHost,
     log: rt.log,
     routes: (router) => serveService(router, CatalogService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
     ready: db.ready,

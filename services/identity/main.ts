@@ -47,6 +47,7 @@ async function main() {
 
   const server = await startServer({
     port: cfg.port,
+    host: rt.listenHost,
     log: rt.log,
     routes: (router) => serveService(router, IdentityService, endpoints, { log: rt.log, authenticate: ownTokenAuthenticator(() => signer.jwks) }),
     http: jwksRoute(() => signer.jwks),

@@ -52,6 +52,7 @@ async function main() {
   );
   const server = await startServer({
     port: cfg.port,
+    host: rt.listenHost,
     log: rt.log,
     routes: (router) => serveDeadLetters(serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [MAILER_GROUP], deadLetters: busEngine.deadLetters }),
     ready: async () => {

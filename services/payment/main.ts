@@ -80,6 +80,7 @@ async function main() {
 
   const server = await startServer({
     port: cfg.port,
+    host: rt.listenHost,
     log: rt.log,
     routes: (router) => serveDeadLetters(serveService(router, PaymentService, endpoints, { log: rt.log, authenticate: access.authenticate }), { rt, authenticate: access.authenticate, groups: [RESERVATIONS_GROUP], deadLetters: busEngine.deadLetters }),
     http: gatewayCallbackRoute({ callbacks, log: rt.log }),

@@ -58,6 +58,7 @@ async function main() {
 
   const server = await startServer({
     port: cfg.port,
+    host: rt.listenHost,
     log: rt.log,
     routes: (router) => serveDeadLetters(serveService(router, PricingService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [AVAILABILITY_GROUP], deadLetters: busEngine.deadLetters }),
     ready: db.ready,

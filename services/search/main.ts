@@ -104,6 +104,7 @@ async function main() {
 
   const server = await startServer({
     port: listenPort,
+    host: rt.listenHost,
     log: rt.log,
     routes: (router) => serveService(router, SearchService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
     metrics: rt.registry,

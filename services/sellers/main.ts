@@ -117,6 +117,7 @@ async function main() {
 
   const server = await startServer({
     port: cfg.port,
+    host: rt.listenHost,
     log: rt.log,
     routes: (router) => serveDeadLetters(serveService(router, SellersService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [BOOKINGS_GROUP], deadLetters: busEngine.deadLetters }),
     // A push is bulk ingestion: Wanderly's largest snapshot push measured ~0.83 MB of JSON.

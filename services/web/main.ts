@@ -98,6 +98,7 @@ async function main() {
 
   const server = await startWebServer({
     port: cfg.port,
+    host: rt.listenHost,
     log: rt.log,
     service,
     sessions,
