@@ -165,8 +165,11 @@ test("the image's entry point runs the wallet from dist with plain node: on ever
     body: { balance: { customerId: "c-1", available: { amountMinor: "250", currency: "EUR" }, held: { currency: "EUR" } } },
   });
   // Its migration ran from the .js file, under the same name as from the .ts one.
-  const migrated = wallet.lines.map((l) => JSON.parse(l) as { msg?: string; schema?: string; migrations?: string[] }).find((e) => e.msg === "migrated" && e.schema === "wallet");
-  assert.equal(migrated?.migrations, ["0001_wallet"]);
+  // (pino writes asynchronously: the line may arrive after /readyz answers)
+  const migrated = await until("the wallet's migrated log line", () =>
+    wallet.lines.map((l) => JSON.parse(l) as { msg?: string; schema?: string; migrations?: string[] }).find((e) => e.msg === "migrated" && e.schema === "wallet"),
+  );
+  assert.equal(migrated.migrations, ["0001_wallet"]);
 
   wallet.child.kill("SIGTERM");
   assert.is(await wallet.exited, 0, wallet.stderr());
