@@ -58,6 +58,11 @@ async function listeningOn(port: number): Promise<string[]> {
     .map((r) => (r[1]!.split(":")[0]!.match(/../g) ?? []).map((b) => parseInt(b, 16)).reverse().join("."));
 }
 
+/** A running process's arguments after the program's name (/proc/<pid>/cmdline): no --import, no tsx. */
+async function argsOf(p: TestProcess): Promise<string[]> {
+  return (await readFile(`/proc/${p.child.pid}/cmdline`, "utf8")).split("\0").filter(Boolean).slice(1);
+}
+
 /** Processes from the build, with nothing that would load TypeScript tooling. */
 const PLAIN = { NODE_OPTIONS: "", LOG_LEVEL: "info" };
 
@@ -89,7 +94,7 @@ test.after(async () => {
   }
 });
 
-const exitWith = (p: TestProcess, what: string) => {
+const failIfExited = (p: TestProcess, what: string) => {
   if (p.child.exitCode !== null) throw new Error(`${what} exited with ${p.child.exitCode}: ${p.stderr()}`);
 };
 
@@ -141,12 +146,11 @@ test("the image's entry point runs the wallet from dist with plain node: on ever
   const wallet = runProcess("sh", [join(ROOT, "scripts", "container-start.sh")], { cwd: HERE, env });
   started.push(wallet);
   await until("200 from the wallet's /readyz", async () => {
-    exitWith(wallet, "the wallet");
+    failIfExited(wallet, "the wallet");
     return (await fetch(`${url}/readyz`).catch(() => undefined))?.status === 200 ? true : undefined;
   });
   // exec: the shell became node itself, running the built file.
-  const cmdline = (await readFile(`/proc/${wallet.child.pid}/cmdline`, "utf8")).split("\0").filter(Boolean);
-  assert.equal(cmdline.slice(1), ["dist/services/wallet/main.js"]);
+  assert.equal(await argsOf(wallet), ["dist/services/wallet/main.js"]);
   assert.equal(await listeningOn(port), ["0.0.0.0"]);
 
   const call = async (method: string, body: object) => {
@@ -181,13 +185,13 @@ test("the supervisor's ITINERA_RUN=dist command starts a sandbox from dist with 
   started.push(skylark);
   // Without LISTEN_HOST/SANDBOX_HOST a process listens on this machine only (make start, the tests).
   const routes = await until("skylark's routes", async () => {
-    exitWith(skylark, "skylark");
+    failIfExited(skylark, "skylark");
     const res = await fetch(`http://127.0.0.1:${port}/v1/routes`).catch(() => undefined);
     return res?.status === 200 ? ((await res.json()) as { routes: unknown[] }).routes : undefined;
   });
   assert.ok(routes.length > 0);
   assert.equal(await listeningOn(port), ["127.0.0.1"]);
-  assert.not.ok(entryArgs("dist", "sandbox/main.ts").includes("tsx"));
+  assert.equal(await argsOf(skylark), ["dist/sandbox/main.js", "skylark"]);
 });
 
 test("the entry point refuses a missing or malformed SERVICE with what to give", async () => {
