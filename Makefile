@@ -7,11 +7,15 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 NODE := node --import tsx
 
-.PHONY: start logs dead-letters test install web web-dev chromium nats-server gen lint format breaking release-contracts golden drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
+.PHONY: build start logs dead-letters test install web web-dev chromium nats-server gen lint format breaking release-contracts golden drift check bench bench-kit bench-search bench-web bench-booking bench-validators bench-transport sync-grpc-protos clean
 
-## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go; `make start BUS=nats` runs the event bus on a local NATS JetStream server
-start: install $(if $(filter nats,$(BUS)),nats-server)
-	BUS=$(BUS) $(NODE) scripts/start.ts
+## start: install what is missing, build the web app when its sources changed, start PostgreSQL and every service, seed the demo customer, print where to go; `make start BUS=nats` runs the event bus on a local NATS JetStream server; `make start ITINERA_RUN=dist` runs the production build (make build) with plain node instead of the sources through tsx
+start: install $(if $(filter nats,$(BUS)),nats-server) $(if $(filter dist,$(ITINERA_RUN)),build)
+	BUS=$(BUS) ITINERA_RUN=$(ITINERA_RUN) $(NODE) scripts/start.ts
+
+## build: the production build into dist/ (tsc, tsconfig.build.json; the web app copied in): every process is then `node dist/services/<name>/main.js` (`node dist/sandbox/main.js <name>` for a sandbox) with production dependencies only; the Containerfile runs it
+build: install web
+	$(NODE) scripts/build/build.ts
 
 ## logs: follow every process's log of make start (.data/logs) pretty-printed; `make logs SERVICE=pricing` one process; Ctrl-C stops
 logs: install
@@ -136,7 +140,7 @@ sync-grpc-protos: install
 	buf format -w
 
 clean:
-	rm -rf .test-data node_modules/.installed
+	rm -rf .test-data dist node_modules/.installed
 
 ## golden: record the release's golden fixtures in contracts/golden/<RELEASE>/ from that commit's code (once per release; contracts/golden.test.ts decodes them)
 golden: install

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bool, config, ConfigError, int, list, oneOf, optionalStr, optionalUrl, port, secret, secretMap, serverList, str, url, urlList } from "./config.js";
+import { bool, config, ConfigError, int, ipAddress, list, oneOf, optionalStr, optionalUrl, port, secret, secretMap, serverList, str, url, urlList } from "./config.js";
 
 const spec = {
   port: port("WALLET_PORT", 7004),
@@ -63,6 +63,14 @@ test("booleans, lists and optional strings", () => {
     'DEBUG must be true or false (1/0, yes/no, on/off), got "maybe"',
     'PEERS must be a comma-separated list without empty items, got "a,,b"',
   ]);
+});
+
+test("IP addresses: v4 or v6 literals, not host names", () => {
+  const spec = { host: ipAddress("LISTEN_HOST", "127.0.0.1") };
+  assert.equal(config({}, spec).host, "127.0.0.1");
+  assert.equal(config({ LISTEN_HOST: "0.0.0.0" }, spec).host, "0.0.0.0");
+  assert.equal(config({ LISTEN_HOST: "::" }, spec).host, "::");
+  assert.equal(problemsOf(() => config({ LISTEN_HOST: "localhost" }, spec)), ['LISTEN_HOST must be an IP address (127.0.0.1, 0.0.0.0, ::), got "localhost"']);
 });
 
 test("URL lists: each item an absolute URL", () => {

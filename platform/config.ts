@@ -2,6 +2,7 @@
 // (name, rule, default); `config` runs them all against the env object it is
 // given and either returns the typed settings or throws one ConfigError that
 // names every bad variable. Pure: it never reads process.env itself.
+import { isIP } from "node:net";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -163,6 +164,11 @@ export function int(variable: string, fallback?: number, range: IntRange = {}): 
 /** A TCP port: an integer from 1 to 65535. */
 export function port(variable: string, fallback?: number): Setting<number> {
   return int(variable, fallback, { min: 1, max: 65535 });
+}
+
+/** An IP address literal (IPv4 or IPv6), e.g. the address a process listens on: "0.0.0.0" for every interface. */
+export function ipAddress(variable: string, fallback?: string): Setting<string> {
+  return setting(variable, defaulted(fallback), (text) => (isIP(text) !== 0 ? ok(text) : bad("must be an IP address (127.0.0.1, 0.0.0.0, ::)")));
 }
 
 const TRUE = ["1", "true", "yes", "on"];

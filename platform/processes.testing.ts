@@ -49,9 +49,14 @@ process.on("exit", () => children.forEach((c) => c.kill("SIGKILL"))); // whateve
 
 /** Starts `node --import tsx <entry> [args]` from the repository root with `env` over this process's environment. */
 export function startProcess(entry: string, env: Record<string, string>, args: string[] = []): TestProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", ...env },
+  return runProcess(process.execPath, ["--import", "tsx", entry, ...args], { cwd: ROOT, env });
+}
+
+/** Starts `command args` in `cwd` with `env` over this process's environment (the built processes, a shell script). */
+export function runProcess(command: string, args: string[], opts: { cwd: string; env: Record<string, string> }): TestProcess {
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { Tracer } from "@opentelemetry/api";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { config, int, oneOf, optionalUrl, str, type Env } from "./config.js";
+import { config, int, ipAddress, oneOf, optionalUrl, str, type Env } from "./config.js";
 import { DEFAULT_SUCCESS_SAMPLING } from "./log-sampling.js";
 import { openDatabase, type Database } from "./db.js";
 import { EMBEDDED_PORT } from "./embedded-postgres.js";
@@ -21,12 +21,11 @@ export interface Runtime {
   tracer: Tracer;
   registry: Registry;
   /**
-   * The address the service's port binds (LISTEN_HOST): 127.0.0.1 by default,
-   * so that one machine exposes nothing; 0.0.0.0 in a container, where the
-   * kubelet's probes and the other pods reach it on the pod's address.
-   * Optional only for runtimes a test builds by hand (startServer's default then).
+   * The address the process's listeners bind (LISTEN_HOST): 127.0.0.1 by
+   * default, this machine only; 0.0.0.0 in a container, where the probes and
+   * the peers come from other hosts (the image sets it).
    */
-  listenHost?: string;
+  listenHost: string;
   /** DATABASE_URL, or undefined for the embedded PostgreSQL. */
   databaseUrl: string | undefined;
   /** Where the embedded PostgreSQL keeps its data (ITINERA_DATA_DIR, default .data). */
@@ -46,9 +45,9 @@ const LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as
 export function startRuntime(name: string, env: Env): Runtime {
   const cfg = config(env, {
     logLevel: oneOf("LOG_LEVEL", LEVELS, "info"),
-    listenHost: str("LISTEN_HOST", "127.0.0.1"),
     otlpEndpoint: optionalUrl("OTEL_EXPORTER_OTLP_ENDPOINT"),
     databaseUrl: optionalUrl("DATABASE_URL"),
+    listenHost: ipAddress("LISTEN_HOST", "127.0.0.1"),
     dataDir: str("ITINERA_DATA_DIR", ".data"),
     successOneIn: int("LOG_SUCCESS_ONE_IN", DEFAULT_SUCCESS_SAMPLING.successOneIn, { min: 0 }),
     successesPerSecond: int("LOG_SUCCESS_PER_SECOND", DEFAULT_SUCCESS_SAMPLING.successesPerSecond, { min: 0 }),

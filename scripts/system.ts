@@ -5,13 +5,16 @@
 // is the embedded PostgreSQL (platform/embedded-postgres-supervisor.ts). With
 // BUS=nats and no NATS_URL, a local JetStream server is started before the
 // services and kept up the same way (platform/nats-supervisor.ts); every
-// service gets BUS and NATS_URL.
+// service gets BUS and NATS_URL. ITINERA_RUN says what runs: "tsx" (default)
+// the TypeScript sources through tsx, no build step and a restart picks up an
+// edit; "dist" the production build (`make build`), plain `node dist/…` as the
+// image runs it.
 // scripts/start.ts (make start) and the benchmarks use it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
-import { config } from "../platform/config.js";
+import { config, oneOf } from "../platform/config.js";
 import { superviseEmbeddedPostgres, type SupervisedPostgres } from "../platform/embedded-postgres-supervisor.js";
 import { superviseNats, type SupervisedNats } from "../platform/nats-supervisor.js";
 import { nextRestart } from "../platform/supervised.js";
@@ -57,6 +60,22 @@ const SEARCH_NODE_ARGS = ["--max-semi-space-size=64"];
 export const serviceSecretVariable = (name: string) => `${name.toUpperCase().replaceAll("-", "_")}_SERVICE_SECRET`;
 
 const port = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback);
+
+export const RUN_MODES = ["tsx", "dist"] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+const runSetting = { run: oneOf("ITINERA_RUN", RUN_MODES, "tsx") };
+
+/**
+ * Node's arguments for a process whose entry is `file` (a .ts path from the
+ * repository root) with `args`: through tsx from the sources, or the built
+ * file under dist/ with plain node.
+ */
+export function entryArgs(mode: RunMode, file: string, args: string[] = []): string[] {
+  return mode === "dist" ? [builtEntry(file), ...args] : ["--import", "tsx", file, ...args];
+}
+
+/** Where `make build` puts the compiled `file` (services/wallet/main.ts → dist/services/wallet/main.js). */
+export const builtEntry = (file: string) => join("dist", file.replace(/\.ts$/, ".js"));
 
 /** Every process of the system; an entry whose file does not exist yet is left out. */
 export function processSpecs(env: NodeJS.ProcessEnv): ProcessSpec[] {
@@ -152,7 +171,9 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   delete env.SERVICE_SECRET;
   const output = typeof opts.stdio === "object" ? opts.stdio : undefined;
   // The services would refuse a bad BUS or NATS_URL one by one: refuse it once, before starting anything.
-  const bus = config(env, busSettings());
+  const { run, ...bus } = config(env, { ...busSettings(), ...runSetting });
+  const unbuilt = run === "dist" ? processSpecs(env).map((s) => builtEntry(s.args[0]!)).filter((f) => !existsSync(join(ROOT, f))) : [];
+  if (unbuilt.length > 0) throw new Error(`ITINERA_RUN=dist but ${unbuilt.join(", ")} ${unbuilt.length === 1 ? "is" : "are"} missing: run \`make build\` first`);
   // An external server (DATABASE_URL) is someone else's to keep up; the embedded one is restarted when it dies.
   let pg: SupervisedPostgres | undefined;
   if (!env.DATABASE_URL) {
@@ -208,7 +229,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const exitCounts: Record<string, number> = Object.fromEntries(specs.map((s) => [s.name, 0]));
   const stdio = output ? "pipe" : (opts.stdio as "inherit" | "ignore");
   const launch = (spec: ProcessSpec, restarts = 0) => {
-    const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), ...profiling(env, spec.name), "--import", "tsx", ...spec.args], {
+    const [entry, ...args] = spec.args;
+    const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), ...profiling(env, spec.name), ...entryArgs(run, entry!, args)], {
       cwd: ROOT,
       env: { ...env, ...spec.env },
       stdio: ["ignore", stdio, stdio],

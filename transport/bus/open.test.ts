@@ -43,6 +43,7 @@ test.before(async () => {
     log: silentLog,
     tracer: trace.getTracer("open-bus-test"),
     registry: new Registry(),
+    listenHost: "127.0.0.1",
     databaseUrl: testDb.url,
     dataDir: ".data/unused",
     openDatabase: (schema, migrations) => open(schema, fileURLToPath(migrations)),
