@@ -25,12 +25,11 @@ logs: install
 dead-letters: install
 	$(NODE) scripts/dead-letters.ts $(ARGS)
 
-# The browser tests serve web/dist: built for a full run, or when FILES can select them (e2e, browser, web).
-TEST_NEEDS_WEB := $(if $(FILES),$(if $(or $(findstring e2e,$(FILES)),$(findstring browser,$(FILES)),$(findstring web,$(FILES))),web),web)
-
-## test: install what is missing (npm packages, Debian's Chromium for the browser tests, Debian's nats-server for the NATS bus), build the web app when its sources changed, run every test, close with "N passed, N failed, N skipped"
-test: install chromium nats-server $(TEST_NEEDS_WEB)
-	$(NODE) scripts/run-tests.ts $(FILES)
+## test: install what is missing (npm packages, Debian's Chromium for the browser tests, Debian's nats-server for the NATS bus), build the web app when its sources changed and the production build (`make build`), run every test, close with "N passed, N failed, N skipped"
+# The systems the tests start (the supervisor's processes) run from the production build, as production
+# does: plain `node dist/…` costs half the CPU of tsx per process start, and the e2e tests then prove what ships.
+test: install chromium nats-server build
+	ITINERA_RUN=dist $(NODE) scripts/run-tests.ts $(FILES)
 
 ## install: npm packages from the lockfile, only when the lockfile changed since the last install
 install: node_modules/.installed

@@ -38,7 +38,7 @@ const streamLeader: Victim = {
 
 crashTest({
   bus: "NATS JetStream (3 nodes, events stream replicated 3×)",
-  bookings: Number(process.env.CRASH_NATS_BOOKINGS ?? 100),
+  bookings: Number(process.env.CRASH_NATS_BOOKINGS ?? 60),
   // Ten kills: the stream's leader twice (two elections), each service twice.
   minKills: 10,
   async start() {

@@ -17,7 +17,7 @@ import { until } from "../platform/processes.testing.js";
 import { startMarketplace, type Marketplace } from "./marketplace.fixture.js";
 import { assertSagaLedger, prepareSaga, sagaLedger, sagaProgress, submitBookings } from "./saga.fixture.js";
 
-const BOOKINGS = Number(process.env.PG_CHAOS_BOOKINGS ?? 100);
+const BOOKINGS = Number(process.env.PG_CHAOS_BOOKINGS ?? 60);
 const CUSTOMERS = 10;
 const IN_FLIGHT = 8;
 const KILLS = 2;
