@@ -120,9 +120,9 @@ bench-transport: install
 bench-validators: install
 	$(NODE) bench/validators.ts
 
-## bench-booking: the booking pipeline over the real processes, the PostgreSQL bus, NATS JetStream on one node, then on a 3-node cluster, in one run (BENCH_BUS=postgres,nats,nats-cluster): callback → CONFIRMED p50/p99, bookings/s, a table of every engine
-bench-booking: install
-	$(NODE) bench/booking.ts
+## bench-booking: the booking pipeline over the real processes (from the production build, as they run in production), the PostgreSQL bus, NATS JetStream on one node, then on a 3-node cluster, in one run (BENCH_BUS=postgres,nats,nats-cluster): callback → CONFIRMED p50/p99, bookings/s, a table of every engine
+bench-booking: install build
+	ITINERA_RUN=dist $(NODE) bench/booking.ts
 
 ## bench-search: ingestion of the demo inventory; hotel search at 50/100/150/300 req/s in a uniform and a Zipf mix: p50/p99/p999, errors by code, CPU ms per search per process, cache hit ratio
 bench-search: install
