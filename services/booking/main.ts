@@ -8,6 +8,7 @@
 // BOOKING_PAGE_TOKEN_SECRET tune it (settings.ts).
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
@@ -18,7 +19,7 @@ import { openBus } from "../../transport/bus/open.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
-import { serveDeadLetters } from "../bus-admin/serve.js";
+import { deadLetterEndpoints } from "../bus-admin/endpoints.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 import { pageTokens } from "./page-token.js";
 import { bookingService } from "./service.js";
@@ -74,7 +75,13 @@ async function main() {
     port: cfg.port,
     host: rt.listenHost,
     log: rt.log,
-    routes: (router) => serveDeadLetters(serveService(router, BookingService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [SETTLEMENT_GROUP], deadLetters: busEngine.deadLetters }),
+    routes: (router) =>
+      serveService(
+        serveService(router, BookingService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+        DeadLetterService,
+        deadLetterEndpoints({ rt, groups: [SETTLEMENT_GROUP], deadLetters: busEngine.deadLetters }),
+        { log: rt.log, authenticate: auth.authenticate },
+      ),
     ready: db.ready,
     metrics: rt.registry,
     authenticate: auth.authenticate,

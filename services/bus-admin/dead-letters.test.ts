@@ -1,5 +1,5 @@
 // DeadLetterService over the wire (real HTTP/2: gRPC and Connect), wired as
-// every consuming process wires it (serveDeadLetters on startServer), over the
+// every consuming process wires it (its deadLetterEndpoints served beside its own service), over the
 // PostgreSQL bus on a real database, with dead letters made by a real failing
 // consumer. The process runs group "mine"; "theirs" belongs to another
 // process. Only "operator" may call; bad input changes nothing.
@@ -24,9 +24,10 @@ import { postgresOutbox } from "../../transport/bus/outbox.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { untilBusSettled } from "../../transport/bus/quiescence.testing.js";
 import { clientOf, connectTransport, grpcTransport } from "../../transport/client.js";
+import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { testTokens, type TestTokens } from "../identity/testing.js";
-import { serveDeadLetters } from "./serve.js";
+import { deadLetterEndpoints } from "./endpoints.js";
 import { deadLetterService } from "./service.js";
 import { deadLetterValidators } from "./validators.js";
 
@@ -55,7 +56,11 @@ test.before(async () => {
   server = await startServer({
     port: 0,
     log,
-    routes: (router) => serveDeadLetters(router, { rt, authenticate: auth.authenticate, groups: ["mine"], deadLetters: postgresDeadLetters(t.db.knex) }),
+    routes: (router) =>
+      serveService(router, DeadLetterService, deadLetterEndpoints({ rt, groups: ["mine"], deadLetters: postgresDeadLetters(t.db.knex) }), {
+        log: rt.log,
+        authenticate: auth.authenticate,
+      }),
     ready: t.db.ready,
     metrics: rt.registry,
   });

@@ -10,6 +10,7 @@
 // quarter of an hour with the bus's backoff — goes to the dead letters.
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
+import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { MailerService } from "../../gen/itinera/mailer/v1/mailer_pb.js";
 import { config, int, port, str, url } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
@@ -17,7 +18,7 @@ import { onShutdown } from "../../platform/shutdown.js";
 import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
-import { serveDeadLetters } from "../bus-admin/serve.js";
+import { deadLetterEndpoints } from "../bus-admin/endpoints.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 import { accountEmails, subscribeAccountEmails } from "./account-emails.js";
 import { MAILER_GROUP, reservationNotifier, subscribeNotifier } from "./notifier.js";
@@ -54,7 +55,13 @@ async function main() {
     port: cfg.port,
     host: rt.listenHost,
     log: rt.log,
-    routes: (router) => serveDeadLetters(serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [MAILER_GROUP], deadLetters: busEngine.deadLetters }),
+    routes: (router) =>
+      serveService(
+        serveService(router, MailerService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+        DeadLetterService,
+        deadLetterEndpoints({ rt, groups: [MAILER_GROUP], deadLetters: busEngine.deadLetters }),
+        { log: rt.log, authenticate: auth.authenticate },
+      ),
     ready: async () => {
       const [own, events] = await Promise.all([db.ready(), busEngine.ready()]);
       return own === true ? events : own;

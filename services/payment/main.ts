@@ -12,6 +12,7 @@
 // origin and http://localhost:8080).
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { config, int, port, secret, url, urlList } from "../../platform/config.js";
@@ -22,7 +23,7 @@ import { openBus } from "../../transport/bus/open.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
-import { serveDeadLetters } from "../bus-admin/serve.js";
+import { deadLetterEndpoints } from "../bus-admin/endpoints.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 import { CALLBACK_PATH, gatewayCallbackRoute } from "./callback-route.js";
 import { PaymentCallbacks } from "./callbacks.js";
@@ -82,7 +83,13 @@ async function main() {
     port: cfg.port,
     host: rt.listenHost,
     log: rt.log,
-    routes: (router) => serveDeadLetters(serveService(router, PaymentService, endpoints, { log: rt.log, authenticate: access.authenticate }), { rt, authenticate: access.authenticate, groups: [RESERVATIONS_GROUP], deadLetters: busEngine.deadLetters }),
+    routes: (router) =>
+      serveService(
+        serveService(router, PaymentService, endpoints, { log: rt.log, authenticate: access.authenticate }),
+        DeadLetterService,
+        deadLetterEndpoints({ rt, groups: [RESERVATIONS_GROUP], deadLetters: busEngine.deadLetters }),
+        { log: rt.log, authenticate: access.authenticate },
+      ),
     http: gatewayCallbackRoute({ callbacks, log: rt.log }),
     ready: async () => {
       const [own, log] = await Promise.all([db.ready(), busEngine.ready()]);

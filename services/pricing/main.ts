@@ -9,6 +9,7 @@
 // service token (SERVICE_SECRET).
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { config, port, url } from "../../platform/config.js";
@@ -23,7 +24,7 @@ import { PricingRules } from "./rules.js";
 import { pricingService } from "./service.js";
 import { PricingStore } from "./store.js";
 import { pricingValidators } from "./validators.js";
-import { serveDeadLetters } from "../bus-admin/serve.js";
+import { deadLetterEndpoints } from "../bus-admin/endpoints.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 
 async function main() {
@@ -60,7 +61,13 @@ async function main() {
     port: cfg.port,
     host: rt.listenHost,
     log: rt.log,
-    routes: (router) => serveDeadLetters(serveService(router, PricingService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [AVAILABILITY_GROUP], deadLetters: busEngine.deadLetters }),
+    routes: (router) =>
+      serveService(
+        serveService(router, PricingService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+        DeadLetterService,
+        deadLetterEndpoints({ rt, groups: [AVAILABILITY_GROUP], deadLetters: busEngine.deadLetters }),
+        { log: rt.log, authenticate: auth.authenticate },
+      ),
     ready: db.ready,
     metrics: rt.registry,
     authenticate: auth.authenticate,

@@ -14,6 +14,7 @@
 import { clientFromEndpoints, endpointsOf } from "../../endpoints/service.js";
 import { asPrincipal } from "../../endpoints/middleware/call-as.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
+import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
@@ -26,7 +27,7 @@ import { clientOf, grpcTransport } from "../../transport/client.js";
 import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
-import { serveDeadLetters } from "../bus-admin/serve.js";
+import { deadLetterEndpoints } from "../bus-admin/endpoints.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 import { createAdapters, SELLER_REGISTRY } from "./adapters/index.js";
 import { SellerBookingStore } from "./booking-store.js";
@@ -119,7 +120,13 @@ async function main() {
     port: cfg.port,
     host: rt.listenHost,
     log: rt.log,
-    routes: (router) => serveDeadLetters(serveService(router, SellersService, endpoints, { log: rt.log, authenticate: auth.authenticate }), { rt, authenticate: auth.authenticate, groups: [BOOKINGS_GROUP], deadLetters: busEngine.deadLetters }),
+    routes: (router) =>
+      serveService(
+        serveService(router, SellersService, endpoints, { log: rt.log, authenticate: auth.authenticate }),
+        DeadLetterService,
+        deadLetterEndpoints({ rt, groups: [BOOKINGS_GROUP], deadLetters: busEngine.deadLetters }),
+        { log: rt.log, authenticate: auth.authenticate },
+      ),
     // A push is bulk ingestion: Wanderly's largest snapshot push measured ~0.83 MB of JSON.
     http: webhookRoute({ ...pushWebhook(asSellers), log: rt.log, maxBodyBytes: 4 * 1024 * 1024 }),
     ready: db.ready,
