@@ -1,6 +1,6 @@
 // Runs every test file under the repository (or under --root <dir>), or those
 // whose path contains one of the arguments, each in its own Node process,
-// TEST_CONCURRENCY (2) at a time, against one embedded PostgreSQL started here
+// TEST_CONCURRENCY (3) at a time, against one embedded PostgreSQL started here
 // unless TEST_DATABASE_URL names a server. The test loop is ours
 // (scripts/test/child.ts): counts come from each test's own recorded result,
 // never from a file's output. Ends with the line CI reads:
@@ -14,7 +14,9 @@ import { fileReport, summary, totalOf } from "./test/report.js";
 import { killRunning, runFile, type FileResult } from "./test/run-file.js";
 
 const REPO = new URL("..", import.meta.url).pathname;
-const CONCURRENCY = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 2) || 1);
+// Three on two cores: the end-to-end files wait on facts (elections, restarts, retries) as much as
+// they compute, and a third file fills those waits (a full run: 584–646 s with two, 556 s with three).
+const CONCURRENCY = Math.max(1, Number(process.env.TEST_CONCURRENCY ?? 3) || 1);
 
 async function main() {
   const { values, positionals: filters } = parseArgs({ options: { root: { type: "string" } }, allowPositionals: true });
