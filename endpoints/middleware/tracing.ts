@@ -107,17 +107,7 @@ function consumerSpan(tracer: Tracer, next: Endpoint, info: EventInfo): Endpoint
       parentOf(ctx.trace, true),
     );
     const current = currentTrace(span);
-    try {
-      const out = await next(derive(ctx, { trace: current, log: bindTrace(ctx, current) }), req);
-      span.end();
-      return out;
-    } catch (e) {
-      const kit = asKitError(e);
-      span.setAttribute("error.type", kit.codeName);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: kit.message });
-      span.end();
-      throw e;
-    }
+    return ending(span, () => next(derive(ctx, { trace: current, log: bindTrace(ctx, current) }), req), kitFailure);
   };
 }
 
@@ -132,18 +122,15 @@ function producerSpan(tracer: Tracer, next: Endpoint, info: PublishInfo): Endpoi
   };
   return async (ctx, req) => {
     const span = tracer.startSpan(spanName, { kind: SpanKind.PRODUCER, attributes }, parentOf(ctx.trace, false));
-    try {
-      const id = await next(derive(ctx, { trace: currentTrace(span) }), req);
-      span.setAttribute("messaging.message.id", String(id));
-      span.end();
-      return id;
-    } catch (e) {
-      const kit = asKitError(e);
-      span.setAttribute("error.type", kit.codeName);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: kit.message });
-      span.end();
-      throw e;
-    }
+    return ending(
+      span,
+      async () => {
+        const id = await next(derive(ctx, { trace: currentTrace(span) }), req);
+        span.setAttribute("messaging.message.id", String(id));
+        return id;
+      },
+      kitFailure,
+    );
   };
 }
 
@@ -155,15 +142,31 @@ function producerSpan(tracer: Tracer, next: Endpoint, info: PublishInfo): Endpoi
 export async function inClientSpan<T>(tracer: Tracer, ctx: Context, name: string, attributes: Attributes, work: (ctx: Context) => Promise<T>): Promise<T> {
   if (!recordsSpans(tracer)) return work(ctx);
   const span = tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parentOf(ctx.trace, false));
+  return ending(span, () => work(derive(ctx, { trace: currentTrace(span) })), (e) =>
+    e instanceof Error ? { type: e.name, message: e.message } : { type: "unknown", message: String(e) },
+  );
+}
+
+/** What a failed span that is no RPC's records: `error.type` and the status message. */
+type Failure = (e: unknown) => { type: string; message: string };
+
+/** A kit error's code name and message (what the kit's own spans record). */
+const kitFailure: Failure = (e) => {
+  const kit = asKitError(e);
+  return { type: kit.codeName, message: kit.message };
+};
+
+/** Runs `work` and ends `span` after it: as failed, described by `failure`, when it throws. */
+async function ending<T>(span: Span, work: () => Promise<T>, failure: Failure): Promise<T> {
   try {
-    const out = await work(derive(ctx, { trace: currentTrace(span) }));
-    span.end();
-    return out;
+    return await work();
   } catch (e) {
-    span.setAttribute("error.type", e instanceof Error ? e.name : "unknown");
-    span.setStatus({ code: SpanStatusCode.ERROR, message: e instanceof Error ? e.message : String(e) });
-    span.end();
+    const { type, message } = failure(e);
+    span.setAttribute("error.type", type);
+    span.setStatus({ code: SpanStatusCode.ERROR, message });
     throw e;
+  } finally {
+    span.end();
   }
 }
 
