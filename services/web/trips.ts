@@ -16,12 +16,12 @@ import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import type { WebServiceDeps, WebSettings } from "./deps.js";
 import { FINAL_STATES, fingerprint, tripOf, type TripInit } from "./trip.js";
+import { listTrips } from "./trips-list.js";
 
 type Trips = Pick<Service<typeof WebService>, "getTrip" | "watchTrip" | "listTrips" | "quoteCancellation" | "cancelTrip">;
 
 const RESERVATIONS_PAGE = 100;
 const MAX_PAGES = 10;
-const DEFAULT_TRIPS_PAGE = 20;
 /** WatchTrip ends this long before the call's deadline, normally rather than with DEADLINE_EXCEEDED. */
 const END_BEFORE_DEADLINE_MS = 300;
 
@@ -79,13 +79,7 @@ export function trips(deps: WebServiceDeps, settings: WebSettings, now: () => nu
       }
     },
 
-    async listTrips(ctx, req) {
-      const res = await deps.booking.listReservations(ctx, {
-        pageSize: req.pageSize > 0 ? req.pageSize : DEFAULT_TRIPS_PAGE,
-        pageToken: req.pageToken,
-      });
-      return { trips: res.reservations.map((r) => tripOf(undefined, r)), nextPageToken: res.nextPageToken };
-    },
+    listTrips: listTrips(deps),
 
     async quoteCancellation(ctx, req) {
       const q = await deps.booking.quoteCancellation(ctx, { reservationId: req.reservationId });
