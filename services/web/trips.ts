@@ -5,7 +5,8 @@
 // A payment does not know its reservation; booking makes it (idempotent by
 // payment id) after the gateway's callback. The reservation of a payment is
 // found among the customer's reservations, newest first — right after paying
-// it is on the first page; the search stops after MAX_PAGES pages.
+// it is on the first page; the search stops after MAX_PAGES pages. ListTrips
+// (reservations and the payments that never became one) is trips-list.ts.
 import { setTimeout as sleepFor } from "node:timers/promises";
 import type { Context } from "../../endpoints/context.js";
 import { Code, KitError } from "../../endpoints/errors.js";
