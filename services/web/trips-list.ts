@@ -28,7 +28,7 @@ import { tripOf, type TripInit } from "./trip.js";
 const DEFAULT_TRIPS_PAGE = 20;
 
 /** The payments "My trips" lists beside the reservations: those that never became one. */
-export const UNRESERVED_STATES = [PaymentState.PENDING, PaymentState.DECLINED, PaymentState.EXPIRED];
+const UNRESERVED_STATES = [PaymentState.PENDING, PaymentState.DECLINED, PaymentState.EXPIRED];
 
 /** Where each source's next page starts; `undefined`: that source has nothing more. */
 interface Cursor {
@@ -66,10 +66,11 @@ export function listTrips(deps: WebServiceDeps) {
       size,
     );
     const trips = order.map((x) => x.trip);
-    const next: Cursor = {
-      reservations: await nextStart(reservations, cursor.reservations, r, taken[0]),
-      payments: await nextStart(payments, cursor.payments, p, taken[1]),
-    };
+    const [nextReservations, nextPayments] = await Promise.all([
+      nextStart(reservations, cursor.reservations, r, taken[0]),
+      nextStart(payments, cursor.payments, p, taken[1]),
+    ]);
+    const next: Cursor = { reservations: nextReservations, payments: nextPayments };
     const more = next.reservations !== undefined || next.payments !== undefined;
     return { trips, nextPageToken: more ? encodeCursor(next) : "" };
   };
@@ -89,7 +90,7 @@ async function nextStart<T>(fetch: Fetch<T>, start: string | undefined, page: So
 }
 
 /** The newest `size` of two newest-first lists (by create time; a tie takes `a`'s first), and how many of each were taken. */
-export function newestOf<A extends Dated, B extends Dated>(a: A[], b: B[], size: number): { order: (A | B)[]; taken: [number, number] } {
+function newestOf<A extends Dated, B extends Dated>(a: A[], b: B[], size: number): { order: (A | B)[]; taken: [number, number] } {
   const order: (A | B)[] = [];
   let i = 0;
   let j = 0;
@@ -109,6 +110,7 @@ function compareTime(x: Timestamp | undefined, y: Timestamp | undefined): number
   if (xs !== ys) return xs > ys ? 1 : -1;
   return (x?.nanos ?? 0) - (y?.nanos ?? 0);
 }
+
 function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify({ r: c.reservations ?? null, p: c.payments ?? null })).toString("base64url");
 }
