@@ -177,6 +177,7 @@ export const EXAMPLES: Record<string, Example> = {
     }),
   },
   "itinera.payment.v1.PaymentService/GetPayment": { owned: true, request: (w) => ({ paymentId: w.paymentId }) },
+  "itinera.payment.v1.PaymentService/ListPayments": { request: () => ({ pageSize: 5 }) },
   "itinera.payment.v1.PaymentService/Refund": {
     request: (w) => ({ idempotencyKey: `matrix-${w.unique()}`, paymentId: w.paymentId, amount: eur(1n), reason: "access matrix" }),
   },

@@ -12,6 +12,7 @@ import type { Locator, Page } from "playwright-core";
 import { until } from "../platform/processes.testing.js";
 import { DECLINE_REASON } from "../sandbox/gateway-ledger.js";
 import { startBrowserWorld, type BrowserSession, type BrowserWorld } from "./browser.fixture.js";
+import { declinedAndPendingInMyTrips } from "./browser-trips.cases.js";
 import { CARDS } from "./marketplace.fixture.js";
 
 let w: BrowserWorld;
@@ -249,7 +250,7 @@ test("search, book with the authorising card, see it confirmed and invoiced, can
   await s.close();
 });
 
-test("on a phone: the declining card gives a plain-words error on the trip page", async () => {
+test("on a phone: the declining card gives a plain-words error on the trip page, and My trips shows it and the next payment waiting for the bank", async () => {
   const s = await w.session("declined-card-on-a-phone", { phone: true, probes: PROBES });
   const { page } = s;
   const fitsTheScreen = async () =>
@@ -275,6 +276,8 @@ test("on a phone: the declining card gives a plain-words error on the trip page"
   assert.match(message, DECLINE_REASON);
   await fitsTheScreen();
   await s.shot("card declined");
+  await declinedAndPendingInMyTrips(s, { w, bookFirstRoom });
+  await fitsTheScreen();
   await s.close();
 });
 

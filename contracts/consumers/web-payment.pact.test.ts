@@ -1,5 +1,5 @@
 // web → payment: what the BFF's booking and trip pages (services/web/booking.ts
-// StartBooking, trips.ts GetTrip) need from PaymentService, written by
+// StartBooking, trips.ts GetTrip, trips-list.ts ListTrips) need from PaymentService, written by
 // running the BFF (web-harness.ts) for a signed-in browser with the payment
 // method under test over Connect JSON against Pact's mock server.
 //
@@ -12,10 +12,13 @@
 // amount; the BFF reads the payment's id and the gateway's card page.
 // GetPayment: the trip page reads the payment's id, state, item, amount and
 // times (an authorised one then looks for its reservation, in memory here).
+// ListPayments: My trips asks for the payments that never became a
+// reservation (pending, declined, expired) and reads the same, with the
+// gateway's decline reason (the reservations are booking's, in memory here).
 // Payment ids are payment's: the state answers one, the verifier sends it.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { PaymentService, PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { testQuote } from "../../platform/quotes.testing.js";
 import { paymentKey } from "../../services/web/booking.js";
 import { connectRequest, connectResponse, consumerPact, int64String, Matchers, withCustomerBearer, type ConsumerPact } from "../pact.js";
@@ -118,6 +121,48 @@ test("the trip of an authorised payment: paid, what was bought, for how much, si
   const trip = answer?.body.trip;
   assert.equal([trip?.paymentId, trip?.state, trip?.amount?.amountMinor, trip?.createTime], [example, "TRIP_STATE_PAID", "25000", "2027-02-01T10:00:00Z"]);
   assert.is(trip?.item?.title, "Hotel Aurora, Lisbon — Double room, 3 nights");
+});
+
+test("My trips: a customer's declined payment, which never became a reservation, with the gateway's reason", async () => {
+  const example = "pay_1b2c3d4e5f60718293a4b5c6d7e8f90a";
+  const answer = await pact
+    .interaction()
+    .given("a payment was declined", { customerId: "c-93", amountMinor: "25000", currency: "EUR" })
+    .uponReceiving("a customer's payments that never became a reservation, from the web")
+    .withRequest(
+      ...withCustomerBearer(
+        connectRequest(PaymentService.method.listPayments, {
+          pageSize: 20,
+          states: [PaymentState.PENDING, PaymentState.DECLINED, PaymentState.EXPIRED],
+        }),
+      ),
+    )
+    .willRespondWith(
+      ...connectResponse({
+        payments: [
+          {
+            paymentId: regex(PAYMENT_ID, example),
+            state: "PAYMENT_STATE_DECLINED",
+            item: {
+              title: like("Hotel Aurora, Lisbon — Double room, 3 nights"),
+              hotelStay: { hotelId: like("hotel-1"), roomId: like("room-1"), checkIn: date(2027, 3, 10), checkOut: date(2027, 3, 13) },
+            },
+            amount: money("25000"),
+            declineReason: like("The card was declined by its issuer."),
+            createTime: regex(RFC3339_UTC, "2027-02-01T10:00:00Z"),
+            updateTime: regex(RFC3339_UTC, "2027-02-01T10:00:05Z"),
+          },
+        ],
+      }),
+    )
+    .executeTest((mock) =>
+      withBff({ payment: { listPayments: overWire(PaymentService, mock.url).listPayments } }, async (bff) =>
+        (await bff.signedIn("c-93")).call("ListTrips", {}),
+      ),
+    );
+  const trip = answer?.body.trips?.[0];
+  assert.equal([trip?.paymentId, trip?.state, trip?.reason], [example, "TRIP_STATE_DECLINED", "The card was declined by its issuer."]);
+  assert.is(answer?.body.nextPageToken, undefined, "the only trip: no next page");
 });
 
 test("the pact is the committed contracts/pacts/web-payment.json (PACT_UPDATE=1 to change it)", async () => {

@@ -1,5 +1,5 @@
 // Payment against every committed pact that names it (booking's refunds and
-// sellers', the web BFF's MakePayment and GetPayment): the real server, wired as services/payment/main.ts wires it
+// sellers', the web BFF's MakePayment, GetPayment and ListPayments): the real server, wired as services/payment/main.ts wires it
 // (serverStack, bearer-token authentication, the gateway's callback route
 // beside the RPCs) on its own PostgreSQL database, with an in-memory gateway
 // (services/payment/fake-gateway.fixture.ts) in place of the card gateway.
@@ -41,14 +41,14 @@ async function servePayment(): Promise<ProviderServer> {
   });
 }
 
-/** A payment the customer made and the gateway authorised, its callback delivered to the server as the gateway would. */
-async function authorisedPayment(params: StateParams): Promise<string> {
+/** A payment the customer made and the gateway decided, its callback delivered to the server as the gateway would. */
+async function decidedPayment(params: StateParams, decision: "authorised" | "declined"): Promise<string> {
   const [customerId, currency] = [stringParam(params, "customerId"), stringParam(params, "currency")];
   if (currency !== "EUR") throw new Error(`the payments here are in EUR, not ${currency}`);
   const req = hotelPayment(customerId, `pact-state-${++keys}`, BigInt(stringParam(params, "amountMinor")), 0n);
   const { payment } = await f.client.makePayment(f.as(customerId), req);
   const paymentId = payment!.paymentId;
-  const callback = signedCallback(TEST_GATEWAY_SECRET, f.gateway.decide(paymentId, "authorised"));
+  const callback = signedCallback(TEST_GATEWAY_SECRET, f.gateway.decide(paymentId, decision));
   const res = await fetch(new URL(CALLBACK_PATH, server!.url), {
     method: "POST",
     headers: { "content-type": "application/json", [SIGNATURE_HEADER]: callback.signature },
@@ -56,9 +56,12 @@ async function authorisedPayment(params: StateParams): Promise<string> {
   });
   if (res.status !== 200) throw new Error(`the gateway's callback for ${paymentId} answered ${res.status}: ${await res.text()}`);
   const { payment: after } = await f.client.getPayment(f.asService(), { paymentId });
-  if (after?.state !== PaymentState.AUTHORISED) throw new Error(`payment ${paymentId} is not AUTHORISED after the callback`);
+  const expected = decision === "authorised" ? PaymentState.AUTHORISED : PaymentState.DECLINED;
+  if (after?.state !== expected) throw new Error(`payment ${paymentId} is not ${decision} after the callback`);
   return paymentId;
 }
+
+const authorisedPayment = (params: StateParams) => decidedPayment(params, "authorised");
 
 /** A token of the state's customer, for the calls a BFF makes on their behalf (withCustomerBearer). */
 const customerToken = async (params: StateParams) => (await tokens.customer(stringParam(params, "customerId"))).token!;
@@ -70,6 +73,10 @@ const paymentStates = (): ProviderStates => ({
   },
   async "a payment is authorised"(params) {
     return { paymentId: await authorisedPayment(params), customerToken: await customerToken(params) };
+  },
+  async "a payment was declined"(params) {
+    await decidedPayment(params, "declined");
+    return { customerToken: await customerToken(params) };
   },
   async "a payment was refunded in full"(params) {
     const paymentId = await authorisedPayment(params);
@@ -96,7 +103,7 @@ test("the real payment satisfies every pact that names it", async () => {
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
     ["booking-payment.json", "sellers-payment.json", "web-payment.json"],
   );
-  assert.ok(result.interactions >= 6, `${result.interactions} interactions`);
+  assert.ok(result.interactions >= 7, `${result.interactions} interactions`);
   // The refunds went through to the gateway: booking's full and partial ones and sellers' one, each once.
   const refunded = [...f.gateway.refunds.entries()].filter(([key]) => key.startsWith("refund:")).map(([key, r]) => [key.split(":")[1], r.amountMinor]);
   assert.equal(

@@ -113,6 +113,9 @@ const webStates = (h: WebHarness): ProviderStates => {
     },
     async "the customer has a confirmed trip"(params: StateParams) {
       const [customerId, paymentId] = [stringParam(params, "customerId"), stringParam(params, "paymentId")];
+      // Their only trip: a payment an earlier interaction started (still pending) would be a trip in My trips too.
+      for (const [id, p] of w.payments) if (p.customerId === customerId) w.payments.delete(id);
+      for (const [id, r] of w.reservations) if (r.customerId === customerId) w.reservations.delete(id);
       addPayment(w, paymentId, customerId, PaymentState.AUTHORISED, { item: STAY_ITEM, amount: eur(40_000n), markdown: eur(10_000n) });
       const reservationId = addReservation(w, paymentId, ReservationState.CONFIRMED, {
         item: STAY_ITEM,

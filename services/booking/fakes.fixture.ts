@@ -145,6 +145,9 @@ export function fakePayment(): FakePayment {
     async getPayment() {
       throw unavailable("not faked");
     },
+    async listPayments() {
+      throw unavailable("not faked");
+    },
     async refund(ctx, req) {
       const amountMinor = req.amount!.amountMinor;
       calls.push({ method: "Refund", key: req.idempotencyKey, principal: ctx.principal, amountMinor });

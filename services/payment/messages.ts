@@ -16,6 +16,11 @@ export function paymentState(status: PaymentStatus): PaymentState {
   return STATES[status];
 }
 
+/** The store's status of a contract's state; undefined for UNSPECIFIED or a number the contract does not define. */
+export function paymentStatus(state: PaymentState): PaymentStatus | undefined {
+  return (Object.keys(STATES) as PaymentStatus[]).find((status) => STATES[status] === state);
+}
+
 export function paymentMessage(p: PaymentRow): MessageInitShape<typeof PaymentSchema> {
   return {
     paymentId: p.paymentId,

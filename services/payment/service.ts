@@ -23,6 +23,7 @@ import {
 } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import type { GatewayClient, OpenedSession } from "./gateway.js";
+import { listing } from "./listing.js";
 import { paymentMessage } from "./messages.js";
 import { formatMoney } from "../../platform/money.js";
 import type { Priced, PriceRequest } from "../../platform/quotes.js";
@@ -138,6 +139,8 @@ export function paymentService(deps: PaymentServiceDeps): Service<typeof Payment
       }
       return { payment: paymentMessage(p) };
     },
+
+    ...listing(store, validators),
 
     async refund(ctx, req) {
       assertValid(validators.refund, req);

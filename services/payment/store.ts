@@ -135,6 +135,26 @@ export class PaymentStore {
     return row ? toPayment(row) : undefined;
   }
 
+  /**
+   * A customer's payments, newest first (create time, then id), in `states`
+   * when given, after the payment `after` (the last one of the previous
+   * page, which must be theirs: see listing.ts).
+   */
+  async customerPayments(q: { customerId: string; states: readonly PaymentStatus[]; after?: string; limit: number }): Promise<PaymentRow[]> {
+    const query = this.knex("payments")
+      .where({ customer_id: q.customerId })
+      .orderBy([
+        { column: "create_time", order: "desc" },
+        { column: "payment_id", order: "desc" },
+      ])
+      .limit(q.limit);
+    if (q.states.length > 0) query.whereIn("state", q.states);
+    if (q.after !== undefined) {
+      query.andWhereRaw("(create_time, payment_id) < (select create_time, payment_id from payments where payment_id = ?)", [q.after]);
+    }
+    return (await query).map(toPayment);
+  }
+
   /** Payments still PENDING that were created before `before`, oldest first. */
   async stalePending(before: Date, limit: number): Promise<PaymentRow[]> {
     const rows = await this.knex("payments")

@@ -6,9 +6,12 @@ import { summarise } from "../../endpoints/middleware/validation.js";
 import {
   date,
   dateAfter,
+  each,
+  enumDefined,
   intRange,
   maxLen,
   money,
+  pageSize,
   pattern,
   required,
   validator,
@@ -17,11 +20,15 @@ import {
   type Check,
 } from "../../endpoints/rules.js";
 import type { Validator, Validators } from "../../endpoints/service.js";
-import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { PaymentStateSchema, type PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { Money } from "../../gen/itinera/type/v1/money_pb.js";
 import { quoteChecks } from "../../platform/quotes.js";
 
 export const PAYMENT_ID = /^pay_[0-9a-f]{32}$/;
+/** ListPayments' largest page. */
+export const MAX_PAYMENTS_PAGE = 100;
+/** The states a payment can be in (PaymentState without UNSPECIFIED). */
+const STATE_COUNT = PaymentStateSchema.values.length - 1;
 /** Amounts travel to the gateway as JSON numbers: at most 2^53 − 1 minor units. */
 const MAX_AMOUNT = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -62,6 +69,16 @@ export function paymentValidators(opts: PaymentValidatorOptions = {}): Validator
         violation("return_url", "allowed_origin", `must be on one of Itinera's own origins (${originList})`),
     ]),
     getPayment: validator((req) => [paymentId(req.paymentId)]),
+    listPayments: validator((req) => [
+      pageSize("page_size", req.pageSize, MAX_PAYMENTS_PAGE),
+      maxLen("page_token", req.pageToken, 200),
+      req.states.length > STATE_COUNT
+        ? violation("states", "max_items", `must name each state at most once (at most ${STATE_COUNT})`)
+        : [
+            each("states", req.states, (path, state) => enumDefined(path, state, PaymentStateSchema)),
+            new Set(req.states).size < req.states.length && violation("states", "unique", "must name each state at most once"),
+          ],
+    ]),
     refund: validator((req) => [
       idempotencyKey(req.idempotencyKey),
       paymentId(req.paymentId),

@@ -90,6 +90,7 @@ export function fakePeers(): FakePeers {
     payment: {
       makePayment: unimplemented,
       getPayment: unimplemented,
+      listPayments: unimplemented,
       async refund(ctx, req) {
         record("refund", ctx, req);
         return { payment: { paymentId: req.paymentId, state: PaymentState.AUTHORISED, refunded: req.amount }, refundId: `gr_${req.idempotencyKey}` };

@@ -304,10 +304,28 @@ export function fakePayment(w: World): Service<typeof PaymentService> {
       if (!p || p.customerId !== ctx.principal?.id) throw notFound(`payment ${req.paymentId} does not exist`);
       return { payment: p };
     },
+    async listPayments(ctx, req) {
+      w.calls.push({ method: "payment.ListPayments", principal: ctx.principal, request: req });
+      const mine = [...w.payments.values()].filter((p) => p.customerId === ctx.principal?.id && (req.states.length === 0 || req.states.includes(p.state)));
+      const { items, nextPageToken } = pageOf(mine.reverse(), req.pageSize, req.pageToken);
+      return { payments: items, nextPageToken };
+    },
     async refund(): Promise<never> {
       throw permissionDenied("services only");
     },
   };
+}
+
+/**
+ * A page of a newest-first list as payment and booking page theirs: the
+ * token names the position after the page (the real ones name its last row,
+ * so the same token always answers the same prefix, as here).
+ */
+function pageOf<T>(all: T[], pageSize: number, pageToken: string): { items: T[]; nextPageToken: string } {
+  const from = pageToken === "" ? 0 : Number(/^at-(\d+)$/.exec(pageToken)?.[1] ?? NaN);
+  if (!Number.isSafeInteger(from)) throw invalidArgument("page_token: is not a page token from a previous response");
+  const end = from + (pageSize > 0 ? pageSize : 20);
+  return { items: all.slice(from, end), nextPageToken: end < all.length ? `at-${end}` : "" };
 }
 
 export function fakeBooking(w: World): Service<typeof BookingService> {
@@ -328,8 +346,9 @@ export function fakeBooking(w: World): Service<typeof BookingService> {
     },
     async listReservations(ctx, req) {
       w.calls.push({ method: "booking.ListReservations", principal: ctx.principal, request: req });
-      const reservations = [...w.reservations.values()].filter((r) => r.customerId === ctx.principal?.id).reverse();
-      return { reservations, nextPageToken: "" };
+      const mine = [...w.reservations.values()].filter((r) => r.customerId === ctx.principal?.id).reverse();
+      const { items, nextPageToken } = pageOf(mine, req.pageSize, req.pageToken);
+      return { reservations: items, nextPageToken };
     },
     async quoteCancellation(ctx, req) {
       mine(ctx.principal?.id, req.reservationId);

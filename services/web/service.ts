@@ -9,7 +9,8 @@
 // payment and booking answer only what is theirs. The parts, one file each:
 // account.ts (session), discovery.ts (destinations, airports), browse.ts
 // (results, hotel page, with prices.ts), booking.ts (StartBooking, from
-// search's quotes), trips.ts (trips and their watch), wallet.ts.
+// search's quotes), trips.ts (trips and their watch), trips-list.ts (My trips),
+// wallet.ts.
 import type { Service } from "../../endpoints/service.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import { account } from "./account.js";

@@ -6,6 +6,7 @@
 // streams PAYING → PAID → CONFIRMED and ends; cancellation and the wallet.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ReservationState } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { testQuote } from "../../platform/quotes.testing.js";
@@ -199,6 +200,63 @@ test("ListTrips, QuoteCancellation and CancelTrip act on the customer's own rese
   const cancelled = await b.call("CancelTrip", { reservationId });
   assert.is(cancelled.body.trip.state, "TRIP_STATE_CANCELLED");
   assert.equal(cancelled.body.trip.refunded, eur(40_000));
+});
+
+test("ListTrips: reservations and the payments that never became one (declined, pending, expired), newest first, each on exactly one page", async () => {
+  const b = await signedIn("nina");
+  const at = (minute: number) => ({ createTime: timestampFromDate(new Date(Date.UTC(2030, 0, 1, 12, minute))) });
+  const id = (c: string) => `pay_${c.repeat(32)}`;
+  const reserved = (c: string, minute: number) => {
+    addPayment(h.world, id(c), "cus_nina", PaymentState.AUTHORISED, at(minute - 1));
+    return addReservation(h.world, id(c), ReservationState.CONFIRMED, at(minute));
+  };
+  const r1 = reserved("1", 1);
+  addPayment(h.world, id("2"), "cus_nina", PaymentState.DECLINED, { ...at(2), declineReason: "The card was declined by its issuer." });
+  const r3 = reserved("3", 3);
+  addPayment(h.world, id("4"), "cus_nina", PaymentState.PENDING, at(4));
+  addPayment(h.world, id("5"), "cus_nina", PaymentState.EXPIRED, at(5));
+  const r6 = reserved("6", 6);
+  addPayment(h.world, id("7"), "cus_other", PaymentState.DECLINED, at(7));
+
+  const everything = [r6, id("5"), id("4"), r3, id("2"), r1];
+  const key = (t: { reservationId?: string; paymentId: string }) => t.reservationId || t.paymentId;
+  for (const pageSize of [1, 2, 4, 6, 50]) {
+    const seen: string[] = [];
+    let pageToken = "";
+    for (let page = 0; page < 10; page++) {
+      const res = await b.call("ListTrips", { pageSize, pageToken });
+      assert.is(res.status, 200, JSON.stringify(res.body));
+      const trips = res.body.trips ?? [];
+      assert.ok(trips.length <= pageSize);
+      seen.push(...trips.map(key));
+      pageToken = res.body.nextPageToken ?? "";
+      if (pageToken === "") break;
+    }
+    assert.equal(seen, everything, `pages of ${pageSize}`);
+  }
+  const all = (await b.call("ListTrips", { pageSize: 10 })).body.trips;
+  assert.equal(
+    all.map((t: { state: string }) => t.state),
+    ["TRIP_STATE_CONFIRMED", "TRIP_STATE_EXPIRED", "TRIP_STATE_PAYING", "TRIP_STATE_CONFIRMED", "TRIP_STATE_DECLINED", "TRIP_STATE_CONFIRMED"],
+  );
+  assert.is(all[4].reason, "The card was declined by its issuer.");
+  assert.equal(all[4].amount, eur(40_000));
+  assert.equal((calls("payment.ListPayments").at(-1)!.request as { states: number[] }).states, [1, 3, 4], "only the payments no reservation is made from");
+  assert.is(calls("payment.ListPayments").at(-1)!.principal?.id, "cus_nina", "with the customer's own token");
+});
+
+test("ListTrips refuses a page token it did not write, naming the field", async () => {
+  const b = await signedIn("otto");
+  for (const pageToken of ["not a token", Buffer.from("[]").toString("base64url"), Buffer.from('{"r":null,"p":null}').toString("base64url"), Buffer.from('{"r":5}').toString("base64url")]) {
+    const res = await b.call("ListTrips", { pageToken });
+    assert.is(res.status, 400, pageToken);
+    assert.is(res.body.code, "invalid_argument");
+    assert.match(res.body.message, /page_token: is not a page token from a previous ListTrips response/);
+  }
+  // A well-formed cursor whose inner token the source did not write: the source refuses it.
+  const inner = await b.call("ListTrips", { pageToken: Buffer.from('{"r":"forged","p":null}').toString("base64url") });
+  assert.is(inner.body.code, "invalid_argument");
+  assert.match(inner.body.message, /page_token/);
 });
 
 test("GetWallet is the signed-in customer's own wallet", async () => {

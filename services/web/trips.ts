@@ -5,7 +5,8 @@
 // A payment does not know its reservation; booking makes it (idempotent by
 // payment id) after the gateway's callback. The reservation of a payment is
 // found among the customer's reservations, newest first — right after paying
-// it is on the first page; the search stops after MAX_PAGES pages.
+// it is on the first page; the search stops after MAX_PAGES pages. ListTrips
+// (reservations and the payments that never became one) is trips-list.ts.
 import { setTimeout as sleepFor } from "node:timers/promises";
 import type { Context } from "../../endpoints/context.js";
 import { Code, KitError } from "../../endpoints/errors.js";
@@ -16,12 +17,12 @@ import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import type { WebServiceDeps, WebSettings } from "./deps.js";
 import { FINAL_STATES, fingerprint, tripOf, type TripInit } from "./trip.js";
+import { listTrips } from "./trips-list.js";
 
 type Trips = Pick<Service<typeof WebService>, "getTrip" | "watchTrip" | "listTrips" | "quoteCancellation" | "cancelTrip">;
 
 const RESERVATIONS_PAGE = 100;
 const MAX_PAGES = 10;
-const DEFAULT_TRIPS_PAGE = 20;
 /** WatchTrip ends this long before the call's deadline, normally rather than with DEADLINE_EXCEEDED. */
 const END_BEFORE_DEADLINE_MS = 300;
 
@@ -79,13 +80,7 @@ export function trips(deps: WebServiceDeps, settings: WebSettings, now: () => nu
       }
     },
 
-    async listTrips(ctx, req) {
-      const res = await deps.booking.listReservations(ctx, {
-        pageSize: req.pageSize > 0 ? req.pageSize : DEFAULT_TRIPS_PAGE,
-        pageToken: req.pageToken,
-      });
-      return { trips: res.reservations.map((r) => tripOf(undefined, r)), nextPageToken: res.nextPageToken };
-    },
+    listTrips: listTrips(deps),
 
     async quoteCancellation(ctx, req) {
       const q = await deps.booking.quoteCancellation(ctx, { reservationId: req.reservationId });

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { TripSchema, TripState } from "../../../gen/itinera/web/v1/web_pb.js";
-import { canCancel, isFinal, isPending, tripMessage, tripStateLabel, tripTone } from "./trips.js";
+import { canCancel, isFinal, isPending, tripListLine, tripMessage, tripStateLabel, tripTone, tryAgainUrl } from "./trips.js";
 
 const eur = (amountMinor: bigint) => ({ amountMinor, currency: "EUR" });
 const trip = (init: Parameters<typeof create<typeof TripSchema>>[1]) => create(TripSchema, { paymentId: "pay_1", ...init });
@@ -78,6 +78,30 @@ test("final, pending and cancellable states", () => {
   assert.is(tripTone(TripState.CONFIRMED), "success");
   assert.is(tripTone(TripState.DECLINED), "error");
   assert.is(tripTone(TripState.PAYING), "progress");
+});
+
+test("My trips says whether the card was charged for payments that never became a reservation", () => {
+  assert.is(tripListLine(trip({ state: TripState.DECLINED })), "Payment declined — your card was not charged.");
+  assert.is(tripListLine(trip({ state: TripState.PAYING })), "Waiting for your bank to confirm the payment.");
+  assert.is(tripListLine(trip({ state: TripState.EXPIRED })), "Payment timed out — your card was not charged.");
+  assert.is(tripListLine(trip({ state: TripState.CONFIRMED })), "Your booking is confirmed.");
+});
+
+test("Try again opens what was being bought, for a declined or timed-out payment only", () => {
+  const stay = {
+    case: "hotelStay" as const,
+    value: { hotelId: "h 1", checkIn: { year: 2027, month: 3, day: 1 }, checkOut: { year: 2027, month: 3, day: 4 } },
+  };
+  const flights = {
+    case: "flightTrip" as const,
+    value: { outboundFlightId: "SL123-2027-03-01", returnFlightId: "SL124-2027-03-08", origin: "LIS", destination: "MAD" },
+  };
+  assert.is(tryAgainUrl(trip({ state: TripState.DECLINED, item: { kind: stay } })), "/hotel/h%201?in=2027-03-01&out=2027-03-04");
+  assert.is(tryAgainUrl(trip({ state: TripState.EXPIRED, item: { kind: flights } })), "/flights?from=LIS&to=MAD&date=2027-03-01&return=2027-03-08");
+  assert.is(tryAgainUrl(trip({ state: TripState.DECLINED })), "/");
+  for (const state of [TripState.PAYING, TripState.PAID, TripState.CONFIRMED, TripState.FAILED, TripState.CANCELLED]) {
+    assert.is(tryAgainUrl(trip({ state, item: { kind: stay } })), undefined, TripState[state]);
+  }
 });
 
 test.run();

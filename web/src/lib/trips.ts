@@ -1,7 +1,9 @@
 // What a trip's state means, in the words the reservation page and "My trips"
 // show. Pure: the pages only pick where to put the text.
 import { TripState, type Trip } from "../../../gen/itinera/web/v1/web_pb.js";
+import { parseIsoDate } from "./dates.js";
 import { formatMoney, isPositive } from "./money.js";
+import { flightSearchUrl, hotelUrl } from "./params.js";
 
 /** The short label of a state ("Confirmed"), for badges and lists. */
 export function tripStateLabel(state: TripState): string {
@@ -120,4 +122,41 @@ export function tripMessage(trip: Trip): { headline: string; details: string[] }
     default:
       return { headline: "We are looking up this trip…", details: [] };
   }
+}
+
+/**
+ * The line under a trip in "My trips". The payments that never became a
+ * reservation say first whether the card was charged; the others say what
+ * the reservation page says.
+ */
+export function tripListLine(trip: Trip): string {
+  switch (trip.state) {
+    case TripState.DECLINED:
+      return "Payment declined — your card was not charged.";
+    case TripState.PAYING:
+      return "Waiting for your bank to confirm the payment.";
+    case TripState.EXPIRED:
+      return "Payment timed out — your card was not charged.";
+    default:
+      return tripMessage(trip).headline;
+  }
+}
+
+/** The dated departure's day in a flight id ("SL123-2026-12-01" → 2026-12-01). */
+const flightDay = (flightId: string) => parseIsoDate(/(\d{4}-\d{2}-\d{2})$/.exec(flightId)?.[1]);
+
+/**
+ * Where "Try again" leads for a trip whose payment did not go through
+ * (declined or timed out): what was being bought, to be priced and booked
+ * again; undefined for every other state.
+ */
+export function tryAgainUrl(trip: Trip): string | undefined {
+  if (trip.state !== TripState.DECLINED && trip.state !== TripState.EXPIRED) return undefined;
+  const kind = trip.item?.kind;
+  if (kind?.case === "hotelStay") return hotelUrl(kind.value.hotelId, kind.value.checkIn, kind.value.checkOut);
+  if (kind?.case === "flightTrip") {
+    const f = kind.value;
+    return flightSearchUrl({ from: f.origin, to: f.destination, date: flightDay(f.outboundFlightId), returnDate: f.returnFlightId ? flightDay(f.returnFlightId) : undefined });
+  }
+  return "/";
 }

@@ -25,9 +25,9 @@ export function TripFacts({ trip }: { trip: Trip }) {
       rows.push(["Check-out", `${formatDate(s.checkOut)} (${nightsLabel(daysBetween(s.checkIn, s.checkOut))})`, "check-out"]);
     }
   }
-  if (trip.createTime) rows.push(["Booked", when(trip.createTime), "booked"]);
-  // Only a trip whose card payment went through was paid; otherwise it is what the card was asked for.
+  // Only a trip whose card payment went through was paid (and booked); otherwise it is what the card was asked for.
   const charged = ![TripState.PAYING, TripState.DECLINED, TripState.EXPIRED].includes(trip.state);
+  if (trip.createTime) rows.push([charged ? "Booked" : "Payment started", when(trip.createTime), "booked"]);
   if (trip.amount) rows.push([charged ? "Paid by card" : "Card amount (not charged)", formatMoney(trip.amount), "amount"]);
   if (isPositive(trip.markdown)) rows.push(["From your wallet", formatMoney(trip.markdown), "markdown"]);
   if (trip.sellerReference) rows.push(["Seller reference", trip.sellerReference, "seller-reference"]);

@@ -1,5 +1,6 @@
 import "../test/dom.js";
 import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code } from "@connectrpc/connect";
 import { screen, waitFor, within } from "@testing-library/react";
 import { userEvent } from "@testing-library/user-event";
@@ -47,6 +48,22 @@ test("each trip shows its title, state, stay and amount; only paid or confirmed 
   assert.is(within(cards[1]!).getByText("Card amount (not charged)").tagName, "DT");
   assert.ok(within(cards[0]!).getByRole("button", { name: "Cancel Hotel 1" }));
   assert.is(within(cards[1]!).queryByRole("button", { name: /Cancel/ }), null);
+});
+
+test("a declined payment says the card was not charged, with the reason and a way to try again; a pending one waits for the bank", async () => {
+  const declined = create(TripSchema, { ...trip(2, TripState.DECLINED), reservationId: "", reason: "The card was declined by its issuer." });
+  const pending = create(TripSchema, { ...trip(3, TripState.PAYING), reservationId: "", createTime: timestampFromDate(new Date("2027-02-01T10:00:00Z")) });
+  await renderPage(<TripsPage />, { listTrips: async () => page([pending, declined]) }, { url: "/trips", customer: ANA });
+  const [waiting, refused] = await screen.findAllByTestId("trip");
+  assert.is(within(refused!).getByTestId("trip-line").textContent, "Payment declined — your card was not charged.");
+  assert.ok(within(refused!).getByText("The card was declined by its issuer."));
+  const again = within(refused!).getByRole("link", { name: "Try again: Hotel 2" });
+  assert.is(again.getAttribute("href"), "/hotel/h_2?in=2027-03-01&out=2027-03-04");
+  assert.is(within(waiting!).getByTestId("trip-state").textContent, "Waiting for payment");
+  assert.is(within(waiting!).getByTestId("trip-line").textContent, "Waiting for your bank to confirm the payment.");
+  assert.is(within(waiting!).queryByRole("link", { name: /Try again/ }), null);
+  assert.is(within(waiting!).queryByRole("button", { name: /Cancel/ }), null);
+  assert.is(within(waiting!).getByText("Payment started").tagName, "DT", "not booked: a payment started");
 });
 
 test("no trips says so; a failure says so with a retry that asks again", async () => {

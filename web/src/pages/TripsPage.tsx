@@ -1,5 +1,7 @@
 // /trips, "My trips": ListTrips newest first, page by page, each with its
-// state, dates and amounts; Cancel goes through the quote dialog.
+// state, dates and amounts — reservations, and the payments that never
+// became one (declined, waiting for the bank, timed out: "Try again" opens
+// what was being bought); Cancel goes through the quote dialog.
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { Trip } from "../../../gen/itinera/web/v1/web_pb.js";
 import { useApi } from "../api/context.js";
@@ -7,7 +9,7 @@ import { useCall } from "../api/hooks.js";
 import { ErrorMessage } from "../components/ErrorMessage.js";
 import { useTitle } from "../components/useTitle.js";
 import { formatMoney } from "../lib/money.js";
-import { canCancel, tripMessage } from "../lib/trips.js";
+import { canCancel, tripListLine, tryAgainUrl } from "../lib/trips.js";
 import { Link } from "../router.js";
 import { useRequireSignIn } from "../session.js";
 import { CancelDialog } from "./CancelDialog.js";
@@ -67,29 +69,39 @@ export function TripsPage() {
         </p>
       )}
       <ul className="results trips" aria-label="Trips" data-testid="trips">
-        {trips.map((trip) => (
-          <li key={trip.paymentId} className="card trip-card" data-testid="trip" data-payment-id={trip.paymentId} data-reservation-id={trip.reservationId}>
-            <article aria-label={trip.item?.title || "Trip"}>
-              <div className="trip-head">
-                <h2 className="card-title">{trip.item?.title || "Trip"}</h2>
-                <TripStateBadge trip={trip} />
-              </div>
-              <p className="trip-line">{tripMessage(trip).headline}</p>
-              {trip.reason && <p className="trip-reason">{trip.reason}</p>}
-              <TripFacts trip={trip} />
-              <div className="card-actions">
-                <Link href={`/trips/return?payment_id=${encodeURIComponent(trip.paymentId)}`} className="button link">
-                  Details
-                </Link>
-                {canCancel(trip) && (
-                  <button type="button" className="secondary" aria-label={`Cancel ${trip.item?.title || "trip"}`} data-testid="cancel-button" onClick={() => setCancelling(trip)}>
-                    Cancel
-                  </button>
-                )}
-              </div>
-            </article>
-          </li>
-        ))}
+        {trips.map((trip) => {
+          const again = tryAgainUrl(trip);
+          return (
+            <li key={trip.paymentId} className="card trip-card" data-testid="trip" data-payment-id={trip.paymentId} data-reservation-id={trip.reservationId}>
+              <article aria-label={trip.item?.title || "Trip"}>
+                <div className="trip-head">
+                  <h2 className="card-title">{trip.item?.title || "Trip"}</h2>
+                  <TripStateBadge trip={trip} />
+                </div>
+                <p className="trip-line" data-testid="trip-line">
+                  {tripListLine(trip)}
+                </p>
+                {trip.reason && <p className="trip-reason">{trip.reason}</p>}
+                <TripFacts trip={trip} />
+                <div className="card-actions">
+                  <Link href={`/trips/return?payment_id=${encodeURIComponent(trip.paymentId)}`} className="button link">
+                    Details
+                  </Link>
+                  {again && (
+                    <Link href={again} className="button secondary" aria-label={`Try again: ${trip.item?.title || "this trip"}`} data-testid="try-again">
+                      Try again
+                    </Link>
+                  )}
+                  {canCancel(trip) && (
+                    <button type="button" className="secondary" aria-label={`Cancel ${trip.item?.title || "trip"}`} data-testid="cancel-button" onClick={() => setCancelling(trip)}>
+                      Cancel
+                    </button>
+                  )}
+                </div>
+              </article>
+            </li>
+          );
+        })}
       </ul>
       {next && !page.loading && (
         <button type="button" className="secondary" onClick={() => setPageToken(next)}>

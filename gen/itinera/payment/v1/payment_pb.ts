@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/payment/v1/payment.proto.
  */
 export const file_itinera_payment_v1_payment: GenFile = /*@__PURE__*/
-  fileDesc("CiBpdGluZXJhL3BheW1lbnQvdjEvcGF5bWVudC5wcm90bxISaXRpbmVyYS5wYXltZW50LnYxItwDCgdQYXltZW50EhIKCnBheW1lbnRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSIwoEaXRlbRgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtEiYKBmFtb3VudBgEIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIoCghtYXJrZG93bhgFIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIvCgVzdGF0ZRgGIAEoDjIgLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50U3RhdGUSFAoMcmVkaXJlY3RfdXJsGAcgASgJEhIKCnJldHVybl91cmwYCCABKAkSFgoOZGVjbGluZV9yZWFzb24YCSABKAkSKAoIcmVmdW5kZWQYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5hdXRob3Jpc2VfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi5gEKEk1ha2VQYXltZW50UmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYASABKAkSJwoEaXRlbRgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtQgIYARIqCgZhbW91bnQYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXlCAhgBEiwKCG1hcmtkb3duGAQgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5QgIYARISCgpyZXR1cm5fdXJsGAUgASgJEg4KBnF1b3RlcxgGIAMoCRIQCghmbGV4aWJsZRgHIAEoCCJZChNNYWtlUGF5bWVudFJlc3BvbnNlEiwKB3BheW1lbnQYASABKAsyGy5pdGluZXJhLnBheW1lbnQudjEuUGF5bWVudBIUCgxyZWRpcmVjdF91cmwYAiABKAkiJwoRR2V0UGF5bWVudFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSJCChJHZXRQYXltZW50UmVzcG9uc2USLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50InQKDVJlZnVuZFJlcXVlc3QSFwoPaWRlbXBvdGVuY3lfa2V5GAEgASgJEhIKCnBheW1lbnRfaWQYAiABKAkSJgoGYW1vdW50GAMgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5Eg4KBnJlYXNvbhgEIAEoCSJRCg5SZWZ1bmRSZXNwb25zZRIsCgdwYXltZW50GAEgASgLMhsuaXRpbmVyYS5wYXltZW50LnYxLlBheW1lbnQSEQoJcmVmdW5kX2lkGAIgASgJKp0BCgxQYXltZW50U3RhdGUSHQoZUEFZTUVOVF9TVEFURV9VTlNQRUNJRklFRBAAEhkKFVBBWU1FTlRfU1RBVEVfUEVORElORxABEhwKGFBBWU1FTlRfU1RBVEVfQVVUSE9SSVNFRBACEhoKFlBBWU1FTlRfU1RBVEVfREVDTElORUQQAxIZChVQQVlNRU5UX1NUQVRFX0VYUElSRUQQBDLPAgoOUGF5bWVudFNlcnZpY2USaQoLTWFrZVBheW1lbnQSJi5pdGluZXJhLnBheW1lbnQudjEuTWFrZVBheW1lbnRSZXF1ZXN0GicuaXRpbmVyYS5wYXltZW50LnYxLk1ha2VQYXltZW50UmVzcG9uc2UiCZACApq1GAIQARJmCgpHZXRQYXltZW50EiUuaXRpbmVyYS5wYXltZW50LnYxLkdldFBheW1lbnRSZXF1ZXN0GiYuaXRpbmVyYS5wYXltZW50LnYxLkdldFBheW1lbnRSZXNwb25zZSIJkAIBmrUYAhABEmoKBlJlZnVuZBIhLml0aW5lcmEucGF5bWVudC52MS5SZWZ1bmRSZXF1ZXN0GiIuaXRpbmVyYS5wYXltZW50LnYxLlJlZnVuZFJlc3BvbnNlIhmQAgKatRgSGgdib29raW5nGgdzZWxsZXJzYgZwcm90bzM", [file_google_protobuf_timestamp, file_itinera_options_v1_options, file_itinera_type_v1_item, file_itinera_type_v1_money]);
+  fileDesc("CiBpdGluZXJhL3BheW1lbnQvdjEvcGF5bWVudC5wcm90bxISaXRpbmVyYS5wYXltZW50LnYxItwDCgdQYXltZW50EhIKCnBheW1lbnRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSIwoEaXRlbRgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtEiYKBmFtb3VudBgEIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIoCghtYXJrZG93bhgFIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIvCgVzdGF0ZRgGIAEoDjIgLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50U3RhdGUSFAoMcmVkaXJlY3RfdXJsGAcgASgJEhIKCnJldHVybl91cmwYCCABKAkSFgoOZGVjbGluZV9yZWFzb24YCSABKAkSKAoIcmVmdW5kZWQYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5hdXRob3Jpc2VfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi5gEKEk1ha2VQYXltZW50UmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYASABKAkSJwoEaXRlbRgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtQgIYARIqCgZhbW91bnQYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXlCAhgBEiwKCG1hcmtkb3duGAQgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5QgIYARISCgpyZXR1cm5fdXJsGAUgASgJEg4KBnF1b3RlcxgGIAMoCRIQCghmbGV4aWJsZRgHIAEoCCJZChNNYWtlUGF5bWVudFJlc3BvbnNlEiwKB3BheW1lbnQYASABKAsyGy5pdGluZXJhLnBheW1lbnQudjEuUGF5bWVudBIUCgxyZWRpcmVjdF91cmwYAiABKAkiJwoRR2V0UGF5bWVudFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSJCChJHZXRQYXltZW50UmVzcG9uc2USLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50Im4KE0xpc3RQYXltZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSMAoGc3RhdGVzGAMgAygOMiAuaXRpbmVyYS5wYXltZW50LnYxLlBheW1lbnRTdGF0ZSJeChRMaXN0UGF5bWVudHNSZXNwb25zZRItCghwYXltZW50cxgBIAMoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ0Cg1SZWZ1bmRSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIOCgZyZWFzb24YBCABKAkiUQoOUmVmdW5kUmVzcG9uc2USLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50EhEKCXJlZnVuZF9pZBgCIAEoCSqdAQoMUGF5bWVudFN0YXRlEh0KGVBBWU1FTlRfU1RBVEVfVU5TUEVDSUZJRUQQABIZChVQQVlNRU5UX1NUQVRFX1BFTkRJTkcQARIcChhQQVlNRU5UX1NUQVRFX0FVVEhPUklTRUQQAhIaChZQQVlNRU5UX1NUQVRFX0RFQ0xJTkVEEAMSGQoVUEFZTUVOVF9TVEFURV9FWFBJUkVEEAQyvQMKDlBheW1lbnRTZXJ2aWNlEmkKC01ha2VQYXltZW50EiYuaXRpbmVyYS5wYXltZW50LnYxLk1ha2VQYXltZW50UmVxdWVzdBonLml0aW5lcmEucGF5bWVudC52MS5NYWtlUGF5bWVudFJlc3BvbnNlIgmQAgKatRgCEAESZgoKR2V0UGF5bWVudBIlLml0aW5lcmEucGF5bWVudC52MS5HZXRQYXltZW50UmVxdWVzdBomLml0aW5lcmEucGF5bWVudC52MS5HZXRQYXltZW50UmVzcG9uc2UiCZACAZq1GAIQARJsCgxMaXN0UGF5bWVudHMSJy5pdGluZXJhLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVxdWVzdBooLml0aW5lcmEucGF5bWVudC52MS5MaXN0UGF5bWVudHNSZXNwb25zZSIJkAIBmrUYAhABEmoKBlJlZnVuZBIhLml0aW5lcmEucGF5bWVudC52MS5SZWZ1bmRSZXF1ZXN0GiIuaXRpbmVyYS5wYXltZW50LnYxLlJlZnVuZFJlc3BvbnNlIhmQAgKatRgSGgdib29raW5nGgdzZWxsZXJzYgZwcm90bzM", [file_google_protobuf_timestamp, file_itinera_options_v1_options, file_itinera_type_v1_item, file_itinera_type_v1_money]);
 
 /**
  * One payment.
@@ -269,6 +269,70 @@ export const GetPaymentResponseSchema: GenMessage<GetPaymentResponse> = /*@__PUR
   messageDesc(file_itinera_payment_v1_payment, 4);
 
 /**
+ * A page of the calling customer's payments.
+ *
+ * @generated from message itinera.payment.v1.ListPaymentsRequest
+ */
+export type ListPaymentsRequest = Message<"itinera.payment.v1.ListPaymentsRequest"> & {
+  /**
+   * At most this many (1 to 100; 0 means 20).
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * From a previous answer's next_page_token (with the same states); empty
+   * for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+
+  /**
+   * Only payments in these states; empty for every state. At most one of each.
+   *
+   * @generated from field: repeated itinera.payment.v1.PaymentState states = 3;
+   */
+  states: PaymentState[];
+};
+
+/**
+ * Describes the message itinera.payment.v1.ListPaymentsRequest.
+ * Use `create(ListPaymentsRequestSchema)` to create a new message.
+ */
+export const ListPaymentsRequestSchema: GenMessage<ListPaymentsRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_payment_v1_payment, 5);
+
+/**
+ * A page of payments.
+ *
+ * @generated from message itinera.payment.v1.ListPaymentsResponse
+ */
+export type ListPaymentsResponse = Message<"itinera.payment.v1.ListPaymentsResponse"> & {
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated itinera.payment.v1.Payment payments = 1;
+   */
+  payments: Payment[];
+
+  /**
+   * For the next page; empty on the last.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message itinera.payment.v1.ListPaymentsResponse.
+ * Use `create(ListPaymentsResponseSchema)` to create a new message.
+ */
+export const ListPaymentsResponseSchema: GenMessage<ListPaymentsResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_payment_v1_payment, 6);
+
+/**
  * A refund to make.
  *
  * @generated from message itinera.payment.v1.RefundRequest
@@ -308,7 +372,7 @@ export type RefundRequest = Message<"itinera.payment.v1.RefundRequest"> & {
  * Use `create(RefundRequestSchema)` to create a new message.
  */
 export const RefundRequestSchema: GenMessage<RefundRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_payment_v1_payment, 5);
+  messageDesc(file_itinera_payment_v1_payment, 7);
 
 /**
  * The refund made.
@@ -336,7 +400,7 @@ export type RefundResponse = Message<"itinera.payment.v1.RefundResponse"> & {
  * Use `create(RefundResponseSchema)` to create a new message.
  */
 export const RefundResponseSchema: GenMessage<RefundResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_payment_v1_payment, 6);
+  messageDesc(file_itinera_payment_v1_payment, 8);
 
 /**
  * Where a payment is.
@@ -421,6 +485,18 @@ export const PaymentService: GenService<{
     methodKind: "unary";
     input: typeof GetPaymentRequestSchema;
     output: typeof GetPaymentResponseSchema;
+  },
+  /**
+   * The calling customer's own payments, newest first (by when they were
+   * recorded), optionally only those in some states: "My trips" shows the
+   * declined, pending and expired ones, which never became reservations.
+   *
+   * @generated from rpc itinera.payment.v1.PaymentService.ListPayments
+   */
+  listPayments: {
+    methodKind: "unary";
+    input: typeof ListPaymentsRequestSchema;
+    output: typeof ListPaymentsResponseSchema;
   },
   /**
    * Gives back part or all of an authorised payment through the gateway.

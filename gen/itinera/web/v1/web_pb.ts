@@ -1379,7 +1379,8 @@ export const WebService: GenService<{
     output: typeof WatchTripResponseSchema;
   },
   /**
-   * "My trips", newest first.
+   * "My trips", newest first: the reservations, and the payments that never
+   * became one (declined, still paying, expired), under one page token.
    *
    * @generated from rpc itinera.web.v1.WebService.ListTrips
    */
