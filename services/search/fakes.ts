@@ -6,7 +6,7 @@
 import type { MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Context } from "../../endpoints/context.js";
-import { Code, KitError } from "../../endpoints/errors.js";
+import { Code, invalidArgument, KitError } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import type {
   AirportSchema,
@@ -99,7 +99,10 @@ export function fakeCatalog(data: { hotels: HotelInit[]; airports: AirportInit[]
       let from = 0;
       if (req.pageToken !== "") {
         const [query, offset] = req.pageToken.split("@");
-        if (query !== words) throw new KitError(Code.InvalidArgument, "page_token: is not a page token of a previous response to the same query");
+        if (query !== words) {
+          const description = "is not a page token of a previous response to the same query";
+          throw invalidArgument(`page_token: ${description}`, [{ field: "page_token", rule: "page_token", description }]);
+        }
         from = Number(offset);
       }
       const size = req.pageSize || 20;
