@@ -104,6 +104,7 @@ export const EXAMPLES: Record<string, Example> = {
   "itinera.catalog.v1.CatalogService/GetHotels": { request: (w) => ({ hotelIds: [w.stay.hotelId] }) },
   "itinera.catalog.v1.CatalogService/ListFlights": { request: (w) => w.route },
   "itinera.catalog.v1.CatalogService/GetAirports": { request: (w) => ({ codes: [w.route.origin] }) },
+  "itinera.catalog.v1.CatalogService/ListAirports": { request: () => ({}) },
 
   // pricing
   "itinera.pricing.v1.PricingService/IngestHotelRates": {

@@ -10,6 +10,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import * as assert from "uvu/assert";
+import { freePort } from "../platform/processes.testing.js";
 import { startMarketplace, type Marketplace } from "./marketplace.fixture.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -54,6 +55,8 @@ export interface BrowserWorld {
   webUrl: string;
   /** The SMTP sink's viewer. */
   inboxUrl: string;
+  /** The web service's (the BFF's) Prometheus text from its admin port: what it asked of whom (rpc_requests_total{side="client"}). */
+  webMetrics(): Promise<string>;
   browser: Browser;
   /** A fresh visitor (no cookies) for `test` (the screenshot folder's name); a phone-sized screen with `phone`. */
   session(test: string, opts?: { phone?: boolean; probes?: Record<string, string> }): Promise<BrowserSession>;
@@ -70,11 +73,17 @@ const slug = (text: string) =>
 export async function startBrowserWorld(extraEnv: Record<string, string> = {}): Promise<BrowserWorld> {
   if (!existsSync(join(ROOT, "services", "web", "main.ts"))) throw new Error("services/web/main.ts is not in this checkout: no web service to test");
   if (!existsSync(join(ROOT, "web", "dist", "index.html"))) throw new Error("web/dist/index.html is missing: `make web` builds the web app");
+  const adminPort = await freePort();
   const m = await startMarketplace({
     // Every visitor of these tests comes from 127.0.0.1 and types faster than a person: the per-address
     // limit is raised so that it never decides a test (services/web has its own tests of the limit).
     WEB_RATE_PER_SEC: "50",
     WEB_RATE_BURST: "500",
+    // Five cities (Paris is the fifth, sandbox/places.ts) of 25 hotels each: more than a page (20) in a
+    // city, for "Show more" (e2e/browser-search.cases.ts). 125 hotels over 20 days: still a small inventory.
+    SANDBOX_CITIES: "5",
+    SANDBOX_HOTELS_PER_CITY: "25",
+    WEB_ADMIN_PORT: String(adminPort),
     ...extraEnv,
   });
   let browser: Browser;
@@ -137,6 +146,11 @@ export async function startBrowserWorld(extraEnv: Record<string, string> = {}): 
     m,
     webUrl,
     inboxUrl: m.system.url("smtp"),
+    async webMetrics() {
+      const res = await fetch(`http://127.0.0.1:${adminPort}/metrics`);
+      if (!res.ok) throw new Error(`the web service's /metrics answered ${res.status}`);
+      return res.text();
+    },
     browser,
     session,
     async close() {

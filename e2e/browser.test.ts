@@ -13,6 +13,7 @@ import { until } from "../platform/processes.testing.js";
 import { DECLINE_REASON } from "../sandbox/gateway-ledger.js";
 import { startBrowserWorld, type BrowserSession, type BrowserWorld } from "./browser.fixture.js";
 import { declinedAndPendingInMyTrips } from "./browser-trips.cases.js";
+import { searchCases } from "./browser-search.cases.js";
 import { CARDS } from "./marketplace.fixture.js";
 
 let w: BrowserWorld;
@@ -301,5 +302,7 @@ test("a signed-out visitor going to My trips is sent to sign in, and comes back 
   await s.shot("my trips after signing in");
   await s.close();
 });
+
+searchCases(test, { world: () => w, signUp, uniqueEmail });
 
 test.run();

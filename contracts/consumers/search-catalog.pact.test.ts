@@ -5,8 +5,10 @@
 //
 // SearchHotels: search shows hotel_id, name, city_name, country_code,
 // star_rating, the first of image_urls, amenities, and each room's room_id,
-// name and max_occupancy; an empty answer (no hotels field at all) is a
-// listing without hotels. ListFlights: flight_id (joined with pricing's
+// name and max_occupancy, and the total_count of matches (next_page_token,
+// when there is one, is passed on as it is); an empty answer (no hotels field at all) is a
+// listing without hotels. GetHotels (a stay priced for hotel ids): the same
+// of each hotel asked, known ones only. ListFlights: flight_id (joined with pricing's
 // fares), flight_number, carrier_name, origin, destination, the departure
 // and arrival instants, aircraft. GetAirports: each known code with its
 // IANA time zone (search shows local times in it); an unknown code is left
@@ -52,6 +54,7 @@ test("hotels in a city: search shows what the catalog lists of each hotel and it
           amenities: eachLike("pool"),
           rooms: eachLike({ roomId: like("DBL-STD"), name: like("Double room"), maxOccupancy: integer(2) }),
         }),
+        totalCount: integer(1),
       }),
     )
     .executeTest(async (mock) => {
@@ -69,6 +72,7 @@ test("hotels in a city: search shows what the catalog lists of each hotel and it
     [["DBL-STD", "Double room", 2, PriceStatus.MISSING]],
   );
   assert.equal(results!.degraded, []);
+  assert.is(results!.totalCount, 1, "the catalog's total is search's");
 });
 
 test("a query nothing matches: no hotels field, which search reads as an empty listing", async () => {
@@ -83,6 +87,37 @@ test("a query nothing matches: no hotels field, which search reads as an empty l
       return (await search.searchHotels(ctx, { query: { query: "Atlantis", ...STAY } })).results;
     });
   assert.equal([results?.hotels, results?.degraded, results?.complete], [[], [], true]);
+});
+
+test("hotels by id: search prices the stay for the hotels the catalog knows of those asked", async () => {
+  const results = await pact
+    .interaction()
+    .given("hotels exist in a city", { cityId: "lisbon-pt", cityName: "Lisbon", countryCode: "PT", countryName: "Portugal" })
+    .uponReceiving("the hotels of a stay priced by hotel id")
+    .withRequest(...withBearer(connectRequest(CatalogService.method.getHotels, { hotelIds: ["h-lisbon-pt-1"] })))
+    .willRespondWith(
+      ...connectResponse({
+        hotels: eachLike({
+          hotelId: "h-lisbon-pt-1",
+          name: like("Casa Alfama"),
+          cityName: like("Lisbon"),
+          countryCode: regex(/^[A-Z]{2}$/, "PT"),
+          starRating: integer(4),
+          imageUrls: eachLike(regex(/^https?:\/\/\S+$/, "https://img.sandbox.itinera.test/lisbon-pt-1/1.jpg")),
+          amenities: eachLike("pool"),
+          rooms: eachLike({ roomId: like("DBL-STD"), name: like("Double room"), maxOccupancy: integer(2) }),
+        }),
+      }),
+    )
+    .executeTest(async (mock) => {
+      const search = searchOver({ catalog: { getHotels: overWire(CatalogService, mock.url, "search").getHotels } });
+      return (await search.searchHotels(ctx, { query: { hotelIds: ["h-lisbon-pt-1"], ...STAY } })).results;
+    });
+  assert.equal(
+    results?.hotels.map((h) => [h.hotelId, h.name, h.rooms.map((r) => r.roomId)]),
+    [["h-lisbon-pt-1", "Casa Alfama", ["DBL-STD"]]],
+  );
+  assert.equal([results?.totalCount, results?.nextPageToken], [1, ""]);
 });
 
 test("a route's flights on a date: search shows each flight at local times", async () => {

@@ -108,7 +108,10 @@ const memoryCatalog: Service<typeof CatalogService> = {
   },
   upsertHotels: notHere("UpsertHotels"),
   upsertFlights: notHere("UpsertFlights"),
-  getHotels: notHere("GetHotels"),
+  async getHotels(_ctx, req) {
+    return { hotels: req.hotelIds.flatMap((id) => HOTELS.filter((h) => h.hotelId === id)) };
+  },
+  listAirports: notHere("ListAirports"),
 };
 
 /** No prices at all: what a catalog test needs (every room MISSING). */

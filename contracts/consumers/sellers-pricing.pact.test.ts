@@ -57,6 +57,7 @@ function ingestion(url: string): Ingestion {
     getHotels: noCatalog,
     listFlights: noCatalog,
     getAirports: noCatalog,
+    listAirports: noCatalog,
   });
   return new Ingestion({ catalog, pricing: overWire(PricingService, url, "sellers") });
 }

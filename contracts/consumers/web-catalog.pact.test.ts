@@ -6,19 +6,18 @@
 //
 // SearchHotels (SuggestDestinations): the text typed, 40 hotels asked; the
 // BFF makes cities of their city_id, city_name, country_name (or
-// country_code) and hotels of their name. GetHotels (GetHotel, StartBooking):
-// the hotel's name and city_name, which the BFF asks search about, and when
-// search does not list it the page as the catalog lists it — stars, country,
+// country_code) and hotels of their name. GetHotels (GetHotel, whose quotes
+// StartBooking books): that the hotel exists (search then prices it by id),
+// and when search does not list it the page as the catalog lists it — stars, country,
 // the first image, amenities, and each room's id, name and occupancy, all
-// unpriced. GetAirports (ListAirports): the BFF asks for every three-letter
-// code, 100 a call; each known one comes back with its city and country.
+// unpriced. ListAirports (the BFF's ListAirports): one call, every airport
+// with its city and country.
 // No call carries a token, and no error code is handled: a failure is the
 // page's "could not reach".
 import { create } from "@bufbuild/protobuf";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CatalogService, GetAirportsResponseSchema } from "../../gen/itinera/catalog/v1/catalog_pb.js";
-import { codeBatches } from "../../services/web/airports.js";
+import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { connectRequest, connectResponse, consumerPact, type ConsumerPact, Matchers, withBearer } from "../pact.js";
 import { day, overWire } from "./calls.js";
 import { withBff, type Wired } from "./web-harness.js";
@@ -102,23 +101,18 @@ test("a hotel page: the listing search is asked about, shown unpriced when searc
   assert.equal(answer.hotel.rooms.map((r: { roomId: string; price: { status: string } }) => [r.roomId, r.price.status]), [["DBL-STD", "PRICE_STATUS_MISSING"]]);
 });
 
-test("the airport list: each known code of a batch with its city and country", async () => {
-  const batch = codeBatches().find((codes) => codes.includes("LIS"))!;
+test("the airport list: every airport in one call, each with its city and country", async () => {
   const answer = await pact
     .interaction()
     .given("airports exist", { codes: ["LIS", "MAD"] })
-    .uponReceiving("the airports of a batch of a hundred codes")
-    .withRequest(...withBearer(connectRequest(CatalogService.method.getAirports, { codes: batch })))
-    .willRespondWith(...connectResponse({ airports: [{ code: "LIS", cityName: like("Lisbon"), countryCode: regex(/^[A-Z]{2}$/, "PT") }] }))
-    .executeTest((mock) => {
-      // The batch with LIS goes over the wire; the 175 others answer no airports, in memory.
-      const wire = overWire(CatalogService, mock.url, "web");
-      return bffAnswers(
-        { getAirports: async (ctx, req) => (req.codes?.includes("LIS") ? wire.getAirports(ctx, req) : create(GetAirportsResponseSchema)) },
-        "ListAirports",
-        {},
-      );
-    });
+    .uponReceiving("the list of every airport")
+    .withRequest(...withBearer(connectRequest(CatalogService.method.listAirports, {})))
+    .willRespondWith(
+      ...connectResponse({
+        airports: eachLike({ code: regex(/^[A-Z]{3}$/, "LIS"), cityName: like("Lisbon"), countryCode: regex(/^[A-Z]{2}$/, "PT") }),
+      }),
+    )
+    .executeTest((mock) => bffAnswers({ listAirports: overWire(CatalogService, mock.url, "web").listAirports }, "ListAirports", {}));
   assert.equal(answer.airports, [{ code: "LIS", cityName: "Lisbon", countryCode: "PT" }]);
 });
 

@@ -3,10 +3,10 @@
 // (web-harness.ts) for a browser with the method over Connect JSON against
 // Pact's mock server.
 //
-// SearchHotels: the hotel's name (the catalog's, in memory here), the stay and
-// 50 results; for a signed-in customer the call carries their token (search
+// SearchHotels: the hotel's id (hotel_ids: one call prices the stay, no
+// keyword search of its name) and the stay; for a signed-in customer the call carries their token (search
 // applies that customer's markdown and quotes each price for them; no
-// customer id in the body). The BFF finds the hotel by id and passes it to
+// customer id in the body). The BFF takes the hotel of that id and passes it to
 // the page as it is — name, city, country, stars, image, amenities, each
 // room's id, name, occupancy, offers and personal price with the flexible
 // option's price and the quote to book it — and the wallet's balance.
@@ -58,12 +58,12 @@ test.after(async () => {
   await pact?.close();
 });
 
-test("a visitor's hotel page: the hotel found by its name, its rooms priced for the stay", async () => {
+test("a visitor's hotel page: the hotel asked by its id, its rooms priced for the stay", async () => {
   const answer = await pact
     .interaction()
     .given("a hotel's rooms are priced", AURORA)
-    .uponReceiving("a hotel search by the hotel's name for its page, as the BFF itself")
-    .withRequest(...withBearer(connectRequest(SearchService.method.searchHotels, { query: { query: "Hotel Aurora", ...STAY, pageSize: 50 } })))
+    .uponReceiving("the prices of a hotel by its id for its page, as the BFF itself")
+    .withRequest(...withBearer(connectRequest(SearchService.method.searchHotels, { query: { ...STAY, hotelIds: ["h-aurora"] } })))
     .willRespondWith(...connectResponse({ results: { hotels: eachLike(hotel(price("50000", "50000"))) } }))
     .executeTest((mock) =>
       withBff({ search: { searchHotels: overWire(SearchService, mock.url, "web").searchHotels } }, async (bff) =>
@@ -81,8 +81,8 @@ test("a signed-in customer's hotel page: priced for the customer whose token sea
     .interaction()
     .given("a hotel's rooms are priced", AURORA)
     .given("a customer has a wallet balance", { customerId: c, currency: "EUR", amountMinor: "10000" })
-    .uponReceiving("a hotel search by the hotel's name for a signed-in customer's page, with their token")
-    .withRequest(...withCustomerBearer(connectRequest(SearchService.method.searchHotels, { query: { query: "Hotel Aurora", ...STAY, pageSize: 50 } })))
+    .uponReceiving("the prices of a hotel by its id for a signed-in customer's page, with their token")
+    .withRequest(...withCustomerBearer(connectRequest(SearchService.method.searchHotels, { query: { ...STAY, hotelIds: ["h-aurora"] } })))
     .willRespondWith(
       ...connectResponse({
         results: { hotels: eachLike(hotel({ ...price("50000", "40000", "10000"), flexible: money("5000"), quote: regex(QUOTE, QUOTE_EXAMPLE) })), walletAvailable: money("10000") },

@@ -65,6 +65,11 @@ export class FlightStore {
     return unique.flatMap((c) => byCode.get(c) ?? []);
   }
 
+  /** Every airport, by code (a small table: one per city served). */
+  async allAirports(): Promise<AirportRecord[]> {
+    return ((await this.knex("airports").select(...AIRPORT_COLUMNS).orderBy("code")) as Row[]).map(toAirport);
+  }
+
   /**
    * Airports matching words, best first: the code itself, then an exact city
    * or city alias, then names or cities starting with the words, then a word

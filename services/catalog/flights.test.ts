@@ -74,6 +74,15 @@ test("GetAirports by codes: in the order asked, unknown ones left out", async ()
   );
 });
 
+test("ListAirports: every airport in one answer, by code", async () => {
+  const { airports } = await c.client.listAirports(c.ctx, {});
+  const codes = airports.map((a) => a.code);
+  assert.ok(codes.includes("LIS") && codes.includes("MAD"), codes.join());
+  assert.equal(codes, [...codes].sort(), "by code");
+  const lis = airports.find((a) => a.code === "LIS")!;
+  assert.equal([lis.name, lis.cityName, lis.timeZone], ["Humberto Delgado", "Lisbon", "Europe/Lisbon"]);
+});
+
 test("GetAirports by words: the code, a city, an alias, a name's start, a typo", async () => {
   const codes = async (query: string) => (await c.client.getAirports(c.ctx, { query })).airports.map((a) => a.code);
   assert.equal((await codes("lis"))[0], "LIS");

@@ -16,11 +16,12 @@
 // millionths so that cursors compare exact integers; ties by hotel_id (byte
 // order). Pages continue strictly after a cursor (tier, score, hotel_id), so
 // they never overlap or skip a hotel while the data does not change. The
-// same statement reads the page's hotels with their rooms: one round trip.
+// same statement counts every match (the total, on every page) and reads the
+// page's hotels with their rooms: one round trip.
 // Comparisons use `fold` (lower case, no accents) on both sides.
 import type { Knex } from "knex";
 import { HOTEL_WITH_ROOMS, hotelRecord } from "./hotel-rows.js";
-import type { RankedHotel, SearchCursor } from "./listings.js";
+import type { RankedPage, SearchCursor } from "./listings.js";
 
 const MAX_WORDS = 8;
 /** Spellings of the vocabulary tried for each word of the query, most similar first. */
@@ -36,7 +37,7 @@ function prefixQuery(words: readonly string[]): string {
   return words.map((w) => `'${w}':*`).join(" & ");
 }
 
-export async function rankHotels(knex: Knex, query: string, limit: number, after?: SearchCursor): Promise<RankedHotel[]> {
+export async function rankHotels(knex: Knex, query: string, limit: number, after?: SearchCursor): Promise<RankedPage> {
   const words = queryWords(query);
   // Without words (the query is punctuation) there is nothing to match in full text.
   const ts = words.length === 0 ? "null::tsquery" : "to_tsquery('simple', catalog.fold(:tsquery))";
@@ -86,8 +87,9 @@ export async function rankHotels(knex: Knex, query: string, limit: number, after
         where :first or (tier, -score, hotel_id) > (:tier, -(:score)::integer, :hotel)
         order by tier, score desc, hotel_id
         limit :limit)
-     select p.tier, p.score, ${HOTEL_WITH_ROOMS}
-       from page p join hotels h on h.hotel_id = p.hotel_id
+     select t.total, p.tier, p.score, ${HOTEL_WITH_ROOMS}
+       from (select count(*)::integer as total from ranked) t
+       left join (page p join hotels h on h.hotel_id = p.hotel_id) on true
       order by p.tier, p.score desc, p.hotel_id`,
     {
       q: query,
@@ -100,6 +102,10 @@ export async function rankHotels(knex: Knex, query: string, limit: number, after
       hotel: after?.hotelId ?? "",
       limit,
     },
-  )) as { rows: (Record<string, unknown> & { hotel_id: string; tier: number; score: number })[] };
-  return rows.map((r) => ({ hotel: hotelRecord(r), place: { tier: r.tier, score: r.score, hotelId: r.hotel_id } }));
+  )) as { rows: (Record<string, unknown> & { total: number; hotel_id: string | null; tier: number; score: number })[] };
+  // One row even when the page is empty (the count's), without a hotel then.
+  const hotels = rows.flatMap((r) =>
+    r.hotel_id === null ? [] : [{ hotel: hotelRecord(r), place: { tier: r.tier, score: r.score, hotelId: r.hotel_id } }],
+  );
+  return { hotels, total: rows[0]?.total ?? 0 };
 }

@@ -3,7 +3,7 @@
 // (hotel-writes.ts), hotels read by id, and the search (hotel-search.ts).
 import { signalHotels } from "./change-signal.js";
 import type { Knex } from "knex";
-import { byCodeUnits, type HotelRecord, type HotelUpsert, type RankedHotel, type SearchCursor, type UpsertCounts } from "./listings.js";
+import { byCodeUnits, type HotelRecord, type HotelUpsert, type RankedPage, type SearchCursor, type UpsertCounts } from "./listings.js";
 import { HOTEL_WITH_ROOMS, hotelRecord } from "./hotel-rows.js";
 import { rankHotels } from "./hotel-search.js";
 import {
@@ -59,8 +59,8 @@ export class HotelStore {
     return unique.flatMap((id) => byId.get(id) ?? []);
   }
 
-  /** A page of the hotels matching `query`, best first, after `after`, each with its place in the ranking. */
-  search(query: string, limit: number, after?: SearchCursor): Promise<RankedHotel[]> {
+  /** A page of the hotels matching `query`, best first, after `after`, each with its place in the ranking; and their total. */
+  search(query: string, limit: number, after?: SearchCursor): Promise<RankedPage> {
     return rankHotels(this.knex, query, limit, after);
   }
 }

@@ -96,6 +96,12 @@ export interface RankedHotel {
   place: SearchCursor;
 }
 
+/** A page of a search, and how many hotels match in all. */
+export interface RankedPage {
+  hotels: RankedHotel[];
+  total: number;
+}
+
 /** A fixed order of ids for sorting rows before writing them (one row lock order for every writer). */
 export function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

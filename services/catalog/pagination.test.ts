@@ -1,6 +1,6 @@
 // SearchHotels pages: cursors that neither repeat nor skip a hotel across
-// many pages, tokens that cannot be altered or reused for another query,
-// and the page size rules.
+// many pages, the total of matches on every page, tokens that cannot be
+// altered or reused for another query, and the page size rules.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code } from "../../endpoints/errors.js";
@@ -52,6 +52,20 @@ test("page_size 0 means 20; the last page has no token", async () => {
   assert.equal(pages.map((p) => p.length), [20, 20, 13]);
   const exact = await allPages("Lisbon", 53);
   assert.equal(exact.map((p) => p.length), [53], "a full last page has no next page");
+});
+
+test("total_count: every match of the query on every page, 0 when nothing matches", async () => {
+  let pageToken = "";
+  const totals: number[] = [];
+  do {
+    const res = await c.client.searchHotels(c.ctx, { query: "lisbon", pageSize: 20, pageToken });
+    totals.push(res.totalCount);
+    pageToken = res.nextPageToken;
+  } while (pageToken !== "");
+  assert.equal(totals, [53, 53, 53]);
+  assert.is((await c.client.searchHotels(c.ctx, { query: "porto", pageSize: 3 })).totalCount, 8, "Porto's hotels by their city");
+  const none = await c.client.searchHotels(c.ctx, { query: "Atlantis" });
+  assert.equal([none.hotels.length, none.totalCount, none.nextPageToken], [0, 0, ""]);
 });
 
 test("a hotel added between pages does not shift the pages already read", async () => {

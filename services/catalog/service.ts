@@ -63,11 +63,12 @@ export function catalogService(deps: CatalogServiceDeps): Service<typeof Catalog
         }
       }
       const ranked = await hotels.search(req.query, size + 1, after);
-      const page = ranked.slice(0, size);
+      const page = ranked.hotels.slice(0, size);
       const last = page[page.length - 1];
       return {
         hotels: page.map((r) => hotelMessage(r.hotel)),
-        nextPageToken: ranked.length > size && last ? pageTokens.encode(req.query, last.place) : "",
+        nextPageToken: ranked.hotels.length > size && last ? pageTokens.encode(req.query, last.place) : "",
+        totalCount: ranked.total,
       };
     },
 
@@ -84,6 +85,10 @@ export function catalogService(deps: CatalogServiceDeps): Service<typeof Catalog
       const found =
         req.codes.length > 0 ? await flights.airports(req.codes) : await flights.matching(req.query, AIRPORT_SUGGESTIONS);
       return { airports: found.map(airportMessage) };
+    },
+
+    async listAirports() {
+      return { airports: (await flights.allAirports()).map(airportMessage) };
     },
   };
 }

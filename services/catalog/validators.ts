@@ -131,6 +131,7 @@ export function catalogValidators(): Validators<typeof CatalogService> {
       req.origin === req.destination && req.origin !== "" && violation("destination", "distinct", "must differ from origin"),
       date("departure_date", req.departureDate),
     ]),
+    listAirports: validator(() => []),
     getAirports: validator((req) => [
       req.codes.length === 0 && req.query.trim() === "" && violation("query", "required", "must not be empty when no codes are given"),
       req.codes.length > 0 && req.query !== "" && violation("query", "exclusive", "must be empty when codes are given"),

@@ -6,7 +6,7 @@
 import type { MessageInitShape, MessageShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { Context } from "../../endpoints/context.js";
-import { Code, KitError } from "../../endpoints/errors.js";
+import { Code, invalidArgument, KitError } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import type {
   AirportSchema,
@@ -68,7 +68,7 @@ export type FlightFareInit = MessageInitShape<typeof FlightFareSchema>;
 export interface FakeCatalog {
   service: Service<typeof CatalogService>;
   behaviour: Behaviour;
-  /** The query of every SearchHotels call, in order. */
+  /** The query of every SearchHotels call ("ids a,b" for GetHotels), in order. */
   searched: string[];
   /** Every GetAirports ("airports LIS,MAD") and ListFlights ("flights LIS-MAD") call, in order. */
   flightCalls: string[];
@@ -82,7 +82,13 @@ export function fakeCatalog(data: { hotels: HotelInit[]; airports: AirportInit[]
   const service: Service<typeof CatalogService> = {
     upsertHotels: () => unimplemented("UpsertHotels"),
     upsertFlights: () => unimplemented("UpsertFlights"),
-    getHotels: () => unimplemented("GetHotels"),
+    listAirports: () => unimplemented("ListAirports"),
+    async getHotels(ctx, req) {
+      searched.push(`ids ${req.hotelIds.join(",")}`);
+      await act(ctx, b);
+      return { hotels: req.hotelIds.flatMap((id) => data.hotels.filter((h) => h.hotelId === id)) };
+    },
+    /** Pages of the hits in data order; the page token is "<query>@<offset>" (another query's is INVALID_ARGUMENT, as the catalog's). */
     async searchHotels(ctx, req) {
       searched.push(req.query);
       await act(ctx, b);
@@ -90,7 +96,18 @@ export function fakeCatalog(data: { hotels: HotelInit[]; airports: AirportInit[]
       const hits = data.hotels.filter((h) =>
         [h.name, h.cityName, h.countryName].some((text) => (text ?? "").toLowerCase().includes(words)),
       );
-      return { hotels: hits.slice(0, req.pageSize || 20) };
+      let from = 0;
+      if (req.pageToken !== "") {
+        const [query, offset] = req.pageToken.split("@");
+        if (query !== words) {
+          const description = "is not a page token of a previous response to the same query";
+          throw invalidArgument(`page_token: ${description}`, [{ field: "page_token", rule: "page_token", description }]);
+        }
+        from = Number(offset);
+      }
+      const size = req.pageSize || 20;
+      const next = from + size < hits.length ? `${words}@${from + size}` : "";
+      return { hotels: hits.slice(from, from + size), nextPageToken: next, totalCount: hits.length };
     },
     async listFlights(ctx, req) {
       flightCalls.push(`flights ${req.origin}-${req.destination}`);

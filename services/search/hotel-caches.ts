@@ -1,6 +1,6 @@
-// What hotel search keeps (cache.ts): the catalog's listing for a normalised
-// query and page size, and pricing's offers for those hotels over a stay.
-// The rules of what may be kept live here:
+// What hotel search keeps (cache.ts): the catalog's listing (a page of a
+// normalised query at a page size, or hotels by id), and pricing's offers
+// for those hotels over a stay. The rules of what may be kept live here:
 // - a listing, always (it changes only when the catalog's hotels do);
 // - offers, only when none is STALE (an older price shown because a fresh one
 //   could not be had: the next search may get the fresh one) and every hotel
@@ -17,8 +17,15 @@ import type { HotelQuery } from "../../gen/itinera/search/v1/search_pb.js";
 import { namedCache, type CacheSetOptions, type SearchCache } from "./cache.js";
 import { isoDay } from "./dates.js";
 
+/** One page of the catalog's listing: its hotels, how many match in all, and the next page's token. */
+export interface Listing {
+  readonly hotels: readonly Hotel[];
+  readonly total: number;
+  readonly nextPageToken: string;
+}
+
 export interface HotelCaches {
-  readonly listings: SearchCache<readonly Hotel[]>;
+  readonly listings: SearchCache<Listing>;
   readonly offers: SearchCache<readonly HotelOffer[]>;
 }
 
@@ -26,11 +33,14 @@ export function hotelCaches(o: CacheSetOptions): HotelCaches {
   return { listings: namedCache(o, "listings"), offers: namedCache(o, "offers") };
 }
 
-/** The listing of `query.query` (case and spacing do not matter) at `pageSize`. */
-export function cachedListing(caches: HotelCaches | undefined, ctx: Context, query: HotelQuery, pageSize: number, load: (ctx: Context) => Promise<readonly Hotel[]>) {
+/** The listing of the query's hotel ids, or of `query.query` (case and spacing do not matter) from its page token at `pageSize`. */
+export function cachedListing(caches: HotelCaches | undefined, ctx: Context, query: HotelQuery, pageSize: number, load: (ctx: Context) => Promise<Listing>) {
   if (caches === undefined) return load(ctx);
-  const key = `${query.query.trim().toLowerCase().replace(/\s+/g, " ")}\u0000${pageSize}`;
-  return caches.listings.get(key, () => load(withoutCancel(ctx)), { scope: (hotels) => ({ hotels: hotels.map((h) => h.hotelId) }) });
+  const key =
+    query.hotelIds.length > 0
+      ? `ids\u0000${query.hotelIds.join("\u0000")}`
+      : `words\u0000${query.query.trim().toLowerCase().replace(/\s+/g, " ")}\u0000${pageSize}\u0000${query.pageToken}`;
+  return caches.listings.get(key, () => load(withoutCancel(ctx)), { scope: (listing) => ({ hotels: listing.hotels.map((h) => h.hotelId) }) });
 }
 
 /** The offers for `hotelIds` over the query's stay. */

@@ -51,20 +51,21 @@ test("a customer with 100.00 EUR sees a 500.00 room at 400.00; one with no balan
   assert.equal(f.wallet.asked, [RICH, "c-nothing"], "the wallet is asked on every search, never cached");
 });
 
-test("one offer per room: the cheapest valid, a tie to the more reliable seller; hotels by their cheapest room", async () => {
+test("one offer per room: the cheapest valid, a tie to the more reliable seller; hotels in the catalog's ranking", async () => {
   const f = searchFixture();
   const results = (await f.search.searchHotels(f.ctx, { query: lisbon() })).results!;
   assert.equal(summary(results), [
-    // casa's 450.00 is sold out: wanderly's 470.00 is the cheapest valid offer.
-    "h-P000002/DBL-STD: 47000 → 47000 wanderly (FRESH, 2 offers)",
     "h-P000001/DBL-STD: 50000 → 50000 casa (FRESH, 2 offers)",
     // 600.00 from both: casa (980 ‰) before wanderly (950 ‰).
     "h-P000001/TWN-SUP: 60000 → 60000 casa (FRESH, 2 offers)",
     "h-P000001/STE: no price (MISSING, 0 offers)",
+    // casa's 450.00 is sold out: wanderly's 470.00 is the cheapest valid offer.
+    "h-P000002/DBL-STD: 47000 → 47000 wanderly (FRESH, 2 offers)",
   ]);
-  assert.is(results.hotels[0]!.fromPrice!.listed!.amountMinor, 47000n);
-  assert.is(results.hotels[1]!.imageUrl, "https://img.sandbox.itinera.test/P000001/1.jpg");
-  assert.equal(results.hotels[1]!.amenities, ["pool", "free wifi"]);
+  assert.is(results.hotels[1]!.fromPrice!.listed!.amountMinor, 47000n, "a hotel's price is its cheapest room's");
+  assert.equal([results.totalCount, results.nextPageToken], [2, ""]);
+  assert.is(results.hotels[0]!.imageUrl, "https://img.sandbox.itinera.test/P000001/1.jpg");
+  assert.equal(results.hotels[0]!.amenities, ["pool", "free wifi"]);
   assert.is(results.walletAvailable, undefined, "no customer, no wallet call");
   assert.equal(f.wallet.asked, []);
   assert.equal(f.pricing.hotelRequests[0]!.hotelIds, ["h-P000001", "h-P000002"]);
@@ -138,15 +139,19 @@ test("a stream sends the listing before pricing answers, then prices, then the m
   assert.is(steps.length, 3);
   const [listing, priced, marked] = steps as [HotelResults, HotelResults, HotelResults];
   assert.is(listing.complete, false);
-  assert.equal(listing.hotels.map((h) => h.hotelId), ["h-P000001", "h-P000002"], "catalog order while unpriced");
   assert.ok(listing.hotels.every((h) => h.fromPrice!.status === PriceStatus.MISSING));
   assert.is(priced.complete, false);
-  assert.is(priced.hotels[0]!.fromPrice!.listed!.amountMinor, 47000n);
-  assert.is(priced.hotels[0]!.fromPrice!.markdown!.amountMinor, 0n, "no markdown before the wallet answers");
+  assert.is(priced.hotels[1]!.fromPrice!.listed!.amountMinor, 47000n);
+  assert.is(priced.hotels[1]!.fromPrice!.markdown!.amountMinor, 0n, "no markdown before the wallet answers");
   assert.is(marked.complete, true);
-  assert.is(marked.hotels[0]!.fromPrice!.price!.amountMinor, 37000n);
+  assert.is(marked.hotels[1]!.fromPrice!.price!.amountMinor, 37000n);
   assert.is(marked.walletAvailable!.amountMinor, 10000n);
   assert.ok(steps.every((s) => s.degraded.length === 0));
+  // Every step is a snapshot of the whole page: the same hotels in the same (catalog) order, the same total.
+  for (const s of steps) {
+    assert.equal(s.hotels.map((h) => h.hotelId), ["h-P000001", "h-P000002"]);
+    assert.is(s.totalCount, 2);
+  }
 });
 
 test("a stream ends within the deadline even when pricing never answers", async () => {

@@ -1,10 +1,14 @@
-// Hotel search: the catalog's keyword search gives the listing; once its ids
-// are known, pricing's offers for the stay; meanwhile the wallet balance.
-// One offer per room (offers.ts), the markdown applied, hotels by their
-// cheapest room. A slow or failed pricing or wallet degrades the answer
-// (MISSING prices, no markdown); a failed catalog fails it.
+// Hotel search: the listing is a page of the catalog's keyword search (its
+// ranking, its total and its page token, passed on as they are: the catalog
+// signs the cursor and rejects one of another query), or the hotels asked by
+// id; once its ids are known, pricing's offers for the stay; meanwhile the
+// wallet balance. One offer per room (offers.ts), the markdown applied; the
+// hotels keep the listing's order, so that pages continue one another. A
+// slow or failed pricing or wallet degrades the answer (MISSING prices, no
+// markdown); a failed catalog fails it.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Context } from "../../endpoints/context.js";
+import { Code, invalidArgument, type KitError } from "../../endpoints/errors.js";
 import type { Client } from "../../endpoints/service.js";
 import type { CatalogService, Hotel } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PriceSource, type HotelOffer, type PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
@@ -12,7 +16,7 @@ import type { HotelQuery, HotelResultSchema, HotelResultsSchema, RoomResultSchem
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { daysBetween } from "./dates.js";
 import type { FanoutState } from "./fanout.js";
-import { cachedListing, cachedOffers, type HotelCaches } from "./hotel-caches.js";
+import { cachedListing, cachedOffers, type HotelCaches, type Listing } from "./hotel-caches.js";
 import { byListedPrice, chooseOffer, personalPrice, type Candidate, type Reliability } from "./offers.js";
 import { balanceBranch, degradedDependencies, listingFailure, searchFanout, walletBalance, walletMoney } from "./plan.js";
 import type { Quoting } from "./quoting.js";
@@ -37,7 +41,7 @@ export interface HotelSearchDeps {
 const DEFAULT_PAGE_SIZE = 20;
 
 type HotelBranches = {
-  readonly catalog: readonly Hotel[];
+  readonly catalog: Listing;
   readonly wallet: bigint | undefined;
   readonly pricing: readonly HotelOffer[];
 };
@@ -51,9 +55,16 @@ export function hotelPlan(deps: HotelSearchDeps, ctx: Context, query: HotelQuery
   return searchFanout(ctx, budgets)
     .branch("catalog", {
       budgetMs: budgets.catalogMs,
-      run: (c): Promise<readonly Hotel[]> => {
+      run: (c): Promise<Listing> => {
         const pageSize = query.pageSize || DEFAULT_PAGE_SIZE;
-        return cachedListing(deps.caches, c, query, pageSize, async (c) => (await deps.catalog.searchHotels(c, { query: query.query, pageSize })).hotels);
+        return cachedListing(deps.caches, c, query, pageSize, async (c) => {
+          if (query.hotelIds.length > 0) {
+            const { hotels } = await deps.catalog.getHotels(c, { hotelIds: query.hotelIds });
+            return { hotels, total: hotels.length, nextPageToken: "" };
+          }
+          const res = await deps.catalog.searchHotels(c, { query: query.query, pageSize, pageToken: query.pageToken });
+          return { hotels: res.hotels, total: res.totalCount, nextPageToken: res.nextPageToken };
+        });
       },
     })
     .branch("wallet", balanceBranch(deps.wallet, customerId, deps.currency, budgets))
@@ -62,8 +73,8 @@ export function hotelPlan(deps: HotelSearchDeps, ctx: Context, query: HotelQuery
       budgetMs: budgets.pricingMs,
       fallback: (): readonly HotelOffer[] => [],
       run: async (c, { catalog }): Promise<readonly HotelOffer[]> => {
-        if (catalog.length === 0) return [];
-        const hotelIds = catalog.map((h) => h.hotelId);
+        if (catalog.hotels.length === 0) return [];
+        const hotelIds = catalog.hotels.map((h) => h.hotelId);
         return cachedOffers(deps.caches, c, query, hotelIds, async (c) => {
           const left = c.deadline === undefined ? budgets.pricingMs : c.deadline - Date.now();
           const res = await deps.pricing.getHotelOffers(c, {
@@ -86,18 +97,25 @@ export function hotelPlan(deps: HotelSearchDeps, ctx: Context, query: HotelQuery
 export function hotelView(deps: HotelSearchDeps, query: HotelQuery, quoting: Quoting, state: HotelState): HotelResultsInit | undefined {
   const listing = state.outcomes.catalog;
   if (listing === undefined) return undefined;
-  if (listing.status === "failed") throw listingFailure(listing.error);
+  if (listing.status === "failed") throw listingFailure(pageTokenOfQuery(listing.error));
   const pricing = state.outcomes.pricing;
   const offers = pricing && pricing.status !== "failed" ? offersByRoom(pricing.value) : new Map<string, HotelOffer[]>();
   const balance = walletBalance(state);
-  const hotels = listing.value.map((h) => hotelResult(deps, query, quoting, h, offers, balance));
-  hotels.sort(byListedPrice((h) => h.fromPrice));
   return {
-    hotels,
+    hotels: listing.value.hotels.map((h) => hotelResult(deps, query, quoting, h, offers, balance)),
     degraded: degradedDependencies(state, DEPENDENCY),
     walletAvailable: walletMoney(state, deps.currency),
     complete: state.done,
+    totalCount: listing.value.total,
+    nextPageToken: listing.value.nextPageToken,
   };
+}
+
+/** The catalog's refusal of a page token, as a refusal of this request's field (any other error as is). */
+function pageTokenOfQuery(error: KitError): KitError {
+  if (error.code !== Code.InvalidArgument || !error.violations.some((v) => v.field === "page_token")) return error;
+  const description = "is not the next_page_token of an earlier answer to the same query: start again without it";
+  return invalidArgument(`query.page_token: ${description}`, [{ field: "query.page_token", rule: "page_token", description }]);
 }
 
 function hotelResult(

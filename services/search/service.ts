@@ -4,8 +4,9 @@
 // prices that are stale or missing instead of failing. The unary methods
 // answer the final state; the stream methods send a step as soon as the
 // listing is in, then one per dependency that answers, the last complete.
-// Every step carries every hotel (or flight) as far as it is known then, so
-// a client replaces what it shows with each step.
+// Every step carries every hotel of the page (or every flight) as far as it
+// is known then, so a client replaces what it shows with each step: the
+// streams' one rule, written in search.proto.
 // Input is checked beforehand by searchValidators (validators.ts); whether an
 // airport exists is the catalog's to say, checked here.
 import type { Client, Service } from "../../endpoints/service.js";

@@ -81,8 +81,8 @@ test("a Connect stream over HTTP/2 delivers the listing before pricing answers, 
   }
   assert.equal(steps.map((s) => s.complete), [false, false, true]);
   assert.ok(steps[0]!.hotels.every((h) => h.fromPrice!.status === PriceStatus.MISSING));
-  assert.is(steps[1]!.hotels[0]!.fromPrice!.listed!.amountMinor, 47000n);
-  assert.is(steps[2]!.hotels[0]!.fromPrice!.price!.amountMinor, 37000n);
+  assert.is(steps[1]!.hotels[1]!.fromPrice!.listed!.amountMinor, 47000n);
+  assert.is(steps[2]!.hotels[1]!.fromPrice!.price!.amountMinor, 37000n);
 });
 
 test("a unary call in Connect JSON: int64 amounts and nested results survive the trip", async () => {

@@ -5,6 +5,7 @@
 import {
   date,
   dateAfter,
+  each,
   isCalendarDate,
   maxLen,
   pageSize,
@@ -38,9 +39,10 @@ export function searchValidators(opts: SearchValidatorOptions): Validators<typeo
 }
 
 function hotelQuery(q: HotelQuery, today: CalendarDay): Check[] {
+  const byIds = q.hotelIds.length > 0;
   return [
-    required("query.query", q.query, { maxLen: 200 }),
-    minLen("query.query", q.query, 2),
+    byIds ? hotelIds(q) : [required("query.query", q.query, { maxLen: 200 }), minLen("query.query", q.query, 2)],
+    maxLen("query.page_token", q.pageToken, 1024),
     date("query.check_in", q.checkIn),
     notPast("query.check_in", q.checkIn, today),
     date("query.check_out", q.checkOut),
@@ -48,6 +50,16 @@ function hotelQuery(q: HotelQuery, today: CalendarDay): Check[] {
     maxNights("query.check_out", q.checkIn, q.checkOut),
     maxLen("query.customer_id", q.customerId, 64),
     pageSize("query.page_size", q.pageSize, MAX_PAGE_SIZE),
+  ];
+}
+
+/** Hotels by id instead of words: 1 to MAX_PAGE_SIZE ids, no words, no page. */
+function hotelIds(q: HotelQuery): Check[] {
+  return [
+    q.query !== "" && violation("query.query", "exclusive", "must be empty when query.hotel_ids is given"),
+    q.pageToken !== "" && violation("query.page_token", "exclusive", "must be empty when query.hotel_ids is given: hotels by id come in one page"),
+    q.hotelIds.length > MAX_PAGE_SIZE && violation("query.hotel_ids", "max_items", `must list at most ${MAX_PAGE_SIZE} ids`),
+    q.hotelIds.length <= MAX_PAGE_SIZE && each("query.hotel_ids", q.hotelIds, (path, id) => required(path, id, { maxLen: 64 })),
   ];
 }
 

@@ -58,6 +58,7 @@ export function fakeCatalog() {
     getHotels: unimplemented,
     listFlights: unimplemented,
     getAirports: unimplemented,
+    listAirports: unimplemented,
   };
   return { recorded, impl, client: localClient(CatalogDesc, impl) };
 }

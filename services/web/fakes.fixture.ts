@@ -169,8 +169,10 @@ export function fakeCatalog(w: World): Service<typeof CatalogService> {
     async getHotels(_ctx, req) {
       return { hotels: req.hotelIds.includes(HOTEL.hotelId) ? [HOTEL] : [] };
     },
-    async getAirports(_ctx, req) {
-      return { airports: airports.filter((a) => req.codes.includes(a.code)) };
+    getAirports: unused,
+    async listAirports(ctx, req) {
+      w.calls.push({ method: "catalog.ListAirports", principal: ctx.principal, request: req });
+      return { airports };
     },
   };
 }
@@ -218,7 +220,7 @@ export function fakeSearch(w: World): Service<typeof SearchService> {
   return {
     async searchHotels(ctx, req) {
       w.calls.push({ method: "search.SearchHotels", principal: ctx.principal, request: req });
-      return { results: { hotels: [hotel(ctx.principal, req.query)], walletAvailable: eur(w.walletAvailable), complete: true } };
+      return { results: { hotels: [hotel(ctx.principal, req.query)], walletAvailable: eur(w.walletAvailable), complete: true, totalCount: 1 } };
     },
     async *streamHotels(ctx, req) {
       w.calls.push({ method: "search.StreamHotels", principal: ctx.principal, request: req });
@@ -226,9 +228,10 @@ export function fakeSearch(w: World): Service<typeof SearchService> {
         const description = "must be today or later";
         throw invalidArgument(`query.check_in: ${description}`, [{ field: "query.check_in", rule: "not_past", description }]);
       }
-      // A first step with the listing only, then the priced hotel.
-      yield { results: { hotels: [{ ...hotel(), rooms: [], fromPrice: { status: PriceStatus.MISSING } }], degraded: ["pricing"] } };
-      yield { results: { hotels: [hotel(ctx.principal, req.query)], walletAvailable: eur(w.walletAvailable), complete: true } };
+      // Snapshots of the page: the listing only, then the priced hotel.
+      const page = { totalCount: 1, nextPageToken: "" };
+      yield { results: { hotels: [{ ...hotel(), rooms: [], fromPrice: { status: PriceStatus.MISSING } }], degraded: ["pricing"], ...page } };
+      yield { results: { hotels: [hotel(ctx.principal, req.query)], walletAvailable: eur(w.walletAvailable), complete: true, ...page } };
     },
     async searchFlights(ctx, req) {
       w.calls.push({ method: "search.SearchFlights", principal: ctx.principal, request: req });

@@ -17,8 +17,6 @@
 // It holds no quote secret: StartBooking reads the quotes for an early refusal
 // and payment verifies them.
 import { fileURLToPath } from "node:url";
-import { create } from "@bufbuild/protobuf";
-import { backgroundContext } from "../../endpoints/context.js";
 import { internal } from "../../endpoints/errors.js";
 import type { PrincipalOf } from "../../endpoints/middleware/call-as.js";
 import { clientStack } from "../../endpoints/stack.js";
@@ -27,7 +25,6 @@ import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { ListAirportsRequestSchema } from "../../gen/itinera/web/v1/web_pb.js";
 import { bool, config, int, list, optionalPort, port, str, url } from "../../platform/config.js";
 import { quoteReader } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
@@ -112,9 +109,6 @@ async function main() {
     ...(cfg.adminPort !== undefined ? { adminPort: cfg.adminPort } : {}),
   });
   rt.log.info({ port: server.port, public_url: cfg.publicUrl, dist: cfg.dist }, "web ready");
-
-  // The airport list takes many catalog calls to derive: made once now, not on the first visitor's time.
-  void service.listAirports(backgroundContext({ log: rt.log }), create(ListAirportsRequestSchema)).catch(() => {});
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },

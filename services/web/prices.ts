@@ -1,7 +1,8 @@
-// A hotel page's prices: its hotel's search result for the stay (found by the
-// hotel's name, else its city), each room's PersonalPrice (listed, markdown,
-// price, the flexible option and the quote to book it with), asked of search
-// with the signed-in customer's token so the markdown and quotes are theirs.
+// A hotel page's prices: its hotel's search result for the stay, asked of
+// search by the hotel's id in one call (HotelQuery.hotel_ids), each room's
+// PersonalPrice (listed, markdown, price, the flexible option and the quote
+// to book it with — what StartBooking is then sent), with the signed-in
+// customer's token so the markdown and quotes are theirs.
 import { create } from "@bufbuild/protobuf";
 import type { Context } from "../../endpoints/context.js";
 import { notFound } from "../../endpoints/errors.js";
@@ -28,14 +29,9 @@ export async function pricedHotel(
 ): Promise<PricedHotel> {
   const listing = (await deps.catalog.getHotels(ctx, { hotelIds: [hotelId] })).hotels[0];
   if (!listing) throw notFound(`hotel ${hotelId} does not exist`);
-  for (const query of new Set([listing.name, listing.cityName])) {
-    if ([...query.trim()].length < 2) continue;
-    const { results } = await deps.search.searchHotels(ctx, {
-      query: { query, checkIn, checkOut, pageSize: 50 },
-    });
-    const hotel = results?.hotels.find((h) => h.hotelId === hotelId);
-    if (hotel) return { hotel, walletAvailable: results?.walletAvailable, degraded: [...(results?.degraded ?? [])] };
-  }
+  const { results } = await deps.search.searchHotels(ctx, { query: { hotelIds: [hotelId], checkIn, checkOut } });
+  const hotel = results?.hotels.find((h) => h.hotelId === hotelId);
+  if (hotel) return { hotel, walletAvailable: results?.walletAvailable, degraded: [...(results?.degraded ?? [])] };
   return { hotel: unpriced(listing), walletAvailable: undefined, degraded: ["search"] };
 }
 

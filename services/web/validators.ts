@@ -41,6 +41,7 @@ export function webValidators(): Validators<typeof WebService> {
       date("check_in", req.checkIn),
       date("check_out", req.checkOut),
       dateAfter("check_out", req.checkOut, "check_in", req.checkIn),
+      maxLen("page_token", req.pageToken, 1024),
     ]),
     streamFlights: validator((req) => [
       airport("origin", req.origin),

@@ -1,5 +1,6 @@
 // Sorting and filtering hotel results on the page (the stream sends them in
-// search's own order, cheapest first), and the words for degraded prices.
+// search's ranking, best match first: "Recommended"), and the words for
+// degraded prices.
 import { PriceStatus, type HotelResult, type PersonalPrice } from "../../../gen/itinera/search/v1/search_pb.js";
 
 export type HotelSort = "recommended" | "price" | "price-desc" | "stars";

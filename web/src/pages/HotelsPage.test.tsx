@@ -88,6 +88,27 @@ test("no hotels, a degraded search and a failed search each say so", async () =>
   assert.ok(screen.getByRole("button", { name: "Try again" }));
 });
 
+test("Show more: the true total, the next page asked with the token and appended, sorting over every loaded hotel", async () => {
+  const page = (hotels: HotelResult[], nextPageToken: string) =>
+    create(StreamHotelsResponseSchema, { results: { hotels, complete: true, totalCount: 3, nextPageToken } });
+  const api = await renderPage(
+    <HotelsPage />,
+    { streamHotels: (req) => (req.pageToken === "p2" ? streamOf(page(HOTELS.slice(1), "")) : streamOf(page(HOTELS.slice(0, 1), "p2"))) },
+    { url: url("Lisbon") },
+  );
+  await waitFor(() => assert.is(screen.getByTestId("search-status").textContent, "3 hotels found, showing 1"));
+  const user = userEvent.setup();
+  await user.type(screen.getByLabelText("Maximum price (EUR)"), "100");
+  assert.is(screen.getByTestId("search-status").textContent, "3 hotels found: 1 loaded, 0 shown with these filters");
+  await user.clear(screen.getByLabelText("Maximum price (EUR)"));
+  await user.selectOptions(screen.getByLabelText("Sort by"), "price");
+  await user.click(screen.getByRole("button", { name: "Show more hotels" }));
+  await waitFor(() => assert.is(screen.getByTestId("search-status").textContent, "3 hotels found"));
+  assert.equal(names(), ["Alfama Rooms", "Belém Inn", "Tejo Palace"], "the sort applies to every page loaded");
+  assert.equal(api.requests("streamHotels"), [{ query: "Lisbon", checkIn, checkOut }, { query: "Lisbon", checkIn, checkOut, pageToken: "p2" }]);
+  assert.is(screen.queryByRole("button", { name: "Show more hotels" }), null, "the last page has no next");
+});
+
 test("a URL with an invalid search shows the problems in the form and searches nothing", async () => {
   const api = await renderPage(<HotelsPage />, {}, { url: `/hotels?q=L&in=${toIsoDate(checkOut)}&out=${toIsoDate(checkIn)}` });
   assert.ok(screen.getByText("Type at least 2 letters of a city, a country or a hotel's name."));

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/search/v1/search.proto.
  */
 export const file_itinera_search_v1_search: GenFile = /*@__PURE__*/
-  fileDesc("Ch5pdGluZXJhL3NlYXJjaC92MS9zZWFyY2gucHJvdG8SEWl0aW5lcmEuc2VhcmNoLnYxIpoBCgpIb3RlbFF1ZXJ5Eg0KBXF1ZXJ5GAEgASgJEicKCGNoZWNrX2luGAIgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKAoJY2hlY2tfb3V0GAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSFwoLY3VzdG9tZXJfaWQYBCABKAlCAhgBEhEKCXBhZ2Vfc2l6ZRgFIAEoBSKXAgoNUGVyc29uYWxQcmljZRImCgZsaXN0ZWQYASABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSKAoIbWFya2Rvd24YAiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSJQoFcHJpY2UYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLgoGc3RhdHVzGAQgASgOMh4uaXRpbmVyYS5zZWFyY2gudjEuUHJpY2VTdGF0dXMSEQoJc2VsbGVyX2lkGAUgASgJEhEKCXByb21vdGlvbhgGIAEoCRIoCghmbGV4aWJsZRgHIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRINCgVxdW90ZRgIIAEoCSKIAQoKUm9vbVJlc3VsdBIPCgdyb29tX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSFQoNbWF4X29jY3VwYW5jeRgDIAEoBRIvCgVwcmljZRgEIAEoCzIgLml0aW5lcmEuc2VhcmNoLnYxLlBlcnNvbmFsUHJpY2USEwoLb2ZmZXJfY291bnQYBSABKAUi9QEKC0hvdGVsUmVzdWx0EhAKCGhvdGVsX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEQoJY2l0eV9uYW1lGAMgASgJEhQKDGNvdW50cnlfY29kZRgEIAEoCRITCgtzdGFyX3JhdGluZxgFIAEoBRIRCglpbWFnZV91cmwYBiABKAkSEQoJYW1lbml0aWVzGAcgAygJEiwKBXJvb21zGAggAygLMh0uaXRpbmVyYS5zZWFyY2gudjEuUm9vbVJlc3VsdBI0Cgpmcm9tX3ByaWNlGAkgASgLMiAuaXRpbmVyYS5zZWFyY2gudjEuUGVyc29uYWxQcmljZSKUAQoMSG90ZWxSZXN1bHRzEi4KBmhvdGVscxgBIAMoCzIeLml0aW5lcmEuc2VhcmNoLnYxLkhvdGVsUmVzdWx0EhAKCGRlZ3JhZGVkGAIgAygJEjAKEHdhbGxldF9hdmFpbGFibGUYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSEAoIY29tcGxldGUYBCABKAgipgEKC0ZsaWdodFF1ZXJ5Eg4KBm9yaWdpbhgBIAEoCRITCgtkZXN0aW5hdGlvbhgCIAEoCRItCg5kZXBhcnR1cmVfZGF0ZRgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEioKC3JldHVybl9kYXRlGAQgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSFwoLY3VzdG9tZXJfaWQYBSABKAlCAhgBIs8CCgxGbGlnaHRSZXN1bHQSEQoJZmxpZ2h0X2lkGAEgASgJEhUKDWZsaWdodF9udW1iZXIYAiABKAkSFAoMY2Fycmllcl9uYW1lGAMgASgJEg4KBm9yaWdpbhgEIAEoCRITCgtkZXN0aW5hdGlvbhgFIAEoCRIXCg9kZXBhcnR1cmVfbG9jYWwYBiABKAkSFQoNYXJyaXZhbF9sb2NhbBgHIAEoCRIQCghhaXJjcmFmdBgIIAEoCRINCgVjYWJpbhgJIAEoCRIvCgVwcmljZRgKIAEoCzIgLml0aW5lcmEuc2VhcmNoLnYxLlBlcnNvbmFsUHJpY2USEwoLb2ZmZXJfY291bnQYCyABKAUSEgoKc2VhdHNfbGVmdBgMIAEoBRIvCgZzb3VyY2UYDSABKA4yHy5pdGluZXJhLnByaWNpbmcudjEuUHJpY2VTb3VyY2UiygEKDUZsaWdodFJlc3VsdHMSMQoIb3V0Ym91bmQYASADKAsyHy5pdGluZXJhLnNlYXJjaC52MS5GbGlnaHRSZXN1bHQSMAoHaW5ib3VuZBgCIAMoCzIfLml0aW5lcmEuc2VhcmNoLnYxLkZsaWdodFJlc3VsdBIQCghkZWdyYWRlZBgDIAMoCRIwChB3YWxsZXRfYXZhaWxhYmxlGAQgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EhAKCGNvbXBsZXRlGAUgASgIIkMKE1NlYXJjaEhvdGVsc1JlcXVlc3QSLAoFcXVlcnkYASABKAsyHS5pdGluZXJhLnNlYXJjaC52MS5Ib3RlbFF1ZXJ5IkgKFFNlYXJjaEhvdGVsc1Jlc3BvbnNlEjAKB3Jlc3VsdHMYASABKAsyHy5pdGluZXJhLnNlYXJjaC52MS5Ib3RlbFJlc3VsdHMiQwoTU3RyZWFtSG90ZWxzUmVxdWVzdBIsCgVxdWVyeRgBIAEoCzIdLml0aW5lcmEuc2VhcmNoLnYxLkhvdGVsUXVlcnkiSAoUU3RyZWFtSG90ZWxzUmVzcG9uc2USMAoHcmVzdWx0cxgBIAEoCzIfLml0aW5lcmEuc2VhcmNoLnYxLkhvdGVsUmVzdWx0cyJFChRTZWFyY2hGbGlnaHRzUmVxdWVzdBItCgVxdWVyeRgBIAEoCzIeLml0aW5lcmEuc2VhcmNoLnYxLkZsaWdodFF1ZXJ5IkoKFVNlYXJjaEZsaWdodHNSZXNwb25zZRIxCgdyZXN1bHRzGAEgASgLMiAuaXRpbmVyYS5zZWFyY2gudjEuRmxpZ2h0UmVzdWx0cyJFChRTdHJlYW1GbGlnaHRzUmVxdWVzdBItCgVxdWVyeRgBIAEoCzIeLml0aW5lcmEuc2VhcmNoLnYxLkZsaWdodFF1ZXJ5IkoKFVN0cmVhbUZsaWdodHNSZXNwb25zZRIxCgdyZXN1bHRzGAEgASgLMiAuaXRpbmVyYS5zZWFyY2gudjEuRmxpZ2h0UmVzdWx0cyp1CgtQcmljZVN0YXR1cxIcChhQUklDRV9TVEFUVVNfVU5TUEVDSUZJRUQQABIWChJQUklDRV9TVEFUVVNfRlJFU0gQARIWChJQUklDRV9TVEFUVVNfU1RBTEUQAhIYChRQUklDRV9TVEFUVVNfTUlTU0lORxADMvEDCg1TZWFyY2hTZXJ2aWNlEnQKDFNlYXJjaEhvdGVscxImLml0aW5lcmEuc2VhcmNoLnYxLlNlYXJjaEhvdGVsc1JlcXVlc3QaJy5pdGluZXJhLnNlYXJjaC52MS5TZWFyY2hIb3RlbHNSZXNwb25zZSITkAIBiLUY6AeatRgHEAEaA3dlYhJ2CgxTdHJlYW1Ib3RlbHMSJi5pdGluZXJhLnNlYXJjaC52MS5TdHJlYW1Ib3RlbHNSZXF1ZXN0GicuaXRpbmVyYS5zZWFyY2gudjEuU3RyZWFtSG90ZWxzUmVzcG9uc2UiE5ACAYi1GOgHmrUYBxABGgN3ZWIwARJ3Cg1TZWFyY2hGbGlnaHRzEicuaXRpbmVyYS5zZWFyY2gudjEuU2VhcmNoRmxpZ2h0c1JlcXVlc3QaKC5pdGluZXJhLnNlYXJjaC52MS5TZWFyY2hGbGlnaHRzUmVzcG9uc2UiE5ACAYi1GOgHmrUYBxABGgN3ZWISeQoNU3RyZWFtRmxpZ2h0cxInLml0aW5lcmEuc2VhcmNoLnYxLlN0cmVhbUZsaWdodHNSZXF1ZXN0GiguaXRpbmVyYS5zZWFyY2gudjEuU3RyZWFtRmxpZ2h0c1Jlc3BvbnNlIhOQAgGItRjoB5q1GAcQARoDd2ViMAFiBnByb3RvMw", [file_itinera_options_v1_options, file_itinera_pricing_v1_pricing, file_itinera_type_v1_date, file_itinera_type_v1_money]);
+  fileDesc("Ch5pdGluZXJhL3NlYXJjaC92MS9zZWFyY2gucHJvdG8SEWl0aW5lcmEuc2VhcmNoLnYxIsEBCgpIb3RlbFF1ZXJ5Eg0KBXF1ZXJ5GAEgASgJEicKCGNoZWNrX2luGAIgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKAoJY2hlY2tfb3V0GAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSFwoLY3VzdG9tZXJfaWQYBCABKAlCAhgBEhEKCXBhZ2Vfc2l6ZRgFIAEoBRISCgpwYWdlX3Rva2VuGAYgASgJEhEKCWhvdGVsX2lkcxgHIAMoCSKXAgoNUGVyc29uYWxQcmljZRImCgZsaXN0ZWQYASABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSKAoIbWFya2Rvd24YAiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSJQoFcHJpY2UYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLgoGc3RhdHVzGAQgASgOMh4uaXRpbmVyYS5zZWFyY2gudjEuUHJpY2VTdGF0dXMSEQoJc2VsbGVyX2lkGAUgASgJEhEKCXByb21vdGlvbhgGIAEoCRIoCghmbGV4aWJsZRgHIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRINCgVxdW90ZRgIIAEoCSKIAQoKUm9vbVJlc3VsdBIPCgdyb29tX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSFQoNbWF4X29jY3VwYW5jeRgDIAEoBRIvCgVwcmljZRgEIAEoCzIgLml0aW5lcmEuc2VhcmNoLnYxLlBlcnNvbmFsUHJpY2USEwoLb2ZmZXJfY291bnQYBSABKAUi9QEKC0hvdGVsUmVzdWx0EhAKCGhvdGVsX2lkGAEgASgJEgwKBG5hbWUYAiABKAkSEQoJY2l0eV9uYW1lGAMgASgJEhQKDGNvdW50cnlfY29kZRgEIAEoCRITCgtzdGFyX3JhdGluZxgFIAEoBRIRCglpbWFnZV91cmwYBiABKAkSEQoJYW1lbml0aWVzGAcgAygJEiwKBXJvb21zGAggAygLMh0uaXRpbmVyYS5zZWFyY2gudjEuUm9vbVJlc3VsdBI0Cgpmcm9tX3ByaWNlGAkgASgLMiAuaXRpbmVyYS5zZWFyY2gudjEuUGVyc29uYWxQcmljZSLCAQoMSG90ZWxSZXN1bHRzEi4KBmhvdGVscxgBIAMoCzIeLml0aW5lcmEuc2VhcmNoLnYxLkhvdGVsUmVzdWx0EhAKCGRlZ3JhZGVkGAIgAygJEjAKEHdhbGxldF9hdmFpbGFibGUYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSEAoIY29tcGxldGUYBCABKAgSEwoLdG90YWxfY291bnQYBSABKAUSFwoPbmV4dF9wYWdlX3Rva2VuGAYgASgJIqYBCgtGbGlnaHRRdWVyeRIOCgZvcmlnaW4YASABKAkSEwoLZGVzdGluYXRpb24YAiABKAkSLQoOZGVwYXJ0dXJlX2RhdGUYAyABKAsyFS5pdGluZXJhLnR5cGUudjEuRGF0ZRIqCgtyZXR1cm5fZGF0ZRgEIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEhcKC2N1c3RvbWVyX2lkGAUgASgJQgIYASLPAgoMRmxpZ2h0UmVzdWx0EhEKCWZsaWdodF9pZBgBIAEoCRIVCg1mbGlnaHRfbnVtYmVyGAIgASgJEhQKDGNhcnJpZXJfbmFtZRgDIAEoCRIOCgZvcmlnaW4YBCABKAkSEwoLZGVzdGluYXRpb24YBSABKAkSFwoPZGVwYXJ0dXJlX2xvY2FsGAYgASgJEhUKDWFycml2YWxfbG9jYWwYByABKAkSEAoIYWlyY3JhZnQYCCABKAkSDQoFY2FiaW4YCSABKAkSLwoFcHJpY2UYCiABKAsyIC5pdGluZXJhLnNlYXJjaC52MS5QZXJzb25hbFByaWNlEhMKC29mZmVyX2NvdW50GAsgASgFEhIKCnNlYXRzX2xlZnQYDCABKAUSLwoGc291cmNlGA0gASgOMh8uaXRpbmVyYS5wcmljaW5nLnYxLlByaWNlU291cmNlIsoBCg1GbGlnaHRSZXN1bHRzEjEKCG91dGJvdW5kGAEgAygLMh8uaXRpbmVyYS5zZWFyY2gudjEuRmxpZ2h0UmVzdWx0EjAKB2luYm91bmQYAiADKAsyHy5pdGluZXJhLnNlYXJjaC52MS5GbGlnaHRSZXN1bHQSEAoIZGVncmFkZWQYAyADKAkSMAoQd2FsbGV0X2F2YWlsYWJsZRgEIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIQCghjb21wbGV0ZRgFIAEoCCJDChNTZWFyY2hIb3RlbHNSZXF1ZXN0EiwKBXF1ZXJ5GAEgASgLMh0uaXRpbmVyYS5zZWFyY2gudjEuSG90ZWxRdWVyeSJIChRTZWFyY2hIb3RlbHNSZXNwb25zZRIwCgdyZXN1bHRzGAEgASgLMh8uaXRpbmVyYS5zZWFyY2gudjEuSG90ZWxSZXN1bHRzIkMKE1N0cmVhbUhvdGVsc1JlcXVlc3QSLAoFcXVlcnkYASABKAsyHS5pdGluZXJhLnNlYXJjaC52MS5Ib3RlbFF1ZXJ5IkgKFFN0cmVhbUhvdGVsc1Jlc3BvbnNlEjAKB3Jlc3VsdHMYASABKAsyHy5pdGluZXJhLnNlYXJjaC52MS5Ib3RlbFJlc3VsdHMiRQoUU2VhcmNoRmxpZ2h0c1JlcXVlc3QSLQoFcXVlcnkYASABKAsyHi5pdGluZXJhLnNlYXJjaC52MS5GbGlnaHRRdWVyeSJKChVTZWFyY2hGbGlnaHRzUmVzcG9uc2USMQoHcmVzdWx0cxgBIAEoCzIgLml0aW5lcmEuc2VhcmNoLnYxLkZsaWdodFJlc3VsdHMiRQoUU3RyZWFtRmxpZ2h0c1JlcXVlc3QSLQoFcXVlcnkYASABKAsyHi5pdGluZXJhLnNlYXJjaC52MS5GbGlnaHRRdWVyeSJKChVTdHJlYW1GbGlnaHRzUmVzcG9uc2USMQoHcmVzdWx0cxgBIAEoCzIgLml0aW5lcmEuc2VhcmNoLnYxLkZsaWdodFJlc3VsdHMqdQoLUHJpY2VTdGF0dXMSHAoYUFJJQ0VfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFgoSUFJJQ0VfU1RBVFVTX0ZSRVNIEAESFgoSUFJJQ0VfU1RBVFVTX1NUQUxFEAISGAoUUFJJQ0VfU1RBVFVTX01JU1NJTkcQAzLxAwoNU2VhcmNoU2VydmljZRJ0CgxTZWFyY2hIb3RlbHMSJi5pdGluZXJhLnNlYXJjaC52MS5TZWFyY2hIb3RlbHNSZXF1ZXN0GicuaXRpbmVyYS5zZWFyY2gudjEuU2VhcmNoSG90ZWxzUmVzcG9uc2UiE5ACAYi1GOgHmrUYBxABGgN3ZWISdgoMU3RyZWFtSG90ZWxzEiYuaXRpbmVyYS5zZWFyY2gudjEuU3RyZWFtSG90ZWxzUmVxdWVzdBonLml0aW5lcmEuc2VhcmNoLnYxLlN0cmVhbUhvdGVsc1Jlc3BvbnNlIhOQAgGItRjoB5q1GAcQARoDd2ViMAESdwoNU2VhcmNoRmxpZ2h0cxInLml0aW5lcmEuc2VhcmNoLnYxLlNlYXJjaEZsaWdodHNSZXF1ZXN0GiguaXRpbmVyYS5zZWFyY2gudjEuU2VhcmNoRmxpZ2h0c1Jlc3BvbnNlIhOQAgGItRjoB5q1GAcQARoDd2ViEnkKDVN0cmVhbUZsaWdodHMSJy5pdGluZXJhLnNlYXJjaC52MS5TdHJlYW1GbGlnaHRzUmVxdWVzdBooLml0aW5lcmEuc2VhcmNoLnYxLlN0cmVhbUZsaWdodHNSZXNwb25zZSITkAIBiLUY6AeatRgHEAEaA3dlYjABYgZwcm90bzM", [file_itinera_options_v1_options, file_itinera_pricing_v1_pricing, file_itinera_type_v1_date, file_itinera_type_v1_money]);
 
 /**
  * What a customer searches hotels by.
@@ -26,7 +26,8 @@ export const file_itinera_search_v1_search: GenFile = /*@__PURE__*/
  */
 export type HotelQuery = Message<"itinera.search.v1.HotelQuery"> & {
   /**
-   * A city, country, hotel name or alias; at least 2 characters.
+   * A city, country, hotel name or alias; at least 2 characters. Empty
+   * when hotel_ids is given.
    *
    * @generated from field: string query = 1;
    */
@@ -62,6 +63,32 @@ export type HotelQuery = Message<"itinera.search.v1.HotelQuery"> & {
    * @generated from field: int32 page_size = 5;
    */
   pageSize: number;
+
+  /**
+   * The next page: the next_page_token of the previous answer to the same
+   * query (empty: the first page). Pages follow the catalog's ranking of
+   * the query (best match first, ties by hotel id), which does not depend
+   * on the stay or the customer, so page 2 continues page 1 without overlap
+   * or gap, whatever the dates, and each page's hotels keep that order. The
+   * token is opaque and signed: one altered, forged, or written for another
+   * query is INVALID_ARGUMENT naming query.page_token. There
+   * is no server-side sort or filter, so none is bound: a client that sorts
+   * or filters (by price, stars, seller) does so over every page it holds,
+   * and says how many of total_count those are.
+   *
+   * @generated from field: string page_token = 6;
+   */
+  pageToken: string;
+
+  /**
+   * Prices a stay for these hotels (1 to 50 of our hotel ids), in this
+   * order, instead of searching by words: `query` and `page_token` must then
+   * be empty. Unknown ids are left out (total_count counts the known ones).
+   * One call whatever the hotels: what a hotel page and a booking use.
+   *
+   * @generated from field: repeated string hotel_ids = 7;
+   */
+  hotelIds: string[];
 };
 
 /**
@@ -270,13 +297,15 @@ export const HotelResultSchema: GenMessage<HotelResult> = /*@__PURE__*/
   messageDesc(file_itinera_search_v1_search, 3);
 
 /**
- * Hotels found (a whole answer, or one step of a stream).
+ * Hotels found (a whole answer, or one step of a stream: a complete snapshot
+ * of the page that replaces the previous step).
  *
  * @generated from message itinera.search.v1.HotelResults
  */
 export type HotelResults = Message<"itinera.search.v1.HotelResults"> & {
   /**
-   * The hotels, or for a stream the hotels this step adds or completes.
+   * The page's hotels in the ranking's order (best match first), each as
+   * far as it is priced yet; for hotel_ids, in the order asked.
    *
    * @generated from field: repeated itinera.search.v1.HotelResult hotels = 1;
    */
@@ -302,6 +331,21 @@ export type HotelResults = Message<"itinera.search.v1.HotelResults"> & {
    * @generated from field: bool complete = 4;
    */
   complete: boolean;
+
+  /**
+   * How many hotels match the query in all, every page together (the same
+   * on every page and every step).
+   *
+   * @generated from field: int32 total_count = 5;
+   */
+  totalCount: number;
+
+  /**
+   * The page_token of the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 6;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -469,7 +513,8 @@ export const FlightResultSchema: GenMessage<FlightResult> = /*@__PURE__*/
   messageDesc(file_itinera_search_v1_search, 6);
 
 /**
- * Flights found (a whole answer, or one step of a stream).
+ * Flights found (a whole answer, or one step of a stream: a complete snapshot
+ * that replaces the previous step).
  *
  * @generated from message itinera.search.v1.FlightResults
  */
@@ -539,7 +584,7 @@ export const SearchHotelsRequestSchema: GenMessage<SearchHotelsRequest> = /*@__P
   messageDesc(file_itinera_search_v1_search, 8);
 
 /**
- * Every hotel found.
+ * A page of the hotels found.
  *
  * @generated from message itinera.search.v1.SearchHotelsResponse
  */
@@ -587,7 +632,8 @@ export const StreamHotelsRequestSchema: GenMessage<StreamHotelsRequest> = /*@__P
  */
 export type StreamHotelsResponse = Message<"itinera.search.v1.StreamHotelsResponse"> & {
   /**
-   * What this step adds or completes; complete on the last step.
+   * The whole page as known now, replacing the previous step; complete on
+   * the last step.
    *
    * @generated from field: itinera.search.v1.HotelResults results = 1;
    */
@@ -671,7 +717,8 @@ export const StreamFlightsRequestSchema: GenMessage<StreamFlightsRequest> = /*@_
  */
 export type StreamFlightsResponse = Message<"itinera.search.v1.StreamFlightsResponse"> & {
   /**
-   * What this step adds or completes; complete on the last step.
+   * Every flight as known now, replacing the previous step; complete on the
+   * last step.
    *
    * @generated from field: itinera.search.v1.FlightResults results = 1;
    */
@@ -733,6 +780,14 @@ export const PriceStatusSchema: GenEnum<PriceStatus> = /*@__PURE__*/
  * (never cached), and marks prices that are stale or missing when a
  * dependency is slow or down instead of failing. The Stream methods send the
  * first results as soon as the first dependencies answer, then the rest.
+ *
+ * The streams' one rule: every message is a complete snapshot of the answer
+ * as far as it is known then (every hotel or flight of the page, each with
+ * its price as it stands), and replaces the previous message entirely; the
+ * last one has `complete` set and equals what the unary method answers. A
+ * client never merges two messages of one stream. (For hotel pages, each
+ * page is its own call: a client shows the pages it asked for one after the
+ * other, each page's stream replacing only that page.)
  *
  * @generated from service itinera.search.v1.SearchService
  */
