@@ -48,5 +48,46 @@ for (const { name, unaryFastPath } of CLIENTS) {
     }
   });
 
+  tests("a replica drains under a steady stream of calls: none fails, none is sent to it after its GOAWAY, no circuit opens", async () => {
+    const replicas = await Promise.all(["a", "b", "c"].map((n) => startNamedReplica(n)));
+    const [, draining] = replicas;
+    const transport = grpcTransport(urls(replicas), { unaryFastPath });
+    const circuits = breaker();
+    const client = clientOf(EchoService, transport, circuits);
+    const ctx = backgroundContext({ log: silentLog });
+    const stateOf = (url: string) => balancerOf(transport).replicaStates().find((r) => r.baseUrl === url)!;
+    let succeeded = 0;
+    const failed: unknown[] = [];
+    let stop = false;
+    // Increment is not idempotent: only calls that were not sent may go elsewhere, and none may run twice.
+    const worker = async () => {
+      while (!stop) await client.increment(ctx, { by: 1 }).then(() => succeeded++, (e: unknown) => failed.push(e));
+    };
+    const workers = Array.from({ length: 8 }, worker);
+    try {
+      await until("calls on every replica", () => (replicas.every((r) => r.increments() > 20) ? true : undefined));
+      // A slow call keeps the draining replica's connection open while the stream goes on.
+      const inFlight = client.slow(ctx, { delayMs: 1_000 });
+      await until("the slow call to start", () => (stateOf(draining!.server.url).calls > 0 ? true : undefined));
+      const closed = draining!.server.close(10_000);
+      await until("the client to see the GOAWAY", () => (stateOf(draining!.server.url).up ? undefined : true));
+      const sentBeforeGoaway = stateOf(draining!.server.url).calls;
+      const atGoaway = succeeded;
+      await until("200 more calls", () => (succeeded > atGoaway + 200 ? true : undefined));
+      assert.is(stateOf(draining!.server.url).calls, sentBeforeGoaway, "no call sent to the replica after its GOAWAY");
+      assert.is((await inFlight).waitedMs, 1_000, "the call in flight on the draining replica finished");
+      await closed;
+      stop = true;
+      await Promise.all(workers);
+      assert.equal(failed.map((e) => String(e)), []);
+      assert.is(replicas.reduce((n, r) => n + r.increments(), 0), succeeded, "every increment ran exactly once");
+      assert.equal([...new Set(Object.values(circuits.states()))], ["closed"], "no circuit opened");
+    } finally {
+      stop = true;
+      await Promise.all(workers);
+      await Promise.all(replicas.map((r) => r.server.close(1_000)));
+    }
+  });
+
   tests.run();
 }

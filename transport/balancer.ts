@@ -63,6 +63,8 @@ const defaultLookup: Lookup = async (hostname) => (await dnsLookup(hostname, { a
 class Replica {
   up = true;
   probing = false;
+  /** Attempts sent to it (probes aside). */
+  calls = 0;
   failures = 0;
   retryAt = 0;
   readonly transport: Transport;
@@ -112,8 +114,9 @@ const CONNECTION_LOST = new Set(["ECONNRESET", "EPIPE", "ERR_HTTP2_SESSION_ERROR
 function failureOf(e: unknown, signal: AbortSignal | undefined): Failure {
   if (wasNotSent(e)) return "not sent";
   if (!(e instanceof ConnectError)) return "answer";
-  // Streams above a GOAWAY's last stream id are refused unprocessed (RFC 9113 §6.8).
-  if (e.code === Code.Unavailable && e.rawMessage.includes("REFUSED_STREAM")) return "not sent";
+  // Streams above a GOAWAY's last stream id are refused unprocessed (RFC 9113 §6.8); Node
+  // says so in the message (connect-node makes it INTERNAL, the fast path UNAVAILABLE).
+  if (e.rawMessage.includes("REFUSED_STREAM")) return "not sent";
   if (signal?.aborted) return "answer"; // the caller gave up: nothing to do elsewhere
   // Our side cancels a stream only for its signal: a CANCEL it did not ask for is the connection closing.
   if (e.code === Code.Canceled || causeCodes(e).some((c) => CONNECTION_LOST.has(c))) return "lost";
@@ -158,9 +161,9 @@ export class Balancer {
     if (this.named.length === 0) this.replicas = entries.map((e) => new Replica(e.replace(/\/$/, ""), open));
   }
 
-  /** The base URLs called now, and whether each is in the turns. */
-  replicaStates(): { baseUrl: string; up: boolean }[] {
-    return this.replicas.map((r) => ({ baseUrl: r.baseUrl, up: r.up }));
+  /** The base URLs called now, whether each is in the turns, and how many attempts each was sent. */
+  replicaStates(): { baseUrl: string; up: boolean; calls: number }[] {
+    return this.replicas.map((r) => ({ baseUrl: r.baseUrl, up: r.up, calls: r.calls }));
   }
 
   /**
@@ -182,6 +185,7 @@ export class Balancer {
       if (replica === undefined) throw last ?? this.noReplica();
       const left = timeoutMs === undefined || tried === undefined ? timeoutMs : timeoutMs - (Date.now() - started);
       if (left !== undefined && left <= 0) throw last;
+      replica.calls++;
       try {
         const answer = await attempt(replica.transport, left);
         if (!replica.up) replica.putBack();
