@@ -7,8 +7,9 @@
 // balanced. Both unary clients: the fast path and connect-node's.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createClient, type Transport } from "@connectrpc/connect";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
+import { asKitError, Code } from "../endpoints/errors.js";
 import { breaker } from "../endpoints/middleware/breaker.js";
 import { startProcess, until, type TestProcess } from "../platform/processes.testing.js";
 import type { Balancer } from "./balancer.js";
@@ -91,3 +92,68 @@ for (const { name, unaryFastPath } of CLIENTS) {
 
   tests.run();
 }
+
+/** The replica of replicas.fixture.ts in a process of its own, on `port` (0: any); resolves once it listens. */
+async function replicaProcess(name: string, port = 0): Promise<{ process: TestProcess; url: string }> {
+  const child = startProcess("transport/replicas.fixture.ts", { REPLICA_NAME: name, REPLICA_PORT: String(port) });
+  const listening = await until(`replica ${name} to listen`, () => {
+    if (child.child.exitCode !== null) throw new Error(`replica ${name} exited: ${child.stderr()}`);
+    return child.lines[0];
+  });
+  return { process: child, url: `http://127.0.0.1:${listening}` };
+}
+
+const hard = suite("balancing, a replica killed");
+
+hard("SIGKILL mid-load: idempotent calls 0 failed, others only when in flight on it; no circuit opens; once back, it gets calls again", async () => {
+  const killed = await replicaProcess("k");
+  const replicas = await Promise.all(["a", "b"].map((n) => startNamedReplica(n)));
+  const peers = [...replicas.map((r) => r.server.url), killed.url].join(",");
+  const ctx = backgroundContext({ log: silentLog });
+  const circuits = breaker();
+  const clients = CLIENTS.map(({ unaryFastPath }) => clientOf(EchoService, grpcTransport(peers, { unaryFastPath }), circuits));
+  const answeredBy: string[] = [];
+  const failed: { method: string; error: unknown }[] = [];
+  let stop = false;
+  const loop = (method: string, call: () => Promise<unknown>) => async () => {
+    while (!stop) await call().catch((error: unknown) => failed.push({ method, error }));
+  };
+  const workers = clients.flatMap((client) => [
+    ...Array.from({ length: 3 }, () => loop("echo", () => client.echo(ctx, { message: "" }).then((r) => answeredBy.push(r.message)))),
+    ...Array.from({ length: 3 }, () => loop("slow", () => client.slow(ctx, { delayMs: 50 }))),
+    loop("increment", () => client.increment(ctx, { by: 1 })),
+  ]).map((w) => w());
+  try {
+    await until("calls answered by the replica to kill", () => (answeredBy.filter((n) => n === "k").length > 20 ? true : undefined));
+    killed.process.child.kill("SIGKILL");
+    await killed.process.exited;
+    const atKill = answeredBy.length;
+    await until("300 more answers", () => (answeredBy.length > atKill + 300 ? true : undefined));
+    assert.equal(failed.filter((f) => f.method !== "increment").map((f) => String(f.error)), [], "no idempotent call failed");
+    // Each increment worker has one call in flight at a time: at most one per client was on the killed replica.
+    assert.ok(failed.length <= clients.length, `at most the increments in flight on it failed: ${failed.map((f) => String(f.error)).join("; ")}`);
+    for (const f of failed) {
+      assert.is(asKitError(f.error).code, Code.Unavailable);
+      assert.match(String(f.error), /ended during the call/);
+    }
+    assert.equal([...new Set(Object.values(circuits.states()))], ["closed"], "no circuit opened");
+    console.log(`SIGKILL of one replica of three: ${answeredBy.length - atKill} echoes answered after it, 0 idempotent calls failed, ${failed.length} increment(s) in flight on it failed`);
+
+    const back = await replicaProcess("k-again", Number(new URL(killed.url).port));
+    try {
+      await until("calls answered by the replica back", () => (answeredBy.includes("k-again") ? true : undefined));
+    } finally {
+      stop = true;
+      await Promise.all(workers);
+      await back.process.kill();
+    }
+  } finally {
+    stop = true;
+    await Promise.all(workers);
+    await killed.process.kill();
+    await Promise.all(replicas.map((r) => r.server.close(1_000)));
+  }
+});
+
+hard.run();
+
