@@ -157,3 +157,38 @@ hard("SIGKILL mid-load: idempotent calls 0 failed, others only when in flight on
 
 hard.run();
 
+const named = suite("balancing over a host name");
+
+named("a host name with several addresses: each address is a replica; resolved again, a new address gets calls, one gone gets none", async () => {
+  const a = await startNamedReplica("a", { host: "127.0.0.1" });
+  const port = a.server.port;
+  const b = await startNamedReplica("b", { host: "127.0.0.2", port });
+  const c = await startNamedReplica("c", { host: "127.0.0.3", port });
+  let addresses = ["127.0.0.1", "127.0.0.2"];
+  const asked: string[] = [];
+  const lookup = async (hostname: string) => {
+    asked.push(hostname);
+    if (hostname !== "echo.replicas.test") throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
+    return addresses;
+  };
+  try {
+    for (const { unaryFastPath } of CLIENTS) {
+      const client = createClient(EchoService, grpcTransport(`http://echo.replicas.test:${port}`, { unaryFastPath, lookup, resolveEveryMs: 100 }));
+      const answers: string[] = [];
+      for (let i = 0; i < 20; i++) answers.push((await client.echo({ message: "" })).message);
+      assert.equal(countBy(answers), { a: 10, b: 10 });
+      addresses = ["127.0.0.2", "127.0.0.3"];
+      await until("the new address to get calls", async () => ((await client.echo({ message: "" })).message === "c" ? true : undefined));
+      const after: string[] = [];
+      for (let i = 0; i < 20; i++) after.push((await client.echo({ message: "" })).message);
+      assert.equal(countBy(after), { b: 10, c: 10 });
+      addresses = ["127.0.0.1", "127.0.0.2"];
+    }
+    assert.equal([...new Set(asked)], ["echo.replicas.test"]);
+  } finally {
+    await Promise.all([a, b, c].map((r) => r.server.close(1_000)));
+  }
+});
+
+named.run();
+
