@@ -38,12 +38,20 @@ for (const { name, unaryFastPath } of CLIENTS) {
   tests("calls go round the replicas, one after another", async () => {
     const replicas = await Promise.all(["a", "b", "c"].map((n) => startNamedReplica(n)));
     try {
-      const client = createClient(EchoService, grpcTransport(urls(replicas), { unaryFastPath }));
+      const transport = grpcTransport(urls(replicas), { unaryFastPath });
+      const client = createClient(EchoService, transport);
       const answers: string[] = [];
       for (let i = 0; i < 30; i++) answers.push((await client.echo({ message: "" })).message);
       assert.equal(countBy(answers), { a: 10, b: 10, c: 10 });
       const concurrent = await Promise.all(Array.from({ length: 30 }, () => client.echo({ message: "" }).then((r) => r.message)));
       assert.equal(countBy(concurrent), { a: 10, b: 10, c: 10 });
+      const streamed = await Promise.all(replicas.map(async () => {
+        const got: number[] = [];
+        for await (const step of client.countdown({ count: 2 })) got.push(step.remaining);
+        return got;
+      }));
+      assert.equal(streamed, [[2, 1], [2, 1], [2, 1]], "server streams go over the balanced transport too");
+      assert.equal(balancerOf(transport).replicaStates().map((r) => r.calls), [21, 21, 21], "each replica opened one of the streams");
     } finally {
       await Promise.all(replicas.map((r) => r.server.close(1_000)));
     }
