@@ -76,8 +76,14 @@ class Replica {
     this.transport = open(baseUrl, () => this.takeOut());
   }
 
+  /** Out of the turns until a probe passes; the calls that fail with it at once count as one failure. */
   takeOut(): void {
+    if (!this.up) return;
     this.up = false;
+    this.backOff();
+  }
+
+  private backOff(): void {
     this.failures++;
     this.retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.failures - 1));
   }
@@ -100,7 +106,7 @@ class Replica {
       .then((serving) => {
         this.probing = false;
         if (serving) this.putBack();
-        else if (!this.up) this.takeOut();
+        else if (!this.up) this.backOff();
       });
   }
 }
