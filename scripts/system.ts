@@ -17,6 +17,7 @@ import { pino } from "pino";
 import { config, oneOf } from "../platform/config.js";
 import { superviseEmbeddedPostgres, type SupervisedPostgres } from "../platform/embedded-postgres-supervisor.js";
 import { superviseNats, type SupervisedNats } from "../platform/nats-supervisor.js";
+import { builtEntry, entryArgs, RUN_MODES } from "../platform/run-mode.js";
 import { nextRestart } from "../platform/supervised.js";
 import { busSettings } from "../transport/bus/open.js";
 import type { ProcessConsole } from "./console/console.js";
@@ -61,21 +62,7 @@ export const serviceSecretVariable = (name: string) => `${name.toUpperCase().rep
 
 const port = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback);
 
-export const RUN_MODES = ["tsx", "dist"] as const;
-export type RunMode = (typeof RUN_MODES)[number];
 const runSetting = { run: oneOf("ITINERA_RUN", RUN_MODES, "tsx") };
-
-/**
- * Node's arguments for a process whose entry is `file` (a .ts path from the
- * repository root) with `args`: through tsx from the sources, or the built
- * file under dist/ with plain node.
- */
-export function entryArgs(mode: RunMode, file: string, args: string[] = []): string[] {
-  return mode === "dist" ? [builtEntry(file), ...args] : ["--import", "tsx", file, ...args];
-}
-
-/** Where `make build` puts the compiled `file` (services/wallet/main.ts → dist/services/wallet/main.js). */
-export const builtEntry = (file: string) => join("dist", file.replace(/\.ts$/, ".js"));
 
 /** Every process of the system; an entry whose file does not exist yet is left out. */
 export function processSpecs(env: NodeJS.ProcessEnv): ProcessSpec[] {
