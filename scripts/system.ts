@@ -123,6 +123,8 @@ export interface SystemOptions {
    */
   stdio: "inherit" | "ignore" | ProcessConsole;
   readyTimeoutMs?: number;
+  /** The processes to start, by name (default: every one): a test that needs a few services alone starts just those. */
+  only?: readonly string[];
 }
 
 export interface RunningSystem {
@@ -159,7 +161,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const output = typeof opts.stdio === "object" ? opts.stdio : undefined;
   // The services would refuse a bad BUS or NATS_URL one by one: refuse it once, before starting anything.
   const { run, ...bus } = config(env, { ...busSettings(), ...runSetting });
-  const unbuilt = run === "dist" ? processSpecs(env).map((s) => builtEntry(s.args[0]!)).filter((f) => !existsSync(join(ROOT, f))) : [];
+  const specs = startedSpecs(env, opts.only);
+  const unbuilt = run === "dist" ? specs.map((s) => builtEntry(s.args[0]!)).filter((f) => !existsSync(join(ROOT, f))) : [];
   if (unbuilt.length > 0) throw new Error(`ITINERA_RUN=dist but ${unbuilt.join(", ")} ${unbuilt.length === 1 ? "is" : "are"} missing: run \`make build\` first`);
   // An external server (DATABASE_URL) is someone else's to keep up; the embedded one is restarted when it dies.
   let pg: SupervisedPostgres | undefined;
@@ -184,7 +187,6 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     env.NATS_URL = nats.url;
   }
   env.BUS = bus.engine;
-  const specs = processSpecs(env);
   for (const s of specs) env[s.portVar] = String(s.port);
   const url = (name: string) => {
     const s = specs.find((x) => x.name === name);
@@ -279,6 +281,15 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     });
   const pid = (name: string) => children.get(name)?.pid;
   return { specs, url, kill, pid, exits: () => ({ ...exitCounts }), ...(pg ? { postgres: pg } : {}), ...(nats ? { nats } : {}), stop };
+}
+
+/** The processes a start runs: every one, or those `only` names (each must be one of them). */
+function startedSpecs(env: NodeJS.ProcessEnv, only: readonly string[] | undefined): ProcessSpec[] {
+  const specs = processSpecs(env);
+  if (!only) return specs;
+  const unknown = only.filter((name) => !specs.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`no process named ${unknown.join(", ")}: the system has ${specs.map((s) => s.name).join(", ")}`);
+  return specs.filter((s) => only.includes(s.name));
 }
 
 async function waitReady(spec: ProcessSpec, timeoutMs: number): Promise<void> {
