@@ -166,6 +166,12 @@ export interface MarketplaceOptions {
   bus?: BusEngine;
   /** An external JetStream server or cluster (NATS_URL, comma-separated; NATS_REPLICAS in the env for a cluster) for bus "nats". */
   natsUrl?: string;
+  /**
+   * The processes to start, by name (scripts/system.ts; default every one): a
+   * test of a few services starts those and what they call alone. Identity
+   * must be among them (the fixture takes its tokens there).
+   */
+  only?: readonly string[];
 }
 
 /** The JetStream server's store and port when the system starts its own, and how to remove the store. */
@@ -243,6 +249,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
       say,
       stdio: opts.stdio ?? (process.env.E2E_LOG_LEVEL ? "inherit" : "ignore"),
       readyTimeoutMs: 90_000,
+      ...(opts.only ? { only: opts.only } : {}),
     });
   } catch (e) {
     await database.drop();
@@ -250,14 +257,15 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
     throw e;
   }
   const busAt: BusAt = { databaseUrl: database.url, natsUrl: opts.natsUrl ?? system.nats?.url };
-  const client = <S extends Parameters<typeof clientOf>[0]>(desc: S, name: string) => clientOf(desc, grpcTransport(system.url(name)));
+  // On the ports the system was given (a process left out by `only` refuses the connection when called).
+  const client = <S extends Parameters<typeof clientOf>[0]>(desc: S, port: number) => clientOf(desc, grpcTransport(`http://127.0.0.1:${port}`));
   const clients = {
-    identity: client(IdentityService, "identity"),
-    wallet: client(WalletService, "wallet"),
-    search: client(SearchService, "search"),
-    payment: client(PaymentService, "payment"),
-    booking: client(BookingService, "booking"),
-    mailer: client(MailerService, "mailer"),
+    identity: client(IdentityService, ports.IDENTITY_PORT),
+    wallet: client(WalletService, ports.WALLET_PORT),
+    search: client(SearchService, ports.SEARCH_PORT),
+    payment: client(PaymentService, ports.PAYMENT_PORT),
+    booking: client(BookingService, ports.BOOKING_PORT),
+    mailer: client(MailerService, ports.MAILER_PORT),
   };
   const ctx = (principal?: Principal, timeoutMs = 10_000) =>
     backgroundContext({ log, deadline: Date.now() + timeoutMs, ...(principal ? { principal } : {}) });

@@ -17,7 +17,9 @@ import { startMarketplace, type Marketplace } from "./marketplace.fixture.js";
 let m: Marketplace;
 
 test.before(async () => {
-  m = await startMarketplace();
+  // Identity, and sellers with the services a push writes to: the rest of the marketplace (the pull sellers'
+  // sandboxes included: their syncs are not under test) plays no part.
+  m = await startMarketplace({}, { only: ["identity", "catalog", "pricing", "sellers"] });
 });
 test.after(async () => {
   await m?.close();

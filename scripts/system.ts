@@ -17,6 +17,7 @@ import { pino } from "pino";
 import { config, oneOf } from "../platform/config.js";
 import { superviseEmbeddedPostgres, type SupervisedPostgres } from "../platform/embedded-postgres-supervisor.js";
 import { superviseNats, type SupervisedNats } from "../platform/nats-supervisor.js";
+import { builtEntry, entryArgs, RUN_MODES } from "../platform/run-mode.js";
 import { nextRestart } from "../platform/supervised.js";
 import { busSettings } from "../transport/bus/open.js";
 import type { ProcessConsole } from "./console/console.js";
@@ -61,21 +62,7 @@ export const serviceSecretVariable = (name: string) => `${name.toUpperCase().rep
 
 const port = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback);
 
-export const RUN_MODES = ["tsx", "dist"] as const;
-export type RunMode = (typeof RUN_MODES)[number];
 const runSetting = { run: oneOf("ITINERA_RUN", RUN_MODES, "tsx") };
-
-/**
- * Node's arguments for a process whose entry is `file` (a .ts path from the
- * repository root) with `args`: through tsx from the sources, or the built
- * file under dist/ with plain node.
- */
-export function entryArgs(mode: RunMode, file: string, args: string[] = []): string[] {
-  return mode === "dist" ? [builtEntry(file), ...args] : ["--import", "tsx", file, ...args];
-}
-
-/** Where `make build` puts the compiled `file` (services/wallet/main.ts → dist/services/wallet/main.js). */
-export const builtEntry = (file: string) => join("dist", file.replace(/\.ts$/, ".js"));
 
 /** Every process of the system; an entry whose file does not exist yet is left out. */
 export function processSpecs(env: NodeJS.ProcessEnv): ProcessSpec[] {
@@ -136,6 +123,8 @@ export interface SystemOptions {
    */
   stdio: "inherit" | "ignore" | ProcessConsole;
   readyTimeoutMs?: number;
+  /** The processes to start, by name (default: every one): a test that needs a few services alone starts just those. */
+  only?: readonly string[];
 }
 
 export interface RunningSystem {
@@ -172,7 +161,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const output = typeof opts.stdio === "object" ? opts.stdio : undefined;
   // The services would refuse a bad BUS or NATS_URL one by one: refuse it once, before starting anything.
   const { run, ...bus } = config(env, { ...busSettings(), ...runSetting });
-  const unbuilt = run === "dist" ? processSpecs(env).map((s) => builtEntry(s.args[0]!)).filter((f) => !existsSync(join(ROOT, f))) : [];
+  const specs = startedSpecs(env, opts.only);
+  const unbuilt = run === "dist" ? specs.map((s) => builtEntry(s.args[0]!)).filter((f) => !existsSync(join(ROOT, f))) : [];
   if (unbuilt.length > 0) throw new Error(`ITINERA_RUN=dist but ${unbuilt.join(", ")} ${unbuilt.length === 1 ? "is" : "are"} missing: run \`make build\` first`);
   // An external server (DATABASE_URL) is someone else's to keep up; the embedded one is restarted when it dies.
   let pg: SupervisedPostgres | undefined;
@@ -197,7 +187,6 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     env.NATS_URL = nats.url;
   }
   env.BUS = bus.engine;
-  const specs = processSpecs(env);
   for (const s of specs) env[s.portVar] = String(s.port);
   const url = (name: string) => {
     const s = specs.find((x) => x.name === name);
@@ -292,6 +281,15 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     });
   const pid = (name: string) => children.get(name)?.pid;
   return { specs, url, kill, pid, exits: () => ({ ...exitCounts }), ...(pg ? { postgres: pg } : {}), ...(nats ? { nats } : {}), stop };
+}
+
+/** The processes a start runs: every one, or those `only` names (each must be one of them). */
+function startedSpecs(env: NodeJS.ProcessEnv, only: readonly string[] | undefined): ProcessSpec[] {
+  const specs = processSpecs(env);
+  if (!only) return specs;
+  const unknown = only.filter((name) => !specs.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`no process named ${unknown.join(", ")}: the system has ${specs.map((s) => s.name).join(", ")}`);
+  return specs.filter((s) => only.includes(s.name));
 }
 
 async function waitReady(spec: ProcessSpec, timeoutMs: number): Promise<void> {

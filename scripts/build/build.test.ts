@@ -20,11 +20,11 @@ import { pino } from "pino";
 import { backgroundContext } from "../../endpoints/context.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { freePort, runProcess, until, type TestProcess } from "../../platform/processes.testing.js";
+import { entryArgs } from "../../platform/run-mode.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
 import { identityFixture, serveIdentity, testServiceSecret, type IdentityFixture } from "../../services/identity/fixture.js";
 import { clientOf, connectTransport } from "../../transport/client.js";
 import type { RunningServer } from "../../transport/server.js";
-import { entryArgs } from "../system.js";
 import { build } from "./build.js";
 import { packageOf, unlistedImports } from "./dependencies.js";
 
