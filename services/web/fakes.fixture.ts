@@ -125,6 +125,9 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
     async issueServiceToken() {
       throw unauthenticated("not in this fake");
     },
+    async grantOperatorRole() {
+      throw unauthenticated("not in this fake: the BFF never grants roles");
+    },
     async getCustomer(ctx, req) {
       w.calls.push({ method: "identity.GetCustomer", principal: ctx.principal, request: req });
       if (ctx.principal?.kind !== "service") throw permissionDenied("GetCustomer may be called by the services web, mailer, not by a customer");
