@@ -1,4 +1,4 @@
-// test-timeout-seconds: 300
+// test-timeout-seconds: 480
 // The traveller's journey in a real browser (headless Debian Chromium through
 // playwright-core) against the whole marketplace as real processes: the web
 // app served by the web service, every service behind it, the sandbox
@@ -11,13 +11,14 @@ import * as assert from "uvu/assert";
 import type { Locator, Page } from "playwright-core";
 import { until } from "../platform/processes.testing.js";
 import { DECLINE_REASON } from "../sandbox/gateway-ledger.js";
+import { operatorCases, OPERATOR_CASES_ENV } from "./browser-operator.cases.js";
 import { startBrowserWorld, type BrowserSession, type BrowserWorld } from "./browser.fixture.js";
 import { CARDS } from "./marketplace.fixture.js";
 
 let w: BrowserWorld;
 
 test.before(async () => {
-  w = await startBrowserWorld();
+  w = await startBrowserWorld(OPERATOR_CASES_ENV);
   // The sellers ingest the (small) sandbox inventory at start: wait until search prices stays.
   await w.m.findStays(undefined, 1);
 });
@@ -298,5 +299,7 @@ test("a signed-out visitor going to My trips is sent to sign in, and comes back 
   await s.shot("my trips after signing in");
   await s.close();
 });
+
+operatorCases(() => w);
 
 test.run();
