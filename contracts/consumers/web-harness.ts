@@ -80,6 +80,8 @@ export interface Bff {
   visitor(): Promise<Browser>;
   /** A browser signed in as `customerId` (the BFF's session cookie, and the CSRF cookie). */
   signedIn(customerId: string, displayName?: string): Promise<Browser>;
+  /** A browser signed in as a person with the operator role. */
+  signedInOperator(customerId: string): Promise<Browser>;
 }
 
 /** Starts the BFF over `wired`, runs `use` with it, and stops it. */
@@ -125,6 +127,15 @@ export async function withBff<T>(wired: Wired, use: (bff: Bff) => Promise<T>, op
     dist: "/nonexistent/web/dist",
     gatewayOrigin: "http://127.0.0.1:7110",
   });
+  const browserOf = async (customerId: string, displayName: string, token: (id: string) => Promise<Principal>) => {
+    if (![...w.accounts.values()].some((a) => a.customerId === customerId)) {
+      w.accounts.set(`${customerId}@example.test`, { password: "not used here", customerId, name: displayName });
+    }
+    const browser = new Browser(server.url);
+    browser.cookies.set("itinera_session", (await token(customerId)).token!);
+    browser.cookies.set("itinera_csrf", "csrf-token-of-this-browser");
+    return browser;
+  };
   const bff: Bff = {
     url: server.url,
     world: w,
@@ -134,15 +145,8 @@ export async function withBff<T>(wired: Wired, use: (bff: Bff) => Promise<T>, op
       await browser.call("GetSession");
       return browser;
     },
-    async signedIn(customerId, displayName = "Ana Lima") {
-      if (![...w.accounts.values()].some((a) => a.customerId === customerId)) {
-        w.accounts.set(`${customerId}@example.test`, { password: "not used here", customerId, name: displayName });
-      }
-      const browser = new Browser(server.url);
-      browser.cookies.set("itinera_session", (await tokens.customer(customerId)).token!);
-      browser.cookies.set("itinera_csrf", "csrf-token-of-this-browser");
-      return browser;
-    },
+    signedIn: (customerId, displayName = "Ana Lima") => browserOf(customerId, displayName, tokens.customer),
+    signedInOperator: (customerId) => browserOf(customerId, "Olivia Operator", tokens.operator),
   };
   try {
     return await use(bff);
