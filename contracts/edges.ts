@@ -28,7 +28,7 @@
 // Server-streaming methods are edges too, reported apart: no Pact
 // interaction can describe them (README: "Server streams are not Pact
 // interactions"). Each RPC edge's method must also admit the consumer in its contract's
-// (itinera.options.v1.callers) — anyone, a customer (the BFF forwards the
+// (itinera.options.v1.callers) — anyone, a customer or an operator (the BFF forwards the person's token; was: the BFF forwards the
 // customer's token) or the consumer by name — or the provider would refuse
 // it at run time: `undeclaredCallers` lists those that do not.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -233,7 +233,7 @@ export async function undeclaredCallers(edges: Edge[], root: string): Promise<st
     .flatMap((e) => {
       const method = methods.get(e.what);
       const callers = method && callersOf(method);
-      if (callers && (callers.anyone || callers.customer || callers.services.includes(e.consumer))) return [];
+      if (callers && (callers.anyone || callers.customer || callers.operator || callers.services.includes(e.consumer))) return [];
       return [`${describeEdge(e)}: ${method?.name ?? e.what}'s (itinera.options.v1.callers) does not admit ${e.consumer}`];
     });
 }

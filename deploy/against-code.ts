@@ -60,6 +60,7 @@ export const KEPT_DEFAULTS: Readonly<Record<string, string>> = {
   SEARCH_LIVE_RESERVE_MS: "search budgets (services/search/settings.ts)",
   SELLER_RELIABILITY: "price ties (services/search/settings.ts)",
   SELLER_BOOKING_DEADLINE_MS: "seller timing (services/sellers/main.ts)",
+  SELLERS_BOOKING_MAX_ATTEMPTS: "retry policy (services/sellers/main.ts)",
   SELLERS_QUOTE_TIMEOUT_MS: "seller timing (services/sellers/main.ts)",
   SELLERS_THROTTLE_RPS: "per-seller throttle (services/sellers/main.ts)",
   SELLERS_THROTTLE_BURST: "per-seller throttle (services/sellers/main.ts)",

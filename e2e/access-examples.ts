@@ -24,6 +24,8 @@ export interface World {
   alice: Customer;
   /** Another customer. */
   bob: Customer;
+  /** A person the operator tool gave the operator role (signed in after the grant: the role is in the token). */
+  olivia: Customer;
   password: string;
   offer: Offer;
   stay: { hotelId: string; roomId: string; checkIn: ProtoDate; checkOut: ProtoDate };
@@ -96,6 +98,8 @@ export const EXAMPLES: Record<string, Example> = {
   "itinera.identity.v1.IdentityService/GetJwks": { request: () => ({}) },
   "itinera.identity.v1.IdentityService/IssueServiceToken": { request: (w) => ({ serviceName: "operator", secret: w.m.env.OPERATOR_SERVICE_SECRET! }) },
   "itinera.identity.v1.IdentityService/GetCustomer": { request: (w) => ({ customerId: w.alice.customerId }) },
+  // granted already in the setup: granting again is OK and changes nothing
+  "itinera.identity.v1.IdentityService/GrantOperatorRole": { request: (w) => ({ email: w.olivia.email }) },
 
   // catalog
   "itinera.catalog.v1.CatalogService/UpsertHotels": { request: (w) => ({ sellerId: item(w).sellerId, hotels: [w.hotel] }) },
@@ -213,4 +217,15 @@ export const EXAMPLES: Record<string, Example> = {
   "itinera.web.v1.WebService/QuoteCancellation": { owned: true, request: (w) => ({ reservationId: w.reservationId }) },
   "itinera.web.v1.WebService/CancelTrip": { owned: true, request: (w) => ({ reservationId: w.cancelledId }) },
   "itinera.web.v1.WebService/GetWallet": { request: () => ({ pageSize: 5 }) },
+  // the Operator page: the BFF forwards the operator's token to sellers and to each process's DeadLetterService
+  "itinera.web.v1.WebService/ListSellerHealth": { request: () => ({}) },
+  "itinera.web.v1.WebService/ListOperatorDeadLetters": { request: () => ({ limitPerProcess: 5 }) },
+  "itinera.web.v1.WebService/ReplayOperatorDeadLetter": {
+    allowedGet: Code.NotFound,
+    request: () => ({ process: "mailer", group: "mailer", messageId: LAST_MESSAGE_ID }),
+  },
+  "itinera.web.v1.WebService/DiscardOperatorDeadLetter": {
+    allowedGet: Code.NotFound,
+    request: () => ({ process: "mailer", group: "mailer", messageId: LAST_MESSAGE_ID }),
+  },
 };

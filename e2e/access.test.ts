@@ -4,7 +4,8 @@
 // (`make start`'s supervisor, every main.ts wired as in production) and over
 // Connect and gRPC, a call with no token, with a customer's token, with
 // another customer's where the request names the owner's data, with the token
-// of a service the contract does not name, and with each identity it names —
+// of a service the contract does not name, with each identity it names, and
+// with a person's token carrying the operator role where it names operators —
 // each expecting its code exactly: UNAUTHENTICATED / PERMISSION_DENIED /
 // NOT_FOUND / OK (an example that names what the system has none of, a dead
 // letter, is NOT_FOUND for its allowed callers: past access). A contract that
@@ -61,6 +62,8 @@ function rowsOf(callers: MethodCallers, owned: boolean, w: World, allowed: Code 
   if (owned && callers.customer) rows.push({ label: "another customer", principal: async () => w.bob.principal, expected: Code.NotFound });
   rows.push({ label: `service ${outsider} (not named)`, principal: () => w.service(outsider), expected: ok(callers.anyone, Code.PermissionDenied) });
   for (const s of callers.services) rows.push({ label: `service ${s}`, principal: () => w.service(s), expected: allowed });
+  // A person with the operator role, where the contract admits operators and not customers in general.
+  if (callers.operator && !callers.customer && !callers.anyone) rows.push({ label: "operator person", principal: async () => w.olivia.principal, expected: allowed });
   return rows;
 }
 
@@ -111,6 +114,11 @@ test.before(async () => {
   const service = (name: string) => tokens.get(name) ?? (tokens.set(name, m.service(name)), tokens.get(name)!);
   const ctx = (principal: Principal) => m.ctx(principal, 30_000);
   const [alice, bob] = [await m.signUp("alice"), await m.signUp("bob")];
+  // The operator person: signed up like anyone, given the role by the operator tool, then signed in (the role is in that token).
+  const signedUpOlivia = await m.signUp("olivia");
+  await m.clients.identity.grantOperatorRole(ctx(await service("operator")), { email: signedUpOlivia.email });
+  const oliviaTokens = (await m.clients.identity.signIn(m.ctx(), { email: signedUpOlivia.email, password: PASSWORD })).tokens!;
+  const olivia = { ...signedUpOlivia, principal: { kind: "customer" as const, id: signedUpOlivia.customerId, roles: ["customer", "operator"], token: oliviaTokens.accessToken } };
   await m.credit(alice.customerId, 50_000n);
   const [offer, second] = (await m.findStays(alice, 2)) as [World["offer"], World["offer"]];
   const confirmed = async (o: World["offer"]) => {
@@ -147,6 +155,7 @@ test.before(async () => {
     m,
     alice,
     bob,
+    olivia,
     password: PASSWORD,
     offer,
     stay: { hotelId: stay.hotelId, roomId: stay.roomId, checkIn: stay.checkIn!, checkOut: stay.checkOut! },

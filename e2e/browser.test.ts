@@ -1,4 +1,4 @@
-// test-timeout-seconds: 300
+// test-timeout-seconds: 480
 // The traveller's journey in a real browser (headless Debian Chromium through
 // playwright-core) against the whole marketplace as real processes: the web
 // app served by the web service, every service behind it, the sandbox
@@ -11,6 +11,7 @@ import * as assert from "uvu/assert";
 import type { Locator, Page } from "playwright-core";
 import { until } from "../platform/processes.testing.js";
 import { DECLINE_REASON } from "../sandbox/gateway-ledger.js";
+import { operatorCases, OPERATOR_CASES_ENV } from "./browser-operator.cases.js";
 import { startBrowserWorld, type BrowserSession, type BrowserWorld } from "./browser.fixture.js";
 import { declinedAndPendingInMyTrips } from "./browser-trips.cases.js";
 import { searchCases } from "./browser-search.cases.js";
@@ -19,7 +20,7 @@ import { CARDS } from "./marketplace.fixture.js";
 let w: BrowserWorld;
 
 test.before(async () => {
-  w = await startBrowserWorld();
+  w = await startBrowserWorld(OPERATOR_CASES_ENV);
   // The sellers ingest the (small) sandbox inventory at start: wait until search prices stays.
   await w.m.findStays(undefined, 1);
 });
@@ -304,5 +305,6 @@ test("a signed-out visitor going to My trips is sent to sign in, and comes back 
 });
 
 searchCases(test, { world: () => w, signUp, uniqueEmail });
+operatorCases(() => w);
 
 test.run();

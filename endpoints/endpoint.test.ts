@@ -46,10 +46,10 @@ test("methodInfo reads who may call from the callers option, the same on both si
     assert.equal(server, client);
     return server;
   };
-  assert.equal(callers(EchoService.method.echo), { anyone: true, customer: false, services: [] });
-  assert.equal(callers(IdentityService.method.getCustomer), { anyone: false, customer: false, services: ["web", "mailer"] });
-  assert.equal(callers(BookingService.method.createReservation), { anyone: false, customer: false, services: ["payment"] });
-  assert.equal(callers(BookingService.method.listReservations), { anyone: false, customer: true, services: [] });
+  assert.equal(callers(EchoService.method.echo), { anyone: true, customer: false, services: [], operator: false });
+  assert.equal(callers(IdentityService.method.getCustomer), { anyone: false, customer: false, services: ["web", "mailer"], operator: false });
+  assert.equal(callers(BookingService.method.createReservation), { anyone: false, customer: false, services: ["payment"], operator: false });
+  assert.equal(callers(BookingService.method.listReservations), { anyone: false, customer: true, services: [], operator: false });
 });
 
 test("a method whose contract declares no callers has none: undefined, never a default", () => {

@@ -45,13 +45,15 @@ export interface MethodCallers {
   readonly customer: boolean;
   /** These services, by the subject of their service token. */
   readonly services: readonly string[];
+  /** A signed-in person with the operator role (OPERATOR_ROLE in their token's roles). */
+  readonly operator: boolean;
 }
 
 /** The method's declared callers, or undefined when its contract declares none. */
 export function callersOf(method: DescMethod): MethodCallers | undefined {
   if (!hasOption(method, callersOption)) return undefined;
   const c = getOption(method, callersOption);
-  return { anyone: c.anyone, customer: c.customer, services: [...c.services] };
+  return { anyone: c.anyone, customer: c.customer, services: [...c.services], operator: c.operator };
 }
 
 /**

@@ -3,13 +3,16 @@
 // signing up and following the link the SMTP sink received — and credits
 // the welcome money; a second start signs in, and the wallet answers
 // the replayed credit without moving money twice. The ingestion watcher says
-// "done" only once the pull sellers synced after the given moment.
+// "done" only once the pull sellers synced after the given moment. The demo
+// operator is a person whose sign-in token carries the operator role, made
+// once; ITINERA_ENV=production refuses to make it.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { CreditReason } from "../gen/itinera/wallet/v1/wallet_pb.js";
 import { startMarketplace, type Marketplace } from "../e2e/marketplace.fixture.js";
 import { until } from "../platform/processes.testing.js";
-import { DEMO, ingestionDone, seedDemo } from "./demo.js";
+import { DEMO, DEMO_OPERATOR, ingestionDone, seedDemo, seedOperator } from "./demo.js";
+import { tokenVerifier } from "../services/identity/verifier.js";
 
 const SECRET = "demo-test-service-secret";
 let m: Marketplace;
@@ -51,6 +54,22 @@ test("a wrong service secret is refused: no money moves without a service's toke
   await seedDemo(urls).then(
     () => assert.unreachable("seeding with a wrong secret succeeded"),
     (e: unknown) => assert.match(String(e), /secret|unauthenticated|permission/i),
+  );
+});
+
+test("the demo operator signs in with the operator role; a second start reuses it; production refuses to make one", async () => {
+  const urls = { identityUrl: m.system.url("identity"), walletUrl: m.system.url("wallet"), inboxUrl: m.system.url("smtp"), env: { OPERATOR_SERVICE_SECRET: SECRET } };
+  const first = await seedOperator(urls);
+  const second = await seedOperator(urls);
+  assert.equal([first.created, second.created, second.customerId], [true, false, first.customerId]);
+  const { tokens } = await m.clients.identity.signIn(m.ctx(), { email: DEMO_OPERATOR.email, password: DEMO_OPERATOR.password });
+  const verify = tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", m.system.url("identity")) });
+  assert.equal((await verify(tokens!.accessToken)).roles, ["customer", "operator"]);
+
+  const production = seedOperator({ ...urls, env: { ...urls.env, ITINERA_ENV: "production" } });
+  await production.then(
+    () => assert.unreachable("a demo operator was made in production"),
+    (e: unknown) => assert.match(String(e), /no demo operator in production/),
   );
 });
 

@@ -3,9 +3,13 @@
 // otherwise SignUp, then the link of the e-mail the SMTP sink received,
 // VerifyEmail) and a welcome credit on the wallet under a fixed idempotency
 // key, so a second start reuses both and credits nothing twice.
-// Also the watcher that says when the sellers' first ingestion is done. Both
-// act as "operator", the identity the contracts name for the people's tools
-// (wallet Credit, sellers ListSellers), with a token from identity.
+// Also the demo operator: a person (signed up like the traveller) whom the
+// operator tool gives the operator role (identity GrantOperatorRole), for
+// the web app's Operator page; never in production, where no account may
+// have a password printed in a terminal. And the watcher that says when the
+// sellers' first ingestion is done. They act as "operator", the identity the
+// contracts name for the people's tools (wallet Credit, sellers ListSellers,
+// GrantOperatorRole), with a token from identity.
 import { pino } from "pino";
 import { backgroundContext, type Context, type Principal } from "../endpoints/context.js";
 import { Code, KitError } from "../endpoints/errors.js";
@@ -26,6 +30,13 @@ export const DEMO = {
   currency: "EUR",
   /** One credit per demo customer, ever: the wallet answers a replay with the first answer. */
   creditKey: "demo-welcome-credit",
+} as const;
+
+/** The demo operator: a person with the operator role (development only). */
+export const DEMO_OPERATOR = {
+  email: "operator@itinera.example",
+  password: "itinera-operator-2026",
+  displayName: "Demo Operator",
 } as const;
 
 export interface DemoCustomer {
@@ -53,21 +64,8 @@ export interface SeedOptions {
 
 /** Signs the demo customer in (or up, following the e-mailed link) and credits the welcome money once. */
 export async function seedDemo(opts: SeedOptions): Promise<DemoCustomer> {
-  const identity = clientOf(IdentityService, grpcTransport(opts.identityUrl));
   const wallet = clientOf(WalletService, grpcTransport(opts.walletUrl));
-
-  let customerId: string;
-  let created = false;
-  try {
-    customerId = (await identity.signIn(ctxOf(), { email: DEMO.email, password: DEMO.password })).customerId;
-  } catch (e) {
-    // No account yet, or one a start interrupted before its link was followed: sign up (again) and follow the link.
-    if (codeOf(e) !== Code.Unauthenticated && codeOf(e) !== Code.FailedPrecondition) throw e;
-    await identity.signUp(ctxOf(), { email: DEMO.email, password: DEMO.password, displayName: DEMO.displayName });
-    const token = await signUpLink(opts.inboxUrl, DEMO.email, opts.mailTimeoutMs ?? 60_000);
-    customerId = (await identity.verifyEmail(ctxOf(), { token })).customerId;
-    created = true;
-  }
+  const { customerId, created } = await account(opts, DEMO);
 
   // Money moves only with the token of a service the wallet's contract names.
   const service = await operatorPrincipal(opts);
@@ -81,6 +79,36 @@ export async function seedDemo(opts: SeedOptions): Promise<DemoCustomer> {
   });
   const balance = await wallet.getBalance(ctxOf(service), { customerId, currency: DEMO.currency });
   return { customerId, created, availableMinor: balance.balance?.available?.amountMinor ?? 0n };
+}
+
+/**
+ * The demo operator: signed in (or up, following the e-mailed link) and
+ * given the operator role by the operator tool (granting it again changes
+ * nothing). Refused with ITINERA_ENV=production: there the role goes to real
+ * accounts only (GrantOperatorRole with the deployment's operator credential).
+ */
+export async function seedOperator(opts: SeedOptions): Promise<{ customerId: string; created: boolean }> {
+  if (opts.env.ITINERA_ENV === "production") {
+    throw new Error("no demo operator in production (ITINERA_ENV=production): give a real account the role with identity's GrantOperatorRole");
+  }
+  const person = await account(opts, DEMO_OPERATOR);
+  const identity = clientOf(IdentityService, grpcTransport(opts.identityUrl));
+  await identity.grantOperatorRole(ctxOf(await operatorPrincipal(opts)), { email: DEMO_OPERATOR.email });
+  return person;
+}
+
+/** Signs a demo person in, or signs them up and follows the link the SMTP sink received, as the person would. */
+async function account(opts: SeedOptions, person: { email: string; password: string; displayName: string }): Promise<{ customerId: string; created: boolean }> {
+  const identity = clientOf(IdentityService, grpcTransport(opts.identityUrl));
+  try {
+    return { customerId: (await identity.signIn(ctxOf(), { email: person.email, password: person.password })).customerId, created: false };
+  } catch (e) {
+    // No account yet, or one a start interrupted before its link was followed: sign up (again) and follow the link.
+    if (codeOf(e) !== Code.Unauthenticated && codeOf(e) !== Code.FailedPrecondition) throw e;
+    await identity.signUp(ctxOf(), { email: person.email, password: person.password, displayName: person.displayName });
+    const token = await signUpLink(opts.inboxUrl, person.email, opts.mailTimeoutMs ?? 60_000);
+    return { customerId: (await identity.verifyEmail(ctxOf(), { token })).customerId, created: true };
+  }
 }
 
 /** The operator's principal: a service token from identity, for the operator's own credential (OPERATOR_SERVICE_SECRET). */

@@ -15,7 +15,7 @@ import { TEST_CARDS } from "../sandbox/gateway-ledger.js";
 import { formatMoney } from "../platform/money.js";
 import { createConsole, displayPath, type ProcessConsole } from "./console/console.js";
 import { IngestionProgress, ingestionTotals } from "./console/ingestion-progress.js";
-import { DEMO, ingestionDone, seedDemo } from "./demo.js";
+import { DEMO, DEMO_OPERATOR, ingestionDone, seedDemo, seedOperator } from "./demo.js";
 import { startSystem } from "./system.js";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -69,13 +69,13 @@ async function main(terminal: ProcessConsole) {
   process.on("disconnect", () => void shutdown()); // the launcher is gone
 
   const has = (name: string) => system.specs.some((s) => s.name === name);
-  const demo = await seedDemo({
-    identityUrl: system.url("identity"),
-    walletUrl: system.url("wallet"),
-    inboxUrl: system.url("smtp"),
-    env: process.env,
-  }).catch((e: unknown) => {
+  const seeding = { identityUrl: system.url("identity"), walletUrl: system.url("wallet"), inboxUrl: system.url("smtp"), env: process.env };
+  const demo = await seedDemo(seeding).catch((e: unknown) => {
     say(`the demo customer could not be set up: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  });
+  const operator = await seedOperator(seeding).catch((e: unknown) => {
+    say(`the demo operator could not be set up: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   });
 
@@ -86,6 +86,7 @@ async function main(terminal: ProcessConsole) {
     const state = demo.created ? "new" : "from a previous start";
     say(`demo sign-in: ${DEMO.email} / ${DEMO.password} (${state}; wallet ${formatMoney(demo.availableMinor, DEMO.currency)})`);
   }
+  if (operator && has("web")) say(`operator sign-in: ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password} (the Operator page: ${system.url("web")}/operator)`);
   if (has("smtp")) say(`e-mails sent (invoices, cancellations): ${system.url("smtp")}`);
   if (has("gateway")) {
     say("test cards at the payment page (any expiry, CVC and name):");

@@ -203,6 +203,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     PAYMENT_URL: env.PAYMENT_URL ?? `http://127.0.0.1:${port(env, "PAYMENT_PORT", 7006)}`,
     PAYMENT_PUBLIC_URL: env.PAYMENT_PUBLIC_URL ?? `http://127.0.0.1:${port(env, "PAYMENT_PORT", 7006)}`,
     BOOKING_URL: env.BOOKING_URL ?? `http://127.0.0.1:${port(env, "BOOKING_PORT", 7007)}`,
+    MAILER_URL: env.MAILER_URL ?? `http://127.0.0.1:${port(env, "MAILER_PORT", 7009)}`,
     GATEWAY_URL: env.GATEWAY_URL ?? `http://127.0.0.1:${port(env, "GATEWAY_PORT", 7110)}`,
     SMTP_URL: env.SMTP_URL ?? `smtp://127.0.0.1:${port(env, "SMTP_PORT", 2525)}`,
     SANDBOX_AIRLINE_URL: env.SANDBOX_AIRLINE_URL ?? `http://127.0.0.1:${port(env, "SKYLARK_PORT", 7101)}`,

@@ -1,6 +1,6 @@
 // The web BFF as its consumer tests run it: main.ts's wiring — startWebServer
 // with the cookie session (webSessions) and webService — on port 0, over
-// in-memory fakes of the six services it composes (services/web/fakes.fixture.ts),
+// in-memory fakes of the services it composes (services/web/fakes.fixture.ts),
 // of which exactly the methods under test go over Connect JSON to Pact's mock
 // server, so that the interaction under test is the only call on the wire. A
 // browser (services/web/browser.fixture.ts) calls it as the web app does:
@@ -17,16 +17,30 @@ import type { Principal } from "../../endpoints/context.js";
 import { internal } from "../../endpoints/errors.js";
 import { localClient, type Client } from "../../endpoints/service.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { createTracing } from "../../platform/tracing.js";
 import { testTokens, type TestTokens } from "../../services/identity/testing.js";
 import { Browser } from "../../transport/browser.fixture.js";
 import { quoteReader } from "../../platform/quotes.js";
-import { fakeBooking, fakeCatalog, fakeIdentity, fakePayment, fakeSearch, fakeWallet, world, type World } from "../../services/web/fakes.fixture.js";
+import {
+  DEAD_LETTER_PROCESSES,
+  fakeBooking,
+  fakeCatalog,
+  fakeDeadLetters,
+  fakeIdentity,
+  fakePayment,
+  fakeSearch,
+  fakeSellers,
+  fakeWallet,
+  world,
+  type World,
+} from "../../services/web/fakes.fixture.js";
 import { silent } from "../../services/web/harness.fixture.js";
 import { startWebServer } from "../../services/web/server.js";
 import { webService } from "../../services/web/service.js";
@@ -43,6 +57,9 @@ export interface Wired {
   wallet?: Partial<Client<typeof WalletService>>;
   payment?: Partial<Client<typeof PaymentService>>;
   booking?: Partial<Client<typeof BookingService>>;
+  sellers?: Partial<Client<typeof SellersService>>;
+  /** By process ("booking", "mailer", …). */
+  deadLetters?: Partial<Record<string, Partial<Client<typeof DeadLetterService>>>>;
 }
 
 export interface BffOptions {
@@ -63,6 +80,8 @@ export interface Bff {
   visitor(): Promise<Browser>;
   /** A browser signed in as `customerId` (the BFF's session cookie, and the CSRF cookie). */
   signedIn(customerId: string, displayName?: string): Promise<Browser>;
+  /** A browser signed in as a person with the operator role. */
+  signedInOperator(customerId: string): Promise<Browser>;
 }
 
 /** Starts the BFF over `wired`, runs `use` with it, and stops it. */
@@ -79,6 +98,10 @@ export async function withBff<T>(wired: Wired, use: (bff: Bff) => Promise<T>, op
     wallet: { ...localClient(WalletService, fakeWallet(w)), ...wired.wallet },
     payment: { ...localClient(PaymentService, fakePayment(w)), ...wired.payment },
     booking: { ...localClient(BookingService, fakeBooking(w)), ...wired.booking },
+    sellers: { ...localClient(SellersService, fakeSellers(w)), ...wired.sellers },
+    deadLetters: Object.fromEntries(
+      DEAD_LETTER_PROCESSES.map((p) => [p, { ...localClient(DeadLetterService, fakeDeadLetters(w, p)), ...wired.deadLetters?.[p] }]),
+    ),
     servicePrincipal: () => tokens.service("web"),
     settings: { publicUrl: PUBLIC_URL },
   });
@@ -104,6 +127,15 @@ export async function withBff<T>(wired: Wired, use: (bff: Bff) => Promise<T>, op
     dist: "/nonexistent/web/dist",
     gatewayOrigin: "http://127.0.0.1:7110",
   });
+  const browserOf = async (customerId: string, displayName: string, token: (id: string) => Promise<Principal>) => {
+    if (![...w.accounts.values()].some((a) => a.customerId === customerId)) {
+      w.accounts.set(`${customerId}@example.test`, { password: "not used here", customerId, name: displayName });
+    }
+    const browser = new Browser(server.url);
+    browser.cookies.set("itinera_session", (await token(customerId)).token!);
+    browser.cookies.set("itinera_csrf", "csrf-token-of-this-browser");
+    return browser;
+  };
   const bff: Bff = {
     url: server.url,
     world: w,
@@ -113,15 +145,8 @@ export async function withBff<T>(wired: Wired, use: (bff: Bff) => Promise<T>, op
       await browser.call("GetSession");
       return browser;
     },
-    async signedIn(customerId, displayName = "Ana Lima") {
-      if (![...w.accounts.values()].some((a) => a.customerId === customerId)) {
-        w.accounts.set(`${customerId}@example.test`, { password: "not used here", customerId, name: displayName });
-      }
-      const browser = new Browser(server.url);
-      browser.cookies.set("itinera_session", (await tokens.customer(customerId)).token!);
-      browser.cookies.set("itinera_csrf", "csrf-token-of-this-browser");
-      return browser;
-    },
+    signedIn: (customerId, displayName = "Ana Lima") => browserOf(customerId, displayName, tokens.customer),
+    signedInOperator: (customerId) => browserOf(customerId, "Olivia Operator", tokens.operator),
   };
   try {
     return await use(bff);

@@ -311,6 +311,70 @@ test("sign-out: answered, the session is the BFF's to end", async () => {
   assert.ok(res);
 });
 
+const OLIVIA = { customerId: "cus_olivia", displayName: "Olivia Operator" };
+const OPERATOR_SIGNED_IN = ["a person with the operator role is signed in", OLIVIA] as const;
+const DEAD_LETTER = { process: "mailer", group: "mailer", messageId: "42" };
+
+test("the Operator page: the sellers' health, each seller with its breaker", async () => {
+  const res = await pact
+    .interaction()
+    .given(...OPERATOR_SIGNED_IN)
+    .uponReceiving("the Operator page's sellers")
+    .withRequest(...withSession(connectRequest(WebService.method.listSellerHealth, {})))
+    .willRespondWith(
+      ...connectResponse({
+        sellers: Matchers.eachLike({ sellerId: like("casa"), name: like("Casa Hotels"), breakerState: regex(/^(closed|open|half-open)$/, "open") }),
+      }),
+    )
+    .executeTest((mock) => appAt(mock.url, signedInJar()).api.listSellerHealth({}));
+  assert.equal(res?.sellers.map((s) => [s.sellerId, s.breakerState]), [["casa", "open"]]);
+});
+
+test("the Operator page: the dead letters, each with its process, group, message id and last error", async () => {
+  const res = await pact
+    .interaction()
+    .given(...OPERATOR_SIGNED_IN)
+    .given("a dead letter waits at a process", DEAD_LETTER)
+    .uponReceiving("the Operator page's dead letters")
+    .withRequest(...withSession(connectRequest(WebService.method.listOperatorDeadLetters, {})))
+    .willRespondWith(
+      ...connectResponse({
+        deadLetters: Matchers.eachLike({
+          process: like("mailer"),
+          deadLetter: {
+            group: like("mailer"),
+            topic: like("booking.reservations"),
+            key: like("res_abcdefghijklmnopqrstuvwxyz"),
+            messageId: regex(/^\d+$/, "42"),
+            attempts: Matchers.integer(20),
+            lastError: like("customer c-1 is unknown to identity"),
+            failTime: regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, "2027-02-01T10:15:00Z"),
+          },
+        }),
+      }),
+    )
+    .executeTest((mock) => appAt(mock.url, signedInJar()).api.listOperatorDeadLetters({}));
+  assert.equal(res?.deadLetters.map((d) => [d.process, d.deadLetter?.group, d.deadLetter?.messageId]), [["mailer", "mailer", 42n]]);
+});
+
+for (const method of ["replayOperatorDeadLetter", "discardOperatorDeadLetter"] as const) {
+  test(`the Operator page: ${method === "replayOperatorDeadLetter" ? "Replay" : "Discard"} of a dead letter, after its confirmation`, async () => {
+    const res = await pact
+      .interaction()
+      .given(...OPERATOR_SIGNED_IN)
+      .given("a dead letter waits at a process", DEAD_LETTER)
+      .uponReceiving(`the Operator page's ${method === "replayOperatorDeadLetter" ? "replay" : "discard"} of a dead letter`)
+      .withRequest(...withSessionAndCsrf(connectRequest(WebService.method[method], { ...DEAD_LETTER, messageId: 42n })))
+      .willRespondWith(...connectResponse({}))
+      .executeTest(async (mock): Promise<unknown> => {
+        const { api } = appAt(mock.url, signedInJar());
+        const req = { ...DEAD_LETTER, messageId: 42n };
+        return method === "replayOperatorDeadLetter" ? api.replayOperatorDeadLetter(req) : api.discardOperatorDeadLetter(req);
+      });
+    assert.ok(res);
+  });
+}
+
 test("the pact is the committed contracts/pacts/webapp-web.json (PACT_UPDATE=1 to change it)", async () => {
   await pact.settle();
 });

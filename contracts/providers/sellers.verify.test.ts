@@ -1,5 +1,5 @@
 // The sellers service against every committed pact that names it
-// (pricing's): the real server, wired as services/sellers/main.ts wires it
+// (pricing's quotes, the web BFF's ListSellers for an operator): the real server, wired as services/sellers/main.ts wires it
 // (the registry's adapters, the webhook route, SyncSeller's long default
 // timeout), on its own PostgreSQL database, in front of the real sandbox
 // sellers started here in-process over a tiny inventory. Provider states
@@ -95,6 +95,11 @@ const sellersStates = (): ProviderStates => ({
   async "no seller of a route answers"() {
     sellersDown(...Object.keys(sandbox));
   },
+  // The BFF forwards the person's own token: the state signs one with the operator role for its customer.
+  async "a person with the operator role is signed in"(params) {
+    sellersDown();
+    return { customerToken: (await tokens.operator(stringParam(params, "customerId"))).token! };
+  },
 });
 
 test.before(async () => {
@@ -130,7 +135,7 @@ test("the real sellers service satisfies every pact that names it", async () => 
   const result = await verifyProvider("sellers", server!.url, sellersStates(), { bearerTokens: await bearerTokensOf("pricing") });
   assert.equal(
     result.pacts.map((p) => p.slice(PACTS_DIR.length)),
-    ["pricing-sellers.json"],
+    ["pricing-sellers.json", "web-sellers.json"],
   );
   assert.ok(result.interactions >= 4, `${result.interactions} interactions`);
   // The quotes really reached the sandbox sellers.

@@ -23,6 +23,7 @@ import * as assert from "uvu/assert";
 import { backgroundContext } from "../../endpoints/context.js";
 import { localClient } from "../../endpoints/service.js";
 import { ReservationState } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { DeadLetterSchema } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
@@ -70,6 +71,27 @@ const webStates = (h: WebHarness): ProviderStates => {
       if (!account(customerId)) w.accounts.set(`${customerId}@example.test`, { password: randomBytes(12).toString("hex"), customerId, name: displayName });
       const { token } = await h.customer(customerId);
       return { session: token!, csrfToken: randomBytes(32).toString("base64url") };
+    },
+    async "a person with the operator role is signed in"(params) {
+      const [customerId, displayName] = [stringParam(params, "customerId"), stringParam(params, "displayName")];
+      if (!account(customerId)) w.accounts.set(`${customerId}@example.test`, { password: randomBytes(12).toString("hex"), customerId, name: displayName });
+      const { token } = await h.tokens.operator(customerId);
+      return { session: token!, csrfToken: randomBytes(32).toString("base64url") };
+    },
+    async "a dead letter waits at a process"(params) {
+      const [process, group, messageId] = [stringParam(params, "process"), stringParam(params, "group"), BigInt(stringParam(params, "messageId"))];
+      const letter = {
+        group,
+        topic: "booking.reservations",
+        key: "res_abcdefghijklmnopqrstuvwxyz",
+        messageId,
+        type: "itinera.booking.v1.ReservationEvent",
+        attempts: 20,
+        lastError: "customer c-1 is unknown to identity (NOT_FOUND): no address for the invoice e-mail",
+        publishTime: timestampFromDate(new Date("2027-02-01T10:00:00Z")),
+        failTime: timestampFromDate(new Date("2027-02-01T10:15:00Z")),
+      };
+      w.deadLetters.set(process, [create(DeadLetterSchema, letter)]);
     },
     async "no account has the e-mail"(params) {
       const email = stringParam(params, "email");

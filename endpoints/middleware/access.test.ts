@@ -16,9 +16,13 @@ const base = silentContext();
 const customer: Principal = { kind: "customer", id: "c-1", roles: ["customer"], token: "t-c" };
 const booking: Principal = { kind: "service", id: "booking", roles: [], token: "t-s" };
 const mailer: Principal = { kind: "service", id: "mailer", roles: [], token: "t-m" };
-const principals: Record<string, Principal | undefined> = { nobody: undefined, customer, booking, mailer };
+/** A person whose account has the operator role: a customer principal with "operator" among its roles. */
+const operator: Principal = { kind: "customer", id: "c-9", roles: ["customer", "operator"], token: "t-o" };
+/** A service named "operator" is not a person with the role: `operator: true` admits people, services are named. */
+const operatorService: Principal = { kind: "service", id: "operator", roles: ["operator"], token: "t-p" };
+const principals: Record<string, Principal | undefined> = { nobody: undefined, customer, booking, mailer, operator, operatorService };
 
-const declared = (c: Partial<MethodCallers>): MethodCallers => ({ anyone: false, customer: false, services: [], ...c });
+const declared = (c: Partial<MethodCallers>): MethodCallers => ({ anyone: false, customer: false, services: [], operator: false, ...c });
 /** Echo's server-side info with its callers replaced: the middleware reads only `callers`, `side`, `service` and `name`. */
 const withCallers = (info: MethodInfo, callers: MethodCallers | undefined): MethodInfo => ({ ...info, callers });
 
@@ -26,12 +30,14 @@ type Outcome = "ok" | Code.Unauthenticated | Code.PermissionDenied;
 const U = Code.Unauthenticated;
 const D = Code.PermissionDenied;
 const CASES: { name: string; callers: MethodCallers | undefined; expected: Record<keyof typeof principals, Outcome> }[] = [
-  { name: "anyone", callers: declared({ anyone: true }), expected: { nobody: "ok", customer: "ok", booking: "ok", mailer: "ok" } },
-  { name: "customer", callers: declared({ customer: true }), expected: { nobody: U, customer: "ok", booking: D, mailer: D } },
-  { name: "services booking", callers: declared({ services: ["booking"] }), expected: { nobody: U, customer: D, booking: "ok", mailer: D } },
-  { name: "customer or booking", callers: declared({ customer: true, services: ["booking"] }), expected: { nobody: U, customer: "ok", booking: "ok", mailer: D } },
-  { name: "declared but empty", callers: declared({}), expected: { nobody: U, customer: D, booking: D, mailer: D } },
-  { name: "not declared", callers: undefined, expected: { nobody: D, customer: D, booking: D, mailer: D } },
+  { name: "anyone", callers: declared({ anyone: true }), expected: { nobody: "ok", customer: "ok", booking: "ok", mailer: "ok", operator: "ok", operatorService: "ok" } },
+  { name: "customer", callers: declared({ customer: true }), expected: { nobody: U, customer: "ok", booking: D, mailer: D, operator: "ok", operatorService: D } },
+  { name: "services booking", callers: declared({ services: ["booking"] }), expected: { nobody: U, customer: D, booking: "ok", mailer: D, operator: D, operatorService: D } },
+  { name: "customer or booking", callers: declared({ customer: true, services: ["booking"] }), expected: { nobody: U, customer: "ok", booking: "ok", mailer: D, operator: "ok", operatorService: D } },
+  { name: "operator", callers: declared({ operator: true }), expected: { nobody: U, customer: D, booking: D, mailer: D, operator: "ok", operatorService: D } },
+  { name: "operator or the service operator", callers: declared({ operator: true, services: ["operator"] }), expected: { nobody: U, customer: D, booking: D, mailer: D, operator: "ok", operatorService: "ok" } },
+  { name: "declared but empty", callers: declared({}), expected: { nobody: U, customer: D, booking: D, mailer: D, operator: D, operatorService: D } },
+  { name: "not declared", callers: undefined, expected: { nobody: D, customer: D, booking: D, mailer: D, operator: D, operatorService: D } },
 ];
 
 for (const { name, callers, expected } of CASES) {
@@ -64,9 +70,12 @@ test("the messages name the method, who may call it, who was refused and, withou
   assert.is(asCustomer.message, "Echo may be called by the services search, web, not by a customer");
   const asMailer = await kitRejection(either(derive(base, { principal: mailer }), {}));
   assert.is(asMailer.message, 'Echo may be called by a signed-in customer or the service booking, not by the service "mailer"');
+  const operatorsOnly = access()(endpoint, withCallers(echoServer, declared({ operator: true, services: ["operator"] })));
+  const traveller = await kitRejection(operatorsOnly(derive(base, { principal: customer }), {}));
+  assert.is(traveller.message, "Echo may be called by a signed-in operator or the service operator, not by a customer without the operator role");
   const nobody = await kitRejection(undeclared(derive(base, { principal: booking }), {}));
   assert.is(nobody.message, "itinera.echo.v1.EchoService/Echo declares no callers in its contract, so nobody may call it: add option (itinera.options.v1.callers)");
-  for (const e of [none, asCustomer, asMailer, nobody]) {
+  for (const e of [none, asCustomer, asMailer, traveller, nobody]) {
     assert.not.ok(/t-[csm]\b/.test(e.message), "no token in a message");
   }
 });

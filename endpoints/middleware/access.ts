@@ -6,6 +6,8 @@
 //   no principal where one is needed           → Unauthenticated
 //   a customer where only services are named   → PermissionDenied
 //   a service the method does not name         → PermissionDenied
+//   a person without the operator role where the contract names only
+//   operators (callers.operator)                → PermissionDenied
 // Each refusal names who may call. Ownership (a customer reading only their
 // own data) is the service's rule, not this middleware's: see customerOf.
 import type { Context, Principal } from "../context.js";
@@ -17,6 +19,7 @@ function describeCallers(c: MethodCallers): string {
   if (c.anyone) return "anyone";
   const who: string[] = [];
   if (c.customer) who.push("a signed-in customer");
+  if (c.operator) who.push("a signed-in operator");
   if (c.services.length > 0) who.push(`${c.services.length === 1 ? "the service" : "the services"} ${c.services.join(", ")}`);
   return who.join(" or ") || "nobody";
 }
@@ -24,9 +27,17 @@ function describeCallers(c: MethodCallers): string {
 /** Whether the contract lets this principal call. */
 function admits(c: MethodCallers, p: Principal | undefined): boolean {
   if (c.anyone) return true;
-  if (p?.kind === "customer") return c.customer;
+  if (p?.kind === "customer") return c.customer || (c.operator && isOperator(p));
   if (p?.kind === "service") return c.services.includes(p.id);
   return false;
+}
+
+/** The role identity puts in the access token of a person who operates the marketplace. */
+export const OPERATOR_ROLE = "operator";
+
+/** A signed-in person with the operator role (never a service: services are named one by one). */
+export function isOperator(p: Principal | undefined): boolean {
+  return p?.kind === "customer" && p.roles.includes(OPERATOR_ROLE);
 }
 
 export function access(): Middleware {
@@ -43,7 +54,7 @@ export function access(): Middleware {
       const p = ctx.principal;
       if (!p) return Promise.reject(unauthenticated(`${info.name} may be called by ${who}: send "authorization: Bearer <access token>"`));
       if (!admits(callers, p)) {
-        const caller = p.kind === "customer" ? "a customer" : `the service ${JSON.stringify(p.id)}`;
+        const caller = p.kind === "service" ? `the service ${JSON.stringify(p.id)}` : callers.operator ? "a customer without the operator role" : "a customer";
         return Promise.reject(permissionDenied(`${info.name} may be called by ${who}, not by ${caller}`));
       }
       return next(ctx, req);

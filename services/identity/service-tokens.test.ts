@@ -36,6 +36,7 @@ function fakeIdentity() {
     verifyEmail: no,
     getJwks: no,
     getCustomer: no,
+    grantOperatorRole: no,
     async issueServiceToken(_ctx, req: IssueServiceTokenRequest) {
       state.requests.push({ serviceName: req.serviceName, secret: req.secret });
       const n = state.requests.length;

@@ -7,6 +7,7 @@
 // back — and the public keys. E-mail addresses and passwords never reach a log or an error message.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { failedPrecondition, invalidArgument, notFound, permissionDenied, unauthenticated } from "../../endpoints/errors.js";
+import { OPERATOR_ROLE } from "../../endpoints/middleware/access.js";
 import type { Service } from "../../endpoints/service.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { IdentityService, TokensSchema } from "../../gen/itinera/identity/v1/identity_pb.js";
@@ -152,6 +153,17 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
       return { customerId: customer.customerId, email: customer.email, displayName: customer.displayName };
     },
 
+    async grantOperatorRole(ctx, req) {
+      const email = normaliseEmail(req.email);
+      const account = await store.customerByEmail(email);
+      if (!account) throw notFound(NO_ACCOUNT);
+      if (!account.verifiedTime) throw failedPrecondition("the account's address is not confirmed yet: the person follows the sign-up e-mail's link first");
+      const result = await store.grantRole(email, OPERATOR_ROLE);
+      if (!result) throw notFound(NO_ACCOUNT);
+      if (result.granted) ctx.log.warn({ customer_id: result.customer.customerId }, "operator role granted");
+      return { customerId: result.customer.customerId, granted: result.granted };
+    },
+
     async getJwks() {
       return {
         jwksJson: JSON.stringify(signer.jwks),
@@ -161,6 +173,7 @@ export function identityService(deps: IdentityServiceDeps): Service<typeof Ident
   };
 }
 
+const NO_ACCOUNT = "no account has this address: the person signs up (and confirms the address) first, then the role is granted";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** How refresh tokens and link tokens are stored: a leaked table does not leak them. */

@@ -136,6 +136,22 @@ export class IdentityStore {
     return row ? toCustomer(row) : undefined;
   }
 
+  /**
+   * Adds `role` to the account with this address once; answers the account
+   * as it is now and whether this call added it (false: it had it already),
+   * or undefined when no account has the address.
+   */
+  async grantRole(email: string, role: string): Promise<{ customer: CustomerRow; granted: boolean } | undefined> {
+    const updated = (await this.knex("customers")
+      .where({ email })
+      .whereNot("roles", "@>", [role])
+      .update({ roles: this.knex.raw("array_append(roles, ?)", [role]) })
+      .returning("*")) as Row[];
+    if (updated[0]) return { customer: toCustomer(updated[0]), granted: true };
+    const customer = await this.customerByEmail(email);
+    return customer ? { customer, granted: false } : undefined;
+  }
+
   async customerById(customerId: string): Promise<CustomerRow | undefined> {
     const row = (await this.knex("customers").where({ customer_id: customerId }).first()) as Row | undefined;
     return row ? toCustomer(row) : undefined;

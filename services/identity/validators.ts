@@ -30,5 +30,6 @@ export function identityValidators(): Validators<typeof IdentityService> {
       required("secret", req.secret, { maxLen: 256 }),
     ]),
     getCustomer: validator((req) => [required("customer_id", req.customerId, { maxLen: 64 })]),
+    grantOperatorRole: validator((req) => email(req.email)),
   };
 }

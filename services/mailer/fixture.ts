@@ -60,6 +60,7 @@ export function fakeIdentity(opts: { signer?: TokenSigner; serviceSecret?: strin
       refresh: unimplemented,
       signOut: unimplemented,
       verifyEmail: unimplemented,
+      grantOperatorRole: unimplemented,
       getJwks: async () => ({ jwksJson: JSON.stringify(opts.signer?.jwks ?? { keys: [] }) }),
       async issueServiceToken(_ctx, req) {
         if (!opts.signer || req.secret !== opts.serviceSecret) throw unauthenticated("bad service secret");

@@ -60,6 +60,7 @@ test("SIGKILL while the seller books: the restarted process books once, confirms
     verifyEmail: unimplemented,
     getJwks: unimplemented,
     getCustomer: unimplemented,
+    grantOperatorRole: unimplemented,
     issueServiceToken: async (_ctx, req) => ({ accessToken: (await tokens.service(req.serviceName)).token!, expiresInSeconds: 900 }),
   };
   const servers: RunningServer[] = [];

@@ -28,6 +28,8 @@ import type { SagaOutcome, SellerBooking, SellerBookingStore } from "./booking-s
 export const BOOKINGS_GROUP = "sellers-bookings";
 /** How long the seller may keep failing, from the reservation's create_time, before we give up. */
 export const DEFAULT_BOOKING_DEADLINE_MS = 10 * 60_000;
+/** Deliveries of a booking before it goes to the dead letters: enough to outlast the deadline at the default backoff. */
+export const DEFAULT_BOOKING_MAX_ATTEMPTS = 100;
 
 export interface SellerBookingsDeps {
   store: SellerBookingStore;
@@ -165,7 +167,7 @@ export function subscribeSellerBookings(
     group: BOOKINGS_GROUP,
     handler,
     // The deadline, not the attempt count, decides when to give up: enough attempts to outlast it.
-    maxAttempts: opts.maxAttempts ?? 100,
+    maxAttempts: opts.maxAttempts ?? DEFAULT_BOOKING_MAX_ATTEMPTS,
     backoff: opts.backoff ?? ((attempt) => Math.min(1000 * 2 ** (attempt - 1), 30_000)),
     concurrency: opts.concurrency ?? 4,
   });

@@ -7,7 +7,8 @@
 // bus: BUS, NATS_URL), confirming or failing them at booking (BOOKING_URL)
 // and refunding at payment (PAYMENT_URL) as its own service principal
 // (IDENTITY_URL, SERVICE_SECRET); a seller may keep failing for
-// SELLER_BOOKING_DEADLINE_MS after the reservation was made. Callers' tokens
+// SELLER_BOOKING_DEADLINE_MS after the reservation was made (a booking tried
+// SELLERS_BOOKING_MAX_ATTEMPTS times first goes to the dead letters). Callers' tokens
 // are verified against identity's JWKS; its writes to catalog and pricing
 // carry its own service token; its scheduler and webhook call its own
 // endpoints in process as "sellers".
@@ -31,7 +32,7 @@ import { deadLetterEndpoints } from "../bus-admin/endpoints.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 import { createAdapters, SELLER_REGISTRY } from "./adapters/index.js";
 import { SellerBookingStore } from "./booking-store.js";
-import { BOOKINGS_GROUP, DEFAULT_BOOKING_DEADLINE_MS, sellerBookings, subscribeSellerBookings } from "./bookings.js";
+import { BOOKINGS_GROUP, DEFAULT_BOOKING_DEADLINE_MS, DEFAULT_BOOKING_MAX_ATTEMPTS, sellerBookings, subscribeSellerBookings } from "./bookings.js";
 import { FxTable, parseFxRates, SANDBOX_FX_RATES } from "./fx.js";
 import { SyncScheduler } from "./scheduler.js";
 import { sellersService } from "./service.js";
@@ -58,6 +59,8 @@ async function main() {
     bookingUrl: peerUrls("BOOKING_URL", "http://127.0.0.1:7007"),
     paymentUrl: peerUrls("PAYMENT_URL", "http://127.0.0.1:7006"),
     bookingDeadlineMs: int("SELLER_BOOKING_DEADLINE_MS", DEFAULT_BOOKING_DEADLINE_MS, { min: 1 }),
+    // Deliveries of a booking before it goes to the dead letters (the deadline decides first at the default).
+    bookingMaxAttempts: int("SELLERS_BOOKING_MAX_ATTEMPTS", DEFAULT_BOOKING_MAX_ATTEMPTS, { min: 1, max: 1000 }),
     ...identitySettings("sellers"),
     webhookKeys: secretMap("SELLERS_WEBHOOK_KEYS", DEVELOPMENT_WEBHOOK_KEYS),
     syncIntervalMs: int("SYNC_INTERVAL_MS", 15 * 60_000, { min: 1000 }),
@@ -156,6 +159,7 @@ async function main() {
       principal: (ctx) => auth.tokens.principal(ctx),
       deadlineMs: cfg.bookingDeadlineMs,
     }),
+    { maxAttempts: cfg.bookingMaxAttempts },
   );
 
   onShutdown(rt.log, [

@@ -12,6 +12,8 @@ export interface FanOutOptions {
   /** The longest any one seller is waited for. */
   timeoutMs: number;
   stats: SellerStats;
+  /** The clock failures are stamped with. */
+  now: () => Date;
 }
 
 export interface FanOutResult<T> {
@@ -46,6 +48,7 @@ export async function fanOut<T>(
           return { seller, items: [] as T[] };
         }
         opts.stats.quoted(seller.id, false);
+        opts.stats.failed(seller.id, "quote", error.message, opts.now());
         ctx.log.warn({ seller: seller.id, code: error.codeName, err: error.message }, "seller did not quote");
         return { seller, items: undefined };
       }

@@ -2,7 +2,8 @@
 // sellers on real HTTP servers, and fake catalog and pricing that record
 // what they are sent: pulls are written in batches within the limits; quotes
 // answer from the sellers that answer and list the others; the breaker opens
-// and closes; look-to-book shows in ListSellers and in metrics.
+// and closes; look-to-book shows in ListSellers and in metrics; ListSellers
+// shows an operator each seller's latest failures and its last pull's outcome.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code } from "../../endpoints/errors.js";
@@ -160,6 +161,30 @@ test("the breaker opens after repeated failures of a seller, and closes when it 
     assert.match(metrics, /seller_searches_total\{seller="wanderly"\} 6/);
     assert.match(metrics, /seller_look_to_book\{seller="skylark"\} 4/);
     assert.match(metrics, /seller_searches_total\{seller="casa"\} 0/);
+  }));
+
+test("ListSellers shows a failing seller's latest failures (newest first, at most 5), its last pull's outcome and its look-to-book", () =>
+  withService({}, async (f, sellers) => {
+    const skylarkOf = async () => (await f.client.listSellers(f.ctx, {})).sellers.find((s) => s.sellerId === "skylark")!;
+    const fresh = await skylarkOf();
+    assert.equal([fresh.recentErrors, fresh.lastSync, fresh.lookToBook], [[], undefined, 0]);
+
+    await f.client.syncSeller(f.ctx, { sellerId: "skylark" });
+    assert.equal([(await skylarkOf()).lastSync?.ok, (await skylarkOf()).lastSync?.error], [true, ""]);
+
+    sellers.skylark.mode = { kind: "fail" };
+    const pull = await kitRejection(f.client.syncSeller(f.ctx, { sellerId: "skylark" }));
+    for (let i = 0; i < 2; i++) await f.client.quoteFlights(f.ctx, { origin: "LIS", destination: "JFK", departureDate: STAY.checkIn });
+    const failing = await skylarkOf();
+    assert.equal([failing.lastSync?.ok, failing.lastSync?.error, failing.lastSync?.time?.seconds], [false, pull.message, BigInt(NOW.getTime() / 1000)]);
+    assert.equal(failing.recentErrors.map((e) => e.operation), ["quote", "quote", "sync"], "newest first");
+    assert.ok(failing.recentErrors.every((e) => e.message !== "" && e.message.length <= 300 && e.time?.seconds === BigInt(NOW.getTime() / 1000)));
+    assert.is(failing.lookToBook, 2, "two searches, no booking");
+
+    for (let i = 0; i < 6; i++) await kitRejection(f.client.syncSeller(f.ctx, { sellerId: "skylark" }));
+    assert.is((await skylarkOf()).recentErrors.length, 5, "the latest five only");
+    const casa = (await f.client.listSellers(f.ctx, {})).sellers.find((s) => s.sellerId === "casa")!;
+    assert.equal([casa.recentErrors, casa.lastSync], [[], undefined], "one seller's failures are its own");
   }));
 
 test.run();

@@ -51,7 +51,7 @@ export function sellersService(deps: SellersServiceDeps): SellersServiceImpl {
   const ingestion = new Ingestion({ catalog: deps.catalog, pricing: deps.pricing, limits: deps.batchLimits });
   const sync = new SellerSync({ ingestion, store: deps.store, now, rateWindowDays: deps.rateWindowDays ?? 90 });
   const pushes = new PushReceiver({ ingestion, store: deps.store, keys: deps.webhookKeys, now });
-  const quoting = { timeoutMs: deps.quoteTimeoutMs ?? 2000, stats };
+  const quoting = { timeoutMs: deps.quoteTimeoutMs ?? 2000, stats, now };
 
   const sellerNamed = (id: string): SellerAdapter => {
     const seller = byId.get(id);
@@ -100,10 +100,12 @@ export function sellersService(deps: SellersServiceDeps): SellersServiceImpl {
       }
       try {
         const r = await sync.run(ctx, seller);
+        stats.synced(seller.id, { time: now(), ok: true, error: "" });
         return { hotels: r.hotels, flights: r.flights, rates: r.rates, durationMs: BigInt(r.durationMs) };
       } catch (e) {
-        if (e instanceof SellerDataError) throw failedPrecondition(`${seller.id} sent data we cannot read: ${e.message}`);
-        throw e;
+        const error = e instanceof SellerDataError ? failedPrecondition(`${seller.id} sent data we cannot read: ${e.message}`) : e;
+        stats.synced(seller.id, { time: now(), ok: false, error: error instanceof Error ? error.message : String(error) });
+        throw error;
       }
     },
 
@@ -122,6 +124,11 @@ export function sellersService(deps: SellersServiceDeps): SellersServiceImpl {
             bookings: counts.bookings,
             ...(last ? { lastSyncTime: timestampFromDate(last) } : {}),
             reliabilityPermille: counts.reliabilityPermille,
+            lookToBook: counts.lookToBook,
+            recentErrors: counts.recentFailures.map((f) => ({ time: timestampFromDate(f.time), operation: f.operation, message: f.message })),
+            ...(counts.lastSync
+              ? { lastSync: { time: timestampFromDate(counts.lastSync.time), ok: counts.lastSync.ok, error: counts.lastSync.error } }
+              : {}),
           };
         }),
       };

@@ -17,6 +17,7 @@
 // to try again, rather than leaving behind a token that still works.
 import { derive, type Context } from "../../endpoints/context.js";
 import { Code, internal, KitError, unavailable } from "../../endpoints/errors.js";
+import { isOperator } from "../../endpoints/middleware/access.js";
 import type { Service } from "../../endpoints/service.js";
 import type { Tokens } from "../../gen/itinera/identity/v1/identity_pb.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
@@ -106,7 +107,8 @@ export function account(deps: WebServiceDeps, now: () => number): Account {
     async getSession(ctx) {
       const session = sessionOf(ctx);
       const p = ctx.principal;
-      const customer = p?.kind === "customer" ? { customerId: p.id, displayName: await names.of(ctx, p.id) } : undefined;
+      // The roles are read from the verified token of this call: the app asks again after signing in.
+      const customer = p?.kind === "customer" ? { customerId: p.id, displayName: await names.of(ctx, p.id), operator: isOperator(p) } : undefined;
       return { ...(customer ? { customer } : {}), csrfToken: session.csrfToken() };
     },
   };

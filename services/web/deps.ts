@@ -5,10 +5,12 @@ import type { Context, Principal } from "../../endpoints/context.js";
 import { internal } from "../../endpoints/errors.js";
 import type { Client } from "../../endpoints/service.js";
 import type { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
+import type { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import type { IdentityService, Tokens } from "../../gen/itinera/identity/v1/identity_pb.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import type { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import type { Priced, PriceRequest } from "../../platform/quotes.js";
 
@@ -59,7 +61,13 @@ export const DEFAULT_WEB_SETTINGS: WebSettings = {
   airportsTtlMs: 10 * 60_000,
 };
 
-export interface WebServiceDeps {
+/** What the Operator page reads: sellers, and the DeadLetterService of each process that consumes events, by its name. */
+export interface OperatorDeps {
+  sellers: Client<typeof SellersService>;
+  deadLetters: Readonly<Record<string, Client<typeof DeadLetterService>>>;
+}
+
+export interface WebServiceDeps extends OperatorDeps {
   identity: Client<typeof IdentityService>;
   search: Client<typeof SearchService>;
   catalog: Client<typeof CatalogService>;

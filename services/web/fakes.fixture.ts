@@ -9,10 +9,12 @@ import type { Principal } from "../../endpoints/context.js";
 import { failedPrecondition, invalidArgument, notFound, permissionDenied, unauthenticated, unavailable } from "../../endpoints/errors.js";
 import type { Service } from "../../endpoints/service.js";
 import { ReservationSchema, ReservationState, type BookingService, type Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
+import type { DeadLetter, DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import type { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { PaymentSchema, PaymentState, type Payment, type PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { PriceStatus, type SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import { FeedKind, type SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import type { Date as DateMessage } from "../../gen/itinera/type/v1/date_pb.js";
 import { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import { MoneySchema } from "../../gen/itinera/type/v1/money_pb.js";
@@ -55,6 +57,12 @@ export interface World {
   signUps: Map<string, { email: string; password: string; customerId: string; name: string }>;
   /** identity's accounts by e-mail address (a test may add one directly). */
   accounts: Map<string, { password: string; customerId: string; name: string }>;
+  /** Each consuming process's dead letters, oldest failure first (DeadLetterService fakes). */
+  deadLetters: Map<string, DeadLetter[]>;
+  /** Customer ids whose tokens carry the operator role. */
+  operators: Set<string>;
+  /** Processes whose DeadLetterService answers UNAVAILABLE. */
+  deadLetterProcessesDown: Set<string>;
 }
 
 export function world(): World {
@@ -71,6 +79,66 @@ export function world(): World {
     links: new Map(),
     signUps: new Map(),
     beforeLook: [],
+    deadLetters: new Map(),
+    deadLetterProcessesDown: new Set(),
+    operators: new Set(),
+  };
+}
+
+/** The processes whose DeadLetterService the BFF reads, as main.ts wires them. */
+export const DEAD_LETTER_PROCESSES = ["booking", "mailer", "payment", "pricing", "sellers"] as const;
+
+/** sellers' ListSellers: one healthy hotel seller and one airline whose breaker is open. */
+export function fakeSellers(w: World): Service<typeof SellersService> {
+  const no = async (): Promise<never> => {
+    throw permissionDenied("not in this fake");
+  };
+  return {
+    quoteFlights: no,
+    quoteHotelStay: no,
+    syncSeller: no,
+    receivePush: no,
+    async listSellers(ctx) {
+      w.calls.push({ method: "sellers.ListSellers", principal: ctx.principal, request: {} });
+      const at = { seconds: 1_800_000_000n, nanos: 0 };
+      return {
+        sellers: [
+          { sellerId: "casa", name: "Casa", feed: FeedKind.PULL, breakerState: "closed", searches: 12n, lookToBook: 12, lastSync: { time: at, ok: true } },
+          {
+            sellerId: "skylark",
+            name: "Skylark",
+            feed: FeedKind.PULL,
+            breakerState: "open",
+            searches: 5n,
+            lookToBook: 5,
+            recentErrors: [{ time: at, operation: "quote", message: "skylark answered 500" }],
+            lastSync: { time: at, ok: false, error: "skylark answered 500" },
+          },
+        ],
+      };
+    },
+  };
+}
+
+/** One process's DeadLetterService over `w.deadLetters`: replay and discard remove the letter; a second answers NOT_FOUND. */
+export function fakeDeadLetters(w: World, process: string): Service<typeof DeadLetterService> {
+  const take = (method: string, principal: Principal | undefined, group: string, messageId: bigint) => {
+    w.calls.push({ method: `${process}.${method}`, principal, request: { group, messageId } });
+    const letters = w.deadLetters.get(process) ?? [];
+    const i = letters.findIndex((d) => d.group === group && d.messageId === messageId);
+    if (i < 0) throw notFound(`group "${group}" has no dead letter with message id ${messageId}`);
+    letters.splice(i, 1);
+    return {};
+  };
+  return {
+    async listDeadLetters(ctx, req) {
+      w.calls.push({ method: `${process}.ListDeadLetters`, principal: ctx.principal, request: req });
+      if (w.deadLetterProcessesDown.has(process)) throw unavailable(`${process} is down in this test`);
+      const letters = w.deadLetters.get(process) ?? [];
+      return { deadLetters: letters.slice(0, req.limit), groups: [...new Set(letters.map((d) => d.group))] };
+    },
+    replayDeadLetter: async (ctx, req) => take("ReplayDeadLetter", ctx.principal, req.group, req.messageId),
+    discardDeadLetter: async (ctx, req) => take("DiscardDeadLetter", ctx.principal, req.group, req.messageId),
   };
 }
 
@@ -81,7 +149,7 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
   const pair = async (customerId: string) => {
     const refreshToken = `rt-${++n}-${customerId}`;
     refreshTokens.set(refreshToken, customerId);
-    const access = (await tokens.customer(customerId, w.accessTtlSeconds)).token!;
+    const access = (await (w.operators.has(customerId) ? tokens.operator : tokens.customer)(customerId, w.accessTtlSeconds)).token!;
     return { accessToken: access, accessExpiresInSeconds: Math.max(0, w.accessTtlSeconds), refreshToken, refreshExpiresInSeconds: 2_592_000 };
   };
   return {
@@ -124,6 +192,9 @@ export function fakeIdentity(w: World, tokens: TestTokens): Service<typeof Ident
     },
     async issueServiceToken() {
       throw unauthenticated("not in this fake");
+    },
+    async grantOperatorRole() {
+      throw unauthenticated("not in this fake: the BFF never grants roles");
     },
     async getCustomer(ctx, req) {
       w.calls.push({ method: "identity.GetCustomer", principal: ctx.principal, request: req });

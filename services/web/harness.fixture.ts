@@ -12,10 +12,12 @@ import type { Principal } from "../../endpoints/context.js";
 import { access } from "../../endpoints/middleware/access.js";
 import { endpointsOf, localClient, type Service } from "../../endpoints/service.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import { quoteReader } from "../../platform/quotes.js";
@@ -25,7 +27,19 @@ import { clientOf, connectTransport } from "../../transport/client.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { testTokens, type TestTokens } from "../identity/testing.js";
-import { fakeBooking, fakeCatalog, fakeIdentity, fakePayment, fakeSearch, fakeWallet, world, type World } from "./fakes.fixture.js";
+import {
+  DEAD_LETTER_PROCESSES,
+  fakeBooking,
+  fakeCatalog,
+  fakeDeadLetters,
+  fakeIdentity,
+  fakePayment,
+  fakeSearch,
+  fakeSellers,
+  fakeWallet,
+  world,
+  type World,
+} from "./fakes.fixture.js";
 import { startWebServer } from "./server.js";
 import { webService } from "./service.js";
 import { webSessions } from "./session-transport.js";
@@ -61,6 +75,7 @@ export async function startWebHarness(opts: HarnessOptions = {}): Promise<WebHar
     routes: (router) => {
       serveService(router, PaymentService, endpointsOf(PaymentService, fakePayment(w), access()), { log: silent, authenticate: tokens.authenticate });
       serveService(router, BookingService, endpointsOf(BookingService, fakeBooking(w), access()), { log: silent, authenticate: tokens.authenticate });
+      serveService(router, SellersService, endpointsOf(SellersService, fakeSellers(w), access()), { log: silent, authenticate: tokens.authenticate });
     },
   });
   const identity = localClient(IdentityService, fakeIdentity(w, tokens));
@@ -72,6 +87,11 @@ export async function startWebHarness(opts: HarnessOptions = {}): Promise<WebHar
     wallet: localClient(WalletService, fakeWallet(w)),
     payment: clientOf(PaymentService, connectTransport(peers.url)),
     booking: clientOf(BookingService, connectTransport(peers.url)),
+    sellers: clientOf(SellersService, connectTransport(peers.url)),
+    // One DeadLetterService per process, each behind the real access middleware, in process.
+    deadLetters: Object.fromEntries(
+      DEAD_LETTER_PROCESSES.map((p) => [p, localClient(DeadLetterService, fakeDeadLetters(w, p), access())]),
+    ),
     servicePrincipal: () => tokens.service("web"),
     settings: { publicUrl: "http://shop.example.test", watchPollMs: opts.watchPollMs ?? 10 },
   });

@@ -3,7 +3,9 @@
 // same port. No database: it composes identity (IDENTITY_URL), search
 // (SEARCH_URL), catalog (CATALOG_URL), wallet (WALLET_URL), payment
 // (PAYMENT_URL) and booking (BOOKING_URL), each over gRPC through the client
-// stack. Sessions are cookies holding identity's tokens, verified locally
+// stack; for the Operator page, sellers (SELLERS_URL) and the DeadLetterService
+// of each process that consumes events (BOOKING_URL, PAYMENT_URL, MAILER_URL,
+// PRICING_URL, SELLERS_URL), always with the signed-in person's own token. Sessions are cookies holding identity's tokens, verified locally
 // with identity's keys; WEB_PUBLIC_URL (http://127.0.0.1:8080) is where the
 // browser reaches it (cookies are Secure when it is https; the gateway sends
 // the browser back to <WEB_PUBLIC_URL>/trips/return). WEB_RATE_PER_SEC (2)
@@ -21,9 +23,11 @@ import { internal } from "../../endpoints/errors.js";
 import type { PrincipalOf } from "../../endpoints/middleware/call-as.js";
 import { clientStack } from "../../endpoints/stack.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
+import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { bool, config, int, list, optionalPort, port, peerUrls, str, url } from "../../platform/config.js";
 import { quoteReader } from "../../platform/quotes.js";
@@ -47,6 +51,9 @@ async function main() {
     walletUrl: peerUrls("WALLET_URL", "http://127.0.0.1:7004"),
     paymentUrl: peerUrls("PAYMENT_URL", "http://127.0.0.1:7006"),
     bookingUrl: peerUrls("BOOKING_URL", "http://127.0.0.1:7007"),
+    sellersUrl: peerUrls("SELLERS_URL", "http://127.0.0.1:7008"),
+    mailerUrl: peerUrls("MAILER_URL", "http://127.0.0.1:7009"),
+    pricingUrl: peerUrls("PRICING_URL", "http://127.0.0.1:7003"),
     gatewayUrl: url("GATEWAY_URL", "http://127.0.0.1:7110"),
     ratePerSecond: int("WEB_RATE_PER_SEC", 2, { min: 1, max: 10_000 }),
     burst: int("WEB_RATE_BURST", 10, { min: 1, max: 100_000 }),
@@ -69,7 +76,10 @@ async function main() {
     wallet: stackFor(2_000),
     payment: stackFor(5_000),
     booking: stackFor(5_000),
+    // The Operator page's calls: the person's token goes on (no callAs), so only an operator's call passes.
+    operator: stackFor(5_000),
   };
+  const deadLettersAt = (baseUrl: string) => clientOf(DeadLetterService, grpcTransport(baseUrl), ...stacks.operator.middlewares);
   const service = webService({
     identity: auth.identity,
     search: clientOf(SearchService, grpcTransport(cfg.searchUrl), ...stacks.search.middlewares),
@@ -77,6 +87,14 @@ async function main() {
     wallet: clientOf(WalletService, grpcTransport(cfg.walletUrl), ...stacks.wallet.middlewares),
     payment: clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...stacks.payment.middlewares),
     booking: clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...stacks.booking.middlewares),
+    sellers: clientOf(SellersService, grpcTransport(cfg.sellersUrl), ...stacks.operator.middlewares),
+    deadLetters: {
+      booking: deadLettersAt(cfg.bookingUrl),
+      mailer: deadLettersAt(cfg.mailerUrl),
+      payment: deadLettersAt(cfg.paymentUrl),
+      pricing: deadLettersAt(cfg.pricingUrl),
+      sellers: deadLettersAt(cfg.sellersUrl),
+    },
     servicePrincipal: auth.servicePrincipal,
     priceQuotes: quoteReader(),
     settings: { publicUrl: cfg.publicUrl },

@@ -10,7 +10,7 @@
 // account.ts (session), discovery.ts (destinations, airports), browse.ts
 // (results, hotel page, with prices.ts), booking.ts (StartBooking, from
 // search's quotes), trips.ts (trips and their watch), trips-list.ts (My trips),
-// wallet.ts.
+// wallet.ts, operator.ts (the Operator page: sellers' health, dead letters).
 import type { Service } from "../../endpoints/service.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import { account } from "./account.js";
@@ -18,6 +18,7 @@ import { booking } from "./booking.js";
 import { browse } from "./browse.js";
 import { DEFAULT_WEB_SETTINGS, type WebServiceDeps, type WebSettings } from "./deps.js";
 import { discovery } from "./discovery.js";
+import { operatorPage } from "./operator.js";
 import { trips } from "./trips.js";
 import { walletPage } from "./wallet.js";
 
@@ -33,5 +34,6 @@ export function webService(deps: WebServiceDeps): Service<typeof WebService> {
     ...booking(deps, settings),
     ...trips(deps, settings, now),
     ...walletPage(deps, settings),
+    ...operatorPage(deps),
   };
 }

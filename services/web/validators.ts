@@ -4,8 +4,10 @@
 // judges e-mail addresses and passwords (same field names), search judges
 // dates against today and the longest stay (its "query.check_in" is renamed
 // "check_in").
+import { refChecks } from "../../endpoints/dead-letters.js";
 import {
   currencyCodes,
+  intRange,
   date,
   dateAfter,
   maxLen,
@@ -20,6 +22,7 @@ import {
 import type { Validators } from "../../endpoints/service.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import { quoteChecks } from "../../platform/quotes.js";
+import { MAX_DEAD_LETTERS_PER_PROCESS } from "./operator.js";
 
 const IATA = /^[A-Z]{3}$/;
 /** A dated flight id as search answers it: carrier and number, then the local departure date. */
@@ -74,6 +77,10 @@ export function webValidators(): Validators<typeof WebService> {
     quoteCancellation: validator((req) => [id("reservation_id", req.reservationId)]),
     cancelTrip: validator((req) => [id("reservation_id", req.reservationId)]),
     getWallet: validator((req) => [pageSize("page_size", req.pageSize, MAX_PAGE_SIZE), maxLen("page_token", req.pageToken, 512)]),
+    listSellerHealth: validator(() => []),
+    listOperatorDeadLetters: validator((req) => [req.limitPerProcess !== 0 && intRange("limit_per_process", req.limitPerProcess, 1, MAX_DEAD_LETTERS_PER_PROCESS)]),
+    replayOperatorDeadLetter: validator((req) => [required("process", req.process, { maxLen: 32 }), ...refChecks(req.group, req.messageId)]),
+    discardOperatorDeadLetter: validator((req) => [required("process", req.process, { maxLen: 32 }), ...refChecks(req.group, req.messageId)]),
   };
 }
 

@@ -9,6 +9,7 @@ import { HomePage } from "./pages/HomePage.js";
 import { HotelPage } from "./pages/HotelPage.js";
 import { HotelsPage } from "./pages/HotelsPage.js";
 import { NotFoundPage } from "./pages/NotFoundPage.js";
+import { OperatorPage } from "./pages/OperatorPage.js";
 import { SignInPage } from "./pages/SignInPage.js";
 import { SignUpPage } from "./pages/SignUpPage.js";
 import { TripReturnPage } from "./pages/TripReturnPage.js";
@@ -36,6 +37,8 @@ function Page() {
       return <TripsPage />;
     case "wallet":
       return <WalletPage />;
+    case "operator":
+      return <OperatorPage />;
     case "signin":
       return <SignInPage />;
     case "signup":
@@ -84,6 +87,7 @@ function Header() {
         <NavLink href="/">Search</NavLink>
         <NavLink href="/trips">My trips</NavLink>
         <NavLink href="/wallet">Wallet</NavLink>
+        {session.customer?.operator && <NavLink href="/operator">Operator</NavLink>}
       </nav>
       <div className="account" aria-live="polite">
         {session.status !== "ready" ? null : session.customer ? (

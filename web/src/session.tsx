@@ -52,10 +52,15 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     };
   }, [api]);
 
-  const signedIn = useCallback((c: Customer | undefined) => {
-    setCustomer(c);
-    setStatus("ready");
-  }, []);
+  const signedIn = useCallback(
+    (c: Customer | undefined) => {
+      setCustomer(c);
+      setStatus("ready");
+      // Roles are read from the session's verified token, which GetSession's call carries: ask again (the Operator entry).
+      if (c) api.getSession({}).then((res) => res.customer?.customerId === c.customerId && setCustomer(res.customer), () => undefined);
+    },
+    [api],
+  );
 
   const signOut = useCallback(async () => {
     await api.signOut({});

@@ -97,6 +97,7 @@ export type Route =
   | { page: "trip-return" }
   | { page: "trips" }
   | { page: "wallet" }
+  | { page: "operator" }
   | { page: "signin" }
   | { page: "signup" }
   | { page: "verify" }
@@ -117,6 +118,8 @@ export function routeOf(pathname: string): Route {
       return { page: "trips" };
     case "/wallet":
       return { page: "wallet" };
+    case "/operator":
+      return { page: "operator" };
     case "/signin":
       return { page: "signin" };
     case "/signup":

@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/identity/v1/identity.proto.
  */
 export const file_itinera_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiJpdGluZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNpdGluZXJhLmlkZW50aXR5LnYxInwKBlRva2VucxIUCgxhY2Nlc3NfdG9rZW4YASABKAkSIQoZYWNjZXNzX2V4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBRIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEiIKGnJlZnJlc2hfZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFIkYKDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJIloKDlNpZ25VcFJlc3BvbnNlEhcKC2N1c3RvbWVyX2lkGAEgASgJQgIYARIvCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2Vuc0ICGAEiIwoSVmVyaWZ5RW1haWxSZXF1ZXN0Eg0KBXRva2VuGAEgASgJIlcKE1ZlcmlmeUVtYWlsUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiSAoNU2lnbkluUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIWCg5jbGllbnRfYWRkcmVzcxgDIAEoCSJSCg5TaWduSW5SZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRIrCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2VucyInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIlMKD1JlZnJlc2hSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRIrCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2VucyInCg5TaWduT3V0UmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIhEKD1NpZ25PdXRSZXNwb25zZSIQCg5HZXRKd2tzUmVxdWVzdCI1Cg9HZXRKd2tzUmVzcG9uc2USEQoJandrc19qc29uGAEgASgJEg8KB2tleV9pZHMYAiADKAkiQAoYSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0EhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIOCgZzZWNyZXQYAiABKAkiTQoZSXNzdWVTZXJ2aWNlVG9rZW5SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAIgASgFIikKEkdldEN1c3RvbWVyUmVxdWVzdBITCgtjdXN0b21lcl9pZBgBIAEoCSJPChNHZXRDdXN0b21lclJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCTLLBgoPSWRlbnRpdHlTZXJ2aWNlElwKBlNpZ25VcBIiLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnblVwUmVxdWVzdBojLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnblVwUmVzcG9uc2UiCZACApq1GAIIARJoCgtWZXJpZnlFbWFpbBInLml0aW5lcmEuaWRlbnRpdHkudjEuVmVyaWZ5RW1haWxSZXF1ZXN0GiguaXRpbmVyYS5pZGVudGl0eS52MS5WZXJpZnlFbWFpbFJlc3BvbnNlIgaatRgCCAESWQoGU2lnbkluEiIuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXF1ZXN0GiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduSW5SZXNwb25zZSIGmrUYAggBElwKB1JlZnJlc2gSIy5pdGluZXJhLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GiQuaXRpbmVyYS5pZGVudGl0eS52MS5SZWZyZXNoUmVzcG9uc2UiBpq1GAIIARJfCgdTaWduT3V0EiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduT3V0UmVxdWVzdBokLml0aW5lcmEuaWRlbnRpdHkudjEuU2lnbk91dFJlc3BvbnNlIgmQAgKatRgCCAESXwoHR2V0SndrcxIjLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Sndrc1JlcXVlc3QaJC5pdGluZXJhLmlkZW50aXR5LnYxLkdldEp3a3NSZXNwb25zZSIJkAIBmrUYAggBEn0KEUlzc3VlU2VydmljZVRva2VuEi0uaXRpbmVyYS5pZGVudGl0eS52MS5Jc3N1ZVNlcnZpY2VUb2tlblJlcXVlc3QaLi5pdGluZXJhLmlkZW50aXR5LnYxLklzc3VlU2VydmljZVRva2VuUmVzcG9uc2UiCZACApq1GAIIARJ2CgtHZXRDdXN0b21lchInLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Q3VzdG9tZXJSZXF1ZXN0GiguaXRpbmVyYS5pZGVudGl0eS52MS5HZXRDdXN0b21lclJlc3BvbnNlIhSQAgGatRgNGgN3ZWIaBm1haWxlcmIGcHJvdG8z", [file_itinera_options_v1_options]);
+  fileDesc("CiJpdGluZXJhL2lkZW50aXR5L3YxL2lkZW50aXR5LnByb3RvEhNpdGluZXJhLmlkZW50aXR5LnYxInwKBlRva2VucxIUCgxhY2Nlc3NfdG9rZW4YASABKAkSIQoZYWNjZXNzX2V4cGlyZXNfaW5fc2Vjb25kcxgCIAEoBRIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEiIKGnJlZnJlc2hfZXhwaXJlc19pbl9zZWNvbmRzGAQgASgFIkYKDVNpZ25VcFJlcXVlc3QSDQoFZW1haWwYASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJIloKDlNpZ25VcFJlc3BvbnNlEhcKC2N1c3RvbWVyX2lkGAEgASgJQgIYARIvCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2Vuc0ICGAEiIwoSVmVyaWZ5RW1haWxSZXF1ZXN0Eg0KBXRva2VuGAEgASgJIlcKE1ZlcmlmeUVtYWlsUmVzcG9uc2USEwoLY3VzdG9tZXJfaWQYASABKAkSKwoGdG9rZW5zGAIgASgLMhsuaXRpbmVyYS5pZGVudGl0eS52MS5Ub2tlbnMiSAoNU2lnbkluUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIWCg5jbGllbnRfYWRkcmVzcxgDIAEoCSJSCg5TaWduSW5SZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRIrCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2VucyInCg5SZWZyZXNoUmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIlMKD1JlZnJlc2hSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRIrCgZ0b2tlbnMYAiABKAsyGy5pdGluZXJhLmlkZW50aXR5LnYxLlRva2VucyInCg5TaWduT3V0UmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIhEKD1NpZ25PdXRSZXNwb25zZSIQCg5HZXRKd2tzUmVxdWVzdCI1Cg9HZXRKd2tzUmVzcG9uc2USEQoJandrc19qc29uGAEgASgJEg8KB2tleV9pZHMYAiADKAkiQAoYSXNzdWVTZXJ2aWNlVG9rZW5SZXF1ZXN0EhQKDHNlcnZpY2VfbmFtZRgBIAEoCRIOCgZzZWNyZXQYAiABKAkiTQoZSXNzdWVTZXJ2aWNlVG9rZW5SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAIgASgFIikKEkdldEN1c3RvbWVyUmVxdWVzdBITCgtjdXN0b21lcl9pZBgBIAEoCSJPChNHZXRDdXN0b21lclJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEg0KBWVtYWlsGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCSIpChhHcmFudE9wZXJhdG9yUm9sZVJlcXVlc3QSDQoFZW1haWwYASABKAkiQQoZR3JhbnRPcGVyYXRvclJvbGVSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRIPCgdncmFudGVkGAIgASgIMtMHCg9JZGVudGl0eVNlcnZpY2USXAoGU2lnblVwEiIuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduVXBSZXF1ZXN0GiMuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduVXBSZXNwb25zZSIJkAICmrUYAggBEmgKC1ZlcmlmeUVtYWlsEicuaXRpbmVyYS5pZGVudGl0eS52MS5WZXJpZnlFbWFpbFJlcXVlc3QaKC5pdGluZXJhLmlkZW50aXR5LnYxLlZlcmlmeUVtYWlsUmVzcG9uc2UiBpq1GAIIARJZCgZTaWduSW4SIi5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25JblJlcXVlc3QaIy5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25JblJlc3BvbnNlIgaatRgCCAESXAoHUmVmcmVzaBIjLml0aW5lcmEuaWRlbnRpdHkudjEuUmVmcmVzaFJlcXVlc3QaJC5pdGluZXJhLmlkZW50aXR5LnYxLlJlZnJlc2hSZXNwb25zZSIGmrUYAggBEl8KB1NpZ25PdXQSIy5pdGluZXJhLmlkZW50aXR5LnYxLlNpZ25PdXRSZXF1ZXN0GiQuaXRpbmVyYS5pZGVudGl0eS52MS5TaWduT3V0UmVzcG9uc2UiCZACApq1GAIIARJfCgdHZXRKd2tzEiMuaXRpbmVyYS5pZGVudGl0eS52MS5HZXRKd2tzUmVxdWVzdBokLml0aW5lcmEuaWRlbnRpdHkudjEuR2V0Sndrc1Jlc3BvbnNlIgmQAgGatRgCCAESfQoRSXNzdWVTZXJ2aWNlVG9rZW4SLS5pdGluZXJhLmlkZW50aXR5LnYxLklzc3VlU2VydmljZVRva2VuUmVxdWVzdBouLml0aW5lcmEuaWRlbnRpdHkudjEuSXNzdWVTZXJ2aWNlVG9rZW5SZXNwb25zZSIJkAICmrUYAggBEnYKC0dldEN1c3RvbWVyEicuaXRpbmVyYS5pZGVudGl0eS52MS5HZXRDdXN0b21lclJlcXVlc3QaKC5pdGluZXJhLmlkZW50aXR5LnYxLkdldEN1c3RvbWVyUmVzcG9uc2UiFJACAZq1GA0aA3dlYhoGbWFpbGVyEoUBChFHcmFudE9wZXJhdG9yUm9sZRItLml0aW5lcmEuaWRlbnRpdHkudjEuR3JhbnRPcGVyYXRvclJvbGVSZXF1ZXN0Gi4uaXRpbmVyYS5pZGVudGl0eS52MS5HcmFudE9wZXJhdG9yUm9sZVJlc3BvbnNlIhGQAgKatRgKGghvcGVyYXRvcmIGcHJvdG8z", [file_itinera_options_v1_options]);
 
 /**
  * A pair of tokens for one customer.
@@ -477,6 +477,55 @@ export const GetCustomerResponseSchema: GenMessage<GetCustomerResponse> = /*@__P
   messageDesc(file_itinera_identity_v1_identity, 16);
 
 /**
+ * Whose account.
+ *
+ * @generated from message itinera.identity.v1.GrantOperatorRoleRequest
+ */
+export type GrantOperatorRoleRequest = Message<"itinera.identity.v1.GrantOperatorRoleRequest"> & {
+  /**
+   * The account's e-mail address.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+};
+
+/**
+ * Describes the message itinera.identity.v1.GrantOperatorRoleRequest.
+ * Use `create(GrantOperatorRoleRequestSchema)` to create a new message.
+ */
+export const GrantOperatorRoleRequestSchema: GenMessage<GrantOperatorRoleRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 17);
+
+/**
+ * The account that has the role now.
+ *
+ * @generated from message itinera.identity.v1.GrantOperatorRoleResponse
+ */
+export type GrantOperatorRoleResponse = Message<"itinera.identity.v1.GrantOperatorRoleResponse"> & {
+  /**
+   * Its customer id.
+   *
+   * @generated from field: string customer_id = 1;
+   */
+  customerId: string;
+
+  /**
+   * False when it had the role already.
+   *
+   * @generated from field: bool granted = 2;
+   */
+  granted: boolean;
+};
+
+/**
+ * Describes the message itinera.identity.v1.GrantOperatorRoleResponse.
+ * Use `create(GrantOperatorRoleResponseSchema)` to create a new message.
+ */
+export const GrantOperatorRoleResponseSchema: GenMessage<GrantOperatorRoleResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_identity_v1_identity, 18);
+
+/**
  * Who a customer is: sign-up and sign-in with an e-mail address and a
  * password, and the tokens that prove it to the other services.
  *
@@ -596,6 +645,21 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof GetCustomerRequestSchema;
     output: typeof GetCustomerResponseSchema;
+  },
+  /**
+   * Gives a confirmed account the operator role (the web app's Operator
+   * page, and the methods whose callers name `operator: true`): the people's
+   * tools only (make start's demo, a support script) with the operator's own
+   * credential, never a sign-up. Takes effect at the account's next sign-in
+   * or refresh. Granting it again changes nothing. NOT_FOUND for an address
+   * without an account; FAILED_PRECONDITION for one not confirmed yet.
+   *
+   * @generated from rpc itinera.identity.v1.IdentityService.GrantOperatorRole
+   */
+  grantOperatorRole: {
+    methodKind: "unary";
+    input: typeof GrantOperatorRoleRequestSchema;
+    output: typeof GrantOperatorRoleResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_itinera_identity_v1_identity, 0);

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/options/v1/options.proto.
  */
 export const file_itinera_options_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("CiBpdGluZXJhL29wdGlvbnMvdjEvb3B0aW9ucy5wcm90bxISaXRpbmVyYS5vcHRpb25zLnYxIj0KB0NhbGxlcnMSDgoGYW55b25lGAEgASgIEhAKCGN1c3RvbWVyGAIgASgIEhAKCHNlcnZpY2VzGAMgAygJKoABCgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASEQoNQUNDRVNTX1BVQkxJQxABEhMKD0FDQ0VTU19DVVNUT01FUhACEhIKDkFDQ0VTU19TRVJWSUNFEAMSHgoaQUNDRVNTX0NVU1RPTUVSX09SX1NFUlZJQ0UQBBoCGAE6PwoKdGltZW91dF9tcxIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGNGGAyABKA1SCXRpbWVvdXRNczpYCgZhY2Nlc3MSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjShgMgASgOMhouaXRpbmVyYS5vcHRpb25zLnYxLkFjY2Vzc0ICGAFSBmFjY2VzczpXCgdjYWxsZXJzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY04YDIAEoCzIbLml0aW5lcmEub3B0aW9ucy52MS5DYWxsZXJzUgdjYWxsZXJzOkwKEW1heF9yZXF1ZXN0X2J5dGVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY1IYDIAEoDVIPbWF4UmVxdWVzdEJ5dGVzOjcKBXRvcGljEh8uZ29vZ2xlLnByb3RvYnVmLk1lc3NhZ2VPcHRpb25zGNqGAyABKAlSBXRvcGljYgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("CiBpdGluZXJhL29wdGlvbnMvdjEvb3B0aW9ucy5wcm90bxISaXRpbmVyYS5vcHRpb25zLnYxIk8KB0NhbGxlcnMSDgoGYW55b25lGAEgASgIEhAKCGN1c3RvbWVyGAIgASgIEhAKCHNlcnZpY2VzGAMgAygJEhAKCG9wZXJhdG9yGAQgASgIKoABCgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASEQoNQUNDRVNTX1BVQkxJQxABEhMKD0FDQ0VTU19DVVNUT01FUhACEhIKDkFDQ0VTU19TRVJWSUNFEAMSHgoaQUNDRVNTX0NVU1RPTUVSX09SX1NFUlZJQ0UQBBoCGAE6PwoKdGltZW91dF9tcxIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGNGGAyABKA1SCXRpbWVvdXRNczpYCgZhY2Nlc3MSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxjShgMgASgOMhouaXRpbmVyYS5vcHRpb25zLnYxLkFjY2Vzc0ICGAFSBmFjY2VzczpXCgdjYWxsZXJzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY04YDIAEoCzIbLml0aW5lcmEub3B0aW9ucy52MS5DYWxsZXJzUgdjYWxsZXJzOkwKEW1heF9yZXF1ZXN0X2J5dGVzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMY1IYDIAEoDVIPbWF4UmVxdWVzdEJ5dGVzOjcKBXRvcGljEh8uZ29vZ2xlLnByb3RvYnVmLk1lc3NhZ2VPcHRpb25zGNqGAyABKAlSBXRvcGljYgZwcm90bzM", [file_google_protobuf_descriptor]);
 
 /**
  * Who may call a method, declared on every method (make lint fails a method
@@ -50,6 +50,16 @@ export type Callers = Message<"itinera.options.v1.Callers"> & {
    * @generated from field: repeated string services = 3;
    */
   services: string[];
+
+  /**
+   * A signed-in person whose account has the operator role (the "operator"
+   * claim of roles in their access token; identity grants it, sign-up never
+   * does). The BFF forwards the person's own token, so a BFF alone cannot
+   * act as an operator.
+   *
+   * @generated from field: bool operator = 4;
+   */
+  operator: boolean;
 };
 
 /**

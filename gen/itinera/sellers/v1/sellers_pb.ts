@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/sellers/v1/sellers.proto.
  */
 export const file_itinera_sellers_v1_sellers: GenFile = /*@__PURE__*/
-  fileDesc("CiBpdGluZXJhL3NlbGxlcnMvdjEvc2VsbGVycy5wcm90bxISaXRpbmVyYS5zZWxsZXJzLnYxImkKE1F1b3RlRmxpZ2h0c1JlcXVlc3QSDgoGb3JpZ2luGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEi0KDmRlcGFydHVyZV9kYXRlGAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUiYgoUUXVvdGVGbGlnaHRzUmVzcG9uc2USLQoFZmFyZXMYASADKAsyHi5pdGluZXJhLnByaWNpbmcudjEuRmxpZ2h0RmFyZRIbChN1bmF2YWlsYWJsZV9zZWxsZXJzGAIgAygJInwKFVF1b3RlSG90ZWxTdGF5UmVxdWVzdBIQCghob3RlbF9pZBgBIAEoCRInCghjaGVja19pbhgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEigKCWNoZWNrX291dBgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlImUKFlF1b3RlSG90ZWxTdGF5UmVzcG9uc2USLgoGb2ZmZXJzGAEgAygLMh4uaXRpbmVyYS5wcmljaW5nLnYxLkhvdGVsT2ZmZXISGwoTdW5hdmFpbGFibGVfc2VsbGVycxgCIAMoCSImChFTeW5jU2VsbGVyUmVxdWVzdBIRCglzZWxsZXJfaWQYASABKAkiWQoSU3luY1NlbGxlclJlc3BvbnNlEg4KBmhvdGVscxgBIAEoBRIPCgdmbGlnaHRzGAIgASgFEg0KBXJhdGVzGAMgASgFEhMKC2R1cmF0aW9uX21zGAQgASgDIhQKEkxpc3RTZWxsZXJzUmVxdWVzdCLiAQoGU2VsbGVyEhEKCXNlbGxlcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEioKBGZlZWQYAyABKA4yHC5pdGluZXJhLnNlbGxlcnMudjEuRmVlZEtpbmQSFQoNYnJlYWtlcl9zdGF0ZRgEIAEoCRIQCghzZWFyY2hlcxgFIAEoAxIQCghib29raW5ncxgGIAEoAxIyCg5sYXN0X3N5bmNfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHAoUcmVsaWFiaWxpdHlfcGVybWlsbGUYCCABKAUiQgoTTGlzdFNlbGxlcnNSZXNwb25zZRIrCgdzZWxsZXJzGAEgAygLMhouaXRpbmVyYS5zZWxsZXJzLnYxLlNlbGxlciJZChJSZWNlaXZlUHVzaFJlcXVlc3QSEQoJc2VsbGVyX2lkGAEgASgJEgwKBGJvZHkYAiABKAwSEQoJc2lnbmF0dXJlGAMgASgJEg8KB3B1c2hfaWQYBCABKAkiSQoTUmVjZWl2ZVB1c2hSZXNwb25zZRINCgVyYXRlcxgBIAEoBRIQCghsaXN0aW5ncxgCIAEoBRIRCglkdXBsaWNhdGUYAyABKAgqTQoIRmVlZEtpbmQSGQoVRkVFRF9LSU5EX1VOU1BFQ0lGSUVEEAASEgoORkVFRF9LSU5EX1BVTEwQARISCg5GRUVEX0tJTkRfUFVTSBACMt4ECg5TZWxsZXJzU2VydmljZRJzCgxRdW90ZUZsaWdodHMSJy5pdGluZXJhLnNlbGxlcnMudjEuUXVvdGVGbGlnaHRzUmVxdWVzdBooLml0aW5lcmEuc2VsbGVycy52MS5RdW90ZUZsaWdodHNSZXNwb25zZSIQkAIBmrUYCRoHcHJpY2luZxJ5Cg5RdW90ZUhvdGVsU3RheRIpLml0aW5lcmEuc2VsbGVycy52MS5RdW90ZUhvdGVsU3RheVJlcXVlc3QaKi5pdGluZXJhLnNlbGxlcnMudjEuUXVvdGVIb3RlbFN0YXlSZXNwb25zZSIQkAIBmrUYCRoHcHJpY2luZxJ3CgpTeW5jU2VsbGVyEiUuaXRpbmVyYS5zZWxsZXJzLnYxLlN5bmNTZWxsZXJSZXF1ZXN0GiYuaXRpbmVyYS5zZWxsZXJzLnYxLlN5bmNTZWxsZXJSZXNwb25zZSIakAICmrUYExoHc2VsbGVycxoIb3BlcmF0b3IScQoLTGlzdFNlbGxlcnMSJi5pdGluZXJhLnNlbGxlcnMudjEuTGlzdFNlbGxlcnNSZXF1ZXN0GicuaXRpbmVyYS5zZWxsZXJzLnYxLkxpc3RTZWxsZXJzUmVzcG9uc2UiEZACAZq1GAoaCG9wZXJhdG9yEnAKC1JlY2VpdmVQdXNoEiYuaXRpbmVyYS5zZWxsZXJzLnYxLlJlY2VpdmVQdXNoUmVxdWVzdBonLml0aW5lcmEuc2VsbGVycy52MS5SZWNlaXZlUHVzaFJlc3BvbnNlIhCQAgKatRgJGgdzZWxsZXJzYgZwcm90bzM", [file_google_protobuf_timestamp, file_itinera_options_v1_options, file_itinera_pricing_v1_pricing, file_itinera_type_v1_date]);
+  fileDesc("CiBpdGluZXJhL3NlbGxlcnMvdjEvc2VsbGVycy5wcm90bxISaXRpbmVyYS5zZWxsZXJzLnYxImkKE1F1b3RlRmxpZ2h0c1JlcXVlc3QSDgoGb3JpZ2luGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEi0KDmRlcGFydHVyZV9kYXRlGAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUiYgoUUXVvdGVGbGlnaHRzUmVzcG9uc2USLQoFZmFyZXMYASADKAsyHi5pdGluZXJhLnByaWNpbmcudjEuRmxpZ2h0RmFyZRIbChN1bmF2YWlsYWJsZV9zZWxsZXJzGAIgAygJInwKFVF1b3RlSG90ZWxTdGF5UmVxdWVzdBIQCghob3RlbF9pZBgBIAEoCRInCghjaGVja19pbhgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEigKCWNoZWNrX291dBgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlImUKFlF1b3RlSG90ZWxTdGF5UmVzcG9uc2USLgoGb2ZmZXJzGAEgAygLMh4uaXRpbmVyYS5wcmljaW5nLnYxLkhvdGVsT2ZmZXISGwoTdW5hdmFpbGFibGVfc2VsbGVycxgCIAMoCSImChFTeW5jU2VsbGVyUmVxdWVzdBIRCglzZWxsZXJfaWQYASABKAkiWQoSU3luY1NlbGxlclJlc3BvbnNlEg4KBmhvdGVscxgBIAEoBRIPCgdmbGlnaHRzGAIgASgFEg0KBXJhdGVzGAMgASgFEhMKC2R1cmF0aW9uX21zGAQgASgDIhQKEkxpc3RTZWxsZXJzUmVxdWVzdCLmAgoGU2VsbGVyEhEKCXNlbGxlcl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEioKBGZlZWQYAyABKA4yHC5pdGluZXJhLnNlbGxlcnMudjEuRmVlZEtpbmQSFQoNYnJlYWtlcl9zdGF0ZRgEIAEoCRIQCghzZWFyY2hlcxgFIAEoAxIQCghib29raW5ncxgGIAEoAxIyCg5sYXN0X3N5bmNfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHAoUcmVsaWFiaWxpdHlfcGVybWlsbGUYCCABKAUSFAoMbG9va190b19ib29rGAkgASgBEjgKDXJlY2VudF9lcnJvcnMYCiADKAsyIS5pdGluZXJhLnNlbGxlcnMudjEuU2VsbGVyRmFpbHVyZRIyCglsYXN0X3N5bmMYCyABKAsyHy5pdGluZXJhLnNlbGxlcnMudjEuU3luY091dGNvbWUiXQoNU2VsbGVyRmFpbHVyZRIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglvcGVyYXRpb24YAiABKAkSDwoHbWVzc2FnZRgDIAEoCSJSCgtTeW5jT3V0Y29tZRIoCgR0aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIKCgJvaxgCIAEoCBINCgVlcnJvchgDIAEoCSJCChNMaXN0U2VsbGVyc1Jlc3BvbnNlEisKB3NlbGxlcnMYASADKAsyGi5pdGluZXJhLnNlbGxlcnMudjEuU2VsbGVyIlkKElJlY2VpdmVQdXNoUmVxdWVzdBIRCglzZWxsZXJfaWQYASABKAkSDAoEYm9keRgCIAEoDBIRCglzaWduYXR1cmUYAyABKAkSDwoHcHVzaF9pZBgEIAEoCSJJChNSZWNlaXZlUHVzaFJlc3BvbnNlEg0KBXJhdGVzGAEgASgFEhAKCGxpc3RpbmdzGAIgASgFEhEKCWR1cGxpY2F0ZRgDIAEoCCpNCghGZWVkS2luZBIZChVGRUVEX0tJTkRfVU5TUEVDSUZJRUQQABISCg5GRUVEX0tJTkRfUFVMTBABEhIKDkZFRURfS0lORF9QVVNIEAIy4AQKDlNlbGxlcnNTZXJ2aWNlEnMKDFF1b3RlRmxpZ2h0cxInLml0aW5lcmEuc2VsbGVycy52MS5RdW90ZUZsaWdodHNSZXF1ZXN0GiguaXRpbmVyYS5zZWxsZXJzLnYxLlF1b3RlRmxpZ2h0c1Jlc3BvbnNlIhCQAgGatRgJGgdwcmljaW5nEnkKDlF1b3RlSG90ZWxTdGF5EikuaXRpbmVyYS5zZWxsZXJzLnYxLlF1b3RlSG90ZWxTdGF5UmVxdWVzdBoqLml0aW5lcmEuc2VsbGVycy52MS5RdW90ZUhvdGVsU3RheVJlc3BvbnNlIhCQAgGatRgJGgdwcmljaW5nEncKClN5bmNTZWxsZXISJS5pdGluZXJhLnNlbGxlcnMudjEuU3luY1NlbGxlclJlcXVlc3QaJi5pdGluZXJhLnNlbGxlcnMudjEuU3luY1NlbGxlclJlc3BvbnNlIhqQAgKatRgTGgdzZWxsZXJzGghvcGVyYXRvchJzCgtMaXN0U2VsbGVycxImLml0aW5lcmEuc2VsbGVycy52MS5MaXN0U2VsbGVyc1JlcXVlc3QaJy5pdGluZXJhLnNlbGxlcnMudjEuTGlzdFNlbGxlcnNSZXNwb25zZSITkAIBmrUYDBoIb3BlcmF0b3IgARJwCgtSZWNlaXZlUHVzaBImLml0aW5lcmEuc2VsbGVycy52MS5SZWNlaXZlUHVzaFJlcXVlc3QaJy5pdGluZXJhLnNlbGxlcnMudjEuUmVjZWl2ZVB1c2hSZXNwb25zZSIQkAICmrUYCRoHc2VsbGVyc2IGcHJvdG8z", [file_google_protobuf_timestamp, file_itinera_options_v1_options, file_itinera_pricing_v1_pricing, file_itinera_type_v1_date]);
 
 /**
  * A route on a day.
@@ -284,6 +284,30 @@ export type Seller = Message<"itinera.sellers.v1.Seller"> & {
    * @generated from field: int32 reliability_permille = 8;
    */
   reliabilityPermille: number;
+
+  /**
+   * Searches per booking (searches while it has none), counted by this
+   * sellers process since it started.
+   *
+   * @generated from field: double look_to_book = 9;
+   */
+  lookToBook: number;
+
+  /**
+   * Its most recent failures (quotes and pulls), newest first, at most 5,
+   * since this sellers process started.
+   *
+   * @generated from field: repeated itinera.sellers.v1.SellerFailure recent_errors = 10;
+   */
+  recentErrors: SellerFailure[];
+
+  /**
+   * How its last pull ended, since this sellers process started; unset for a
+   * push seller or before the first pull.
+   *
+   * @generated from field: itinera.sellers.v1.SyncOutcome last_sync = 11;
+   */
+  lastSync?: SyncOutcome | undefined;
 };
 
 /**
@@ -292,6 +316,76 @@ export type Seller = Message<"itinera.sellers.v1.Seller"> & {
  */
 export const SellerSchema: GenMessage<Seller> = /*@__PURE__*/
   messageDesc(file_itinera_sellers_v1_sellers, 7);
+
+/**
+ * A call to a seller that failed.
+ *
+ * @generated from message itinera.sellers.v1.SellerFailure
+ */
+export type SellerFailure = Message<"itinera.sellers.v1.SellerFailure"> & {
+  /**
+   * When it failed.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 1;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * What was asked: "quote" or "sync".
+   *
+   * @generated from field: string operation = 2;
+   */
+  operation: string;
+
+  /**
+   * The error, as the adapter reported it (never a customer's data).
+   *
+   * @generated from field: string message = 3;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message itinera.sellers.v1.SellerFailure.
+ * Use `create(SellerFailureSchema)` to create a new message.
+ */
+export const SellerFailureSchema: GenMessage<SellerFailure> = /*@__PURE__*/
+  messageDesc(file_itinera_sellers_v1_sellers, 8);
+
+/**
+ * How one pull of a seller ended.
+ *
+ * @generated from message itinera.sellers.v1.SyncOutcome
+ */
+export type SyncOutcome = Message<"itinera.sellers.v1.SyncOutcome"> & {
+  /**
+   * When it ended.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 1;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * True when it brought the seller's data in.
+   *
+   * @generated from field: bool ok = 2;
+   */
+  ok: boolean;
+
+  /**
+   * Why it failed; empty when ok.
+   *
+   * @generated from field: string error = 3;
+   */
+  error: string;
+};
+
+/**
+ * Describes the message itinera.sellers.v1.SyncOutcome.
+ * Use `create(SyncOutcomeSchema)` to create a new message.
+ */
+export const SyncOutcomeSchema: GenMessage<SyncOutcome> = /*@__PURE__*/
+  messageDesc(file_itinera_sellers_v1_sellers, 9);
 
 /**
  * The sellers.
@@ -312,7 +406,7 @@ export type ListSellersResponse = Message<"itinera.sellers.v1.ListSellersRespons
  * Use `create(ListSellersResponseSchema)` to create a new message.
  */
 export const ListSellersResponseSchema: GenMessage<ListSellersResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_sellers_v1_sellers, 8);
+  messageDesc(file_itinera_sellers_v1_sellers, 10);
 
 /**
  * A push as the seller sent it.
@@ -358,7 +452,7 @@ export type ReceivePushRequest = Message<"itinera.sellers.v1.ReceivePushRequest"
  * Use `create(ReceivePushRequestSchema)` to create a new message.
  */
 export const ReceivePushRequestSchema: GenMessage<ReceivePushRequest> = /*@__PURE__*/
-  messageDesc(file_itinera_sellers_v1_sellers, 9);
+  messageDesc(file_itinera_sellers_v1_sellers, 11);
 
 /**
  * What the push changed.
@@ -393,7 +487,7 @@ export type ReceivePushResponse = Message<"itinera.sellers.v1.ReceivePushRespons
  * Use `create(ReceivePushResponseSchema)` to create a new message.
  */
 export const ReceivePushResponseSchema: GenMessage<ReceivePushResponse> = /*@__PURE__*/
-  messageDesc(file_itinera_sellers_v1_sellers, 10);
+  messageDesc(file_itinera_sellers_v1_sellers, 12);
 
 /**
  * How a seller delivers its data.
@@ -474,7 +568,8 @@ export const SellersService: GenService<{
     output: typeof SyncSellerResponseSchema;
   },
   /**
-   * The sellers, their health and their look-to-book counts.
+   * The sellers, their health and their look-to-book counts (an operator's
+   * tools, and a person with the operator role through the BFF).
    *
    * @generated from rpc itinera.sellers.v1.SellersService.ListSellers
    */

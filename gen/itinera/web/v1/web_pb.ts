@@ -8,9 +8,13 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { ReservationState } from "../../booking/v1/booking_pb.js";
 import { file_itinera_booking_v1_booking } from "../../booking/v1/booking_pb.js";
+import type { DeadLetter } from "../../bus/v1/dead_letters_pb.js";
+import { file_itinera_bus_v1_dead_letters } from "../../bus/v1/dead_letters_pb.js";
 import { file_itinera_options_v1_options } from "../../options/v1/options_pb.js";
 import type { FlightResults, HotelResult, HotelResults } from "../../search/v1/search_pb.js";
 import { file_itinera_search_v1_search } from "../../search/v1/search_pb.js";
+import type { Seller } from "../../sellers/v1/sellers_pb.js";
+import { file_itinera_sellers_v1_sellers } from "../../sellers/v1/sellers_pb.js";
 import type { Date } from "../../type/v1/date_pb.js";
 import { file_itinera_type_v1_date } from "../../type/v1/date_pb.js";
 import type { Item } from "../../type/v1/item_pb.js";
@@ -25,7 +29,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/web/v1/web.proto.
  */
 export const file_itinera_web_v1_web: GenFile = /*@__PURE__*/
-  fileDesc("ChhpdGluZXJhL3dlYi92MS93ZWIucHJvdG8SDml0aW5lcmEud2ViLnYxIjUKCEN1c3RvbWVyEhMKC2N1c3RvbWVyX2lkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCSJGCg1TaWduVXBSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCSJUCg5TaWduVXBSZXNwb25zZRIuCghjdXN0b21lchgBIAEoCzIYLml0aW5lcmEud2ViLnYxLkN1c3RvbWVyQgIYARISCgpjc3JmX3Rva2VuGAIgASgJIiMKElZlcmlmeUVtYWlsUmVxdWVzdBINCgV0b2tlbhgBIAEoCSJVChNWZXJpZnlFbWFpbFJlc3BvbnNlEioKCGN1c3RvbWVyGAEgASgLMhguaXRpbmVyYS53ZWIudjEuQ3VzdG9tZXISEgoKY3NyZl90b2tlbhgCIAEoCSIwCg1TaWduSW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIlAKDlNpZ25JblJlc3BvbnNlEioKCGN1c3RvbWVyGAEgASgLMhguaXRpbmVyYS53ZWIudjEuQ3VzdG9tZXISEgoKY3NyZl90b2tlbhgCIAEoCSIQCg5TaWduT3V0UmVxdWVzdCIRCg9TaWduT3V0UmVzcG9uc2UiEwoRR2V0U2Vzc2lvblJlcXVlc3QiVAoSR2V0U2Vzc2lvblJlc3BvbnNlEioKCGN1c3RvbWVyGAEgASgLMhguaXRpbmVyYS53ZWIudjEuQ3VzdG9tZXISEgoKY3NyZl90b2tlbhgCIAEoCSIqChpTdWdnZXN0RGVzdGluYXRpb25zUmVxdWVzdBIMCgR0ZXh0GAEgASgJIjoKC0Rlc3RpbmF0aW9uEg0KBWxhYmVsGAEgASgJEgwKBGtpbmQYAiABKAkSDgoGZGV0YWlsGAMgASgJIlAKG1N1Z2dlc3REZXN0aW5hdGlvbnNSZXNwb25zZRIxCgxkZXN0aW5hdGlvbnMYASADKAsyGy5pdGluZXJhLndlYi52MS5EZXN0aW5hdGlvbiIVChNMaXN0QWlycG9ydHNSZXF1ZXN0IkAKB0FpcnBvcnQSDAoEY29kZRgBIAEoCRIRCgljaXR5X25hbWUYAiABKAkSFAoMY291bnRyeV9jb2RlGAMgASgJIkEKFExpc3RBaXJwb3J0c1Jlc3BvbnNlEikKCGFpcnBvcnRzGAEgAygLMhcuaXRpbmVyYS53ZWIudjEuQWlycG9ydCKLAQoTU3RyZWFtSG90ZWxzUmVxdWVzdBINCgVxdWVyeRgBIAEoCRInCghjaGVja19pbhgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEigKCWNoZWNrX291dBgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEhIKCnBhZ2VfdG9rZW4YBCABKAkiSAoUU3RyZWFtSG90ZWxzUmVzcG9uc2USMAoHcmVzdWx0cxgBIAEoCzIfLml0aW5lcmEuc2VhcmNoLnYxLkhvdGVsUmVzdWx0cyKWAQoUU3RyZWFtRmxpZ2h0c1JlcXVlc3QSDgoGb3JpZ2luGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEi0KDmRlcGFydHVyZV9kYXRlGAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKgoLcmV0dXJuX2RhdGUYBCABKAsyFS5pdGluZXJhLnR5cGUudjEuRGF0ZSJKChVTdHJlYW1GbGlnaHRzUmVzcG9uc2USMQoHcmVzdWx0cxgBIAEoCzIgLml0aW5lcmEuc2VhcmNoLnYxLkZsaWdodFJlc3VsdHMidgoPR2V0SG90ZWxSZXF1ZXN0EhAKCGhvdGVsX2lkGAEgASgJEicKCGNoZWNrX2luGAIgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKAoJY2hlY2tfb3V0GAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUihQEKEEdldEhvdGVsUmVzcG9uc2USLQoFaG90ZWwYASABKAsyHi5pdGluZXJhLnNlYXJjaC52MS5Ib3RlbFJlc3VsdBIwChB3YWxsZXRfYXZhaWxhYmxlGAIgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EhAKCGRlZ3JhZGVkGAMgAygJIqoBChNTdGFydEJvb2tpbmdSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRInCgRpdGVtGAIgASgLMhUuaXRpbmVyYS50eXBlLnYxLkl0ZW1CAhgBEi8KC3Nob3duX3ByaWNlGAMgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5QgIYARIOCgZxdW90ZXMYBCADKAkSEAoIZmxleGlibGUYBSABKAgiQAoUU3RhcnRCb29raW5nUmVzcG9uc2USEgoKcGF5bWVudF9pZBgBIAEoCRIUCgxyZWRpcmVjdF91cmwYAiABKAki/AMKBFRyaXASEgoKcGF5bWVudF9pZBgBIAEoCRIWCg5yZXNlcnZhdGlvbl9pZBgCIAEoCRIoCgVzdGF0ZRgDIAEoDjIZLml0aW5lcmEud2ViLnYxLlRyaXBTdGF0ZRIjCgRpdGVtGAQgASgLMhUuaXRpbmVyYS50eXBlLnYxLkl0ZW0SJgoGYW1vdW50GAUgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EigKCG1hcmtkb3duGAYgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5Eg4KBnJlYXNvbhgHIAEoCRIYChBzZWxsZXJfcmVmZXJlbmNlGAggASgJEjAKEGNhbmNlbGxhdGlvbl9mZWUYCSABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSKAoIcmVmdW5kZWQYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI/ChFyZXNlcnZhdGlvbl9zdGF0ZRgNIAEoDjIkLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvblN0YXRlIjwKDkdldFRyaXBSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkiNQoPR2V0VHJpcFJlc3BvbnNlEiIKBHRyaXAYASABKAsyFC5pdGluZXJhLndlYi52MS5UcmlwIiYKEFdhdGNoVHJpcFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI3ChFXYXRjaFRyaXBSZXNwb25zZRIiCgR0cmlwGAEgASgLMhQuaXRpbmVyYS53ZWIudjEuVHJpcCI5ChBMaXN0VHJpcHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlEKEUxpc3RUcmlwc1Jlc3BvbnNlEiMKBXRyaXBzGAEgAygLMhQuaXRpbmVyYS53ZWIudjEuVHJpcBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMgoYUXVvdGVDYW5jZWxsYXRpb25SZXF1ZXN0EhYKDnJlc2VydmF0aW9uX2lkGAEgASgJIqcBChlRdW90ZUNhbmNlbGxhdGlvblJlc3BvbnNlEiMKA2ZlZRgBIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRImCgZyZWZ1bmQYAiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLQoNd2FsbGV0X3JlZnVuZBgDIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIOCgZwb2xpY3kYBCABKAkiKwoRQ2FuY2VsVHJpcFJlcXVlc3QSFgoOcmVzZXJ2YXRpb25faWQYASABKAkiOAoSQ2FuY2VsVHJpcFJlc3BvbnNlEiIKBHRyaXAYASABKAsyFC5pdGluZXJhLndlYi52MS5UcmlwIjkKEEdldFdhbGxldFJlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiswEKEUdldFdhbGxldFJlc3BvbnNlEikKCWF2YWlsYWJsZRgBIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIkCgRoZWxkGAIgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EjQKDHRyYW5zYWN0aW9ucxgDIAMoCzIeLml0aW5lcmEud2FsbGV0LnYxLlRyYW5zYWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgEIAEoCSrpAQoJVHJpcFN0YXRlEhoKFlRSSVBfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFUUklQX1NUQVRFX1BBWUlORxABEhcKE1RSSVBfU1RBVEVfREVDTElORUQQAhITCg9UUklQX1NUQVRFX1BBSUQQAxIYChRUUklQX1NUQVRFX0NPTkZJUk1FRBAEEhUKEVRSSVBfU1RBVEVfRkFJTEVEEAUSGAoUVFJJUF9TVEFURV9DQU5DRUxMRUQQBhIYChRUUklQX1NUQVRFX0ZVTEZJTExFRBAHEhYKElRSSVBfU1RBVEVfRVhQSVJFRBAIMoENCgpXZWJTZXJ2aWNlEk8KBlNpZ25VcBIdLml0aW5lcmEud2ViLnYxLlNpZ25VcFJlcXVlc3QaHi5pdGluZXJhLndlYi52MS5TaWduVXBSZXNwb25zZSIGmrUYAggBEl4KC1ZlcmlmeUVtYWlsEiIuaXRpbmVyYS53ZWIudjEuVmVyaWZ5RW1haWxSZXF1ZXN0GiMuaXRpbmVyYS53ZWIudjEuVmVyaWZ5RW1haWxSZXNwb25zZSIGmrUYAggBEk8KBlNpZ25JbhIdLml0aW5lcmEud2ViLnYxLlNpZ25JblJlcXVlc3QaHi5pdGluZXJhLndlYi52MS5TaWduSW5SZXNwb25zZSIGmrUYAggBElIKB1NpZ25PdXQSHi5pdGluZXJhLndlYi52MS5TaWduT3V0UmVxdWVzdBofLml0aW5lcmEud2ViLnYxLlNpZ25PdXRSZXNwb25zZSIGmrUYAggBEl4KCkdldFNlc3Npb24SIS5pdGluZXJhLndlYi52MS5HZXRTZXNzaW9uUmVxdWVzdBoiLml0aW5lcmEud2ViLnYxLkdldFNlc3Npb25SZXNwb25zZSIJkAIBmrUYAggBEnkKE1N1Z2dlc3REZXN0aW5hdGlvbnMSKi5pdGluZXJhLndlYi52MS5TdWdnZXN0RGVzdGluYXRpb25zUmVxdWVzdBorLml0aW5lcmEud2ViLnYxLlN1Z2dlc3REZXN0aW5hdGlvbnNSZXNwb25zZSIJkAIBmrUYAggBEmQKDExpc3RBaXJwb3J0cxIjLml0aW5lcmEud2ViLnYxLkxpc3RBaXJwb3J0c1JlcXVlc3QaJC5pdGluZXJhLndlYi52MS5MaXN0QWlycG9ydHNSZXNwb25zZSIJkAIBmrUYAggBEmYKDFN0cmVhbUhvdGVscxIjLml0aW5lcmEud2ViLnYxLlN0cmVhbUhvdGVsc1JlcXVlc3QaJC5pdGluZXJhLndlYi52MS5TdHJlYW1Ib3RlbHNSZXNwb25zZSIJkAIBmrUYAggBMAESaQoNU3RyZWFtRmxpZ2h0cxIkLml0aW5lcmEud2ViLnYxLlN0cmVhbUZsaWdodHNSZXF1ZXN0GiUuaXRpbmVyYS53ZWIudjEuU3RyZWFtRmxpZ2h0c1Jlc3BvbnNlIgmQAgGatRgCCAEwARJYCghHZXRIb3RlbBIfLml0aW5lcmEud2ViLnYxLkdldEhvdGVsUmVxdWVzdBogLml0aW5lcmEud2ViLnYxLkdldEhvdGVsUmVzcG9uc2UiCZACAZq1GAIIARJkCgxTdGFydEJvb2tpbmcSIy5pdGluZXJhLndlYi52MS5TdGFydEJvb2tpbmdSZXF1ZXN0GiQuaXRpbmVyYS53ZWIudjEuU3RhcnRCb29raW5nUmVzcG9uc2UiCZACApq1GAIQARJVCgdHZXRUcmlwEh4uaXRpbmVyYS53ZWIudjEuR2V0VHJpcFJlcXVlc3QaHy5pdGluZXJhLndlYi52MS5HZXRUcmlwUmVzcG9uc2UiCZACAZq1GAIQARJjCglXYXRjaFRyaXASIC5pdGluZXJhLndlYi52MS5XYXRjaFRyaXBSZXF1ZXN0GiEuaXRpbmVyYS53ZWIudjEuV2F0Y2hUcmlwUmVzcG9uc2UiD5ACAYi1GODUA5q1GAIQATABElsKCUxpc3RUcmlwcxIgLml0aW5lcmEud2ViLnYxLkxpc3RUcmlwc1JlcXVlc3QaIS5pdGluZXJhLndlYi52MS5MaXN0VHJpcHNSZXNwb25zZSIJkAIBmrUYAhABEnMKEVF1b3RlQ2FuY2VsbGF0aW9uEiguaXRpbmVyYS53ZWIudjEuUXVvdGVDYW5jZWxsYXRpb25SZXF1ZXN0GikuaXRpbmVyYS53ZWIudjEuUXVvdGVDYW5jZWxsYXRpb25SZXNwb25zZSIJkAIBmrUYAhABEl4KCkNhbmNlbFRyaXASIS5pdGluZXJhLndlYi52MS5DYW5jZWxUcmlwUmVxdWVzdBoiLml0aW5lcmEud2ViLnYxLkNhbmNlbFRyaXBSZXNwb25zZSIJkAICmrUYAhABElsKCUdldFdhbGxldBIgLml0aW5lcmEud2ViLnYxLkdldFdhbGxldFJlcXVlc3QaIS5pdGluZXJhLndlYi52MS5HZXRXYWxsZXRSZXNwb25zZSIJkAIBmrUYAhABYgZwcm90bzM", [file_google_protobuf_timestamp, file_itinera_booking_v1_booking, file_itinera_options_v1_options, file_itinera_search_v1_search, file_itinera_type_v1_date, file_itinera_type_v1_item, file_itinera_type_v1_money, file_itinera_wallet_v1_wallet]);
+  fileDesc("ChhpdGluZXJhL3dlYi92MS93ZWIucHJvdG8SDml0aW5lcmEud2ViLnYxIkcKCEN1c3RvbWVyEhMKC2N1c3RvbWVyX2lkGAEgASgJEhQKDGRpc3BsYXlfbmFtZRgCIAEoCRIQCghvcGVyYXRvchgDIAEoCCJGCg1TaWduVXBSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCSJUCg5TaWduVXBSZXNwb25zZRIuCghjdXN0b21lchgBIAEoCzIYLml0aW5lcmEud2ViLnYxLkN1c3RvbWVyQgIYARISCgpjc3JmX3Rva2VuGAIgASgJIiMKElZlcmlmeUVtYWlsUmVxdWVzdBINCgV0b2tlbhgBIAEoCSJVChNWZXJpZnlFbWFpbFJlc3BvbnNlEioKCGN1c3RvbWVyGAEgASgLMhguaXRpbmVyYS53ZWIudjEuQ3VzdG9tZXISEgoKY3NyZl90b2tlbhgCIAEoCSIwCg1TaWduSW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIlAKDlNpZ25JblJlc3BvbnNlEioKCGN1c3RvbWVyGAEgASgLMhguaXRpbmVyYS53ZWIudjEuQ3VzdG9tZXISEgoKY3NyZl90b2tlbhgCIAEoCSIQCg5TaWduT3V0UmVxdWVzdCIRCg9TaWduT3V0UmVzcG9uc2UiEwoRR2V0U2Vzc2lvblJlcXVlc3QiVAoSR2V0U2Vzc2lvblJlc3BvbnNlEioKCGN1c3RvbWVyGAEgASgLMhguaXRpbmVyYS53ZWIudjEuQ3VzdG9tZXISEgoKY3NyZl90b2tlbhgCIAEoCSIqChpTdWdnZXN0RGVzdGluYXRpb25zUmVxdWVzdBIMCgR0ZXh0GAEgASgJIjoKC0Rlc3RpbmF0aW9uEg0KBWxhYmVsGAEgASgJEgwKBGtpbmQYAiABKAkSDgoGZGV0YWlsGAMgASgJIlAKG1N1Z2dlc3REZXN0aW5hdGlvbnNSZXNwb25zZRIxCgxkZXN0aW5hdGlvbnMYASADKAsyGy5pdGluZXJhLndlYi52MS5EZXN0aW5hdGlvbiIVChNMaXN0QWlycG9ydHNSZXF1ZXN0IkAKB0FpcnBvcnQSDAoEY29kZRgBIAEoCRIRCgljaXR5X25hbWUYAiABKAkSFAoMY291bnRyeV9jb2RlGAMgASgJIkEKFExpc3RBaXJwb3J0c1Jlc3BvbnNlEikKCGFpcnBvcnRzGAEgAygLMhcuaXRpbmVyYS53ZWIudjEuQWlycG9ydCKLAQoTU3RyZWFtSG90ZWxzUmVxdWVzdBINCgVxdWVyeRgBIAEoCRInCghjaGVja19pbhgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEigKCWNoZWNrX291dBgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5EYXRlEhIKCnBhZ2VfdG9rZW4YBCABKAkiSAoUU3RyZWFtSG90ZWxzUmVzcG9uc2USMAoHcmVzdWx0cxgBIAEoCzIfLml0aW5lcmEuc2VhcmNoLnYxLkhvdGVsUmVzdWx0cyKWAQoUU3RyZWFtRmxpZ2h0c1JlcXVlc3QSDgoGb3JpZ2luGAEgASgJEhMKC2Rlc3RpbmF0aW9uGAIgASgJEi0KDmRlcGFydHVyZV9kYXRlGAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKgoLcmV0dXJuX2RhdGUYBCABKAsyFS5pdGluZXJhLnR5cGUudjEuRGF0ZSJKChVTdHJlYW1GbGlnaHRzUmVzcG9uc2USMQoHcmVzdWx0cxgBIAEoCzIgLml0aW5lcmEuc2VhcmNoLnYxLkZsaWdodFJlc3VsdHMidgoPR2V0SG90ZWxSZXF1ZXN0EhAKCGhvdGVsX2lkGAEgASgJEicKCGNoZWNrX2luGAIgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKAoJY2hlY2tfb3V0GAMgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUihQEKEEdldEhvdGVsUmVzcG9uc2USLQoFaG90ZWwYASABKAsyHi5pdGluZXJhLnNlYXJjaC52MS5Ib3RlbFJlc3VsdBIwChB3YWxsZXRfYXZhaWxhYmxlGAIgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EhAKCGRlZ3JhZGVkGAMgAygJIqoBChNTdGFydEJvb2tpbmdSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRInCgRpdGVtGAIgASgLMhUuaXRpbmVyYS50eXBlLnYxLkl0ZW1CAhgBEi8KC3Nob3duX3ByaWNlGAMgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5QgIYARIOCgZxdW90ZXMYBCADKAkSEAoIZmxleGlibGUYBSABKAgiQAoUU3RhcnRCb29raW5nUmVzcG9uc2USEgoKcGF5bWVudF9pZBgBIAEoCRIUCgxyZWRpcmVjdF91cmwYAiABKAki/AMKBFRyaXASEgoKcGF5bWVudF9pZBgBIAEoCRIWCg5yZXNlcnZhdGlvbl9pZBgCIAEoCRIoCgVzdGF0ZRgDIAEoDjIZLml0aW5lcmEud2ViLnYxLlRyaXBTdGF0ZRIjCgRpdGVtGAQgASgLMhUuaXRpbmVyYS50eXBlLnYxLkl0ZW0SJgoGYW1vdW50GAUgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EigKCG1hcmtkb3duGAYgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5Eg4KBnJlYXNvbhgHIAEoCRIYChBzZWxsZXJfcmVmZXJlbmNlGAggASgJEjAKEGNhbmNlbGxhdGlvbl9mZWUYCSABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSKAoIcmVmdW5kZWQYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI/ChFyZXNlcnZhdGlvbl9zdGF0ZRgNIAEoDjIkLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvblN0YXRlIjwKDkdldFRyaXBSZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkiNQoPR2V0VHJpcFJlc3BvbnNlEiIKBHRyaXAYASABKAsyFC5pdGluZXJhLndlYi52MS5UcmlwIiYKEFdhdGNoVHJpcFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSI3ChFXYXRjaFRyaXBSZXNwb25zZRIiCgR0cmlwGAEgASgLMhQuaXRpbmVyYS53ZWIudjEuVHJpcCI5ChBMaXN0VHJpcHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIlEKEUxpc3RUcmlwc1Jlc3BvbnNlEiMKBXRyaXBzGAEgAygLMhQuaXRpbmVyYS53ZWIudjEuVHJpcBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMgoYUXVvdGVDYW5jZWxsYXRpb25SZXF1ZXN0EhYKDnJlc2VydmF0aW9uX2lkGAEgASgJIqcBChlRdW90ZUNhbmNlbGxhdGlvblJlc3BvbnNlEiMKA2ZlZRgBIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRImCgZyZWZ1bmQYAiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLQoNd2FsbGV0X3JlZnVuZBgDIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIOCgZwb2xpY3kYBCABKAkiKwoRQ2FuY2VsVHJpcFJlcXVlc3QSFgoOcmVzZXJ2YXRpb25faWQYASABKAkiOAoSQ2FuY2VsVHJpcFJlc3BvbnNlEiIKBHRyaXAYASABKAsyFC5pdGluZXJhLndlYi52MS5UcmlwIjkKEEdldFdhbGxldFJlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiswEKEUdldFdhbGxldFJlc3BvbnNlEikKCWF2YWlsYWJsZRgBIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIkCgRoZWxkGAIgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5EjQKDHRyYW5zYWN0aW9ucxgDIAMoCzIeLml0aW5lcmEud2FsbGV0LnYxLlRyYW5zYWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgEIAEoCSIZChdMaXN0U2VsbGVySGVhbHRoUmVxdWVzdCJHChhMaXN0U2VsbGVySGVhbHRoUmVzcG9uc2USKwoHc2VsbGVycxgBIAMoCzIaLml0aW5lcmEuc2VsbGVycy52MS5TZWxsZXIiOwoeTGlzdE9wZXJhdG9yRGVhZExldHRlcnNSZXF1ZXN0EhkKEWxpbWl0X3Blcl9wcm9jZXNzGAEgASgNIlYKEk9wZXJhdG9yRGVhZExldHRlchIPCgdwcm9jZXNzGAEgASgJEi8KC2RlYWRfbGV0dGVyGAIgASgLMhouaXRpbmVyYS5idXMudjEuRGVhZExldHRlciJwCh9MaXN0T3BlcmF0b3JEZWFkTGV0dGVyc1Jlc3BvbnNlEjgKDGRlYWRfbGV0dGVycxgBIAMoCzIiLml0aW5lcmEud2ViLnYxLk9wZXJhdG9yRGVhZExldHRlchITCgt1bnJlYWNoYWJsZRgCIAMoCSJVCh9SZXBsYXlPcGVyYXRvckRlYWRMZXR0ZXJSZXF1ZXN0Eg8KB3Byb2Nlc3MYASABKAkSDQoFZ3JvdXAYAiABKAkSEgoKbWVzc2FnZV9pZBgDIAEoBCIiCiBSZXBsYXlPcGVyYXRvckRlYWRMZXR0ZXJSZXNwb25zZSJWCiBEaXNjYXJkT3BlcmF0b3JEZWFkTGV0dGVyUmVxdWVzdBIPCgdwcm9jZXNzGAEgASgJEg0KBWdyb3VwGAIgASgJEhIKCm1lc3NhZ2VfaWQYAyABKAQiIwohRGlzY2FyZE9wZXJhdG9yRGVhZExldHRlclJlc3BvbnNlKukBCglUcmlwU3RhdGUSGgoWVFJJUF9TVEFURV9VTlNQRUNJRklFRBAAEhUKEVRSSVBfU1RBVEVfUEFZSU5HEAESFwoTVFJJUF9TVEFURV9ERUNMSU5FRBACEhMKD1RSSVBfU1RBVEVfUEFJRBADEhgKFFRSSVBfU1RBVEVfQ09ORklSTUVEEAQSFQoRVFJJUF9TVEFURV9GQUlMRUQQBRIYChRUUklQX1NUQVRFX0NBTkNFTExFRBAGEhgKFFRSSVBfU1RBVEVfRlVMRklMTEVEEAcSFgoSVFJJUF9TVEFURV9FWFBJUkVEEAgylBEKCldlYlNlcnZpY2USTwoGU2lnblVwEh0uaXRpbmVyYS53ZWIudjEuU2lnblVwUmVxdWVzdBoeLml0aW5lcmEud2ViLnYxLlNpZ25VcFJlc3BvbnNlIgaatRgCCAESXgoLVmVyaWZ5RW1haWwSIi5pdGluZXJhLndlYi52MS5WZXJpZnlFbWFpbFJlcXVlc3QaIy5pdGluZXJhLndlYi52MS5WZXJpZnlFbWFpbFJlc3BvbnNlIgaatRgCCAESTwoGU2lnbkluEh0uaXRpbmVyYS53ZWIudjEuU2lnbkluUmVxdWVzdBoeLml0aW5lcmEud2ViLnYxLlNpZ25JblJlc3BvbnNlIgaatRgCCAESUgoHU2lnbk91dBIeLml0aW5lcmEud2ViLnYxLlNpZ25PdXRSZXF1ZXN0Gh8uaXRpbmVyYS53ZWIudjEuU2lnbk91dFJlc3BvbnNlIgaatRgCCAESXgoKR2V0U2Vzc2lvbhIhLml0aW5lcmEud2ViLnYxLkdldFNlc3Npb25SZXF1ZXN0GiIuaXRpbmVyYS53ZWIudjEuR2V0U2Vzc2lvblJlc3BvbnNlIgmQAgGatRgCCAESeQoTU3VnZ2VzdERlc3RpbmF0aW9ucxIqLml0aW5lcmEud2ViLnYxLlN1Z2dlc3REZXN0aW5hdGlvbnNSZXF1ZXN0GisuaXRpbmVyYS53ZWIudjEuU3VnZ2VzdERlc3RpbmF0aW9uc1Jlc3BvbnNlIgmQAgGatRgCCAESZAoMTGlzdEFpcnBvcnRzEiMuaXRpbmVyYS53ZWIudjEuTGlzdEFpcnBvcnRzUmVxdWVzdBokLml0aW5lcmEud2ViLnYxLkxpc3RBaXJwb3J0c1Jlc3BvbnNlIgmQAgGatRgCCAESZgoMU3RyZWFtSG90ZWxzEiMuaXRpbmVyYS53ZWIudjEuU3RyZWFtSG90ZWxzUmVxdWVzdBokLml0aW5lcmEud2ViLnYxLlN0cmVhbUhvdGVsc1Jlc3BvbnNlIgmQAgGatRgCCAEwARJpCg1TdHJlYW1GbGlnaHRzEiQuaXRpbmVyYS53ZWIudjEuU3RyZWFtRmxpZ2h0c1JlcXVlc3QaJS5pdGluZXJhLndlYi52MS5TdHJlYW1GbGlnaHRzUmVzcG9uc2UiCZACAZq1GAIIATABElgKCEdldEhvdGVsEh8uaXRpbmVyYS53ZWIudjEuR2V0SG90ZWxSZXF1ZXN0GiAuaXRpbmVyYS53ZWIudjEuR2V0SG90ZWxSZXNwb25zZSIJkAIBmrUYAggBEmQKDFN0YXJ0Qm9va2luZxIjLml0aW5lcmEud2ViLnYxLlN0YXJ0Qm9va2luZ1JlcXVlc3QaJC5pdGluZXJhLndlYi52MS5TdGFydEJvb2tpbmdSZXNwb25zZSIJkAICmrUYAhABElUKB0dldFRyaXASHi5pdGluZXJhLndlYi52MS5HZXRUcmlwUmVxdWVzdBofLml0aW5lcmEud2ViLnYxLkdldFRyaXBSZXNwb25zZSIJkAIBmrUYAhABEmMKCVdhdGNoVHJpcBIgLml0aW5lcmEud2ViLnYxLldhdGNoVHJpcFJlcXVlc3QaIS5pdGluZXJhLndlYi52MS5XYXRjaFRyaXBSZXNwb25zZSIPkAIBiLUY4NQDmrUYAhABMAESWwoJTGlzdFRyaXBzEiAuaXRpbmVyYS53ZWIudjEuTGlzdFRyaXBzUmVxdWVzdBohLml0aW5lcmEud2ViLnYxLkxpc3RUcmlwc1Jlc3BvbnNlIgmQAgGatRgCEAEScwoRUXVvdGVDYW5jZWxsYXRpb24SKC5pdGluZXJhLndlYi52MS5RdW90ZUNhbmNlbGxhdGlvblJlcXVlc3QaKS5pdGluZXJhLndlYi52MS5RdW90ZUNhbmNlbGxhdGlvblJlc3BvbnNlIgmQAgGatRgCEAESXgoKQ2FuY2VsVHJpcBIhLml0aW5lcmEud2ViLnYxLkNhbmNlbFRyaXBSZXF1ZXN0GiIuaXRpbmVyYS53ZWIudjEuQ2FuY2VsVHJpcFJlc3BvbnNlIgmQAgKatRgCEAESWwoJR2V0V2FsbGV0EiAuaXRpbmVyYS53ZWIudjEuR2V0V2FsbGV0UmVxdWVzdBohLml0aW5lcmEud2ViLnYxLkdldFdhbGxldFJlc3BvbnNlIgmQAgGatRgCEAEScAoQTGlzdFNlbGxlckhlYWx0aBInLml0aW5lcmEud2ViLnYxLkxpc3RTZWxsZXJIZWFsdGhSZXF1ZXN0GiguaXRpbmVyYS53ZWIudjEuTGlzdFNlbGxlckhlYWx0aFJlc3BvbnNlIgmQAgGatRgCIAEShQEKF0xpc3RPcGVyYXRvckRlYWRMZXR0ZXJzEi4uaXRpbmVyYS53ZWIudjEuTGlzdE9wZXJhdG9yRGVhZExldHRlcnNSZXF1ZXN0Gi8uaXRpbmVyYS53ZWIudjEuTGlzdE9wZXJhdG9yRGVhZExldHRlcnNSZXNwb25zZSIJkAIBmrUYAiABEogBChhSZXBsYXlPcGVyYXRvckRlYWRMZXR0ZXISLy5pdGluZXJhLndlYi52MS5SZXBsYXlPcGVyYXRvckRlYWRMZXR0ZXJSZXF1ZXN0GjAuaXRpbmVyYS53ZWIudjEuUmVwbGF5T3BlcmF0b3JEZWFkTGV0dGVyUmVzcG9uc2UiCZACApq1GAIgARKLAQoZRGlzY2FyZE9wZXJhdG9yRGVhZExldHRlchIwLml0aW5lcmEud2ViLnYxLkRpc2NhcmRPcGVyYXRvckRlYWRMZXR0ZXJSZXF1ZXN0GjEuaXRpbmVyYS53ZWIudjEuRGlzY2FyZE9wZXJhdG9yRGVhZExldHRlclJlc3BvbnNlIgmQAgKatRgCIAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_itinera_booking_v1_booking, file_itinera_bus_v1_dead_letters, file_itinera_options_v1_options, file_itinera_search_v1_search, file_itinera_sellers_v1_sellers, file_itinera_type_v1_date, file_itinera_type_v1_item, file_itinera_type_v1_money, file_itinera_wallet_v1_wallet]);
 
 /**
  * The signed-in customer as pages show them.
@@ -46,6 +50,14 @@ export type Customer = Message<"itinera.web.v1.Customer"> & {
    * @generated from field: string display_name = 2;
    */
   displayName: string;
+
+  /**
+   * True for a person with the operator role (the app shows the Operator
+   * page). Answered by GetSession, from the verified token.
+   *
+   * @generated from field: bool operator = 3;
+   */
+  operator: boolean;
 };
 
 /**
@@ -1156,6 +1168,219 @@ export const GetWalletResponseSchema: GenMessage<GetWalletResponse> = /*@__PURE_
   messageDesc(file_itinera_web_v1_web, 37);
 
 /**
+ * All sellers.
+ *
+ * @generated from message itinera.web.v1.ListSellerHealthRequest
+ */
+export type ListSellerHealthRequest = Message<"itinera.web.v1.ListSellerHealthRequest"> & {
+};
+
+/**
+ * Describes the message itinera.web.v1.ListSellerHealthRequest.
+ * Use `create(ListSellerHealthRequestSchema)` to create a new message.
+ */
+export const ListSellerHealthRequestSchema: GenMessage<ListSellerHealthRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 38);
+
+/**
+ * Every registered seller's health, as sellers' ListSellers answers it.
+ *
+ * @generated from message itinera.web.v1.ListSellerHealthResponse
+ */
+export type ListSellerHealthResponse = Message<"itinera.web.v1.ListSellerHealthResponse"> & {
+  /**
+   * In sellers' order.
+   *
+   * @generated from field: repeated itinera.sellers.v1.Seller sellers = 1;
+   */
+  sellers: Seller[];
+};
+
+/**
+ * Describes the message itinera.web.v1.ListSellerHealthResponse.
+ * Use `create(ListSellerHealthResponseSchema)` to create a new message.
+ */
+export const ListSellerHealthResponseSchema: GenMessage<ListSellerHealthResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 39);
+
+/**
+ * Every consuming process's dead letters.
+ *
+ * @generated from message itinera.web.v1.ListOperatorDeadLettersRequest
+ */
+export type ListOperatorDeadLettersRequest = Message<"itinera.web.v1.ListOperatorDeadLettersRequest"> & {
+  /**
+   * At most this many per process, 1 to 100; 0: 50.
+   *
+   * @generated from field: uint32 limit_per_process = 1;
+   */
+  limitPerProcess: number;
+};
+
+/**
+ * Describes the message itinera.web.v1.ListOperatorDeadLettersRequest.
+ * Use `create(ListOperatorDeadLettersRequestSchema)` to create a new message.
+ */
+export const ListOperatorDeadLettersRequestSchema: GenMessage<ListOperatorDeadLettersRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 40);
+
+/**
+ * A dead letter and the process that holds it.
+ *
+ * @generated from message itinera.web.v1.OperatorDeadLetter
+ */
+export type OperatorDeadLetter = Message<"itinera.web.v1.OperatorDeadLetter"> & {
+  /**
+   * "booking", "payment", "mailer", "sellers" or "pricing".
+   *
+   * @generated from field: string process = 1;
+   */
+  process: string;
+
+  /**
+   * The dead letter.
+   *
+   * @generated from field: itinera.bus.v1.DeadLetter dead_letter = 2;
+   */
+  deadLetter?: DeadLetter | undefined;
+};
+
+/**
+ * Describes the message itinera.web.v1.OperatorDeadLetter.
+ * Use `create(OperatorDeadLetterSchema)` to create a new message.
+ */
+export const OperatorDeadLetterSchema: GenMessage<OperatorDeadLetter> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 41);
+
+/**
+ * The dead letters found.
+ *
+ * @generated from message itinera.web.v1.ListOperatorDeadLettersResponse
+ */
+export type ListOperatorDeadLettersResponse = Message<"itinera.web.v1.ListOperatorDeadLettersResponse"> & {
+  /**
+   * Oldest failure first.
+   *
+   * @generated from field: repeated itinera.web.v1.OperatorDeadLetter dead_letters = 1;
+   */
+  deadLetters: OperatorDeadLetter[];
+
+  /**
+   * The processes that did not answer (their dead letters are not shown).
+   *
+   * @generated from field: repeated string unreachable = 2;
+   */
+  unreachable: string[];
+};
+
+/**
+ * Describes the message itinera.web.v1.ListOperatorDeadLettersResponse.
+ * Use `create(ListOperatorDeadLettersResponseSchema)` to create a new message.
+ */
+export const ListOperatorDeadLettersResponseSchema: GenMessage<ListOperatorDeadLettersResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 42);
+
+/**
+ * Which dead letter.
+ *
+ * @generated from message itinera.web.v1.ReplayOperatorDeadLetterRequest
+ */
+export type ReplayOperatorDeadLetterRequest = Message<"itinera.web.v1.ReplayOperatorDeadLetterRequest"> & {
+  /**
+   * The process that holds it (OperatorDeadLetter.process).
+   *
+   * @generated from field: string process = 1;
+   */
+  process: string;
+
+  /**
+   * Its consumer group.
+   *
+   * @generated from field: string group = 2;
+   */
+  group: string;
+
+  /**
+   * Its message id.
+   *
+   * @generated from field: uint64 message_id = 3;
+   */
+  messageId: bigint;
+};
+
+/**
+ * Describes the message itinera.web.v1.ReplayOperatorDeadLetterRequest.
+ * Use `create(ReplayOperatorDeadLetterRequestSchema)` to create a new message.
+ */
+export const ReplayOperatorDeadLetterRequestSchema: GenMessage<ReplayOperatorDeadLetterRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 43);
+
+/**
+ * Replayed.
+ *
+ * @generated from message itinera.web.v1.ReplayOperatorDeadLetterResponse
+ */
+export type ReplayOperatorDeadLetterResponse = Message<"itinera.web.v1.ReplayOperatorDeadLetterResponse"> & {
+};
+
+/**
+ * Describes the message itinera.web.v1.ReplayOperatorDeadLetterResponse.
+ * Use `create(ReplayOperatorDeadLetterResponseSchema)` to create a new message.
+ */
+export const ReplayOperatorDeadLetterResponseSchema: GenMessage<ReplayOperatorDeadLetterResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 44);
+
+/**
+ * Which dead letter.
+ *
+ * @generated from message itinera.web.v1.DiscardOperatorDeadLetterRequest
+ */
+export type DiscardOperatorDeadLetterRequest = Message<"itinera.web.v1.DiscardOperatorDeadLetterRequest"> & {
+  /**
+   * The process that holds it (OperatorDeadLetter.process).
+   *
+   * @generated from field: string process = 1;
+   */
+  process: string;
+
+  /**
+   * Its consumer group.
+   *
+   * @generated from field: string group = 2;
+   */
+  group: string;
+
+  /**
+   * Its message id.
+   *
+   * @generated from field: uint64 message_id = 3;
+   */
+  messageId: bigint;
+};
+
+/**
+ * Describes the message itinera.web.v1.DiscardOperatorDeadLetterRequest.
+ * Use `create(DiscardOperatorDeadLetterRequestSchema)` to create a new message.
+ */
+export const DiscardOperatorDeadLetterRequestSchema: GenMessage<DiscardOperatorDeadLetterRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 45);
+
+/**
+ * Discarded.
+ *
+ * @generated from message itinera.web.v1.DiscardOperatorDeadLetterResponse
+ */
+export type DiscardOperatorDeadLetterResponse = Message<"itinera.web.v1.DiscardOperatorDeadLetterResponse"> & {
+};
+
+/**
+ * Describes the message itinera.web.v1.DiscardOperatorDeadLetterResponse.
+ * Use `create(DiscardOperatorDeadLetterResponseSchema)` to create a new message.
+ */
+export const DiscardOperatorDeadLetterResponseSchema: GenMessage<DiscardOperatorDeadLetterResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_web_v1_web, 46);
+
+/**
  * Where a trip is, in the customer's words.
  *
  * @generated from enum itinera.web.v1.TripState
@@ -1430,6 +1655,53 @@ export const WebService: GenService<{
     methodKind: "unary";
     input: typeof GetWalletRequestSchema;
     output: typeof GetWalletResponseSchema;
+  },
+  /**
+   * The Operator page (a person with the operator role only; the BFF
+   * forwards the person's own token, so each service checks the role too).
+   * The sellers' health: breaker, latest failures, last pull, look-to-book.
+   *
+   * @generated from rpc itinera.web.v1.WebService.ListSellerHealth
+   */
+  listSellerHealth: {
+    methodKind: "unary";
+    input: typeof ListSellerHealthRequestSchema;
+    output: typeof ListSellerHealthResponseSchema;
+  },
+  /**
+   * The dead letters of every process that consumes events (booking,
+   * payment, mailer, sellers, pricing), oldest failure first; a process that
+   * does not answer is named in `unreachable`, the others still shown.
+   *
+   * @generated from rpc itinera.web.v1.WebService.ListOperatorDeadLetters
+   */
+  listOperatorDeadLetters: {
+    methodKind: "unary";
+    input: typeof ListOperatorDeadLettersRequestSchema;
+    output: typeof ListOperatorDeadLettersResponseSchema;
+  },
+  /**
+   * Delivers a dead letter again to its group (DeadLetterService.Replay on
+   * the process that consumes it). NOT_FOUND when it was replayed or
+   * discarded already.
+   *
+   * @generated from rpc itinera.web.v1.WebService.ReplayOperatorDeadLetter
+   */
+  replayOperatorDeadLetter: {
+    methodKind: "unary";
+    input: typeof ReplayOperatorDeadLetterRequestSchema;
+    output: typeof ReplayOperatorDeadLetterResponseSchema;
+  },
+  /**
+   * Forgets a dead letter (DeadLetterService.Discard on its process).
+   * NOT_FOUND when it was replayed or discarded already.
+   *
+   * @generated from rpc itinera.web.v1.WebService.DiscardOperatorDeadLetter
+   */
+  discardOperatorDeadLetter: {
+    methodKind: "unary";
+    input: typeof DiscardOperatorDeadLetterRequestSchema;
+    output: typeof DiscardOperatorDeadLetterResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_itinera_web_v1_web, 0);
