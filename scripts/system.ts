@@ -72,10 +72,13 @@ export const RUN_MODES = ["tsx", "dist"] as const;
 export type RunMode = (typeof RUN_MODES)[number];
 const runSetting = { run: oneOf("ITINERA_RUN", RUN_MODES, "tsx"), replicas: int("ITINERA_REPLICAS", 1, { min: 1, max: 9 }) };
 
-/** The processes of the system with `replicas` processes of each internal service (web stays one: it is the edge). */
+/** An internal service: run as replicas its callers balance over (web is the edge, behind the ingress; sandboxes are third parties). */
+export const isReplicated = (s: ProcessSpec) => s.readyPath === "/readyz" && s.name !== "web";
+
+/** The processes of the system with `replicas` processes of each internal service. */
 export function replicated(specs: readonly ProcessSpec[], replicas: number, env: NodeJS.ProcessEnv): ProcessSpec[] {
   return specs.flatMap((s) => {
-    if (replicas === 1 || s.readyPath !== "/readyz" || s.name === "web") return [s];
+    if (replicas === 1 || !isReplicated(s)) return [s];
     return Array.from({ length: replicas }, (_, i): ProcessSpec => {
       if (i === 0) return s;
       const p = port(env, `${s.portVar}_${i + 1}`, s.port + 200 * i);
