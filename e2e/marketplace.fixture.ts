@@ -166,6 +166,23 @@ export interface MarketplaceOptions {
   bus?: BusEngine;
   /** An external JetStream server or cluster (NATS_URL, comma-separated; NATS_REPLICAS in the env for a cluster) for bus "nats". */
   natsUrl?: string;
+  /**
+   * Processes of every internal service (ITINERA_REPLICAS), each replica on a
+   * free port of its own (<SERVICE>_PORT_k); the marketplace's clients call
+   * every replica of their service. Default 1.
+   */
+  replicas?: number;
+}
+
+/** The port variables of the services the supervisor replicates (scripts/system.ts `replicated`). */
+const REPLICATED_PORT_VARS = PORT_VARS.filter((v) => !["SKYLARK_PORT", "CASA_PORT", "WANDERLY_PORT", "GATEWAY_PORT", "SMTP_PORT", "SMTP_VIEW_PORT", "WEB_PORT"].includes(v));
+
+/** ITINERA_REPLICAS and a free port for each replica beyond the first. */
+async function replicaPorts(replicas: number): Promise<Record<string, string>> {
+  if (replicas <= 1) return {};
+  const ports: Record<string, string> = { ITINERA_REPLICAS: String(replicas) };
+  for (const v of REPLICATED_PORT_VARS) for (let k = 2; k <= replicas; k++) ports[`${v}_${k}`] = String(await freePort());
+  return ports;
 }
 
 /** The JetStream server's store and port when the system starts its own, and how to remove the store. */
@@ -225,6 +242,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
     SEARCH_TOTAL_MS: String(E2E_BUDGETS.totalMs),
     SEARCH_RESERVE_MS: String(E2E_BUDGETS.reserveMs),
     SEARCH_LIVE_RESERVE_MS: String(E2E_BUDGETS.liveReserveMs),
+    ...(await replicaPorts(opts.replicas ?? 1)),
     ...extraEnv,
   };
   const secretOf = (name: string) => env[serviceSecretVariable(name)] ?? "";
@@ -250,7 +268,8 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
     throw e;
   }
   const busAt: BusAt = { databaseUrl: database.url, natsUrl: opts.natsUrl ?? system.nats?.url };
-  const client = <S extends Parameters<typeof clientOf>[0]>(desc: S, name: string) => clientOf(desc, grpcTransport(system.url(name)));
+  const client = <S extends Parameters<typeof clientOf>[0]>(desc: S, name: string) =>
+    clientOf(desc, grpcTransport(system.replicasOf(name).map(system.url).join(",")));
   const clients = {
     identity: client(IdentityService, "identity"),
     wallet: client(WalletService, "wallet"),
