@@ -104,6 +104,11 @@ export function chain<I extends EndpointInfo | PublishInfo = MethodInfo>(...midd
   return (next, info) => middlewares.reduceRight((ep, mw) => mw(ep, info), next);
 }
 
+/** Whether the contract says a call may run twice: idempotency_level NO_SIDE_EFFECTS or IDEMPOTENT. */
+export function isIdempotent(method: DescMethod): boolean {
+  return method.idempotency === Idempotency.NO_SIDE_EFFECTS || method.idempotency === Idempotency.IDEMPOTENT;
+}
+
 export function methodInfo(method: DescMethod, side: "server" | "client"): MethodInfo {
   if (method.methodKind !== "unary" && method.methodKind !== "server_streaming") {
     throw new Error(`${method.parent.typeName}.${method.name}: the kit serves unary and server-streaming methods only`);
@@ -114,8 +119,7 @@ export function methodInfo(method: DescMethod, side: "server" | "client"): Metho
     service: method.parent.typeName,
     name: method.name,
     kind: method.methodKind,
-    idempotent:
-      method.idempotency === Idempotency.NO_SIDE_EFFECTS || method.idempotency === Idempotency.IDEMPOTENT,
+    idempotent: isIdempotent(method),
     timeoutMs: getOption(method, timeout_ms),
     callers: callersOf(method),
     side,

@@ -3,6 +3,7 @@
 // given and either returns the typed settings or throws one ConfigError that
 // names every bad variable. Pure: it never reads process.env itself.
 import { isIP } from "node:net";
+import { parsePeerUrls } from "./peer-urls.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -249,5 +250,17 @@ export function serverList(variable: string, schemes: readonly string[], fallbac
       return schemes.includes(u.protocol.slice(0, -1)) && u.hostname !== "" && (u.pathname === "" || u.pathname === "/");
     };
     return items.every((s) => s !== "" && valid(s)) ? ok(items) : bad(rule);
+  });
+}
+
+/**
+ * A dependency's address (CATALOG_URL…): one base URL, or a comma-separated
+ * list of the replicas' base URLs (platform/peer-urls.ts says what an entry
+ * may be); kept as the text given, which transport/client.ts balances over.
+ */
+export function peerUrls(variable: string, fallback?: string): Setting<string> {
+  return setting(variable, defaulted(fallback), (text) => {
+    const parsed = parsePeerUrls(text);
+    return parsed.ok ? ok(parsed.urls.join(",")) : bad(`must be one base URL or a comma-separated list of them; it ${parsed.problem}`);
   });
 }

@@ -14,19 +14,28 @@
 // is never iterated stays open until the caller's ctx.signal fires.
 //
 // Transports (one per peer, shared by every call; HTTP/2 ones keep one
-// connection, which does not keep the process alive when idle):
+// connection per replica, which does not keep the process alive when idle):
 //   connectTransport(baseUrl, { http2?: false, binary?: true })
-//   grpcTransport(baseUrl)                       // gRPC over HTTP/2 (h2c); unary calls by transport/grpc-unary-client.ts
-//   grpcTransport(baseUrl, { unaryFastPath: false })  // every call by connect-node's gRPC client
+//   grpcTransport(peers)                         // gRPC over HTTP/2 (h2c); unary calls by transport/grpc-unary-client.ts
+//   grpcTransport(peers, { unaryFastPath: false })  // every call by connect-node's gRPC client
 //   grpcWebTransport(baseUrl, { http2?: false })
+// `peers` (gRPC, and Connect over HTTP/2) is what a dependency's URL variable
+// holds (platform/peer-urls.ts): one base URL whose host is an IP address is
+// called as it always was; a comma-separated list of replicas, or a host name
+// (all its addresses), is balanced by transport/balancer.ts, which stops
+// calling a replica that drains or fails and resends what is safe to resend.
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type CallOptions, type Transport } from "@connectrpc/connect";
-import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { isIP } from "node:net";
 import { chain, methodInfo, type Endpoint, type MethodInfo, type Middleware } from "../endpoints/endpoint.js";
 import { clientFromEndpoints, type Client, type EndpointSet } from "../endpoints/service.js";
 import { callOptionsOf } from "./context.js";
 import { fromConnectError } from "./errors.js";
+import { peerUrlList } from "../platform/peer-urls.js";
+import { balancedTransport, type BalancerOptions, type ReplicaTransport } from "./balancer.js";
 import { withUnaryFastPath } from "./grpc-unary-client.js";
+import { ReplicaSessions } from "./replica-sessions.js";
 
 type RemoteCall = (req: unknown, options: CallOptions) => Promise<unknown> | AsyncIterable<unknown>;
 
@@ -91,7 +100,7 @@ async function openStream<T>(source: AsyncIterable<T>, stop: () => void): Promis
   };
 }
 
-export interface ConnectTransportOptions {
+export interface ConnectTransportOptions extends BalancerOptions {
   /** HTTP/2 cleartext with prior knowledge instead of HTTP/1.1 (default false). */
   http2?: boolean;
   /** Protobuf binary (default) or JSON bodies. */
@@ -105,21 +114,43 @@ export interface ConnectTransportOptions {
  */
 const INTERNAL = { acceptCompression: [] };
 
-export function connectTransport(baseUrl: string, opts: ConnectTransportOptions = {}): Transport {
+/** `peers` over HTTP/2 (Connect, or gRPC); HTTP/1.1 takes one base URL. */
+export function connectTransport(peers: string, opts: ConnectTransportOptions = {}): Transport {
   const useBinaryFormat = opts.binary ?? true;
-  return opts.http2
-    ? createConnectTransport({ ...INTERNAL, baseUrl, httpVersion: "2", useBinaryFormat })
-    : createConnectTransport({ ...INTERNAL, baseUrl, httpVersion: "1.1", useBinaryFormat });
+  if (!opts.http2) return createConnectTransport({ ...INTERNAL, baseUrl: onlyUrl(peers), httpVersion: "1.1", useBinaryFormat });
+  return replicated(peers, opts, (baseUrl, onGoaway) =>
+    createConnectTransport({ ...INTERNAL, baseUrl, httpVersion: "2", useBinaryFormat, sessionManager: new ReplicaSessions(baseUrl, onGoaway) }),
+  );
 }
 
-export function grpcTransport(baseUrl: string, opts: { unaryFastPath?: boolean } = {}): Transport {
-  if (opts.unaryFastPath === false) return createGrpcTransport({ ...INTERNAL, baseUrl });
-  const sessionManager = new Http2SessionManager(baseUrl);
-  return withUnaryFastPath(sessionManager, baseUrl, createGrpcTransport({ ...INTERNAL, baseUrl, sessionManager }));
+export interface GrpcTransportOptions extends BalancerOptions {
+  /** Unary calls by transport/grpc-unary-client.ts (default true), or by connect-node's gRPC client. */
+  unaryFastPath?: boolean;
+}
+
+export function grpcTransport(peers: string, opts: GrpcTransportOptions = {}): Transport {
+  return replicated(peers, opts, (baseUrl, onGoaway) => {
+    const sessionManager = new ReplicaSessions(baseUrl, onGoaway);
+    const streaming = createGrpcTransport({ ...INTERNAL, baseUrl, sessionManager });
+    return opts.unaryFastPath === false ? streaming : withUnaryFastPath(sessionManager, baseUrl, streaming);
+  });
 }
 
 export function grpcWebTransport(baseUrl: string, opts: { http2?: boolean } = {}): Transport {
   return opts.http2
     ? createGrpcWebTransport({ ...INTERNAL, baseUrl, httpVersion: "2" })
     : createGrpcWebTransport({ ...INTERNAL, baseUrl, httpVersion: "1.1" });
+}
+
+/** One replica at an IP address: its own transport, as before balancing existed; otherwise the balancer over all. */
+function replicated(peers: string, opts: BalancerOptions, open: ReplicaTransport): Transport {
+  const urls = peerUrlList(peers);
+  if (urls.length === 1 && isIP(new URL(urls[0]!).hostname.replace(/^\[|\]$/g, "")) !== 0) return open(urls[0]!, () => {});
+  return balancedTransport(urls, open, opts);
+}
+
+function onlyUrl(peers: string): string {
+  const urls = peerUrlList(peers);
+  if (urls.length > 1) throw new Error(`HTTP/1.1 transports call one base URL, got ${urls.length}: use http2 to balance over replicas`);
+  return urls[0]!;
 }

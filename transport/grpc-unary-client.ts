@@ -214,10 +214,28 @@ function fromNodeReason(reason: unknown): ConnectError {
 /** The code for an HTTP/2 reset (gRPC's mapping, as connect-node's for the codes it knows); undefined for NO_ERROR unless `when` says the reset cut the call off. */
 function fromResetCode(rstCode: number | undefined, when?: string): ConnectError | undefined {
   const code = RESET_CODES.get(rstCode ?? h2.NGHTTP2_NO_ERROR);
-  const described = `http/2 stream closed with error code 0x${(rstCode ?? 0).toString(16)}${when ? ` ${when}` : ""}`;
+  const described = `http/2 stream closed with error code ${H2_CODE_NAMES[rstCode ?? 0] ?? "UNKNOWN"} (0x${(rstCode ?? 0).toString(16)})${when ? ` ${when}` : ""}`;
   if (code !== undefined) return new ConnectError(described, code);
   return when ? new ConnectError(described, Code.Internal) : undefined;
 }
+
+/** RFC 9113 §7's names, as connect-node writes them: the balancer reads REFUSED_STREAM (transport/balancer.ts). */
+const H2_CODE_NAMES = [
+  "NO_ERROR",
+  "PROTOCOL_ERROR",
+  "INTERNAL_ERROR",
+  "FLOW_CONTROL_ERROR",
+  "SETTINGS_TIMEOUT",
+  "STREAM_CLOSED",
+  "FRAME_SIZE_ERROR",
+  "REFUSED_STREAM",
+  "CANCEL",
+  "COMPRESSION_ERROR",
+  "CONNECT_ERROR",
+  "ENHANCE_YOUR_CALM",
+  "INADEQUATE_SECURITY",
+  "HTTP_1_1_REQUIRED",
+];
 
 const RESET_CODES = new Map<number, Code>([
   [h2.NGHTTP2_PROTOCOL_ERROR, Code.Internal],

@@ -12,7 +12,7 @@ import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { config, port, url } from "../../platform/config.js";
+import { config, port, peerUrls } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { openBus } from "../../transport/bus/open.js";
@@ -32,8 +32,8 @@ async function main() {
   const rt = startRuntime("booking", process.env);
   const cfg = config(process.env, {
     port: port("BOOKING_PORT", 7007),
-    walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
-    paymentUrl: url("PAYMENT_URL", "http://127.0.0.1:7006"),
+    walletUrl: peerUrls("WALLET_URL", "http://127.0.0.1:7004"),
+    paymentUrl: peerUrls("PAYMENT_URL", "http://127.0.0.1:7006"),
     ...identitySettings("booking"),
     ...bookingSettings(),
   });

@@ -18,11 +18,12 @@ import type { Registry } from "prom-client";
 import { clientStack, type ClientStack } from "../../endpoints/stack.js";
 import type { Client } from "../../endpoints/service.js";
 import { IdentityService } from "../../gen/itinera/identity/v1/identity_pb.js";
-import { secret, url } from "../../platform/config.js";
+import { peerUrls, secret } from "../../platform/config.js";
+import { peerUrlList } from "../../platform/peer-urls.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import type { Authenticate } from "../../transport/context.js";
 import { developmentServiceSecret, serviceTokens, type ServiceTokens } from "./service-tokens.js";
-import { bearerAuthenticator, tokenVerifier } from "./verifier.js";
+import { bearerAuthenticator, tokenVerifier, type VerifyToken } from "./verifier.js";
 
 /**
  * The settings every service with authenticated methods reads: IDENTITY_URL,
@@ -31,12 +32,13 @@ import { bearerAuthenticator, tokenVerifier } from "./verifier.js";
  */
 export function identitySettings(serviceName: string) {
   return {
-    identityUrl: url("IDENTITY_URL", "http://127.0.0.1:7001"),
+    identityUrl: peerUrls("IDENTITY_URL", "http://127.0.0.1:7001"),
     serviceSecret: secret("SERVICE_SECRET", developmentServiceSecret(serviceName)),
   };
 }
 
 export interface IdentityAccessOptions {
+  /** One base URL, or the replicas' (identitySettings reads IDENTITY_URL). */
   identityUrl: string;
   serviceSecret: string;
   /** This service's name: the subject of its own tokens. */
@@ -47,6 +49,8 @@ export interface IdentityAccessOptions {
 
 export interface IdentityAccess {
   authenticate: Authenticate;
+  /** The token verifier `authenticate` uses (identity's keys, fetched from any of its replicas). */
+  verify: VerifyToken;
   tokens: ServiceTokens;
   /**
    * The service's own principal for a call made for itself, whatever principal
@@ -62,8 +66,10 @@ export function identityAccess(o: IdentityAccessOptions): IdentityAccess {
   const stack = clientStack({ registry: o.registry, tracer: o.tracer, timeoutMs: 2_000 });
   const identity = clientOf(IdentityService, grpcTransport(o.identityUrl), ...stack.middlewares);
   const tokens = serviceTokens({ identity, serviceName: o.serviceName, secret: o.serviceSecret });
+  const verify = tokenVerifier({ jwksUrl: peerUrlList(o.identityUrl).map((u) => new URL("/.well-known/jwks.json", u)) });
   return {
-    authenticate: bearerAuthenticator(tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", o.identityUrl) })),
+    authenticate: bearerAuthenticator(verify),
+    verify,
     tokens,
     servicePrincipal: (ctx) => tokens.principal(derive(ctx, { principal: undefined })),
     identity,

@@ -26,8 +26,11 @@ import { KitError, unauthenticated, unavailable } from "../../endpoints/errors.j
 import type { Authenticate } from "../../transport/context.js";
 
 export interface TokenVerifierOptions {
-  /** identity's GET /.well-known/jwks.json. One of jwksUrl and getKeys. */
-  jwksUrl?: string | URL;
+  /**
+   * identity's GET /.well-known/jwks.json; one per replica of identity when it
+   * has several (each is asked in turn until one answers). One of jwksUrl and getKeys.
+   */
+  jwksUrl?: string | URL | readonly (string | URL)[];
   /** Any other source of the JWK set (e.g. IdentityService.GetJwks). */
   getKeys?: () => Promise<JSONWebKeySet>;
   /** Default "itinera-identity". */
@@ -64,9 +67,11 @@ export function tokenVerifier(opts: TokenVerifierOptions): VerifyToken {
   const cooldownMs = opts.cooldownMs ?? 30_000;
   let keys: JWTVerifyGetKey;
   if (opts.jwksUrl) {
-    const remote = createRemoteJWKSet(new URL(opts.jwksUrl), { cacheMaxAge: cacheMs, cooldownDuration: cooldownMs });
-    prefetch(remote);
-    keys = remote;
+    const remotes = (Array.isArray(opts.jwksUrl) ? opts.jwksUrl : [opts.jwksUrl as string | URL]).map((u) =>
+      createRemoteJWKSet(new URL(u), { cacheMaxAge: cacheMs, cooldownDuration: cooldownMs }),
+    );
+    remotes.forEach((remote) => prefetch(remote));
+    keys = remotes.length === 1 ? remotes[0]! : firstAnswering(remotes);
   } else {
     keys = cachedKeySet(required(opts.getKeys), cacheMs, cooldownMs);
   }
@@ -136,6 +141,22 @@ function verifiedTokens(ms: number, entries: number, now: () => number) {
       known.set(token, { principal, until: Math.min(now() + ms, expiresAt) });
       if (known.size > entries) known.delete(known.keys().next().value!);
     },
+  };
+}
+
+/** The keys of the first replica that answers: one that cannot be reached (a fetch that failed or timed out) passes the turn. */
+function firstAnswering(sets: JWTVerifyGetKey[]): JWTVerifyGetKey {
+  return async (header, token) => {
+    let unreachable: unknown;
+    for (const set of sets) {
+      try {
+        return await set(header, token);
+      } catch (e) {
+        if (e instanceof errors.JOSEError && !(e instanceof errors.JWKSTimeout)) throw e;
+        unreachable = e;
+      }
+    }
+    throw unreachable;
   };
 }
 

@@ -16,7 +16,7 @@ import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
-import { config, int, port, secret, url, urlList } from "../../platform/config.js";
+import { config, int, port, peerUrls, secret, url, urlList } from "../../platform/config.js";
 import { advisoryExclusive } from "../../platform/job-lock.js";
 import { quoteSettings, quoteVerifier } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
@@ -47,7 +47,7 @@ async function main() {
     gatewayUrl: url("GATEWAY_URL", "http://127.0.0.1:7110"),
     gatewaySecret: secret("GATEWAY_SECRET", DEVELOPMENT_GATEWAY_SECRET),
     publicUrl: url("PAYMENT_PUBLIC_URL", "http://127.0.0.1:7006"),
-    bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
+    bookingUrl: peerUrls("BOOKING_URL", "http://127.0.0.1:7007"),
     expireMs: int("PAYMENT_EXPIRE_MS", 15 * 60_000, { min: 1000 }),
     sweepMs: int("PAYMENT_SWEEP_MS", 30_000, { min: 100 }),
     webPublicUrl: url("WEB_PUBLIC_URL", "http://127.0.0.1:8080"),

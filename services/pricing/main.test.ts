@@ -29,7 +29,7 @@ import { bearerAuthenticator, tokenVerifier } from "../identity/verifier.js";
 const log = pino({ level: "silent" });
 /** A call as `name`, with a service token identity issued. */
 const as = async (name: string) => {
-  const res = await clientOf(IdentityService, connectTransport(identityServer.url)).issueServiceToken(backgroundContext({ log }), { serviceName: name, secret: testServiceSecret(name) });
+  const res = await clientOf(IdentityService, connectTransport(identityServers[0]!.url)).issueServiceToken(backgroundContext({ log }), { serviceName: name, secret: testServiceSecret(name) });
   return backgroundContext({ log, principal: { kind: "service", id: name, roles: [], token: res.accessToken } });
 };
 
@@ -60,29 +60,32 @@ const fakeSellers: Service<typeof SellersService> = {
 };
 
 let db: TestDatabase;
-let sellers: RunningServer;
+/** Two replicas of sellers (SELLERS_URL names both), with the fares each quoted. */
+let sellers: RunningServer[];
+const quotedBy = [0, 0];
 let pricing: TestProcess;
 let url: string;
 let identity: IdentityFixture;
-let identityServer: RunningServer;
+let identityServers: RunningServer[];
 
 test.before(async () => {
   db = await testDatabase();
   identity = await identityFixture();
-  identityServer = await serveIdentity(identity);
-  const authenticate = bearerAuthenticator(tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", identityServer.url) }));
-  sellers = await startServer({
-    port: 0,
-    log,
-    routes: (router) => serveService(router, SellersService, endpointsOf(SellersService, fakeSellers), { log, authenticate }),
-  });
+  identityServers = [await serveIdentity(identity), await serveIdentity(identity)];
+  const authenticate = bearerAuthenticator(tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", identityServers[0]!.url) }));
+  sellers = await Promise.all(
+    quotedBy.map((_, i) => {
+      const replica: Service<typeof SellersService> = { ...fakeSellers, quoteFlights: (ctx, req) => (quotedBy[i]!++, fakeSellers.quoteFlights(ctx, req)) };
+      return startServer({ port: 0, log, routes: (router) => serveService(router, SellersService, endpointsOf(SellersService, replica), { log, authenticate }) });
+    }),
+  );
   url = `http://127.0.0.1:${await freePort()}`;
   pricing = startProcess("services/pricing/main.ts", {
     LOG_LEVEL: "warn",
     PRICING_PORT: new URL(url).port,
     DATABASE_URL: db.url,
-    SELLERS_URL: sellers.url,
-    IDENTITY_URL: identityServer.url,
+    SELLERS_URL: sellers.map((s) => s.url).join(","),
+    IDENTITY_URL: identityServers.map((s) => s.url).join(","),
     SERVICE_SECRET: testServiceSecret("pricing"),
   });
   await until("pricing ready", async () => {
@@ -95,8 +98,7 @@ test.before(async () => {
 test.after(async () => {
   try {
     await pricing?.kill();
-    await sellers?.close(1_000);
-    await identityServer?.close(1_000);
+    await Promise.all([...(sellers ?? []), ...(identityServers ?? [])].map((s) => s.close(1_000)));
     await identity?.close();
   } finally {
     await db?.drop();
@@ -148,6 +150,26 @@ test("only sellers ingests and only search reads: anyone else is refused before 
   assert.is((offers as KitError).message, 'GetHotelOffers may be called by the service search, not by the service "sellers"');
 });
 
+test("SELLERS_URL naming two replicas: pricing's live quotes go to each in turn", async () => {
+  const ctx = await as("search");
+  const before = [...quotedBy];
+  for (const days of [20, 21, 22, 23]) {
+    await client().getFlightFares(ctx, { origin: "LIS", destination: "OPO", departureDate: dateMessage(addDays(utcDay(new Date()), days)) });
+  }
+  assert.equal(quotedBy.map((n, i) => n - before[i]!), [2, 2]);
+});
+
+test("a dependency's URL list with a bad entry stops the service at start, naming the variable and the entry", async () => {
+  const p = startProcess("services/pricing/main.ts", { LOG_LEVEL: "warn", PRICING_PORT: String(await freePort()), SELLERS_URL: `${sellers[0]!.url},127.0.0.1:7008` });
+  try {
+    const code = await Promise.race([p.exited, sleep(30_000, "still running after 30 s", { ref: false })]);
+    assert.ok(typeof code === "number" && code !== 0, `exit code ${String(code)}`);
+    assert.match(p.stderr(), 'SELLERS_URL must be one base URL or a comma-separated list of them; it has an entry that is not an http:// or https:// base URL: \"127.0.0.1:7008\"');
+  } finally {
+    await p.kill();
+  }
+});
+
 test("bad input over the wire: InvalidArgument with one violation per field", async () => {
   try {
     await client().getFlightFares(await as("search"), { origin: "XX", destination: "XX" });
@@ -166,7 +188,7 @@ test("a rule that does not compile stops the service at start, naming the rule",
     const database = await openDatabase({ url: broken.url, dataDir: ".data/unused", embeddedPort: 54329, schema: "pricing", migrationsDir: MIGRATIONS, log });
     await database.knex("rules").where({ name: "early-bird" }).update({ expression: "nights >= 5 &&" });
     await database.close();
-    const p = startProcess("services/pricing/main.ts", { LOG_LEVEL: "warn", PRICING_PORT: String(await freePort()), DATABASE_URL: broken.url, SELLERS_URL: sellers.url });
+    const p = startProcess("services/pricing/main.ts", { LOG_LEVEL: "warn", PRICING_PORT: String(await freePort()), DATABASE_URL: broken.url, SELLERS_URL: sellers[0]!.url });
     try {
       const code = await Promise.race([p.exited, sleep(30_000, "still running after 30 s", { ref: false })]);
       assert.ok(typeof code === "number" && code !== 0, `exit code ${String(code)}`);

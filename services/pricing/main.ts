@@ -12,7 +12,7 @@ import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
-import { config, port, url } from "../../platform/config.js";
+import { config, port, peerUrls } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -31,7 +31,7 @@ async function main() {
   const rt = startRuntime("pricing", process.env);
   const cfg = config(process.env, {
     port: port("PRICING_PORT", 7003),
-    sellersUrl: url("SELLERS_URL", "http://127.0.0.1:7008"),
+    sellersUrl: peerUrls("SELLERS_URL", "http://127.0.0.1:7008"),
     ...identitySettings("pricing"),
   });
 

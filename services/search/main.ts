@@ -25,7 +25,7 @@ import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { Counter } from "prom-client";
 import { listenForSignals } from "../../platform/change-signals.js";
-import { config, int, port, url } from "../../platform/config.js";
+import { config, int, port, peerUrls } from "../../platform/config.js";
 import { EMBEDDED_PORT, embeddedUrl } from "../../platform/embedded-postgres.js";
 import { quoteSettings, quoteSigner } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
@@ -47,9 +47,9 @@ async function main() {
   const { port: listenPort, catalogUrl, pricingUrl, walletUrl, reliability, identityUrl, serviceSecret, quoteSecret, cacheTtlMs, cacheEntries, ...budgets } = config(process.env, {
     port: port("SEARCH_PORT", 7005),
     ...quoteSettings(),
-    catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
-    pricingUrl: url("PRICING_URL", "http://127.0.0.1:7003"),
-    walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
+    catalogUrl: peerUrls("CATALOG_URL", "http://127.0.0.1:7002"),
+    pricingUrl: peerUrls("PRICING_URL", "http://127.0.0.1:7003"),
+    walletUrl: peerUrls("WALLET_URL", "http://127.0.0.1:7004"),
     reliability: reliabilitySetting(),
     ...budgetSettings(),
     ...identitySettings("search"),

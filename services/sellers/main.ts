@@ -21,7 +21,7 @@ import { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
-import { config, int, list, port, secretMap, url, type Setting } from "../../platform/config.js";
+import { config, int, list, port, peerUrls, secretMap, type Setting, url } from "../../platform/config.js";
 import { advisoryExclusive } from "../../platform/job-lock.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
@@ -55,10 +55,10 @@ async function main() {
   );
   const cfg = config(process.env, {
     port: port("SELLERS_PORT", 7008),
-    catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
-    pricingUrl: url("PRICING_URL", "http://127.0.0.1:7003"),
-    bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
-    paymentUrl: url("PAYMENT_URL", "http://127.0.0.1:7006"),
+    catalogUrl: peerUrls("CATALOG_URL", "http://127.0.0.1:7002"),
+    pricingUrl: peerUrls("PRICING_URL", "http://127.0.0.1:7003"),
+    bookingUrl: peerUrls("BOOKING_URL", "http://127.0.0.1:7007"),
+    paymentUrl: peerUrls("PAYMENT_URL", "http://127.0.0.1:7006"),
     bookingDeadlineMs: int("SELLER_BOOKING_DEADLINE_MS", DEFAULT_BOOKING_DEADLINE_MS, { min: 1 }),
     ...identitySettings("sellers"),
     webhookKeys: secretMap("SELLERS_WEBHOOK_KEYS", DEVELOPMENT_WEBHOOK_KEYS),

@@ -28,13 +28,12 @@ import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { ListAirportsRequestSchema } from "../../gen/itinera/web/v1/web_pb.js";
-import { bool, config, int, list, optionalPort, port, str, url } from "../../platform/config.js";
+import { bool, config, int, list, optionalPort, port, peerUrls, str, url } from "../../platform/config.js";
 import { quoteReader } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
-import { tokenVerifier } from "../identity/verifier.js";
 import { startWebServer } from "./server.js";
 import { webService } from "./service.js";
 import { webSessions } from "./session-transport.js";
@@ -46,11 +45,11 @@ async function main() {
   const cfg = config(process.env, {
     port: port("WEB_PORT", 8080),
     publicUrl: url("WEB_PUBLIC_URL", "http://127.0.0.1:8080"),
-    searchUrl: url("SEARCH_URL", "http://127.0.0.1:7005"),
-    catalogUrl: url("CATALOG_URL", "http://127.0.0.1:7002"),
-    walletUrl: url("WALLET_URL", "http://127.0.0.1:7004"),
-    paymentUrl: url("PAYMENT_URL", "http://127.0.0.1:7006"),
-    bookingUrl: url("BOOKING_URL", "http://127.0.0.1:7007"),
+    searchUrl: peerUrls("SEARCH_URL", "http://127.0.0.1:7005"),
+    catalogUrl: peerUrls("CATALOG_URL", "http://127.0.0.1:7002"),
+    walletUrl: peerUrls("WALLET_URL", "http://127.0.0.1:7004"),
+    paymentUrl: peerUrls("PAYMENT_URL", "http://127.0.0.1:7006"),
+    bookingUrl: peerUrls("BOOKING_URL", "http://127.0.0.1:7007"),
     gatewayUrl: url("GATEWAY_URL", "http://127.0.0.1:7110"),
     ratePerSecond: int("WEB_RATE_PER_SEC", 2, { min: 1, max: 10_000 }),
     burst: int("WEB_RATE_BURST", 10, { min: 1, max: 100_000 }),
@@ -87,7 +86,7 @@ async function main() {
   });
 
   const sessions = webSessions({
-    verify: tokenVerifier({ jwksUrl: new URL("/.well-known/jwks.json", cfg.identityUrl) }),
+    verify: auth.verify,
     refresh: async (ctx, refreshToken) => {
       const { tokens } = await auth.identity.refresh(ctx, { refreshToken });
       if (!tokens) throw internal("identity answered Refresh without tokens");

@@ -1,0 +1,290 @@
+// Client-side balancing over the replicas of one dependency: a Transport that
+// sends each call to the next healthy replica, round robin, each replica on
+// its own HTTP/2 connection (transport/client.ts builds one per base URL).
+//
+//   const transport = balancedTransport(["http://10.0.0.5:7002", "http://catalog-headless:7002"], (url, onGoaway) => …);
+//
+// Why round robin and not least-outstanding: the replicas are copies of one
+// process and internal calls are short and alike, so turns spread them
+// evenly; a replica that fails fast (answers every call with an error at
+// once) has the fewest calls outstanding and would draw all the traffic under
+// least-outstanding. Turns also cost nothing per call (an index).
+//
+// Addresses: an entry whose host is an IP literal is one replica; a host name
+// is resolved to all its addresses (a Kubernetes headless Service), every
+// `resolveEveryMs` (30 s) on the next call and again soon after a replica
+// failed, keeping the connections of addresses still listed.
+//
+// A replica is taken out of the turns when it sends GOAWAY (it drains) or a
+// call on it could not be sent (refused, reset, no connection, a stream
+// refused after GOAWAY) or lost its connection mid-call; it is probed again
+// (grpc.health.v1 Check, SERVING) after a back-off of 100 ms doubling to 1 s,
+// and called again once the probe passes. When no replica is in the turns,
+// calls go to those taken out (one may be back before its probe says so).
+//
+// What a failed attempt may do next:
+//   - not sent (connection refused or failed, REFUSED_STREAM): another
+//     replica, whatever the method;
+//   - sent, and the connection was lost or the answer was UNAVAILABLE: another
+//     replica only when the method is idempotent by its contract
+//     (NO_SIDE_EFFECTS or IDEMPOTENT); otherwise the caller gets UNAVAILABLE;
+//   - any other error is an answer: the caller gets it.
+// Each replica is tried at most once per call, within the call's timeout, so
+// the retry middleware (endpoints/middleware/retry.ts) and the breaker above
+// see one call that failed only when every replica failed it.
+import { lookup as dnsLookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { isIdempotent } from "../endpoints/endpoint.js";
+import { Health, HealthCheckResponse_ServingStatus as Serving } from "../gen/grpc/health/v1/health_pb.js";
+import { wasNotSent } from "./replica-sessions.js";
+
+/** All the addresses of a host name. */
+export type Lookup = (hostname: string) => Promise<string[]>;
+
+export interface BalancerOptions {
+  /** Resolves a host name to all its addresses; default dns.lookup (all: true). */
+  lookup?: Lookup;
+  /** How often host names are resolved again. Default 30 000 ms. */
+  resolveEveryMs?: number;
+}
+
+/** Builds the transport of one replica; it calls `onGoaway` when the replica's connection gets GOAWAY. */
+export type ReplicaTransport = (baseUrl: string, onGoaway: () => void) => Transport;
+
+const FIRST_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 1_000;
+const PROBE_TIMEOUT_MS = 1_000;
+/** The soonest a failure triggers another resolution of the host names. */
+const RESOLVE_AFTER_FAILURE_MS = 1_000;
+
+const defaultLookup: Lookup = async (hostname) => (await dnsLookup(hostname, { all: true })).map((a) => a.address);
+
+class Replica {
+  up = true;
+  probing = false;
+  failures = 0;
+  retryAt = 0;
+  readonly transport: Transport;
+
+  constructor(
+    readonly baseUrl: string,
+    open: ReplicaTransport,
+  ) {
+    this.transport = open(baseUrl, () => this.takeOut());
+  }
+
+  takeOut(): void {
+    this.up = false;
+    this.failures++;
+    this.retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.failures - 1));
+  }
+
+  putBack(): void {
+    this.up = true;
+    this.failures = 0;
+  }
+
+  /** After the back-off, asks the replica's health service whether it serves again. */
+  probeWhenDue(): void {
+    if (this.probing || Date.now() < this.retryAt) return;
+    this.probing = true;
+    this.transport
+      .unary(Health.method.check, AbortSignal.timeout(PROBE_TIMEOUT_MS), PROBE_TIMEOUT_MS, undefined, { service: "" })
+      .then(
+        (answer) => answer.message.status === Serving.SERVING,
+        () => false,
+      )
+      .then((serving) => {
+        this.probing = false;
+        if (serving) this.putBack();
+        else if (!this.up) this.takeOut();
+      });
+  }
+}
+
+/** What a failed attempt says about where the call may go next. */
+type Failure = "not sent" | "lost" | "unavailable" | "answer";
+
+/** Node and HTTP/2 codes of a connection that ended under a call. */
+const CONNECTION_LOST = new Set(["ECONNRESET", "EPIPE", "ERR_HTTP2_SESSION_ERROR", "ERR_HTTP2_STREAM_CANCEL", "ERR_HTTP2_GOAWAY_SESSION"]);
+
+function failureOf(e: unknown, signal: AbortSignal | undefined): Failure {
+  if (wasNotSent(e)) return "not sent";
+  if (!(e instanceof ConnectError)) return "answer";
+  // Streams above a GOAWAY's last stream id are refused unprocessed (RFC 9113 §6.8).
+  if (e.code === Code.Unavailable && e.rawMessage.includes("REFUSED_STREAM")) return "not sent";
+  if (signal?.aborted) return "answer"; // the caller gave up: nothing to do elsewhere
+  // Our side cancels a stream only for its signal: a CANCEL it did not ask for is the connection closing.
+  if (e.code === Code.Canceled || causeCodes(e).some((c) => CONNECTION_LOST.has(c))) return "lost";
+  return e.code === Code.Unavailable ? "unavailable" : "answer";
+}
+
+function causeCodes(e: unknown): string[] {
+  const codes: string[] = [];
+  for (let c: unknown = e, depth = 0; c instanceof Error && depth < 10; c = c.cause, depth++) {
+    if ("code" in c && typeof c.code === "string") codes.push(c.code);
+  }
+  return codes;
+}
+
+/** One address of `entry` (its host replaced by `address`). */
+function withAddress(entry: string, address: string): string {
+  const u = new URL(entry);
+  u.hostname = isIP(address) === 6 ? `[${address}]` : address;
+  return u.toString().replace(/\/$/, "");
+}
+
+export class Balancer {
+  private replicas: Replica[] = [];
+  private turn = 0;
+  private readonly named: string[];
+  private readonly lookup: Lookup;
+  private readonly resolveEveryMs: number;
+  private resolveAt = 0;
+  private resolving: Promise<void> | undefined;
+  private resolveFailure: unknown;
+  /** The replicas' base URLs each host name resolved to last. */
+  private readonly resolved = new Map<string, string[]>();
+
+  constructor(
+    private readonly entries: readonly string[],
+    private readonly open: ReplicaTransport,
+    opts: BalancerOptions = {},
+  ) {
+    this.lookup = opts.lookup ?? defaultLookup;
+    this.resolveEveryMs = opts.resolveEveryMs ?? 30_000;
+    this.named = entries.filter((e) => isIP(new URL(e).hostname.replace(/^\[|\]$/g, "")) === 0);
+    if (this.named.length === 0) this.replicas = entries.map((e) => new Replica(e.replace(/\/$/, ""), open));
+  }
+
+  /** The base URLs called now, and whether each is in the turns. */
+  replicaStates(): { baseUrl: string; up: boolean }[] {
+    return this.replicas.map((r) => ({ baseUrl: r.baseUrl, up: r.up }));
+  }
+
+  /**
+   * Sends one attempt after another to the replicas until one answers, the
+   * failure is an answer, `mayResend` refuses, or no replica is left.
+   */
+  async call<T>(
+    signal: AbortSignal | undefined,
+    timeoutMs: number | undefined,
+    attempt: (t: Transport, timeoutMs: number | undefined) => Promise<T>,
+    mayResend: (failure: "not sent" | "lost" | "unavailable") => boolean,
+  ): Promise<T> {
+    if (this.named.length > 0) await this.resolveWhenDue();
+    const started = timeoutMs === undefined ? 0 : Date.now();
+    let tried: Replica[] | undefined;
+    let last: unknown;
+    for (;;) {
+      const replica = this.pick(tried);
+      if (replica === undefined) throw last ?? this.noReplica();
+      const left = timeoutMs === undefined || tried === undefined ? timeoutMs : timeoutMs - (Date.now() - started);
+      if (left !== undefined && left <= 0) throw last;
+      try {
+        const answer = await attempt(replica.transport, left);
+        if (!replica.up) replica.putBack();
+        return answer;
+      } catch (e) {
+        const failure = failureOf(e, signal);
+        if (failure === "answer") throw e;
+        if (failure !== "unavailable") {
+          replica.takeOut();
+          if (this.named.length > 0) this.resolveAt = Math.min(this.resolveAt, Date.now() + RESOLVE_AFTER_FAILURE_MS);
+        }
+        if (!mayResend(failure)) {
+          if (failure !== "lost") throw e;
+          throw new ConnectError(`the connection to ${replica.baseUrl} ended during the call; it may have run`, Code.Unavailable, undefined, undefined, e);
+        }
+        (tried ??= []).push(replica);
+        last = e;
+      }
+    }
+  }
+
+  /** The next replica in the turns; when none is up, the next one not tried. */
+  private pick(tried: Replica[] | undefined): Replica | undefined {
+    const all = this.replicas;
+    const n = all.length;
+    for (let i = 0; i < n; i++) {
+      const r = all[(this.turn + i) % n]!;
+      if (!r.up) {
+        r.probeWhenDue();
+        continue;
+      }
+      if (tried?.includes(r)) continue;
+      this.turn = (this.turn + i + 1) % n;
+      return r;
+    }
+    for (let i = 0; i < n; i++) {
+      const r = all[(this.turn + i) % n]!;
+      if (tried?.includes(r)) continue;
+      this.turn = (this.turn + i + 1) % n;
+      return r;
+    }
+    return undefined;
+  }
+
+  private noReplica(): ConnectError {
+    const why = this.resolveFailure instanceof Error ? `: ${this.resolveFailure.message}` : "";
+    return new ConnectError(`no address of ${this.entries.join(",")} could be resolved${why}`, Code.Unavailable);
+  }
+
+  private resolveWhenDue(): Promise<void> | void {
+    if (this.replicas.length > 0 && Date.now() < this.resolveAt) return;
+    this.resolving ??= this.resolve().finally(() => (this.resolving = undefined));
+    // With addresses known, calls go on while the names are resolved again.
+    return this.replicas.length > 0 ? undefined : this.resolving;
+  }
+
+  private async resolve(): Promise<void> {
+    this.resolveAt = Date.now() + this.resolveEveryMs;
+    const urls: string[] = [];
+    for (const entry of this.entries) {
+      if (!this.named.includes(entry)) {
+        urls.push(entry.replace(/\/$/, ""));
+        continue;
+      }
+      try {
+        const addresses = await this.lookup(new URL(entry).hostname);
+        this.resolved.set(entry, addresses.map((a) => withAddress(entry, a)));
+        this.resolveFailure = undefined;
+      } catch (e) {
+        // What the name resolved to before stays: a resolver's hiccup is not the replicas leaving.
+        this.resolveFailure = e;
+      }
+      urls.push(...(this.resolved.get(entry) ?? []));
+    }
+    const kept = new Map(this.replicas.map((r) => [r.baseUrl, r]));
+    this.replicas = [...new Set(urls)].map((u) => kept.get(u) ?? new Replica(u, this.open));
+  }
+}
+
+/** A Transport over `entries` (base URLs; host names resolved), each replica's transport built by `open`. */
+export function balancedTransport(entries: readonly string[], open: ReplicaTransport, opts: BalancerOptions = {}): Transport & { balancer: Balancer } {
+  const balancer = new Balancer(entries, open, opts);
+  return {
+    balancer,
+    unary: (method, signal, timeoutMs, header, input, contextValues) => {
+      const resendable = isIdempotent(method);
+      return balancer.call(
+        signal,
+        timeoutMs,
+        (t, left) => t.unary(method, signal, left, header, input, contextValues),
+        (failure) => failure === "not sent" || resendable,
+      );
+    },
+    stream: (method, signal, timeoutMs, header, input, contextValues) => {
+      // A request stream is read once: it may go to another replica only while nothing of it was read.
+      let read = false;
+      const once: typeof input = { [Symbol.asyncIterator]: () => ((read = true), input[Symbol.asyncIterator]()) };
+      return balancer.call(
+        signal,
+        timeoutMs,
+        (t, left) => t.stream(method, signal, left, header, once, contextValues),
+        (failure) => failure === "not sent" && !read,
+      );
+    },
+  };
+}
