@@ -87,12 +87,6 @@ export function replicated(specs: readonly ProcessSpec[], replicas: number, env:
   });
 }
 
-/** Every replica's URL of `service`, comma-separated: what its callers' URL variable holds. */
-const replicaUrls = (specs: readonly ProcessSpec[], service: string) =>
-  specs
-    .filter((s) => s.name === service || s.replicaOf === service)
-    .map((s) => `http://127.0.0.1:${s.port}`)
-    .join(",");
 
 /**
  * Node's arguments for a process whose entry is `file` (a .ts path from the
@@ -235,23 +229,26 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     if (!s) throw new Error(`no process named ${name}`);
     return `http://127.0.0.1:${s.port}`;
   };
+  const replicasOf = (service: string) => specs.filter((s) => s.name === service || s.replicaOf === service).map((s) => s.name);
+  /** Every replica's URL of `service`, comma-separated: what its callers' URL variable holds. */
+  const replicaUrls = (service: string) => replicasOf(service).map(url).join(",");
   // Peers find each other through these (each service's config reads them): every replica of each.
   Object.assign(env, {
-    CATALOG_URL: env.CATALOG_URL ?? replicaUrls(specs, "catalog"),
-    PRICING_URL: env.PRICING_URL ?? replicaUrls(specs, "pricing"),
-    WALLET_URL: env.WALLET_URL ?? replicaUrls(specs, "wallet"),
-    SELLERS_URL: env.SELLERS_URL ?? replicaUrls(specs, "sellers"),
-    IDENTITY_URL: env.IDENTITY_URL ?? replicaUrls(specs, "identity"),
-    PAYMENT_URL: env.PAYMENT_URL ?? replicaUrls(specs, "payment"),
+    CATALOG_URL: env.CATALOG_URL ?? replicaUrls("catalog"),
+    PRICING_URL: env.PRICING_URL ?? replicaUrls("pricing"),
+    WALLET_URL: env.WALLET_URL ?? replicaUrls("wallet"),
+    SELLERS_URL: env.SELLERS_URL ?? replicaUrls("sellers"),
+    IDENTITY_URL: env.IDENTITY_URL ?? replicaUrls("identity"),
+    PAYMENT_URL: env.PAYMENT_URL ?? replicaUrls("payment"),
     PAYMENT_PUBLIC_URL: env.PAYMENT_PUBLIC_URL ?? `http://127.0.0.1:${port(env, "PAYMENT_PORT", 7006)}`,
-    BOOKING_URL: env.BOOKING_URL ?? replicaUrls(specs, "booking"),
+    BOOKING_URL: env.BOOKING_URL ?? replicaUrls("booking"),
     GATEWAY_URL: env.GATEWAY_URL ?? `http://127.0.0.1:${port(env, "GATEWAY_PORT", 7110)}`,
     SMTP_URL: env.SMTP_URL ?? `smtp://127.0.0.1:${port(env, "SMTP_PORT", 2525)}`,
     SANDBOX_AIRLINE_URL: env.SANDBOX_AIRLINE_URL ?? `http://127.0.0.1:${port(env, "SKYLARK_PORT", 7101)}`,
     SANDBOX_HOTELS_URL: env.SANDBOX_HOTELS_URL ?? `http://127.0.0.1:${port(env, "CASA_PORT", 7102)}`,
     SANDBOX_PUSH_URL: env.SANDBOX_PUSH_URL ?? `http://127.0.0.1:${port(env, "WANDERLY_PORT", 7103)}`,
     WEBHOOK_URL: env.WEBHOOK_URL ?? `http://127.0.0.1:${port(env, "SELLERS_PORT", 7008)}/webhooks/wanderly`,
-    SEARCH_URL: env.SEARCH_URL ?? replicaUrls(specs, "search"),
+    SEARCH_URL: env.SEARCH_URL ?? replicaUrls("search"),
     WEB_PUBLIC_URL: env.WEB_PUBLIC_URL ?? `http://127.0.0.1:${port(env, "WEB_PORT", 8080)}`,
   });
 
@@ -326,7 +323,6 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       child.kill(signal);
     });
   const pid = (name: string) => children.get(name)?.pid;
-  const replicasOf = (service: string) => specs.filter((s) => s.name === service || s.replicaOf === service).map((s) => s.name);
   return { specs, url, kill, pid, replicasOf, exits: () => ({ ...exitCounts }), ...(pg ? { postgres: pg } : {}), ...(nats ? { nats } : {}), stop };
 }
 
