@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bool, config, ConfigError, int, ipAddress, list, oneOf, optionalStr, optionalUrl, port, secret, secretMap, serverList, str, url, urlList } from "./config.js";
+import { bool, config, ConfigError, int, ipAddress, list, oneOf, optionalStr, optionalUrl, peerUrls, port, secret, secretMap, serverList, str, url, urlList } from "./config.js";
 
 const spec = {
   port: port("WALLET_PORT", 7004),
@@ -80,6 +80,20 @@ test("URL lists: each item an absolute URL", () => {
   assert.equal(problemsOf(() => config({ ORIGINS: "https://a.example,not a url" }, spec)), [
     'ORIGINS must be a comma-separated list of absolute URLs, got "https://a.example,not a url"',
   ]);
+});
+
+test("a dependency's URL: one base URL or the replicas' list; a bad entry is named with its variable", () => {
+  const spec = { catalog: peerUrls("CATALOG_URL", "http://127.0.0.1:7002") };
+  assert.equal(config({}, spec).catalog, "http://127.0.0.1:7002");
+  assert.equal(config({ CATALOG_URL: " http://127.0.0.1:7002 , http://127.0.0.1:7012,http://catalog-headless:7002" }, spec).catalog, "http://127.0.0.1:7002,http://127.0.0.1:7012,http://catalog-headless:7002");
+  const problem = (text: string) => problemsOf(() => config({ CATALOG_URL: text }, spec))[0];
+  const rule = "CATALOG_URL must be one base URL or a comma-separated list of them; it";
+  assert.equal(problem("http://a:1,127.0.0.1:7012"), `${rule} has an entry that is not an http:// or https:// base URL: "127.0.0.1:7012", got "http://a:1,127.0.0.1:7012"`);
+  assert.equal(problem("http://a:1,"), `${rule} has an empty entry (a comma too many?), got "http://a:1,"`);
+  assert.equal(problem("http://a:1,ftp://b:2"), `${rule} has an entry that is not an http:// or https:// base URL: "ftp://b:2", got "http://a:1,ftp://b:2"`);
+  assert.equal(problem("http://u:p@a:1"), `${rule} has an entry with credentials (a dependency's URL carries none): "http://u:p@a:1", got "http://u:p@a:1"`);
+  assert.equal(problem("http://a:1?x=1"), `${rule} has an entry with a query or fragment (a base URL ends at its path): "http://a:1?x=1", got "http://a:1?x=1"`);
+  assert.equal(problem("http://a:1,http://a:1"), `${rule} names "http://a:1" twice, got "http://a:1,http://a:1"`);
 });
 
 test("server lists: host:port or a URL of an allowed scheme, nothing else", () => {

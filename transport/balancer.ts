@@ -10,10 +10,8 @@
 // once) has the fewest calls outstanding and would draw all the traffic under
 // least-outstanding. Turns also cost nothing per call (an index).
 //
-// Addresses: an entry whose host is an IP literal is one replica; a host name
-// is resolved to all its addresses (a Kubernetes headless Service), every
-// `resolveEveryMs` (30 s) on the next call and again soon after a replica
-// failed, keeping the connections of addresses still listed.
+// Addresses: transport/replica-addresses.ts (host names resolved to every
+// address); the connections of addresses still listed are kept.
 //
 // A replica is taken out of the turns when it sends GOAWAY (it drains) or a
 // call on it could not be sent (refused, reset, no connection, a stream
@@ -32,22 +30,13 @@
 // Each replica is tried at most once per call, within the call's timeout, so
 // the retry middleware (endpoints/middleware/retry.ts) and the breaker above
 // see one call that failed only when every replica failed it.
-import { lookup as dnsLookup } from "node:dns/promises";
-import { isIP } from "node:net";
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { isIdempotent } from "../endpoints/endpoint.js";
 import { Health, HealthCheckResponse_ServingStatus as Serving } from "../gen/grpc/health/v1/health_pb.js";
+import { ReplicaAddresses, type AddressOptions } from "./replica-addresses.js";
 import { wasNotSent } from "./replica-sessions.js";
 
-/** All the addresses of a host name. */
-export type Lookup = (hostname: string) => Promise<string[]>;
-
-export interface BalancerOptions {
-  /** Resolves a host name to all its addresses; default dns.lookup (all: true). */
-  lookup?: Lookup;
-  /** How often host names are resolved again. Default 30 000 ms. */
-  resolveEveryMs?: number;
-}
+export type BalancerOptions = AddressOptions;
 
 /** Builds the transport of one replica; it calls `onGoaway` when the replica's connection gets GOAWAY. */
 export type ReplicaTransport = (baseUrl: string, onGoaway: () => void) => Transport;
@@ -55,14 +44,12 @@ export type ReplicaTransport = (baseUrl: string, onGoaway: () => void) => Transp
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 1_000;
 const PROBE_TIMEOUT_MS = 1_000;
-/** The soonest a failure triggers another resolution of the host names. */
-const RESOLVE_AFTER_FAILURE_MS = 1_000;
-
-const defaultLookup: Lookup = async (hostname) => (await dnsLookup(hostname, { all: true })).map((a) => a.address);
 
 class Replica {
   up = true;
   probing = false;
+  /** Attempts sent to it (probes aside). */
+  calls = 0;
   failures = 0;
   retryAt = 0;
   readonly transport: Transport;
@@ -74,8 +61,14 @@ class Replica {
     this.transport = open(baseUrl, () => this.takeOut());
   }
 
+  /** Out of the turns until a probe passes; the calls that fail with it at once count as one failure. */
   takeOut(): void {
+    if (!this.up) return;
     this.up = false;
+    this.backOff();
+  }
+
+  private backOff(): void {
     this.failures++;
     this.retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.failures - 1));
   }
@@ -98,7 +91,7 @@ class Replica {
       .then((serving) => {
         this.probing = false;
         if (serving) this.putBack();
-        else if (!this.up) this.takeOut();
+        else if (!this.up) this.backOff();
       });
   }
 }
@@ -112,8 +105,9 @@ const CONNECTION_LOST = new Set(["ECONNRESET", "EPIPE", "ERR_HTTP2_SESSION_ERROR
 function failureOf(e: unknown, signal: AbortSignal | undefined): Failure {
   if (wasNotSent(e)) return "not sent";
   if (!(e instanceof ConnectError)) return "answer";
-  // Streams above a GOAWAY's last stream id are refused unprocessed (RFC 9113 §6.8).
-  if (e.code === Code.Unavailable && e.rawMessage.includes("REFUSED_STREAM")) return "not sent";
+  // Streams above a GOAWAY's last stream id are refused unprocessed (RFC 9113 §6.8); Node
+  // says so in the message (connect-node makes it INTERNAL, the fast path UNAVAILABLE).
+  if (e.rawMessage.includes("REFUSED_STREAM")) return "not sent";
   if (signal?.aborted) return "answer"; // the caller gave up: nothing to do elsewhere
   // Our side cancels a stream only for its signal: a CANCEL it did not ask for is the connection closing.
   if (e.code === Code.Canceled || causeCodes(e).some((c) => CONNECTION_LOST.has(c))) return "lost";
@@ -128,39 +122,25 @@ function causeCodes(e: unknown): string[] {
   return codes;
 }
 
-/** One address of `entry` (its host replaced by `address`). */
-function withAddress(entry: string, address: string): string {
-  const u = new URL(entry);
-  u.hostname = isIP(address) === 6 ? `[${address}]` : address;
-  return u.toString().replace(/\/$/, "");
-}
-
 export class Balancer {
   private replicas: Replica[] = [];
   private turn = 0;
-  private readonly named: string[];
-  private readonly lookup: Lookup;
-  private readonly resolveEveryMs: number;
-  private resolveAt = 0;
-  private resolving: Promise<void> | undefined;
-  private resolveFailure: unknown;
-  /** The replicas' base URLs each host name resolved to last. */
-  private readonly resolved = new Map<string, string[]>();
+  private readonly addresses: ReplicaAddresses;
+  /** The addresses `replicas` were made from. */
+  private made: readonly string[] = [];
 
   constructor(
-    private readonly entries: readonly string[],
+    entries: readonly string[],
     private readonly open: ReplicaTransport,
     opts: BalancerOptions = {},
   ) {
-    this.lookup = opts.lookup ?? defaultLookup;
-    this.resolveEveryMs = opts.resolveEveryMs ?? 30_000;
-    this.named = entries.filter((e) => isIP(new URL(e).hostname.replace(/^\[|\]$/g, "")) === 0);
-    if (this.named.length === 0) this.replicas = entries.map((e) => new Replica(e.replace(/\/$/, ""), open));
+    this.addresses = new ReplicaAddresses(entries, opts);
+    if (!this.addresses.resolves) this.follow(this.addresses.current() as readonly string[]);
   }
 
-  /** The base URLs called now, and whether each is in the turns. */
-  replicaStates(): { baseUrl: string; up: boolean }[] {
-    return this.replicas.map((r) => ({ baseUrl: r.baseUrl, up: r.up }));
+  /** The base URLs called now, whether each is in the turns, and how many attempts each was sent. */
+  replicaStates(): { baseUrl: string; up: boolean; calls: number }[] {
+    return this.replicas.map((r) => ({ baseUrl: r.baseUrl, up: r.up, calls: r.calls }));
   }
 
   /**
@@ -173,15 +153,16 @@ export class Balancer {
     attempt: (t: Transport, timeoutMs: number | undefined) => Promise<T>,
     mayResend: (failure: "not sent" | "lost" | "unavailable") => boolean,
   ): Promise<T> {
-    if (this.named.length > 0) await this.resolveWhenDue();
+    if (this.addresses.resolves) this.follow(await this.addresses.current());
     const started = timeoutMs === undefined ? 0 : Date.now();
     let tried: Replica[] | undefined;
     let last: unknown;
     for (;;) {
       const replica = this.pick(tried);
-      if (replica === undefined) throw last ?? this.noReplica();
+      if (replica === undefined) throw last ?? this.addresses.noAddress();
       const left = timeoutMs === undefined || tried === undefined ? timeoutMs : timeoutMs - (Date.now() - started);
       if (left !== undefined && left <= 0) throw last;
+      replica.calls++;
       try {
         const answer = await attempt(replica.transport, left);
         if (!replica.up) replica.putBack();
@@ -191,7 +172,7 @@ export class Balancer {
         if (failure === "answer") throw e;
         if (failure !== "unavailable") {
           replica.takeOut();
-          if (this.named.length > 0) this.resolveAt = Math.min(this.resolveAt, Date.now() + RESOLVE_AFTER_FAILURE_MS);
+          this.addresses.replicaFailed();
         }
         if (!mayResend(failure)) {
           if (failure !== "lost") throw e;
@@ -226,38 +207,12 @@ export class Balancer {
     return undefined;
   }
 
-  private noReplica(): ConnectError {
-    const why = this.resolveFailure instanceof Error ? `: ${this.resolveFailure.message}` : "";
-    return new ConnectError(`no address of ${this.entries.join(",")} could be resolved${why}`, Code.Unavailable);
-  }
-
-  private resolveWhenDue(): Promise<void> | void {
-    if (this.replicas.length > 0 && Date.now() < this.resolveAt) return;
-    this.resolving ??= this.resolve().finally(() => (this.resolving = undefined));
-    // With addresses known, calls go on while the names are resolved again.
-    return this.replicas.length > 0 ? undefined : this.resolving;
-  }
-
-  private async resolve(): Promise<void> {
-    this.resolveAt = Date.now() + this.resolveEveryMs;
-    const urls: string[] = [];
-    for (const entry of this.entries) {
-      if (!this.named.includes(entry)) {
-        urls.push(entry.replace(/\/$/, ""));
-        continue;
-      }
-      try {
-        const addresses = await this.lookup(new URL(entry).hostname);
-        this.resolved.set(entry, addresses.map((a) => withAddress(entry, a)));
-        this.resolveFailure = undefined;
-      } catch (e) {
-        // What the name resolved to before stays: a resolver's hiccup is not the replicas leaving.
-        this.resolveFailure = e;
-      }
-      urls.push(...(this.resolved.get(entry) ?? []));
-    }
+  /** One replica per address, keeping those of addresses still listed. */
+  private follow(urls: readonly string[]): void {
+    if (urls === this.made) return;
     const kept = new Map(this.replicas.map((r) => [r.baseUrl, r]));
-    this.replicas = [...new Set(urls)].map((u) => kept.get(u) ?? new Replica(u, this.open));
+    this.replicas = urls.map((u) => kept.get(u) ?? new Replica(u, this.open));
+    this.made = urls;
   }
 }
 

@@ -27,7 +27,6 @@
 import type { DescService } from "@bufbuild/protobuf";
 import { createClient, type CallOptions, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { isIP } from "node:net";
 import { chain, methodInfo, type Endpoint, type MethodInfo, type Middleware } from "../endpoints/endpoint.js";
 import { clientFromEndpoints, type Client, type EndpointSet } from "../endpoints/service.js";
 import { callOptionsOf } from "./context.js";
@@ -35,6 +34,7 @@ import { fromConnectError } from "./errors.js";
 import { peerUrlList } from "../platform/peer-urls.js";
 import { balancedTransport, type BalancerOptions, type ReplicaTransport } from "./balancer.js";
 import { withUnaryFastPath } from "./grpc-unary-client.js";
+import { hasAddress } from "./replica-addresses.js";
 import { ReplicaSessions } from "./replica-sessions.js";
 
 type RemoteCall = (req: unknown, options: CallOptions) => Promise<unknown> | AsyncIterable<unknown>;
@@ -145,7 +145,7 @@ export function grpcWebTransport(baseUrl: string, opts: { http2?: boolean } = {}
 /** One replica at an IP address: its own transport, as before balancing existed; otherwise the balancer over all. */
 function replicated(peers: string, opts: BalancerOptions, open: ReplicaTransport): Transport {
   const urls = peerUrlList(peers);
-  if (urls.length === 1 && isIP(new URL(urls[0]!).hostname.replace(/^\[|\]$/g, "")) !== 0) return open(urls[0]!, () => {});
+  if (urls.length === 1 && hasAddress(urls[0]!)) return open(urls[0]!, () => {});
   return balancedTransport(urls, open, opts);
 }
 

@@ -22,7 +22,7 @@ import { JWKS_PATH } from "./jwks-route.js";
 import { newSigningKey, signerOf } from "./signing-keys.js";
 import { bearerAuthenticator, tokenVerifier, type VerifyToken } from "./verifier.js";
 import { kitRejection as failure } from "../../endpoints/testing.js";
-import { until } from "../../platform/processes.testing.js";
+import { freePort, until } from "../../platform/processes.testing.js";
 
 const lines: string[] = [];
 const log = pino(
@@ -72,6 +72,15 @@ test("a remote key set is fetched as soon as the verifier exists: the first veri
   } finally {
     counting.close();
   }
+});
+
+test("identity's replicas: the keys come from whichever answers, a replica that cannot be reached passes the turn", async () => {
+  const gone = `http://127.0.0.1:${await freePort()}`;
+  const either = tokenVerifier({ jwksUrl: [new URL(JWKS_PATH, gone), new URL(JWKS_PATH, server.url)] });
+  const { customerId, tokens } = await f.signedUp("replicas@example.com", "replicas-password-1");
+  assert.is((await either(tokens.accessToken)).id, customerId);
+  const forged = `${tokens.accessToken.slice(0, -4)}AAAA`;
+  assert.is((await failure(either(forged))).code, Code.Unauthenticated, "an answer (a bad signature) is not passed on to the next replica");
 });
 
 const EMAIL = "Hopper@Example.com";
