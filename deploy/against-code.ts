@@ -4,7 +4,9 @@
 //   processSpecs, the services among them) has a Deployment, a Service, a
 //   PodDisruptionBudget and a HorizontalPodAutoscaler that find its pods; its
 //   container listens where its code does (the port variable's value, else
-//   the code's default) and is probed on the paths the code serves.
+//   the code's default) and is probed on the paths the code serves; the
+//   Service of every service run as replicas is headless (its callers balance
+//   over every ready pod's address).
 // - variableProblems: the Deployment sets exactly the variables the code reads
 //   (deploy/variables.ts), but those left to the code's default on purpose
 //   (KEPT_DEFAULTS, each with why); secrets come from Secrets only; peers'
@@ -12,7 +14,7 @@
 // - networkProblems: the NetworkPolicies' graph (ingress from callers, egress
 //   to callees) equals the call graph contracts/edges.ts derives from the code.
 import { wiredEdges } from "../contracts/edges.js";
-import { processSpecs, type ProcessSpec } from "../scripts/system.js";
+import { isReplicated, processSpecs, type ProcessSpec } from "../scripts/system.js";
 import { describeObject, type K8sObject } from "./render.js";
 import { serviceVariables, type ServiceVariables } from "./variables.js";
 
@@ -189,6 +191,9 @@ export function workloadProblems(objects: K8sObject[], facts: CodeFacts): string
       if (!selects(service.spec?.selector, labels)) problems.push(`Service/${n} does not select Deployment/${n}'s pods`);
       const target = (service.spec?.ports ?? []).map((p: any) => p.targetPort);
       if (!target.some((t: unknown) => t === "rpc" || t === listens)) problems.push(`Service/${n} does not forward to the port ${n} listens on (rpc, ${listens})`);
+      if (isReplicated(spec) && service.spec?.clusterIP !== "None") {
+        problems.push(`Service/${n} must be headless (clusterIP: None): ${n}'s callers balance over every ready pod's address, which a plain Service hides behind one (an HTTP/2 connection would pin one pod)`);
+      }
     }
     const pdb = named(objects, "PodDisruptionBudget", n);
     if (!pdb) problems.push(`${n} has no PodDisruptionBudget named ${n}`);

@@ -91,14 +91,16 @@ test("every service the supervisor starts has its Deployment, Service, PDB and H
   }
 });
 
-test("a missing HPA, a container port or a probe path off the code's, a lost NODE_OPTIONS each fail, named", () => {
+test("a missing HPA, a container port or a probe path off the code's, a lost NODE_OPTIONS, a Service that is not headless each fail, named", () => {
   const objects = prod().filter((o) => !(o.kind === "HorizontalPodAutoscaler" && o.metadata.name === "mailer"));
   container(objects, "catalog").ports[0].containerPort = 7020;
+  delete find(objects, "Service", "catalog").spec.clusterIP;
   container(objects, "pricing").readinessProbe.httpGet.path = "/ready";
   container(objects, "search").env = container(objects, "search").env.filter((e: any) => e.name !== "NODE_OPTIONS");
   find(objects, "Service", "web").spec.selector = { "app.kubernetes.io/name": "webb" };
   assert.equal(workloadProblems(objects, facts), [
     `Deployment/catalog's container port "rpc" is 7020, but catalog listens on 7002 (CATALOG_PORT)`,
+    "Service/catalog must be headless (clusterIP: None): catalog's callers balance over every ready pod's address, which a plain Service hides behind one (an HTTP/2 connection would pin one pod)",
     "Deployment/pricing's readinessProbe must GET /readyz on port rpc (7003); it gets /ready on rpc",
     "mailer has no HorizontalPodAutoscaler named mailer",
     "Deployment/search must run Node with --max-semi-space-size=64 (scripts/system.ts gives it to search): add it to NODE_OPTIONS",

@@ -172,6 +172,23 @@ export interface MarketplaceOptions {
    * must be among them (the fixture takes its tokens there).
    */
   only?: readonly string[];
+  /**
+   * Processes of every internal service (ITINERA_REPLICAS), each replica on a
+   * free port of its own (<SERVICE>_PORT_k); the marketplace's clients call
+   * every replica of their service. Default 1.
+   */
+  replicas?: number;
+}
+
+/** The port variables of the services the supervisor replicates (scripts/system.ts `replicated`). */
+const REPLICATED_PORT_VARS = PORT_VARS.filter((v) => !["SKYLARK_PORT", "CASA_PORT", "WANDERLY_PORT", "GATEWAY_PORT", "SMTP_PORT", "SMTP_VIEW_PORT", "WEB_PORT"].includes(v));
+
+/** ITINERA_REPLICAS and a free port for each replica beyond the first. */
+async function replicaPorts(replicas: number): Promise<Record<string, string>> {
+  if (replicas <= 1) return {};
+  const ports: Record<string, string> = { ITINERA_REPLICAS: String(replicas) };
+  for (const v of REPLICATED_PORT_VARS) for (let k = 2; k <= replicas; k++) ports[`${v}_${k}`] = String(await freePort());
+  return ports;
 }
 
 /** The JetStream server's store and port when the system starts its own, and how to remove the store. */
@@ -231,6 +248,7 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
     SEARCH_TOTAL_MS: String(E2E_BUDGETS.totalMs),
     SEARCH_RESERVE_MS: String(E2E_BUDGETS.reserveMs),
     SEARCH_LIVE_RESERVE_MS: String(E2E_BUDGETS.liveReserveMs),
+    ...(await replicaPorts(opts.replicas ?? 1)),
     ...extraEnv,
   };
   const secretOf = (name: string) => env[serviceSecretVariable(name)] ?? "";
@@ -257,15 +275,18 @@ export async function startMarketplace(extraEnv: Record<string, string> = {}, op
     throw e;
   }
   const busAt: BusAt = { databaseUrl: database.url, natsUrl: opts.natsUrl ?? system.nats?.url };
-  // On the ports the system was given (a process left out by `only` refuses the connection when called).
-  const client = <S extends Parameters<typeof clientOf>[0]>(desc: S, port: number) => clientOf(desc, grpcTransport(`http://127.0.0.1:${port}`));
+  // Every replica of a service the system started; a process left out by `only` keeps its one port and refuses the connection when called.
+  const client = <S extends Parameters<typeof clientOf>[0]>(desc: S, name: string, port: number) => {
+    const replicas = system.replicasOf(name);
+    return clientOf(desc, grpcTransport(replicas.length > 0 ? replicas.map(system.url).join(",") : `http://127.0.0.1:${port}`));
+  };
   const clients = {
-    identity: client(IdentityService, ports.IDENTITY_PORT),
-    wallet: client(WalletService, ports.WALLET_PORT),
-    search: client(SearchService, ports.SEARCH_PORT),
-    payment: client(PaymentService, ports.PAYMENT_PORT),
-    booking: client(BookingService, ports.BOOKING_PORT),
-    mailer: client(MailerService, ports.MAILER_PORT),
+    identity: client(IdentityService, "identity", ports.IDENTITY_PORT),
+    wallet: client(WalletService, "wallet", ports.WALLET_PORT),
+    search: client(SearchService, "search", ports.SEARCH_PORT),
+    payment: client(PaymentService, "payment", ports.PAYMENT_PORT),
+    booking: client(BookingService, "booking", ports.BOOKING_PORT),
+    mailer: client(MailerService, "mailer", ports.MAILER_PORT),
   };
   const ctx = (principal?: Principal, timeoutMs = 10_000) =>
     backgroundContext({ log, deadline: Date.now() + timeoutMs, ...(principal ? { principal } : {}) });

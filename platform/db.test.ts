@@ -89,6 +89,15 @@ test("opening again runs nothing twice; two opens at once both succeed", async (
   }
 });
 
+test("replicas starting together on a fresh schema: every open succeeds, each migration runs once", async () => {
+  const opened = await Promise.all(Array.from({ length: 4 }, () => openDatabase(options({ schema: "fresh" }))));
+  try {
+    assert.equal(await opened[0]!.knex("fresh.knex_migrations").orderBy("id").pluck("name"), ["0001_accounts", "0002_note"]);
+  } finally {
+    await Promise.all(opened.map((d) => d.close()));
+  }
+});
+
 test("two schemas in one database are separate", async () => {
   const other = await openDatabase(options({ schema: "other" }));
   try {

@@ -117,13 +117,16 @@ export function migratorConfig(schema: string, migrationsDir: string): Knex.Migr
 async function migrate(knex: Knex, opts: DatabaseOptions) {
   const config = migratorConfig(opts.schema, opts.migrationsDir);
   // Several instances of a service may start together: the one holding knex's lock migrates, the others wait.
+  // Before the lock exists, two may create knex's own tables at once: the loser sees a duplicate table
+  // (42P07) or type (23505) and tries again, finding them made.
   for (let attempt = 1; ; attempt++) {
     try {
       const [, applied] = (await knex.migrate.latest(config)) as [number, string[]];
       if (applied.length > 0) opts.log.info({ schema: opts.schema, migrations: applied }, "migrated");
       return;
     } catch (e) {
-      if (!(e instanceof Error && e.name === "MigrationLocked") || attempt >= 50) throw e;
+      const racing = (e instanceof Error && e.name === "MigrationLocked") || isPgError(e, "23505", "42P07");
+      if (!racing || attempt >= 50) throw e;
       await sleep(200);
     }
   }

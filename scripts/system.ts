@@ -8,13 +8,18 @@
 // service gets BUS and NATS_URL. ITINERA_RUN says what runs: "tsx" (default)
 // the TypeScript sources through tsx, no build step and a restart picks up an
 // edit; "dist" the production build (`make build`), plain `node dist/…` as the
-// image runs it.
+// image runs it. ITINERA_REPLICAS=N starts N processes of every internal
+// service (not web, not the sandboxes), the cluster on loopback: replica 1 is
+// "<service>" on <SERVICE>_PORT, replica k is "<service>-k" on
+// <SERVICE>_PORT_k (default: the port + 200 × (k − 1)), each supervised on
+// its own, and every dependency URL variable (CATALOG_URL, …) lists every
+// replica, comma-separated, for the clients to balance over.
 // scripts/start.ts (make start) and the benchmarks use it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
-import { config, oneOf } from "../platform/config.js";
+import { config, int, oneOf } from "../platform/config.js";
 import { superviseEmbeddedPostgres, type SupervisedPostgres } from "../platform/embedded-postgres-supervisor.js";
 import { superviseNats, type SupervisedNats } from "../platform/nats-supervisor.js";
 import { builtEntry, entryArgs, RUN_MODES } from "../platform/run-mode.js";
@@ -41,6 +46,8 @@ export interface ProcessSpec {
   env?: NodeJS.ProcessEnv;
   /** Node's own options for this process alone (before the entry file). */
   nodeArgs?: string[];
+  /** The service this process is a replica of (replicas: its name is "<service>-k"); unset for the only or first one. */
+  replicaOf?: string;
 }
 
 /**
@@ -62,7 +69,23 @@ export const serviceSecretVariable = (name: string) => `${name.toUpperCase().rep
 
 const port = (env: NodeJS.ProcessEnv, name: string, fallback: number) => Number(env[name] ?? fallback);
 
-const runSetting = { run: oneOf("ITINERA_RUN", RUN_MODES, "tsx") };
+const runSetting = { run: oneOf("ITINERA_RUN", RUN_MODES, "tsx"), replicas: int("ITINERA_REPLICAS", 1, { min: 1, max: 9 }) };
+
+/** An internal service: run as replicas its callers balance over (web is the edge, behind the ingress; sandboxes are third parties). */
+export const isReplicated = (s: ProcessSpec) => s.readyPath === "/readyz" && s.name !== "web";
+
+/** The processes of the system with `replicas` processes of each internal service. */
+export function replicated(specs: readonly ProcessSpec[], replicas: number, env: NodeJS.ProcessEnv): ProcessSpec[] {
+  return specs.flatMap((s) => {
+    if (replicas === 1 || !isReplicated(s)) return [s];
+    return Array.from({ length: replicas }, (_, i): ProcessSpec => {
+      if (i === 0) return s;
+      const p = port(env, `${s.portVar}_${i + 1}`, s.port + 200 * i);
+      return { ...s, name: `${s.name}-${i + 1}`, port: p, replicaOf: s.name, env: { ...s.env, [s.portVar]: String(p) } };
+    });
+  });
+}
+
 
 /** Every process of the system; an entry whose file does not exist yet is left out. */
 export function processSpecs(env: NodeJS.ProcessEnv): ProcessSpec[] {
@@ -132,6 +155,8 @@ export interface RunningSystem {
   url(name: string): string;
   /** Sends a signal to one process (crash tests: SIGKILL); the supervisor restarts it. Resolves once it has exited. */
   kill(name: string, signal: NodeJS.Signals): Promise<void>;
+  /** The processes of `service`: its name and its replicas' ("catalog", "catalog-2", …). */
+  replicasOf(service: string): string[];
   /** The running process's pid (undefined while it is restarting). */
   pid(name: string): number | undefined;
   /** How many times each process exited on its own or was killed, since the start. */
@@ -160,8 +185,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   delete env.SERVICE_SECRET;
   const output = typeof opts.stdio === "object" ? opts.stdio : undefined;
   // The services would refuse a bad BUS or NATS_URL one by one: refuse it once, before starting anything.
-  const { run, ...bus } = config(env, { ...busSettings(), ...runSetting });
-  const specs = startedSpecs(env, opts.only);
+  const { run, replicas, ...bus } = config(env, { ...busSettings(), ...runSetting });
+  const specs = replicated(startedSpecs(env, opts.only), replicas, env);
   const unbuilt = run === "dist" ? specs.map((s) => builtEntry(s.args[0]!)).filter((f) => !existsSync(join(ROOT, f))) : [];
   if (unbuilt.length > 0) throw new Error(`ITINERA_RUN=dist but ${unbuilt.join(", ")} ${unbuilt.length === 1 ? "is" : "are"} missing: run \`make build\` first`);
   // An external server (DATABASE_URL) is someone else's to keep up; the embedded one is restarted when it dies.
@@ -187,32 +212,43 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     env.NATS_URL = nats.url;
   }
   env.BUS = bus.engine;
-  for (const s of specs) env[s.portVar] = String(s.port);
+  for (const s of specs) if (!s.replicaOf) env[s.portVar] = String(s.port);
   const url = (name: string) => {
     const s = specs.find((x) => x.name === name);
     if (!s) throw new Error(`no process named ${name}`);
     return `http://127.0.0.1:${s.port}`;
   };
-  // Peers find each other through these (each service's config reads them).
+  const replicasOf = (service: string) => specs.filter((s) => s.name === service || s.replicaOf === service).map((s) => s.name);
+  /** Every replica's URL of `service`, comma-separated: what its callers' URL variable holds. */
+  const replicaUrls = (service: string) => {
+    const names = replicasOf(service);
+    // A service left out by `only` keeps its one address: its callers get a refused connection, not a start that fails.
+    return names.length > 0 ? names.map(url).join(",") : `http://127.0.0.1:${processSpecs(env).find((s) => s.name === service)!.port}`;
+  };
+  // Peers find each other through these (each service's config reads them): every replica of each.
   Object.assign(env, {
-    CATALOG_URL: env.CATALOG_URL ?? `http://127.0.0.1:${port(env, "CATALOG_PORT", 7002)}`,
-    PRICING_URL: env.PRICING_URL ?? `http://127.0.0.1:${port(env, "PRICING_PORT", 7003)}`,
-    WALLET_URL: env.WALLET_URL ?? `http://127.0.0.1:${port(env, "WALLET_PORT", 7004)}`,
-    SELLERS_URL: env.SELLERS_URL ?? `http://127.0.0.1:${port(env, "SELLERS_PORT", 7008)}`,
-    IDENTITY_URL: env.IDENTITY_URL ?? `http://127.0.0.1:${port(env, "IDENTITY_PORT", 7001)}`,
-    PAYMENT_URL: env.PAYMENT_URL ?? `http://127.0.0.1:${port(env, "PAYMENT_PORT", 7006)}`,
+    CATALOG_URL: env.CATALOG_URL ?? replicaUrls("catalog"),
+    PRICING_URL: env.PRICING_URL ?? replicaUrls("pricing"),
+    WALLET_URL: env.WALLET_URL ?? replicaUrls("wallet"),
+    SELLERS_URL: env.SELLERS_URL ?? replicaUrls("sellers"),
+    IDENTITY_URL: env.IDENTITY_URL ?? replicaUrls("identity"),
+    PAYMENT_URL: env.PAYMENT_URL ?? replicaUrls("payment"),
     PAYMENT_PUBLIC_URL: env.PAYMENT_PUBLIC_URL ?? `http://127.0.0.1:${port(env, "PAYMENT_PORT", 7006)}`,
-    BOOKING_URL: env.BOOKING_URL ?? `http://127.0.0.1:${port(env, "BOOKING_PORT", 7007)}`,
-    MAILER_URL: env.MAILER_URL ?? `http://127.0.0.1:${port(env, "MAILER_PORT", 7009)}`,
+    BOOKING_URL: env.BOOKING_URL ?? replicaUrls("booking"),
+    MAILER_URL: env.MAILER_URL ?? replicaUrls("mailer"),
     GATEWAY_URL: env.GATEWAY_URL ?? `http://127.0.0.1:${port(env, "GATEWAY_PORT", 7110)}`,
     SMTP_URL: env.SMTP_URL ?? `smtp://127.0.0.1:${port(env, "SMTP_PORT", 2525)}`,
     SANDBOX_AIRLINE_URL: env.SANDBOX_AIRLINE_URL ?? `http://127.0.0.1:${port(env, "SKYLARK_PORT", 7101)}`,
     SANDBOX_HOTELS_URL: env.SANDBOX_HOTELS_URL ?? `http://127.0.0.1:${port(env, "CASA_PORT", 7102)}`,
     SANDBOX_PUSH_URL: env.SANDBOX_PUSH_URL ?? `http://127.0.0.1:${port(env, "WANDERLY_PORT", 7103)}`,
     WEBHOOK_URL: env.WEBHOOK_URL ?? `http://127.0.0.1:${port(env, "SELLERS_PORT", 7008)}/webhooks/wanderly`,
-    SEARCH_URL: env.SEARCH_URL ?? `http://127.0.0.1:${port(env, "SEARCH_PORT", 7005)}`,
+    SEARCH_URL: env.SEARCH_URL ?? replicaUrls("search"),
     WEB_PUBLIC_URL: env.WEB_PUBLIC_URL ?? `http://127.0.0.1:${port(env, "WEB_PORT", 8080)}`,
   });
+
+  // A payment replica tells the gateway to call it back (the gateway retries one that is down).
+  const ownUrls = (spec: ProcessSpec): NodeJS.ProcessEnv =>
+    spec.replicaOf === "payment" && !opts.env.PAYMENT_PUBLIC_URL ? { PAYMENT_PUBLIC_URL: `http://127.0.0.1:${spec.port}` } : {};
 
   let stopping = false;
   const children = new Map<string, ChildProcess>();
@@ -222,7 +258,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     const [entry, ...args] = spec.args;
     const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), ...profiling(env, spec.name), ...entryArgs(run, entry!, args)], {
       cwd: ROOT,
-      env: { ...env, ...spec.env },
+      env: { ...env, ...spec.env, ...ownUrls(spec) },
       stdio: ["ignore", stdio, stdio],
     });
     children.set(spec.name, child);
@@ -281,7 +317,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
       child.kill(signal);
     });
   const pid = (name: string) => children.get(name)?.pid;
-  return { specs, url, kill, pid, exits: () => ({ ...exitCounts }), ...(pg ? { postgres: pg } : {}), ...(nats ? { nats } : {}), stop };
+  return { specs, url, kill, pid, replicasOf, exits: () => ({ ...exitCounts }), ...(pg ? { postgres: pg } : {}), ...(nats ? { nats } : {}), stop };
 }
 
 /** The processes a start runs: every one, or those `only` names (each must be one of them). */

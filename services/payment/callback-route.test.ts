@@ -11,6 +11,7 @@ import { pino } from "pino";
 import { Registry } from "prom-client";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { advisoryExclusive } from "../../platform/job-lock.js";
 import { backgroundContext } from "../../endpoints/context.js";
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
@@ -161,6 +162,7 @@ test("the sweep finds a decision whose callbacks never came, and expires a sessi
     expireMs: 15 * 60_000,
     intervalMs: 60_000,
     log,
+    exclusive: advisoryExclusive(f.database.knex),
     now: () => new Date(Date.now() + 16 * 60_000),
   });
   const result = await expiry.sweep(backgroundContext({ log }));

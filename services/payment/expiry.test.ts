@@ -2,15 +2,19 @@
 // PENDING payment is EXPIRED unless the gateway decided it (then the missed
 // decision is applied, with its event); a young one is left alone; a gateway
 // that cannot be asked expires nothing; a retry of an expired payment that
-// never reached the gateway is refused.
+// never reached the gateway is refused. Two replicas' sweeps at once: one
+// sweeps, the other skips (the job lock), and each payment is settled once.
+import knexFactory from "knex";
 import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { backgroundContext } from "../../endpoints/context.js";
 import { Code } from "../../endpoints/errors.js";
 import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { advisoryExclusive } from "../../platform/job-lock.js";
 import { PaymentExpiry } from "./expiry.js";
 import { failure, paymentFixture, type PaymentFixture } from "./fixture.js";
+import type { GatewayClient } from "./gateway.js";
 import { hotelPayment } from "./payments.fixture.js";
 
 const EXPIRE_MS = 15 * 60_000;
@@ -30,6 +34,7 @@ test.before(async () => {
     expireMs: EXPIRE_MS,
     intervalMs: 60_000,
     log,
+    exclusive: advisoryExclusive(f.database.knex),
     now: () => new Date(Date.now() + offsetMs),
   });
 });
@@ -105,6 +110,43 @@ test("when the gateway cannot be asked, nothing is expired; a payment it never o
 
   const later = await expiry.sweep(ctx());
   assert.equal(later.expired, [asked.id]);
+});
+
+test("two replicas sweeping at once: one sweeps, the other skips, each stale payment is settled once", async () => {
+  offsetMs = 0;
+  const stale = await pending("carol");
+  offsetMs = EXPIRE_MS + 1000;
+  // A second pool on the same database stands for the second replica's connections.
+  const peerKnex = knexFactory({ client: "pg", connection: f.url, pool: { min: 0, max: 2 } });
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let asked!: () => void;
+  const gatewayAsked = new Promise<void>((r) => (asked = r));
+  // Both replicas ask one gateway, which holds its first answer until the test lets it go.
+  const held: GatewayClient = {
+    openSession: (c, req) => f.gateway.openSession(c, req),
+    refund: (c, req) => f.gateway.refund(c, req),
+    session: async (c, id) => {
+      asked();
+      await released;
+      return f.gateway.session(c, id);
+    },
+  };
+  const replica = (exclusive: ReturnType<typeof advisoryExclusive>) =>
+    new PaymentExpiry({ store: f.store, gateway: held, callbacks: f.callbacks, expireMs: EXPIRE_MS, intervalMs: 60_000, log, exclusive, now: () => new Date(Date.now() + offsetMs) });
+  try {
+    const sessionsAsked = f.gateway.calls.session;
+    const first = replica(advisoryExclusive(f.database.knex)).sweepExclusively(ctx());
+    await gatewayAsked; // the first replica holds the lock and is mid-sweep
+    assert.is(await replica(advisoryExclusive(peerKnex)).sweepExclusively(ctx()), undefined, "the second replica skipped the round");
+    release();
+    assert.equal((await first)?.expired, [stale.id]);
+    assert.is(f.gateway.calls.session - sessionsAsked, 1, "the gateway was asked once");
+    assert.is((await stateOf(stale.id)).state, PaymentState.EXPIRED);
+  } finally {
+    release();
+    await peerKnex.destroy();
+  }
 });
 
 test.run();

@@ -5,8 +5,12 @@
 // if it is still open or processing, or never opened a session, the payment
 // becomes EXPIRED. When the gateway cannot be asked, nothing is expired: a
 // payment whose money may have been taken is never given up on a guess.
+// Every replica runs the timer; each sweep runs under the job lock
+// "payment.expiry" (platform/job-lock.ts), so one replica sweeps at a time and
+// the others skip that round (logged at debug).
 import type { Logger } from "pino";
 import { backgroundContext, type Context } from "../../endpoints/context.js";
+import type { Exclusive } from "../../platform/job-lock.js";
 import type { PaymentCallbacks } from "./callbacks.js";
 import type { GatewayClient } from "./gateway.js";
 import type { PaymentRow, PaymentStore } from "./store.js";
@@ -20,6 +24,8 @@ export interface PaymentExpiryOptions {
   /** Time between sweeps (main.ts). */
   intervalMs: number;
   log: Logger;
+  /** Runs a sweep only on the replica holding its lock (main.ts: advisoryExclusive on payment's database). */
+  exclusive: Exclusive;
   /** Payments looked at per sweep; default 100. */
   batch?: number;
   now?: () => Date;
@@ -31,6 +37,9 @@ export interface SweepResult {
   /** Left PENDING for the next sweep: the gateway could not be asked. */
   skipped: string[];
 }
+
+/** The sweep's job lock: one replica of payment sweeps at a time. */
+export const EXPIRY_JOB = "payment.expiry";
 
 export class PaymentExpiry {
   private timer: NodeJS.Timeout | undefined;
@@ -47,7 +56,7 @@ export class PaymentExpiry {
     if (this.timer || this.stopping.signal.aborted) return;
     const tick = () => {
       const ctx = backgroundContext({ log: this.opts.log, signal: this.stopping.signal });
-      this.running = this.sweep(ctx)
+      this.running = this.sweepExclusively(ctx)
         .catch((e: unknown) => this.opts.log.warn({ err: e instanceof Error ? e.message : String(e) }, "payment expiry sweep failed"))
         .finally(() => {
           this.running = undefined;
@@ -62,6 +71,14 @@ export class PaymentExpiry {
     this.stopping.abort(new Error("the expiry sweep is stopping"));
     clearTimeout(this.timer);
     await this.running;
+  }
+
+  /** One sweep unless another replica is sweeping now: then nothing (undefined), and the next round tries again. */
+  async sweepExclusively(ctx: Context): Promise<SweepResult | undefined> {
+    const run = await this.opts.exclusive(EXPIRY_JOB, () => this.sweep(ctx));
+    if (run.ran) return run.value;
+    ctx.log.debug({ job: EXPIRY_JOB }, "payment expiry sweep skipped: another replica is sweeping");
+    return undefined;
   }
 
   /** One sweep over the stale PENDING payments. */

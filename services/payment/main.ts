@@ -5,7 +5,8 @@
 // It talks to the card gateway at GATEWAY_URL (signed with GATEWAY_SECRET),
 // tells it to call back at PAYMENT_PUBLIC_URL, consumes its own
 // payment.payments topic to make reservations at BOOKING_URL, and expires
-// payments the gateway never decided after PAYMENT_EXPIRE_MS. It charges what
+// payments the gateway never decided after PAYMENT_EXPIRE_MS (one replica at a
+// time: the sweep takes its job lock). It charges what
 // search quoted (its MAC verified with QUOTE_SECRET, which only search and
 // payment hold) and sends the
 // browser back only to PAYMENT_RETURN_ORIGINS (default: WEB_PUBLIC_URL's
@@ -16,6 +17,7 @@ import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { config, int, port, peerUrls, secret, url, urlList } from "../../platform/config.js";
+import { advisoryExclusive } from "../../platform/job-lock.js";
 import { quoteSettings, quoteVerifier } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
@@ -101,7 +103,15 @@ async function main() {
 
   // Background work runs as this service: its RPCs carry payment's own token.
   const reservations = await subscribeReservations(bus, { store, booking, principal: (ctx) => access.tokens.principal(ctx) });
-  const expiry = new PaymentExpiry({ store, gateway, callbacks, expireMs: cfg.expireMs, intervalMs: cfg.sweepMs, log: rt.log });
+  const expiry = new PaymentExpiry({
+    store,
+    gateway,
+    callbacks,
+    expireMs: cfg.expireMs,
+    intervalMs: cfg.sweepMs,
+    log: rt.log,
+    exclusive: advisoryExclusive(db.knex),
+  });
   expiry.start();
   rt.log.info({ port: server.port, gateway: cfg.gatewayUrl, booking: cfg.bookingUrl }, "payment ready");
 

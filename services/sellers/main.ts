@@ -2,7 +2,8 @@
 // (7008), plus the sellers' webhook POST /webhooks/<seller_id> on the same
 // port, over PostgreSQL schema "sellers". It writes to catalog (CATALOG_URL)
 // and pricing (PRICING_URL), calls the sellers at their SANDBOX_*_URL, and
-// pulls the pull sellers at start and every SYNC_INTERVAL_MS. It books paid
+// pulls the pull sellers at start and every SYNC_INTERVAL_MS (one replica per
+// seller at a time: each sync takes the seller's job lock). It books paid
 // reservations with their sellers (consumer group "sellers-bookings" on the
 // bus: BUS, NATS_URL), confirming or failing them at booking (BOOKING_URL)
 // and refunding at payment (PAYMENT_URL) as its own service principal
@@ -22,6 +23,7 @@ import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { PricingService } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { config, int, list, port, peerUrls, secretMap, type Setting, url } from "../../platform/config.js";
+import { advisoryExclusive } from "../../platform/job-lock.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -145,6 +147,7 @@ async function main() {
     syncTimeoutMs: SYNC_TIMEOUT_MS,
     sync: (ctx, sellerId) => self.syncSeller(ctx, { sellerId }),
     log: rt.log,
+    exclusive: advisoryExclusive(db.knex),
   });
   scheduler.start();
 

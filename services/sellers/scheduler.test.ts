@@ -1,16 +1,23 @@
 // The sync scheduler: every seller at once on start, then again after the
 // interval; one seller's syncs never overlap; a failed sync is retried at the
 // next tick; stop() cancels the running syncs, waits for them, and nothing
-// runs afterwards.
+// runs afterwards. Two schedulers on one real database (two replicas): each
+// seller's sync runs on one of them, the other skips it.
+import { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
+import knexFactory from "knex";
 import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Context } from "../../endpoints/context.js";
+import { advisoryExclusive, type Exclusive } from "../../platform/job-lock.js";
 import { until as untilValue } from "../../platform/processes.testing.js";
+import { testDatabase } from "../../platform/testing.js";
 import { SyncScheduler } from "./scheduler.js";
 
 const log = pino({ level: "silent" });
+/** A single replica: every job runs (the lock's own behaviour has its tests in platform/job-lock.test.ts). */
+const alone: Exclusive = async (_name, job) => ({ ran: true, value: await job() });
 const until = (what: string, check: () => boolean, timeoutMs?: number) => untilValue(what, () => (check() ? true : undefined), timeoutMs);
 /** Timers this process has pending: the scheduler's only way to run anything later. */
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
@@ -23,6 +30,7 @@ test("syncs every seller at start and again after each interval, never overlappi
     sellerIds: ["a", "b"],
     intervalMs: 30,
     log,
+    exclusive: alone,
     sync: async (_ctx, id) => {
       if (running.has(id)) overlaps++;
       running.add(id);
@@ -52,6 +60,7 @@ test("a failed sync is retried sooner than the interval, backing off", async () 
     intervalMs: 60_000,
     retryMs: 20,
     log,
+    exclusive: alone,
     sync: async () => {
       at.push(performance.now());
       throw new Error("catalog is not up yet");
@@ -71,6 +80,7 @@ test("stop cancels a running sync through its context and waits for it", async (
     sellerIds: ["slow"],
     intervalMs: 60_000,
     log,
+    exclusive: alone,
     syncTimeoutMs: 120_000,
     sync: async (ctx) => {
       seen = ctx;
@@ -84,6 +94,49 @@ test("stop cancels a running sync through its context and waits for it", async (
   await scheduler.stop();
   assert.is(ended, true);
   assert.is(seen!.signal.aborted, true);
+});
+
+test("two replicas' schedulers on one database: each seller is synced by one of them, the other skips it", async () => {
+  const db = await testDatabase();
+  // Two pools stand for two replicas' connections.
+  const pools = [0, 1].map(() => knexFactory({ client: "pg", connection: db.url, pool: { min: 0, max: 3 } }));
+  const skipped: string[] = [];
+  const debugLines = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      const line = JSON.parse(chunk.toString()) as { msg: string; seller?: string };
+      if (line.msg.startsWith("scheduled sync skipped")) skipped.push(line.seller!);
+      done();
+    },
+  });
+  const runs: string[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const schedulers = pools.map(
+    (knex, i) =>
+      new SyncScheduler({
+        sellerIds: ["casa", "skylark"],
+        intervalMs: 60_000,
+        log: pino({ level: "debug" }, debugLines),
+        exclusive: advisoryExclusive(knex),
+        // A sync lasts until the test has seen the other replica skip it.
+        sync: async (_ctx, id) => {
+          runs.push(`${id}@${i}`);
+          await released;
+        },
+      }),
+  );
+  try {
+    schedulers.forEach((s) => s.start());
+    await until("both sellers synced by one replica and skipped by the other", () => runs.length === 2 && skipped.length === 2, 10_000);
+    assert.equal([...skipped].sort(), ["casa", "skylark"]);
+    assert.equal(runs.map((r) => r.split("@")[0]).sort(), ["casa", "skylark"], "each seller synced once");
+  } finally {
+    release();
+    await Promise.all(schedulers.map((s) => s.stop()));
+    await Promise.all(pools.map((k) => k.destroy()));
+    await db.drop();
+  }
+  assert.is(runs.length, 2, "nothing ran again before the interval");
 });
 
 test.run();

@@ -3,8 +3,13 @@
 // overlap). A failed sync (a seller, catalog or pricing not up yet) is logged
 // and retried sooner, after retryMs doubling up to intervalMs. main.ts starts
 // it after the server and stops it on shutdown; no timer exists outside it.
+// Every replica of sellers runs a scheduler; each sync runs under the seller's
+// job lock ("sellers.sync:<seller>", platform/job-lock.ts), so one replica
+// syncs a seller at a time and the others skip that round (logged at debug)
+// and look again after the interval.
 import type { Logger } from "pino";
 import { backgroundContext, type Context } from "../../endpoints/context.js";
+import type { Exclusive } from "../../platform/job-lock.js";
 
 export interface SyncSchedulerOptions {
   sellerIds: readonly string[];
@@ -12,11 +17,16 @@ export interface SyncSchedulerOptions {
   /** Runs one sync (main.ts: the SyncSeller endpoint, so it is logged and measured like a call). */
   sync: (ctx: Context, sellerId: string) => Promise<unknown>;
   log: Logger;
+  /** Runs a sync only on the replica holding its lock (main.ts: advisoryExclusive on sellers' database). */
+  exclusive: Exclusive;
   /** The longest one sync may run. Default 30 minutes. */
   syncTimeoutMs?: number;
   /** The first retry after a failed sync; doubles up to intervalMs. Default 5000 ms. */
   retryMs?: number;
 }
+
+/** A seller's sync job lock: one replica of sellers syncs a seller at a time. */
+export const syncJob = (sellerId: string) => `sellers.sync:${sellerId}`;
 
 export class SyncScheduler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -54,10 +64,12 @@ export class SyncScheduler {
       signal: this.stopping.signal,
       deadline: Date.now() + (this.opts.syncTimeoutMs ?? 30 * 60_000),
     });
+    const job = syncJob(sellerId);
     const run = this.opts
-      .sync(ctx, sellerId)
+      .exclusive(job, () => this.opts.sync(ctx, sellerId))
       .then(
-        () => {
+        (done) => {
+          if (!done.ran) this.opts.log.debug({ seller: sellerId, job }, "scheduled sync skipped: another replica is syncing this seller");
           this.failures.delete(sellerId);
           return this.opts.intervalMs;
         },

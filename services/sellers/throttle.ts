@@ -3,6 +3,12 @@
 // and a pause when the seller answers 429 with Retry-After anyway. A call
 // waits for its token as long as its deadline (and `maxWaitMs`) allows;
 // otherwise it fails at once with ResourceExhausted and is never sent.
+// The bucket is PER REPLICA (in this process's memory): N replicas of sellers
+// may send a seller N × SELLERS_THROTTLE_RPS, so a deployment sets the rate to
+// the seller's limit divided by sellers' most replicas (the HPA's
+// maxReplicas; README "Deployment"). Syncs, the bulk of the calls, run on one
+// replica at a time per seller (scheduler.ts's job lock); a 429 that still
+// comes pauses the replica that got it.
 import { setTimeout as sleep } from "node:timers/promises";
 import { remainingMs, type Context } from "../../endpoints/context.js";
 import { canceled, resourceExhausted } from "../../endpoints/errors.js";

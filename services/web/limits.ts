@@ -4,7 +4,9 @@
 // Each call (a stream when it opens) takes a token from both; an empty bucket
 // answers RESOURCE_EXHAUSTED with the wait until a token is back (the
 // transport sends it as `retry-after-ms`). The address is checked first, so a
-// call refused for its address costs the customer nothing.
+// call refused for its address costs the customer nothing. The buckets are
+// PER REPLICA (this process's memory): behind N web pods a client may get up
+// to N times the rate; it is a guard against floods, not a quota.
 import type { Middleware } from "../../endpoints/endpoint.js";
 import { resourceExhausted } from "../../endpoints/errors.js";
 import { TokenBuckets } from "../../endpoints/middleware/ratelimit.js";
