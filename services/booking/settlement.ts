@@ -1,6 +1,7 @@
 // The settlement consumer (group "booking-settlement" on ReservationEvent's
 // topic): moves the money after each state change, so that a
 // commit is never followed by a lost refund.
+//   Paid, Fulfilled → nothing
 //   Confirmed  → capture the wallet hold
 //   Failed     → release the hold; refund the card what is still owed:
 //                the whole amount when the wallet refused the markdown at
@@ -94,7 +95,8 @@ export function settlementHandler(deps: SettlementDeps): MessageHandler<Reservat
 
   return async (ctx: Context, event: ReservationEvent, meta: DeliveryMeta) => {
     const { case: kind, value } = event.event;
-    if (kind === undefined || kind === "paid") return; // nothing to settle: sellers books it
+    // Nothing to settle: sellers books a paid one, and a fulfilled one moved its money when confirmed.
+    if (kind === undefined || kind === "paid" || kind === "fulfilled") return;
     const reservationId = value.reservation?.reservationId ?? "";
     await store.once(meta, async () => {
       // The row, not the event, says what to undo (hold id, failure source,
