@@ -18,6 +18,7 @@
 // Calls run as booking's own service principal, never a customer's.
 import type { Context, Principal } from "../../endpoints/context.js";
 import { derive } from "../../endpoints/context.js";
+import { Code, KitError } from "../../endpoints/errors.js";
 import type { Client } from "../../endpoints/service.js";
 import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
@@ -90,7 +91,15 @@ export function settlementHandler(deps: SettlementDeps): MessageHandler<Reservat
         });
       }
     }
-    await refund(ctx, r, `refund:cancel:${r.reservationId}`, r.refundedMinor, "cancelled by the customer");
+    try {
+      await refund(ctx, r, `refund:cancel:${r.reservationId}`, r.refundedMinor, "cancelled by the customer");
+    } catch (e) {
+      // Cancelled while PAID, the policy gives back the whole card amount. Sellers' compensation of a seller's
+      // refusal that raced the cancellation may have refunded all of it already (payment: "exceeds what is
+      // left"): the card has its money back, once.
+      if (!(r.cancelledFrom === "paid" && e instanceof KitError && e.code === Code.FailedPrecondition)) throw e;
+      ctx.log.warn({ reservation_id: r.reservationId, err: e.message }, "the card was refunded already (the seller refused the booking as it was cancelled)");
+    }
   }
 
   return async (ctx: Context, event: ReservationEvent, meta: DeliveryMeta) => {
