@@ -27,7 +27,7 @@ const MARKDOWN = 150n;
 const CANCEL_EVERY = 5;
 /** What the run's bookings end as: the saga's two ends, and a customer's cancellation. */
 const RUN_FINAL_STATES = [...FINAL_STATES, ReservationState.CANCELLED];
-/** booking's BOOKING_ROOM_THRESHOLD in the marketplace (its default). */
+/** booking's BOOKING_ROOM_THRESHOLD when the marketplace does not set it (its default). */
 const ROOM_THRESHOLD = 10;
 
 export interface SagaRun {
@@ -246,7 +246,7 @@ export async function sagaLedger(run: SagaRun, paid: Paid[]): Promise<SagaLedger
   const refused = sellerBookings.filter((b) => b.status === "REFUSED");
   const refusedNotFailed = refused.filter((b) => ![...failed, ...cancelled].some((x) => x.reservation.reservationId === b.booking_ref));
 
-  const nights = await roomNights(m, ROOM_THRESHOLD);
+  const nights = await roomNights(m, Number(m.env.BOOKING_ROOM_THRESHOLD ?? ROOM_THRESHOLD));
 
   // E-mails: exactly one per reservation (an invoice or an apology, or a cancellation), and an invoice before the
   // cancellation of one cancelled once confirmed.
