@@ -16,7 +16,7 @@ import * as assert from "uvu/assert";
 import { signal } from "../platform/change-signals.js";
 import { until } from "../platform/processes.testing.js";
 import { topicOf } from "../endpoints/bus.js";
-import { ReservationEventSchema, RoomSoldOutSchema } from "../gen/itinera/booking/v1/events_pb.js";
+import { ReservationEventSchema, RoomAvailableSchema, RoomSoldOutSchema } from "../gen/itinera/booking/v1/events_pb.js";
 import { AccountEventSchema } from "../gen/itinera/identity/v1/events_pb.js";
 import { PaymentEventSchema } from "../gen/itinera/payment/v1/events_pb.js";
 import { FLIGHTS_CHANNEL, HOTEL_PRICES_CHANNEL, HOTELS_CHANNEL } from "../services/search/cache-signals.js";
@@ -27,7 +27,7 @@ import { obligations, typeRegistry, unmet } from "./golden/registry.js";
 
 const GOLDEN = new URL("./golden/", import.meta.url).pathname;
 /** What today's consumers follow: a stored row or signal elsewhere would never be read. */
-const CONSUMED_TOPICS = new Set([ReservationEventSchema, RoomSoldOutSchema, AccountEventSchema, PaymentEventSchema].map((s) => topicOf(s).name));
+const CONSUMED_TOPICS = new Set([ReservationEventSchema, RoomSoldOutSchema, RoomAvailableSchema, AccountEventSchema, PaymentEventSchema].map((s) => topicOf(s).name));
 const LISTENED_CHANNELS = new Set([HOTEL_PRICES_CHANNEL, HOTELS_CHANNEL, FLIGHTS_CHANNEL]);
 
 interface Fixture {

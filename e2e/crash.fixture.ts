@@ -4,9 +4,13 @@
 // with SIGKILL again and again: booking, sellers, mailer and payment (the
 // supervisor restarts them), and whatever else the setup adds (the events
 // stream's leader on the cluster). Afterwards every paid booking must be
-// CONFIRMED, or FAILED with its card refunded; no card charged twice; no
-// seller booking made twice; exactly one e-mail per reservation; every wallet
-// reconciles with its statement. The test also proves what it exercised:
+// CONFIRMED, or FAILED with its card refunded, or — every fifth, cancelled by
+// its customer while the seller books it — CANCELLED with the policy's refund
+// and no live booking at the seller; no card charged twice; no seller booking
+// made twice; exactly one e-mail per reservation (and the invoice before the
+// cancellation of one cancelled once confirmed); every wallet reconciles with
+// its statement; every room-night counts exactly its live bookings, and
+// pricing holds a night STALE exactly while booking counts it sold out. The test also proves what it exercised:
 // sellers refused some bookings (each one ended FAILED), and kills landed
 // while bookings were in flight (each kill records how many were). Counts are
 // printed; any mismatch fails the test.

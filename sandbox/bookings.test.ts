@@ -135,6 +135,49 @@ test("Wanderly confirms a product of its listings and quotes; a replay is the sa
   assert.equal([(await stats(wl)).bookings, (await stats(wl)).booking_refusals], [1, 3]);
 });
 
+test("each seller cancels a confirmed booking by our reference: a repeat answers the same, a cancelled ref is not booked again, unknown and refused refs are errors", async () => {
+  // SkyLark
+  const [out] = await skylarkFlights();
+  const ticket = await post(`${sky.url}/v2/bookings`, { booking_ref: "res_c1", flights: [out] });
+  const cancelled = { booking_ref: "res_c1", locator: ticket.body.locator, status: "CANCELLED" };
+  assert.equal(await post(`${sky.url}/v2/bookings/cancel`, { booking_ref: "res_c1" }), { status: 200, body: cancelled });
+  assert.equal(await post(`${sky.url}/v2/bookings/cancel`, { booking_ref: "res_c1" }), { status: 200, body: cancelled }, "idempotent");
+  const rebook = await post(`${sky.url}/v2/bookings`, { booking_ref: "res_c1", flights: [out] });
+  assert.equal([rebook.status, rebook.body.status, rebook.body.reason], [409, "REFUSED", "booking res_c1 was cancelled"]);
+  const unknown = await post(`${sky.url}/v2/bookings/cancel`, { booking_ref: "res_nobody" });
+  assert.equal([unknown.status, unknown.body.error], [404, "no booking with reference res_nobody: nothing to cancel"]);
+  await post(`${sky.url}/v2/bookings`, { booking_ref: "res_c2", flights: ["SL999-2026-03-22"] });
+  const refused = await post(`${sky.url}/v2/bookings/cancel`, { booking_ref: "res_c2" });
+  assert.equal([refused.status, refused.body.error], [409, "booking res_c2 was refused (unknown flight SL999-2026-03-22): nothing to cancel"]);
+  assert.is((await post(`${sky.url}/v2/bookings/cancel`, { booking_ref: "" })).status, 400);
+  assert.equal(((await bookings(sky)) as Json[]).map((b) => [b.booking_ref, b.status]), [["res_c1", "CANCELLED"], ["res_c2", "REFUSED"]]);
+  assert.is((await stats(sky)).booking_cancellations, 1, "counted once");
+
+  // Casa
+  const hotels = xml.parse(await (await fetch(`${casa.url}/xml/hotels?size=1`)).text()).hotels.hotel as Json;
+  const room = ((hotels.rooms as Json).room as Json[])[0]!.code as string;
+  const booked = (await postXml(`${casa.url}/xml/bookings`, casaBooking("res_c3", hotels.code as string, room))).doc.BookingResponse as Json;
+  for (let i = 0; i < 2; i++) {
+    const res = await postXml(`${casa.url}/xml/cancellations`, `<CancelRequest ref="res_c3"/>`);
+    assert.equal([res.status, res.doc.CancelResponse], [200, { ref: "res_c3", status: "CANCELLED", code: booked.code }]);
+  }
+  const none = await postXml(`${casa.url}/xml/cancellations`, `<CancelRequest ref="res_nobody"/>`);
+  assert.equal([none.status, (none.doc.error as Json)["#text"]], [404, "no booking with reference res_nobody: nothing to cancel"]);
+  assert.is((await postXml(`${casa.url}/xml/cancellations`, `<BookingRequest ref="res_c3"/>`)).status, 400);
+
+  // Wanderly
+  const sold = wl.offer.hotels[0]!;
+  const body = { request_id: "res_c4", product: `${sold.code}:${sold.rooms[0]!.code}`, check_in: day(1), check_out: day(2) };
+  const confirmation = (await post(`${wl.url}/api/bookings`, body)).body.confirmation;
+  for (let i = 0; i < 2; i++) {
+    assert.equal(await post(`${wl.url}/api/bookings/cancel`, { request_id: "res_c4" }), {
+      status: 200,
+      body: { request_id: "res_c4", confirmation, status: "CANCELLED" },
+    });
+  }
+  assert.is((await post(`${wl.url}/api/bookings/cancel`, { request_id: "res_nobody" })).status, 404);
+});
+
 test("refuse all: new refs are refused with a reason; a ref's answer never changes afterwards", async () => {
   const [out] = await skylarkFlights();
   assert.equal((await post(`${sky.url}/v2/bookings`, { booking_ref: "res_30", flights: [out] })).status, 201);

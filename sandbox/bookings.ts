@@ -1,11 +1,15 @@
 // What every sandbox seller does with bookings, whatever its wire format:
 // one booking per booking reference (our reservation id) however often it is
 // sent — the first request decides (confirmed, or refused with a reason) and
-// every later one gets the same answer and is only counted. Tests steer
+// every later one gets the same answer and is only counted. A confirmed
+// booking is cancelled by the same reference (cancel): cancelling again
+// answers the same, booking a cancelled reference again is refused, and
+// cancelling a reference the seller never booked (404) or refused (409) is
+// an error that says so. Tests steer
 // refusals with POST /admin/bookings {"refuse":"none"|"all"|"some","ratio":0.2};
 // "some" refuses by a hash of the reference, so it is the same refs every run.
 //   GET /admin/bookings → [{booking_ref, confirmation|null, status, requests, +reason}]
-// Stats: `bookings` (confirmed), `booking_refusals`. POST /admin/reset forgets them all.
+// Stats: `bookings` (confirmed), `booking_refusals`, `booking_cancellations`. POST /admin/reset forgets them all.
 import { randomBytes } from "node:crypto";
 import type { SellerAdmin } from "./admin.js";
 import { dayNumber, dateOf } from "./calendar.js";
@@ -19,8 +23,8 @@ export type RefuseMode = (typeof REFUSE_MODES)[number];
 export interface BookingRecord {
   booking_ref: string;
   confirmation: string | null;
-  status: "CONFIRMED" | "REFUSED";
-  /** Why it was refused ("" when confirmed). */
+  status: "CONFIRMED" | "REFUSED" | "CANCELLED";
+  /** Why it was refused or is no longer booked ("" when confirmed). */
   reason: string;
   /** How many times this ref was sent. */
   requests: number;
@@ -66,6 +70,22 @@ export class BookingDesk {
     this.records.set(ref, record);
     this.admin?.count(reason ? "booking_refusals" : "bookings");
     return record;
+  }
+
+  /**
+   * Cancels the confirmed booking of `ref` (a repeat answers the same
+   * record); 404 when the seller never booked `ref`, 409 when it refused it.
+   */
+  cancel(ref: string): BookingRecord {
+    const known = this.records.get(ref);
+    if (!known) throw new HttpError(404, `no booking with reference ${ref}: nothing to cancel`);
+    if (known.status === "REFUSED") throw new HttpError(409, `booking ${ref} was refused (${known.reason}): nothing to cancel`);
+    if (known.status === "CONFIRMED") {
+      known.status = "CANCELLED";
+      known.reason = `booking ${ref} was cancelled`;
+      this.admin?.count("booking_cancellations");
+    }
+    return known;
   }
 
   list(): BookingRecord[] {

@@ -6,6 +6,7 @@
 //   POST /xml/bookings <BookingRequest ref hotel room checkIn checkOut/>  books a room (bookings.ts):
 //        hotel = <hotel code> of /xml/hotels ("P000123"), room = a <room code> of that hotel ("DBL-STD");
 //        200 <BookingResponse ref status="CONFIRMED" code="CASA-…"/> or status="REFUSED" reason="…"
+//   POST /xml/cancellations <CancelRequest ref/>  cancels it: 200 <CancelResponse ref status="CANCELLED" code="CASA-…"/>
 // `to` is exclusive; at most 90 nights; nights outside the sellable window are left out.
 import { XMLParser } from "fast-xml-parser";
 import { hotelRates, type Hotel, type Inventory } from "./inventory.js";
@@ -65,14 +66,19 @@ function pageOf<T>(items: T[], page: number, size: number): { slice: T[]; pages:
 
 /** The attributes of <BookingRequest …/>; 400 when the document is not one. */
 function bookingRequest(parser: XMLParser, xml: string): Record<string, unknown> {
+  return attributesOf(parser, xml, "BookingRequest");
+}
+
+/** The attributes of the document's <`name` …/> element; 400 when the document is not one. */
+function attributesOf(parser: XMLParser, xml: string, name: string): Record<string, unknown> {
   let doc: Record<string, unknown>;
   try {
     doc = parser.parse(xml, true) as Record<string, unknown>;
   } catch (e) {
     throw new HttpError(400, `malformed XML: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const req = doc.BookingRequest === "" ? {} : doc.BookingRequest; // <BookingRequest/> without attributes
-  if (typeof req !== "object" || req === null) throw new HttpError(400, "the document must be a <BookingRequest/>");
+  const req = doc[name] === "" ? {} : doc[name]; // <BookingRequest/> without attributes
+  if (typeof req !== "object" || req === null) throw new HttpError(400, `the document must be a <${name}/>`);
   return req as Record<string, unknown>;
 }
 
@@ -105,6 +111,19 @@ function bookingApi(inv: Inventory, desk: BookingDesk): Api {
   };
 }
 
+function cancelApi(desk: BookingDesk): Api {
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", parseAttributeValue: false });
+  return {
+    method: "POST",
+    path: "/xml/cancellations",
+    handle: async ({ raw }) => {
+      const ref = bookingRef(attributesOf(parser, await readBody(raw), "CancelRequest").ref, "ref");
+      const record = desk.cancel(ref);
+      return xmlReply(XML_DECLARATION + element("CancelResponse", { ref, status: "CANCELLED", code: record.confirmation! }));
+    },
+  };
+}
+
 export function startCasa(opts: SellerOptions): Promise<RunningSeller> {
   const inv = opts.inventory;
   const desk = new BookingDesk("CASA-", 8);
@@ -114,6 +133,7 @@ export function startCasa(opts: SellerOptions): Promise<RunningSeller> {
     adminExtras: desk.adminApis(),
     apis: [
       bookingApi(inv, desk),
+      cancelApi(desk),
       {
         method: "GET",
         path: "/xml/hotels",

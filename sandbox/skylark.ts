@@ -4,6 +4,7 @@
 //   GET /v1/schedules?from=&to=&date=        departures (filters optional; no date = every day)
 //   GET /v1/fares?from=&to=&date=            fares in USD, throttled, counted as searches
 //   POST /v2/bookings {"booking_ref","flights":[id…]}   tickets dated flights (bookings.ts)
+//   POST /v2/bookings/cancel {"booking_ref"}            cancels them: 200 {"booking_ref","locator","status":"CANCELLED"}
 // Times are local at each airport ("2026-12-01T08:15"); zones are in /v1/airports.
 // A dated flight's id is "<number>-<date>" ("SL101-2026-12-01"): the `id` of
 // /v1/schedules and /v1/fares entries, and what /v2/bookings takes.
@@ -75,8 +76,20 @@ function bookingApi(inv: Inventory, desk: BookingDesk): Api {
         throw new HttpError(400, `"flights" must be a list of 1 to 10 flight ids such as "SL101-2026-12-01"`);
       }
       const record = desk.book(ref, () => flights.map((id: string) => unknownFlight(inv, id)).find((r) => r !== undefined));
-      if (record.status === "REFUSED") return jsonReply({ booking_ref: ref, status: "REFUSED", reason: record.reason }, 409);
+      if (record.status !== "CONFIRMED") return jsonReply({ booking_ref: ref, status: "REFUSED", reason: record.reason }, 409);
       return jsonReply({ booking_ref: ref, locator: record.confirmation, status: "TICKETED" }, record.requests === 1 ? 201 : 200);
+    },
+  };
+}
+
+function cancelApi(desk: BookingDesk): Api {
+  return {
+    method: "POST",
+    path: "/v2/bookings/cancel",
+    handle: async ({ raw }) => {
+      const ref = bookingRef(jsonObject(await readBody(raw)).booking_ref, "booking_ref");
+      const record = desk.cancel(ref);
+      return jsonReply({ booking_ref: ref, locator: record.confirmation, status: "CANCELLED" });
     },
   };
 }
@@ -95,6 +108,7 @@ export function startSkylark(opts: SellerOptions): Promise<RunningSeller> {
     adminExtras: desk.adminApis(),
     apis: [
       bookingApi(inv, desk),
+      cancelApi(desk),
       {
         method: "GET",
         path: "/v1/airports",

@@ -4,6 +4,7 @@
 //   GET  /api/quote/flights?from=&to=&date=                fares; throttled, counted
 //   POST /api/bookings {"request_id","product","check_in","check_out"}  books a room (bookings.ts);
 //        product = "<property>:<room>" ("P000123:DBL-STD"), the `product` of each room it lists and quotes
+//   POST /api/bookings/cancel {"request_id"}  cancels it: 200 {"request_id","confirmation","status":"CANCELLED"}
 //   POST /admin/push-now[?kind=snapshot|changes]           queue pushes at once (default snapshot)
 //   GET  /admin/pushes                                     {"pending": N}: pushes queued or being delivered
 import { pino } from "pino";
@@ -70,8 +71,20 @@ function bookingApi(inv: Inventory, offer: WanderlyOffer, desk: BookingDesk): Ap
       const product = o.product;
       const stay = stayDays(o.check_in, o.check_out, ["check_in", "check_out"]);
       const record = desk.book(ref, () => unknownProduct(inv, offer, product) ?? unsellableStay(inv, stay));
-      if (record.status === "REFUSED") return jsonReply({ request_id: ref, status: "REFUSED", reason: record.reason }, 409);
+      if (record.status !== "CONFIRMED") return jsonReply({ request_id: ref, status: "REFUSED", reason: record.reason }, 409);
       return jsonReply({ request_id: ref, confirmation: record.confirmation, status: "CONFIRMED" }, record.requests === 1 ? 201 : 200);
+    },
+  };
+}
+
+function cancelApi(desk: BookingDesk): Api {
+  return {
+    method: "POST",
+    path: "/api/bookings/cancel",
+    handle: async ({ raw }) => {
+      const ref = bookingRef(jsonObject(await readBody(raw)).request_id, "request_id");
+      const record = desk.cancel(ref);
+      return jsonReply({ request_id: ref, confirmation: record.confirmation, status: "CANCELLED" });
     },
   };
 }
@@ -121,6 +134,7 @@ export async function startWanderly(opts: WanderlyOptions): Promise<RunningWande
       ],
       apis: [
         bookingApi(inv, offer, desk),
+        cancelApi(desk),
         {
           method: "GET",
           path: "/api/quote/hotel",

@@ -3,7 +3,7 @@
 // JSON, and where each event travels on the bus — {topic, key} with the key
 // the reservation id or the room id, on the topic the message declares.
 import { topicOf } from "../../endpoints/bus.js";
-import { ReservationEventSchema, RoomSoldOutSchema } from "../../gen/itinera/booking/v1/events_pb.js";
+import { ReservationEventSchema, RoomAvailableSchema, RoomSoldOutSchema } from "../../gen/itinera/booking/v1/events_pb.js";
 import { int64String, Matchers } from "../pact.js";
 import { onTopic } from "../messages.js";
 
@@ -26,3 +26,6 @@ export const onReservations = (exampleId: string) => onTopic(topicOf(Reservation
 
 /** A RoomSoldOut's place on the bus: its topic, keyed by the room id. */
 export const onAvailability = (exampleRoomId: string) => onTopic(topicOf(RoomSoldOutSchema).name, like(exampleRoomId));
+
+/** A RoomAvailable's place on the bus: its topic, keyed by the room id. */
+export const onReturns = (exampleRoomId: string) => onTopic(topicOf(RoomAvailableSchema).name, like(exampleRoomId));

@@ -10,13 +10,16 @@
 // hotel_id (a catalog id "h-<seller's code>"), room_id and dates, or the
 // trip's outbound flight id ("<number>-<local date>"), the payment_id and
 // the card amount (refunded when the seller refuses) and create_time (from
-// which the booking deadline runs). Other events are not read.
+// which the booking deadline runs). Of a ReservationCancelled it reads the
+// reservation's id alone: the booking it cancels with the seller by that ref.
+// Other events are not read.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { silentContext } from "../../endpoints/testing.js";
+import { create } from "@bufbuild/protobuf";
 import { ReservationEventSchema } from "../../gen/itinera/booking/v1/events_pb.js";
 import { BOOKINGS_GROUP } from "../../services/sellers/bookings.js";
-import { bookingsFixture, type BookingsFixture } from "../../services/sellers/bookings.fixture.js";
+import { bookingsFixture, hotelItem, paidReservation, type BookingsFixture } from "../../services/sellers/bookings.fixture.js";
 import { dateTemplate, delivered, messagePact, timestampString, type MessagePact, type PactMessage } from "../messages.js";
 import { Matchers } from "../pact.js";
 import { money, onReservations, reservationId } from "./booking-event-shapes.js";
@@ -119,6 +122,26 @@ test("a reservation paid for a flight the airline refuses: the card amount refun
   assert.equal([refund.paymentId, refund.idempotencyKey, (refund.amount as { amountMinor: bigint }).amountMinor], ["pay_flight", `refund:fail:${rid}`, 8225n]);
   assert.equal([fail.reservationId, (fail.refunded as { amountMinor: bigint }).amountMinor], [rid, 8225n]);
   assert.match(String(fail.reason), /^The airline could not confirm your seats: Flight full\./);
+});
+
+test("a confirmed reservation cancelled by the customer: sellers cancels its booking with the seller by the reservation id", async () => {
+  const rid = "res_cancelledexample";
+  // The seller booked it first (the ReservationPaid before, same key).
+  const booked = { ...paidReservation(hotelItem("casa")), reservationId: rid };
+  const paidEvent = create(ReservationEventSchema, { event: { case: "paid", value: { reservation: booked } } });
+  await f.handler(silentContext(), paidEvent, { messageId: 7_000_001n, topic: "booking.reservations", key: rid, group: BOOKINGS_GROUP, attempt: 1, publishedAt: new Date() });
+  assert.equal((await f.store.get(rid))?.outcome, "confirmed");
+
+  await pact
+    .interaction()
+    .given("a reservation is confirmed by the seller", { customerId: "c-cancels", amountMinor: "30000" })
+    .expectsToReceive("a confirmed reservation cancelled by the customer", (m) =>
+      m.withJSONContent({ cancelled: { reservation: { reservationId: reservationId(rid) } } }).withMetadata(onReservations(rid)),
+    )
+    .executeTest(sellersHandle);
+
+  assert.ok(f.sellers.casa.ledger.cancelled.has(rid), "no live booking left at the seller");
+  assert.is((await f.store.get(rid))?.cancelResult, "cancelled");
 });
 
 test("the pact is the committed contracts/pacts/sellers-booking-events.json (PACT_UPDATE=1 to change it)", async () => {

@@ -5,7 +5,7 @@
 // outbox row, a change signal's NOTIFY payload, or a database column.
 import { create, type DescMessage, type Message, type MessageInitShape } from "@bufbuild/protobuf";
 import { ReservationState } from "../../gen/itinera/booking/v1/booking_pb.js";
-import { ReservationEventSchema, RoomSoldOutSchema } from "../../gen/itinera/booking/v1/events_pb.js";
+import { ReservationEventSchema, RoomAvailableSchema, RoomSoldOutSchema } from "../../gen/itinera/booking/v1/events_pb.js";
 import { FlightsChangedSchema, HotelsChangedSchema } from "../../gen/itinera/catalog/v1/events_pb.js";
 import { AccountEventSchema } from "../../gen/itinera/identity/v1/events_pb.js";
 import { PaymentEventSchema } from "../../gen/itinera/payment/v1/events_pb.js";
@@ -136,6 +136,13 @@ export const EXAMPLES: readonly Example[] = [
     RoomSoldOutSchema,
     { sellerId: "seller-a", hotelId: "h-P000123", roomId: "r-double", checkIn: date(2027, 3, 10), checkOut: date(2027, 3, 13) },
     { bus: { topic: topicOf(RoomSoldOutSchema).name, key: "r-double", headers } },
+  ),
+  example("booking.ReservationEvent.fulfilled", ReservationEventSchema, { event: { case: "fulfilled", value: { reservation: reservation(ReservationState.FULFILLED, hotelStay) } } }, onReservations),
+  example(
+    "booking.RoomAvailable",
+    RoomAvailableSchema,
+    { sellerId: "seller-a", hotelId: "h-P000123", roomId: "r-double", checkIn: date(2027, 3, 10), checkOut: date(2027, 3, 12) },
+    { bus: { topic: topicOf(RoomAvailableSchema).name, key: "r-double", headers } },
   ),
   example(
     "identity.AccountEvent.email_verification_requested",

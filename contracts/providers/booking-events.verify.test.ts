@@ -3,7 +3,7 @@
 // booking's real service (services/booking/fixture.ts: its own database with
 // the "booking" and "bus" schemas, a fake wallet) is made to do the thing —
 // make a reservation, confirm it, fail it, cancel it, sell out a room's
-// last night — and the message it published is read back from the bus's
+// last night and cancel that booking — and the message it published is read back from the bus's
 // log (bus.messages) and handed to Pact in protobuf JSON with its topic and key.
 //
 // And the check that verification can fail: the same booking, except that
@@ -17,7 +17,7 @@ import { access } from "../../endpoints/middleware/access.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { localClient, type Client } from "../../endpoints/service.js";
 import { BookingService, type CreateReservationRequestSchema } from "../../gen/itinera/booking/v1/booking_pb.js";
-import { ReservationEventSchema, RoomSoldOutSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
+import { ReservationEventSchema, RoomAvailableSchema, RoomSoldOutSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import { DateSchema } from "../../gen/itinera/type/v1/date_pb.js";
 import { DEFAULT_SETTINGS } from "../../services/booking/deps.js";
 import { type Publisher } from "../../services/booking/events.js";
@@ -114,6 +114,23 @@ const states = (client: Client<typeof BookingService>): ProviderStates => ({
     if (now.some((n) => n !== 1)) throw new Error(`the state needs one unit left of every night of the stay; units left per night: ${now.join(", ")}`);
     scene = { request: createRequest({ item }) };
   },
+  async "a booking of a room's last unit for a stay is cancelled"(params) {
+    const item = stayOf(params);
+    // Every unit of every night taken, the last by one customer's reservation, whose cancellation follows:
+    // one unit left of each night, whatever earlier states booked of it (a sold-out room's count set back),
+    if (item.kind?.case !== "hotelStay") throw new Error("not a hotel stay");
+    const stay = item.kind.value;
+    await f.db.knex.raw(
+      `insert into availability (seller_id, hotel_id, room_id, night, remaining)
+       select ?, ?, ?, night, 1 from unnest(?::date[]) as night
+       on conflict (seller_id, hotel_id, room_id, night) do update set remaining = 1`,
+      [item.sellerId, stay.hotelId, stay.roomId, nightsOf(create(DateSchema, stay.checkIn), create(DateSchema, stay.checkOut))],
+    );
+    // then taken by the reservation to cancel.
+    const { reservation } = await client.createReservation(f.serviceCtx("payment"), createRequest({ customerId: "c-last", item }));
+    if ((await unitsLeft(item)).some((n) => n !== 0)) throw new Error("the state needs every night of the stay sold out");
+    scene = { reservationId: reservation!.reservationId, customerId: "c-last", amountMinor: reservation!.amount!.amountMinor };
+  },
 });
 
 /** Each message the consumers describe, made by booking's service and read back from the bus. */
@@ -152,6 +169,14 @@ function producers(client: Client<typeof BookingService>): Record<string, Messag
       await client.createReservation(f.serviceCtx("payment"), request);
       const roomId = request.item?.kind?.case === "hotelStay" ? (request.item.kind.value.roomId ?? "") : "";
       return log.publishedOne(mark, topicOf(RoomSoldOutSchema).name, RoomSoldOutSchema, roomId);
+    },
+    "a room available again for a stay": async () => {
+      const mark = await log.mark();
+      const { reservationId, customerId } = take("reservationId");
+      const { reservation } = await client.cancelReservation(f.customer(customerId), { reservationId });
+      const item = reservation!.item!;
+      const roomId = item.kind.case === "hotelStay" ? item.kind.value.roomId : "";
+      return log.publishedOne(mark, topicOf(RoomAvailableSchema).name, RoomAvailableSchema, roomId);
     },
   };
 }
@@ -192,7 +217,7 @@ test.after(async () => {
 test("booking publishes every event its consumers' pacts describe", async () => {
   const result = await verifyMessageProvider("booking-events", producers(f.client), states(f.client));
   assert.equal(result.pacts.map((p) => basename(p)), ["mailer-booking-events.json", "pricing-booking-events.json", "sellers-booking-events.json"]);
-  assert.is(result.interactions, 6);
+  assert.is(result.interactions, 8);
 });
 
 test("a booking whose ReservationPaid leaves out the card amount fails sellers' pact, naming the message and the key", async () => {

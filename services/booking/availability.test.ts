@@ -1,7 +1,9 @@
 // Availability thresholds: each night of a hotel stay counts down from
-// BOOKING_ROOM_THRESHOLD (3 here); RoomSoldOut goes out exactly when a night
-// reaches zero — once, by the booking that took its last unit — keyed by
-// the room, with the stay of that booking.
+// BOOKING_ROOM_THRESHOLD (3 here), below zero past it; RoomSoldOut goes out
+// exactly when a night reaches zero — once, by the booking that took its
+// last unit — keyed by the room, one per run of consecutive nights that did.
+// A cancelled or failed reservation gives its nights back once (the state
+// changes once), and RoomAvailable announces the nights back from zero.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bookingFixture, createRequest, hotelItem, type BookingFixture, type StayOptions } from "./fixture.js";
@@ -40,19 +42,19 @@ test("nights count down from the threshold and RoomSoldOut is published exactly 
   // takes the 12th's last unit, and the 13th's first
   await book({ ...room, checkIn: [2026, 12, 12], checkOut: [2026, 12, 14] });
   assert.equal(await remaining("r-1"), { "2026-12-10": 1, "2026-12-11": 1, "2026-12-12": 0, "2026-12-13": 2 });
-  assert.equal(await soldOut(), ["casa/h-aurora/r-1 12→14"]);
+  assert.equal(await soldOut(), ["casa/h-aurora/r-1 12→13"], "only the night that sold out");
   const [event] = await f.db.knex.raw(`select key from bus.messages where topic = 'booking.availability'`).then((r: { rows: { key: string }[] }) => r.rows);
   assert.is(event!.key, "r-1", "keyed by the room id");
 
-  // a night already at zero stays there and is not announced again
+  // a night already at zero counts the booking past the threshold and is not announced again
   await book({ ...room, checkIn: [2026, 12, 12], checkOut: [2026, 12, 13] });
-  assert.equal((await remaining("r-1"))["2026-12-12"], 0);
-  assert.equal(await soldOut(), ["casa/h-aurora/r-1 12→14"]);
+  assert.equal((await remaining("r-1"))["2026-12-12"], -1);
+  assert.equal(await soldOut(), ["casa/h-aurora/r-1 12→13"]);
 
-  // another night reaching zero is announced, once
+  // other nights reaching zero are announced, once, as one run
   await book({ ...room, checkIn: [2026, 12, 10], checkOut: [2026, 12, 12] });
-  assert.equal(await remaining("r-1"), { "2026-12-10": 0, "2026-12-11": 0, "2026-12-12": 0, "2026-12-13": 2 });
-  assert.equal(await soldOut(), ["casa/h-aurora/r-1 12→14", "casa/h-aurora/r-1 10→12"]);
+  assert.equal(await remaining("r-1"), { "2026-12-10": 0, "2026-12-11": 0, "2026-12-12": -1, "2026-12-13": 2 });
+  assert.equal(await soldOut(), ["casa/h-aurora/r-1 12→13", "casa/h-aurora/r-1 10→12"]);
 });
 
 test("rooms are counted per seller, hotel and room", async () => {
@@ -72,11 +74,55 @@ test("concurrent bookings of overlapping stays take each unit once and announce 
   }));
   const before = (await f.soldOut()).length;
   await Promise.all(stays.map(book));
-  // the 1st is booked 3 times, the 2nd and 3rd 6 times: all at zero, none below
-  assert.equal(await remaining("r-busy"), { "2027-03-01": 0, "2027-03-02": 0, "2027-03-03": 0 });
+  // the 1st is booked 3 times, the 2nd and 3rd 6 times: at zero, and three past it
+  assert.equal(await remaining("r-busy"), { "2027-03-01": 0, "2027-03-02": -3, "2027-03-03": -3 });
   const announced = (await f.soldOut()).slice(before);
-  assert.ok(announced.length >= 1 && announced.length <= 3, `one RoomSoldOut per booking that emptied a night: ${announced.length}`);
+  const nights = announced.flatMap((s) => Array.from({ length: s.checkOut!.day - s.checkIn!.day }, (_, i) => s.checkIn!.day + i)).sort();
+  assert.equal(nights, [1, 2, 3], "each night announced sold out exactly once");
   assert.ok(announced.every((s) => s.roomId === "r-busy"));
+});
+
+const available = async () =>
+  (await f.available()).map((s) => `${s.sellerId}/${s.hotelId}/${s.roomId} ${s.checkIn!.day}→${s.checkOut!.day}`);
+
+test("a cancellation and a failure give the nights back once; RoomAvailable announces the nights back from zero", async () => {
+  const room = { roomId: "r-back", checkIn: [2027, 4, 1] as [number, number, number], checkOut: [2027, 4, 3] as [number, number, number] };
+  const first = await book(room);
+  await book(room);
+  const third = await book({ ...room, checkIn: [2027, 4, 2] });
+  assert.equal(await remaining("r-back"), { "2027-04-01": 1, "2027-04-02": 0 });
+  const before = (await available()).length;
+
+  // the customer cancels the third: the 2nd takes bookings again
+  const customer = f.customer(third.customerId);
+  await f.client.cancelReservation(customer, { reservationId: third.reservationId });
+  assert.equal(await remaining("r-back"), { "2027-04-01": 1, "2027-04-02": 1 });
+  assert.equal((await available()).slice(before), ["casa/h-aurora/r-back 2→3"]);
+  const [event] = (await f.db.knex.raw(`select key from bus.messages where topic = 'booking.returns'`)).rows as { key: string }[];
+  assert.is(event!.key, "r-back", "keyed by the room id");
+
+  // a repeated cancellation gives nothing more back
+  await f.client.cancelReservation(customer, { reservationId: third.reservationId });
+  assert.equal(await remaining("r-back"), { "2027-04-01": 1, "2027-04-02": 1 });
+
+  // the seller refuses the first: both its nights come back, none was at zero
+  await f.client.failReservation(f.serviceCtx("sellers"), { reservationId: first.reservationId, reason: "no rooms" });
+  await f.client.failReservation(f.serviceCtx("sellers"), { reservationId: first.reservationId, reason: "no rooms" });
+  assert.equal(await remaining("r-back"), { "2027-04-01": 2, "2027-04-02": 2 });
+  assert.equal((await available()).slice(before), ["casa/h-aurora/r-back 2→3"], "only a night back from zero is announced");
+});
+
+test("a night booked past its threshold comes back only when the last booking past it is gone", async () => {
+  const room = { roomId: "r-over", checkIn: [2027, 5, 1] as [number, number, number], checkOut: [2027, 5, 2] as [number, number, number] };
+  const taken = [];
+  for (let i = 0; i < 4; i++) taken.push(await book(room));
+  assert.equal(await remaining("r-over"), { "2027-05-01": -1 });
+  const before = (await available()).length;
+  await f.client.cancelReservation(f.customer(taken[3]!.customerId), { reservationId: taken[3]!.reservationId });
+  assert.equal(await remaining("r-over"), { "2027-05-01": 0 });
+  assert.equal((await available()).slice(before), [], "still sold out");
+  await f.client.cancelReservation(f.customer(taken[2]!.customerId), { reservationId: taken[2]!.reservationId });
+  assert.equal((await available()).slice(before), ["casa/h-aurora/r-over 1→2"]);
 });
 
 test.run();

@@ -9,7 +9,7 @@
 //      after a crash here holds under the same key and the wallet answers the
 //      first hold, so there is never a second one;
 //   4. one transaction: the reservation (PAID, with the hold id), the room's
-//      nights counted down, ReservationPaid (and RoomSoldOut) published.
+//      nights counted down (rooms.ts), ReservationPaid (and RoomSoldOut) published.
 // If the wallet refuses (the balance no longer covers the markdown), the
 // reservation is made FAILED instead and ReservationFailed published: the
 // settlement consumer refunds the card. Step 3 runs inside the transaction of
@@ -23,9 +23,11 @@ import { currencyCodes, validator } from "../../endpoints/rules.js";
 import type { Reservation, CreateReservationRequest, CreateReservationResponseSchema } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import { asBooking, DEFAULT_SETTINGS, type BookingServiceDeps } from "./deps.js";
-import { publishReservationEvent, publishRoomSoldOut } from "./events.js";
+import { endOf } from "./ends.js";
+import { publishReservationEvent } from "./events.js";
 import { reservationIdOf } from "./ids.js";
-import { nightsOf, reservationMessage } from "./messages.js";
+import { reservationMessage } from "./messages.js";
+import { takeRoom } from "./rooms.js";
 import type { BookingTransaction, ReservationRow } from "./store.js";
 import { createReservationChecks } from "./validators.js";
 
@@ -74,6 +76,7 @@ export function createReservation(deps: BookingServiceDeps) {
       currency: amount.currency,
       amountMinor: amount.amountMinor,
       markdownMinor: req.markdown?.amountMinor ?? 0n,
+      endsTime: endOf(req.item!) ?? null,
       time: now(),
     };
     if (hold === "refused") {
@@ -89,18 +92,8 @@ export function createReservation(deps: BookingServiceDeps) {
       return row;
     }
     const row = await tx.insert({ ...base, state: "paid", holdId: hold });
-    const kind = req.item!.kind;
-    let soldOut: string[] = [];
-    if (kind.case === "hotelStay") {
-      const stay = kind.value;
-      const room = { sellerId: req.item!.sellerId, hotelId: stay.hotelId, roomId: stay.roomId };
-      soldOut = await tx.takeNights(room, nightsOf(stay.checkIn!, stay.checkOut!), settings.roomThreshold);
-    }
+    await takeRoom(bus, tx, ctx, row.item, settings.roomThreshold);
     await publishReservationEvent(bus, tx.outbox, ctx, "paid", reservationMessage(row));
-    if (kind.case === "hotelStay" && soldOut.length > 0) {
-      ctx.log.info({ reservation_id: reservationId, room_id: kind.value.roomId, nights: soldOut }, "room sold out");
-      await publishRoomSoldOut(bus, tx.outbox, ctx, req.item!.sellerId, kind.value);
-    }
     return row;
   }
 

@@ -11,7 +11,7 @@ import { access } from "../../endpoints/middleware/access.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { localClient, type Client, type Service } from "../../endpoints/service.js";
 import { BookingService, type Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
-import { ReservationEventSchema, RoomSoldOutSchema, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
+import { ReservationEventSchema, RoomAvailableSchema, RoomSoldOutSchema, type RoomAvailable, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import { openDatabase, type Database } from "../../platform/db.js";
 import { testDatabase, type TestDatabase } from "../../platform/testing.js";
@@ -55,7 +55,10 @@ export interface BookingFixture {
   /** Reservation events in publication order (optionally of one reservation). */
   events(reservationId?: string): Promise<PublishedEvent[]>;
   soldOut(): Promise<RoomSoldOut[]>;
+  available(): Promise<RoomAvailable[]>;
   counts(): Promise<{ reservations: number; availability: number; messages: number }>;
+  /** Another replica's view of the same database: its own pool and store (closed with the fixture). */
+  replica(): Promise<{ store: BookingStore; db: Database }>;
   close(): Promise<void>;
 }
 
@@ -78,6 +81,7 @@ export async function bookingFixture(opts: FixtureOptions = {}): Promise<Booking
     });
   const busDb = await open("bus", BUS_MIGRATIONS);
   const db = await open("booking", MIGRATIONS);
+  const replicas: Database[] = [];
   const bus = new PostgresBus({ knex: busDb.knex, log, pollMs: 200 });
   const store = new BookingStore(db.knex, postgresOutbox);
   const wallet = fakeWallet();
@@ -120,6 +124,7 @@ export async function bookingFixture(opts: FixtureOptions = {}): Promise<Booking
       return reservationId === undefined ? all : all.filter((e) => e.key === reservationId);
     },
     soldOut: async () => (await messages(topicOf(RoomSoldOutSchema).name, RoomSoldOutSchema)).map((m) => m.message),
+    available: async () => (await messages(topicOf(RoomAvailableSchema).name, RoomAvailableSchema)).map((m) => m.message),
     async counts() {
       const count = async (sql: string) => Number(((await db.knex.raw(sql)) as { rows: { n: bigint }[] }).rows[0]!.n);
       return {
@@ -128,7 +133,13 @@ export async function bookingFixture(opts: FixtureOptions = {}): Promise<Booking
         messages: await count("select count(*) as n from bus.messages"),
       };
     },
+    async replica() {
+      const other = await open("booking", MIGRATIONS);
+      replicas.push(other);
+      return { store: new BookingStore(other.knex, postgresOutbox), db: other };
+    },
     async close() {
+      for (const r of replicas) await r.close();
       await bus.close();
       await db.close();
       await busDb.close();

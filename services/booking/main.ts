@@ -4,8 +4,9 @@
 // JetStream at NATS_URL through its schema's outbox), with its settlement
 // consumer. Peers: WALLET_URL, PAYMENT_URL, IDENTITY_URL (tokens: callers'
 // verified against identity's JWKS; booking's own fetched with SERVICE_SECRET).
-// BOOKING_ROOM_THRESHOLD, BOOKING_CANCELLATION_FEE_MINOR and
-// BOOKING_PAGE_TOKEN_SECRET tune it (settings.ts).
+// BOOKING_ROOM_THRESHOLD, BOOKING_CANCELLATION_FEE_MINOR,
+// BOOKING_FULFIL_EVERY_MS and BOOKING_PAGE_TOKEN_SECRET tune it (settings.ts).
+// The fulfilment sweep runs on the replica holding its advisory lock.
 import { endpointsOf } from "../../endpoints/service.js";
 import { clientStack, serverStack } from "../../endpoints/stack.js";
 import { DeadLetterService } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
@@ -14,6 +15,7 @@ import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, peerUrls } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
+import { advisoryExclusive } from "../../platform/job-lock.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { openBus } from "../../transport/bus/open.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -21,6 +23,7 @@ import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { deadLetterEndpoints } from "../bus-admin/endpoints.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
+import { FulfilmentSweep } from "./fulfilment.js";
 import { pageTokens } from "./page-token.js";
 import { bookingService } from "./service.js";
 import { bookingSettings, serviceSettings } from "./settings.js";
@@ -88,9 +91,12 @@ async function main() {
   });
 
   await subscribeSettlement(bus, { store, wallet, payment, servicePrincipal });
+  const fulfilment = new FulfilmentSweep({ store, bus, exclusive: advisoryExclusive(db.knex), intervalMs: cfg.fulfilEveryMs, log: rt.log });
+  fulfilment.start();
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },
+    { name: "fulfilment sweep", close: () => fulfilment.stop() },
     { name: "settlement consumer and bus", close: busEngine.close },
     {
       name: "circuits",

@@ -10,6 +10,8 @@ export function bookingSettings() {
     roomThreshold: int("BOOKING_ROOM_THRESHOLD", 10, { min: 1, max: 1_000_000 }),
     /** The fee of cancelling a normal confirmed booking, in EUR minor units. */
     cancellationFeeMinor: int("BOOKING_CANCELLATION_FEE_MINOR", Number(DEFAULT_CANCELLATION.feeMinor), { min: 0 }),
+    /** Time between fulfilment sweeps (fulfilment.ts): how late after its end a reservation may become FULFILLED. */
+    fulfilEveryMs: int("BOOKING_FULFIL_EVERY_MS", 60_000, { min: 100, max: 86_400_000 }),
     /** Signs ListReservations page tokens; shared by every booking instance. */
     pageTokenSecret: secret("BOOKING_PAGE_TOKEN_SECRET", "itinera-development-booking-page-tokens"),
   };

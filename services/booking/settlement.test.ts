@@ -6,7 +6,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { unavailable } from "../../endpoints/errors.js";
+import { Code, failedPrecondition, unavailable } from "../../endpoints/errors.js";
 import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import { topicOf, type DeliveryMeta } from "../../endpoints/bus.js";
 import { waitFor } from "../../transport/bus/database.fixture.js";
@@ -103,6 +103,30 @@ test("cancelled while PAID: the hold released and the card refunded in full", as
   await f.client.cancelReservation(f.customer(customer), { reservationId: id });
   await settle(id);
   assert.equal(ledger(id), { wallet: ["hold", "release"], refunds: ["refund:cancel 30000"], calls: 3 });
+});
+
+test("cancelled while PAID as sellers refunded the seller's refusal in full: payment's FAILED_PRECONDITION settles it; once CONFIRMED it is retried", async () => {
+  const id = await paid({ markdownMinor: 4_000n });
+  await f.client.cancelReservation(f.customer(customer), { reservationId: id });
+  f.payment.failure = failedPrecondition("the refund EUR 300.00 exceeds what is left to refund on the payment, EUR 0.00");
+  try {
+    await settle(id);
+  } finally {
+    f.payment.failure = undefined;
+  }
+  assert.equal(ledger(id).wallet, ["hold", "release"], "settled: the hold released, nothing more owed to the card");
+
+  const confirmed = await paid();
+  await f.client.confirmReservation(sellers(), { reservationId: confirmed, sellerReference: "CASA-9" });
+  await f.client.cancelReservation(f.customer(customer), { reservationId: confirmed });
+  f.payment.failure = failedPrecondition("exceeds what is left");
+  try {
+    assert.is((await failure(settle(confirmed))).code, Code.FailedPrecondition, "a partial refund refused is not taken as done");
+  } finally {
+    f.payment.failure = undefined;
+  }
+  await settle(confirmed);
+  assert.equal(ledger(confirmed).refunds, ["refund:cancel 27500"], "retried, it is refunded");
 });
 
 test("cancelled once CONFIRMED: captured, the markdown credited back, the card refunded minus the fee", async () => {

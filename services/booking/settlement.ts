@@ -1,6 +1,7 @@
 // The settlement consumer (group "booking-settlement" on ReservationEvent's
 // topic): moves the money after each state change, so that a
 // commit is never followed by a lost refund.
+//   Paid, Fulfilled → nothing
 //   Confirmed  → capture the wallet hold
 //   Failed     → release the hold; refund the card what is still owed:
 //                the whole amount when the wallet refused the markdown at
@@ -17,6 +18,7 @@
 // Calls run as booking's own service principal, never a customer's.
 import type { Context, Principal } from "../../endpoints/context.js";
 import { derive } from "../../endpoints/context.js";
+import { Code, KitError } from "../../endpoints/errors.js";
 import type { Client } from "../../endpoints/service.js";
 import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
@@ -89,12 +91,21 @@ export function settlementHandler(deps: SettlementDeps): MessageHandler<Reservat
         });
       }
     }
-    await refund(ctx, r, `refund:cancel:${r.reservationId}`, r.refundedMinor, "cancelled by the customer");
+    try {
+      await refund(ctx, r, `refund:cancel:${r.reservationId}`, r.refundedMinor, "cancelled by the customer");
+    } catch (e) {
+      // Cancelled while PAID, the policy gives back the whole card amount. Sellers' compensation of a seller's
+      // refusal that raced the cancellation may have refunded all of it already (payment: "exceeds what is
+      // left"): the card has its money back, once.
+      if (!(r.cancelledFrom === "paid" && e instanceof KitError && e.code === Code.FailedPrecondition)) throw e;
+      ctx.log.warn({ reservation_id: r.reservationId, err: e.message }, "the card was refunded already (the seller refused the booking as it was cancelled)");
+    }
   }
 
   return async (ctx: Context, event: ReservationEvent, meta: DeliveryMeta) => {
     const { case: kind, value } = event.event;
-    if (kind === undefined || kind === "paid") return; // nothing to settle: sellers books it
+    // Nothing to settle: sellers books a paid one, and a fulfilled one moved its money when confirmed.
+    if (kind === undefined || kind === "paid" || kind === "fulfilled") return;
     const reservationId = value.reservation?.reservationId ?? "";
     await store.once(meta, async () => {
       // The row, not the event, says what to undo (hold id, failure source,

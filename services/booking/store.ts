@@ -48,6 +48,8 @@ export interface NewReservation {
   failureReason?: string;
   failureSource?: FailureSource;
   refundedMinor?: bigint;
+  /** When its stay or flight has ended (ends.ts); null when unknown. */
+  endsTime: Date | null;
   time: Date;
 }
 
@@ -153,6 +155,7 @@ export class BookingTransaction {
         failure_reason: r.failureReason ?? "",
         failure_source: r.failureSource ?? null,
         refunded_minor: r.refundedMinor ?? 0n,
+        ends_time: r.endsTime,
         create_time: r.time,
         update_time: r.time,
       })
@@ -176,10 +179,10 @@ export class BookingTransaction {
 
   /**
    * Takes one booking from each night ("YYYY-MM-DD") of a room: a night first
-   * booked starts at `threshold`; a night already at zero stays there.
+   * booked starts at `threshold`, and keeps counting below zero past it.
    * Resolves to the nights this call brought to zero (so exactly one booking
-   * ever reports a night sold out). Rows are locked in night order, so two
-   * overlapping stays never deadlock.
+   * ever reports a night sold out until it comes back). Rows are locked in
+   * night order, so two overlapping stays never deadlock.
    */
   async takeNights(room: RoomKey, nights: readonly string[], threshold: number): Promise<string[]> {
     if (nights.length === 0) return [];
@@ -190,18 +193,55 @@ export class BookingTransaction {
        on conflict do nothing`,
       [...key, threshold, [...nights]],
     );
+    return this.countNights(room, nights, -1, 0);
+  }
+
+  /**
+   * Gives back the booking a cancelled or failed reservation took from each
+   * of its nights (the caller does it once, in the transaction of that state
+   * change). Resolves to the nights that take bookings again: back from zero.
+   */
+  giveNights(room: RoomKey, nights: readonly string[]): Promise<string[]> {
+    if (nights.length === 0) return Promise.resolve([]);
+    return this.countNights(room, nights, 1, 1);
+  }
+
+  /** Adds `delta` to the nights' counts (locked in night order); the nights that reach `reached`. */
+  private async countNights(room: RoomKey, nights: readonly string[], delta: 1 | -1, reached: number): Promise<string[]> {
+    const key = [room.sellerId, room.hotelId, room.roomId];
     await this.trx.raw(
       `select 1 from availability where seller_id = ? and hotel_id = ? and room_id = ? and night = any(?::date[])
         order by night for update`,
       [...key, [...nights]],
     );
-    const taken = await this.trx.raw<{ rows: { night: string; remaining: number }[] }>(
-      `update availability set remaining = remaining - 1
-        where seller_id = ? and hotel_id = ? and room_id = ? and night = any(?::date[]) and remaining > 0
+    const counted = await this.trx.raw<{ rows: { night: string; remaining: number }[] }>(
+      `update availability set remaining = remaining + ?
+        where seller_id = ? and hotel_id = ? and room_id = ? and night = any(?::date[])
         returning to_char(night, 'YYYY-MM-DD') as night, remaining`,
-      [...key, [...nights]],
+      [delta, ...key, [...nights]],
     );
-    return taken.rows.filter((r) => r.remaining === 0).map((r) => r.night).sort();
+    return counted.rows.filter((r) => r.remaining === reached).map((r) => r.night).sort();
+  }
+
+  /**
+   * Makes FULFILLED up to `limit` CONFIRMED reservations whose stay or flight
+   * ended by `before` (oldest end first), in one conditional update: a row
+   * another transaction holds is skipped, one no longer CONFIRMED is left
+   * alone. Resolves to the reservations it changed.
+   */
+  async fulfilEnded(before: Date, limit: number, time: Date): Promise<ReservationRow[]> {
+    const { rows } = (await this.trx.raw(
+      `with due as (
+         select reservation_id from reservations
+          where state = 'confirmed' and ends_time <= ?
+          order by ends_time limit ? for update skip locked
+       )
+       update reservations r set state = 'fulfilled', update_time = ?
+         from due where r.reservation_id = due.reservation_id and r.state = 'confirmed'
+       returning r.*`,
+      [before, limit, time],
+    )) as { rows: Row[] };
+    return rows.map(toReservation);
   }
 }
 

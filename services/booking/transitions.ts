@@ -10,7 +10,9 @@
 // policy's fee; a confirmation after the cancellation is refused
 // (FAILED_PRECONDITION) and sellers then cancels the booking with the seller.
 // The money itself moves in the settlement consumer (settlement.ts), driven
-// by the events, so a crash after the commit loses no refund.
+// by the events, so a crash after the commit loses no refund. A cancellation
+// and a failure give the stay's room-nights back (rooms.ts) in the same
+// transaction: once, since the state changes once.
 import type { Context } from "../../endpoints/context.js";
 import { failedPrecondition, invalidArgument } from "../../endpoints/errors.js";
 import { customerOf } from "../../endpoints/middleware/access.js";
@@ -25,6 +27,7 @@ import { cancellable, DEFAULT_SETTINGS, reservationNotFound, visibleTo, type Boo
 import { publishReservationEvent } from "./events.js";
 import { cancellationTerms } from "./fees.js";
 import { reservationMessage } from "./messages.js";
+import { giveRoom } from "./rooms.js";
 import type { BookingTransaction, ReservationRow } from "./store.js";
 
 export function transitions(deps: BookingServiceDeps) {
@@ -60,6 +63,7 @@ export function transitions(deps: BookingServiceDeps) {
           time: now(),
         });
         ctx.log.info({ reservation_id: row.reservationId, from: terms.from, fee_minor: String(terms.feeMinor) }, "reservation cancelled");
+        await giveRoom(bus, tx, ctx, row.item);
         return publish(tx, ctx, "cancelled", cancelled);
       });
     },
@@ -92,6 +96,7 @@ export function transitions(deps: BookingServiceDeps) {
             return row;
           case "paid": {
             const refunded = refundedBySeller(row, req);
+            await giveRoom(bus, tx, ctx, row.item);
             return publish(
               tx,
               ctx,

@@ -3,17 +3,20 @@
 // rooms and sellers stay FRESH) and a live quote or the seller's next rates
 // refresh them; a redelivered message changes nothing, a new one marks
 // again, a malformed one is dropped; without a seller id every seller's
-// prices of the room go stale.
+// prices of the room go stale. RoomAvailable (a cancelled or failed booking
+// gave the nights back) makes them FRESH again — once per message, in
+// either order with its RoomSoldOut, and only when every RoomSoldOut of a
+// night has its RoomAvailable.
 import { create } from "@bufbuild/protobuf";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { RoomSoldOutSchema, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
+import { RoomAvailableSchema, RoomSoldOutSchema, type RoomAvailable, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
 import { PriceSource } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import { topicOf, type DeliveryMeta } from "../../endpoints/bus.js";
 import { openBusTestDatabase, type BusTestDatabase } from "../../transport/bus/database.fixture.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { until } from "../../platform/processes.testing.js";
-import { AVAILABILITY_GROUP, roomSoldOutHandler, subscribeRoomSoldOut } from "./availability.js";
+import { AVAILABILITY_GROUP, roomAvailableHandler, roomSoldOutHandler, subscribeAvailability } from "./availability.js";
 import { addDays, dateMessage, type IsoDate } from "./dates.js";
 import { nightsOf, pricingFixture, type PricingFixture } from "./fixture.js";
 import { postgresOutbox } from "../../transport/bus/outbox.js";
@@ -27,7 +30,7 @@ test.before(async () => {
   f = await pricingFixture();
   busDb = await openBusTestDatabase();
   bus = new PostgresBus({ knex: busDb.db.knex, log: f.ctx.log, pollMs: 200 });
-  await subscribeRoomSoldOut(bus, f.store);
+  await subscribeAvailability(bus, f.store);
   first = addDays(f.today(), 20);
 });
 test.after(async () => {
@@ -113,6 +116,68 @@ test("no seller id: every seller's prices of the room for the stay; a malformed 
 
   await handler(f.ctx, soldOut("h-all", "", 3, 4), meta());
   assert.equal(await sources("h-all", 3, 1), [["DBL-STD", "casa", "STALE"], ["DBL-STD", "wanderly", "STALE"], ["TWN-STD", "casa", "FRESH"]]);
+});
+
+const available = (hotelId: string, sellerId: string, from: number, to: number): RoomAvailable =>
+  create(RoomAvailableSchema, { sellerId, hotelId, roomId: "DBL-STD", checkIn: dateMessage(addDays(first, from)), checkOut: dateMessage(addDays(first, to)) });
+
+const FRESH = [["DBL-STD", "casa", "FRESH"], ["DBL-STD", "wanderly", "FRESH"], ["TWN-STD", "casa", "FRESH"]];
+const CASA_STALE = [["DBL-STD", "casa", "STALE"], ["DBL-STD", "wanderly", "FRESH"], ["TWN-STD", "casa", "FRESH"]];
+
+test("through the bus: RoomAvailable makes what RoomSoldOut made STALE firm again", async () => {
+  await ingest("h-back");
+  const before = await handled();
+  const outbox = postgresOutbox(busDb.db.knex);
+  await bus.publish(outbox, topicOf(RoomSoldOutSchema), "DBL-STD", soldOut("h-back", "casa", 2, 4));
+  await until("RoomSoldOut to be handled", async () => ((await handled()) > before ? true : undefined));
+  assert.equal(await sources("h-back", 1, 2), CASA_STALE);
+  await bus.publish(outbox, topicOf(RoomAvailableSchema), "DBL-STD", available("h-back", "casa", 2, 4));
+  await until("RoomAvailable to be handled", async () => ((await handled()) > before + 1 ? true : undefined));
+  assert.equal(await sources("h-back", 1, 2), FRESH, "a stay including a night given back");
+  assert.equal(await sources("h-back", 2, 2), FRESH, "the stay itself");
+});
+
+test("RoomAvailable: once per message, only the nights given back, only once every RoomSoldOut of a night has its pair", async () => {
+  await ingest("h-pair");
+  const sold = roomSoldOutHandler(f.store);
+  const back = roomAvailableHandler(f.store);
+  await sold(f.ctx, soldOut("h-pair", "casa", 2, 4), meta());
+  await sold(f.ctx, soldOut("h-pair", "casa", 3, 4), meta()); // the 3rd sold out again after a return not yet heard of
+
+  const m = meta();
+  await back(f.ctx, available("h-pair", "casa", 2, 4), m);
+  assert.equal(await sources("h-pair", 2, 1), FRESH, "the 2nd is back");
+  assert.equal(await sources("h-pair", 3, 1), CASA_STALE, "the 3rd still has a RoomSoldOut without its pair");
+  assert.equal(await sources("h-pair", 2, 2), CASA_STALE, "a total is firm only when all its nights are");
+
+  await sold(f.ctx, soldOut("h-pair", "casa", 2, 3), meta());
+  await back(f.ctx, available("h-pair", "casa", 2, 4), m);
+  assert.equal(await sources("h-pair", 2, 1), CASA_STALE, "the redelivery was recognised: nothing made firm");
+
+  await back(f.ctx, available("h-pair", "casa", 2, 4), meta());
+  assert.equal(await sources("h-pair", 2, 2), FRESH, "every RoomSoldOut has its RoomAvailable");
+  assert.equal(await sources("h-pair", 4, 1), FRESH);
+});
+
+test("RoomAvailable overtaking its RoomSoldOut (separate topics): the pair leaves the prices firm", async () => {
+  await ingest("h-order");
+  await roomAvailableHandler(f.store)(f.ctx, available("h-order", "wanderly", 1, 2), meta());
+  await roomSoldOutHandler(f.store)(f.ctx, soldOut("h-order", "wanderly", 1, 3), meta());
+  assert.equal(await sources("h-order", 1, 1), FRESH, "the night whose return came first stays firm");
+  assert.equal((await sources("h-order", 2, 1))[1], ["DBL-STD", "wanderly", "STALE"], "the other night of the sell-out is stale");
+});
+
+test("a malformed RoomAvailable is dropped: nothing recorded, nothing made firm", async () => {
+  await ingest("h-bad");
+  await roomSoldOutHandler(f.store)(f.ctx, soldOut("h-bad", "casa", 0, 1), meta());
+  const before = await handled();
+  const back = roomAvailableHandler(f.store);
+  await back(f.ctx, available("h-bad", "", 0, 1), meta());
+  await back(f.ctx, available("h-bad", "casa", 1, 0), meta());
+  await back(f.ctx, available("h-bad", "casa", 0, 400), meta());
+  await back(f.ctx, create(RoomAvailableSchema, { hotelId: "h-bad", roomId: "DBL-STD", sellerId: "casa" }), meta());
+  assert.is(await handled(), before);
+  assert.equal(await sources("h-bad", 0, 1), CASA_STALE);
 });
 
 test.run();

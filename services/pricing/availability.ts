@@ -1,13 +1,20 @@
-// RoomSoldOut (on its topic, group "pricing-availability"):
-// booking sold the last of a room for a stay, so pricing's stored prices of
-// that room for those nights are no longer firm. InvalidateRoom's logic,
-// narrowed to the seller and the nights of the stay: the rates and the
-// totals that include one of those nights turn STALE — which is how pricing
-// refreshes them: GetHotelOffers asks the sellers live for a hotel with a
-// stale total, and the seller's next rates make them fresh again. Once per
-// message (inbox, same transaction).
+// Booking's room availability (group "pricing-availability"):
+//   RoomSoldOut    booking sold the last of a room for some nights, so
+//                  pricing's stored prices of that room for those nights are
+//                  no longer firm. InvalidateRoom's logic, narrowed to the
+//                  seller and the nights: the rates and the totals that
+//                  include one of those nights turn STALE — which is how
+//                  pricing refreshes them: GetHotelOffers asks the sellers
+//                  live for a hotel with a stale total, and the seller's next
+//                  rates make them fresh again.
+//   RoomAvailable  a cancelled or failed reservation gave those nights back:
+//                  what RoomSoldOut made STALE is firm (FRESH) again.
+// The two come on separate topics, so in any order: the store counts them
+// per night (sold_out_nights) and a night is firm again only once every
+// RoomSoldOut of it has its RoomAvailable. Once per message (inbox, same
+// transaction).
 import type { Date as CalendarDate } from "../../gen/itinera/type/v1/date_pb.js";
-import { RoomSoldOutSchema, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
+import { RoomAvailableSchema, RoomSoldOutSchema, type RoomAvailable, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
 import { topicOf, type Bus, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
 import { isoDate, daysBetween } from "./dates.js";
 import type { PricingStore } from "./store.js";
@@ -32,14 +39,37 @@ export function roomSoldOutHandler(store: PricingStore): MessageHandler<RoomSold
   };
 }
 
-export function subscribeRoomSoldOut(bus: Bus, store: PricingStore): Promise<Subscription> {
-  return bus.subscribe({ topic: topicOf(RoomSoldOutSchema), group: AVAILABILITY_GROUP, handler: roomSoldOutHandler(store) });
+export function roomAvailableHandler(store: PricingStore): MessageHandler<RoomAvailable> {
+  return async (ctx, m, meta) => {
+    const problem = invalid(m) ?? (m.sellerId === "" ? "seller_id is required" : undefined);
+    if (problem) {
+      ctx.log.error({ message_id: String(meta.messageId), problem }, "RoomAvailable dropped");
+      return;
+    }
+    const stay = { checkIn: isoDate(m.checkIn!), checkOut: isoDate(m.checkOut!) };
+    const totals = await store.roomAvailable(meta, { hotelId: m.hotelId, roomId: m.roomId, sellerId: m.sellerId, stay });
+    if (totals === undefined) return;
+    ctx.log.info(
+      { seller_id: m.sellerId, hotel_id: m.hotelId, room_id: m.roomId, check_in: stay.checkIn, check_out: stay.checkOut, totals },
+      "room available again for a stay: the prices its sell-out made stale are firm again",
+    );
+  };
 }
 
-function invalid(m: RoomSoldOut): string | undefined {
+/** Both consumers (main.ts), in one group. */
+export async function subscribeAvailability(bus: Bus, store: PricingStore): Promise<Subscription[]> {
+  return [
+    await bus.subscribe({ topic: topicOf(RoomSoldOutSchema), group: AVAILABILITY_GROUP, handler: roomSoldOutHandler(store) }),
+    await bus.subscribe({ topic: topicOf(RoomAvailableSchema), group: AVAILABILITY_GROUP, handler: roomAvailableHandler(store) }),
+  ];
+}
+
+function invalid(m: RoomSoldOut | RoomAvailable): string | undefined {
   if (m.hotelId === "" || m.roomId === "") return "hotel_id and room_id are required";
   if (!validDate(m.checkIn) || !validDate(m.checkOut)) return "check_in and check_out must be dates";
-  if (daysBetween(isoDate(m.checkIn!), isoDate(m.checkOut!)) <= 0) return "check_out must be after check_in";
+  const nights = daysBetween(isoDate(m.checkIn!), isoDate(m.checkOut!));
+  if (nights <= 0) return "check_out must be after check_in";
+  if (nights > 366) return "a stay is at most 366 nights";
   return undefined;
 }
 

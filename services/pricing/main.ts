@@ -19,7 +19,7 @@ import { clientOf, grpcTransport } from "../../transport/client.js";
 import { openBus } from "../../transport/bus/open.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
-import { AVAILABILITY_GROUP, subscribeRoomSoldOut } from "./availability.js";
+import { AVAILABILITY_GROUP, subscribeAvailability } from "./availability.js";
 import { PricingRules } from "./rules.js";
 import { pricingService } from "./service.js";
 import { PricingStore } from "./store.js";
@@ -73,7 +73,7 @@ async function main() {
     authenticate: auth.authenticate,
   });
 
-  await subscribeRoomSoldOut(bus, store);
+  await subscribeAvailability(bus, store);
 
   onShutdown(rt.log, [
     { name: "server", close: () => server.close(10_000) },

@@ -98,15 +98,34 @@ export class PricingStore {
 
   /**
    * RoomSoldOut, once per message: in one transaction with the inbox mark,
-   * marks stale the room's nightly rates of the stay's nights and every
-   * total that includes one of them (of `sellerId` when given, else of every
-   * seller). Answers how many totals of that scope are stale now, or
-   * undefined when the message was handled before.
+   * counts the stay's nights sold out once more (sold_out_nights) and marks
+   * stale the room's nightly rates of the nights still counted sold out —
+   * all of them unless a RoomAvailable came first — and every total that
+   * includes one of them (of `sellerId` when given, else of every seller).
+   * Answers how many totals of that scope are stale now, or undefined when
+   * the message was handled before.
    */
   async roomSoldOut(meta: Pick<DeliveryMeta, "group" | "messageId">, scope: Required<StaleScope>): Promise<number | undefined> {
     let totals: number | undefined;
     await inTransactionOnce(this.knex, INBOX, meta, async (trx) => {
-      totals = await markStale(trx, scope);
+      totals = 0;
+      for (const stay of await countSoldOut(trx, scope, 1)) totals += await markStale(trx, { ...scope, stay });
+    });
+    return totals;
+  }
+
+  /**
+   * RoomAvailable, once per message: counts the stay's nights sold out once
+   * less; the nights no longer counted sold out get their nightly rates and
+   * the totals made only of firm nights back to firm (FRESH), as they were
+   * before RoomSoldOut marked them. Answers how many totals became firm, or
+   * undefined when the message was handled before.
+   */
+  async roomAvailable(meta: Pick<DeliveryMeta, "group" | "messageId">, scope: Required<StaleScope>): Promise<number | undefined> {
+    let totals: number | undefined;
+    await inTransactionOnce(this.knex, INBOX, meta, async (trx) => {
+      totals = 0;
+      for (const stay of await countSoldOut(trx, scope, -1)) totals += await markFirm(trx, { ...scope, stay });
     });
     return totals;
   }
@@ -198,6 +217,63 @@ async function markStale(trx: Knex.Transaction, scope: StaleScope): Promise<numb
     [...bindings, ...bindings],
   )) as { rows: [{ totals: bigint }] };
   return Number(rows[0].totals);
+}
+
+/**
+ * Adds `delta` to the sold-out count of each night of the stay; answers, as
+ * runs of consecutive nights, those counted sold out (delta 1) or no longer
+ * (delta -1) after it. Counts at zero are deleted; a negative one (a
+ * RoomAvailable that overtook its RoomSoldOut) waits for its pair.
+ */
+async function countSoldOut(trx: Knex.Transaction, scope: Required<StaleScope>, delta: 1 | -1): Promise<{ checkIn: IsoDate; checkOut: IsoDate }[]> {
+  const { rows } = (await trx.raw(
+    `insert into sold_out_nights as s (seller_id, hotel_id, room_id, night, balance)
+     select ?, ?, ?, night::date, ? from generate_series(?::date, ?::date - 1, interval '1 day') as night
+     on conflict (seller_id, hotel_id, room_id, night) do update set balance = s.balance + excluded.balance
+     returning to_char(night, 'YYYY-MM-DD') as night, balance`,
+    [scope.sellerId, scope.hotelId, scope.roomId, delta, scope.stay.checkIn, scope.stay.checkOut],
+  )) as { rows: { night: IsoDate; balance: number }[] };
+  await trx.raw(`delete from sold_out_nights where seller_id = ? and hotel_id = ? and room_id = ? and balance = 0`, [
+    scope.sellerId,
+    scope.hotelId,
+    scope.roomId,
+  ]);
+  const wanted = rows.filter((r) => (delta > 0 ? r.balance > 0 : r.balance <= 0)).map((r) => r.night).sort();
+  const runs: { checkIn: IsoDate; checkOut: IsoDate }[] = [];
+  for (const night of wanted) {
+    const last = runs[runs.length - 1];
+    if (last && last.checkOut === night) last.checkOut = addDays(night, 1);
+    else runs.push({ checkIn: night, checkOut: addDays(night, 1) });
+  }
+  return runs;
+}
+
+/**
+ * Undoes markStale for one seller's room over a stay: its nightly rates of
+ * those nights firm again, and every total overlapping them whose nights are
+ * all firm now (a total is stale when one of its nights is, as ingestion
+ * computes it). Answers how many totals became firm.
+ */
+async function markFirm(trx: Knex.Transaction, scope: Required<StaleScope>): Promise<number> {
+  const { checkIn: from, checkOut: to } = scope.stay;
+  const room = [scope.sellerId, scope.hotelId, scope.roomId];
+  await trx.raw(
+    `update nightly_rates set stale = false
+      where seller_id = ? and hotel_id = ? and room_id = ? and night >= ?::date and night < ?::date and stale`,
+    [...room, from, to],
+  );
+  const { rowCount } = (await trx.raw(
+    `update stay_totals t set stale = false
+      where t.seller_id = ? and t.hotel_id = ? and t.room_id = ? and t.stale
+        and t.check_in < ?::date and t.check_in + t.nights > ?::date
+        and not exists (
+          select 1 from nightly_rates n
+           where n.seller_id = t.seller_id and n.hotel_id = t.hotel_id and n.room_id = t.room_id
+             and n.night >= t.check_in and n.night < t.check_in + t.nights and n.stale)`,
+    [...room, to, from],
+  )) as { rowCount: number };
+  await signalHotelPrices(trx, [scope.hotelId], from, addDays(to, -1));
+  return rowCount;
 }
 
 type Row = Record<string, unknown>;

@@ -68,6 +68,13 @@ export interface PushedFare {
  */
 export type BookingResult = { status: "confirmed"; reference: string } | { status: "refused"; reason: string };
 
+/**
+ * What a seller answered a cancellation by our reference: cancelled (again,
+ * on a repeat), or it holds no live booking under that reference — it never
+ * booked it, or refused it — with its words.
+ */
+export type CancelResult = { status: "cancelled" } | { status: "not_booked"; reason: string };
+
 export interface SellerAdapter {
   /** Our id of the seller ("skylark"). */
   readonly id: string;
@@ -92,6 +99,11 @@ export interface SellerAdapter {
    * what may pass: unreachable, 5xx, 429, timeout, breaker open.
    */
   book?(ctx: Context, ref: string, item: Item): Promise<BookingResult>;
+  /**
+   * Cancels the booking made under our reference `ref`; a repeat answers
+   * cancelled again. Throws (a kit error) for what may pass, as book does.
+   */
+  cancel?(ctx: Context, ref: string): Promise<CancelResult>;
 
   /** The state of the breaker in front of its API. */
   breakerState(): BreakerState;

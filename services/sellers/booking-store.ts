@@ -23,7 +23,12 @@ export interface SellerBooking {
   lastError: string | null;
   /** What the saga did, once finished. */
   outcome: SagaOutcome | null;
+  /** What the seller answered our cancellation, once the reservation was cancelled. */
+  cancelResult: CancelOutcome | null;
 }
+
+/** The seller's answer to our cancellation (adapter.ts CancelResult). */
+export type CancelOutcome = "cancelled" | "not_booked";
 
 /** What the seller's answer (or its silence past the deadline) decided. */
 export type Decision = { status: "confirmed"; reference: string } | { status: "refused" | "abandoned"; reason: string };
@@ -37,6 +42,7 @@ interface Row {
   attempts: number;
   last_error: string | null;
   outcome: SagaOutcome | null;
+  cancel_result: CancelOutcome | null;
 }
 
 const INBOX = "inbox";
@@ -106,6 +112,23 @@ export class SellerBookingStore {
       );
     });
   }
+
+  /**
+   * The booking was cancelled with the seller (or the seller held none):
+   * records the seller's answer (the first one stays).
+   */
+  async recordCancel(reservationId: string, result: CancelOutcome): Promise<void> {
+    await this.knex.raw(
+      `update seller_bookings set cancel_result = ?, cancel_time = now(), update_time = now()
+       where reservation_id = ? and cancel_result is null`,
+      [result, reservationId],
+    );
+  }
+
+  /** Marks a message handled that needed nothing more (a cancellation already made). */
+  async markHandled(meta: Pick<DeliveryMeta, "group" | "messageId">): Promise<void> {
+    await this.knex.transaction((trx) => markProcessed(trx, INBOX, meta.group, meta.messageId));
+  }
 }
 
 function toBooking(r: Row): SellerBooking {
@@ -118,5 +141,6 @@ function toBooking(r: Row): SellerBooking {
     attempts: r.attempts,
     lastError: r.last_error,
     outcome: r.outcome,
+    cancelResult: r.cancel_result,
   };
 }

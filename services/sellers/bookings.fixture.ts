@@ -160,6 +160,8 @@ export interface BookingsFixture {
   /** What the running consumer calls; a test may replace it (with handlerWith). */
   handler: MessageHandler<ReservationEvent>;
   publishPaid(r: Reservation): Promise<bigint>;
+  /** ReservationCancelled of `r` (as booking publishes it after a customer's cancellation). */
+  publishCancelled(r: Reservation): Promise<bigint>;
   close(): Promise<void>;
 }
 
@@ -205,6 +207,13 @@ export async function bookingsFixture(): Promise<BookingsFixture> {
     handler: handlerWith(),
     publishPaid: (r) =>
       bus.publish(postgresOutbox(busDb.knex), topicOf(ReservationEventSchema), r.reservationId, create(ReservationEventSchema, { event: { case: "paid", value: { reservation: r } } })),
+    publishCancelled: (r) =>
+      bus.publish(
+        postgresOutbox(busDb.knex),
+        topicOf(ReservationEventSchema),
+        r.reservationId,
+        create(ReservationEventSchema, { event: { case: "cancelled", value: { reservation: { ...r, state: ReservationState.CANCELLED } } } }),
+      ),
     async close() {
       await bus.close();
       adapters.forEach((a) => a.close());

@@ -5,6 +5,8 @@
 // payment.Refund then booking.FailReservation, in that order. Booking and
 // payment are fakes recording each call with the principal it carried.
 // Redeliveries and crashes never book twice and always finish the saga.
+// ReservationCancelled, or a confirmation refused because the customer
+// cancelled meanwhile, cancels the booking with the seller by our ref, once.
 import { create } from "@bufbuild/protobuf";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -173,13 +175,68 @@ test("a crash between the seller's answer and its commit asks the seller again w
   ], "the crash after ConfirmReservation confirms again (idempotent), with the same reference");
 });
 
-test("ConfirmReservation FAILED_PRECONDITION (cancelled meanwhile) → logged and finished, not retried, nothing refunded", async () => {
+test("ConfirmReservation FAILED_PRECONDITION (cancelled while the seller booked) → cancelled with the seller by our ref, finished, nothing refunded", async () => {
   const r = paidReservation(hotelItem("casa"));
   f.peers.fail.confirmReservation = () => failedPrecondition("the reservation is CANCELLED");
   await f.publishPaid(r);
-  assert.equal(summary(await finished(r)), ["confirmed", "cancelled", 1]);
+  const done = await finished(r);
+  assert.equal(summary(done), ["confirmed", "cancelled", 1]);
+  assert.is(done.cancelResult, "cancelled");
+  assert.ok(f.sellers.casa.ledger.cancelled.has(r.reservationId), "no live booking left at the seller");
   await drained(r);
-  assert.equal(f.peers.of(r.reservationId).map(([m]) => m), ["confirmReservation"]);
+  assert.equal(f.peers.of(r.reservationId).map(([m]) => m), ["confirmReservation"], "the policy's refund is booking's settlement, not ours");
+
+  // ReservationCancelled comes after (same key): the booking is cancelled already, the seller is not asked again.
+  const asked = f.sellers.casa.ledger.cancelRequests;
+  await f.publishCancelled(r);
+  await drained(r);
+  assert.is(f.sellers.casa.ledger.cancelRequests, asked);
+});
+
+for (const seller of ["skylark", "casa", "wanderly"] as const) {
+  test(`${seller}: ReservationCancelled of a confirmed booking cancels it with the seller once, whatever is redelivered`, async () => {
+    const r = paidReservation(seller === "skylark" ? flightItem() : hotelItem(seller));
+    await f.publishPaid(r);
+    await finished(r);
+    const ledger = f.sellers[seller].ledger;
+    const cancelledId = await f.publishCancelled(r);
+    const cancelled = await until("the cancellation to be recorded", async () => (await f.store.get(r.reservationId))?.cancelResult ?? undefined);
+    assert.is(cancelled, "cancelled");
+    assert.ok(ledger.cancelled.has(r.reservationId));
+    await drained(r);
+    const asked = ledger.cancelRequests;
+
+    // Redelivered (the same message), and a second ReservationCancelled: nothing more at the seller.
+    const event = create(ReservationEventSchema, { event: { case: "cancelled", value: { reservation: r } } });
+    await f.handler(silentContext(), event, { messageId: cancelledId, topic: "booking.reservations", key: r.reservationId, group: BOOKINGS_GROUP, attempt: 2, publishedAt: new Date() });
+    await f.publishCancelled(r);
+    await drained(r);
+    assert.is(ledger.cancelRequests, asked);
+  });
+}
+
+test("ReservationCancelled of a refused booking asks the seller nothing; a cancellation the seller fails is retried until it holds", async () => {
+  const refused = paidReservation(hotelItem("wanderly"));
+  f.sellers.wanderly.ledger.refuse = () => "Sold out";
+  await f.publishPaid(refused);
+  await finished(refused);
+  const asked = f.sellers.wanderly.ledger.cancelRequests;
+  await f.publishCancelled(refused);
+  await drained(refused);
+  assert.is(f.sellers.wanderly.ledger.cancelRequests, asked, "never booked: nothing to cancel");
+  assert.is((await f.store.get(refused.reservationId))!.cancelResult, null);
+
+  f.sellers.wanderly.ledger.refuse = () => undefined;
+  const r = paidReservation(hotelItem("wanderly"));
+  await f.publishPaid(r);
+  await finished(r);
+  f.sellers.wanderly.fake.mode = { kind: "fail" };
+  await f.publishCancelled(r);
+  await until("the seller to be asked", async () => (f.sellers.wanderly.fake.requests.some((q) => q.path === "/api/bookings/cancel" && q.body.toString().includes(r.reservationId)) ? true : undefined));
+  assert.is((await f.store.get(r.reservationId))!.cancelResult, null, "not recorded while the seller fails");
+  f.sellers.wanderly.fake.mode = { kind: "normal" };
+  assert.is(await until("the retried cancellation", async () => (await f.store.get(r.reservationId))?.cancelResult ?? undefined), "cancelled");
+  assert.ok(f.sellers.wanderly.ledger.cancelled.has(r.reservationId));
 });
 
 test("a seller we do not know refuses: the payment is refunded and the reservation failed", async () => {

@@ -6,13 +6,21 @@
 //                                     card amount), then booking.FailReservation
 // A seller failure within the deadline throws: the bus retries with backoff.
 //
+// Cancellations: a reservation the customer cancelled leaves no live booking
+// at the seller. ConfirmReservation refuses a reservation cancelled while the
+// seller was booking it (FAILED_PRECONDITION): the booking is cancelled with
+// the seller by our reference there and then. ReservationCancelled (which
+// arrives after the ReservationPaid of the same reservation: one key) cancels
+// with the seller any booking not known to be refused — confirmed, or still
+// pending or abandoned, since a call that timed out may have booked. The
+// money is not ours to move here: booking's settlement refunds what the
+// cancellation policy says.
+//
 // Crash safety (sellers may die at any instruction): each step is recorded
 // as soon as it is known (booking-store.ts) and every call it makes is
-// idempotent — the seller by our ref, Refund by its key, Confirm and Fail by
-// the reservation's state — so a redelivery redoes at most the one step in
-// flight and never books twice. Known gap: a reservation the customer
-// cancelled while the seller was booking it stays booked with the seller
-// (ConfirmReservation answers FAILED_PRECONDITION; logged, not undone).
+// idempotent — the seller by our ref (booking and cancelling), Refund by its
+// key, Confirm and Fail by the reservation's state — so a redelivery redoes
+// at most the one step in flight and never books twice.
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { derive, type Context, type Principal } from "../../endpoints/context.js";
 import { asKitError, Code, KitError } from "../../endpoints/errors.js";
@@ -82,10 +90,32 @@ export function sellerBookings(deps: SellerBookingsDeps): MessageHandler<Reserva
       return "confirmed";
     } catch (e) {
       if (!isFailedPrecondition(e)) throw e;
-      // Cancelled while the seller booked it. Cancelling with the seller is not done yet (known gap).
-      ctx.log.warn({ err: (e as Error).message }, "booked with the seller, but the reservation can no longer be confirmed; left booked with the seller");
+      ctx.log.info({ err: (e as Error).message }, "booked with the seller, but the reservation was cancelled meanwhile; cancelling with the seller");
+      await cancelWithSeller(ctx, r.reservationId, r.item?.sellerId ?? "");
       return "cancelled";
     }
+  }
+
+  /** Cancels the booking of `rid` with its seller by our reference, once recorded (throws to retry). */
+  async function cancelWithSeller(ctx: Context, rid: string, sellerId: string): Promise<void> {
+    const adapter = bySeller.get(sellerId);
+    if (!adapter?.cancel) throw new Error(`seller "${sellerId}" takes no cancellations: its booking of ${rid} must be cancelled by hand`);
+    const result = await adapter.cancel(ctx, rid);
+    if (result.status === "not_booked") ctx.log.warn({ reason: result.reason }, "the seller held no live booking to cancel");
+    else ctx.log.info("booking cancelled with the seller");
+    await store.recordCancel(rid, result.status);
+  }
+
+  /** ReservationCancelled: no live booking may stay at the seller. */
+  async function cancelled(ctx0: Context, r: Reservation, meta: DeliveryMeta): Promise<void> {
+    const booking = await store.get(r.reservationId);
+    if (booking && booking.status !== "refused" && booking.cancelResult === null) {
+      const log = ctx0.log.child({ reservation_id: r.reservationId, seller_id: booking.sellerId });
+      const ctx = derive(ctx0, { log, principal: await deps.principal(ctx0) });
+      await cancelWithSeller(ctx, r.reservationId, booking.sellerId);
+    }
+    // Never booked (refused, or no booking at all): nothing is live at the seller.
+    await store.markHandled(meta);
   }
 
   async function compensate(ctx: Context, r: Reservation, b: SellerBooking): Promise<SagaOutcome> {
@@ -122,14 +152,16 @@ export function sellerBookings(deps: SellerBookingsDeps): MessageHandler<Reserva
   }
 
   return async function handle(ctx0, event, meta) {
-    if (event.event.case !== "paid") return;
+    const kind = event.event.case;
+    if (kind !== "paid" && kind !== "cancelled") return;
     const r = event.event.value.reservation;
     if (!r || r.reservationId === "") {
       // It will never become valid: retrying would only delay the messages behind it.
-      ctx0.log.error({ message_id: String(meta.messageId) }, "ReservationPaid without a reservation; dropped");
+      ctx0.log.error({ message_id: String(meta.messageId), event: kind }, "reservation event without a reservation; dropped");
       return;
     }
     if (await store.isProcessed(meta)) return;
+    if (kind === "cancelled") return cancelled(ctx0, r, meta);
     const log = ctx0.log.child({ reservation_id: r.reservationId, seller_id: r.item?.sellerId });
     const ctx = derive(ctx0, { log, principal: await deps.principal(ctx0) });
 

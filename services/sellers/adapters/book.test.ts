@@ -128,6 +128,20 @@ for (const [name, factory, routes, item] of [
       assert.is((await adapter.book!(silentContext(), "res_1", item)).status, "confirmed");
       assert.is(ledger.bookings.size, 1);
     }, 1500));
+
+  test(`${name}: cancels by our ref (again on a repeat); a ref it never booked or refused is not booked, with its words; a 5xx throws`, () =>
+    withSeller(factory, routes, async (adapter, fake, ledger) => {
+      await adapter.book!(silentContext(), "res_1", item);
+      assert.equal(await adapter.cancel!(silentContext(), "res_1"), { status: "cancelled" });
+      assert.equal(await adapter.cancel!(silentContext(), "res_1"), { status: "cancelled" });
+      assert.ok(ledger.cancelled.has("res_1"));
+      assert.equal(await adapter.cancel!(silentContext(), "res_9"), { status: "not_booked", reason: "no booking with reference res_9: nothing to cancel" });
+      ledger.refuse = () => "full";
+      await adapter.book!(silentContext(), "res_2", item);
+      assert.equal(await adapter.cancel!(silentContext(), "res_2"), { status: "not_booked", reason: "booking res_2 was refused: nothing to cancel" });
+      fake.mode = { kind: "fail" };
+      assert.is((await kitRejection(adapter.cancel!(silentContext(), "res_1"))).code, Code.Unavailable);
+    }));
 }
 
 test.run();

@@ -10,7 +10,7 @@
 //                                   names one dated departure
 import { Code, KitError } from "../../../endpoints/errors.js";
 import type { Item } from "../../../gen/itinera/type/v1/item_pb.js";
-import { flightOf, propertyCodeOf, type BookingResult } from "../adapter.js";
+import { flightOf, propertyCodeOf, type BookingResult, type CancelResult } from "../adapter.js";
 import { formatDate } from "../calendar.js";
 import type { SellerAnswer } from "../seller-http.js";
 import { optionalText, record, type Fields } from "./fields.js";
@@ -70,6 +70,25 @@ export function jsonBookingAnswer(answer: SellerAnswer, sellerName: string, refe
     return { status: "confirmed", reference };
   }
   return refused(refusalReason(doc, answer.status, sellerName));
+}
+
+/**
+ * A seller's answer to a cancellation (`reason` reads its error body): 2xx →
+ * cancelled; 404 (never booked) or 409 (refused) → not booked, with the
+ * seller's words; anything else is thrown, so the cancellation is retried.
+ */
+export function cancelAnswer(answer: SellerAnswer, sellerName: string, reason: (body: string) => string): CancelResult {
+  if (answer.status >= 200 && answer.status < 300) return { status: "cancelled" };
+  if (answer.status === 404 || answer.status === 409) {
+    return { status: "not_booked", reason: reason(answer.body) || `${sellerName} holds no booking under this reference (HTTP ${answer.status})` };
+  }
+  throw new KitError(Code.Internal, `${sellerName} answered a cancellation with HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
+}
+
+/** The `reason` or `error` of a JSON seller's error body, or "". */
+export function jsonReason(body: string): string {
+  const doc = parseJson(body);
+  return doc ? optionalText(doc, "reason") || optionalText(doc, "error") : "";
 }
 
 /** The seller's reason for a refusal, or a sentence built from the status. */

@@ -197,6 +197,11 @@ export function bookingRequestXml(b: { ref: string; hotel: string; room: string;
   );
 }
 
+/** <CancelRequest ref/>: cancels the booking made under `ref`. */
+export function cancelRequestXml(ref: string): string {
+  return `<CancelRequest ref="${attribute(ref)}"/>`;
+}
+
 /**
  * <BookingResponse ref status="CONFIRMED" code/> or <BookingResponse ref
  * status="REFUSED" reason/> → a BookingResult; undefined when the document

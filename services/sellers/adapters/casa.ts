@@ -10,13 +10,14 @@ import type { Context } from "../../../endpoints/context.js";
 import { Code, KitError } from "../../../endpoints/errors.js";
 import type { HotelOffer, NightlyRate } from "../../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { Item } from "../../../gen/itinera/type/v1/item_pb.js";
-import { propertyCodeOf, type BookingResult, type Listings, type RateWindow, type SellerAdapter, type Stay } from "../adapter.js";
+import { propertyCodeOf, type BookingResult, type CancelResult, type Listings, type RateWindow, type SellerAdapter, type Stay } from "../adapter.js";
 import { formatDate } from "../calendar.js";
 import { SellerHttp } from "../seller-http.js";
 import { offersFromNightlyRates } from "../stay-offers.js";
-import { isRefusal, refused, stayOf } from "./booking.js";
+import { cancelAnswer, isRefusal, refused, stayOf } from "./booking.js";
 import {
   bookingRequestXml,
+  cancelRequestXml,
   casaXmlParser,
   errorText,
   parseAliases,
@@ -89,6 +90,13 @@ export function casaAdapter(opts: AdapterOptions): SellerAdapter {
       // Not a BookingResponse: a 4xx is a request Casa will never accept; a 2xx is Casa's bug, retried.
       if (answer.status >= 400) return refused(errorText(parser, answer.body) || `Casa Hotels rejected the booking request (HTTP ${answer.status})`);
       throw new KitError(Code.Internal, `Casa Hotels answered a booking with HTTP ${answer.status} and no <BookingResponse>`);
+    },
+
+    async cancel(ctx: Context, ref: string): Promise<CancelResult> {
+      const answer = await http.post(ctx, "/xml/cancellations", cancelRequestXml(ref), "application/xml", {
+        timeoutMs: opts.bookTimeoutMs ?? DEFAULT_BOOK_TIMEOUT_MS,
+      });
+      return cancelAnswer(answer, "Casa Hotels", (body) => errorText(parser, body));
     },
 
     breakerState: () => http.breakerState(),

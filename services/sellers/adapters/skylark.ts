@@ -16,13 +16,13 @@ import { AirportSchema, FlightSchema, type Airport, type Flight } from "../../..
 import { FlightFareSchema, PriceSource, type FlightFare } from "../../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { Date as CalendarDate } from "../../../gen/itinera/type/v1/date_pb.js";
 import type { Item } from "../../../gen/itinera/type/v1/item_pb.js";
-import { flightIdOf, type BookingResult, type Listings, type Route, type SellerAdapter } from "../adapter.js";
+import { flightIdOf, type BookingResult, type CancelResult, type Listings, type Route, type SellerAdapter } from "../adapter.js";
 import { formatDate, parseDate } from "../calendar.js";
 import type { FxTable } from "../fx.js";
 import { SellerHttp } from "../seller-http.js";
 import { cityId } from "../synonyms.js";
 import { TimeZones } from "../time-zones.js";
-import { flightsOf, isRefusal, jsonBookingAnswer } from "./booking.js";
+import { cancelAnswer, flightsOf, isRefusal, jsonBookingAnswer, jsonReason } from "./booking.js";
 import { DEFAULT_BOOK_TIMEOUT_MS, DEFAULT_PULL_TIMEOUT_MS, type AdapterOptions } from "./options.js";
 import { integer, list, mapLimit, optionalList, optionalText, record, SellerDataError, strings, text, within } from "./fields.js";
 
@@ -73,6 +73,13 @@ export function skylarkAdapter(opts: AdapterOptions): SellerAdapter {
         timeoutMs: opts.bookTimeoutMs ?? DEFAULT_BOOK_TIMEOUT_MS,
       });
       return jsonBookingAnswer(answer, "SkyLark Air", "locator");
+    },
+
+    async cancel(ctx: Context, ref: string): Promise<CancelResult> {
+      const answer = await http.post(ctx, "/v2/bookings/cancel", JSON.stringify({ booking_ref: ref }), "application/json", {
+        timeoutMs: opts.bookTimeoutMs ?? DEFAULT_BOOK_TIMEOUT_MS,
+      });
+      return cancelAnswer(answer, "SkyLark Air", jsonReason);
     },
 
     breakerState: () => http.breakerState(),

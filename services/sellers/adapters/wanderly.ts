@@ -12,10 +12,10 @@ import type { Context } from "../../../endpoints/context.js";
 import type { FlightFare, HotelOffer } from "../../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { Date as CalendarDate } from "../../../gen/itinera/type/v1/date_pb.js";
 import type { Item } from "../../../gen/itinera/type/v1/item_pb.js";
-import { propertyCodeOf, type BookingResult, type PushContents, type Route, type SellerAdapter, type Stay } from "../adapter.js";
+import { propertyCodeOf, type BookingResult, type CancelResult, type PushContents, type Route, type SellerAdapter, type Stay } from "../adapter.js";
 import { formatDate } from "../calendar.js";
 import { SellerHttp } from "../seller-http.js";
-import { isRefusal, jsonBookingAnswer, stayOf, type StayToBook } from "./booking.js";
+import { cancelAnswer, isRefusal, jsonBookingAnswer, jsonReason, stayOf, type StayToBook } from "./booking.js";
 import { DEFAULT_BOOK_TIMEOUT_MS, type AdapterOptions } from "./options.js";
 import { parseFlightQuote, parseHotelQuote, parsePushBody } from "./wanderly-json.js";
 
@@ -57,6 +57,13 @@ export function wanderlyAdapter(opts: AdapterOptions): SellerAdapter {
         timeoutMs: opts.bookTimeoutMs ?? DEFAULT_BOOK_TIMEOUT_MS,
       });
       return jsonBookingAnswer(answer, "Wanderly", "confirmation");
+    },
+
+    async cancel(ctx: Context, ref: string): Promise<CancelResult> {
+      const answer = await http.post(ctx, "/api/bookings/cancel", JSON.stringify({ request_id: ref }), "application/json", {
+        timeoutMs: opts.bookTimeoutMs ?? DEFAULT_BOOK_TIMEOUT_MS,
+      });
+      return cancelAnswer(answer, "Wanderly", jsonReason);
     },
 
     breakerState: () => http.breakerState(),

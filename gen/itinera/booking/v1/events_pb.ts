@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/booking/v1/events.proto.
  */
 export const file_itinera_booking_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("Ch9pdGluZXJhL2Jvb2tpbmcvdjEvZXZlbnRzLnByb3RvEhJpdGluZXJhLmJvb2tpbmcudjEioQIKEFJlc2VydmF0aW9uRXZlbnQSMwoEcGFpZBgBIAEoCzIjLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvblBhaWRIABI9Cgljb25maXJtZWQYAiABKAsyKC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25Db25maXJtZWRIABI3CgZmYWlsZWQYAyABKAsyJS5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25GYWlsZWRIABI9CgljYW5jZWxsZWQYBCABKAsyKC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25DYW5jZWxsZWRIADoY0rUYFGJvb2tpbmcucmVzZXJ2YXRpb25zQgcKBWV2ZW50IkcKD1Jlc2VydmF0aW9uUGFpZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJMChRSZXNlcnZhdGlvbkNvbmZpcm1lZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJJChFSZXNlcnZhdGlvbkZhaWxlZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJMChRSZXNlcnZhdGlvbkNhbmNlbGxlZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiKwAQoLUm9vbVNvbGRPdXQSEQoJc2VsbGVyX2lkGAEgASgJEhAKCGhvdGVsX2lkGAIgASgJEg8KB3Jvb21faWQYAyABKAkSJwoIY2hlY2tfaW4YBCABKAsyFS5pdGluZXJhLnR5cGUudjEuRGF0ZRIoCgljaGVja19vdXQYBSABKAsyFS5pdGluZXJhLnR5cGUudjEuRGF0ZToY0rUYFGJvb2tpbmcuYXZhaWxhYmlsaXR5YgZwcm90bzM", [file_itinera_booking_v1_booking, file_itinera_options_v1_options, file_itinera_type_v1_date]);
+  fileDesc("Ch9pdGluZXJhL2Jvb2tpbmcvdjEvZXZlbnRzLnByb3RvEhJpdGluZXJhLmJvb2tpbmcudjEi4AIKEFJlc2VydmF0aW9uRXZlbnQSMwoEcGFpZBgBIAEoCzIjLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvblBhaWRIABI9Cgljb25maXJtZWQYAiABKAsyKC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25Db25maXJtZWRIABI3CgZmYWlsZWQYAyABKAsyJS5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25GYWlsZWRIABI9CgljYW5jZWxsZWQYBCABKAsyKC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25DYW5jZWxsZWRIABI9CglmdWxmaWxsZWQYBSABKAsyKC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25GdWxmaWxsZWRIADoY0rUYFGJvb2tpbmcucmVzZXJ2YXRpb25zQgcKBWV2ZW50IkcKD1Jlc2VydmF0aW9uUGFpZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJMChRSZXNlcnZhdGlvbkNvbmZpcm1lZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJJChFSZXNlcnZhdGlvbkZhaWxlZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJMChRSZXNlcnZhdGlvbkNhbmNlbGxlZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJMChRSZXNlcnZhdGlvbkZ1bGZpbGxlZBI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiKwAQoLUm9vbVNvbGRPdXQSEQoJc2VsbGVyX2lkGAEgASgJEhAKCGhvdGVsX2lkGAIgASgJEg8KB3Jvb21faWQYAyABKAkSJwoIY2hlY2tfaW4YBCABKAsyFS5pdGluZXJhLnR5cGUudjEuRGF0ZRIoCgljaGVja19vdXQYBSABKAsyFS5pdGluZXJhLnR5cGUudjEuRGF0ZToY0rUYFGJvb2tpbmcuYXZhaWxhYmlsaXR5Iq0BCg1Sb29tQXZhaWxhYmxlEhEKCXNlbGxlcl9pZBgBIAEoCRIQCghob3RlbF9pZBgCIAEoCRIPCgdyb29tX2lkGAMgASgJEicKCGNoZWNrX2luGAQgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGUSKAoJY2hlY2tfb3V0GAUgASgLMhUuaXRpbmVyYS50eXBlLnYxLkRhdGU6E9K1GA9ib29raW5nLnJldHVybnNiBnByb3RvMw", [file_itinera_booking_v1_booking, file_itinera_options_v1_options, file_itinera_type_v1_date]);
 
 /**
  * Published on its topic (the option below), key = reservation id, in the
@@ -62,6 +62,14 @@ export type ReservationEvent = Message<"itinera.booking.v1.ReservationEvent"> & 
      */
     value: ReservationCancelled;
     case: "cancelled";
+  } | {
+    /**
+     * The stay or flight has ended.
+     *
+     * @generated from field: itinera.booking.v1.ReservationFulfilled fulfilled = 5;
+     */
+    value: ReservationFulfilled;
+    case: "fulfilled";
   } | { case: undefined; value?: undefined };
 };
 
@@ -159,9 +167,35 @@ export const ReservationCancelledSchema: GenMessage<ReservationCancelled> = /*@_
   messageDesc(file_itinera_booking_v1_events, 4);
 
 /**
+ * The stay or flight has ended (state FULFILLED): the booking's sweep moves a
+ * CONFIRMED reservation here once its end has passed in every time zone —
+ * a hotel stay the day after check-out at 12:00 UTC, a flight the third day
+ * after the last flight's local departure date at 12:00 UTC. Nothing moves
+ * any money.
+ *
+ * @generated from message itinera.booking.v1.ReservationFulfilled
+ */
+export type ReservationFulfilled = Message<"itinera.booking.v1.ReservationFulfilled"> & {
+  /**
+   * The reservation.
+   *
+   * @generated from field: itinera.booking.v1.Reservation reservation = 1;
+   */
+  reservation?: Reservation | undefined;
+};
+
+/**
+ * Describes the message itinera.booking.v1.ReservationFulfilled.
+ * Use `create(ReservationFulfilledSchema)` to create a new message.
+ */
+export const ReservationFulfilledSchema: GenMessage<ReservationFulfilled> = /*@__PURE__*/
+  messageDesc(file_itinera_booking_v1_events, 5);
+
+/**
  * Published on its topic (the option below), key = room id, when a room's
- * availability threshold reaches zero for a stay: pricing drops the room's
- * cached prices and refreshes them from the seller.
+ * availability threshold reaches zero for nights of a stay (one message per
+ * run of consecutive nights that did): pricing drops the room's cached prices
+ * of those nights and refreshes them from the seller.
  *
  * @generated from message itinera.booking.v1.RoomSoldOut
  */
@@ -188,14 +222,14 @@ export type RoomSoldOut = Message<"itinera.booking.v1.RoomSoldOut"> & {
   roomId: string;
 
   /**
-   * The first night of the stay that sold out.
+   * The first night that sold out.
    *
    * @generated from field: itinera.type.v1.Date check_in = 4;
    */
   checkIn?: Date | undefined;
 
   /**
-   * The day of departure.
+   * The day after the last night that sold out.
    *
    * @generated from field: itinera.type.v1.Date check_out = 5;
    */
@@ -207,5 +241,60 @@ export type RoomSoldOut = Message<"itinera.booking.v1.RoomSoldOut"> & {
  * Use `create(RoomSoldOutSchema)` to create a new message.
  */
 export const RoomSoldOutSchema: GenMessage<RoomSoldOut> = /*@__PURE__*/
-  messageDesc(file_itinera_booking_v1_events, 5);
+  messageDesc(file_itinera_booking_v1_events, 6);
+
+/**
+ * Published on its topic (the option below), key = room id, when a
+ * cancelled or failed reservation gives back the nights of its stay and
+ * nights that had sold out (RoomSoldOut) take bookings again (one message per
+ * run of consecutive nights): pricing makes the prices RoomSoldOut made STALE
+ * for those nights firm again. Each night is announced once per return, so a
+ * consumer that counts RoomSoldOut and RoomAvailable per night needs no order
+ * between the two topics.
+ *
+ * @generated from message itinera.booking.v1.RoomAvailable
+ */
+export type RoomAvailable = Message<"itinera.booking.v1.RoomAvailable"> & {
+  /**
+   * The seller whose room it is.
+   *
+   * @generated from field: string seller_id = 1;
+   */
+  sellerId: string;
+
+  /**
+   * The catalog's hotel id.
+   *
+   * @generated from field: string hotel_id = 2;
+   */
+  hotelId: string;
+
+  /**
+   * The catalog's room id.
+   *
+   * @generated from field: string room_id = 3;
+   */
+  roomId: string;
+
+  /**
+   * The first night available again.
+   *
+   * @generated from field: itinera.type.v1.Date check_in = 4;
+   */
+  checkIn?: Date | undefined;
+
+  /**
+   * The day after the last night available again.
+   *
+   * @generated from field: itinera.type.v1.Date check_out = 5;
+   */
+  checkOut?: Date | undefined;
+};
+
+/**
+ * Describes the message itinera.booking.v1.RoomAvailable.
+ * Use `create(RoomAvailableSchema)` to create a new message.
+ */
+export const RoomAvailableSchema: GenMessage<RoomAvailable> = /*@__PURE__*/
+  messageDesc(file_itinera_booking_v1_events, 7);
 
