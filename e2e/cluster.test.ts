@@ -103,7 +103,7 @@ function load(run: SagaRun) {
     for (;;) {
       try {
         const { paymentId } = await m.pay(customer, offer, CARDS.authorises, key);
-        paid.push({ customer, paymentId, offer });
+        paid.push({ customer, paymentId, offer, cancelAsked: false });
         return;
       } catch (e) {
         bump(counts.booking_call_errors, codeName(e));
@@ -177,6 +177,7 @@ async function phase(label: string, faults: (running: Load) => Promise<string[]>
     ...ledger,
     failure_reasons: failures,
     error_samples: [...samples],
+    DEBUG_ports: SERVICES.flatMap((s) => m.system.replicasOf(s).map((n) => `${n}=${m.system.url(n)}`)),
   };
   samples.clear();
   console.log(`cluster test: ${JSON.stringify(report)}`);
