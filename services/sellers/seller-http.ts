@@ -65,13 +65,20 @@ interface Outgoing {
   method: "GET" | "POST";
   body?: string;
   contentType?: string;
+  /** A conditional GET: the validator of the copy we have. */
+  ifNoneMatch?: string;
 }
 
 /** A seller's answer below 500 (and not 429): what the caller makes of a 4xx is its business. */
 export interface SellerAnswer {
   status: number;
   body: string;
+  /** Its validator (ETag header), when it gave one. */
+  etag?: string;
 }
+
+/** What a conditional request for a feed's version learnt. */
+export type FeedVersion = { changed: false } | { changed: true; version: string };
 
 type Send = (ctx: Context, req: Outgoing, timeoutMs: number) => Promise<SellerAnswer>;
 
@@ -127,6 +134,20 @@ export class SellerHttp {
   }
 
   /**
+   * GET `path`, a resource whose ETag is the version of the seller's feed,
+   * with If-None-Match `known` (the version of our last pull): unchanged on
+   * 304, else the version it has now.
+   */
+  async feedVersion(ctx: Context, path: string, known: string | undefined, opts: RequestOptions = {}): Promise<FeedVersion> {
+    const url = new URL(path, this.baseUrl);
+    const answer = await this.call(ctx, { url, method: "GET", ...(known ? { ifNoneMatch: known } : {}) }, opts);
+    if (answer.status === 304 && known) return { changed: false };
+    if (answer.status !== 200) throw failedPrecondition(`${this.sellerId} answered ${url.pathname} with HTTP ${answer.status}`);
+    if (!answer.etag) throw failedPrecondition(`${this.sellerId} answered ${url.pathname} without an ETag: its feed has no version`);
+    return { changed: true, version: answer.etag };
+  }
+
+  /**
    * POST `body` to `path` and return the answer whatever its status below
    * 500: a booking reads the seller's refusal (409) from its body. 5xx,
    * 429, timeouts and network failures throw, and count against the circuit.
@@ -168,6 +189,7 @@ export class SellerHttp {
     let status: number;
     let retryAfter: string | null;
     let body: string;
+    let etag: string | null;
     try {
       const res = await fetch(url, {
         method: req.method,
@@ -175,11 +197,13 @@ export class SellerHttp {
         headers: {
           "x-request-id": ctx.requestId,
           ...(req.contentType ? { "content-type": req.contentType } : {}),
+          ...(req.ifNoneMatch ? { "if-none-match": req.ifNoneMatch } : {}),
         },
         ...(req.body !== undefined ? { body: req.body } : {}),
       });
       status = res.status;
       retryAfter = res.headers.get("retry-after");
+      etag = res.headers.get("etag");
       body = await res.text();
     } catch (e) {
       if (timeout.aborted || (ctx.signal.aborted && remainingMs(ctx) <= 0)) {
@@ -194,7 +218,7 @@ export class SellerHttp {
       throw resourceExhausted(`${this.sellerId} throttled ${url.pathname} (429); retry after ${waitMs} ms`, waitMs);
     }
     if (status >= 500) throw unavailable(`${this.sellerId} answered ${url.pathname} with HTTP ${status}`);
-    return { status, body };
+    return { status, body, ...(etag ? { etag } : {}) };
   }
 }
 

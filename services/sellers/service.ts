@@ -99,8 +99,8 @@ export function sellersService(deps: SellersServiceDeps): SellersServiceImpl {
         throw failedPrecondition(`seller "${seller.id}" pushes its data to our webhook; it cannot be pulled`);
       }
       try {
-        const r = await sync.run(ctx, seller);
-        return { hotels: r.hotels, flights: r.flights, rates: r.rates, durationMs: BigInt(r.durationMs) };
+        const r = await sync.run(ctx, seller, { onlyChanges: req.onlyChanges });
+        return { hotels: r.hotels, flights: r.flights, rates: r.rates, durationMs: BigInt(r.durationMs), unchanged: r.unchanged };
       } catch (e) {
         if (e instanceof SellerDataError) throw failedPrecondition(`${seller.id} sent data we cannot read: ${e.message}`);
         throw e;
