@@ -77,8 +77,8 @@ export interface SellerAnswer {
   etag?: string;
 }
 
-/** What a conditional request for a feed's version learnt. */
-export type FeedVersion = { changed: false } | { changed: true; version: string };
+/** What a conditional request for a feed's version learnt; no version when the seller has none (404). */
+export type FeedVersion = { changed: false } | { changed: true; version?: string };
 
 type Send = (ctx: Context, req: Outgoing, timeoutMs: number) => Promise<SellerAnswer>;
 
@@ -136,12 +136,14 @@ export class SellerHttp {
   /**
    * GET `path`, a resource whose ETag is the version of the seller's feed,
    * with If-None-Match `known` (the version of our last pull): unchanged on
-   * 304, else the version it has now.
+   * 304, else the version it has now — none when it answers 404 (it offers
+   * no version: every pull is a full one).
    */
   async feedVersion(ctx: Context, path: string, known: string | undefined, opts: RequestOptions = {}): Promise<FeedVersion> {
     const url = new URL(path, this.baseUrl);
     const answer = await this.call(ctx, { url, method: "GET", ...(known ? { ifNoneMatch: known } : {}) }, opts);
     if (answer.status === 304 && known) return { changed: false };
+    if (answer.status === 404) return { changed: true };
     if (answer.status !== 200) throw failedPrecondition(`${this.sellerId} answered ${url.pathname} with HTTP ${answer.status}`);
     if (!answer.etag) throw failedPrecondition(`${this.sellerId} answered ${url.pathname} without an ETag: its feed has no version`);
     return { changed: true, version: answer.etag };

@@ -68,10 +68,10 @@ export class SellerSync {
     const windowKey = formatDate(window.from);
 
     // Without a feed version, nothing tells a page the seller changed from one it did not: every page is written.
-    const state = seller.feedVersion ? await store.pullState(seller.id) : undefined;
+    const state = seller.feedVersion ? await store.pullState(seller.id) : new Map<string, string>();
     let version: string | undefined;
     if (seller.feedVersion) {
-      const [lastWindow, lastVersion] = (state!.get(VERSION_PART) ?? "").split(" ", 2);
+      const [lastWindow, lastVersion] = (state.get(VERSION_PART) ?? "").split(" ", 2);
       const known = opts.onlyChanges && lastWindow === windowKey ? lastVersion : undefined;
       const answer = await seller.feedVersion(ctx, known);
       if (!answer.changed) {
@@ -80,13 +80,14 @@ export class SellerSync {
       }
       version = answer.version;
     }
+    const tracked = version !== undefined;
     const parts: string[] = [];
     /** True when the page is the one our last pull wrote (onlyChanges); else it is recorded once written. */
     const sameAsLast = (part: string, digest: string) => {
       parts.push(part);
-      return opts.onlyChanges && state?.get(part) === digest;
+      return tracked && opts.onlyChanges && state.get(part) === digest;
     };
-    const written = (part: string, digest: string) => (state ? store.recordPullState(seller.id, part, digest) : Promise.resolve());
+    const written = (part: string, digest: string) => (tracked ? store.recordPullState(seller.id, part, digest) : Promise.resolve());
 
     if (seller.pullListings) {
       let n = 0;
@@ -115,7 +116,7 @@ export class SellerSync {
         await written(part, digest);
       }
     }
-    if (version !== undefined) {
+    if (tracked) {
       await store.keepPullState(seller.id, [...parts, VERSION_PART]);
       await store.recordPullState(seller.id, VERSION_PART, `${windowKey} ${version}`);
     }
