@@ -223,6 +223,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     SEARCH_URL: env.SEARCH_URL ?? `http://127.0.0.1:${port(env, "SEARCH_PORT", 7005)}`,
     WEB_PUBLIC_URL: env.WEB_PUBLIC_URL ?? `http://127.0.0.1:${port(env, "WEB_PORT", 8080)}`,
   });
+  // The hotel sellers whose photos web serves from its origin.
+  env.WEB_IMAGE_ORIGINS ??= `${env.SANDBOX_HOTELS_URL},${env.SANDBOX_PUSH_URL}`;
 
   let stopping = false;
   const children = new Map<string, ChildProcess>();
