@@ -193,7 +193,7 @@ export class SellerHttp {
     let body: string;
     let etag: string | null;
     try {
-      const res = await fetch(url, {
+      const init: RequestInit = {
         method: req.method,
         signal: AbortSignal.any([ctx.signal, timeout]),
         headers: {
@@ -202,6 +202,12 @@ export class SellerHttp {
           ...(req.ifNoneMatch ? { "if-none-match": req.ifNoneMatch } : {}),
         },
         ...(req.body !== undefined ? { body: req.body } : {}),
+      };
+      // A GET sent on a kept-alive connection the seller had just closed (its idle timeout passed while we
+      // parsed the last page or wrote it on) never reached it: sent once more, on a new connection.
+      const res = await fetch(url, init).catch((e: unknown) => {
+        if (req.method !== "GET" || !closedBeforeAnswer(e) || timeout.aborted || ctx.signal.aborted) throw e;
+        return fetch(url, init);
       });
       status = res.status;
       retryAfter = res.headers.get("retry-after");
@@ -230,6 +236,12 @@ export function retryAfterMs(header: string | null, now = Date.now()): number {
   if (/^\d+(\.\d+)?$/.test(header.trim())) return Math.ceil(Number(header) * 1000);
   const at = Date.parse(header);
   return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - now);
+}
+
+/** undici's "other side closed": the connection ended before any answer came. */
+function closedBeforeAnswer(e: unknown): boolean {
+  const cause = e instanceof Error ? (e.cause as { code?: unknown } | undefined) : undefined;
+  return cause?.code === "UND_ERR_SOCKET";
 }
 
 function describe(e: unknown): string {
