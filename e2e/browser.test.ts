@@ -13,6 +13,7 @@ import { until } from "../platform/processes.testing.js";
 import { DECLINE_REASON } from "../sandbox/gateway-ledger.js";
 import { startBrowserWorld, type BrowserSession, type BrowserWorld } from "./browser.fixture.js";
 import { CARDS } from "./marketplace.fixture.js";
+import { hotelPhotosFromOurOrigin } from "./browser-photos.js";
 
 let w: BrowserWorld;
 
@@ -277,6 +278,8 @@ test("on a phone: the declining card gives a plain-words error on the trip page"
   await s.shot("card declined");
   await s.close();
 });
+
+test("the hotel cards show the sellers' real photos, served from our own origin", () => hotelPhotosFromOurOrigin(w));
 
 test("a signed-out visitor going to My trips is sent to sign in, and comes back there after", async () => {
   const s = await w.session("my-trips-needs-sign-in");
