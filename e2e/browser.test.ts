@@ -16,6 +16,7 @@ import { startBrowserWorld, type BrowserSession, type BrowserWorld } from "./bro
 import { declinedAndPendingInMyTrips } from "./browser-trips.cases.js";
 import { searchCases } from "./browser-search.cases.js";
 import { CARDS } from "./marketplace.fixture.js";
+import { hotelPhotosFromOurOrigin } from "./browser-photos.js";
 
 let w: BrowserWorld;
 
@@ -282,6 +283,8 @@ test("on a phone: the declining card gives a plain-words error on the trip page,
   await fitsTheScreen();
   await s.close();
 });
+
+test("the hotel cards show the sellers' real photos, served from our own origin", () => hotelPhotosFromOurOrigin(w));
 
 test("a signed-out visitor going to My trips is sent to sign in, and comes back there after", async () => {
   const s = await w.session("my-trips-needs-sign-in");

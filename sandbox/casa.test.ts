@@ -3,7 +3,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startCasa } from "./casa.js";
 import { dateOf } from "./calendar.js";
-import { generateInventory, hotelRates } from "./inventory.js";
+import { inflateSync } from "node:zlib";
+import { feedVersion } from "./feed-version.js";
+import { generateInventory, hotelRates, type Inventory } from "./inventory.js";
+import { hotelPicture, PICTURE_HEIGHT, PICTURE_WIDTH } from "./picture.js";
 import type { RunningSeller } from "./seller-server.js";
 import { element, textElement } from "./xml.js";
 
@@ -67,7 +70,7 @@ test("GET /xml/hotels pages hotels with city, country, stars, address, amenities
   assert.is(h.stars, String(src.stars));
   assert.is(h.address, src.address);
   assert.equal((h.amenities as Node).a, src.amenities);
-  assert.equal(((h.images as Node).img as Node[]).map((i) => i.src), src.imageUrls);
+  assert.equal(((h.images as Node).img as Node[]).map((i) => i.src), src.imagePaths.map((path) => casa.url + path));
   const rooms = (h.rooms as Node).room as Node[];
   assert.equal(rooms.map((r) => [r.code, r.occupancy, r.name]), src.rooms.map((r) => [r.code, String(r.occupancy), r.name]));
   const last = await getXml("/xml/hotels?page=3&size=20");
@@ -139,6 +142,51 @@ test("rates are throttled (429 + Retry-After); the bulk feed is neither throttle
   }
   const stats = (await (await fetch(`${casa.url}/admin/stats`)).json()) as Record<string, number>;
   assert.is(stats.searches! + stats.throttled!, 6);
+});
+
+test("GET /xml/version carries the feed's ETag and answers 304 with no body when If-None-Match names it", async () => {
+  const first = await fetch(`${casa.url}/xml/version`);
+  const etag = first.headers.get("etag");
+  assert.is(first.status, 200);
+  assert.match(etag!, /^"[\w-]{27}"$/);
+  assert.match(await first.text(), new RegExp(`<feed version="${etag!.replace(/"/g, "&quot;")}"`));
+  const again = await fetch(`${casa.url}/xml/version`, { headers: { "if-none-match": `"other", ${etag}` } });
+  assert.equal([again.status, await again.text(), again.headers.get("etag")], [304, "", etag]);
+  const stale = await fetch(`${casa.url}/xml/version`, { headers: { "if-none-match": '"an-old-version"' } });
+  assert.is(stale.status, 200);
+  await stale.body?.cancel();
+});
+
+test("the feed's version changes with any hotel's content, and with the window of dates, and only then", () => {
+  const params = { seed: 5, today: "2026-03-20", cities: 2, hotelsPerCity: 3, days: 10, pairs: 1 };
+  const version = (i: Inventory) => feedVersion(i, ["cities", "hotels"]);
+  const same = version(generateInventory(params));
+  assert.is(version(generateInventory(params)), same);
+  const changed = generateInventory(params);
+  changed.hotels[4]!.baseRateMinor += 100; // its rates change
+  assert.is.not(version(changed), same);
+  assert.is.not(version(generateInventory({ ...params, today: "2026-03-21" })), same);
+});
+
+test("every hotel's photos are real PNGs on the seller's own origin, the same bytes each time; others are 404", async () => {
+  const h = inv.hotels[3]!;
+  const res = await fetch(casa.url + h.imagePaths[1]!);
+  assert.is(res.status, 200);
+  assert.is(res.headers.get("content-type"), "image/png");
+  assert.match(res.headers.get("cache-control")!, /max-age=\d+/);
+  const png = Buffer.from(await res.arrayBuffer());
+  assert.equal([...png.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10]);
+  assert.equal([png.readUInt32BE(16), png.readUInt32BE(20)], [PICTURE_WIDTH, PICTURE_HEIGHT]);
+  assert.ok(inflateSync(png.subarray(41, 33 + png.readUInt32BE(33) + 8)).length > 0, "IDAT inflates");
+  assert.equal(hotelPicture(inv.seed, h.code, h.stars, 2), png);
+  assert.not.equal(hotelPicture(inv.seed, h.code, h.stars, 1), png);
+  const cached = await fetch(casa.url + h.imagePaths[1]!, { headers: { "if-none-match": res.headers.get("etag")! } });
+  assert.is(cached.status, 304);
+  for (const path of [`/images/hotels/${h.code}/${h.imagePaths.length + 1}.png`, "/images/hotels/NOPE/1.png", "/images/hotels/../admin/1.png"]) {
+    const r = await fetch(casa.url + path);
+    assert.is(r.status, 404, path);
+    await r.body?.cancel();
+  }
 });
 
 test.run();

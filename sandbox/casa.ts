@@ -1,5 +1,6 @@
 // Casa Hotels: the sandbox hotel seller, an XML API on port 7102.
-//   GET /xml/hotels?page=&size=              hotels with rooms (page from 1; size ≤ 500, default 100)
+//   GET /xml/version                         <feed version/>: the ETag of everything below but bookings; If-None-Match → 304
+//   GET /xml/hotels?page=&size=              hotels with rooms (page from 1; size ≤ 500, default 100); photos on this origin
 //   GET /xml/aliases                         other names of cities ("NY", "Lisboa")
 //   GET /xml/rates?hotel=&from=&to=          one hotel's nightly rates in EUR; throttled, counted
 //   GET /xml/rates/bulk?from=&to=&page=&size= every hotel's rates a page at a time (the feed; not counted)
@@ -10,7 +11,8 @@
 // `to` is exclusive; at most 90 nights; nights outside the sellable window are left out.
 import { XMLParser } from "fast-xml-parser";
 import { hotelRates, type Hotel, type Inventory } from "./inventory.js";
-import { dateParam, decimal, HttpError, intParam, param, readBody, xmlReply, type Api, type Reply } from "./http.js";
+import { conditional, dateParam, decimal, HttpError, intParam, originOf, param, readBody, xmlReply, type Api, type Reply } from "./http.js";
+import { feedVersion } from "./feed-version.js";
 import { element, textElement, XML_DECLARATION, type Attributes } from "./xml.js";
 import { BookingDesk, bookingRef, stayDays, unsellableStay } from "./bookings.js";
 import { startSellerServer, type RunningSeller, type SellerOptions } from "./seller-server.js";
@@ -22,7 +24,7 @@ function errorReply(status: number, message: string): Reply {
   return xmlReply(XML_DECLARATION + textElement("error", message, { status }), status);
 }
 
-function hotelXml(inv: Inventory, h: Hotel): string {
+function hotelXml(inv: Inventory, h: Hotel, origin: string): string {
   const city = inv.cityById.get(h.cityId)!;
   return element("hotel", { code: h.code }, [
     textElement("name", h.name),
@@ -31,7 +33,7 @@ function hotelXml(inv: Inventory, h: Hotel): string {
     textElement("stars", h.stars),
     textElement("address", h.address),
     element("amenities", {}, h.amenities.map((a) => textElement("a", a))),
-    element("images", {}, h.imageUrls.map((src) => element("img", { src }))),
+    element("images", {}, h.imagePaths.map((path) => element("img", { src: origin + path }))),
     element(
       "rooms",
       {},
@@ -127,6 +129,7 @@ function cancelApi(desk: BookingDesk): Api {
 export function startCasa(opts: SellerOptions): Promise<RunningSeller> {
   const inv = opts.inventory;
   const desk = new BookingDesk("CASA-", 8);
+  const version = feedVersion(inv, ["cities", "hotels"]);
   return startSellerServer(opts, {
     errorReply,
     withAdmin: (admin) => desk.attach(admin),
@@ -136,12 +139,17 @@ export function startCasa(opts: SellerOptions): Promise<RunningSeller> {
       cancelApi(desk),
       {
         method: "GET",
+        path: "/xml/version",
+        handle: ({ raw }) => conditional(raw, version, () => xmlReply(XML_DECLARATION + element("feed", { version }))),
+      },
+      {
+        method: "GET",
         path: "/xml/hotels",
-        handle: ({ query }) => {
+        handle: ({ query, raw }) => {
           const page = intParam(query, "page", 1, 1, 1_000_000);
           const size = intParam(query, "size", 100, 1, 500);
           const { slice, pages } = pageOf(inv.hotels, page, size);
-          return xmlReply(XML_DECLARATION + element("hotels", { page, pages }, slice.map((h) => hotelXml(inv, h))));
+          return xmlReply(XML_DECLARATION + element("hotels", { page, pages }, slice.map((h) => hotelXml(inv, h, originOf(raw)))));
         },
       },
       {

@@ -44,13 +44,17 @@ export interface Hotel {
   stars: number;
   address: string;
   amenities: string[];
-  imageUrls: string[];
+  /** Its photos' paths on any sandbox seller ("/images/hotels/P000123/1.png"); each seller lists them under its own origin. */
+  imagePaths: string[];
   rooms: HotelRoom[];
   /** The standard double's average nightly price, EUR minor units. */
   baseRateMinor: number;
 }
 
-export const IMAGE_HOST = "https://img.sandbox.itinera.test";
+/** The path of a hotel's photo `n` (from 1), served by every sandbox seller (seller-server.ts). */
+export function imagePath(code: string, n: number): string {
+  return `/images/hotels/${code}/${n}.png`;
+}
 
 const CORE = ["Grand", "Royal", "Central", "Park", "Garden", "Plaza", "Riverside", "Harbour", "Heritage", "Skyline",
   "Station", "Palace", "Urban", "Old Town", "Golden", "Crown", "Metropole", "Continental", "Majestic", "Vista"];
@@ -159,14 +163,14 @@ export function generateHotels(r: Rng, city: CityPlace & { id: string }, count: 
     const number = r.int(1, 240);
     const address = city.numberLast ? `${street} ${number}, ${city.name}` : `${number} ${street}, ${city.name}`;
     const amenities = hotelAmenities(r, stars);
-    const imageUrls = Array.from({ length: r.int(3, 3 + stars) }, (_, k) => `${IMAGE_HOST}/${code}/${k + 1}.jpg`);
+    const imagePaths = Array.from({ length: r.int(3, 3 + stars) }, (_, k) => imagePath(code, k + 1));
     const rooms = roomTypesFor(r, stars).map((typeIndex) => {
       const type = ROOM_TYPES[typeIndex]!;
       return { code: type.code, name: type.name, occupancy: type.occupancy, amenities: roomAmenities(r, type, stars, amenities), typeIndex };
     });
     const [lo, hi] = BASE_RATE[stars]!;
     const baseRateMinor = Math.round((lo + r.next() * (hi - lo)) * city.priceLevel) * 100;
-    hotels.push({ index, code, name, cityId: city.id, stars, address, amenities, imageUrls, rooms, baseRateMinor });
+    hotels.push({ index, code, name, cityId: city.id, stars, address, amenities, imagePaths, rooms, baseRateMinor });
   }
   return hotels;
 }

@@ -8,7 +8,7 @@ import { dayNumber } from "./calendar.js";
 export interface Reply {
   status: number;
   contentType: string;
-  body: string;
+  body: string | Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -53,6 +53,25 @@ export function send(res: ServerResponse, reply: Reply): void {
     ...reply.headers,
   });
   res.end(reply.body);
+}
+
+/**
+ * `reply` under its validator `etag` (quoted, strong), or 304 Not Modified
+ * with no body when the request's If-None-Match already names it.
+ */
+export function conditional(req: IncomingMessage, etag: string, reply: () => Reply): Reply {
+  const headers = { etag };
+  const known = (req.headers["if-none-match"] ?? "").split(",").map((t) => t.trim().replace(/^W\//, ""));
+  if (known.includes(etag) || known.includes("*")) return { status: 304, contentType: "text/plain", body: "", headers };
+  const r = reply();
+  return { ...r, headers: { ...r.headers, ...headers } };
+}
+
+/** "http://<host>" of the request, as its client named this server; 400 without a plain Host header. */
+export function originOf(req: IncomingMessage): string {
+  const host = req.headers.host ?? "";
+  if (!/^([\w.-]+|\[[0-9a-fA-F:.]+\])(:\d{1,5})?$/.test(host)) throw new HttpError(400, "a Host header naming this server is required");
+  return `http://${host}`;
 }
 
 /** A required query parameter. */

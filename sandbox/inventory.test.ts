@@ -7,7 +7,7 @@ import {
   fares,
   generateInventory,
   hotelRates,
-  IMAGE_HOST,
+  imagePath,
   ROOM_TYPES,
   type Inventory,
 } from "./inventory.js";
@@ -89,7 +89,7 @@ test("cities carry countries, IANA zones, airports and the aliases people search
   for (const c of inv.cities) assert.ok(new Intl.DateTimeFormat("en", { timeZone: c.timeZone }), c.timeZone);
 });
 
-test("hotels look plausible: 1–5 stars, address in their city, pictures on the image host, 4 room types from the fixed set", () => {
+test("hotels look plausible: 1–5 stars, address in their city, photos at the sellers' image paths, 4 room types from the fixed set", () => {
   const inv = generateInventory({ seed: 3, today: "2026-03-20", cities: 4, hotelsPerCity: 30 });
   const codes = new Set(ROOM_TYPES.map((t) => t.code));
   const stars = new Set<number>();
@@ -97,7 +97,7 @@ test("hotels look plausible: 1–5 stars, address in their city, pictures on the
     stars.add(h.stars);
     assert.ok(h.stars >= 1 && h.stars <= 5);
     assert.ok(h.address.endsWith(`, ${inv.cityById.get(h.cityId)!.name}`), h.address);
-    assert.ok(h.imageUrls.length >= 3 && h.imageUrls.every((u) => u.startsWith(`${IMAGE_HOST}/${h.code}/`)));
+    assert.ok(h.imagePaths.length >= 3 && h.imagePaths.every((p, k) => p === imagePath(h.code, k + 1)));
     assert.is(h.rooms.length, 4);
     assert.ok(h.rooms.some((r) => r.code === "DBL-STD"));
     for (const r of h.rooms) assert.ok(codes.has(r.code) && r.occupancy >= 1 && r.occupancy <= 4);

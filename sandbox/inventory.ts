@@ -11,7 +11,7 @@ import { flightFares, generateFlights, generateRoutes, type Airport, type Fare, 
 
 export type { Airport, Fare, Flight, Hotel, HotelRoom, Route };
 export { CARRIER } from "./flights.js";
-export { ROOM_TYPES, IMAGE_HOST } from "./hotels.js";
+export { ROOM_TYPES, imagePath } from "./hotels.js";
 
 export interface InventoryParams {
   /** Default 42. */

@@ -1,6 +1,7 @@
 // The one HTTP pipeline of every sandbox seller: health, the admin API, then
 // the seller's own routes behind its mode (down: the socket is destroyed;
-// fail: 500; slow: wait delay_ms) and, for price and fare calls, the token
+// fail: 500; slow: wait delay_ms) — its hotels' photos are served outside
+// them, as from a CDN — and, for price and fare calls, the token
 // bucket (429 + Retry-After, counted as throttled) and the search counter.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -9,6 +10,7 @@ import { adminApis, SellerAdmin } from "./admin.js";
 import { HttpError, jsonReply, listen, send, type Api, type Reply, type RunningServer } from "./http.js";
 import { TokenBucket, type ThrottleOptions } from "./throttle.js";
 import type { Inventory } from "./inventory.js";
+import { photoReply } from "./picture.js";
 
 /** What every seller's start function takes. */
 export interface SellerOptions {
@@ -67,6 +69,10 @@ export async function startSellerServer(opts: SellerOptions, spec: SellerServerS
     if (url.pathname === "/healthz" || url.pathname === "/readyz") return send(res, jsonReply({ status: "ok" }));
     const adminApi = admins.get(key(method, url.pathname));
     if (adminApi) return send(res, await run(adminApi, req, url));
+    // Its hotels' photos, as a CDN would serve them: outside the API's mode and throttle.
+    if (method === "GET" && url.pathname.startsWith("/images/")) {
+      return send(res, await run({ method: "GET", path: url.pathname, handle: () => photoReply(opts.inventory, req, url.pathname) }, req, url));
+    }
     const api = apis.get(key(method, url.pathname));
     if (!api) return send(res, spec.errorReply(404, `no route ${method} ${url.pathname}`));
     return admin.track(answer(api, req, res, url));

@@ -1,4 +1,5 @@
 // SkyLark Air: the sandbox airline, a JSON API on port 7101.
+//   GET /v1/version                          {"version"}: the ETag of airports, routes and schedules; If-None-Match → 304
 //   GET /v1/airports                         every airport it flies from or to
 //   GET /v1/routes                           every directed airport pair
 //   GET /v1/schedules?from=&to=&date=        departures (filters optional; no date = every day)
@@ -10,7 +11,8 @@
 // /v1/schedules and /v1/fares entries, and what /v2/bookings takes.
 import { dateOf, dayNumber } from "./calendar.js";
 import { departure, fares, inWindow, windowDays, CARRIER, type Departure, type Flight, type Inventory } from "./inventory.js";
-import { dateParam, decimal, HttpError, jsonObject, jsonReply, param, readBody, type Api, type Reply } from "./http.js";
+import { conditional, dateParam, decimal, HttpError, jsonObject, jsonReply, param, readBody, type Api, type Reply } from "./http.js";
+import { feedVersion } from "./feed-version.js";
 import { BookingDesk, bookingRef } from "./bookings.js";
 import { startSellerServer, type RunningSeller, type SellerOptions } from "./seller-server.js";
 
@@ -102,6 +104,7 @@ function flightsMatching(inv: Inventory, from?: string, to?: string): Flight[] {
 export function startSkylark(opts: SellerOptions): Promise<RunningSeller> {
   const inv = opts.inventory;
   const desk = new BookingDesk("SK", 6);
+  const version = feedVersion(inv, ["airports", "routes", "flights"]);
   return startSellerServer(opts, {
     errorReply,
     withAdmin: (admin) => desk.attach(admin),
@@ -109,6 +112,7 @@ export function startSkylark(opts: SellerOptions): Promise<RunningSeller> {
     apis: [
       bookingApi(inv, desk),
       cancelApi(desk),
+      { method: "GET", path: "/v1/version", handle: ({ raw }) => conditional(raw, version, () => jsonReply({ version })) },
       {
         method: "GET",
         path: "/v1/airports",

@@ -90,6 +90,8 @@ export class WanderlyPusher {
     private readonly admin: SellerAdmin,
     private readonly opts: PushOptions,
     private readonly log: Logger,
+    /** Where its pushes say its photos are: the seller's own URL, known once it listens. */
+    private readonly imageOrigin: () => string,
   ) {}
 
   /** Queues the snapshot (unless told not to) and starts the interval. */
@@ -175,7 +177,7 @@ export class WanderlyPusher {
       stars: h.stars,
       address: h.address,
       amenities: h.amenities,
-      images: h.imageUrls,
+      images: h.imagePaths.map((path) => this.imageOrigin() + path),
       rooms: h.rooms.map((r) => ({
         code: r.code,
         name: r.name,

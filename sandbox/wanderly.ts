@@ -24,6 +24,8 @@ export interface WanderlyOptions extends SellerOptions, Partial<PushOptions> {
   share?: number;
   /** Push a snapshot when it starts; default true. */
   pushOnStart?: boolean;
+  /** Where its photos are reached, as its pushes name them; default the URL it listens on. */
+  publicUrl?: string;
 }
 
 export interface RunningWanderly extends RunningSeller {
@@ -100,6 +102,7 @@ export async function startWanderly(opts: WanderlyOptions): Promise<RunningWande
     if (v !== undefined) (pushOptions as unknown as Record<string, unknown>)[k] = v;
   }
   let pusher: WanderlyPusher | undefined;
+  let origin = opts.publicUrl ?? "";
 
   const airport = (q: URLSearchParams, name: string) => {
     const code = param(q, name).toUpperCase();
@@ -115,7 +118,7 @@ export async function startWanderly(opts: WanderlyOptions): Promise<RunningWande
       counters: ["pushes_sent", "push_failures", "duplicates_sent"],
       withAdmin: (admin) => {
         desk.attach(admin);
-        pusher = new WanderlyPusher(inv, offer, admin, pushOptions, log);
+        pusher = new WanderlyPusher(inv, offer, admin, pushOptions, log, () => origin);
       },
       onClose: () => pusher?.close(),
       adminExtras: [
@@ -180,6 +183,7 @@ export async function startWanderly(opts: WanderlyOptions): Promise<RunningWande
       ],
     },
   );
+  origin ||= running.url;
   pusher!.start(opts.pushOnStart ?? true);
   return {
     ...running,

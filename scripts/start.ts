@@ -44,6 +44,9 @@ function buildWebApp(say: (line: string) => void) {
 async function main(terminal: ProcessConsole) {
   const say = terminal.say;
   buildWebApp(say);
+  // Counted from the first record: a second start's sellers may have pulled (nothing changed) before the system is ready.
+  const progress = new IngestionProgress(ingestionTotals(process.env));
+  terminal.onRecord((name, record) => progress.record(name, record));
   const system = await startSystem({
     env: process.env,
     dataDir: join(DATA_DIR, "pg"),
@@ -95,8 +98,6 @@ async function main(terminal: ProcessConsole) {
   say("Ctrl-C stops everything; a service that crashes is restarted");
   if (has("sellers")) {
     say("inventory keeps arriving in the background: the sellers are ingesting the demo inventory; prices fill in as it lands");
-    const progress = new IngestionProgress(ingestionTotals(process.env));
-    terminal.onRecord((name, record) => progress.record(name, record));
     const ticker = setInterval(() => say(progress.line()), PROGRESS_EVERY_MS);
     background.signal.addEventListener("abort", () => clearInterval(ticker));
     // Every sync recorded after this start counts (the sellers pull at start, also on a second start).

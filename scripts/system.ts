@@ -245,6 +245,8 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     SEARCH_URL: env.SEARCH_URL ?? replicaUrls("search"),
     WEB_PUBLIC_URL: env.WEB_PUBLIC_URL ?? `http://127.0.0.1:${port(env, "WEB_PORT", 8080)}`,
   });
+  // The hotel sellers whose photos web serves from its origin.
+  env.WEB_IMAGE_ORIGINS ??= `${env.SANDBOX_HOTELS_URL},${env.SANDBOX_PUSH_URL}`;
 
   // A payment replica tells the gateway to call it back (the gateway retries one that is down).
   const ownUrls = (spec: ProcessSpec): NodeJS.ProcessEnv =>

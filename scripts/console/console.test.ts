@@ -132,4 +132,17 @@ test("the ingestion progress counts casa's rates from pricing's records, at the 
   assert.is(p.line(), "ingestion: hotel rates 310,000 of 720,000 (43 %, 30,000/s), flights 77,040 of 77,040");
 });
 
+test("the ingestion progress tells a second start's pulls truthfully: unchanged sellers, and pages kept as the last pull wrote them", () => {
+  const record = (fields: Record<string, unknown>): LogRecord => ({ level: "info", time: 0, msg: "seller synced", fields: { msg: "seller synced", ...fields } });
+  const same = new IngestionProgress({ hotelRates: 720_000, flights: 77_040 });
+  same.record("sellers", record({ seller: "casa", unchanged: true, rates: 0, kept: { hotels: 0, flights: 0, rates: 0 } }));
+  same.record("sellers", record({ seller: "skylark", unchanged: true, flights: 0, kept: { hotels: 0, flights: 0, rates: 0 } }));
+  assert.is(same.line(), "ingestion: hotel rates unchanged since the last pull, flights unchanged since the last pull");
+  const changed = new IngestionProgress({ hotelRates: 720_000, flights: 77_040 });
+  changed.record("pricing", { level: "info", time: 0, msg: "hotel rates ingested", fields: { seller_id: "casa", rates: 18_000 } });
+  changed.record("sellers", record({ seller: "casa", unchanged: false, rates: 18_000, kept: { hotels: 1_900, flights: 0, rates: 702_000 } }));
+  changed.record("sellers", record({ seller: "skylark", unchanged: false, flights: 2_700, kept: { hotels: 0, flights: 74_340, rates: 0 } }));
+  assert.is(changed.line(), "ingestion: hotel rates 720,000 of 720,000 (100 %, 702,000 unchanged), flights 77,040 of 77,040");
+});
+
 test.run();

@@ -1,7 +1,9 @@
 // How far the sandbox's pull sellers' first sync has come, read from the
 // processes' own logs as they arrive: pricing logs each batch of hotel rates
 // it ingested ("hotel rates ingested", seller_id, rates), sellers logs each
-// finished sync ("seller synced", with its counts). The totals come from the
+// finished sync ("seller synced", with its counts: written, kept as the last
+// pull wrote them, or unchanged — on a second start with the same inventory,
+// the seller said nothing changed and the prices held count). The totals come from the
 // inventory the sandbox generates (same seed and size variables), so nothing
 // here is a hard-coded size.
 import { generateInventory } from "../../sandbox/inventory.js";
@@ -34,6 +36,10 @@ export class IngestionProgress {
   private lastRatesAt = 0;
   /** Known once skylark's sync is over: its batches are not logged with counts. */
   private flights: number | undefined;
+  /** Casa's rates the last pull wrote as they are: known once its sync is over. */
+  private keptRates = 0;
+  /** The sellers that said nothing changed since our last pull. */
+  private readonly unchanged = new Set<string>();
 
   constructor(private readonly totals: IngestionTotals) {}
 
@@ -45,16 +51,29 @@ export class IngestionProgress {
       this.first ??= { at: r.time, rates: f.rates };
       this.lastRatesAt = r.time;
     }
-    if (name === "sellers" && r.msg === "seller synced" && f.seller === FLIGHT_SELLER && typeof f.flights === "number") this.flights = f.flights;
+    if (name !== "sellers" || r.msg !== "seller synced") return;
+    if (f.unchanged === true && typeof f.seller === "string") this.unchanged.add(f.seller);
+    const kept = typeof f.kept === "object" && f.kept !== null ? (f.kept as Record<string, unknown>) : {};
+    if (f.seller === HOTEL_SELLER && typeof kept.rates === "number") this.keptRates = kept.rates;
+    if (f.seller === FLIGHT_SELLER && typeof f.flights === "number") this.flights = f.flights + (typeof kept.flights === "number" ? kept.flights : 0);
   }
 
   /** "ingestion: hotel rates 310,000 of 720,000 (43 %, 8,100/s), flights 77,040 of 77,040". */
   line(): string {
     const { hotelRates: total, flights } = this.totals;
-    const percent = total > 0 ? Math.floor((100 * this.hotelRates) / total) : 100;
+    const arrived = this.hotelRates + this.keptRates;
+    const percent = total > 0 ? Math.floor((100 * arrived) / total) : 100;
     const seconds = this.first ? (this.lastRatesAt - this.first.at) / 1000 : 0;
     const rate = this.first && seconds > 0 ? `, ${count((this.hotelRates - this.first.rates) / seconds)}/s` : "";
-    const flown = this.flights === undefined ? `flights arriving (${count(flights)} expected)` : `flights ${count(this.flights)} of ${count(flights)}`;
-    return `ingestion: hotel rates ${count(this.hotelRates)} of ${count(total)} (${percent} %${rate}), ${flown}`;
+    const kept = this.keptRates > 0 ? `, ${count(this.keptRates)} unchanged` : "";
+    const rated = this.unchanged.has(HOTEL_SELLER)
+      ? "hotel rates unchanged since the last pull"
+      : `hotel rates ${count(arrived)} of ${count(total)} (${percent} %${rate}${kept})`;
+    const flown = this.unchanged.has(FLIGHT_SELLER)
+      ? "flights unchanged since the last pull"
+      : this.flights === undefined
+        ? `flights arriving (${count(flights)} expected)`
+        : `flights ${count(this.flights)} of ${count(flights)}`;
+    return `ingestion: ${rated}, ${flown}`;
   }
 }

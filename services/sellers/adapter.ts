@@ -11,6 +11,7 @@ import type { Airport, Flight, Hotel } from "../../gen/itinera/catalog/v1/catalo
 import type { FlightFare, HotelOffer, NightlyRate } from "../../gen/itinera/pricing/v1/pricing_pb.js";
 import type { Date as CalendarDate } from "../../gen/itinera/type/v1/date_pb.js";
 import type { Item } from "../../gen/itinera/type/v1/item_pb.js";
+import type { FeedVersion } from "./seller-http.js";
 
 /** How a seller delivers its data: we poll it, or it calls our webhook. */
 export type FeedMode = "pull" | "push";
@@ -81,6 +82,12 @@ export interface SellerAdapter {
   readonly name: string;
   readonly feed: FeedMode;
 
+  /**
+   * The version of everything its pulls bring, asked with the version of our
+   * last pull (a conditional request): unchanged, or the version it has now.
+   * A pull seller without one is pulled and written in full every time.
+   */
+  feedVersion?(ctx: Context, known: string | undefined): Promise<FeedVersion>;
   /** Its listings, a page at a time (pull sellers). */
   pullListings?(ctx: Context): AsyncIterable<Listings>;
   /** Its nightly rates over `window`, in EUR, a batch at a time (pull sellers). */

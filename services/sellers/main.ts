@@ -145,7 +145,8 @@ async function main() {
     sellerIds: sellers.pullSellers,
     intervalMs: cfg.syncIntervalMs,
     syncTimeoutMs: SYNC_TIMEOUT_MS,
-    sync: (ctx, sellerId) => self.syncSeller(ctx, { sellerId }),
+    // A start or a later sync sends on only what the seller changed since the last pull (one request when nothing did).
+    sync: (ctx, sellerId) => self.syncSeller(ctx, { sellerId, onlyChanges: true }),
     log: rt.log,
     exclusive: advisoryExclusive(db.knex),
   });

@@ -2,6 +2,8 @@
 // never sends faster than configured; a 429 with Retry-After pauses every
 // call; failures come out as kit errors; the breaker opens after repeated
 // failures (then sends nothing) and closes once the seller is back.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { backgroundContext } from "../../endpoints/context.js";
@@ -46,6 +48,27 @@ test("JSON and text answers; errors become kit errors by HTTP status", () =>
     assert.is(down.code, Code.Unavailable);
     assert.match(down.message, /could not be reached/);
   }));
+
+test("a GET whose connection the seller closed before answering is sent once more; a POST is not", async () => {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests++;
+    if (requests % 2 === 1) return void req.socket.destroy(); // an idle connection closed as the request arrived
+    res.writeHead(200, { "content-type": "text/plain" }).end("page");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const http = new SellerHttp({ sellerId: "fake", baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, throttle: { ratePerSecond: 1000, burst: 100 } });
+  try {
+    assert.is(await http.getText(silentContext(), "/page"), "page");
+    assert.is(requests, 2);
+    const refused = await kitRejection(http.post(silentContext(), "/book", "{}", "application/json"));
+    assert.equal([refused.code, requests], [Code.Unavailable, 3], "a booking is never sent twice by us");
+  } finally {
+    http.close();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});
 
 test("a slow seller is cut at the request cap or the caller's deadline, whichever comes first", () =>
   withSeller({ timeoutMs: 150 }, async (fake, http) => {

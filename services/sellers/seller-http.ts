@@ -65,13 +65,20 @@ interface Outgoing {
   method: "GET" | "POST";
   body?: string;
   contentType?: string;
+  /** A conditional GET: the validator of the copy we have. */
+  ifNoneMatch?: string;
 }
 
 /** A seller's answer below 500 (and not 429): what the caller makes of a 4xx is its business. */
 export interface SellerAnswer {
   status: number;
   body: string;
+  /** Its validator (ETag header), when it gave one. */
+  etag?: string;
 }
+
+/** What a conditional request for a feed's version learnt; no version when the seller has none (404). */
+export type FeedVersion = { changed: false } | { changed: true; version?: string };
 
 type Send = (ctx: Context, req: Outgoing, timeoutMs: number) => Promise<SellerAnswer>;
 
@@ -127,6 +134,22 @@ export class SellerHttp {
   }
 
   /**
+   * GET `path`, a resource whose ETag is the version of the seller's feed,
+   * with If-None-Match `known` (the version of our last pull): unchanged on
+   * 304, else the version it has now — none when it answers 404 (it offers
+   * no version: every pull is a full one).
+   */
+  async feedVersion(ctx: Context, path: string, known: string | undefined, opts: RequestOptions = {}): Promise<FeedVersion> {
+    const url = new URL(path, this.baseUrl);
+    const answer = await this.call(ctx, { url, method: "GET", ...(known ? { ifNoneMatch: known } : {}) }, opts);
+    if (answer.status === 304 && known) return { changed: false };
+    if (answer.status === 404) return { changed: true };
+    if (answer.status !== 200) throw failedPrecondition(`${this.sellerId} answered ${url.pathname} with HTTP ${answer.status}`);
+    if (!answer.etag) throw failedPrecondition(`${this.sellerId} answered ${url.pathname} without an ETag: its feed has no version`);
+    return { changed: true, version: answer.etag };
+  }
+
+  /**
    * POST `body` to `path` and return the answer whatever its status below
    * 500: a booking reads the seller's refusal (409) from its body. 5xx,
    * 429, timeouts and network failures throw, and count against the circuit.
@@ -168,18 +191,27 @@ export class SellerHttp {
     let status: number;
     let retryAfter: string | null;
     let body: string;
+    let etag: string | null;
     try {
-      const res = await fetch(url, {
+      const init: RequestInit = {
         method: req.method,
         signal: AbortSignal.any([ctx.signal, timeout]),
         headers: {
           "x-request-id": ctx.requestId,
           ...(req.contentType ? { "content-type": req.contentType } : {}),
+          ...(req.ifNoneMatch ? { "if-none-match": req.ifNoneMatch } : {}),
         },
         ...(req.body !== undefined ? { body: req.body } : {}),
+      };
+      // A GET sent on a kept-alive connection the seller had just closed (its idle timeout passed while we
+      // parsed the last page or wrote it on) never reached it: sent once more, on a new connection.
+      const res = await fetch(url, init).catch((e: unknown) => {
+        if (req.method !== "GET" || !closedBeforeAnswer(e) || timeout.aborted || ctx.signal.aborted) throw e;
+        return fetch(url, init);
       });
       status = res.status;
       retryAfter = res.headers.get("retry-after");
+      etag = res.headers.get("etag");
       body = await res.text();
     } catch (e) {
       if (timeout.aborted || (ctx.signal.aborted && remainingMs(ctx) <= 0)) {
@@ -194,7 +226,7 @@ export class SellerHttp {
       throw resourceExhausted(`${this.sellerId} throttled ${url.pathname} (429); retry after ${waitMs} ms`, waitMs);
     }
     if (status >= 500) throw unavailable(`${this.sellerId} answered ${url.pathname} with HTTP ${status}`);
-    return { status, body };
+    return { status, body, ...(etag ? { etag } : {}) };
   }
 }
 
@@ -204,6 +236,12 @@ export function retryAfterMs(header: string | null, now = Date.now()): number {
   if (/^\d+(\.\d+)?$/.test(header.trim())) return Math.ceil(Number(header) * 1000);
   const at = Date.parse(header);
   return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - now);
+}
+
+/** undici's "other side closed": the connection ended before any answer came. */
+function closedBeforeAnswer(e: unknown): boolean {
+  const cause = e instanceof Error ? (e.cause as { code?: unknown } | undefined) : undefined;
+  return cause?.code === "UND_ERR_SOCKET";
 }
 
 function describe(e: unknown): string {

@@ -99,9 +99,9 @@ export function sellersService(deps: SellersServiceDeps): SellersServiceImpl {
         throw failedPrecondition(`seller "${seller.id}" pushes its data to our webhook; it cannot be pulled`);
       }
       try {
-        const r = await sync.run(ctx, seller);
+        const r = await sync.run(ctx, seller, { onlyChanges: req.onlyChanges });
         stats.synced(seller.id, { time: now(), ok: true, error: "" });
-        return { hotels: r.hotels, flights: r.flights, rates: r.rates, durationMs: BigInt(r.durationMs) };
+        return { hotels: r.hotels, flights: r.flights, rates: r.rates, durationMs: BigInt(r.durationMs), unchanged: r.unchanged };
       } catch (e) {
         const error = e instanceof SellerDataError ? failedPrecondition(`${seller.id} sent data we cannot read: ${e.message}`) : e;
         stats.synced(seller.id, { time: now(), ok: false, error: error instanceof Error ? error.message : String(error) });

@@ -1,7 +1,7 @@
 // The sellers service's repository: every SQL statement of the service lives
 // here. Bookkeeping only (listings and rates live in catalog and pricing):
-// last arrival per seller, received push ids, coverage (who sells what) and
-// flight routes by number.
+// last arrival per seller, received push ids, coverage (who sells what),
+// flight routes by number and what each pull seller's last pull was.
 import type { Knex } from "knex";
 import type { Route } from "./adapter.js";
 
@@ -66,6 +66,26 @@ export class SellersBookkeeping {
 export class SellersStore extends SellersBookkeeping {
   constructor(private readonly knex: Knex) {
     super(knex);
+  }
+
+  /** What the seller's last pulls recorded, by part ("version", "listings:3"). */
+  async pullState(sellerId: string): Promise<Map<string, string>> {
+    const rows = await this.knex("pull_state").select("part", "value").where({ seller_id: sellerId });
+    return new Map(rows.map((r: { part: string; value: string }) => [r.part, r.value]));
+  }
+
+  /** Records one part of the seller's pull, once what it stands for is written. */
+  async recordPullState(sellerId: string, part: string, value: string): Promise<void> {
+    await this.knex.raw(
+      `insert into pull_state (seller_id, part, value) values (?, ?, ?)
+       on conflict (seller_id, part) do update set value = excluded.value`,
+      [sellerId, part, value],
+    );
+  }
+
+  /** Forgets the parts of the seller's pull state that a pull did not produce (pages beyond its last). */
+  async keepPullState(sellerId: string, parts: readonly string[]): Promise<void> {
+    await this.knex.raw(`delete from pull_state where seller_id = ? and not (part = any(?::text[]))`, [sellerId, parts]);
   }
 
   /**

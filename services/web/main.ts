@@ -14,6 +14,8 @@
 // (the Vite dev server); WEB_TRUST_PROXY (false) takes the caller's address
 // from X-Forwarded-For; GATEWAY_URL is the card gateway the pages may post to;
 // SERVICE_SECRET gets the BFF its own token (identity.GetCustomer for names).
+// Hotels' photos are served at /images/hotels/<id>/<n> from the sellers in
+// WEB_IMAGE_ORIGINS (the sandbox's casa and wanderly on 7102 and 7103) only.
 // The public port serves no /metrics and no gRPC reflection: /metrics is on
 // WEB_ADMIN_PORT (127.0.0.1 only; unset: not served).
 // It holds no quote secret: StartBooking reads the quotes for an early refusal
@@ -29,7 +31,7 @@ import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { bool, config, int, list, optionalPort, port, peerUrls, str, url } from "../../platform/config.js";
+import { bool, config, int, list, optionalPort, port, peerUrls, str, url, urlList } from "../../platform/config.js";
 import { quoteReader } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
@@ -38,6 +40,7 @@ import { identityAccess, identitySettings } from "../identity/access.js";
 import { startWebServer } from "./server.js";
 import { webService } from "./service.js";
 import { webSessions } from "./session-transport.js";
+import { hotelImages } from "./hotel-images.js";
 
 const DEFAULT_DIST = fileURLToPath(new URL("../../web/dist", import.meta.url));
 
@@ -61,6 +64,8 @@ async function main() {
     trustProxy: bool("WEB_TRUST_PROXY", false),
     dist: str("WEB_DIST", DEFAULT_DIST),
     adminPort: optionalPort("WEB_ADMIN_PORT"),
+    // The sellers whose hotels' photos we serve from our origin (the sandbox's hotel sellers on one machine).
+    imageOrigins: urlList("WEB_IMAGE_ORIGINS", ["http://127.0.0.1:7102", "http://127.0.0.1:7103"]),
     ...identitySettings("web"),
   });
 
@@ -80,10 +85,11 @@ async function main() {
     operator: stackFor(5_000),
   };
   const deadLettersAt = (baseUrl: string) => clientOf(DeadLetterService, grpcTransport(baseUrl), ...stacks.operator.middlewares);
+  const catalog = clientOf(CatalogService, grpcTransport(cfg.catalogUrl), ...stacks.catalog.middlewares);
   const service = webService({
     identity: auth.identity,
     search: clientOf(SearchService, grpcTransport(cfg.searchUrl), ...stacks.search.middlewares),
-    catalog: clientOf(CatalogService, grpcTransport(cfg.catalogUrl), ...stacks.catalog.middlewares),
+    catalog,
     wallet: clientOf(WalletService, grpcTransport(cfg.walletUrl), ...stacks.wallet.middlewares),
     payment: clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...stacks.payment.middlewares),
     booking: clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...stacks.booking.middlewares),
@@ -122,6 +128,7 @@ async function main() {
     allowedOrigins: cfg.allowedOrigins,
     trustProxy: cfg.trustProxy,
     dist: cfg.dist,
+    images: hotelImages({ catalog, allowedOrigins: cfg.imageOrigins, log: rt.log }),
     gatewayOrigin: new URL(cfg.gatewayUrl).origin,
     ...(cfg.adminPort !== undefined ? { adminPort: cfg.adminPort } : {}),
   });

@@ -3,7 +3,8 @@
 // before access) served by serveService with the cookie session, and beside
 // the RPCs on the same port: CORS preflights and headers, then the built app.
 // The public port serves neither /metrics nor gRPC reflection; /metrics is
-// on the admin port (adminPort), when one is configured.
+// on the admin port (adminPort), when one is configured. Hotels' photos
+// (hotel-images.ts) are served on the same port, before the app.
 //
 //   const server = await startWebServer({ port: 8080, log, service, sessions, registry, tracer, ... });
 import type { Tracer } from "@opentelemetry/api";
@@ -24,6 +25,7 @@ import type { AuthenticateCall } from "../../transport/context.js";
 import type { ReadinessCheck } from "../../transport/readiness.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
+import type { RequestHandler } from "../../transport/http-listener.js";
 import { corsPolicy } from "../../transport/cors.js";
 import { CSRF_HEADER } from "./cookies.js";
 import { webRateLimit, type WebRateLimitOptions } from "./limits.js";
@@ -69,6 +71,8 @@ export interface WebServerOptions extends WebMiddlewareOptions {
   trustProxy: boolean;
   /** The built app (WEB_DIST). */
   dist: string;
+  /** GET /images/hotels/<id>/<n> (hotel-images.ts); unset: no photos are served. */
+  images?: (...args: Parameters<RequestHandler>) => boolean;
   /** The card gateway's origin, for the pages' CSP. */
   gatewayOrigin: string;
   ready?: ReadinessCheck;
@@ -89,7 +93,7 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
     http: (req, res) => {
       if (cors.preflight(req, res)) return true;
       cors.decorate(req, res);
-      return statics(req, res);
+      return o.images?.(req, res) === true || statics(req, res);
     },
     // The public edge: no reflection, no metrics (those only on the admin port, when there is one).
     reflection: false,

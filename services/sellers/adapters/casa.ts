@@ -1,4 +1,5 @@
 // Casa: a hotel seller with an XML API we pull (parsing in casa-xml.ts).
+//   GET /xml/version                      <feed version/>, ETag = the version; If-None-Match → 304 when unchanged
 //   GET /xml/hotels?page&size             <hotels page pages><hotel code>…</hotel></hotels>
 //   GET /xml/aliases                      <aliases><city id><alias>NY</alias></city></aliases>
 //   GET /xml/rates?hotel&from&to          <rates hotel currency><rate room night amount available/></rates>  (throttled)
@@ -44,6 +45,8 @@ export function casaAdapter(opts: AdapterOptions): SellerAdapter {
     id: sellerId,
     name: "Casa Hotels",
     feed: "pull",
+
+    feedVersion: (ctx, known) => http.feedVersion(ctx, "/xml/version", known, pull),
 
     async *pullListings(ctx: Context): AsyncIterable<Listings> {
       const cityAliases = parseAliases(parser, await http.getText(ctx, "/xml/aliases", pull));

@@ -3,6 +3,7 @@
 // which become UTC instants here; fares are decimal strings in USD, which
 // become EUR minor units. Fares are throttled and each request counts as a
 // search on SkyLark's side.
+//   GET /v1/version             {"version"}, ETag = the version; If-None-Match → 304 when unchanged
 //   GET /v1/airports            {"airports":[{iata,name,city,country,tz}]}
 //   GET /v1/routes              {"routes":[{from,to}]}
 //   GET /v1/schedules?from&to   {"flights":[{carrier,carrier_name,number,from,to,date,departs,arrives,aircraft,services}]}
@@ -42,6 +43,8 @@ export function skylarkAdapter(opts: AdapterOptions): SellerAdapter {
     id: sellerId,
     name: "SkyLark Air",
     feed: "pull",
+
+    feedVersion: (ctx, known) => http.feedVersion(ctx, "/v1/version", known, pull),
 
     async *pullListings(ctx: Context): AsyncIterable<Listings> {
       const airports = parseAirports(await http.getJson(ctx, "/v1/airports", pull), zones);

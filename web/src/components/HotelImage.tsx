@@ -1,18 +1,19 @@
-// The hotel's picture, or a plain placeholder when it cannot be shown: the
-// CSP allows images from this origin only (a picture elsewhere would only be
-// blocked, with a console error), and one that fails to load is replaced too.
+// The hotel's photo, served from our own origin (the CSP allows images from
+// this origin only; the web service fetches and caches the seller's), or a
+// plain placeholder when the hotel has none or it fails to load.
 import { useState } from "react";
-import { sameOrigin } from "../lib/images.js";
+import { hotelPhotoPath } from "../lib/images.js";
 
-export function HotelImage({ src, name, large }: { src: string; name: string; large?: boolean }) {
-  const [broken, setBroken] = useState(!src || !sameOrigin(src, window.location.origin));
+export function HotelImage({ hotel, large }: { hotel: { hotelId: string; name: string; imageUrl: string }; large?: boolean }) {
+  const src = hotelPhotoPath(hotel.hotelId, hotel.imageUrl);
+  const [broken, setBroken] = useState(!src);
   const className = large ? "hotel-image large" : "hotel-image";
   if (broken) {
     return (
       <div className={`${className} placeholder`} aria-hidden="true">
-        {name.slice(0, 1)}
+        {hotel.name.slice(0, 1)}
       </div>
     );
   }
-  return <img className={className} src={src} alt={`Photo of ${name}`} loading="lazy" onError={() => setBroken(true)} />;
+  return <img className={className} src={src} alt={`Photo of ${hotel.name}`} loading="lazy" onError={() => setBroken(true)} />;
 }

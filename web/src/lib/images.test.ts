@@ -1,17 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { sameOrigin } from "./images.js";
+import { hotelPhotoPath } from "./images.js";
 
-const origin = "http://127.0.0.1:8080";
-
-test("only this origin's pictures are loaded", () => {
-  assert.ok(sameOrigin("/images/h1/1.jpg", origin));
-  assert.ok(sameOrigin("http://127.0.0.1:8080/images/h1.jpg", origin));
-  assert.not.ok(sameOrigin("https://img.sandbox.itinera.test/h1/1.jpg", origin));
-  assert.not.ok(sameOrigin("http://127.0.0.1:7102/h1.jpg", origin), "another port is another origin");
-  assert.not.ok(sameOrigin("//evil.example/x.jpg", origin));
-  assert.not.ok(sameOrigin("", origin));
-  assert.not.ok(sameOrigin("http://[broken", origin));
+test("a hotel's photo is loaded from our origin's photo route, never from the seller; none without one", () => {
+  assert.is(hotelPhotoPath("h-P000001", "http://127.0.0.1:7102/images/hotels/P000001/1.png"), "/images/hotels/h-P000001/1");
+  assert.is(hotelPhotoPath("h-P000001", "https://img.example/x.jpg", 3), "/images/hotels/h-P000001/3");
+  assert.is(hotelPhotoPath("h/../x", "https://img.example/x.jpg"), "/images/hotels/h%2F..%2Fx/1", "the id stays one path segment");
+  assert.is(hotelPhotoPath("h-P000001", ""), "");
+  assert.is(hotelPhotoPath("", "https://img.example/x.jpg"), "");
 });
 
 test.run();

@@ -1,12 +1,8 @@
-// Which pictures the page may load: the CSP is self-only, so a picture from
-// another origin would only be blocked (and logged as an error).
+// Which picture the page loads for a hotel: the CSP is self-only, so a
+// seller's photo is never loaded from the seller; our origin serves it
+// (services/web/hotel-images.ts: /images/hotels/<hotel id>/<n>).
 
-/** True for this origin's own picture (or a relative path); false for others and for nonsense. */
-export function sameOrigin(src: string, origin: string): boolean {
-  if (!src) return false;
-  try {
-    return new URL(src, origin).origin === origin;
-  } catch {
-    return false;
-  }
+/** Our origin's path of the hotel's photo `n` (from 1); "" when the hotel has no photo (`sellerUrl` empty). */
+export function hotelPhotoPath(hotelId: string, sellerUrl: string, n = 1): string {
+  return sellerUrl && hotelId ? `/images/hotels/${encodeURIComponent(hotelId)}/${n}` : "";
 }

@@ -32,7 +32,7 @@ export function HotelCard({ hotel, checkIn, checkOut, nights }: HotelCardProps) 
   return (
     <li className="card hotel-card" data-testid="hotel-result" data-hotel-id={hotel.hotelId}>
       <article aria-labelledby={titleId}>
-        <HotelImage src={hotel.imageUrl} name={hotel.name} />
+        <HotelImage hotel={hotel} />
         <div className="card-body">
           <h2 id={titleId} className="card-title">
             <Link href={href}>{hotel.name}</Link>

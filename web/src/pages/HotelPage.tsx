@@ -41,7 +41,7 @@ export function HotelPage({ hotelId }: { hotelId: string }) {
       <h1 tabIndex={-1}>{hotel?.name ?? (call.loading ? "Loading the hotel…" : "Hotel")}</h1>
       {hotel && (
         <div className="hotel-head">
-          <HotelImage src={hotel.imageUrl} name={hotel.name} large />
+          <HotelImage hotel={hotel} large />
           <div>
             <p className="meta">
               <Stars count={hotel.starRating} /> {[hotel.cityName, countryName(hotel.countryCode)].filter(Boolean).join(", ")}
