@@ -98,6 +98,21 @@ test("replicas starting together on a fresh schema: every open succeeds, each mi
   }
 });
 
+test("a replica that died mid-migration leaves knex's lock taken: the next start frees it and migrates", async () => {
+  const first = await openDatabase(options({ schema: "orphaned" }));
+  await first.knex("orphaned.knex_migrations").where({ name: "0002_note" }).delete();
+  await first.knex.schema.withSchema("orphaned").alterTable("accounts", (t) => t.dropColumn("note"));
+  await first.knex("orphaned.knex_migrations_lock").update({ is_locked: 1 }); // as a killed migrator leaves it
+  await first.close();
+  const next = await openDatabase(options({ schema: "orphaned" }));
+  try {
+    assert.equal(await next.knex("orphaned.knex_migrations").orderBy("id").pluck("name"), ["0001_accounts", "0002_note"]);
+    assert.equal(await next.knex("orphaned.knex_migrations_lock").pluck("is_locked"), [0]);
+  } finally {
+    await next.close();
+  }
+});
+
 test("two schemas in one database are separate", async () => {
   const other = await openDatabase(options({ schema: "other" }));
   try {

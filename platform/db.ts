@@ -4,7 +4,6 @@
 // already serves it on the same port, in which case it is shared.
 import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import knexFactory, { type Knex } from "knex";
 import pg from "pg";
@@ -71,7 +70,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   });
   try {
     await createSchema(knex, opts.schema);
-    await migrate(knex, opts);
+    await migrate(knex, url, opts);
   } catch (e) {
     await knex.destroy();
     await server?.stop();
@@ -114,21 +113,29 @@ export function migratorConfig(schema: string, migrationsDir: string): Knex.Migr
   };
 }
 
-async function migrate(knex: Knex, opts: DatabaseOptions) {
+async function migrate(knex: Knex, url: string, opts: DatabaseOptions) {
   const config = migratorConfig(opts.schema, opts.migrationsDir);
-  // Several instances of a service may start together: the one holding knex's lock migrates, the others wait.
-  // Before the lock exists, two may create knex's own tables at once: the loser sees a duplicate table
-  // (42P07) or type (23505) and tries again, finding them made.
-  for (let attempt = 1; ; attempt++) {
+  // Replicas of a service may start together: one migrates at a time, under a PostgreSQL advisory
+  // lock held by a connection of its own, so a replica that dies mid-migration frees it with its
+  // connection. Knex's own lock (a row) stays taken after such a death and would keep every later
+  // start out: whoever holds the advisory lock knows nobody else migrates, so it frees that row.
+  const guard = new pg.Client({ connectionString: url, application_name: `${opts.schema} migrations` });
+  await guard.connect();
+  try {
+    await guard.query("select pg_advisory_lock(hashtextextended($1, 0))", [`itinera.migrate:${opts.schema}`]);
+    const latest = async () => ((await knex.migrate.latest(config)) as [number, string[]])[1];
+    let applied: string[];
     try {
-      const [, applied] = (await knex.migrate.latest(config)) as [number, string[]];
-      if (applied.length > 0) opts.log.info({ schema: opts.schema, migrations: applied }, "migrated");
-      return;
+      applied = await latest();
     } catch (e) {
-      const racing = (e instanceof Error && e.name === "MigrationLocked") || isPgError(e, "23505", "42P07");
-      if (!racing || attempt >= 50) throw e;
-      await sleep(200);
+      if (!(e instanceof Error && e.name === "MigrationLocked")) throw e;
+      opts.log.warn({ schema: opts.schema }, "freeing the migration lock a process that died left taken");
+      await knex.migrate.forceFreeMigrationsLock(config);
+      applied = await latest();
     }
+    if (applied.length > 0) opts.log.info({ schema: opts.schema, migrations: applied }, "migrated");
+  } finally {
+    await guard.end();
   }
 }
 

@@ -201,6 +201,7 @@ export const MIGRATION_ROWS: Record<string, RowWriter> = {
       expire_time: "2027-01-01T00:00:00Z",
     });
     await knex("rules").insert({ name: `winter-${n}`, kind: "promotion", expression: "check_in_month == 1", percent_off: 5 });
+    await knex("sold_out_nights").insert({ seller_id: "", hotel_id: `h-${n}`, room_id: "r-1", night: "2027-01-01", balance: 1 });
     await inbox(knex, "inbox", n);
   },
 
@@ -218,6 +219,7 @@ export const MIGRATION_ROWS: Record<string, RowWriter> = {
       outcome: "confirmed",
       finish_time: t0,
     });
+    await knex("pull_state").insert({ seller_id: `seller-${n}`, part: "version", value: "v1@2027-01-01" });
     await inbox(knex, "inbox", n);
   },
 
