@@ -177,7 +177,6 @@ async function phase(label: string, faults: (running: Load) => Promise<string[]>
     ...ledger,
     failure_reasons: failures,
     error_samples: [...samples],
-    DEBUG_ports: SERVICES.flatMap((s) => m.system.replicasOf(s).map((n) => `${n}=${m.system.url(n)}`)),
   };
   samples.clear();
   console.log(`cluster test: ${JSON.stringify(report)}`);

@@ -11,7 +11,7 @@ import { createClient, type Transport } from "@connectrpc/connect";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { asKitError, Code } from "../endpoints/errors.js";
 import { breaker } from "../endpoints/middleware/breaker.js";
-import { startProcess, until, type TestProcess } from "../platform/processes.testing.js";
+import { freePort, startProcess, until, type TestProcess } from "../platform/processes.testing.js";
 import type { Balancer } from "./balancer.js";
 import { clientOf, grpcTransport } from "./client.js";
 import { startNamedReplica, type NamedReplica } from "./replicas.fixture.js";
@@ -95,6 +95,41 @@ for (const { name, unaryFastPath } of CLIENTS) {
       stop = true;
       await Promise.all(workers);
       await Promise.all(replicas.map((r) => r.server.close(1_000)));
+    }
+  });
+
+  tests("a replica that refuses connections (down, restarting) costs no call, not even one that is not idempotent", async () => {
+    const up = await startNamedReplica("up");
+    const down = `http://127.0.0.1:${await freePort()}`; // nothing listens there
+    try {
+      const transport = grpcTransport(`${down},${up.server.url}`, { unaryFastPath });
+      const client = clientOf(EchoService, transport, breaker());
+      const ctx = backgroundContext({ log: silentLog });
+      for (let i = 0; i < 10; i++) await client.increment(ctx, { by: 1 });
+      assert.is(up.increments(), 10, "each increment ran once, on the replica that is up");
+      const refusing = balancerOf(transport).replicaStates().find((r) => r.baseUrl === down)!;
+      assert.is(refusing.up, false, "the refusing replica is out of the turns");
+    } finally {
+      await up.server.close(1_000);
+    }
+  });
+
+  tests("a side-effect-free call a slow replica holds past half its timeout is answered by another; a call with side effects is never sent twice", async () => {
+    const slow = await startNamedReplica("slow", { lagMs: 1_500 });
+    const fast = await startNamedReplica("fast");
+    try {
+      const transport = grpcTransport(`${slow.server.url},${fast.server.url}`, { unaryFastPath });
+      const client = createClient(EchoService, transport);
+      const answers = await Promise.all(Array.from({ length: 6 }, () => client.echo({ message: "" }, { timeoutMs: 2_000 }).then((r) => r.message)));
+      const sent = Object.fromEntries(balancerOf(transport).replicaStates().map((r) => [r.baseUrl === slow.server.url ? "slow" : "fast", r.calls]));
+      assert.is(sent.slow, 3, "the turns sent half the calls to the slow replica");
+      assert.is(sent.fast, 6, "those three were sent again, to the fast one");
+      assert.equal(countBy(answers), { fast: 6 }, "every call was answered by the fast replica");
+      await Promise.all(Array.from({ length: 4 }, () => client.increment({ by: 1 }, { timeoutMs: 2_000 })));
+      assert.is(slow.increments() + fast.increments(), 4, "each increment ran once");
+      assert.is(slow.increments(), 2, "the slow replica's increments were waited for, not sent again");
+    } finally {
+      await Promise.all([slow.server.close(3_000), fast.server.close(1_000)]);
     }
   });
 

@@ -30,7 +30,15 @@
 // Each replica is tried at most once per call, within the call's timeout, so
 // the retry middleware (endpoints/middleware/retry.ts) and the breaker above
 // see one call that failed only when every replica failed it.
+//
+// Hedging (gRPC's A6 hedging policy, for side-effect-free methods only): a
+// unary call whose method has no side effects (NO_SIDE_EFFECTS) and that has
+// not been answered after half its timeout is sent once more, to another
+// replica in the turns; the first answer wins, the other one is left to end
+// (nothing of it is used). A replica that just came back and is still cold, or
+// one slowed by a neighbour, then costs half a budget instead of the call.
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
+import { MethodOptions_IdempotencyLevel as Idempotency } from "@bufbuild/protobuf/wkt";
 import { isIdempotent } from "../endpoints/endpoint.js";
 import { Health, HealthCheckResponse_ServingStatus as Serving } from "../gen/grpc/health/v1/health_pb.js";
 import { ReplicaAddresses, type AddressOptions } from "./replica-addresses.js";
@@ -44,6 +52,8 @@ export type ReplicaTransport = (baseUrl: string, onGoaway: () => void) => Transp
 const FIRST_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 1_000;
 const PROBE_TIMEOUT_MS = 1_000;
+/** A side-effect-free call not answered after this fraction of its timeout is sent to a second replica. */
+const HEDGE_AT = 0.5;
 
 class Replica {
   up = true;
@@ -152,16 +162,20 @@ export class Balancer {
     timeoutMs: number | undefined,
     attempt: (t: Transport, timeoutMs: number | undefined) => Promise<T>,
     mayResend: (failure: "not sent" | "lost" | "unavailable") => boolean,
+    hedge?: Hedge,
   ): Promise<T> {
     if (this.addresses.resolves) this.follow(await this.addresses.current());
     const started = timeoutMs === undefined ? 0 : Date.now();
-    let tried: Replica[] | undefined;
+    let tried: Replica[] | undefined = hedge && hedge.avoid.length > 0 ? [...hedge.avoid] : undefined;
+    let first = true;
     let last: unknown;
     for (;;) {
-      const replica = this.pick(tried);
+      const replica = this.pick(tried, hedge !== undefined && hedge.avoid.length > 0);
       if (replica === undefined) throw last ?? this.addresses.noAddress();
-      const left = timeoutMs === undefined || tried === undefined ? timeoutMs : timeoutMs - (Date.now() - started);
+      const left = timeoutMs === undefined || first ? timeoutMs : timeoutMs - (Date.now() - started);
       if (left !== undefined && left <= 0) throw last;
+      first = false;
+      hedge?.picked.push(replica);
       replica.calls++;
       try {
         const answer = await attempt(replica.transport, left);
@@ -184,8 +198,13 @@ export class Balancer {
     }
   }
 
-  /** The next replica in the turns; when none is up, the next one not tried. */
-  private pick(tried: Replica[] | undefined): Replica | undefined {
+  /** Replicas in the turns now. */
+  upCount(): number {
+    return this.replicas.reduce((n, r) => n + (r.up ? 1 : 0), 0);
+  }
+
+  /** The next replica in the turns; when none is up, the next one not tried (unless `upOnly`: a hedge). */
+  private pick(tried: Replica[] | undefined, upOnly = false): Replica | undefined {
     const all = this.replicas;
     const n = all.length;
     for (let i = 0; i < n; i++) {
@@ -198,6 +217,7 @@ export class Balancer {
       this.turn = (this.turn + i + 1) % n;
       return r;
     }
+    if (upOnly) return undefined;
     for (let i = 0; i < n; i++) {
       const r = all[(this.turn + i) % n]!;
       if (tried?.includes(r)) continue;
@@ -223,12 +243,16 @@ export function balancedTransport(entries: readonly string[], open: ReplicaTrans
     balancer,
     unary: (method, signal, timeoutMs, header, input, contextValues) => {
       const resendable = isIdempotent(method);
-      return balancer.call(
-        signal,
-        timeoutMs,
-        (t, left) => t.unary(method, signal, left, header, input, contextValues),
-        (failure) => failure === "not sent" || resendable,
-      );
+      const send = (hedge?: Hedge, timeout = timeoutMs) =>
+        balancer.call(
+          signal,
+          timeout,
+          (t, left) => t.unary(method, signal, left, header, input, contextValues),
+          (failure) => failure === "not sent" || resendable,
+          hedge,
+        );
+      const hedgeable = method.idempotency === Idempotency.NO_SIDE_EFFECTS && timeoutMs !== undefined && balancer.upCount() > 1;
+      return hedgeable ? hedged(send, timeoutMs) : send();
     },
     stream: (method, signal, timeoutMs, header, input, contextValues) => {
       // A request stream is read once: it may go to another replica only while nothing of it was read.
@@ -242,4 +266,48 @@ export function balancedTransport(entries: readonly string[], open: ReplicaTrans
       );
     },
   };
+}
+
+/** A hedged call's attempts: the replicas to avoid (those of the first), and those it went to. */
+interface Hedge {
+  avoid: readonly Replica[];
+  picked: Replica[];
+}
+
+/**
+ * `send` once; if it has not settled after HEDGE_AT of `timeoutMs`, once more (within the time
+ * left) avoiding the replicas the first went to. The first answer wins; when none comes, the
+ * caller gets the first attempt's error.
+ */
+function hedged<T>(send: (hedge: Hedge, timeoutMs: number) => Promise<T>, timeoutMs: number): Promise<T> {
+  const delayMs = timeoutMs * HEDGE_AT;
+  return new Promise<T>((resolve, reject) => {
+    const first: Hedge = { avoid: [], picked: [] };
+    const errors: unknown[] = [];
+    let pending = 1;
+    let settled = false;
+    const settle = (attempt: Promise<T>, index: number) =>
+      attempt.then(
+        (answer) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(answer);
+        },
+        (e: unknown) => {
+          errors[index] = e;
+          if (settled || --pending > 0) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(errors[0] ?? e);
+        },
+      );
+    settle(send(first, timeoutMs), 0);
+    const timer = setTimeout(() => {
+      if (settled || first.picked.length === 0) return;
+      pending++;
+      // With no other replica in the turns the hedge fails at once, and the first attempt decides.
+      settle(send({ avoid: first.picked, picked: [] }, timeoutMs - delayMs), 1);
+    }, delayMs);
+  });
 }

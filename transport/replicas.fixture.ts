@@ -18,23 +18,27 @@ export interface NamedReplica {
   increments(): number;
 }
 
-export function namedImpl(name: string, counted: { increments: number }): Service<typeof EchoService> {
+/** `lagMs`: how long this replica takes to answer Echo and Increment (a cold or overloaded replica). */
+export function namedImpl(name: string, counted: { increments: number }, lagMs = 0): Service<typeof EchoService> {
   const base = echoImpl();
+  const lag = () => (lagMs > 0 ? new Promise((r) => setTimeout(r, lagMs)) : undefined);
   return {
     ...base,
     async echo() {
+      await lag();
       return { message: name };
     },
     async increment(ctx, req) {
+      await lag();
       counted.increments++;
       return base.increment(ctx, req);
     },
   };
 }
 
-export async function startNamedReplica(name: string, opts: { host?: string; port?: number } = {}): Promise<NamedReplica> {
+export async function startNamedReplica(name: string, opts: { host?: string; port?: number; lagMs?: number } = {}): Promise<NamedReplica> {
   const counted = { increments: 0 };
-  const server = await startEchoServer({ impl: namedImpl(name, counted), port: opts.port ?? 0, ...(opts.host ? { host: opts.host } : {}) });
+  const server = await startEchoServer({ impl: namedImpl(name, counted, opts.lagMs), port: opts.port ?? 0, ...(opts.host ? { host: opts.host } : {}) });
   return { name, server, increments: () => counted.increments };
 }
 
