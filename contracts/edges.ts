@@ -11,6 +11,11 @@
 //   generated code X is imported from (gen/itinera/<provider>/v1/…); each
 //   method of X the code calls (`.methodName(`) is an edge, needing an
 //   interaction on its procedure path in pacts/<consumer>-<provider>.json.
+//   A contract no single service owns (gen/itinera/bus: DeadLetterService,
+//   which every process that consumes events serves for its own groups) is
+//   served by the services whose code calls `serveService(…, XService, …)`:
+//   the edge goes to each of them (the network must let the call through to
+//   every one), and its pact is still the contract's, pacts/<consumer>-bus.json.
 // - identity access (services/identity/access.ts): `identityAccess(` builds
 //   the token verifier, which fetches GET /.well-known/jwks.json at once (as
 //   does any `tokenVerifier({ jwksUrl`); using its `tokens` or
@@ -41,8 +46,10 @@ import { servicesIn } from "../scripts/lint-callers.js";
 
 export interface Edge {
   consumer: string;
-  /** The provider as its pacts name it: "wallet", or "booking-events" for booking's events. */
+  /** The provider as its pacts name it: "wallet", or "booking-events" for booking's events; for a contract no service owns, the service serving it. */
   provider: string;
+  /** The pact's provider where it is not `provider`: the contract's name ("bus") for a contract several services serve. */
+  pactProvider?: string;
   /** "stream": a server-streaming method, which no Pact interaction can describe (README: server streams). */
   kind: "rpc" | "stream" | "jwks" | "event";
   /** What the pact's interaction must carry: the procedure path, the JWKS path, or the topic. */
@@ -125,10 +132,16 @@ export async function wiredEdges(root: string): Promise<Edge[]> {
       if (/\btokenVerifier\(\s*\{\s*jwksUrl\b/.test(f.code)) add({ consumer, provider: "identity", kind: "jwks", what: JWKS_PATH, where: f.path });
     }
     for (const c of clients) {
+      // A contract no service owns goes to every service that serves it.
+      const serving = byService.has(c.provider) ? [] : servers(sources, c.desc.name);
+      const owned = serving.length === 0;
+      const providers = owned ? [c.provider] : serving;
       for (const m of c.desc.methods) {
         if (new RegExp(`\\.${m.localName}\\(`).test(all)) {
           const kind = m.methodKind === "server_streaming" ? "stream" : "rpc";
-          add({ consumer, provider: c.provider, kind, what: `/${c.desc.typeName}/${m.name}`, where: c.where });
+          for (const provider of providers) {
+            add({ consumer, provider, kind, what: `/${c.desc.typeName}/${m.name}`, where: c.where, ...(owned ? {} : { pactProvider: c.provider }) });
+          }
         }
       }
     }
@@ -147,6 +160,35 @@ export async function wiredEdges(root: string): Promise<Edge[]> {
     }
   }
   return [...edges.values()].sort((a, b) => `${a.consumer} ${a.provider} ${a.what}`.localeCompare(`${b.consumer} ${b.provider} ${b.what}`));
+}
+
+/** The services whose code serves the generated service `name`: a `serveService(` call whose second argument is `name`. */
+function servers(sources: Source[], name: string): string[] {
+  const serving = new Set<string>();
+  for (const s of sources) {
+    for (const call of s.code.matchAll(/\bserveService\(/g)) {
+      if (argumentsAt(s.code, call.index + call[0].length)[1] === name) serving.add(s.service);
+    }
+  }
+  return [...serving].sort();
+}
+
+/** The top-level arguments of the call whose argument list starts at `from` (just after its "("), trimmed. */
+function argumentsAt(code: string, from: number): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let start = from;
+  for (let i = from; i < code.length; i++) {
+    const ch = code[i];
+    if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if ((ch === ")" || ch === "]" || ch === "}") && depth > 0) depth--;
+    else if (ch === ")" || (ch === "," && depth === 0)) {
+      args.push(code.slice(start, i).trim());
+      if (ch === ")") break;
+      start = i + 1;
+    }
+  }
+  return args;
 }
 
 /** The module `code` imports `name` from ("../../gen/itinera/wallet/v1/wallet_pb.js"), if it does. */
@@ -185,9 +227,9 @@ interface PactFile {
   interactions?: Array<{ type?: string; request?: { method?: string; path?: string }; metadata?: { topic?: string } }>;
 }
 
-/** The pact file an edge needs: <consumer>-<provider>.json. */
+/** The pact file an edge needs: <consumer>-<provider>.json (the contract's name for a contract several services serve). */
 export function pactFileOf(e: Edge): string {
-  return `${e.consumer}-${e.provider}.json`;
+  return `${e.consumer}-${e.pactProvider ?? e.provider}.json`;
 }
 
 /** Why the committed pacts in `pactsDir` do not cover `e`, or undefined when one of its interactions does. */

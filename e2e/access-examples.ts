@@ -172,6 +172,7 @@ export const EXAMPLES: Record<string, Example> = {
   "itinera.booking.v1.BookingService/CancelReservation": { owned: true, request: (w) => ({ reservationId: w.cancelledId }) },
   "itinera.booking.v1.BookingService/ConfirmReservation": { request: (w) => ({ reservationId: w.reservationId, sellerReference: "matrix" }) },
   "itinera.booking.v1.BookingService/FailReservation": { request: (w) => ({ reservationId: w.failedId, reason: "access matrix", refunded: eur(0n) }) },
+  "itinera.booking.v1.BookingService/CountReservationsByState": { request: () => ({ windowHours: 1, bucketMinutes: 60 }) },
 
   // payment
   "itinera.payment.v1.PaymentService/MakePayment": {
@@ -186,6 +187,7 @@ export const EXAMPLES: Record<string, Example> = {
   "itinera.payment.v1.PaymentService/Refund": {
     request: (w) => ({ idempotencyKey: `matrix-${w.unique()}`, paymentId: w.paymentId, amount: eur(1n), reason: "access matrix" }),
   },
+  "itinera.payment.v1.PaymentService/ListPendingPayments": { request: () => ({ pageSize: 5 }) },
 
   // mailer
   "itinera.mailer.v1.MailerService/ListEmails": { request: (w) => ({ reservationId: w.reservationId }) },
@@ -220,6 +222,8 @@ export const EXAMPLES: Record<string, Example> = {
   // the Operator page: the BFF forwards the operator's token to sellers and to each process's DeadLetterService
   "itinera.web.v1.WebService/ListSellerHealth": { request: () => ({}) },
   "itinera.web.v1.WebService/ListOperatorDeadLetters": { request: () => ({ limitPerProcess: 5 }) },
+  "itinera.web.v1.WebService/GetOperatorBookingStats": { request: () => ({ windowHours: 1, bucketMinutes: 60 }) },
+  "itinera.web.v1.WebService/ListOperatorPendingPayments": { request: () => ({ pageSize: 5 }) },
   "itinera.web.v1.WebService/ReplayOperatorDeadLetter": {
     allowedGet: Code.NotFound,
     request: () => ({ process: "mailer", group: "mailer", messageId: LAST_MESSAGE_ID }),

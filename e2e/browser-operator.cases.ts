@@ -5,12 +5,15 @@
 // SELLERS_BOOKING_MAX_ATTEMPTS times while it failed, is a real dead letter
 // of the sellers process, listed there; once the seller answers again,
 // Replay from the page (after its confirmation) delivers it again and the
-// reservation is CONFIRMED. A traveller has no Operator entry and the page
+// reservation is CONFIRMED, and the page's bookings chart counts it among
+// the confirmed ones of the last 24 h — the same numbers booking answers the
+// operator tool — beside the section of payments pending too long. A
+// traveller has no Operator entry and the page
 // refuses them in words. Screenshots under test-output/browser/<test>/.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { Principal } from "../endpoints/context.js";
-import { ReservationState } from "../gen/itinera/booking/v1/booking_pb.js";
+import { BookingService, ReservationState } from "../gen/itinera/booking/v1/booking_pb.js";
 import { DeadLetterService } from "../gen/itinera/bus/v1/dead_letters_pb.js";
 import { SellersService } from "../gen/itinera/sellers/v1/sellers_pb.js";
 import { until } from "../platform/processes.testing.js";
@@ -21,6 +24,9 @@ import { CARDS, type Customer } from "./marketplace.fixture.js";
 
 /** What the marketplace of these cases is started with: a booking the seller keeps failing is a dead letter after 3 tries (1 s + 2 s of backoff), not 100. */
 export const OPERATOR_CASES_ENV = { SELLERS_BOOKING_MAX_ATTEMPTS: "3" };
+
+/** The chart's states, as its svg's data-<state> attributes and booking's bucket fields name them. */
+const STATES = ["paid", "confirmed", "fulfilled", "cancelled", "failed"] as const;
 
 const PASSWORD = "correct horse battery"; // the marketplace fixture's sign-up password
 
@@ -41,6 +47,7 @@ export function operatorCases(world: () => BrowserWorld): void {
     const ctx = (p: Principal) => m.ctx(p, 30_000);
     const sellers = clientOf(SellersService, grpcTransport(m.system.url("sellers")));
     const deadLetters = clientOf(DeadLetterService, grpcTransport(m.system.url("sellers")));
+    const bookingStats = clientOf(BookingService, grpcTransport(m.system.url("booking")));
     const breakerOf = async (sellerId: string) => (await sellers.listSellers(ctx(tool), {})).sellers.find((x) => x.sellerId === sellerId)?.breakerState;
 
     // The operator: a person who signed up like anyone, then given the role by the operator tool.
@@ -102,6 +109,27 @@ export function operatorCases(world: () => BrowserWorld): void {
       await page.getByTestId("dead-letter-row").filter({ hasText: paid.reservationId }).waitFor({ state: "detached" });
       await page.getByTestId("sellers-refresh").click();
       await s.shot("after the replay: the booking confirmed, no dead letter left");
+
+      // The chart: this booking among the confirmed ones, every state as booking counts it for the operator tool.
+      await page.getByTestId("bookings-refresh").click();
+      const chart = page.getByRole("img", { name: "Reservations per hour, last 24 hours, by state" });
+      const counted = (await bookingStats.countReservationsByState(ctx(tool), {})).buckets;
+      const expected = Object.fromEntries(STATES.map((k) => [k, String(counted.reduce((n, b) => n + b[k], 0))]));
+      assert.ok(Number(expected.confirmed) >= 1, "booking counts the confirmed booking");
+      await until(
+        "the chart drawn with booking's numbers",
+        async () => {
+          const shown = Object.fromEntries(await Promise.all(STATES.map(async (k) => [k, await chart.getAttribute(`data-${k}`)])));
+          return JSON.stringify(shown) === JSON.stringify(expected) ? true : undefined;
+        },
+        10_000,
+      );
+      assert.match((await chart.locator("desc").textContent()) ?? "", new RegExp(`${expected.confirmed} confirmed`));
+      const threshold = Number(m.env.PAYMENT_EXPIRE_MS ?? 15 * 60_000) / 2 / 60_000;
+      assert.match((await page.getByTestId("pending-threshold").textContent()) ?? "", new RegExp(`after ${threshold} minutes`));
+      assert.is((await page.getByTestId("pending-none").count()) + (await page.getByTestId("pending-table").count()), 1, "the pending payments: none, or their table");
+      await chart.scrollIntoViewIfNeeded();
+      await s.shot("the bookings chart and the payments pending too long");
     } finally {
       await m.sellerAdmin("casa", "/admin/mode", { mode: "normal" });
     }

@@ -10,7 +10,9 @@
 // reservation's id, payment id, state, item (title, dates), amount and times,
 // which the BFF makes trips of. QuoteCancellation: the fee, what goes back to
 // the card and the policy in words. CancelReservation: the reservation
-// cancelled, with its fee and refund. Reservation ids are booking's: the
+// cancelled, with its fee and refund. CountReservationsByState (the Operator
+// page's chart, services/web/operator.ts) carries the OPERATOR's token and
+// reads each bucket's start. Reservation ids are booking's: the
 // states answer them, the verifier sends them.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -123,6 +125,25 @@ test("cancelling a confirmed stay: the trip comes back cancelled, with its fee a
     [answer.trip.state, answer.trip.cancellationFee.amountMinor, answer.trip.refunded.amountMinor],
     ["TRIP_STATE_CANCELLED", "2500", "27500"],
   );
+});
+
+test("the Operator page's chart: reservations per hour of the last 2 hours, asked with the operator's own token", async () => {
+  const answer = await pact
+    .interaction()
+    .given("a person with the operator role is signed in", { customerId: "c-301" })
+    .uponReceiving("an operator's look at the bookings by state over time, from the web")
+    .withRequest(...withCustomerBearer(connectRequest(BookingService.method.countReservationsByState, { windowHours: 2, bucketMinutes: 60 })))
+    .willRespondWith(
+      // Counts of zero are left out of the JSON (proto3): only the buckets' starts are always there.
+      ...connectResponse({ buckets: eachLike({ startTime: regex(RFC3339_UTC, "2027-02-01T10:00:00Z") }, 2), bucketMinutes: 60 }),
+    )
+    .executeTest((mock) =>
+      withBff({ booking: { countReservationsByState: overWire(BookingService, mock.url).countReservationsByState } }, async (bff) =>
+        (await bff.signedInOperator("c-301")).call("GetOperatorBookingStats", { windowHours: 2, bucketMinutes: 60 }),
+      ),
+    );
+  assert.is(answer?.status, 200, JSON.stringify(answer?.body));
+  assert.equal([answer?.body.bucketMinutes, answer?.body.buckets.length], [60, 2]);
 });
 
 test("the pact is the committed contracts/pacts/web-booking.json (PACT_UPDATE=1 to change it)", async () => {

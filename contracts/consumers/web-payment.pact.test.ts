@@ -15,6 +15,9 @@
 // ListPayments: My trips asks for the payments that never became a
 // reservation (pending, declined, expired) and reads the same, with the
 // gateway's decline reason (the reservations are booking's, in memory here).
+// ListPendingPayments: the Operator page asks, with the OPERATOR's token, for
+// the payments pending too long (payment's default threshold) and reads ids,
+// amounts and times — nothing else is there to read.
 // Payment ids are payment's: the state answers one, the verifier sends it.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -25,7 +28,7 @@ import { connectRequest, connectResponse, consumerPact, int64String, Matchers, w
 import { day, overWire } from "./calls.js";
 import { PUBLIC_URL, withBff } from "./web-harness.js";
 
-const { fromProviderState, integer, like, regex } = Matchers;
+const { eachLike, fromProviderState, integer, like, regex } = Matchers;
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 const PAYMENT_ID = /^pay_[0-9a-f]{32}$/;
 const money = (amountMinor: string) => ({ amountMinor: int64String(amountMinor), currency: "EUR" });
@@ -163,6 +166,36 @@ test("My trips: a customer's declined payment, which never became a reservation,
   const trip = answer?.body.trips?.[0];
   assert.equal([trip?.paymentId, trip?.state, trip?.reason], [example, "TRIP_STATE_DECLINED", "The card was declined by its issuer."]);
   assert.is(answer?.body.nextPageToken, undefined, "the only trip: no next page");
+});
+
+test("the Operator page's payments pending too long: ids, amounts and times, asked with the operator's own token", async () => {
+  const answer = await pact
+    .interaction()
+    .given("a payment has been pending for an hour", { customerId: "c-93", amountMinor: "25000", currency: "EUR", operatorId: "c-301" })
+    .uponReceiving("an operator's look at the payments pending too long, from the web")
+    .withRequest(...withCustomerBearer(connectRequest(PaymentService.method.listPendingPayments, { pageSize: 20 })))
+    .willRespondWith(
+      ...connectResponse({
+        payments: eachLike({
+          paymentId: regex(PAYMENT_ID, "pay_0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+          customerId: like("c-93"),
+          amount: money("25000"),
+          createTime: regex(RFC3339_UTC, "2027-02-01T10:00:00Z"),
+          sessionOpened: like(true),
+        }),
+        olderThanSeconds: integer(450),
+      }),
+    )
+    .executeTest((mock) =>
+      withBff({ payment: { listPendingPayments: overWire(PaymentService, mock.url).listPendingPayments } }, async (bff) =>
+        (await bff.signedInOperator("c-301")).call("ListOperatorPendingPayments", { pageSize: 20 }),
+      ),
+    );
+  assert.is(answer?.status, 200, JSON.stringify(answer?.body));
+  assert.equal(
+    answer?.body.payments.map((p: { paymentId: string; customerId: string }) => [p.paymentId, p.customerId]),
+    [["pay_0a1b2c3d4e5f60718293a4b5c6d7e8f9", "c-93"]],
+  );
 });
 
 test("the pact is the committed contracts/pacts/web-payment.json (PACT_UPDATE=1 to change it)", async () => {

@@ -357,6 +357,43 @@ test("the Operator page: the dead letters, each with its process, group, message
   assert.equal(res?.deadLetters.map((d) => [d.process, d.deadLetter?.group, d.deadLetter?.messageId]), [["mailer", "mailer", 42n]]);
 });
 
+test("the Operator page: reservations per hour by state, for the chart and its table", async () => {
+  const res = await pact
+    .interaction()
+    .given(...OPERATOR_SIGNED_IN)
+    .uponReceiving("the Operator page's bookings by state over time")
+    .withRequest(...withSession(connectRequest(WebService.method.getOperatorBookingStats, {})))
+    .willRespondWith(
+      // Counts of zero are left out of the JSON (proto3); the chart reads them as 0.
+      ...connectResponse({ buckets: Matchers.eachLike({ startTime: regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, "2027-02-01T10:00:00Z") }, 2), bucketMinutes: 60 }),
+    )
+    .executeTest((mock) => appAt(mock.url, signedInJar()).api.getOperatorBookingStats({}));
+  assert.equal([res?.bucketMinutes, res?.buckets.length, res?.buckets[0]?.paid], [60, 2, 0]);
+});
+
+test("the Operator page: the payments pending too long, with the threshold applied", async () => {
+  const res = await pact
+    .interaction()
+    .given(...OPERATOR_SIGNED_IN)
+    .given("a payment has been pending for an hour", { paymentId: "pay_0a1b2c3d4e5f60718293a4b5c6d7e8f9", customerId: "cus_tom" })
+    .uponReceiving("the Operator page's payments pending too long")
+    .withRequest(...withSession(connectRequest(WebService.method.listOperatorPendingPayments, {})))
+    .willRespondWith(
+      ...connectResponse({
+        payments: Matchers.eachLike({
+          paymentId: like("pay_0a1b2c3d4e5f60718293a4b5c6d7e8f9"),
+          customerId: like("cus_tom"),
+          amount: { amountMinor: regex(/^\d+$/, "40000"), currency: like("EUR") },
+          createTime: regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/, "2027-02-01T10:00:00Z"),
+        }),
+        olderThanSeconds: Matchers.integer(450),
+      }),
+    )
+    .executeTest((mock) => appAt(mock.url, signedInJar()).api.listOperatorPendingPayments({}));
+  assert.equal(res?.payments.map((p) => [p.paymentId, formatMoney(p.amount)]), [["pay_0a1b2c3d4e5f60718293a4b5c6d7e8f9", "€400.00"]]);
+  assert.is(res?.olderThanSeconds, 450);
+});
+
 for (const method of ["replayOperatorDeadLetter", "discardOperatorDeadLetter"] as const) {
   test(`the Operator page: ${method === "replayOperatorDeadLetter" ? "Replay" : "Discard"} of a dead letter, after its confirmation`, async () => {
     const res = await pact

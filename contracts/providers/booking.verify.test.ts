@@ -1,7 +1,7 @@
 // Booking against every committed pact that names it (payment's
 // CreateReservation, sellers' ConfirmReservation and FailReservation, the
-// web BFF's ListReservations, GetReservation, QuoteCancellation and
-// CancelReservation): the real server, wired as services/booking/main.ts
+// web BFF's ListReservations, GetReservation, QuoteCancellation,
+// CancelReservation and, for an operator, CountReservationsByState): the real server, wired as services/booking/main.ts
 // wires it (serverStack, bearer-token authentication) on its own PostgreSQL
 // database, with booking's own peer, the wallet, a fake
 // (services/booking/fakes.fixture.ts; booking → wallet has its own pact)
@@ -85,6 +85,10 @@ const bookingStates = (): ProviderStates => ({
     const { reservation } = await f.client.confirmReservation(f.serviceCtx("sellers"), { reservationId, sellerReference: "CASA-PACT-1" });
     if (reservation?.state !== ReservationState.CONFIRMED) throw new Error(`reservation ${reservationId} is not CONFIRMED but ${reservation?.state}`);
     return { reservationId, customerToken: await customerToken(params) };
+  },
+  // The Operator page's chart: the BFF forwards the person's own token, one with the operator role.
+  async "a person with the operator role is signed in"(params) {
+    return { customerToken: (await tokens.operator(stringParam(params, "customerId"))).token! };
   },
   async "a reservation was cancelled by its customer"(params) {
     const reservationId = await paidReservation(params);

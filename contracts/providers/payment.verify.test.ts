@@ -1,5 +1,5 @@
 // Payment against every committed pact that names it (booking's refunds and
-// sellers', the web BFF's MakePayment, GetPayment and ListPayments): the real server, wired as services/payment/main.ts wires it
+// sellers', the web BFF's MakePayment, GetPayment and ListPayments, and for an operator ListPendingPayments): the real server, wired as services/payment/main.ts wires it
 // (serverStack, bearer-token authentication, the gateway's callback route
 // beside the RPCs) on its own PostgreSQL database, with an in-memory gateway
 // (services/payment/fake-gateway.fixture.ts) in place of the card gateway.
@@ -77,6 +77,16 @@ const paymentStates = (): ProviderStates => ({
   async "a payment was declined"(params) {
     await decidedPayment(params, "declined");
     return { customerToken: await customerToken(params) };
+  },
+  // The Operator page: a payment the gateway never decided, made an hour ago (older than
+  // the default threshold); the BFF forwards the operator's own token.
+  async "a payment has been pending for an hour"(params) {
+    const customerId = stringParam(params, "customerId");
+    if (stringParam(params, "currency") !== "EUR") throw new Error(`the payments here are in EUR, not ${stringParam(params, "currency")}`);
+    const req = hotelPayment(customerId, `pact-state-${++keys}`, BigInt(stringParam(params, "amountMinor")), 0n);
+    const { payment } = await f.client.makePayment(f.as(customerId), req);
+    await f.database.knex("payments").where({ payment_id: payment!.paymentId }).update({ create_time: new Date(Date.now() - 3_600_000) });
+    return { customerToken: (await tokens.operator(stringParam(params, "operatorId"))).token! };
   },
   async "a payment was refunded in full"(params) {
     const paymentId = await authorisedPayment(params);

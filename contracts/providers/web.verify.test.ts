@@ -93,6 +93,10 @@ const webStates = (h: WebHarness): ProviderStates => {
       };
       w.deadLetters.set(process, [create(DeadLetterSchema, letter)]);
     },
+    async "a payment has been pending for an hour"(params) {
+      const [paymentId, customerId] = [stringParam(params, "paymentId"), stringParam(params, "customerId")];
+      addPayment(w, paymentId, customerId, PaymentState.PENDING, { amount: eur(40_000n), createTime: timestampFromDate(new Date(Date.now() - 3_600_000)) });
+    },
     async "no account has the e-mail"(params) {
       const email = stringParam(params, "email");
       if (w.accounts.has(email)) throw new Error(`identity already has an account for ${email}; the state needs none`);

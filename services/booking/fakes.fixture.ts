@@ -148,6 +148,9 @@ export function fakePayment(): FakePayment {
     async listPayments() {
       throw unavailable("not faked");
     },
+    async listPendingPayments() {
+      throw unavailable("not faked");
+    },
     async refund(ctx, req) {
       const amountMinor = req.amount!.amountMinor;
       calls.push({ method: "Refund", key: req.idempotencyKey, principal: ctx.principal, amountMinor });

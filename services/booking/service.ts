@@ -11,6 +11,7 @@ import { createReservation } from "./create.js";
 import { cancellable, DEFAULT_SETTINGS, visibleTo, type BookingServiceDeps } from "./deps.js";
 import { cancellationTerms } from "./fees.js";
 import { reservationMessage } from "./messages.js";
+import { countReservationsByState } from "./stats.js";
 import { transitions } from "./transitions.js";
 
 export type { BookingServiceDeps, BookingSettings } from "./deps.js";
@@ -69,5 +70,6 @@ export function bookingService(deps: BookingServiceDeps): Service<typeof Booking
     cancelReservation: changes.cancelReservation,
     confirmReservation: changes.confirmReservation,
     failReservation: changes.failReservation,
+    countReservationsByState: countReservationsByState(deps),
   };
 }

@@ -66,6 +66,16 @@ export interface ReservationChange {
   time: Date;
 }
 
+/** The reservations created in one time bucket, by the state each is in now. */
+export interface StateBucket {
+  start: Date;
+  paid: number;
+  confirmed: number;
+  fulfilled: number;
+  cancelled: number;
+  failed: number;
+}
+
 /** One room of one seller, whose nights are counted down. */
 export interface RoomKey {
   sellerId: string;
@@ -95,6 +105,36 @@ export class BookingStore {
     const query = this.knex("reservations").where({ customer_id: q.customerId }).orderBy("seq", "desc").limit(q.limit);
     if (q.beforeSeq !== undefined) query.andWhere("seq", "<", q.beforeSeq.toString());
     return (await query).map(toReservation);
+  }
+
+  /**
+   * The reservations created in each bucket of [from, to) (bucketMinutes
+   * wide, from `from`), by the state each is in now; every bucket, oldest
+   * first, empty ones with zeros.
+   */
+  async countByState(q: { from: Date; to: Date; bucketMinutes: number }): Promise<StateBucket[]> {
+    const { rows } = await this.knex.raw<{ rows: Row[] }>(
+      `select b.start,
+              count(r.state) filter (where r.state = 'paid')::int      as paid,
+              count(r.state) filter (where r.state = 'confirmed')::int as confirmed,
+              count(r.state) filter (where r.state = 'fulfilled')::int as fulfilled,
+              count(r.state) filter (where r.state = 'cancelled')::int as cancelled,
+              count(r.state) filter (where r.state = 'failed')::int    as failed
+         from generate_series(?::timestamptz, ?::timestamptz - make_interval(mins => ?), make_interval(mins => ?)) as b(start)
+         left join reservations r
+           on r.create_time >= b.start and r.create_time < b.start + make_interval(mins => ?)
+        group by b.start
+        order by b.start`,
+      [q.from, q.to, q.bucketMinutes, q.bucketMinutes, q.bucketMinutes],
+    );
+    return rows.map((r) => ({
+      start: r.start as Date,
+      paid: r.paid as number,
+      confirmed: r.confirmed as number,
+      fulfilled: r.fulfilled as number,
+      cancelled: r.cancelled as number,
+      failed: r.failed as number,
+    }));
   }
 
   /** Runs `work` in one transaction; if it throws, nothing it wrote (or published) is kept. */

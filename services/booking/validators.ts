@@ -20,6 +20,7 @@ import type { BookingService, CreateReservationRequest } from "../../gen/itinera
 import type { Item } from "../../gen/itinera/type/v1/item_pb.js";
 import type { Money } from "../../gen/itinera/type/v1/money_pb.js";
 import { nightCount } from "./messages.js";
+import { statsChecks } from "./stats.js";
 
 /** Booking takes payments in one currency (apis.md: EUR everywhere in the write path). */
 export const BOOKING_CURRENCY = "EUR";
@@ -46,6 +47,7 @@ export function bookingValidators(): Validators<typeof BookingService> {
       req.refunded && req.refunded.amountMinor < 0n && violation("refunded.amount_minor", "gte_zero", "must not be negative"),
       req.refunded && req.refunded.amountMinor > 0n && money("refunded", req.refunded, currencies),
     ]),
+    countReservationsByState: validator(statsChecks),
   };
 }
 

@@ -55,6 +55,7 @@ function fakeBooking(): Service<typeof BookingService> {
     cancelReservation: refuse,
     confirmReservation: refuse,
     failReservation: refuse,
+    countReservationsByState: refuse,
   };
 }
 

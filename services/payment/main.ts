@@ -74,6 +74,8 @@ async function main() {
     callbackUrl: new URL(CALLBACK_PATH, cfg.publicUrl).toString(),
     priceQuotes: quoteVerifier(cfg.quoteSecret),
     validation,
+    // ListPendingPayments' "longer than expected": half-way to being expired.
+    pendingAfterMs: cfg.expireMs / 2,
   });
   const endpoints = endpointsOf(
     PaymentService,

@@ -44,6 +44,7 @@ function fakeBooking() {
     cancelReservation: notHere,
     confirmReservation: notHere,
     failReservation: notHere,
+    countReservationsByState: notHere,
   };
   return { state, client: localClient(BookingService, impl) };
 }

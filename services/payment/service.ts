@@ -24,6 +24,7 @@ import {
 import { ItemSchema } from "../../gen/itinera/type/v1/item_pb.js";
 import type { GatewayClient, OpenedSession } from "./gateway.js";
 import { listing } from "./listing.js";
+import { pendingPayments } from "./pending.js";
 import { paymentMessage } from "./messages.js";
 import { formatMoney } from "../../platform/money.js";
 import type { Priced, PriceRequest } from "../../platform/quotes.js";
@@ -41,6 +42,8 @@ export interface PaymentServiceDeps {
   newPaymentId?: () => string;
   /** Verifies search's quotes and prices them (platform/quotes.ts quoteVerifier with QUOTE_SECRET). */
   priceQuotes: (req: PriceRequest) => Priced;
+  /** ListPendingPayments' default threshold: half of PAYMENT_EXPIRE_MS (main.ts); default 7.5 min. */
+  pendingAfterMs?: number;
   /** What the validators accept (the return URLs' origins). */
   validation?: PaymentValidatorOptions;
 }
@@ -141,6 +144,7 @@ export function paymentService(deps: PaymentServiceDeps): Service<typeof Payment
     },
 
     ...listing(store, validators),
+    ...pendingPayments({ store, pendingAfterMs: deps.pendingAfterMs ?? 7.5 * 60_000, now }),
 
     async refund(ctx, req) {
       assertValid(validators.refund, req);

@@ -165,6 +165,25 @@ export class PaymentStore {
     return rows.map(toPayment);
   }
 
+  /**
+   * PENDING payments created before `before`, oldest first (then by id),
+   * after the payment `after` when given (the last of the previous page).
+   */
+  async pendingSince(q: { before: Date; after?: string; limit: number }): Promise<PaymentRow[]> {
+    const query = this.knex("payments")
+      .where({ state: "pending" })
+      .andWhere("create_time", "<", q.before)
+      .orderBy([
+        { column: "create_time", order: "asc" },
+        { column: "payment_id", order: "asc" },
+      ])
+      .limit(q.limit);
+    if (q.after !== undefined) {
+      query.andWhereRaw("(create_time, payment_id) > (select create_time, payment_id from payments where payment_id = ?)", [q.after]);
+    }
+    return (await query).map(toPayment);
+  }
+
   /** True when the reservation consumer has handled this message already. */
   handled(meta: Pick<DeliveryMeta, "group" | "messageId">): Promise<boolean> {
     return alreadyProcessed(this.knex, "inbox", meta.group, meta.messageId);

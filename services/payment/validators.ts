@@ -20,17 +20,27 @@ import {
   type Check,
 } from "../../endpoints/rules.js";
 import type { Validator, Validators } from "../../endpoints/service.js";
-import { PaymentStateSchema, type PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { PaymentStateSchema, type ListPendingPaymentsRequest, type PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { Money } from "../../gen/itinera/type/v1/money_pb.js";
 import { quoteChecks } from "../../platform/quotes.js";
 
 export const PAYMENT_ID = /^pay_[0-9a-f]{32}$/;
 /** ListPayments' largest page. */
 export const MAX_PAYMENTS_PAGE = 100;
+/** ListPendingPayments' largest page, and its longest threshold (a week). */
+export const MAX_PENDING_PAGE = 100;
+export const MAX_OLDER_THAN_SECONDS = 7 * 24 * 3600;
 /** The states a payment can be in (PaymentState without UNSPECIFIED). */
 const STATE_COUNT = PaymentStateSchema.values.length - 1;
 /** Amounts travel to the gateway as JSON numbers: at most 2^53 − 1 minor units. */
 const MAX_AMOUNT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** ListPendingPayments (pending.ts): a threshold of 1 s to a week (0: the default), a bounded page. */
+export const listPendingPaymentsValidator: Validator<ListPendingPaymentsRequest> = validator((req) => [
+  req.olderThanSeconds !== 0 && intRange("older_than_seconds", req.olderThanSeconds, 1, MAX_OLDER_THAN_SECONDS),
+  pageSize("page_size", req.pageSize, MAX_PENDING_PAGE),
+  maxLen("page_token", req.pageToken, 200),
+]);
 
 /** The browser's return URLs payment accepts when none are configured: the BFF's development origins. */
 export const DEFAULT_RETURN_ORIGINS = ["http://127.0.0.1:8080", "http://localhost:8080"];
@@ -69,6 +79,7 @@ export function paymentValidators(opts: PaymentValidatorOptions = {}): Validator
         violation("return_url", "allowed_origin", `must be on one of Itinera's own origins (${originList})`),
     ]),
     getPayment: validator((req) => [paymentId(req.paymentId)]),
+    listPendingPayments: listPendingPaymentsValidator,
     listPayments: validator((req) => [
       pageSize("page_size", req.pageSize, MAX_PAYMENTS_PAGE),
       maxLen("page_token", req.pageToken, 200),

@@ -78,6 +78,7 @@ export function fakePeers(): FakePeers {
       listReservations: unimplemented,
       quoteCancellation: unimplemented,
       cancelReservation: unimplemented,
+      countReservationsByState: unimplemented,
       async confirmReservation(ctx, req) {
         record("confirmReservation", ctx, req);
         return { reservation: { ...reservation(req.reservationId, ReservationState.CONFIRMED), sellerReference: req.sellerReference } };
@@ -91,6 +92,7 @@ export function fakePeers(): FakePeers {
       makePayment: unimplemented,
       getPayment: unimplemented,
       listPayments: unimplemented,
+      listPendingPayments: unimplemented,
       async refund(ctx, req) {
         record("refund", ctx, req);
         return { payment: { paymentId: req.paymentId, state: PaymentState.AUTHORISED, refunded: req.amount }, refundId: `gr_${req.idempotencyKey}` };

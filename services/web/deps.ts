@@ -61,9 +61,11 @@ export const DEFAULT_WEB_SETTINGS: WebSettings = {
   airportsTtlMs: 10 * 60_000,
 };
 
-/** What the Operator page reads: sellers, and the DeadLetterService of each process that consumes events, by its name. */
+/** What the Operator page reads: sellers, booking's and payment's operator reads, and the DeadLetterService of each process that consumes events, by its name. */
 export interface OperatorDeps {
   sellers: Client<typeof SellersService>;
+  booking: Client<typeof BookingService>;
+  payment: Client<typeof PaymentService>;
   deadLetters: Readonly<Record<string, Client<typeof DeadLetterService>>>;
 }
 

@@ -384,6 +384,17 @@ export function fakePayment(w: World): Service<typeof PaymentService> {
       const { items, nextPageToken } = pageOf(mine.reverse(), req.pageSize, req.pageToken);
       return { payments: items, nextPageToken };
     },
+    /** Every PENDING payment of the world, whatever its age, with the threshold asked (or 450 s). */
+    async listPendingPayments(ctx, req) {
+      w.calls.push({ method: "payment.ListPendingPayments", principal: ctx.principal, request: req });
+      const pending = [...w.payments.values()].filter((p) => p.state === PaymentState.PENDING);
+      const { items, nextPageToken } = pageOf(pending, req.pageSize, req.pageToken);
+      return {
+        payments: items.map((p) => ({ paymentId: p.paymentId, customerId: p.customerId, amount: p.amount, createTime: p.createTime, sessionOpened: p.redirectUrl !== "" })),
+        nextPageToken,
+        olderThanSeconds: req.olderThanSeconds || 450,
+      };
+    },
     async refund(): Promise<never> {
       throw permissionDenied("services only");
     },
@@ -415,6 +426,18 @@ export function fakeBooking(w: World): Service<typeof BookingService> {
     createReservation: services,
     confirmReservation: services,
     failReservation: services,
+    /** Two hourly buckets: the world's reservations counted in the last one, by state. */
+    async countReservationsByState(ctx, req) {
+      w.calls.push({ method: "booking.CountReservationsByState", principal: ctx.principal, request: req });
+      const count = (state: ReservationState) => [...w.reservations.values()].filter((r) => r.state === state).length;
+      return {
+        bucketMinutes: req.bucketMinutes || 60,
+        buckets: [
+          { startTime: { seconds: 1_800_000_000n, nanos: 0 } },
+          { startTime: { seconds: 1_800_003_600n, nanos: 0 }, paid: count(ReservationState.PAID), confirmed: count(ReservationState.CONFIRMED), failed: count(ReservationState.FAILED) },
+        ],
+      };
+    },
     async getReservation(ctx, req) {
       return { reservation: mine(ctx.principal?.id, req.reservationId) };
     },

@@ -2,12 +2,17 @@
 // as a browser is: a person with the operator role sees the sellers' health
 // and every process's dead letters (one that does not answer is named, the
 // others shown), and replays or discards one on the process that holds it —
-// each call carrying the PERSON's token, never the BFF's; a traveller, a
+// each call carrying the PERSON's token, never the BFF's; booking's chart counts and
+// payment's long-pending payments reach the page the same way; a traveller, a
 // visitor and a bad request are refused before anything is called.
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { DeadLetter } from "../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { Browser } from "../../transport/browser.fixture.js";
+import { ReservationState } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
+import { addPayment, addReservation } from "./fakes.fixture.js";
 import { signedUpBrowser, startWebHarness, type WebHarness } from "./harness.fixture.js";
 
 let h: WebHarness;
@@ -73,10 +78,30 @@ test("Replay and Discard go to the process that holds the letter, as the person;
   assert.equal(h.world.deadLetters.get("mailer"), []);
 });
 
+test("bookings by state over time and the payments pending too long: booking's and payment's answers, asked as the person", async () => {
+  addPayment(h.world, "pay_op_1", "cus_tom", PaymentState.AUTHORISED);
+  addReservation(h.world, "pay_op_1", ReservationState.CONFIRMED);
+  addPayment(h.world, "pay_op_2", "cus_tom", PaymentState.PENDING, { createTime: timestampFromDate(new Date(1_800_000_000_000)) });
+  const stats = await operator.call("GetOperatorBookingStats", { windowHours: 2, bucketMinutes: 60 });
+  assert.is(stats.status, 200, JSON.stringify(stats.body));
+  assert.equal([stats.body.bucketMinutes, stats.body.buckets.length, stats.body.buckets[1].confirmed], [60, 2, 1]);
+  const askedStats = calls("booking.CountReservationsByState").at(-1)!;
+  assert.equal([askedStats.principal?.id, askedStats.request], ["cus_olivia", { $typeName: "itinera.booking.v1.CountReservationsByStateRequest", windowHours: 2, bucketMinutes: 60 }]);
+
+  const pending = await operator.call("ListOperatorPendingPayments", { pageSize: 10 });
+  assert.is(pending.status, 200, JSON.stringify(pending.body));
+  assert.equal(
+    pending.body.payments.map((p: { paymentId: string; customerId: string }) => `${p.paymentId} ${p.customerId}`),
+    ["pay_op_2 cus_tom"],
+  );
+  assert.is(pending.body.olderThanSeconds, 450);
+  assert.is(calls("payment.ListPendingPayments").at(-1)?.principal?.id, "cus_olivia");
+});
+
 test("a traveller and a visitor are refused, a bad request is INVALID_ARGUMENT: nothing is called", async () => {
   h.world.deadLetters.set("mailer", [letter("mailer", 5n, 100n)]);
   const before = h.world.calls.length;
-  for (const method of ["ListSellerHealth", "ListOperatorDeadLetters"]) {
+  for (const method of ["ListSellerHealth", "ListOperatorDeadLetters", "GetOperatorBookingStats", "ListOperatorPendingPayments"]) {
     const res = await traveller.call(method, {});
     assert.equal([res.status, res.body.code], [403, "permission_denied"], method);
     assert.match(res.body.message, /operator/);
@@ -96,6 +121,7 @@ test("a traveller and a visitor are refused, a bad request is INVALID_ARGUMENT: 
     assert.equal([res.status, res.body.code], [400, "invalid_argument"], JSON.stringify(bad));
   }
   assert.is((await operator.call("ListOperatorDeadLetters", { limitPerProcess: 101 })).body.code, "invalid_argument");
+  assert.is((await operator.call("ListOperatorPendingPayments", { pageSize: 101 })).body.code, "invalid_argument");
   assert.is(h.world.calls.slice(before).filter((c) => !c.method.startsWith("identity.")).length, 0, "nothing called");
   assert.is(h.world.deadLetters.get("mailer")!.length, 1, "nothing replayed");
 });

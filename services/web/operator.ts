@@ -1,10 +1,11 @@
-// The Operator page's API: sellers' health from sellers, and the dead letters
-// of every process that consumes events, each from its own
-// DeadLetterService. Every call carries the signed-in PERSON's token (the
+// The Operator page's API: sellers' health from sellers, bookings by state
+// over time from booking, payments pending for longer than expected from
+// payment, and the dead letters of every process that consumes events, each
+// from its own DeadLetterService. Every call carries the signed-in PERSON's token (the
 // Context's principal, forwarded by the client stack), never the BFF's own:
 // sellers and each DeadLetterService check the operator role themselves, so
 // a compromised BFF cannot list or replay dead letters on its own — it has
-// no operator token to send. The contract (callers operator: true) already
+// no operator token to send. Booking and payment check the role alike. The contract (callers operator: true) already
 // refuses a traveller here, before any call.
 import type { Context } from "../../endpoints/context.js";
 import { asKitError, invalidArgument } from "../../endpoints/errors.js";
@@ -12,7 +13,9 @@ import type { Service } from "../../endpoints/service.js";
 import type { WebService } from "../../gen/itinera/web/v1/web_pb.js";
 import type { OperatorDeps } from "./deps.js";
 
-type Operator = Pick<Service<typeof WebService>, "listSellerHealth" | "listOperatorDeadLetters" | "replayOperatorDeadLetter" | "discardOperatorDeadLetter">;
+type Operator = Pick<Service<typeof WebService>, 
+  "listSellerHealth" | "listOperatorDeadLetters" | "replayOperatorDeadLetter" | "discardOperatorDeadLetter" | "getOperatorBookingStats" | "listOperatorPendingPayments"
+>;
 
 /** Per process, when the page does not say. */
 export const DEFAULT_DEAD_LETTERS_PER_PROCESS = 50;
@@ -29,6 +32,16 @@ export function operatorPage(deps: OperatorDeps): Operator {
   return {
     async listSellerHealth(ctx) {
       return { sellers: (await deps.sellers.listSellers(ctx, {})).sellers };
+    },
+
+    async getOperatorBookingStats(ctx, req) {
+      const res = await deps.booking.countReservationsByState(ctx, { windowHours: req.windowHours, bucketMinutes: req.bucketMinutes });
+      return { buckets: res.buckets, bucketMinutes: res.bucketMinutes };
+    },
+
+    async listOperatorPendingPayments(ctx, req) {
+      const res = await deps.payment.listPendingPayments(ctx, { olderThanSeconds: req.olderThanSeconds, pageSize: req.pageSize, pageToken: req.pageToken });
+      return { payments: res.payments, nextPageToken: res.nextPageToken, olderThanSeconds: res.olderThanSeconds };
     },
 
     async listOperatorDeadLetters(ctx: Context, req) {

@@ -81,6 +81,9 @@ export function webValidators(): Validators<typeof WebService> {
     listOperatorDeadLetters: validator((req) => [req.limitPerProcess !== 0 && intRange("limit_per_process", req.limitPerProcess, 1, MAX_DEAD_LETTERS_PER_PROCESS)]),
     replayOperatorDeadLetter: validator((req) => [required("process", req.process, { maxLen: 32 }), ...refChecks(req.group, req.messageId)]),
     discardOperatorDeadLetter: validator((req) => [required("process", req.process, { maxLen: 32 }), ...refChecks(req.group, req.messageId)]),
+    // The window and bucket are booking's rule (it answers INVALID_ARGUMENT under the same names); the threshold payment's.
+    getOperatorBookingStats: validator(() => []),
+    listOperatorPendingPayments: validator((req) => [pageSize("page_size", req.pageSize, MAX_PAGE_SIZE), maxLen("page_token", req.pageToken, 512)]),
   };
 }
 

@@ -7,7 +7,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { DeadLetterSchema } from "../../../gen/itinera/bus/v1/dead_letters_pb.js";
 import { SellerSchema } from "../../../gen/itinera/sellers/v1/sellers_pb.js";
-import { CustomerSchema, ListOperatorDeadLettersResponseSchema, ListSellerHealthResponseSchema } from "../../../gen/itinera/web/v1/web_pb.js";
+import {
+  CustomerSchema,
+  GetOperatorBookingStatsResponseSchema,
+  ListOperatorDeadLettersResponseSchema,
+  ListOperatorPendingPaymentsResponseSchema,
+  ListSellerHealthResponseSchema,
+} from "../../../gen/itinera/web/v1/web_pb.js";
 import { ANA, failure, renderPage, unmount } from "../test/fake-api.js";
 import { OperatorPage } from "./OperatorPage.js";
 
@@ -30,6 +36,44 @@ test("a traveller is refused in words and nothing is asked", async () => {
   assert.match((await screen.findByTestId("operator-refused")).textContent ?? "", /does not have the operator role/);
   assert.equal(api.requests("listSellerHealth"), []);
   assert.equal(api.requests("listOperatorDeadLetters"), []);
+  assert.equal(api.requests("getOperatorBookingStats"), []);
+  assert.equal(api.requests("listOperatorPendingPayments"), []);
+});
+
+test("an operator sees the bookings chart, titled and described, with the same numbers as a table; and the payments pending too long, more on demand", async () => {
+  const hour = (h: number) => ({ seconds: 1_800_000_000n + BigInt(h * 3600), nanos: 0 });
+  const pendingPayment = (n: number) => ({ paymentId: `pay_${n}`, customerId: "cus_tom", amount: { amountMinor: 2500n, currency: "EUR" }, createTime: at, sessionOpened: n !== 2 });
+  const api = await renderPage(
+    <OperatorPage />,
+    {
+      listSellerHealth: async () => sellers(),
+      listOperatorDeadLetters: async () => create(ListOperatorDeadLettersResponseSchema, {}),
+      getOperatorBookingStats: async () =>
+        create(GetOperatorBookingStatsResponseSchema, {
+          bucketMinutes: 60,
+          buckets: [{ startTime: hour(0), paid: 2, failed: 1 }, { startTime: hour(1) }, { startTime: hour(2), confirmed: 3, cancelled: 1 }],
+        }),
+      listOperatorPendingPayments: async (req) =>
+        create(ListOperatorPendingPaymentsResponseSchema, !req.pageToken
+          ? { payments: [pendingPayment(1)], nextPageToken: "next", olderThanSeconds: 450 }
+          : { payments: [pendingPayment(2)], olderThanSeconds: 450 }),
+    },
+    { url: "/operator", customer: OLIVIA },
+  );
+  const chart = await screen.findByRole("img", { name: /Reservations per hour, last 24 hours, by state/ });
+  assert.match(chart.querySelector("desc")?.textContent ?? "", /7 reservations made in the last 3 hours: 2 paid, 3 confirmed, 0 fulfilled, 1 cancelled, 1 failed/);
+  assert.equal(screen.getAllByTestId("bookings-bar").map((b) => b.getAttribute("data-total")), ["3", "0", "4"]);
+  assert.equal([...chart.querySelectorAll("rect[data-state]")].map((r) => `${r.getAttribute("data-state")}:${r.getAttribute("data-count")}`), ["paid:2", "failed:1", "confirmed:3", "cancelled:1"]);
+  const rows = screen.getAllByTestId("bookings-row").map((r) => [...r.querySelectorAll("td")].map((c) => c.textContent));
+  assert.equal(rows, [["2", "0", "0", "0", "1", "3"], ["0", "0", "0", "0", "0", "0"], ["0", "3", "0", "1", "0", "4"]]);
+
+  assert.match(screen.getByTestId("pending-threshold").textContent ?? "", /after 7\.5 minutes — half the time/);
+  assert.match((await screen.findByTestId("pending-row")).textContent ?? "", /pay_1.*cus_tom.*€25\.00.*Opened/);
+  await userEvent.setup().click(screen.getByTestId("pending-more"));
+  await waitFor(() => assert.is(screen.getAllByTestId("pending-row").length, 2));
+  assert.match(screen.getAllByTestId("pending-row")[1]!.textContent ?? "", /pay_2.*Never opened/);
+  assert.equal(api.requests("listOperatorPendingPayments").map((r) => r.pageToken ?? ""), ["", "next"]);
+  assert.is(screen.queryByTestId("pending-more"), null, "no more after the last page");
 });
 
 test("an operator sees each seller's breaker, failures and last pull, and the dead letters", async () => {

@@ -1,5 +1,6 @@
 // /operator: the marketplace as an operator sees it — each seller's health
-// (breaker, latest failures, last pull, look-to-book) and the dead letters of
+// (breaker, latest failures, last pull, look-to-book), the bookings of the
+// last 24 hours by state, the payments pending too long, and the dead letters of
 // every process that consumes events, with Replay and Discard. For people with
 // the operator role only: the nav shows the entry to them alone, and the BFF
 // (and behind it sellers and each process) refuses everyone else, which this
@@ -9,7 +10,9 @@ import { useCall } from "../api/hooks.js";
 import { ErrorMessage } from "../components/ErrorMessage.js";
 import { useTitle } from "../components/useTitle.js";
 import { useRequireSignIn, useSession } from "../session.js";
+import { OperatorBookings } from "./OperatorBookings.js";
 import { OperatorDeadLetters } from "./OperatorDeadLetters.js";
+import { OperatorPendingPayments } from "./OperatorPendingPayments.js";
 import { SellerHealthTable } from "./OperatorSellers.js";
 
 export function OperatorPage() {
@@ -49,6 +52,8 @@ function OperatorViews() {
       )}
       <ErrorMessage problem={sellers.problem} onRetry={sellers.reload} />
       {sellers.data && <SellerHealthTable sellers={sellers.data.sellers} />}
+      <OperatorBookings />
+      <OperatorPendingPayments />
       <OperatorDeadLetters />
     </>
   );

@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/booking/v1/booking.proto.
  */
 export const file_itinera_booking_v1_booking: GenFile = /*@__PURE__*/
-  fileDesc("CiBpdGluZXJhL2Jvb2tpbmcvdjEvYm9va2luZy5wcm90bxISaXRpbmVyYS5ib29raW5nLnYxIuoDCgtSZXNlcnZhdGlvbhIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCRITCgtjdXN0b21lcl9pZBgCIAEoCRISCgpwYXltZW50X2lkGAMgASgJEiMKBGl0ZW0YBCABKAsyFS5pdGluZXJhLnR5cGUudjEuSXRlbRImCgZhbW91bnQYBSABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSKAoIbWFya2Rvd24YBiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSMwoFc3RhdGUYByABKA4yJC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25TdGF0ZRIYChBzZWxsZXJfcmVmZXJlbmNlGAggASgJEhYKDmZhaWx1cmVfcmVhc29uGAkgASgJEjAKEGNhbmNlbGxhdGlvbl9mZWUYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSKAoIcmVmdW5kZWQYCyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK6AQoYQ3JlYXRlUmVzZXJ2YXRpb25SZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSIwoEaXRlbRgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtEiYKBmFtb3VudBgEIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIoCghtYXJrZG93bhgFIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leSJRChlDcmVhdGVSZXNlcnZhdGlvblJlc3BvbnNlEjQKC3Jlc2VydmF0aW9uGAEgASgLMh8uaXRpbmVyYS5ib29raW5nLnYxLlJlc2VydmF0aW9uIi8KFUdldFJlc2VydmF0aW9uUmVxdWVzdBIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCSJOChZHZXRSZXNlcnZhdGlvblJlc3BvbnNlEjQKC3Jlc2VydmF0aW9uGAEgASgLMh8uaXRpbmVyYS5ib29raW5nLnYxLlJlc2VydmF0aW9uIkAKF0xpc3RSZXNlcnZhdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImoKGExpc3RSZXNlcnZhdGlvbnNSZXNwb25zZRI1CgxyZXNlcnZhdGlvbnMYASADKAsyHy5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjIKGFF1b3RlQ2FuY2VsbGF0aW9uUmVxdWVzdBIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCSKnAQoZUXVvdGVDYW5jZWxsYXRpb25SZXNwb25zZRIjCgNmZWUYASABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSJgoGcmVmdW5kGAIgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5Ei0KDXdhbGxldF9yZWZ1bmQYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSDgoGcG9saWN5GAQgASgJIjIKGENhbmNlbFJlc2VydmF0aW9uUmVxdWVzdBIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCSJRChlDYW5jZWxSZXNlcnZhdGlvblJlc3BvbnNlEjQKC3Jlc2VydmF0aW9uGAEgASgLMh8uaXRpbmVyYS5ib29raW5nLnYxLlJlc2VydmF0aW9uIk0KGUNvbmZpcm1SZXNlcnZhdGlvblJlcXVlc3QSFgoOcmVzZXJ2YXRpb25faWQYASABKAkSGAoQc2VsbGVyX3JlZmVyZW5jZRgCIAEoCSJSChpDb25maXJtUmVzZXJ2YXRpb25SZXNwb25zZRI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJqChZGYWlsUmVzZXJ2YXRpb25SZXF1ZXN0EhYKDnJlc2VydmF0aW9uX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIoCghyZWZ1bmRlZBgDIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leSJPChdGYWlsUmVzZXJ2YXRpb25SZXNwb25zZRI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbirSAQoQUmVzZXJ2YXRpb25TdGF0ZRIhCh1SRVNFUlZBVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhoKFlJFU0VSVkFUSU9OX1NUQVRFX1BBSUQQARIfChtSRVNFUlZBVElPTl9TVEFURV9DT05GSVJNRUQQAhIfChtSRVNFUlZBVElPTl9TVEFURV9GVUxGSUxMRUQQAxIfChtSRVNFUlZBVElPTl9TVEFURV9DQU5DRUxMRUQQBBIcChhSRVNFUlZBVElPTl9TVEFURV9GQUlMRUQQBTKDBwoOQm9va2luZ1NlcnZpY2USggEKEUNyZWF0ZVJlc2VydmF0aW9uEiwuaXRpbmVyYS5ib29raW5nLnYxLkNyZWF0ZVJlc2VydmF0aW9uUmVxdWVzdBotLml0aW5lcmEuYm9va2luZy52MS5DcmVhdGVSZXNlcnZhdGlvblJlc3BvbnNlIhCQAgKatRgJGgdwYXltZW50EnIKDkdldFJlc2VydmF0aW9uEikuaXRpbmVyYS5ib29raW5nLnYxLkdldFJlc2VydmF0aW9uUmVxdWVzdBoqLml0aW5lcmEuYm9va2luZy52MS5HZXRSZXNlcnZhdGlvblJlc3BvbnNlIgmQAgGatRgCEAESeAoQTGlzdFJlc2VydmF0aW9ucxIrLml0aW5lcmEuYm9va2luZy52MS5MaXN0UmVzZXJ2YXRpb25zUmVxdWVzdBosLml0aW5lcmEuYm9va2luZy52MS5MaXN0UmVzZXJ2YXRpb25zUmVzcG9uc2UiCZACAZq1GAIQARJ7ChFRdW90ZUNhbmNlbGxhdGlvbhIsLml0aW5lcmEuYm9va2luZy52MS5RdW90ZUNhbmNlbGxhdGlvblJlcXVlc3QaLS5pdGluZXJhLmJvb2tpbmcudjEuUXVvdGVDYW5jZWxsYXRpb25SZXNwb25zZSIJkAIBmrUYAhABEnsKEUNhbmNlbFJlc2VydmF0aW9uEiwuaXRpbmVyYS5ib29raW5nLnYxLkNhbmNlbFJlc2VydmF0aW9uUmVxdWVzdBotLml0aW5lcmEuYm9va2luZy52MS5DYW5jZWxSZXNlcnZhdGlvblJlc3BvbnNlIgmQAgKatRgCEAEShQEKEkNvbmZpcm1SZXNlcnZhdGlvbhItLml0aW5lcmEuYm9va2luZy52MS5Db25maXJtUmVzZXJ2YXRpb25SZXF1ZXN0Gi4uaXRpbmVyYS5ib29raW5nLnYxLkNvbmZpcm1SZXNlcnZhdGlvblJlc3BvbnNlIhCQAgKatRgJGgdzZWxsZXJzEnwKD0ZhaWxSZXNlcnZhdGlvbhIqLml0aW5lcmEuYm9va2luZy52MS5GYWlsUmVzZXJ2YXRpb25SZXF1ZXN0GisuaXRpbmVyYS5ib29raW5nLnYxLkZhaWxSZXNlcnZhdGlvblJlc3BvbnNlIhCQAgKatRgJGgdzZWxsZXJzYgZwcm90bzM", [file_google_protobuf_timestamp, file_itinera_options_v1_options, file_itinera_type_v1_item, file_itinera_type_v1_money]);
+  fileDesc("CiBpdGluZXJhL2Jvb2tpbmcvdjEvYm9va2luZy5wcm90bxISaXRpbmVyYS5ib29raW5nLnYxIuoDCgtSZXNlcnZhdGlvbhIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCRITCgtjdXN0b21lcl9pZBgCIAEoCRISCgpwYXltZW50X2lkGAMgASgJEiMKBGl0ZW0YBCABKAsyFS5pdGluZXJhLnR5cGUudjEuSXRlbRImCgZhbW91bnQYBSABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSKAoIbWFya2Rvd24YBiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSMwoFc3RhdGUYByABKA4yJC5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb25TdGF0ZRIYChBzZWxsZXJfcmVmZXJlbmNlGAggASgJEhYKDmZhaWx1cmVfcmVhc29uGAkgASgJEjAKEGNhbmNlbGxhdGlvbl9mZWUYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSKAoIcmVmdW5kZWQYCyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK6AQoYQ3JlYXRlUmVzZXJ2YXRpb25SZXF1ZXN0EhIKCnBheW1lbnRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSIwoEaXRlbRgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtEiYKBmFtb3VudBgEIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIoCghtYXJrZG93bhgFIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leSJRChlDcmVhdGVSZXNlcnZhdGlvblJlc3BvbnNlEjQKC3Jlc2VydmF0aW9uGAEgASgLMh8uaXRpbmVyYS5ib29raW5nLnYxLlJlc2VydmF0aW9uIi8KFUdldFJlc2VydmF0aW9uUmVxdWVzdBIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCSJOChZHZXRSZXNlcnZhdGlvblJlc3BvbnNlEjQKC3Jlc2VydmF0aW9uGAEgASgLMh8uaXRpbmVyYS5ib29raW5nLnYxLlJlc2VydmF0aW9uIkAKF0xpc3RSZXNlcnZhdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJImoKGExpc3RSZXNlcnZhdGlvbnNSZXNwb25zZRI1CgxyZXNlcnZhdGlvbnMYASADKAsyHy5pdGluZXJhLmJvb2tpbmcudjEuUmVzZXJ2YXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIjIKGFF1b3RlQ2FuY2VsbGF0aW9uUmVxdWVzdBIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCSKnAQoZUXVvdGVDYW5jZWxsYXRpb25SZXNwb25zZRIjCgNmZWUYASABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSJgoGcmVmdW5kGAIgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5Ei0KDXdhbGxldF9yZWZ1bmQYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSDgoGcG9saWN5GAQgASgJIjIKGENhbmNlbFJlc2VydmF0aW9uUmVxdWVzdBIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCSJRChlDYW5jZWxSZXNlcnZhdGlvblJlc3BvbnNlEjQKC3Jlc2VydmF0aW9uGAEgASgLMh8uaXRpbmVyYS5ib29raW5nLnYxLlJlc2VydmF0aW9uIk0KGUNvbmZpcm1SZXNlcnZhdGlvblJlcXVlc3QSFgoOcmVzZXJ2YXRpb25faWQYASABKAkSGAoQc2VsbGVyX3JlZmVyZW5jZRgCIAEoCSJSChpDb25maXJtUmVzZXJ2YXRpb25SZXNwb25zZRI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJqChZGYWlsUmVzZXJ2YXRpb25SZXF1ZXN0EhYKDnJlc2VydmF0aW9uX2lkGAEgASgJEg4KBnJlYXNvbhgCIAEoCRIoCghyZWZ1bmRlZBgDIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leSJPChdGYWlsUmVzZXJ2YXRpb25SZXNwb25zZRI0CgtyZXNlcnZhdGlvbhgBIAEoCzIfLml0aW5lcmEuYm9va2luZy52MS5SZXNlcnZhdGlvbiJPCh9Db3VudFJlc2VydmF0aW9uc0J5U3RhdGVSZXF1ZXN0EhQKDHdpbmRvd19ob3VycxgBIAEoDRIWCg5idWNrZXRfbWludXRlcxgCIAEoDSKfAQoWUmVzZXJ2YXRpb25TdGF0ZUJ1Y2tldBIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgRwYWlkGAIgASgNEhEKCWNvbmZpcm1lZBgDIAEoDRIRCglmdWxmaWxsZWQYBCABKA0SEQoJY2FuY2VsbGVkGAUgASgNEg4KBmZhaWxlZBgGIAEoDSJ3CiBDb3VudFJlc2VydmF0aW9uc0J5U3RhdGVSZXNwb25zZRI7CgdidWNrZXRzGAEgAygLMiouaXRpbmVyYS5ib29raW5nLnYxLlJlc2VydmF0aW9uU3RhdGVCdWNrZXQSFgoOYnVja2V0X21pbnV0ZXMYAiABKA0q0gEKEFJlc2VydmF0aW9uU3RhdGUSIQodUkVTRVJWQVRJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIaChZSRVNFUlZBVElPTl9TVEFURV9QQUlEEAESHwobUkVTRVJWQVRJT05fU1RBVEVfQ09ORklSTUVEEAISHwobUkVTRVJWQVRJT05fU1RBVEVfRlVMRklMTEVEEAMSHwobUkVTRVJWQVRJT05fU1RBVEVfQ0FOQ0VMTEVEEAQSHAoYUkVTRVJWQVRJT05fU1RBVEVfRkFJTEVEEAUyoAgKDkJvb2tpbmdTZXJ2aWNlEoIBChFDcmVhdGVSZXNlcnZhdGlvbhIsLml0aW5lcmEuYm9va2luZy52MS5DcmVhdGVSZXNlcnZhdGlvblJlcXVlc3QaLS5pdGluZXJhLmJvb2tpbmcudjEuQ3JlYXRlUmVzZXJ2YXRpb25SZXNwb25zZSIQkAICmrUYCRoHcGF5bWVudBJyCg5HZXRSZXNlcnZhdGlvbhIpLml0aW5lcmEuYm9va2luZy52MS5HZXRSZXNlcnZhdGlvblJlcXVlc3QaKi5pdGluZXJhLmJvb2tpbmcudjEuR2V0UmVzZXJ2YXRpb25SZXNwb25zZSIJkAIBmrUYAhABEngKEExpc3RSZXNlcnZhdGlvbnMSKy5pdGluZXJhLmJvb2tpbmcudjEuTGlzdFJlc2VydmF0aW9uc1JlcXVlc3QaLC5pdGluZXJhLmJvb2tpbmcudjEuTGlzdFJlc2VydmF0aW9uc1Jlc3BvbnNlIgmQAgGatRgCEAESewoRUXVvdGVDYW5jZWxsYXRpb24SLC5pdGluZXJhLmJvb2tpbmcudjEuUXVvdGVDYW5jZWxsYXRpb25SZXF1ZXN0Gi0uaXRpbmVyYS5ib29raW5nLnYxLlF1b3RlQ2FuY2VsbGF0aW9uUmVzcG9uc2UiCZACAZq1GAIQARJ7ChFDYW5jZWxSZXNlcnZhdGlvbhIsLml0aW5lcmEuYm9va2luZy52MS5DYW5jZWxSZXNlcnZhdGlvblJlcXVlc3QaLS5pdGluZXJhLmJvb2tpbmcudjEuQ2FuY2VsUmVzZXJ2YXRpb25SZXNwb25zZSIJkAICmrUYAhABEoUBChJDb25maXJtUmVzZXJ2YXRpb24SLS5pdGluZXJhLmJvb2tpbmcudjEuQ29uZmlybVJlc2VydmF0aW9uUmVxdWVzdBouLml0aW5lcmEuYm9va2luZy52MS5Db25maXJtUmVzZXJ2YXRpb25SZXNwb25zZSIQkAICmrUYCRoHc2VsbGVycxJ8Cg9GYWlsUmVzZXJ2YXRpb24SKi5pdGluZXJhLmJvb2tpbmcudjEuRmFpbFJlc2VydmF0aW9uUmVxdWVzdBorLml0aW5lcmEuYm9va2luZy52MS5GYWlsUmVzZXJ2YXRpb25SZXNwb25zZSIQkAICmrUYCRoHc2VsbGVycxKaAQoYQ291bnRSZXNlcnZhdGlvbnNCeVN0YXRlEjMuaXRpbmVyYS5ib29raW5nLnYxLkNvdW50UmVzZXJ2YXRpb25zQnlTdGF0ZVJlcXVlc3QaNC5pdGluZXJhLmJvb2tpbmcudjEuQ291bnRSZXNlcnZhdGlvbnNCeVN0YXRlUmVzcG9uc2UiE5ACAZq1GAwaCG9wZXJhdG9yIAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_itinera_options_v1_options, file_itinera_type_v1_item, file_itinera_type_v1_money]);
 
 /**
  * One reservation.
@@ -504,6 +504,119 @@ export const FailReservationResponseSchema: GenMessage<FailReservationResponse> 
   messageDesc(file_itinera_booking_v1_booking, 14);
 
 /**
+ * Which recent reservations to count.
+ *
+ * @generated from message itinera.booking.v1.CountReservationsByStateRequest
+ */
+export type CountReservationsByStateRequest = Message<"itinera.booking.v1.CountReservationsByStateRequest"> & {
+  /**
+   * How far back, in hours: 1 to 168; 0 means 24.
+   *
+   * @generated from field: uint32 window_hours = 1;
+   */
+  windowHours: number;
+
+  /**
+   * The width of one bucket, in minutes: 5 to 1440, dividing the window, at
+   * most 288 buckets; 0 means 60.
+   *
+   * @generated from field: uint32 bucket_minutes = 2;
+   */
+  bucketMinutes: number;
+};
+
+/**
+ * Describes the message itinera.booking.v1.CountReservationsByStateRequest.
+ * Use `create(CountReservationsByStateRequestSchema)` to create a new message.
+ */
+export const CountReservationsByStateRequestSchema: GenMessage<CountReservationsByStateRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_booking_v1_booking, 15);
+
+/**
+ * The reservations made in one bucket, by the state each is in now.
+ *
+ * @generated from message itinera.booking.v1.ReservationStateBucket
+ */
+export type ReservationStateBucket = Message<"itinera.booking.v1.ReservationStateBucket"> & {
+  /**
+   * Where the bucket starts (it ends where the next one starts).
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 1;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * PAID now.
+   *
+   * @generated from field: uint32 paid = 2;
+   */
+  paid: number;
+
+  /**
+   * CONFIRMED now.
+   *
+   * @generated from field: uint32 confirmed = 3;
+   */
+  confirmed: number;
+
+  /**
+   * FULFILLED now.
+   *
+   * @generated from field: uint32 fulfilled = 4;
+   */
+  fulfilled: number;
+
+  /**
+   * CANCELLED now.
+   *
+   * @generated from field: uint32 cancelled = 5;
+   */
+  cancelled: number;
+
+  /**
+   * FAILED now.
+   *
+   * @generated from field: uint32 failed = 6;
+   */
+  failed: number;
+};
+
+/**
+ * Describes the message itinera.booking.v1.ReservationStateBucket.
+ * Use `create(ReservationStateBucketSchema)` to create a new message.
+ */
+export const ReservationStateBucketSchema: GenMessage<ReservationStateBucket> = /*@__PURE__*/
+  messageDesc(file_itinera_booking_v1_booking, 16);
+
+/**
+ * Every bucket of the window, empty ones included.
+ *
+ * @generated from message itinera.booking.v1.CountReservationsByStateResponse
+ */
+export type CountReservationsByStateResponse = Message<"itinera.booking.v1.CountReservationsByStateResponse"> & {
+  /**
+   * Oldest first.
+   *
+   * @generated from field: repeated itinera.booking.v1.ReservationStateBucket buckets = 1;
+   */
+  buckets: ReservationStateBucket[];
+
+  /**
+   * The width of each bucket, in minutes (the request's, or the default).
+   *
+   * @generated from field: uint32 bucket_minutes = 2;
+   */
+  bucketMinutes: number;
+};
+
+/**
+ * Describes the message itinera.booking.v1.CountReservationsByStateResponse.
+ * Use `create(CountReservationsByStateResponseSchema)` to create a new message.
+ */
+export const CountReservationsByStateResponseSchema: GenMessage<CountReservationsByStateResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_booking_v1_booking, 17);
+
+/**
  * Where a reservation is.
  *
  * @generated from enum itinera.booking.v1.ReservationState
@@ -646,6 +759,19 @@ export const BookingService: GenService<{
     methodKind: "unary";
     input: typeof FailReservationRequestSchema;
     output: typeof FailReservationResponseSchema;
+  },
+  /**
+   * Reservations made in each time bucket of a recent window, counted by
+   * the state each is in now (an operator's chart): buckets aligned to
+   * multiples of bucket_minutes since the epoch, the last one holding now.
+   * INVALID_ARGUMENT for a window or bucket out of bounds.
+   *
+   * @generated from rpc itinera.booking.v1.BookingService.CountReservationsByState
+   */
+  countReservationsByState: {
+    methodKind: "unary";
+    input: typeof CountReservationsByStateRequestSchema;
+    output: typeof CountReservationsByStateResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_itinera_booking_v1_booking, 0);

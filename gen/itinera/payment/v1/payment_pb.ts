@@ -17,7 +17,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file itinera/payment/v1/payment.proto.
  */
 export const file_itinera_payment_v1_payment: GenFile = /*@__PURE__*/
-  fileDesc("CiBpdGluZXJhL3BheW1lbnQvdjEvcGF5bWVudC5wcm90bxISaXRpbmVyYS5wYXltZW50LnYxItwDCgdQYXltZW50EhIKCnBheW1lbnRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSIwoEaXRlbRgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtEiYKBmFtb3VudBgEIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIoCghtYXJrZG93bhgFIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIvCgVzdGF0ZRgGIAEoDjIgLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50U3RhdGUSFAoMcmVkaXJlY3RfdXJsGAcgASgJEhIKCnJldHVybl91cmwYCCABKAkSFgoOZGVjbGluZV9yZWFzb24YCSABKAkSKAoIcmVmdW5kZWQYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5hdXRob3Jpc2VfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi5gEKEk1ha2VQYXltZW50UmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYASABKAkSJwoEaXRlbRgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtQgIYARIqCgZhbW91bnQYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXlCAhgBEiwKCG1hcmtkb3duGAQgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5QgIYARISCgpyZXR1cm5fdXJsGAUgASgJEg4KBnF1b3RlcxgGIAMoCRIQCghmbGV4aWJsZRgHIAEoCCJZChNNYWtlUGF5bWVudFJlc3BvbnNlEiwKB3BheW1lbnQYASABKAsyGy5pdGluZXJhLnBheW1lbnQudjEuUGF5bWVudBIUCgxyZWRpcmVjdF91cmwYAiABKAkiJwoRR2V0UGF5bWVudFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSJCChJHZXRQYXltZW50UmVzcG9uc2USLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50Im4KE0xpc3RQYXltZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSMAoGc3RhdGVzGAMgAygOMiAuaXRpbmVyYS5wYXltZW50LnYxLlBheW1lbnRTdGF0ZSJeChRMaXN0UGF5bWVudHNSZXNwb25zZRItCghwYXltZW50cxgBIAMoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ0Cg1SZWZ1bmRSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIOCgZyZWFzb24YBCABKAkiUQoOUmVmdW5kUmVzcG9uc2USLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50EhEKCXJlZnVuZF9pZBgCIAEoCSqdAQoMUGF5bWVudFN0YXRlEh0KGVBBWU1FTlRfU1RBVEVfVU5TUEVDSUZJRUQQABIZChVQQVlNRU5UX1NUQVRFX1BFTkRJTkcQARIcChhQQVlNRU5UX1NUQVRFX0FVVEhPUklTRUQQAhIaChZQQVlNRU5UX1NUQVRFX0RFQ0xJTkVEEAMSGQoVUEFZTUVOVF9TVEFURV9FWFBJUkVEEAQyvQMKDlBheW1lbnRTZXJ2aWNlEmkKC01ha2VQYXltZW50EiYuaXRpbmVyYS5wYXltZW50LnYxLk1ha2VQYXltZW50UmVxdWVzdBonLml0aW5lcmEucGF5bWVudC52MS5NYWtlUGF5bWVudFJlc3BvbnNlIgmQAgKatRgCEAESZgoKR2V0UGF5bWVudBIlLml0aW5lcmEucGF5bWVudC52MS5HZXRQYXltZW50UmVxdWVzdBomLml0aW5lcmEucGF5bWVudC52MS5HZXRQYXltZW50UmVzcG9uc2UiCZACAZq1GAIQARJsCgxMaXN0UGF5bWVudHMSJy5pdGluZXJhLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVxdWVzdBooLml0aW5lcmEucGF5bWVudC52MS5MaXN0UGF5bWVudHNSZXNwb25zZSIJkAIBmrUYAhABEmoKBlJlZnVuZBIhLml0aW5lcmEucGF5bWVudC52MS5SZWZ1bmRSZXF1ZXN0GiIuaXRpbmVyYS5wYXltZW50LnYxLlJlZnVuZFJlc3BvbnNlIhmQAgKatRgSGgdib29raW5nGgdzZWxsZXJzYgZwcm90bzM", [file_google_protobuf_timestamp, file_itinera_options_v1_options, file_itinera_type_v1_item, file_itinera_type_v1_money]);
+  fileDesc("CiBpdGluZXJhL3BheW1lbnQvdjEvcGF5bWVudC5wcm90bxISaXRpbmVyYS5wYXltZW50LnYxItwDCgdQYXltZW50EhIKCnBheW1lbnRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSIwoEaXRlbRgDIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtEiYKBmFtb3VudBgEIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIoCghtYXJrZG93bhgFIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIvCgVzdGF0ZRgGIAEoDjIgLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50U3RhdGUSFAoMcmVkaXJlY3RfdXJsGAcgASgJEhIKCnJldHVybl91cmwYCCABKAkSFgoOZGVjbGluZV9yZWFzb24YCSABKAkSKAoIcmVmdW5kZWQYCiABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXkSLwoLY3JlYXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5hdXRob3Jpc2VfdGltZRgNIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi5gEKEk1ha2VQYXltZW50UmVxdWVzdBIXCg9pZGVtcG90ZW5jeV9rZXkYASABKAkSJwoEaXRlbRgCIAEoCzIVLml0aW5lcmEudHlwZS52MS5JdGVtQgIYARIqCgZhbW91bnQYAyABKAsyFi5pdGluZXJhLnR5cGUudjEuTW9uZXlCAhgBEiwKCG1hcmtkb3duGAQgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5QgIYARISCgpyZXR1cm5fdXJsGAUgASgJEg4KBnF1b3RlcxgGIAMoCRIQCghmbGV4aWJsZRgHIAEoCCJZChNNYWtlUGF5bWVudFJlc3BvbnNlEiwKB3BheW1lbnQYASABKAsyGy5pdGluZXJhLnBheW1lbnQudjEuUGF5bWVudBIUCgxyZWRpcmVjdF91cmwYAiABKAkiJwoRR2V0UGF5bWVudFJlcXVlc3QSEgoKcGF5bWVudF9pZBgBIAEoCSJCChJHZXRQYXltZW50UmVzcG9uc2USLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50Im4KE0xpc3RQYXltZW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSMAoGc3RhdGVzGAMgAygOMiAuaXRpbmVyYS5wYXltZW50LnYxLlBheW1lbnRTdGF0ZSJeChRMaXN0UGF5bWVudHNSZXNwb25zZRItCghwYXltZW50cxgBIAMoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJ0Cg1SZWZ1bmRSZXF1ZXN0EhcKD2lkZW1wb3RlbmN5X2tleRgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLml0aW5lcmEudHlwZS52MS5Nb25leRIOCgZyZWFzb24YBCABKAkiUQoOUmVmdW5kUmVzcG9uc2USLAoHcGF5bWVudBgBIAEoCzIbLml0aW5lcmEucGF5bWVudC52MS5QYXltZW50EhEKCXJlZnVuZF9pZBgCIAEoCSJfChpMaXN0UGVuZGluZ1BheW1lbnRzUmVxdWVzdBIaChJvbGRlcl90aGFuX3NlY29uZHMYASABKA0SEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiqgEKDlBlbmRpbmdQYXltZW50EhIKCnBheW1lbnRfaWQYASABKAkSEwoLY3VzdG9tZXJfaWQYAiABKAkSJgoGYW1vdW50GAMgASgLMhYuaXRpbmVyYS50eXBlLnYxLk1vbmV5Ei8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5zZXNzaW9uX29wZW5lZBgFIAEoCCKIAQobTGlzdFBlbmRpbmdQYXltZW50c1Jlc3BvbnNlEjQKCHBheW1lbnRzGAEgAygLMiIuaXRpbmVyYS5wYXltZW50LnYxLlBlbmRpbmdQYXltZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRIaChJvbGRlcl90aGFuX3NlY29uZHMYAyABKA0qnQEKDFBheW1lbnRTdGF0ZRIdChlQQVlNRU5UX1NUQVRFX1VOU1BFQ0lGSUVEEAASGQoVUEFZTUVOVF9TVEFURV9QRU5ESU5HEAESHAoYUEFZTUVOVF9TVEFURV9BVVRIT1JJU0VEEAISGgoWUEFZTUVOVF9TVEFURV9ERUNMSU5FRBADEhkKFVBBWU1FTlRfU1RBVEVfRVhQSVJFRBAEMssECg5QYXltZW50U2VydmljZRJpCgtNYWtlUGF5bWVudBImLml0aW5lcmEucGF5bWVudC52MS5NYWtlUGF5bWVudFJlcXVlc3QaJy5pdGluZXJhLnBheW1lbnQudjEuTWFrZVBheW1lbnRSZXNwb25zZSIJkAICmrUYAhABEmYKCkdldFBheW1lbnQSJS5pdGluZXJhLnBheW1lbnQudjEuR2V0UGF5bWVudFJlcXVlc3QaJi5pdGluZXJhLnBheW1lbnQudjEuR2V0UGF5bWVudFJlc3BvbnNlIgmQAgGatRgCEAESbAoMTGlzdFBheW1lbnRzEicuaXRpbmVyYS5wYXltZW50LnYxLkxpc3RQYXltZW50c1JlcXVlc3QaKC5pdGluZXJhLnBheW1lbnQudjEuTGlzdFBheW1lbnRzUmVzcG9uc2UiCZACAZq1GAIQARJqCgZSZWZ1bmQSIS5pdGluZXJhLnBheW1lbnQudjEuUmVmdW5kUmVxdWVzdBoiLml0aW5lcmEucGF5bWVudC52MS5SZWZ1bmRSZXNwb25zZSIZkAICmrUYEhoHYm9va2luZxoHc2VsbGVycxKLAQoTTGlzdFBlbmRpbmdQYXltZW50cxIuLml0aW5lcmEucGF5bWVudC52MS5MaXN0UGVuZGluZ1BheW1lbnRzUmVxdWVzdBovLml0aW5lcmEucGF5bWVudC52MS5MaXN0UGVuZGluZ1BheW1lbnRzUmVzcG9uc2UiE5ACAZq1GAwaCG9wZXJhdG9yIAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_itinera_options_v1_options, file_itinera_type_v1_item, file_itinera_type_v1_money]);
 
 /**
  * One payment.
@@ -403,6 +403,127 @@ export const RefundResponseSchema: GenMessage<RefundResponse> = /*@__PURE__*/
   messageDesc(file_itinera_payment_v1_payment, 8);
 
 /**
+ * Which pending payments to list.
+ *
+ * @generated from message itinera.payment.v1.ListPendingPaymentsRequest
+ */
+export type ListPendingPaymentsRequest = Message<"itinera.payment.v1.ListPendingPaymentsRequest"> & {
+  /**
+   * Only payments pending for longer than this many seconds: 1 to 604800
+   * (7 days); 0 means half of the expiry (PAYMENT_EXPIRE_MS / 2), so these
+   * are the payments half-way to being expired.
+   *
+   * @generated from field: uint32 older_than_seconds = 1;
+   */
+  olderThanSeconds: number;
+
+  /**
+   * At most this many (1 to 100; 0 means 20).
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * From a previous answer's next_page_token; empty for the first page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message itinera.payment.v1.ListPendingPaymentsRequest.
+ * Use `create(ListPendingPaymentsRequestSchema)` to create a new message.
+ */
+export const ListPendingPaymentsRequestSchema: GenMessage<ListPendingPaymentsRequest> = /*@__PURE__*/
+  messageDesc(file_itinera_payment_v1_payment, 9);
+
+/**
+ * A payment still waiting for the gateway.
+ *
+ * @generated from message itinera.payment.v1.PendingPayment
+ */
+export type PendingPayment = Message<"itinera.payment.v1.PendingPayment"> & {
+  /**
+   * "pay_…".
+   *
+   * @generated from field: string payment_id = 1;
+   */
+  paymentId: string;
+
+  /**
+   * Who pays (an id, never an e-mail).
+   *
+   * @generated from field: string customer_id = 2;
+   */
+  customerId: string;
+
+  /**
+   * What the card is to pay.
+   *
+   * @generated from field: itinera.type.v1.Money amount = 3;
+   */
+  amount?: Money | undefined;
+
+  /**
+   * When the payment was recorded.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 4;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * Whether the gateway opened its card page (false: it never answered).
+   *
+   * @generated from field: bool session_opened = 5;
+   */
+  sessionOpened: boolean;
+};
+
+/**
+ * Describes the message itinera.payment.v1.PendingPayment.
+ * Use `create(PendingPaymentSchema)` to create a new message.
+ */
+export const PendingPaymentSchema: GenMessage<PendingPayment> = /*@__PURE__*/
+  messageDesc(file_itinera_payment_v1_payment, 10);
+
+/**
+ * A page of pending payments.
+ *
+ * @generated from message itinera.payment.v1.ListPendingPaymentsResponse
+ */
+export type ListPendingPaymentsResponse = Message<"itinera.payment.v1.ListPendingPaymentsResponse"> & {
+  /**
+   * Oldest first.
+   *
+   * @generated from field: repeated itinera.payment.v1.PendingPayment payments = 1;
+   */
+  payments: PendingPayment[];
+
+  /**
+   * For the next page; empty on the last.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * The threshold applied, in seconds (the request's, or the default).
+   *
+   * @generated from field: uint32 older_than_seconds = 3;
+   */
+  olderThanSeconds: number;
+};
+
+/**
+ * Describes the message itinera.payment.v1.ListPendingPaymentsResponse.
+ * Use `create(ListPendingPaymentsResponseSchema)` to create a new message.
+ */
+export const ListPendingPaymentsResponseSchema: GenMessage<ListPendingPaymentsResponse> = /*@__PURE__*/
+  messageDesc(file_itinera_payment_v1_payment, 11);
+
+/**
  * Where a payment is.
  *
  * @generated from enum itinera.payment.v1.PaymentState
@@ -509,6 +630,18 @@ export const PaymentService: GenService<{
     methodKind: "unary";
     input: typeof RefundRequestSchema;
     output: typeof RefundResponseSchema;
+  },
+  /**
+   * PENDING payments older than a threshold, oldest first, a page at a time
+   * (an operator's look at payments the gateway has not decided). Carries
+   * no card data and no e-mail: ids, amounts and times.
+   *
+   * @generated from rpc itinera.payment.v1.PaymentService.ListPendingPayments
+   */
+  listPendingPayments: {
+    methodKind: "unary";
+    input: typeof ListPendingPaymentsRequestSchema;
+    output: typeof ListPendingPaymentsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_itinera_payment_v1_payment, 0);
