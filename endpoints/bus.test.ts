@@ -43,6 +43,7 @@ test("every message an events.proto sends on the bus declares its topic, named a
   assert.equal(Object.fromEntries(topics), {
     "itinera.booking.v1.ReservationEvent": "booking.reservations",
     "itinera.booking.v1.RoomSoldOut": "booking.availability",
+    "itinera.booking.v1.RoomAvailable": "booking.returns",
     "itinera.identity.v1.AccountEvent": "identity.accounts",
     "itinera.payment.v1.PaymentEvent": "payment.payments",
   });

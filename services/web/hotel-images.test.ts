@@ -104,7 +104,7 @@ test("malformed paths are 400, unknown hotels and photos 404, other methods 405;
   assert.is((await get("/images/hotels/h-unknown/1")).status, 404);
   assert.is((await get(`/images/hotels/h-${code}/99`)).status, 404);
   assert.is((await get(`/images/hotels/h-${code}/1`, { method: "POST" })).status, 405);
-  assert.is((await get("/index.html")).status, 418);
+  for (const path of ["/index.html", "//", "//%%27", "//images/hotels/h-1/1"]) assert.is((await get(path)).status, 418, path);
 });
 
 test.run();

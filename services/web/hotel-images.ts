@@ -99,7 +99,10 @@ export function hotelImages(opts: HotelImagesOptions): Route {
   };
 
   return (req, res) => {
-    const path = new URL(req.url ?? "/", "http://web").pathname;
+    // The request target as sent (URL parsing would throw on "//x", a protocol-relative reference).
+    const target = req.url ?? "/";
+    const query = target.indexOf("?");
+    const path = query === -1 ? target : target.slice(0, query);
     if (!path.startsWith("/images/hotels/")) return false;
     if (req.method !== "GET" && req.method !== "HEAD") {
       reply(res, 405, "only GET and HEAD", { allow: "GET, HEAD" });
