@@ -1,4 +1,5 @@
 // test-timeout-seconds: 480
+// test-heavy
 // The traveller's journey in a real browser (headless Debian Chromium through
 // playwright-core) against the whole marketplace as real processes: the web
 // app served by the web service, every service behind it, the sandbox

@@ -15,6 +15,7 @@
 // consumer groups on both engines (the NATS engine has its own crash tests),
 // and it starts no NATS server on two busy cores.
 // test-timeout-seconds: 420
+// test-heavy
 import { randomBytes } from "node:crypto";
 import { test } from "uvu";
 import * as assert from "uvu/assert";

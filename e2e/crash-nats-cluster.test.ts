@@ -6,6 +6,7 @@
 // leader, then starts the killed node again on its store; the next kill waits
 // until it caught up with the stream. The same ledger checks as on PostgreSQL.
 // test-timeout-seconds: 600
+// test-heavy
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { startNatsCluster, type NatsCluster } from "../transport/bus/nats-cluster.testing.js";

@@ -3,6 +3,7 @@
 // A room-night sells out at its eighth booking (BOOKING_ROOM_THRESHOLD; about ten come), so
 // that rooms sell out and cancellations and failures give nights back.
 // test-timeout-seconds: 600
+// test-heavy
 import { crashTest } from "./crash.fixture.js";
 import { startMarketplace } from "./marketplace.fixture.js";
 

@@ -10,6 +10,7 @@
 // nothing lost or doubled (the crash test's ledger checks: saga.fixture.ts).
 // Counts and recovery times are printed.
 // test-timeout-seconds: 400
+// test-heavy
 import pg from "pg";
 import { test } from "uvu";
 import * as assert from "uvu/assert";

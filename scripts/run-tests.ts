@@ -1,10 +1,12 @@
 // Runs every test file under the repository (or under --root <dir>), or those
 // whose path contains one of the arguments, each in its own Node process,
-// TEST_CONCURRENCY (3) at a time, against one embedded PostgreSQL started here
+// TEST_CONCURRENCY (3) at a time (one `// test-heavy` file at a time: scripts/test/schedule.ts),
+// against one embedded PostgreSQL started here
 // unless TEST_DATABASE_URL names a server. The test loop is ours
 // (scripts/test/child.ts): counts come from each test's own recorded result,
 // never from a file's output. Ends with the line CI reads:
 // "N passed, N failed, N skipped"; exits 1 when one failed or none passed.
+import { readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
@@ -12,6 +14,7 @@ import { ensureEmbeddedPostgres, type SharedPostgres } from "../platform/embedde
 import { findTests } from "./test/find-tests.js";
 import { fileReport, summary, totalOf } from "./test/report.js";
 import { killRunning, runFile, type FileResult } from "./test/run-file.js";
+import { HEAVY_MARK, nextIndex } from "./test/schedule.js";
 
 const REPO = new URL("..", import.meta.url).pathname;
 // Three on two cores: the end-to-end files wait on facts (elections, restarts, retries) as much as
@@ -46,12 +49,29 @@ async function main() {
 
   const results: FileResult[] = [];
   const queue = [...files];
+  const heavy = new Set(files.filter((f) => HEAVY_MARK.test(readFileSync(f, "utf8"))));
+  let heavyRunning = false;
+  const heavyEnded: (() => void)[] = [];
   const started = Date.now();
   const worker = async () => {
-    for (let path = queue.shift(); path; path = queue.shift()) {
-      const r = await runFile(path, root, REPO, env);
-      results.push(r);
-      console.log(fileReport(r, Boolean(process.env.TEST_VERBOSE)));
+    while (queue.length > 0) {
+      const i = nextIndex(queue, (f) => heavy.has(f), heavyRunning);
+      if (i === -1) {
+        await new Promise<void>((wake) => heavyEnded.push(wake));
+        continue;
+      }
+      const [path] = queue.splice(i, 1) as [string];
+      if (heavy.has(path)) heavyRunning = true;
+      try {
+        const r = await runFile(path, root, REPO, env);
+        results.push(r);
+        console.log(fileReport(r, Boolean(process.env.TEST_VERBOSE)));
+      } finally {
+        if (heavy.has(path)) {
+          heavyRunning = false;
+          for (const wake of heavyEnded.splice(0)) wake();
+        }
+      }
     }
   };
   try {
