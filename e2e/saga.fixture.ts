@@ -75,8 +75,8 @@ export async function sagaProgress(m: Marketplace): Promise<{ finished: number; 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Retries what a fault refused: the same idempotency key makes the retry safe. */
-async function persist<T>(what: string, call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 90_000;
+async function persist<T>(what: string, call: () => Promise<T>, withinMs = 90_000): Promise<T> {
+  const deadline = Date.now() + withinMs;
   for (;;) {
     try {
       return await call();
@@ -98,6 +98,8 @@ export async function submitBookings(
   opts: { inFlight: number; onBegin: () => void; before?: (n: number) => Promise<void> },
 ): Promise<Paid[]> {
   const paid: Paid[] = [];
+  // Cancellations wait for their reservation beside the flow, not in a booking slot of it.
+  const cancels: Promise<void>[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: opts.inFlight }, async () => {
@@ -112,11 +114,12 @@ export async function submitBookings(
         opts.onBegin();
         const { paymentId } = await persist(`booking ${n}`, () => run.m.pay(customer, offer, CARDS.authorises, key));
         const cancelAsked = n % CANCEL_EVERY === 2;
-        if (cancelAsked) await cancelWhileBooking(run.m, customer, paymentId);
+        if (cancelAsked) cancels.push(cancelWhileBooking(run.m, customer, paymentId));
         paid.push({ customer, paymentId, offer, cancelAsked });
       }
     }),
   );
+  await Promise.all(cancels);
   return paid;
 }
 
@@ -128,11 +131,16 @@ export async function submitBookings(
  */
 export async function cancelWhileBooking(m: Marketplace, customer: Customer, paymentId: string): Promise<void> {
   const reservationId = reservationIdOf(paymentId);
-  await persist(`cancelling ${reservationId}`, () =>
-    m.clients.booking.cancelReservation(m.ctx(customer.principal), { reservationId }).catch((e: unknown) => {
-      if (e instanceof KitError && e.code === Code.FailedPrecondition) return undefined;
-      throw e;
-    }),
+  // Under kills a reservation may be minutes in coming (a payment's callback retried after payment's
+  // restart, a stream's new leader, booking's restart): the crash tests' own patience for progress.
+  await persist(
+    `cancelling ${reservationId}`,
+    () =>
+      m.clients.booking.cancelReservation(m.ctx(customer.principal), { reservationId }).catch((e: unknown) => {
+        if (e instanceof KitError && e.code === Code.FailedPrecondition) return undefined;
+        throw e;
+      }),
+    240_000,
   );
 }
 
