@@ -192,8 +192,8 @@ test("two replicas of every service: a rolling restart and a SIGKILL of one repl
   // The search client of this test balances over both search replicas; so does every service over its peers.
   await m.findStays(undefined, 1);
 
-  const rolling = await phase("rolling restart (SIGTERM, one replica of each service at a time)", async () => {
-    // One replica of the whole system at a time, as a rolling update does (and as two cores can carry).
+  const rolling = await phase("rolling restart (SIGTERM, every replica, one at a time)", async () => {
+    // One replica at a time across the whole system, as a rolling update does (and as two cores can carry).
     const done: string[] = [];
     for (const s of SERVICES) {
       for (const name of m.system.replicasOf(s)) {
