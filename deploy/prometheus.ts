@@ -18,17 +18,17 @@ export const PROMETHEUS_CONFIG = "deploy/prometheus/prometheus.yml";
 
 export const readPrometheusConfig = (path: string): unknown => parse(readFileSync(path, "utf8"));
 
-/** The fields each level may hold (Prometheus's configuration reference, those that apply here). */
+/** The fields each level may hold (Prometheus's configuration reference): those that apply here and that scrapeTargets either applies or need not (pod selectors would change what is discovered: not here). */
 const FIELDS: Record<string, readonly string[]> = {
   "": ["global", "scrape_configs", "rule_files", "alerting"],
   global: ["scrape_interval", "scrape_timeout", "evaluation_interval", "external_labels"],
   "scrape_configs[]": ["job_name", "scrape_interval", "scrape_timeout", "metrics_path", "scheme", "kubernetes_sd_configs", "relabel_configs", "metric_relabel_configs"],
-  "kubernetes_sd_configs[]": ["role", "namespaces", "api_server", "selectors", "kubeconfig_file"],
-  namespaces: ["names", "own_namespace"],
+  "kubernetes_sd_configs[]": ["role", "namespaces", "api_server", "kubeconfig_file"],
+  namespaces: ["names"],
   "relabel_configs[]": ["source_labels", "separator", "regex", "target_label", "replacement", "action"],
 };
 /** The relabel actions scrapeTargets applies (the others are not used here: a new one must be simulated before it is trusted). */
-const ACTIONS = new Set(["replace", "keep", "drop", "labelmap"]);
+const ACTIONS = new Set(["replace", "keep"]);
 
 type Rule = { source_labels?: string[]; separator?: string; regex?: string; target_label?: string; replacement?: string; action?: string };
 interface ScrapeConfig {
@@ -136,9 +136,6 @@ function relabel(input: Record<string, string>, rules: Rule[]): Record<string, s
       case "keep":
         if (!regex.test(value)) return undefined;
         break;
-      case "drop":
-        if (regex.test(value)) return undefined;
-        break;
       case "replace": {
         const m = regex.exec(value);
         if (!m) break;
@@ -148,12 +145,6 @@ function relabel(input: Record<string, string>, rules: Rule[]): Record<string, s
         else labels[target] = result;
         break;
       }
-      case "labelmap":
-        for (const [k, v] of Object.entries(labels)) {
-          const m = regex.exec(k);
-          if (m) labels[expand(rule.replacement ?? "$1", m)] = v;
-        }
-        break;
     }
   }
   return labels;
