@@ -12,9 +12,14 @@
 //   (KEPT_DEFAULTS, each with why); secrets come from Secrets only; peers'
 //   URLs name a Service and its port.
 // - networkProblems: the NetworkPolicies' graph (ingress from callers, egress
-//   to callees) equals the call graph contracts/edges.ts derives from the code.
+//   to callees) equals the call graph contracts/edges.ts derives from the code;
+//   the ingress controller reaches exactly what the Ingress routes to, on its
+//   port (what the Ingress routes: public-routes.ts; Prometheus: scraping.ts).
 import { wiredEdges } from "../contracts/edges.js";
 import { isReplicated, processSpecs, type ProcessSpec } from "../scripts/system.js";
+import { CONTAINER, containerEnvironment, containerOf, containerPortNumber, LABEL, listenPort, named, peerNamespace, plainValue, podLabels, selects, type Obj } from "./objects.js";
+import { INGRESS_NAMESPACE, PUBLICLY_ROUTED } from "./public-routes.js";
+import { MONITORING_NAMESPACE } from "./scraping.js";
 import { describeObject, type K8sObject } from "./render.js";
 import { serviceVariables, type ServiceVariables } from "./variables.js";
 
@@ -30,9 +35,6 @@ export interface CodeFacts {
 /** The liveness probe's path: transport/probes.ts answers it while the process is up (deploy/k8s.test.ts asks a real server). */
 export const LIVENESS_PATH = "/healthz";
 
-const LABEL = "app.kubernetes.io/name";
-/** The container every Itinera Deployment runs the service in (pod-defaults.yaml patches it by this name). */
-const CONTAINER = "app";
 /** Variables the image reads rather than the code: the process to run (Containerfile) and Node's own options. */
 const IMAGE_VARIABLES = new Set(["SERVICE", "NODE_OPTIONS"]);
 
@@ -71,7 +73,6 @@ export const KEPT_DEFAULTS: Readonly<Record<string, string>> = {
   WEB_RATE_PER_SEC: "per-address and per-customer rate limit (services/web/main.ts)",
   WEB_RATE_BURST: "per-address and per-customer rate limit (services/web/main.ts)",
   WEB_ALLOWED_ORIGINS: "none: the app is served from the web service's own origin",
-  WEB_ADMIN_PORT: "the admin listener binds 127.0.0.1, out of a scraper's reach: not served",
   WEB_DIST: "the image's built app at the code's default path",
 };
 
@@ -102,51 +103,6 @@ function withoutUnused(service: string, v: ServiceVariables): ServiceVariables {
   return { read: keep(v.read), secret: keep(v.secret) };
 }
 
-// ---- reading the rendered objects (loosely typed: the schema checks run apart) ----
-
-type Obj = K8sObject & { spec?: any; data?: Record<string, string> };
-const named = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name) as Obj | undefined;
-const podLabels = (d: Obj): Record<string, string> => d.spec?.template?.metadata?.labels ?? {};
-const selects = (selector: Record<string, string> | undefined, labels: Record<string, string>) =>
-  !!selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
-const containerOf = (d: Obj): any => (d.spec?.template?.spec?.containers ?? []).find((c: any) => c.name === CONTAINER);
-
-/** Where each variable of a container comes from: a ConfigMap (with its value), a Secret, or a literal value. */
-type Source = { from: "configmap"; value: string } | { from: "secret"; secret: string } | { from: "literal"; value: string };
-
-/**
- * The container's variables, env[] over envFrom as Kubernetes applies them;
- * `inConfigMaps`: every name a ConfigMap gives it, overridden or not (a secret
- * there is in plain text even when a secretKeyRef wins).
- */
-function containerEnvironment(objects: K8sObject[], d: Obj): { env: Map<string, Source>; inConfigMaps: Set<string>; problems: string[] } {
-  const env = new Map<string, Source>();
-  const inConfigMaps = new Set<string>();
-  const problems: string[] = [];
-  const c = containerOf(d);
-  for (const ref of c?.envFrom ?? []) {
-    if (ref.configMapRef) {
-      const cm = named(objects, "ConfigMap", ref.configMapRef.name);
-      if (!cm) problems.push(`${describeObject(d)} takes its environment from ConfigMap ${ref.configMapRef.name}, which the overlay does not render`);
-      for (const [k, v] of Object.entries(cm?.data ?? {})) {
-        env.set(k, { from: "configmap", value: v });
-        inConfigMaps.add(k);
-      }
-    } else {
-      problems.push(`${describeObject(d)}: envFrom ${JSON.stringify(ref)} hides which variables it sets: name each with env[].valueFrom`);
-    }
-  }
-  for (const e of c?.env ?? []) {
-    if (e.valueFrom?.secretKeyRef) env.set(e.name, { from: "secret", secret: e.valueFrom.secretKeyRef.name });
-    else if (e.valueFrom?.configMapKeyRef) {
-      const cm = named(objects, "ConfigMap", e.valueFrom.configMapKeyRef.name);
-      inConfigMaps.add(e.name);
-      env.set(e.name, { from: "configmap", value: cm?.data?.[e.valueFrom.configMapKeyRef.key] ?? "" });
-    } else env.set(e.name, { from: "literal", value: String(e.value ?? "") });
-  }
-  return { env, inConfigMaps, problems };
-}
-
 // ---- the checks ----
 
 export function workloadProblems(objects: K8sObject[], facts: CodeFacts): string[] {
@@ -167,11 +123,10 @@ export function workloadProblems(objects: K8sObject[], facts: CodeFacts): string
       continue;
     }
     const { env } = containerEnvironment(objects, d);
-    const configured = env.get(spec.portVar);
-    const listens = configured && configured.from !== "secret" ? Number(configured.value) : spec.port;
+    const listens = listenPort(objects, d, spec);
     const rpc = (c.ports ?? []).find((p: any) => p.name === "rpc");
     if (rpc?.containerPort !== listens) {
-      problems.push(`Deployment/${n}'s container port "rpc" is ${rpc?.containerPort ?? "missing"}, but ${n} listens on ${listens} (${spec.portVar}${configured ? "" : " unset: the code's default"})`);
+      problems.push(`Deployment/${n}'s container port "rpc" is ${rpc?.containerPort ?? "missing"}, but ${n} listens on ${listens} (${spec.portVar}${plainValue(objects, d, spec.portVar) !== undefined ? "" : " unset: the code's default"})`);
     }
     const probe = (kind: string, path: string) => {
       const p = c[kind]?.httpGet;
@@ -258,18 +213,33 @@ export function networkProblems(objects: K8sObject[], facts: CodeFacts): string[
   if (!denyAll) problems.push("no default deny: a NetworkPolicy selecting every pod ({}) with policyTypes Ingress and Egress and no rules");
 
   const portOf = new Map(facts.services.map((s) => [s.name, s.port]));
+  const specs = new Map(facts.services.map((s) => [s.name, s]));
   const ingress = new Set<string>();
   const egress = new Set<string>();
-  let ingressController = false;
+  const admitsController = new Set<string>();
   for (const p of policies) {
     const target = p.spec?.podSelector?.matchLabels?.[LABEL] as string | undefined;
     if (!target || !names.has(target)) continue;
     for (const rule of p.spec?.ingress ?? []) {
       for (const peer of rule.from ?? []) {
         const caller = peer.podSelector?.matchLabels?.[LABEL];
+        const namespace = peerNamespace(peer);
         if (caller && !peer.namespaceSelector) ingress.add(`${caller}→${target}`);
-        else if (target === "web" && peer.namespaceSelector && !peer.podSelector && !peer.ipBlock) ingressController = true;
-        else problems.push(`NetworkPolicy/${p.metadata.name} lets ${JSON.stringify(peer)} into ${target}: only its callers (and, for web alone, the ingress controller's namespace) may call a service`);
+        else if (namespace === MONITORING_NAMESPACE) continue; // scrapeProblems: on the metrics port alone
+        else if (namespace === INGRESS_NAMESPACE && PUBLICLY_ROUTED.has(target)) {
+          admitsController.add(target);
+          const d = named(objects, "Deployment", target);
+          const listens = d && listenPort(objects, d, specs.get(target)!);
+          const ports = (rule.ports ?? []).map((x: any) => (d ? containerPortNumber(d, x.port) : undefined));
+          if (ports.length === 0 || ports.some((x: number | undefined) => x !== listens)) {
+            problems.push(`NetworkPolicy/${p.metadata.name} lets the ingress controller into ${target} on ${ports.join(", ") || "every port"}: only on ${target}'s port ${listens}, where the Ingress sends`);
+          }
+        } else {
+          problems.push(
+            `NetworkPolicy/${p.metadata.name} lets ${JSON.stringify(peer)} into ${target}: only its callers, the ingress controller (namespace ${INGRESS_NAMESPACE}) ` +
+              `into what the Ingress routes to (${[...PUBLICLY_ROUTED].join(", ")}) and Prometheus (namespace ${MONITORING_NAMESPACE}) may reach a service`,
+          );
+        }
       }
     }
     for (const rule of p.spec?.egress ?? []) {
@@ -282,17 +252,14 @@ export function networkProblems(objects: K8sObject[], facts: CodeFacts): string[
       }
     }
   }
-  if (!ingressController) problems.push("web admits no ingress controller: a NetworkPolicy rule from the ingress controller's namespace into web");
+  for (const target of PUBLICLY_ROUTED) {
+    if (!admitsController.has(target)) problems.push(`${target} admits no ingress controller: a NetworkPolicy rule from the namespace ${INGRESS_NAMESPACE} into ${target}, which the Ingress routes to`);
+  }
   const compare = (graph: Set<string>, how: string) => {
     for (const c of facts.calls) if (!graph.has(c)) problems.push(`${c.replace("→", " calls ")} (contracts/edges.ts) but no NetworkPolicy allows it ${how}`);
     for (const c of graph) if (!facts.calls.has(c)) problems.push(`a NetworkPolicy allows ${c} ${how}, a call the code never makes`);
   };
   compare(ingress, "in (ingress from the caller)");
   compare(egress, "out (egress to the callee)");
-  const backends = objects
-    .filter((o) => o.kind === "Ingress")
-    .flatMap((i) => ((i as Obj).spec?.rules ?? []).flatMap((r: any) => (r.http?.paths ?? []).map((p: any) => p.backend?.service?.name)));
-  if (backends.length === 0) problems.push("no Ingress routes to web");
-  for (const b of backends) if (b !== "web") problems.push(`an Ingress routes to ${b}: only the web service faces the outside`);
   return problems;
 }

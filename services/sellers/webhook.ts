@@ -6,11 +6,14 @@ import { create } from "@bufbuild/protobuf";
 import type { EndpointSet } from "../../endpoints/service.js";
 import { ReceivePushRequestSchema, type ReceivePushResponse } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 
+/** Where sellers take pushes: POST <prefix><seller_id> (deploy/k8s routes it from the public Ingress). */
+export const PUSH_WEBHOOK_PREFIX = "/webhooks/";
+
 export function pushWebhook(endpoints: EndpointSet) {
   const receivePush = endpoints.get("receivePush")?.endpoint;
   if (!receivePush) throw new Error("pushWebhook needs the endpoints of SellersService");
   return {
-    prefix: "/webhooks/",
+    prefix: PUSH_WEBHOOK_PREFIX,
     endpoint: receivePush,
     decode: (sellerId: string, body: Uint8Array, header: (name: string) => string | undefined) =>
       create(ReceivePushRequestSchema, {

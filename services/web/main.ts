@@ -17,7 +17,7 @@
 // Hotels' photos are served at /images/hotels/<id>/<n> from the sellers in
 // WEB_IMAGE_ORIGINS (the sandbox's casa and wanderly on 7102 and 7103) only.
 // The public port serves no /metrics and no gRPC reflection: /metrics is on
-// WEB_ADMIN_PORT (127.0.0.1 only; unset: not served).
+// WEB_ADMIN_PORT (on LISTEN_HOST, like the public port; unset: not served).
 // It holds no quote secret: StartBooking reads the quotes for an early refusal
 // and payment verifies them.
 import { fileURLToPath } from "node:url";

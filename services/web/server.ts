@@ -76,7 +76,7 @@ export interface WebServerOptions extends WebMiddlewareOptions {
   /** The card gateway's origin, for the pages' CSP. */
   gatewayOrigin: string;
   ready?: ReadinessCheck;
-  /** Where /metrics is served (WEB_ADMIN_PORT, on 127.0.0.1); unset: nowhere. The public port never serves it. */
+  /** Where /metrics is served (WEB_ADMIN_PORT, on the same host as the public port); unset: nowhere. The public port never serves it. */
   adminPort?: number;
 }
 
@@ -97,7 +97,9 @@ export async function startWebServer(o: WebServerOptions): Promise<RunningServer
     },
     // The public edge: no reflection, no metrics (those only on the admin port, when there is one).
     reflection: false,
-    ...(o.adminPort !== undefined ? { metrics: o.registry, admin: { port: o.adminPort } } : {}),
+    // The admin listener binds where the public port does (LISTEN_HOST): 127.0.0.1 on one machine; on a
+    // cluster the pod's address, so that Prometheus scrapes it (deploy/k8s lets only the monitoring namespace in).
+    ...(o.adminPort !== undefined ? { metrics: o.registry, admin: { port: o.adminPort, ...(o.host ? { host: o.host } : {}) } } : {}),
     ...(o.ready ? { ready: o.ready } : {}),
   });
 }
