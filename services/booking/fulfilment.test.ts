@@ -57,8 +57,8 @@ test("two replicas sweeping at once with the clock past the stay: FULFILLED exac
   const now = () => new Date("2026-12-14T12:00:00Z");
   const other = await f.replica();
   const sweeps = [
-    new FulfilmentSweep({ store: f.store, bus: f.bus, exclusive: advisoryExclusive(f.db.knex), intervalMs: 60_000, log, now, batch: 1 }),
-    new FulfilmentSweep({ store: other.store, bus: f.bus, exclusive: advisoryExclusive(other.db.knex), intervalMs: 60_000, log, now, batch: 1 }),
+    new FulfilmentSweep({ store: f.store, bus: f.bus, exclusive: advisoryExclusive(f.db.knex), now, batch: 1 }),
+    new FulfilmentSweep({ store: other.store, bus: f.bus, exclusive: advisoryExclusive(other.db.knex), now, batch: 1 }),
   ];
   const results = await Promise.all([...sweeps, ...sweeps].map((s) => s.sweep(ctx())));
   const fulfilled = results.flatMap((r) => r ?? []).sort();
@@ -78,7 +78,7 @@ test("two replicas sweeping at once with the clock past the stay: FULFILLED exac
   assert.equal((await f.events()).filter((e) => e.kind === "fulfilled").length, 2);
 
   // The clock passes the second stay: the next sweep fulfils it.
-  const afterwards = new FulfilmentSweep({ store: other.store, bus: f.bus, exclusive: advisoryExclusive(other.db.knex), intervalMs: 60_000, log, now: () => new Date("2026-12-23T12:00:00Z") });
+  const afterwards = new FulfilmentSweep({ store: other.store, bus: f.bus, exclusive: advisoryExclusive(other.db.knex), now: () => new Date("2026-12-23T12:00:00Z") });
   assert.equal(await afterwards.sweep(ctx()), [later]);
 });
 
@@ -86,7 +86,7 @@ test("a replica finding the job's lock held skips the run; a FULFILLED reservati
   const id = await confirmed({ item: hotelItem({ roomId: "r-held", checkIn: [2026, 11, 1], checkOut: [2026, 11, 2] }) });
   const other = await f.replica();
   const now = () => new Date("2026-12-01T12:00:00Z");
-  const sweep = new FulfilmentSweep({ store: other.store, bus: f.bus, exclusive: advisoryExclusive(other.db.knex), intervalMs: 60_000, log, now });
+  const sweep = new FulfilmentSweep({ store: other.store, bus: f.bus, exclusive: advisoryExclusive(other.db.knex), now });
   // This replica holds the lock while the other sweeps.
   const skipped = await advisoryExclusive(f.db.knex)("booking.fulfilment", () => sweep.sweep(ctx()));
   assert.equal(skipped, { ran: true, value: undefined });

@@ -4,8 +4,7 @@
 // platform/job-lock.ts in main.ts), and the change itself is a conditional
 // update that skips rows another transaction holds (store.ts fulfilEnded),
 // so a reservation is fulfilled — and announced — once, whoever sweeps.
-import type { Logger } from "pino";
-import { backgroundContext, type Context } from "../../endpoints/context.js";
+import type { Context } from "../../endpoints/context.js";
 import type { Exclusive } from "../../platform/job-lock.js";
 import { publishReservationEvent, type Publisher } from "./events.js";
 import { reservationMessage } from "./messages.js";
@@ -17,9 +16,6 @@ export interface FulfilmentOptions {
   store: BookingStore;
   bus: Publisher;
   exclusive: Exclusive;
-  /** Time between sweeps (main.ts: BOOKING_FULFIL_EVERY_MS). */
-  intervalMs: number;
-  log: Logger;
   /** Reservations fulfilled per transaction; default 100. */
   batch?: number;
   /** The clock; tests move it past a stay. */
@@ -27,35 +23,10 @@ export interface FulfilmentOptions {
 }
 
 export class FulfilmentSweep {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private readonly stopping = new AbortController();
   private readonly now: () => Date;
 
   constructor(private readonly opts: FulfilmentOptions) {
     this.now = opts.now ?? (() => new Date());
-  }
-
-  /** Sweeps every intervalMs until stopped (the first sweep after one interval). */
-  start(): void {
-    if (this.timer || this.stopping.signal.aborted) return;
-    const tick = () => {
-      const ctx = backgroundContext({ log: this.opts.log, signal: this.stopping.signal });
-      this.running = this.sweep(ctx)
-        .catch((e: unknown) => this.opts.log.warn({ err: e instanceof Error ? e.message : String(e) }, "fulfilment sweep failed; next one retries"))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopping.signal.aborted) this.timer = setTimeout(tick, this.opts.intervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, this.opts.intervalMs);
-  }
-
-  /** Stops the timer and waits for a sweep in progress. */
-  async stop(): Promise<void> {
-    this.stopping.abort(new Error("the fulfilment sweep is stopping"));
-    clearTimeout(this.timer);
-    await this.running;
   }
 
   /**

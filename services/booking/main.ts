@@ -16,6 +16,7 @@ import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, peerUrls } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { advisoryExclusive } from "../../platform/job-lock.js";
+import { periodic } from "../../platform/periodic.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { openBus } from "../../transport/bus/open.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";
@@ -23,7 +24,7 @@ import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { deadLetterEndpoints } from "../bus-admin/endpoints.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
-import { FulfilmentSweep } from "./fulfilment.js";
+import { FULFILMENT_JOB, FulfilmentSweep } from "./fulfilment.js";
 import { pageTokens } from "./page-token.js";
 import { bookingService } from "./service.js";
 import { bookingSettings, serviceSettings } from "./settings.js";
@@ -91,7 +92,8 @@ async function main() {
   });
 
   await subscribeSettlement(bus, { store, wallet, payment, servicePrincipal });
-  const fulfilment = new FulfilmentSweep({ store, bus, exclusive: advisoryExclusive(db.knex), intervalMs: cfg.fulfilEveryMs, log: rt.log });
+  const sweep = new FulfilmentSweep({ store, bus, exclusive: advisoryExclusive(db.knex) });
+  const fulfilment = periodic({ name: FULFILMENT_JOB, intervalMs: cfg.fulfilEveryMs, log: rt.log, run: (ctx) => sweep.sweep(ctx) });
   fulfilment.start();
 
   onShutdown(rt.log, [

@@ -6,7 +6,8 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import type { Date as CalendarDate } from "../../gen/itinera/type/v1/date_pb.js";
-import { formatAmount, formatMoney } from "./money.js";
+import type { Money } from "../../gen/itinera/type/v1/money_pb.js";
+import { formatMoney } from "../../platform/money.js";
 import type { EmailType } from "./store.js";
 
 export interface RenderedEmail {
@@ -51,9 +52,9 @@ const CONTENT: Record<EmailType, (r: Reservation) => Content> = {
       intro: ["Your booking is confirmed. This e-mail is your invoice."],
       details: details(r),
       amounts: [
-        ["Price", formatAmount(amount + markdown, currency)],
-        ...(markdown > 0n ? [["Paid from your wallet", formatAmount(markdown, currency)] as [string, string]] : []),
-        ["Charged to your card", formatAmount(amount, currency)],
+        ["Price", formatMoney(amount + markdown, currency)],
+        ...(markdown > 0n ? [["Paid from your wallet", formatMoney(markdown, currency)] as [string, string]] : []),
+        ["Charged to your card", formatMoney(amount, currency)],
       ],
       outro: ["Have a good trip!"],
     };
@@ -70,13 +71,13 @@ const CONTENT: Record<EmailType, (r: Reservation) => Content> = {
       ],
       details: details(r),
       amounts: [
-        ["Refunded to your card", formatMoney(r.refunded, currency)],
-        ...(markdown > 0n ? [["Released to your wallet", formatAmount(markdown, currency)] as [string, string]] : []),
+        ["Refunded to your card", moneyField(r.refunded, currency)],
+        ...(markdown > 0n ? [["Released to your wallet", formatMoney(markdown, currency)] as [string, string]] : []),
       ],
       outro: [
-        `We refunded ${formatMoney(r.refunded, currency)} to your card; it may take a few days to show on your statement.`,
+        `We refunded ${moneyField(r.refunded, currency)} to your card; it may take a few days to show on your statement.`,
         ...(markdown > 0n
-          ? [`The wallet discount of ${formatAmount(markdown, currency)} was released: it is back in your wallet.`]
+          ? [`The wallet discount of ${formatMoney(markdown, currency)} was released: it is back in your wallet.`]
           : []),
       ],
     };
@@ -89,13 +90,13 @@ const CONTENT: Record<EmailType, (r: Reservation) => Content> = {
       intro: ["Your booking is cancelled, as you asked."],
       details: details(r),
       amounts: [
-        ["Cancellation fee", formatMoney(r.cancellationFee, currency)],
-        ["Refunded to your card", formatMoney(r.refunded, currency)],
+        ["Cancellation fee", moneyField(r.cancellationFee, currency)],
+        ["Refunded to your card", moneyField(r.refunded, currency)],
       ],
       outro: [
         fee > 0n
-          ? `We kept a cancellation fee of ${formatMoney(r.cancellationFee, currency)} and refunded ${formatMoney(r.refunded, currency)} to your card.`
-          : `Cancelling cost nothing: we refunded ${formatMoney(r.refunded, currency)} to your card.`,
+          ? `We kept a cancellation fee of ${moneyField(r.cancellationFee, currency)} and refunded ${moneyField(r.refunded, currency)} to your card.`
+          : `Cancelling cost nothing: we refunded ${moneyField(r.refunded, currency)} to your card.`,
         "The refund may take a few days to show on your statement.",
       ],
     };
@@ -122,6 +123,11 @@ function details(r: Reservation): [string, string][] {
 
 function currencyOf(r: Reservation): string {
   return r.amount?.currency || "EUR";
+}
+
+/** A Money field as text; an absent one is zero in `currency`. */
+function moneyField(m: Money | undefined, currency: string): string {
+  return formatMoney(m?.amountMinor ?? 0n, m?.currency || currency);
 }
 
 /** The item's title on one line (it goes into a header), or a neutral phrase. */

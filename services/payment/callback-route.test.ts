@@ -160,8 +160,6 @@ test("the sweep finds a decision whose callbacks never came, and expires a sessi
     gateway: httpGateway({ baseUrl: gw.url, secret: TEST_GATEWAY_SECRET }),
     callbacks: f.callbacks,
     expireMs: 15 * 60_000,
-    intervalMs: 60_000,
-    log,
     exclusive: advisoryExclusive(f.database.knex),
     now: () => new Date(Date.now() + 16 * 60_000),
   });

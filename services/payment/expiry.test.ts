@@ -32,14 +32,11 @@ test.before(async () => {
     gateway: f.gateway,
     callbacks: f.callbacks,
     expireMs: EXPIRE_MS,
-    intervalMs: 60_000,
-    log,
     exclusive: advisoryExclusive(f.database.knex),
     now: () => new Date(Date.now() + offsetMs),
   });
 });
 test.after(async () => {
-  await expiry.stop();
   await f.close();
 });
 
@@ -133,7 +130,7 @@ test("two replicas sweeping at once: one sweeps, the other skips, each stale pay
     },
   };
   const replica = (exclusive: ReturnType<typeof advisoryExclusive>) =>
-    new PaymentExpiry({ store: f.store, gateway: held, callbacks: f.callbacks, expireMs: EXPIRE_MS, intervalMs: 60_000, log, exclusive, now: () => new Date(Date.now() + offsetMs) });
+    new PaymentExpiry({ store: f.store, gateway: held, callbacks: f.callbacks, expireMs: EXPIRE_MS, exclusive, now: () => new Date(Date.now() + offsetMs) });
   try {
     const sessionsAsked = f.gateway.calls.session;
     const first = replica(advisoryExclusive(f.database.knex)).sweepExclusively(ctx());

@@ -5,11 +5,11 @@
 // if it is still open or processing, or never opened a session, the payment
 // becomes EXPIRED. When the gateway cannot be asked, nothing is expired: a
 // payment whose money may have been taken is never given up on a guess.
-// Every replica runs the timer; each sweep runs under the job lock
-// "payment.expiry" (platform/job-lock.ts), so one replica sweeps at a time and
-// the others skip that round (logged at debug).
-import type { Logger } from "pino";
-import { backgroundContext, type Context } from "../../endpoints/context.js";
+// Every replica sweeps every PAYMENT_SWEEP_MS (main.ts: platform/periodic.ts);
+// each sweep runs under the job lock "payment.expiry" (platform/job-lock.ts),
+// so one replica sweeps at a time and the others skip that round (logged at
+// debug).
+import type { Context } from "../../endpoints/context.js";
 import type { Exclusive } from "../../platform/job-lock.js";
 import type { PaymentCallbacks } from "./callbacks.js";
 import type { GatewayClient } from "./gateway.js";
@@ -21,9 +21,6 @@ export interface PaymentExpiryOptions {
   callbacks: PaymentCallbacks;
   /** A PENDING payment older than this is swept. */
   expireMs: number;
-  /** Time between sweeps (main.ts). */
-  intervalMs: number;
-  log: Logger;
   /** Runs a sweep only on the replica holding its lock (main.ts: advisoryExclusive on payment's database). */
   exclusive: Exclusive;
   /** Payments looked at per sweep; default 100. */
@@ -42,35 +39,10 @@ export interface SweepResult {
 export const EXPIRY_JOB = "payment.expiry";
 
 export class PaymentExpiry {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private readonly stopping = new AbortController();
   private readonly now: () => Date;
 
   constructor(private readonly opts: PaymentExpiryOptions) {
     this.now = opts.now ?? (() => new Date());
-  }
-
-  /** Sweeps every intervalMs until stopped (the first sweep after one interval). */
-  start(): void {
-    if (this.timer || this.stopping.signal.aborted) return;
-    const tick = () => {
-      const ctx = backgroundContext({ log: this.opts.log, signal: this.stopping.signal });
-      this.running = this.sweepExclusively(ctx)
-        .catch((e: unknown) => this.opts.log.warn({ err: e instanceof Error ? e.message : String(e) }, "payment expiry sweep failed"))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopping.signal.aborted) this.timer = setTimeout(tick, this.opts.intervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, this.opts.intervalMs);
-  }
-
-  /** Stops the timer and waits for a sweep in progress. */
-  async stop(): Promise<void> {
-    this.stopping.abort(new Error("the expiry sweep is stopping"));
-    clearTimeout(this.timer);
-    await this.running;
   }
 
   /** One sweep unless another replica is sweeping now: then nothing (undefined), and the next round tries again. */

@@ -18,6 +18,7 @@ import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { config, int, port, peerUrls, secret, url, urlList } from "../../platform/config.js";
 import { advisoryExclusive } from "../../platform/job-lock.js";
+import { periodic } from "../../platform/periodic.js";
 import { quoteSettings, quoteVerifier } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
@@ -30,7 +31,7 @@ import { identityAccess, identitySettings } from "../identity/access.js";
 import { CALLBACK_PATH, gatewayCallbackRoute } from "./callback-route.js";
 import { PaymentCallbacks } from "./callbacks.js";
 import { busPublisher } from "./events.js";
-import { PaymentExpiry } from "./expiry.js";
+import { EXPIRY_JOB, PaymentExpiry } from "./expiry.js";
 import { httpGateway } from "./gateway-client.js";
 import { RESERVATIONS_GROUP, subscribeReservations } from "./reservations.js";
 import { paymentService } from "./service.js";
@@ -105,15 +106,8 @@ async function main() {
 
   // Background work runs as this service: its RPCs carry payment's own token.
   const reservations = await subscribeReservations(bus, { store, booking, principal: (ctx) => access.tokens.principal(ctx) });
-  const expiry = new PaymentExpiry({
-    store,
-    gateway,
-    callbacks,
-    expireMs: cfg.expireMs,
-    intervalMs: cfg.sweepMs,
-    log: rt.log,
-    exclusive: advisoryExclusive(db.knex),
-  });
+  const sweeper = new PaymentExpiry({ store, gateway, callbacks, expireMs: cfg.expireMs, exclusive: advisoryExclusive(db.knex) });
+  const expiry = periodic({ name: EXPIRY_JOB, intervalMs: cfg.sweepMs, log: rt.log, run: (ctx) => sweeper.sweepExclusively(ctx) });
   expiry.start();
   rt.log.info({ port: server.port, gateway: cfg.gatewayUrl, booking: cfg.bookingUrl }, "payment ready");
 

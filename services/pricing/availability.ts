@@ -15,43 +15,56 @@
 // transaction).
 import type { Date as CalendarDate } from "../../gen/itinera/type/v1/date_pb.js";
 import { RoomAvailableSchema, RoomSoldOutSchema, type RoomAvailable, type RoomSoldOut } from "../../gen/itinera/booking/v1/events_pb.js";
-import { topicOf, type Bus, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
+import { topicOf, type Bus, type DeliveryMeta, type MessageHandler, type Subscription } from "../../endpoints/bus.js";
 import { isoDate, daysBetween } from "./dates.js";
-import type { PricingStore } from "./store.js";
+import type { PricingStore, StaleScope } from "./store.js";
 
 export const AVAILABILITY_GROUP = "pricing-availability";
 
 export function roomSoldOutHandler(store: PricingStore): MessageHandler<RoomSoldOut> {
-  return async (ctx, m, meta) => {
-    const problem = invalid(m);
-    if (problem) {
-      // It will never become valid: retrying would only hold back the room's next messages.
-      ctx.log.error({ message_id: String(meta.messageId), problem }, "RoomSoldOut dropped");
-      return;
-    }
-    const stay = { checkIn: isoDate(m.checkIn!), checkOut: isoDate(m.checkOut!) };
-    const totals = await store.roomSoldOut(meta, { hotelId: m.hotelId, roomId: m.roomId, sellerId: m.sellerId, stay });
-    if (totals === undefined) return;
-    ctx.log.info(
-      { seller_id: m.sellerId, hotel_id: m.hotelId, room_id: m.roomId, check_in: stay.checkIn, check_out: stay.checkOut, totals },
-      "room sold out for a stay: its prices are stale until refreshed",
-    );
-  };
+  return availabilityHandler({
+    event: "RoomSoldOut",
+    problem: invalid,
+    apply: (meta, scope) => store.roomSoldOut(meta, scope),
+    applied: "room sold out for a stay: its prices are stale until refreshed",
+  });
 }
 
 export function roomAvailableHandler(store: PricingStore): MessageHandler<RoomAvailable> {
+  return availabilityHandler({
+    event: "RoomAvailable",
+    problem: (m) => invalid(m) ?? (m.sellerId === "" ? "seller_id is required" : undefined),
+    apply: (meta, scope) => store.roomAvailable(meta, scope),
+    applied: "room available again for a stay: the prices its sell-out made stale are firm again",
+  });
+}
+
+/** What one of the two consumers does with its event: the rest of the handling is the same. */
+interface AvailabilityChange<M extends RoomSoldOut | RoomAvailable> {
+  /** The event's name in the log. */
+  event: string;
+  /** Why the message can never be applied, or undefined. */
+  problem: (m: M) => string | undefined;
+  /** The store's change, once per message: the totals it changed, undefined for a message seen before. */
+  apply: (meta: DeliveryMeta, scope: Required<StaleScope>) => Promise<number | undefined>;
+  /** The info line logged once the change is made. */
+  applied: string;
+}
+
+function availabilityHandler<M extends RoomSoldOut | RoomAvailable>(change: AvailabilityChange<M>): MessageHandler<M> {
   return async (ctx, m, meta) => {
-    const problem = invalid(m) ?? (m.sellerId === "" ? "seller_id is required" : undefined);
+    const problem = change.problem(m);
     if (problem) {
-      ctx.log.error({ message_id: String(meta.messageId), problem }, "RoomAvailable dropped");
+      // It will never become valid: retrying would only hold back the room's next messages.
+      ctx.log.error({ message_id: String(meta.messageId), problem }, `${change.event} dropped`);
       return;
     }
     const stay = { checkIn: isoDate(m.checkIn!), checkOut: isoDate(m.checkOut!) };
-    const totals = await store.roomAvailable(meta, { hotelId: m.hotelId, roomId: m.roomId, sellerId: m.sellerId, stay });
+    const totals = await change.apply(meta, { hotelId: m.hotelId, roomId: m.roomId, sellerId: m.sellerId, stay });
     if (totals === undefined) return;
     ctx.log.info(
       { seller_id: m.sellerId, hotel_id: m.hotelId, room_id: m.roomId, check_in: stay.checkIn, check_out: stay.checkOut, totals },
-      "room available again for a stay: the prices its sell-out made stale are firm again",
+      change.applied,
     );
   };
 }

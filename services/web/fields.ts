@@ -1,23 +1,7 @@
-// Small helpers the web service's parts share: money in words, and bad-input errors of a composed service renamed to
-// the fields of the web request the customer actually filled in.
+// Small helpers the web service's parts share: bad-input errors of a composed service renamed to the fields of the web
+// request the customer actually filled in.
 import { Code, invalidArgument, KitError } from "../../endpoints/errors.js";
 import { summarise } from "../../endpoints/middleware/validation.js";
-
-/** "EUR 412.00": minor units in the currency's own number of decimals. */
-export function formatMoney(amountMinor: bigint, currency: string): string {
-  let digits = 2;
-  try {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    // An unknown code: two decimals.
-  }
-  const negative = amountMinor < 0n;
-  const abs = negative ? -amountMinor : amountMinor;
-  const unit = 10n ** BigInt(digits);
-  const whole = (abs / unit).toString();
-  const fraction = digits === 0 ? "" : `.${(abs % unit).toString().padStart(digits, "0")}`;
-  return `${currency} ${negative ? "-" : ""}${whole}${fraction}`;
-}
 
 /**
  * An InvalidArgument whose violations name another service's fields
