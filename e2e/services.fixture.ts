@@ -113,7 +113,7 @@ export async function serveWallet(databaseUrl: string, authenticate: Authenticat
   const db = await serviceDatabase(databaseUrl, "wallet", rt);
   const endpoints = endpointsOf(
     WalletService,
-    walletService({ store: new WalletStore(db.knex) }),
+    walletService({ store: new WalletStore(db.knex), pageTokenSecret: "e2e-wallet-page-tokens" }),
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: walletValidators() }),
   );
   return serve(rt, (r) => serveService(r, WalletService, endpoints, { log: rt.log, authenticate }), { ready: db.ready }, [db.close]);

@@ -12,7 +12,7 @@ import { access } from "../../endpoints/middleware/access.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { localClient, type Client, type Service } from "../../endpoints/service.js";
 import { PaymentService, type ListPendingPaymentsRequest } from "../../gen/itinera/payment/v1/payment_pb.js";
-import { failure, paymentFixture, type PaymentFixture } from "./fixture.js";
+import { failure, paymentFixture, TEST_PAGE_TOKEN_SECRET, type PaymentFixture } from "./fixture.js";
 import { hotelPayment, TEST_QUOTING } from "./payments.fixture.js";
 import { paymentService } from "./service.js";
 import { paymentValidators } from "./validators.js";
@@ -33,7 +33,7 @@ const ids = (res: { payments: { paymentId: string }[] }) => res.payments.map((p)
 
 test.before(async () => {
   f = await paymentFixture();
-  service = paymentService({ store: f.store, gateway: f.gateway, callbackUrl: "http://payment.test/callbacks/gateway", ...TEST_QUOTING, pendingAfterMs: EXPIRE_MS / 2 });
+  service = paymentService({ store: f.store, gateway: f.gateway, callbackUrl: "http://payment.test/callbacks/gateway", ...TEST_QUOTING, pageTokenSecret: TEST_PAGE_TOKEN_SECRET, pendingAfterMs: EXPIRE_MS / 2 });
   client = localClient(PaymentService, service, access(), validation(paymentValidators(TEST_QUOTING.validation)));
   now = Date.now();
   for (const minutes of [20, 9, 17, 30, 8, 2]) {
