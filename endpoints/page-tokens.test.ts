@@ -45,6 +45,17 @@ test("truncated, padded, non-base64url, unsigned and oversize tokens decode to n
   assert.is(tokens.decode(["pia"], tokens.encode(["pia"], long.slice(1))), long.slice(1), "the longest cursor still fits");
 });
 
+test("another spelling of the same bytes is no token: the spare low bits of a part's last character", () => {
+  const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const respell = (part: string) => part.slice(0, -1) + ALPHABET[ALPHABET.indexOf(part.at(-1)!) ^ 1]!;
+  const token = tokens.encode(["pia"], "42");
+  const [payload, mac] = token.split(".") as [string, string];
+  for (const [was, now] of [[payload, respell(payload)], [mac, respell(mac)]] as const) {
+    assert.ok(Buffer.from(was, "base64url").equals(Buffer.from(now, "base64url")), "the same bytes");
+    assert.is(tokens.decode(["pia"], token.replace(was, now)), undefined, now);
+  }
+});
+
 test("a cursor its codec refuses is no cursor, even signed", () => {
   const strict = pageTokens({ secret: SECRET, list: "ListThings", codec: { write: (n: number) => String(n), read: (t) => (/^\d+$/.test(t) ? Number(t) : undefined) }, scopeIs: "customer" });
   const signedText = tokens.encode(["pia"], "-1");
