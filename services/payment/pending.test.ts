@@ -74,12 +74,16 @@ test("only operators: a customer without the role and another service are refuse
 });
 
 test("bad input is INVALID_ARGUMENT naming the field, through the middleware and on a direct call", async () => {
+  const { nextPageToken } = await client.listPendingPayments(tool(), { olderThanSeconds: 60, pageSize: 1 });
+  assert.ok(nextPageToken !== "");
   const bad: Array<[{ olderThanSeconds?: number; pageSize?: number; pageToken?: string }, string]> = [
     [{ olderThanSeconds: 7 * 24 * 3600 + 1 }, "older_than_seconds"],
     [{ pageSize: 101 }, "page_size"],
     [{ pageSize: -1 }, "page_size"],
     [{ pageToken: "not a token!" }, "page_token"],
     [{ pageToken: Buffer.from("res_1").toString("base64url") }, "page_token"],
+    [{ pageToken: Buffer.from(aged.get(9)!).toString("base64url") }, "page_token"], // an unsigned payment id, as tokens were
+    [{ olderThanSeconds: 600, pageToken: nextPageToken }, "page_token"], // another threshold's
   ];
   for (const [req, field] of bad) {
     const full = { $typeName: "itinera.payment.v1.ListPendingPaymentsRequest", olderThanSeconds: 0, pageSize: 0, pageToken: "", ...req } as ListPendingPaymentsRequest;
