@@ -34,7 +34,7 @@ export async function kitHandlers(service: string, databaseUrl: string) {
     log,
     pool: { min: 4, max: 10 },
   });
-  const wallet = walletService({ store: new WalletStore(db.knex) });
+  const wallet = walletService({ store: new WalletStore(db.knex), pageTokenSecret: "bench-wallet-page-tokens" });
   const echo: Service<typeof EchoService> = {
     echo: async (_ctx, req) => ({ message: req.message }),
     increment: async (_ctx, req) => ({ value: BigInt(req.by) }),

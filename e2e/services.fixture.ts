@@ -26,7 +26,6 @@ import { serveService } from "../transport/serve.js";
 import { startServer, type RunningServer, type ServerOptions } from "../transport/server.js";
 import { FlightStore } from "../services/catalog/flight-store.js";
 import { HotelStore } from "../services/catalog/hotel-store.js";
-import { pageTokens } from "../services/catalog/page-token.js";
 import { catalogService } from "../services/catalog/service.js";
 import { catalogValidators } from "../services/catalog/validators.js";
 import { PricingRules } from "../services/pricing/rules.js";
@@ -114,7 +113,7 @@ export async function serveWallet(databaseUrl: string, authenticate: Authenticat
   const db = await serviceDatabase(databaseUrl, "wallet", rt);
   const endpoints = endpointsOf(
     WalletService,
-    walletService({ store: new WalletStore(db.knex) }),
+    walletService({ store: new WalletStore(db.knex), pageTokenSecret: "e2e-wallet-page-tokens" }),
     ...serverStack({ registry: rt.registry, tracer: rt.tracer, validators: walletValidators() }),
   );
   return serve(rt, (r) => serveService(r, WalletService, endpoints, { log: rt.log, authenticate }), { ready: db.ready }, [db.close]);
@@ -126,7 +125,7 @@ export async function serveCatalog(databaseUrl: string, tokens: TestTokens): Pro
   const catalog = catalogService({
     hotels: new HotelStore(db.knex),
     flights: new FlightStore(db.knex),
-    pageTokens: pageTokens("e2e-catalog-page-tokens"),
+    pageTokenSecret: "e2e-catalog-page-tokens",
   });
   const endpoints = endpointsOf(
     CatalogService,

@@ -14,7 +14,6 @@ import { ReservationEventSchema } from "../../gen/itinera/booking/v1/events_pb.j
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { BOOKING_PRINCIPAL, type BookingFixture } from "../../services/booking/fixture.js";
-import { pageTokens } from "../../services/booking/page-token.js";
 import { bookingService } from "../../services/booking/service.js";
 import { SETTLEMENT_GROUP, settlementHandler } from "../../services/booking/settlement.js";
 import { bookingValidators } from "../../services/booking/validators.js";
@@ -32,7 +31,7 @@ export function bookingWith(f: BookingFixture, peers: Peers): Client<typeof Book
     bus: f.bus,
     wallet: { ...f.wallet.client, ...peers.wallet },
     servicePrincipal: async () => BOOKING_PRINCIPAL,
-    pageTokens: pageTokens("test-secret"),
+    pageTokenSecret: "test-secret",
   });
   return localClient(BookingService, service, access(), validation(bookingValidators()));
 }

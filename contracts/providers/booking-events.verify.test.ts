@@ -23,7 +23,6 @@ import { DEFAULT_SETTINGS } from "../../services/booking/deps.js";
 import { type Publisher } from "../../services/booking/events.js";
 import { BOOKING_PRINCIPAL, bookingFixture, createRequest, eur, hotelItem, newPaymentId, type BookingFixture } from "../../services/booking/fixture.js";
 import { nightsOf } from "../../services/booking/messages.js";
-import { pageTokens } from "../../services/booking/page-token.js";
 import { bookingService } from "../../services/booking/service.js";
 import { bookingValidators } from "../../services/booking/validators.js";
 import { busLog, verifyMessageProvider, type MessageProducer } from "../message-provider.js";
@@ -188,7 +187,7 @@ function bookingOver(bus: Publisher): Client<typeof BookingService> {
     bus,
     wallet: f.wallet.client,
     servicePrincipal: async () => BOOKING_PRINCIPAL,
-    pageTokens: pageTokens("test-secret"),
+    pageTokenSecret: "test-secret",
     settings: SETTINGS,
   });
   return localClient(BookingService, service, access(), validation(bookingValidators()));

@@ -13,7 +13,6 @@ import * as assert from "uvu/assert";
 import type { Service } from "../../endpoints/service.js";
 import { CatalogService, SearchHotelsResponseSchema } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import { catalogFixture, TEST_PAGE_TOKEN_SECRET, type CatalogFixture } from "../../services/catalog/fixture.js";
-import { pageTokens } from "../../services/catalog/page-token.js";
 import { catalogService } from "../../services/catalog/service.js";
 import { catalogValidators } from "../../services/catalog/validators.js";
 import { PACTS_DIR, stringListParam, stringParam, verifyProvider, type ProviderStates } from "../pact.js";
@@ -41,7 +40,7 @@ async function serveCatalog(catalog: Service<typeof CatalogService>): Promise<Pr
 }
 
 const realCatalog = () =>
-  catalogService({ hotels: f.hotels, flights: f.flights, pageTokens: pageTokens(TEST_PAGE_TOKEN_SECRET) });
+  catalogService({ hotels: f.hotels, flights: f.flights, pageTokenSecret: TEST_PAGE_TOKEN_SECRET });
 
 /** Airports the states may name, as a seller lists them. */
 const AIRPORTS: Record<string, { name: string; cityId: string; cityName: string; countryCode: string; timeZone: string }> = {

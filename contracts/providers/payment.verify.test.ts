@@ -18,7 +18,7 @@ import { PaymentService, PaymentState } from "../../gen/itinera/payment/v1/payme
 import { testTokens, type TestTokens } from "../../services/identity/testing.js";
 import { CALLBACK_PATH, gatewayCallbackRoute } from "../../services/payment/callback-route.js";
 import { signedCallback } from "../../services/payment/fake-gateway.fixture.js";
-import { CALLBACK_URL, paymentFixture, TEST_GATEWAY_SECRET, type PaymentFixture } from "../../services/payment/fixture.js";
+import { CALLBACK_URL, paymentFixture, TEST_GATEWAY_SECRET, TEST_PAGE_TOKEN_SECRET, type PaymentFixture } from "../../services/payment/fixture.js";
 import { hotelPayment, TEST_QUOTING } from "../../services/payment/payments.fixture.js";
 import { paymentService } from "../../services/payment/service.js";
 import { SIGNATURE_HEADER } from "../../services/payment/signature.js";
@@ -33,7 +33,7 @@ let keys = 0;
 
 /** A payment server exactly as main.ts builds one, over the fixture's store and in-memory gateway. */
 async function servePayment(): Promise<ProviderServer> {
-  return startProvider(PaymentService, paymentService({ store: f.store, gateway: f.gateway, callbackUrl: CALLBACK_URL, ...TEST_QUOTING }), {
+  return startProvider(PaymentService, paymentService({ store: f.store, gateway: f.gateway, callbackUrl: CALLBACK_URL, ...TEST_QUOTING, pageTokenSecret: TEST_PAGE_TOKEN_SECRET }), {
     validators: paymentValidators(TEST_QUOTING.validation),
     ready: f.database.ready,
     authenticate: tokens.authenticate,

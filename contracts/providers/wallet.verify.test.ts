@@ -22,7 +22,7 @@ import { createTracing, type Tracing } from "../../platform/tracing.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { testTokens, type TestTokens } from "../../services/identity/testing.js";
-import { walletFixture, type WalletFixture } from "../../services/wallet/fixture.js";
+import { TEST_PAGE_TOKEN_SECRET, walletFixture, type WalletFixture } from "../../services/wallet/fixture.js";
 import { walletService } from "../../services/wallet/service.js";
 import { WalletStore } from "../../services/wallet/store.js";
 import { walletValidators } from "../../services/wallet/validators.js";
@@ -104,7 +104,7 @@ test.after(async () => {
 });
 
 test("the real wallet satisfies every pact that names it", async () => {
-  const server = await serveWallet(walletService({ store: new WalletStore(w.database.knex) }));
+  const server = await serveWallet(walletService({ store: new WalletStore(w.database.knex), pageTokenSecret: TEST_PAGE_TOKEN_SECRET }));
   const bearerTokens = { booking: (await tokens.service("booking")).token!, search: (await tokens.service("search")).token! };
   const result = await verifyProvider("wallet", server.url, walletStates(), { bearerTokens });
   assert.equal(
@@ -124,7 +124,7 @@ test("the real wallet satisfies every pact that names it", async () => {
 });
 
 test("a wallet whose GetBalance leaves balance.available out fails search's pact", async () => {
-  const real = walletService({ store: new WalletStore(w.database.knex) });
+  const real = walletService({ store: new WalletStore(w.database.knex), pageTokenSecret: TEST_PAGE_TOKEN_SECRET });
   const server = await serveWallet({
     ...real,
     async getBalance(ctx, req) {

@@ -5,7 +5,6 @@ import type { Client } from "../../endpoints/service.js";
 import type { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import type { Publisher } from "./events.js";
 import { DEFAULT_CANCELLATION, type Cancellable, type CancellationSettings } from "./fees.js";
-import type { PageTokens } from "./page-token.js";
 import type { BookingStore, ReservationRow } from "./store.js";
 
 export interface BookingSettings {
@@ -27,7 +26,8 @@ export interface BookingServiceDeps {
    * CreateReservation is payment, not booking.
    */
   servicePrincipal: (ctx: Context) => Promise<Principal>;
-  pageTokens: PageTokens;
+  /** Signs ListReservations page tokens (BOOKING_PAGE_TOKEN_SECRET): every booking instance shares it. */
+  pageTokenSecret: string;
   settings?: BookingSettings;
   /** The clock; tests pass a fixed one. */
   now?: () => Date;

@@ -19,7 +19,6 @@ import { postgresOutbox } from "../../transport/bus/outbox.js";
 import { PostgresBus } from "../../transport/bus/postgres-bus.js";
 import { DEFAULT_SETTINGS, type BookingSettings } from "./deps.js";
 import { fakePayment, fakeWallet, type FakePayment, type FakeWallet } from "./fakes.fixture.js";
-import { pageTokens } from "./page-token.js";
 import { bookingService } from "./service.js";
 import { BookingStore } from "./store.js";
 import { bookingValidators } from "./validators.js";
@@ -91,7 +90,7 @@ export async function bookingFixture(opts: FixtureOptions = {}): Promise<Booking
     bus,
     wallet: wallet.client,
     servicePrincipal: async () => BOOKING_PRINCIPAL,
-    pageTokens: pageTokens("test-secret"),
+    pageTokenSecret: "test-secret",
     settings: { ...DEFAULT_SETTINGS, ...opts.settings },
   });
   const client = localClient(BookingService, service, access(), validation(bookingValidators()));

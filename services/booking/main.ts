@@ -25,7 +25,6 @@ import { startServer } from "../../transport/server.js";
 import { deadLetterEndpoints } from "../bus-admin/endpoints.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
 import { FULFILMENT_JOB, FulfilmentSweep } from "./fulfilment.js";
-import { pageTokens } from "./page-token.js";
 import { bookingService } from "./service.js";
 import { bookingSettings, serviceSettings } from "./settings.js";
 import { SETTLEMENT_GROUP, subscribeSettlement } from "./settlement.js";
@@ -66,7 +65,7 @@ async function main() {
     bus,
     wallet,
     servicePrincipal,
-    pageTokens: pageTokens(cfg.pageTokenSecret),
+    pageTokenSecret: cfg.pageTokenSecret,
     settings: serviceSettings(cfg),
   });
   const endpoints = endpointsOf(

@@ -5,7 +5,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Code } from "../../endpoints/errors.js";
 import { bookingFixture, createRequest, failure, type BookingFixture } from "./fixture.js";
-import { pageTokens } from "./page-token.js";
+import { pageTokens } from "../../endpoints/page-tokens.js";
+import { reservationCursor } from "./list-cursor.js";
 
 let f: BookingFixture;
 const made: string[] = [];
@@ -50,7 +51,7 @@ test("an edited token, a made-up one and another customer's are INVALID_ARGUMENT
   const { nextPageToken } = await list();
   const [seq, mac] = nextPageToken.split(".") as [string, string];
   const edited = `${Buffer.from("999999").toString("base64url")}.${mac}`;
-  const forged = pageTokens("not-the-secret").encode("pia", 5n);
+  const forged = pageTokens({ secret: "not-the-secret", list: "ListReservations", codec: reservationCursor, scopeIs: "customer" }).encode(["pia"], 5n);
   for (const token of [edited, forged, `${seq}.${mac}x`, "garbage", `${seq}`]) {
     const e = await failure(list(token));
     assert.is(e.code, Code.InvalidArgument, token);
@@ -65,14 +66,6 @@ test("a page size out of range is INVALID_ARGUMENT on page_size", async () => {
     const e = await failure(list("", size));
     assert.equal([e.code, e.violations.map((v) => v.field)], [Code.InvalidArgument, ["page_size"]]);
   }
-});
-
-test("page tokens: round trip, bound to the customer and the secret", () => {
-  const tokens = pageTokens("s");
-  const token = tokens.encode("pia", 42n);
-  assert.is(tokens.decode("pia", token), 42n);
-  assert.is(tokens.decode("quentin", token), undefined);
-  assert.is(pageTokens("t").decode("pia", token), undefined);
 });
 
 test.run();

@@ -3,14 +3,16 @@
 // over its store, the bus (events published in the same transaction as each
 // change) and a wallet client; the reads live here, CreateReservation in
 // create.ts, the later state changes in transitions.ts.
-import { failedPrecondition, invalidArgument } from "../../endpoints/errors.js";
+import { failedPrecondition } from "../../endpoints/errors.js";
 import { customerOf } from "../../endpoints/middleware/access.js";
+import { pageTokens } from "../../endpoints/page-tokens.js";
 import type { Service } from "../../endpoints/service.js";
 import type { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { createReservation } from "./create.js";
 import { cancellable, DEFAULT_SETTINGS, visibleTo, type BookingServiceDeps } from "./deps.js";
 import { cancellationTerms } from "./fees.js";
 import { reservationMessage } from "./messages.js";
+import { reservationCursor } from "./list-cursor.js";
 import { countReservationsByState } from "./stats.js";
 import { transitions } from "./transitions.js";
 
@@ -20,7 +22,8 @@ const DEFAULT_PAGE_SIZE = 20;
 const MAX_PAGE_SIZE = 100;
 
 export function bookingService(deps: BookingServiceDeps): Service<typeof BookingService> {
-  const { store, pageTokens } = deps;
+  const { store } = deps;
+  const tokens = pageTokens({ secret: deps.pageTokenSecret, list: "ListReservations", codec: reservationCursor, scopeIs: "customer" });
   const settings = deps.settings ?? DEFAULT_SETTINGS;
   const changes = transitions(deps);
 
@@ -36,20 +39,13 @@ export function bookingService(deps: BookingServiceDeps): Service<typeof Booking
     async listReservations(ctx, req) {
       const customerId = customerOf(ctx);
       const size = Math.min(req.pageSize > 0 ? req.pageSize : DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-      let beforeSeq: bigint | undefined;
-      if (req.pageToken !== "") {
-        beforeSeq = pageTokens.decode(customerId, req.pageToken);
-        if (beforeSeq === undefined) {
-          const description = "is not a page token from a previous response";
-          throw invalidArgument(`page_token: ${description}`, [{ field: "page_token", rule: "page_token", description }]);
-        }
-      }
+      const beforeSeq = tokens.start([customerId], req.pageToken);
       const rows = await store.list({ customerId, limit: size + 1, ...(beforeSeq !== undefined ? { beforeSeq } : {}) });
       const page = rows.slice(0, size);
       const last = page[page.length - 1];
       return {
         reservations: page.map(reservationMessage),
-        nextPageToken: rows.length > size && last ? pageTokens.encode(customerId, last.seq) : "",
+        nextPageToken: rows.length > size && last ? tokens.encode([customerId], last.seq) : "",
       };
     },
 

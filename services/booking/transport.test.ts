@@ -19,7 +19,6 @@ import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { testTokens, type TestTokens } from "../identity/testing.js";
 import { BOOKING_PRINCIPAL, bookingFixture, createRequest, failure, type BookingFixture } from "./fixture.js";
-import { pageTokens } from "./page-token.js";
 import { bookingService } from "./service.js";
 import { bookingValidators } from "./validators.js";
 
@@ -40,7 +39,7 @@ test.before(async () => {
     bus: f.bus,
     wallet: f.wallet.client,
     servicePrincipal: async () => BOOKING_PRINCIPAL,
-    pageTokens: pageTokens("transport-test"),
+    pageTokenSecret: "transport-test",
   });
   const endpoints = endpointsOf(
     BookingService,

@@ -12,7 +12,6 @@ import type { Database } from "../../platform/db.js";
 import { testServiceDatabase } from "../../platform/testing.js";
 import { FlightStore } from "./flight-store.js";
 import { HotelStore } from "./hotel-store.js";
-import { pageTokens } from "./page-token.js";
 import { catalogService } from "./service.js";
 import { catalogValidators } from "./validators.js";
 
@@ -40,7 +39,7 @@ export async function catalogFixture(opts: { poolMax?: number } = {}): Promise<C
   const flights = new FlightStore(db.knex);
   const client = localClient(
     CatalogService,
-    catalogService({ hotels, flights, pageTokens: pageTokens(TEST_PAGE_TOKEN_SECRET) }),
+    catalogService({ hotels, flights, pageTokenSecret: TEST_PAGE_TOKEN_SECRET }),
     validation(catalogValidators()),
   );
   return {

@@ -14,7 +14,6 @@ import { serveService } from "../../transport/serve.js";
 import { startServer } from "../../transport/server.js";
 import { FlightStore } from "./flight-store.js";
 import { HotelStore } from "./hotel-store.js";
-import { pageTokens } from "./page-token.js";
 import { catalogService } from "./service.js";
 import { catalogValidators } from "./validators.js";
 import { identityAccess, identitySettings } from "../identity/access.js";
@@ -33,7 +32,7 @@ async function main() {
   const catalog = catalogService({
     hotels: new HotelStore(db.knex),
     flights: new FlightStore(db.knex),
-    pageTokens: pageTokens(cfg.pageTokenSecret),
+    pageTokenSecret: cfg.pageTokenSecret,
   });
   const endpoints = endpointsOf(
     CatalogService,

@@ -3,12 +3,11 @@
 // hotels. Pure logic: the stores merge sellers' listings and rank matches;
 // this file pages, converts and decides what a request means. The validators
 // (validators.ts) have checked every field before a method runs.
-import { invalidArgument } from "../../endpoints/errors.js";
+import { pageTokens } from "../../endpoints/page-tokens.js";
 import type { Service } from "../../endpoints/service.js";
 import type { CatalogService } from "../../gen/itinera/catalog/v1/catalog_pb.js";
 import type { FlightStore } from "./flight-store.js";
 import type { HotelStore } from "./hotel-store.js";
-import type { SearchCursor } from "./listings.js";
 import {
   airportMessage,
   airportRecord,
@@ -19,12 +18,13 @@ import {
   hotelMessage,
   isoDate,
 } from "./messages.js";
-import type { PageTokens } from "./page-token.js";
+import { searchCursor, searchScope } from "./search-cursor.js";
 
 export interface CatalogServiceDeps {
   hotels: HotelStore;
   flights: FlightStore;
-  pageTokens: PageTokens;
+  /** Signs SearchHotels page tokens (CATALOG_PAGE_TOKEN_SECRET): every catalog instance shares it. */
+  pageTokenSecret: string;
 }
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -33,7 +33,8 @@ export const MAX_PAGE_SIZE = 100;
 export const AIRPORT_SUGGESTIONS = 10;
 
 export function catalogService(deps: CatalogServiceDeps): Service<typeof CatalogService> {
-  const { hotels, flights, pageTokens } = deps;
+  const { hotels, flights } = deps;
+  const tokens = pageTokens({ secret: deps.pageTokenSecret, list: "SearchHotels", codec: searchCursor, scopeIs: "query" });
 
   return {
     async upsertHotels(_ctx, req) {
@@ -54,20 +55,13 @@ export function catalogService(deps: CatalogServiceDeps): Service<typeof Catalog
 
     async searchHotels(_ctx, req) {
       const size = Math.min(req.pageSize > 0 ? req.pageSize : DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-      let after: SearchCursor | undefined;
-      if (req.pageToken !== "") {
-        after = pageTokens.decode(req.query, req.pageToken);
-        if (!after) {
-          const description = "is not a page token of a previous response to the same query";
-          throw invalidArgument(`page_token: ${description}`, [{ field: "page_token", rule: "page_token", description }]);
-        }
-      }
+      const after = tokens.start(searchScope(req.query), req.pageToken);
       const ranked = await hotels.search(req.query, size + 1, after);
       const page = ranked.hotels.slice(0, size);
       const last = page[page.length - 1];
       return {
         hotels: page.map((r) => hotelMessage(r.hotel)),
-        nextPageToken: ranked.hotels.length > size && last ? pageTokens.encode(req.query, last.place) : "",
+        nextPageToken: ranked.hotels.length > size && last ? tokens.encode(searchScope(req.query), last.place) : "",
         totalCount: ranked.total,
       };
     },

@@ -20,7 +20,6 @@ import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { catalogFixture, INVENTORY, NEW_YORK_ALIASES, TEST_PAGE_TOKEN_SECRET, type CatalogFixture } from "./fixture.js";
 import { flight, LIS, MAD } from "./flights.fixture.js";
-import { pageTokens } from "./page-token.js";
 import { testTokens, type TestTokens } from "../identity/testing.js";
 import { catalogService } from "./service.js";
 import { catalogValidators } from "./validators.js";
@@ -39,7 +38,7 @@ test.before(async () => {
   tracing = createTracing({ serviceName: "catalog" });
   const endpoints = endpointsOf(
     CatalogService,
-    catalogService({ hotels: c.hotels, flights: c.flights, pageTokens: pageTokens(TEST_PAGE_TOKEN_SECRET) }),
+    catalogService({ hotels: c.hotels, flights: c.flights, pageTokenSecret: TEST_PAGE_TOKEN_SECRET }),
     ...serverStack({ registry: new Registry(), tracer: tracing.tracer, validators: catalogValidators() }),
   );
   server = await startServer({

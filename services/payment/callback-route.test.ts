@@ -23,7 +23,7 @@ import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { CALLBACK_PATH, gatewayCallbackRoute } from "./callback-route.js";
 import { PaymentExpiry } from "./expiry.js";
-import { paymentFixture, TEST_GATEWAY_SECRET, type PaymentFixture } from "./fixture.js";
+import { paymentFixture, TEST_GATEWAY_SECRET, TEST_PAGE_TOKEN_SECRET, type PaymentFixture } from "./fixture.js";
 import { httpGateway } from "./gateway-client.js";
 import { hotelPayment, TEST_QUOTING } from "./payments.fixture.js";
 import { paymentService } from "./service.js";
@@ -42,7 +42,7 @@ test.before(async () => {
   f = await paymentFixture({ gateway: httpGateway({ baseUrl: gw.url, secret: TEST_GATEWAY_SECRET }), callbackUrl, ...TEST_QUOTING });
   tracing = createTracing({ serviceName: "payment" });
   const registry = new Registry();
-  const service = paymentService({ store: f.store, gateway: httpGateway({ baseUrl: gw.url, secret: TEST_GATEWAY_SECRET }), callbackUrl, ...TEST_QUOTING });
+  const service = paymentService({ store: f.store, gateway: httpGateway({ baseUrl: gw.url, secret: TEST_GATEWAY_SECRET }), callbackUrl, ...TEST_QUOTING, pageTokenSecret: TEST_PAGE_TOKEN_SECRET });
   const endpoints = endpointsOf(PaymentService, service, ...serverStack({ registry, tracer: tracing.tracer }));
   server = await startServer({
     port,

@@ -28,6 +28,7 @@ export { kitRejection as failure } from "../../endpoints/testing.js";
 
 export const TEST_GATEWAY_SECRET = "payment-test-gateway-secret";
 export const CALLBACK_URL = "http://payment.test/callbacks/gateway";
+export const TEST_PAGE_TOKEN_SECRET = "payment-test-page-tokens";
 export const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
 export const BUS_MIGRATIONS = fileURLToPath(new URL("../../transport/bus/migrations", import.meta.url));
 
@@ -89,6 +90,7 @@ export async function paymentFixture(opts: PaymentFixtureOptions = {}): Promise<
     gateway: opts.gateway ?? fake,
     callbackUrl: opts.callbackUrl ?? CALLBACK_URL,
     ...TEST_QUOTING,
+    pageTokenSecret: TEST_PAGE_TOKEN_SECRET,
     ...(now ? { now } : {}),
   });
   const client = localClient(PaymentService, service, validation(paymentValidators(TEST_QUOTING.validation)));

@@ -7,8 +7,9 @@ import * as assert from "uvu/assert";
 import { Code } from "../../endpoints/errors.js";
 import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { signedCallback } from "./fake-gateway.fixture.js";
-import { failure, paymentFixture, TEST_GATEWAY_SECRET, type PaymentFixture } from "./fixture.js";
-import { encodePageToken } from "./listing.js";
+import { pageTokens } from "../../endpoints/page-tokens.js";
+import { failure, paymentFixture, TEST_GATEWAY_SECRET, TEST_PAGE_TOKEN_SECRET, type PaymentFixture } from "./fixture.js";
+import { paymentCursor } from "./list-cursor.js";
 import { hotelPayment } from "./payments.fixture.js";
 
 let f: PaymentFixture;
@@ -110,6 +111,9 @@ test("bad requests are INVALID_ARGUMENT naming each field", async () => {
   }
 });
 
+/** ListPayments' tokens as a service signed with `secret` would write them. */
+const signedWith = (secret: string) => pageTokens({ secret, list: "ListPayments", codec: paymentCursor, scopeIs: "customer and states" });
+
 test("a page token is refused unless it is the caller's own, for the same states", async () => {
   await pay("quinn");
   await pay("quinn");
@@ -119,8 +123,10 @@ test("a page token is refused unless it is the caller's own, for the same states
   const tokens = [
     "not a token!",
     Buffer.from("pay_123/").toString("base64url"),
-    encodePageToken(rupertsPayment, []), // another customer's payment as the cursor
-    encodePageToken(`pay_${"0".repeat(32)}`, []), // no payment
+    Buffer.from(`${rupertsPayment}/`).toString("base64url"), // the unsigned tokens of old
+    signedWith(TEST_PAGE_TOKEN_SECRET).encode(["rupert", ""], rupertsPayment), // another customer's
+    signedWith(TEST_PAGE_TOKEN_SECRET).encode(["quinn", ""], rupertsPayment).replace(/^[^.]+/, Buffer.from(`pay_${"0".repeat(32)}`).toString("base64url")), // edited
+    signedWith("not-the-secret").encode(["quinn", ""], rupertsPayment), // forged
   ];
   for (const pageToken of tokens) {
     const e = await failure(f.client.listPayments(f.as("quinn"), { pageSize: 1, pageToken, states: [] }));

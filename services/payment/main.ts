@@ -8,7 +8,8 @@
 // payments the gateway never decided after PAYMENT_EXPIRE_MS (one replica at a
 // time: the sweep takes its job lock). It charges what
 // search quoted (its MAC verified with QUOTE_SECRET, which only search and
-// payment hold) and sends the
+// payment hold), signs its page tokens with PAYMENT_PAGE_TOKEN_SECRET (shared
+// by every instance) and sends the
 // browser back only to PAYMENT_RETURN_ORIGINS (default: WEB_PUBLIC_URL's
 // origin and http://localhost:8080).
 import { endpointsOf } from "../../endpoints/service.js";
@@ -47,6 +48,7 @@ async function main() {
     port: port("PAYMENT_PORT", 7006),
     gatewayUrl: url("GATEWAY_URL", "http://127.0.0.1:7110"),
     gatewaySecret: secret("GATEWAY_SECRET", DEVELOPMENT_GATEWAY_SECRET),
+    pageTokenSecret: secret("PAYMENT_PAGE_TOKEN_SECRET", "itinera-development-payment-page-tokens"),
     publicUrl: url("PAYMENT_PUBLIC_URL", "http://127.0.0.1:7006"),
     bookingUrl: peerUrls("BOOKING_URL", "http://127.0.0.1:7007"),
     expireMs: int("PAYMENT_EXPIRE_MS", 15 * 60_000, { min: 1000 }),
@@ -74,6 +76,7 @@ async function main() {
     gateway,
     callbackUrl: new URL(CALLBACK_PATH, cfg.publicUrl).toString(),
     priceQuotes: quoteVerifier(cfg.quoteSecret),
+    pageTokenSecret: cfg.pageTokenSecret,
     validation,
     // ListPendingPayments' "longer than expected": half-way to being expired.
     pendingAfterMs: cfg.expireMs / 2,

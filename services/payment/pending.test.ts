@@ -12,7 +12,7 @@ import { access } from "../../endpoints/middleware/access.js";
 import { validation } from "../../endpoints/middleware/validation.js";
 import { localClient, type Client, type Service } from "../../endpoints/service.js";
 import { PaymentService, type ListPendingPaymentsRequest } from "../../gen/itinera/payment/v1/payment_pb.js";
-import { failure, paymentFixture, type PaymentFixture } from "./fixture.js";
+import { failure, paymentFixture, TEST_PAGE_TOKEN_SECRET, type PaymentFixture } from "./fixture.js";
 import { hotelPayment, TEST_QUOTING } from "./payments.fixture.js";
 import { paymentService } from "./service.js";
 import { paymentValidators } from "./validators.js";
@@ -33,7 +33,7 @@ const ids = (res: { payments: { paymentId: string }[] }) => res.payments.map((p)
 
 test.before(async () => {
   f = await paymentFixture();
-  service = paymentService({ store: f.store, gateway: f.gateway, callbackUrl: "http://payment.test/callbacks/gateway", ...TEST_QUOTING, pendingAfterMs: EXPIRE_MS / 2 });
+  service = paymentService({ store: f.store, gateway: f.gateway, callbackUrl: "http://payment.test/callbacks/gateway", ...TEST_QUOTING, pageTokenSecret: TEST_PAGE_TOKEN_SECRET, pendingAfterMs: EXPIRE_MS / 2 });
   client = localClient(PaymentService, service, access(), validation(paymentValidators(TEST_QUOTING.validation)));
   now = Date.now();
   for (const minutes of [20, 9, 17, 30, 8, 2]) {
@@ -74,12 +74,16 @@ test("only operators: a customer without the role and another service are refuse
 });
 
 test("bad input is INVALID_ARGUMENT naming the field, through the middleware and on a direct call", async () => {
+  const { nextPageToken } = await client.listPendingPayments(tool(), { olderThanSeconds: 60, pageSize: 1 });
+  assert.ok(nextPageToken !== "");
   const bad: Array<[{ olderThanSeconds?: number; pageSize?: number; pageToken?: string }, string]> = [
     [{ olderThanSeconds: 7 * 24 * 3600 + 1 }, "older_than_seconds"],
     [{ pageSize: 101 }, "page_size"],
     [{ pageSize: -1 }, "page_size"],
     [{ pageToken: "not a token!" }, "page_token"],
     [{ pageToken: Buffer.from("res_1").toString("base64url") }, "page_token"],
+    [{ pageToken: Buffer.from(aged.get(9)!).toString("base64url") }, "page_token"], // an unsigned payment id, as tokens were
+    [{ olderThanSeconds: 600, pageToken: nextPageToken }, "page_token"], // another threshold's
   ];
   for (const [req, field] of bad) {
     const full = { $typeName: "itinera.payment.v1.ListPendingPaymentsRequest", olderThanSeconds: 0, pageSize: 0, pageToken: "", ...req } as ListPendingPaymentsRequest;

@@ -6,49 +6,37 @@
 // payments expire. The answer carries ids, amounts and times only — no card
 // data (payment never holds any) and no e-mail (payment knows none).
 //
-// The page token is the last payment id of the previous page (base64url):
-// the next page starts after that payment (by create time, then id), so
-// payments decided meanwhile never shift a page.
+// The page token is the last payment id of the previous page, signed for the
+// threshold asked for: the next page starts after that payment (by create
+// time, then id), so payments decided meanwhile never shift a page.
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { invalidArgument } from "../../endpoints/errors.js";
+import { pageTokens } from "../../endpoints/page-tokens.js";
 import type { Service } from "../../endpoints/service.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { PaymentStore } from "./store.js";
-import { assertValid, listPendingPaymentsValidator, PAYMENT_ID } from "./validators.js";
+import { paymentCursor } from "./list-cursor.js";
+import { assertValid, listPendingPaymentsValidator } from "./validators.js";
 
 const DEFAULT_PAGE_SIZE = 20;
-
-export function encodePendingToken(paymentId: string): string {
-  return Buffer.from(paymentId).toString("base64url");
-}
-
-function decodePendingToken(token: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]{1,200}$/.test(token)) return undefined;
-  const id = Buffer.from(token, "base64url").toString("utf8");
-  return PAYMENT_ID.test(id) ? id : undefined;
-}
 
 export interface PendingDeps {
   store: PaymentStore;
   /** The default threshold: half of PAYMENT_EXPIRE_MS (main.ts). */
   pendingAfterMs: number;
+  /** Signs its page tokens (PAYMENT_PAGE_TOKEN_SECRET). */
+  pageTokenSecret: string;
   now?: () => Date;
 }
 
 export function pendingPayments(deps: PendingDeps): Pick<Service<typeof PaymentService>, "listPendingPayments"> {
   const now = deps.now ?? (() => new Date());
+  const tokens = pageTokens({ secret: deps.pageTokenSecret, list: "ListPendingPayments", codec: paymentCursor, scopeIs: "older_than_seconds" });
   return {
     async listPendingPayments(_ctx, req) {
       assertValid(listPendingPaymentsValidator, req);
       const olderThanSeconds = req.olderThanSeconds || Math.max(1, Math.round(deps.pendingAfterMs / 1000));
-      let after: string | undefined;
-      if (req.pageToken !== "") {
-        after = decodePendingToken(req.pageToken);
-        if (after === undefined) {
-          const description = "is not a page token from a previous response";
-          throw invalidArgument(`page_token: ${description}`, [{ field: "page_token", rule: "page_token", description }]);
-        }
-      }
+      const scope = [String(req.olderThanSeconds)];
+      const after = tokens.start(scope, req.pageToken);
       const size = req.pageSize > 0 ? req.pageSize : DEFAULT_PAGE_SIZE;
       const before = new Date(now().getTime() - olderThanSeconds * 1000);
       const rows = await deps.store.pendingSince({ before, limit: size + 1, ...(after ? { after } : {}) });
@@ -63,7 +51,7 @@ export function pendingPayments(deps: PendingDeps): Pick<Service<typeof PaymentS
           createTime: timestampFromDate(p.createTime),
           sessionOpened: p.sessionId !== null,
         })),
-        nextPageToken: rows.length > size && last ? encodePendingToken(last.paymentId) : "",
+        nextPageToken: rows.length > size && last ? tokens.encode(scope, last.paymentId) : "",
       };
     },
   };

@@ -42,6 +42,8 @@ export interface PaymentServiceDeps {
   newPaymentId?: () => string;
   /** Verifies search's quotes and prices them (platform/quotes.ts quoteVerifier with QUOTE_SECRET). */
   priceQuotes: (req: PriceRequest) => Priced;
+  /** Signs ListPayments' and ListPendingPayments' page tokens (PAYMENT_PAGE_TOKEN_SECRET): every payment instance shares it. */
+  pageTokenSecret: string;
   /** ListPendingPayments' default threshold: half of PAYMENT_EXPIRE_MS (main.ts); default 7.5 min. */
   pendingAfterMs?: number;
   /** What the validators accept (the return URLs' origins). */
@@ -143,8 +145,8 @@ export function paymentService(deps: PaymentServiceDeps): Service<typeof Payment
       return { payment: paymentMessage(p) };
     },
 
-    ...listing(store, validators),
-    ...pendingPayments({ store, pendingAfterMs: deps.pendingAfterMs ?? 7.5 * 60_000, now }),
+    ...listing(store, validators, deps.pageTokenSecret),
+    ...pendingPayments({ store, pendingAfterMs: deps.pendingAfterMs ?? 7.5 * 60_000, pageTokenSecret: deps.pageTokenSecret, now }),
 
     async refund(ctx, req) {
       assertValid(validators.refund, req);

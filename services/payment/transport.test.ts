@@ -17,7 +17,7 @@ import { clientOf, connectTransport, grpcTransport } from "../../transport/clien
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { testTokens, type TestTokens } from "../identity/testing.js";
-import { CALLBACK_URL, failure, paymentFixture, type PaymentFixture } from "./fixture.js";
+import { CALLBACK_URL, failure, paymentFixture, TEST_PAGE_TOKEN_SECRET, type PaymentFixture } from "./fixture.js";
 import { hotelPayment, TEST_QUOTING } from "./payments.fixture.js";
 import { paymentService } from "./service.js";
 import { paymentValidators } from "./validators.js";
@@ -36,7 +36,7 @@ test.before(async () => {
   tracing = createTracing({ serviceName: "payment" });
   const endpoints = endpointsOf(
     PaymentService,
-    paymentService({ store: f.store, gateway: f.gateway, callbackUrl: CALLBACK_URL, ...TEST_QUOTING }),
+    paymentService({ store: f.store, gateway: f.gateway, callbackUrl: CALLBACK_URL, ...TEST_QUOTING, pageTokenSecret: TEST_PAGE_TOKEN_SECRET }),
     ...serverStack({ registry: new Registry(), tracer: tracing.tracer, validators: paymentValidators(TEST_QUOTING.validation) }),
   );
   server = await startServer({

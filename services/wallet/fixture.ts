@@ -27,6 +27,7 @@ export interface WalletFixture {
 }
 
 export const MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta.url));
+export const TEST_PAGE_TOKEN_SECRET = "wallet-test-page-tokens";
 
 export async function walletFixture(opts: { poolMax?: number; now?: () => Date } = {}): Promise<WalletFixture> {
   const log = pino({ level: "silent" });
@@ -34,7 +35,7 @@ export async function walletFixture(opts: { poolMax?: number; now?: () => Date }
   const store = new WalletStore(db.knex);
   const client = localClient(
     WalletService,
-    walletService({ store, ...(opts.now ? { now: opts.now } : {}) }),
+    walletService({ store, pageTokenSecret: TEST_PAGE_TOKEN_SECRET, ...(opts.now ? { now: opts.now } : {}) }),
     validation(walletValidators()),
   );
   return {

@@ -3,10 +3,12 @@
 // the embedded server when unset). Bearer tokens are verified against
 // identity's keys (IDENTITY_URL, fetched on the first token): money moves only
 // by services (the contract's access option); the wallet itself calls no one.
+// Page tokens are signed with WALLET_PAGE_TOKEN_SECRET, which every instance
+// must share.
 import { endpointsOf } from "../../endpoints/service.js";
 import { serverStack } from "../../endpoints/stack.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { config, port } from "../../platform/config.js";
+import { config, port, secret } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { serveService } from "../../transport/serve.js";
@@ -18,11 +20,15 @@ import { walletValidators } from "./validators.js";
 
 async function main() {
   const rt = startRuntime("wallet", process.env);
-  const cfg = config(process.env, { port: port("WALLET_PORT", 7004), ...identitySettings("wallet") });
+  const cfg = config(process.env, {
+    port: port("WALLET_PORT", 7004),
+    pageTokenSecret: secret("WALLET_PAGE_TOKEN_SECRET", "itinera-development-wallet-page-tokens"),
+    ...identitySettings("wallet"),
+  });
 
   const db = await rt.openDatabase("wallet", new URL("./migrations", import.meta.url));
 
-  const wallet = walletService({ store: new WalletStore(db.knex) });
+  const wallet = walletService({ store: new WalletStore(db.knex), pageTokenSecret: cfg.pageTokenSecret });
   const endpoints = endpointsOf(
     WalletService,
     wallet,

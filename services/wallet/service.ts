@@ -11,6 +11,7 @@ import {
   notFound,
 } from "../../endpoints/errors.js";
 import { requireOwnedBy } from "../../endpoints/middleware/access.js";
+import { pageTokens } from "../../endpoints/page-tokens.js";
 import type { Service } from "../../endpoints/service.js";
 import type { Money } from "../../gen/itinera/type/v1/money_pb.js";
 import {
@@ -26,11 +27,13 @@ import {
 } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { balanceMessage, creditCause, holdMessage, transactionMessage, zeroBalance } from "./messages.js";
 import { formatMoney } from "../../platform/money.js";
-import { decodePageToken, encodePageToken } from "./page-token.js";
+import { transactionCursor } from "./list-cursor.js";
 import type { HoldRow, WalletStore, WalletTransaction } from "./store.js";
 
 export interface WalletServiceDeps {
   store: WalletStore;
+  /** Signs ListTransactions page tokens (WALLET_PAGE_TOKEN_SECRET): every wallet instance shares it. */
+  pageTokenSecret: string;
   /** The clock; tests pass a fixed one. */
   now?: () => Date;
 }
@@ -42,6 +45,7 @@ const INT64_MAX = 2n ** 63n - 1n;
 export function walletService(deps: WalletServiceDeps): Service<typeof WalletService> {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
+  const tokens = pageTokens({ secret: deps.pageTokenSecret, list: "ListTransactions", codec: transactionCursor, scopeIs: "customer and currency" });
 
   /**
    * Runs a command once per idempotency key: the response is stored as bytes,
@@ -172,14 +176,8 @@ export function walletService(deps: WalletServiceDeps): Service<typeof WalletSer
     async listTransactions(ctx, req) {
       requireOwnedBy(ctx, req.customerId, noWallet(req.customerId));
       const size = Math.min(req.pageSize > 0 ? req.pageSize : DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-      let after;
-      if (req.pageToken !== "") {
-        after = decodePageToken(req.pageToken);
-        if (!after) {
-          const description = "is not a page token from a previous response";
-          throw invalidArgument(`page_token: ${description}`, [{ field: "page_token", rule: "page_token", description }]);
-        }
-      }
+      const scope = [req.customerId, req.currency];
+      const after = tokens.start(scope, req.pageToken);
       const rows = await store.transactions({
         customerId: req.customerId,
         ...(req.currency !== "" ? { currency: req.currency } : {}),
@@ -190,7 +188,7 @@ export function walletService(deps: WalletServiceDeps): Service<typeof WalletSer
       const last = page[page.length - 1];
       return {
         transactions: page.map(transactionMessage),
-        nextPageToken: rows.length > size && last ? encodePageToken(last) : "",
+        nextPageToken: rows.length > size && last ? tokens.encode(scope, last) : "",
       };
     },
   };

@@ -64,12 +64,18 @@ test("a customer without transactions gets an empty last page", async () => {
   assert.equal([res.transactions.length, res.nextPageToken], [0, ""]);
 });
 
-test("a tampered page token is InvalidArgument on page_token", async () => {
+test("a tampered page token, or one of another customer or currency, is InvalidArgument on page_token", async () => {
   const { nextPageToken } = await w.client.listTransactions(w.ctx, { customerId: "paula", pageSize: 5 });
-  for (const token of [nextPageToken.slice(0, -3), `${nextPageToken}!`, Buffer.from(`{"t":"1","s":"x"}`).toString("base64url")]) {
+  const [, mac] = nextPageToken.split(".") as [string, string];
+  const made = `${Buffer.from("1.1").toString("base64url")}.${mac}`;
+  for (const token of [nextPageToken.slice(0, -3), `${nextPageToken}!`, made, Buffer.from(`{"t":"1","s":"x"}`).toString("base64url")]) {
     const e = await failure(w.client.listTransactions(w.ctx, { customerId: "paula", pageToken: token }));
     assert.is(e.code, Code.InvalidArgument);
     assert.equal(e.violations.map((v) => v.field), ["page_token"]);
+  }
+  for (const other of [{ customerId: "nobody" }, { customerId: "paula", currency: "USD" }]) {
+    const e = await failure(w.client.listTransactions(w.ctx, { ...other, pageToken: nextPageToken }));
+    assert.equal([e.code, e.violations.map((v) => v.field)], [Code.InvalidArgument, ["page_token"]], JSON.stringify(other));
   }
 });
 

@@ -27,7 +27,7 @@ import { grpcJsClient, grpcStatus } from "../../transport/grpc-js.fixture.js";
 import { serveService } from "../../transport/serve.js";
 import { startServer, type RunningServer } from "../../transport/server.js";
 import { testTokens, type TestTokens } from "../identity/testing.js";
-import { walletFixture, type WalletFixture } from "./fixture.js";
+import { TEST_PAGE_TOKEN_SECRET, walletFixture, type WalletFixture } from "./fixture.js";
 import { failure } from "./fixture.js";
 import { walletService } from "./service.js";
 import { WalletStore } from "./store.js";
@@ -52,7 +52,7 @@ test.before(async () => {
   tracing = createTracing({ serviceName: "wallet" });
   const endpoints = endpointsOf(
     WalletService,
-    walletService({ store: new WalletStore(w.database.knex) }),
+    walletService({ store: new WalletStore(w.database.knex), pageTokenSecret: TEST_PAGE_TOKEN_SECRET }),
     ...serverStack({ registry, tracer: tracing.tracer, validators: walletValidators() }),
   );
   server = await startServer({

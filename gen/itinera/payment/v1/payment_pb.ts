@@ -425,7 +425,9 @@ export type ListPendingPaymentsRequest = Message<"itinera.payment.v1.ListPending
   pageSize: number;
 
   /**
-   * From a previous answer's next_page_token; empty for the first page.
+   * From a previous answer's next_page_token (with the same
+   * older_than_seconds: another's is INVALID_ARGUMENT); empty for the first
+   * page.
    *
    * @generated from field: string page_token = 3;
    */

@@ -528,7 +528,8 @@ export type ListTransactionsRequest = Message<"itinera.wallet.v1.ListTransaction
   pageSize: number;
 
   /**
-   * From a previous response's next_page_token; empty for the first page.
+   * From a previous response's next_page_token (for the same customer_id and
+   * currency: another's is INVALID_ARGUMENT); empty for the first page.
    *
    * @generated from field: string page_token = 4;
    */
