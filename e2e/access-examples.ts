@@ -166,6 +166,7 @@ export const EXAMPLES: Record<string, Example> = {
     // A payment id as payment makes them, of no payment: sellers books the stay; nothing is charged.
     request: (w) => ({ paymentId: `pay_${randomBytes(16).toString("hex")}`, customerId: w.alice.customerId, item: item(w), amount: eur(w.offer.priceMinor), markdown: eur(0n) }),
   },
+  // alice's own; the sellers service reads any reservation, hers included
   "itinera.booking.v1.BookingService/GetReservation": { owned: true, request: (w) => ({ reservationId: w.reservationId }) },
   "itinera.booking.v1.BookingService/ListReservations": { request: () => ({ pageSize: 5 }) },
   "itinera.booking.v1.BookingService/QuoteCancellation": { owned: true, request: (w) => ({ reservationId: w.reservationId }) },

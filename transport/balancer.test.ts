@@ -4,10 +4,12 @@
 // real close(): GOAWAY) or is killed (SIGKILL) costs no idempotent call and no
 // call that was not sent, and none is sent to it after its GOAWAY; a replica
 // that comes back gets calls again; a host name with several addresses is
-// balanced. Both unary clients: the fast path and connect-node's.
+// balanced. Both unary clients: the fast path and connect-node's. Each
+// replica going out and coming back is logged once, with why and how.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { createClient, type Transport } from "@connectrpc/connect";
+import { pino } from "pino";
 import { EchoService } from "../gen/itinera/echo/v1/echo_pb.js";
 import { asKitError, Code } from "../endpoints/errors.js";
 import { breaker } from "../endpoints/middleware/breaker.js";
@@ -111,6 +113,47 @@ for (const { name, unaryFastPath } of CLIENTS) {
       assert.is(refusing.up, false, "the refusing replica is out of the turns");
     } finally {
       await up.server.close(1_000);
+    }
+  });
+
+  tests("a replica going out and coming back is logged once each way: warn with why, info with how, naming the dependency and the replica", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const [up, draining] = await Promise.all([startNamedReplica("up"), startNamedReplica("draining")]);
+    const refusedPort = await freePort(); // nothing listens there yet
+    const refused = `http://127.0.0.1:${refusedPort}`;
+    const target = [up.server.url, draining.server.url, refused].join(",");
+    const back: NamedReplica[] = [];
+    try {
+      const client = createClient(EchoService, grpcTransport(target, { unaryFastPath, log }));
+      const answeredBy = new Set<string>();
+      const call = async () => answeredBy.add((await client.echo({ message: "" })).message);
+      for (let i = 0; i < 3; i++) await call(); // round robin: one call each; the refused one goes on to "up"
+      await draining.server.close(1_000); // no call in flight: its GOAWAY is what takes it out
+      await until("the GOAWAY to be logged", () => (lines.some((l) => l.replica === draining.server.url) ? true : undefined));
+      back.push(await startNamedReplica("draining-again", { port: draining.server.port }), await startNamedReplica("refused-again", { port: refusedPort }));
+      await until("both replicas answering again", async () => {
+        await call();
+        return answeredBy.has("draining-again") && answeredBy.has("refused-again") ? true : undefined;
+      });
+
+      const about = (replica: string) => lines.filter((l) => l.replica === replica).map((l) => [l.level, l.reason ?? l.after, l.msg]);
+      const out = "replica taken out of the turns; its health is checked again until it serves";
+      const WARN = 40;
+      const INFO = 30;
+      assert.equal(about(draining.server.url), [
+        [WARN, "GOAWAY: the replica is draining", out],
+        [INFO, "health check SERVING", "replica back in the turns"],
+      ]);
+      assert.equal(about(refused), [
+        [WARN, "call not sent (ECONNREFUSED)", out],
+        [INFO, "health check SERVING", "replica back in the turns"],
+      ]);
+      assert.is(lines.length, 4, "nothing logged about the replica that stayed up, nothing twice");
+      assert.ok(lines.every((l) => l.target === target), "every line names the dependency as configured");
+      assert.ok(lines.filter((l) => l.level === INFO).every((l) => typeof l.out_ms === "number"), "how long it was out");
+    } finally {
+      await Promise.all([up, draining, ...back].map((r) => r.server.close(1_000)));
     }
   });
 

@@ -19,6 +19,10 @@
 // (grpc.health.v1 Check, SERVING) after a back-off of 100 ms doubling to 1 s,
 // and called again once the probe passes. When no replica is in the turns,
 // calls go to those taken out (one may be back before its probe says so).
+// Each transition is logged once, on the client's logger (`log`): warn when a
+// replica is taken out, with why; info when it is back, with how and after how
+// long; both with the dependency (`target`: its URL variable's entries) and the
+// replica's base URL.
 //
 // What a failed attempt may do next:
 //   - not sent (connection refused or failed, REFUSED_STREAM): another
@@ -39,12 +43,16 @@
 // one slowed by a neighbour, then costs half a budget instead of the call.
 import { Code, ConnectError, type Transport } from "@connectrpc/connect";
 import { MethodOptions_IdempotencyLevel as Idempotency } from "@bufbuild/protobuf/wkt";
+import { pino, type Logger } from "pino";
 import { isIdempotent } from "../endpoints/endpoint.js";
 import { Health, HealthCheckResponse_ServingStatus as Serving } from "../gen/grpc/health/v1/health_pb.js";
 import { ReplicaAddresses, type AddressOptions } from "./replica-addresses.js";
 import { wasNotSent } from "./replica-sessions.js";
 
-export type BalancerOptions = AddressOptions;
+export interface BalancerOptions extends AddressOptions {
+  /** Where replicas going out of the turns and coming back are logged; default nowhere. */
+  log?: Logger;
+}
 
 /** Builds the transport of one replica; it calls `onGoaway` when the replica's connection gets GOAWAY. */
 export type ReplicaTransport = (baseUrl: string, onGoaway: () => void) => Transport;
@@ -54,6 +62,7 @@ const MAX_BACKOFF_MS = 1_000;
 const PROBE_TIMEOUT_MS = 1_000;
 /** A side-effect-free call not answered after this fraction of its timeout is sent to a second replica. */
 const HEDGE_AT = 0.5;
+const NO_LOG: Logger = pino({ level: "silent" });
 
 class Replica {
   up = true;
@@ -62,20 +71,25 @@ class Replica {
   calls = 0;
   failures = 0;
   retryAt = 0;
+  /** When it was taken out. */
+  private outSince = 0;
   readonly transport: Transport;
 
   constructor(
     readonly baseUrl: string,
     open: ReplicaTransport,
+    private readonly log: Logger,
   ) {
-    this.transport = open(baseUrl, () => this.takeOut());
+    this.transport = open(baseUrl, () => this.takeOut("GOAWAY: the replica is draining"));
   }
 
   /** Out of the turns until a probe passes; the calls that fail with it at once count as one failure. */
-  takeOut(): void {
+  takeOut(reason: string): void {
     if (!this.up) return;
     this.up = false;
+    this.outSince = Date.now();
     this.backOff();
+    this.log.warn({ reason }, "replica taken out of the turns; its health is checked again until it serves");
   }
 
   private backOff(): void {
@@ -83,9 +97,12 @@ class Replica {
     this.retryAt = Date.now() + Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (this.failures - 1));
   }
 
-  putBack(): void {
+  /** Back in the turns (`after`: what showed it serves). */
+  putBack(after: string): void {
+    if (this.up) return;
     this.up = true;
     this.failures = 0;
+    this.log.info({ after, out_ms: Date.now() - this.outSince }, "replica back in the turns");
   }
 
   /** After the back-off, asks the replica's health service whether it serves again. */
@@ -100,7 +117,7 @@ class Replica {
       )
       .then((serving) => {
         this.probing = false;
-        if (serving) this.putBack();
+        if (serving) this.putBack("health check SERVING");
         else if (!this.up) this.backOff();
       });
   }
@@ -124,6 +141,12 @@ function failureOf(e: unknown, signal: AbortSignal | undefined): Failure {
   return e.code === Code.Unavailable ? "unavailable" : "answer";
 }
 
+/** The most telling code of a failed attempt, for the log: Node's (ECONNREFUSED, …), HTTP/2's, or Connect's. */
+function errorCode(e: unknown): string {
+  if (e instanceof ConnectError && e.rawMessage.includes("REFUSED_STREAM")) return "REFUSED_STREAM";
+  return causeCodes(e)[0] ?? (e instanceof ConnectError ? Code[e.code] : "unknown");
+}
+
 function causeCodes(e: unknown): string[] {
   const codes: string[] = [];
   for (let c: unknown = e, depth = 0; c instanceof Error && depth < 10; c = c.cause, depth++) {
@@ -138,12 +161,15 @@ export class Balancer {
   private readonly addresses: ReplicaAddresses;
   /** The addresses `replicas` were made from. */
   private made: readonly string[] = [];
+  /** Lines about the replicas of this dependency. */
+  private readonly log: Logger;
 
   constructor(
     entries: readonly string[],
     private readonly open: ReplicaTransport,
     opts: BalancerOptions = {},
   ) {
+    this.log = (opts.log ?? NO_LOG).child({ target: entries.join(",") });
     this.addresses = new ReplicaAddresses(entries, opts);
     if (!this.addresses.resolves) this.follow(this.addresses.current() as readonly string[]);
   }
@@ -179,13 +205,13 @@ export class Balancer {
       replica.calls++;
       try {
         const answer = await attempt(replica.transport, left);
-        if (!replica.up) replica.putBack();
+        replica.putBack("it answered a call");
         return answer;
       } catch (e) {
         const failure = failureOf(e, signal);
         if (failure === "answer") throw e;
         if (failure !== "unavailable") {
-          replica.takeOut();
+          replica.takeOut(`${failure === "lost" ? "connection lost during a call" : "call not sent"} (${errorCode(e)})`);
           this.addresses.replicaFailed();
         }
         if (!mayResend(failure)) {
@@ -231,7 +257,7 @@ export class Balancer {
   private follow(urls: readonly string[]): void {
     if (urls === this.made) return;
     const kept = new Map(this.replicas.map((r) => [r.baseUrl, r]));
-    this.replicas = urls.map((u) => kept.get(u) ?? new Replica(u, this.open));
+    this.replicas = urls.map((u) => kept.get(u) ?? new Replica(u, this.open, this.log.child({ replica: u })));
     this.made = urls;
   }
 }

@@ -18,6 +18,7 @@
 //   connectTransport(baseUrl, { http2?: false, binary?: true })
 //   grpcTransport(peers)                         // gRPC over HTTP/2 (h2c); unary calls by transport/grpc-unary-client.ts
 //   grpcTransport(peers, { unaryFastPath: false })  // every call by connect-node's gRPC client
+//   grpcTransport(peers, { log })                // replicas going out and back logged there (main.ts: rt.log)
 //   grpcWebTransport(baseUrl, { http2?: false })
 // `peers` (gRPC, and Connect over HTTP/2) is what a dependency's URL variable
 // holds (platform/peer-urls.ts): one base URL whose host is an IP address is

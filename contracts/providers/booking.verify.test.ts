@@ -1,6 +1,6 @@
 // Booking against every committed pact that names it (payment's
-// CreateReservation, sellers' ConfirmReservation and FailReservation, the
-// web BFF's ListReservations, GetReservation, QuoteCancellation,
+// CreateReservation, sellers' ConfirmReservation, FailReservation and
+// GetReservation, the web BFF's ListReservations, GetReservation, QuoteCancellation,
 // CancelReservation and, for an operator, CountReservationsByState): the real server, wired as services/booking/main.ts
 // wires it (serverStack, bearer-token authentication) on its own PostgreSQL
 // database, with booking's own peer, the wallet, a fake

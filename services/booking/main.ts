@@ -51,14 +51,15 @@ async function main() {
     serviceName: "booking",
     registry: rt.registry,
     tracer: rt.tracer,
+    log: rt.log,
   });
   // Booking's own token for its calls, fetched without forwarding the caller's.
   const servicePrincipal = auth.servicePrincipal;
 
   const walletStack = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 2_000 });
   const paymentStack = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 10_000 });
-  const wallet = clientOf(WalletService, grpcTransport(cfg.walletUrl), ...walletStack.middlewares);
-  const payment = clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...paymentStack.middlewares);
+  const wallet = clientOf(WalletService, grpcTransport(cfg.walletUrl, { log: rt.log }), ...walletStack.middlewares);
+  const payment = clientOf(PaymentService, grpcTransport(cfg.paymentUrl, { log: rt.log }), ...paymentStack.middlewares);
 
   const booking = bookingService({
     store,

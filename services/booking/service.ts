@@ -31,7 +31,7 @@ export function bookingService(deps: BookingServiceDeps): Service<typeof Booking
     createReservation: createReservation(deps),
 
     async getReservation(ctx, req) {
-      // Customers read their own; a service (sellers, mailer, the web app's backend) reads any.
+      // Customers read their own; sellers, the one service GetReservation's callers option admits, reads any.
       const row = visibleTo(ctx, await store.byId(req.reservationId), req.reservationId, true);
       return { reservation: reservationMessage(row) };
     },

@@ -25,7 +25,7 @@ async function main() {
     pageTokenSecret: secret("CATALOG_PAGE_TOKEN_SECRET", "sandbox-catalog-page-tokens"),
     ...identitySettings("catalog"),
   });
-  const auth = identityAccess({ ...cfg, serviceName: "catalog", registry: rt.registry, tracer: rt.tracer });
+  const auth = identityAccess({ ...cfg, serviceName: "catalog", registry: rt.registry, tracer: rt.tracer, log: rt.log });
 
   const db = await rt.openDatabase("catalog", new URL("./migrations", import.meta.url));
 

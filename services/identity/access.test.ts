@@ -46,7 +46,7 @@ test.after(async () => {
 });
 
 function accessFor(serviceName: string, serviceSecret = testServiceSecret(serviceName)): IdentityAccess {
-  const a = identityAccess({ identityUrl: server.url, serviceSecret, serviceName, registry: new Registry(), tracer: trace.getTracer("test") });
+  const a = identityAccess({ identityUrl: server.url, serviceSecret, serviceName, registry: new Registry(), tracer: trace.getTracer("test"), log: ctx.log });
   accesses.push(a);
   return a;
 }

@@ -2,7 +2,7 @@
 // its main.ts in one line:
 //
 //   const cfg = config(process.env, { ...identitySettings("booking"), … });
-//   const auth = identityAccess({ ...cfg, serviceName: "booking", registry, tracer });
+//   const auth = identityAccess({ ...cfg, serviceName: "booking", registry, tracer, log });
 //   serveService(router, BookingService, endpoints, { log, authenticate: auth.authenticate });
 //   const ctx = backgroundContext({ log, principal: await auth.tokens.principal(ctx0) });
 //   const peer = clientOf(PeerService, transport, ...clientStack({ ..., callAs: auth.servicePrincipal }).middlewares);
@@ -12,6 +12,7 @@
 // the service's own identity for background work; `identity` is the client
 // the service may also use (GetCustomer).
 import type { Tracer } from "@opentelemetry/api";
+import type { Logger } from "pino";
 import { derive } from "../../endpoints/context.js";
 import type { PrincipalOf } from "../../endpoints/middleware/call-as.js";
 import type { Registry } from "prom-client";
@@ -45,6 +46,8 @@ export interface IdentityAccessOptions {
   serviceName: string;
   registry: Registry;
   tracer: Tracer;
+  /** Where identity's replicas going out of the balancing and coming back are logged. */
+  log: Logger;
 }
 
 export interface IdentityAccess {
@@ -64,7 +67,7 @@ export interface IdentityAccess {
 
 export function identityAccess(o: IdentityAccessOptions): IdentityAccess {
   const stack = clientStack({ registry: o.registry, tracer: o.tracer, timeoutMs: 2_000 });
-  const identity = clientOf(IdentityService, grpcTransport(o.identityUrl), ...stack.middlewares);
+  const identity = clientOf(IdentityService, grpcTransport(o.identityUrl, { log: o.log }), ...stack.middlewares);
   const tokens = serviceTokens({ identity, serviceName: o.serviceName, secret: o.serviceSecret });
   const verify = tokenVerifier({ jwksUrl: peerUrlList(o.identityUrl).map((u) => new URL("/.well-known/jwks.json", u)) });
   return {

@@ -42,7 +42,7 @@ async function main() {
   const db = await rt.openDatabase("mailer", new URL("./migrations", import.meta.url));
   const { bus, ...busEngine } = await openBus(rt, { service: "mailer", db, publishes: false });
 
-  const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "mailer", registry: rt.registry, tracer: rt.tracer });
+  const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "mailer", registry: rt.registry, tracer: rt.tracer, log: rt.log });
   const store = new EmailStore(db.knex);
   const sender = smtpSender({ url: cfg.smtpUrl, from: cfg.mailFrom, tracer: rt.tracer });
 

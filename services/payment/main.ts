@@ -64,9 +64,9 @@ async function main() {
   const db = await rt.openDatabase("payment", new URL("./migrations", import.meta.url));
   const { bus, outboxOf, ...busEngine } = await openBus(rt, { service: "payment", db, publishes: true });
 
-  const access = identityAccess({ ...cfg, serviceName: "payment", registry: rt.registry, tracer: rt.tracer });
+  const access = identityAccess({ ...cfg, serviceName: "payment", registry: rt.registry, tracer: rt.tracer, log: rt.log });
   const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 5_000 });
-  const booking = clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...peers.middlewares);
+  const booking = clientOf(BookingService, grpcTransport(cfg.bookingUrl, { log: rt.log }), ...peers.middlewares);
 
   const store = new PaymentStore(db.knex, outboxOf);
   const gateway = httpGateway({ baseUrl: cfg.gatewayUrl, secret: cfg.gatewaySecret });

@@ -46,9 +46,9 @@ async function main() {
     throw e;
   }
   const { bus, ...busEngine } = await openBus(rt, { service: "pricing", db, publishes: false });
-  const auth = identityAccess({ ...cfg, serviceName: "pricing", registry: rt.registry, tracer: rt.tracer });
+  const auth = identityAccess({ ...cfg, serviceName: "pricing", registry: rt.registry, tracer: rt.tracer, log: rt.log });
   const sellersStack = clientStack({ registry: rt.registry, tracer: rt.tracer, callAs: auth.servicePrincipal });
-  const sellers = clientOf(SellersService, grpcTransport(cfg.sellersUrl), ...sellersStack.middlewares);
+  const sellers = clientOf(SellersService, grpcTransport(cfg.sellersUrl, { log: rt.log }), ...sellersStack.middlewares);
 
   const pricing = pricingService({ store, sellers, rules });
   const endpoints = endpointsOf(

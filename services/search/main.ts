@@ -56,7 +56,7 @@ async function main() {
     cacheTtlMs: int("SEARCH_CACHE_TTL_MS", 60_000, { min: 0, max: 3_600_000 }),
     cacheEntries: int("SEARCH_CACHE_ENTRIES", 1000, { min: 1, max: 100_000 }),
   });
-  const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "search", registry: rt.registry, tracer: rt.tracer });
+  const auth = identityAccess({ identityUrl, serviceSecret, serviceName: "search", registry: rt.registry, tracer: rt.tracer, log: rt.log });
 
   // One client stack (and so one set of circuits) per peer, capped at its budget.
   const stackFor = (timeoutMs: number) => clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs, callAs: auth.servicePrincipal });
@@ -83,9 +83,9 @@ async function main() {
       : undefined;
 
   const search = searchService({
-    catalog: clientOf(CatalogService, grpcTransport(catalogUrl), ...catalogStack.middlewares),
-    pricing: clientOf(PricingService, grpcTransport(pricingUrl), ...pricingStack.middlewares),
-    wallet: clientOf(WalletService, grpcTransport(walletUrl), ...walletStack.middlewares),
+    catalog: clientOf(CatalogService, grpcTransport(catalogUrl, { log: rt.log }), ...catalogStack.middlewares),
+    pricing: clientOf(PricingService, grpcTransport(pricingUrl, { log: rt.log }), ...pricingStack.middlewares),
+    wallet: clientOf(WalletService, grpcTransport(walletUrl, { log: rt.log }), ...walletStack.middlewares),
     budgets,
     reliability,
     signQuote: quoteSigner(quoteSecret),

@@ -3,7 +3,9 @@
 // seller is asked again under the same ref (it booked it once, and answers
 // the same reference), booking.ConfirmReservation is called once over gRPC
 // with the sellers service's own token (fake identity, booking and payment
-// on real servers, tokens verified), and SIGTERM then stops it cleanly.
+// on real servers, tokens verified and callers options enforced) — after
+// booking.GetReservation, since a redelivery is a retry — and SIGTERM then
+// stops it cleanly.
 import { create } from "@bufbuild/protobuf";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
@@ -118,8 +120,11 @@ test("SIGKILL while the seller books: the restarted process books once, confirms
     const reference = ledger.bookings.get(r.reservationId)!.reference!;
     assert.equal([done.status, done.outcome, done.reference, done.attempts], ["confirmed", "confirmed", reference, 2]);
     assert.equal([ledger.requests, ledger.bookings.size], [2, 1], "asked twice, booked once");
-    assert.equal(peers.of(r.reservationId), [["confirmReservation", { reservationId: r.reservationId, sellerReference: reference }]]);
-    assert.equal([peers.calls[0]!.principal?.kind, peers.calls[0]!.principal?.id], ["service", "sellers"]);
+    assert.equal(peers.of(r.reservationId), [
+      ["getReservation", { reservationId: r.reservationId }],
+      ["confirmReservation", { reservationId: r.reservationId, sellerReference: reference }],
+    ], "the redelivery asks booking whether the reservation is still live before the seller");
+    assert.equal(peers.calls.map((c) => [c.principal?.kind, c.principal?.id]), [["service", "sellers"], ["service", "sellers"]]);
 
     child.child.kill("SIGTERM");
     assert.is(await child.exited, 0, child.stderr());

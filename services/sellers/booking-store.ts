@@ -30,7 +30,7 @@ export interface SellerBooking {
 /** The seller's answer to our cancellation (adapter.ts CancelResult). */
 export type CancelOutcome = "cancelled" | "not_booked";
 
-/** What the seller's answer (or its silence past the deadline) decided. */
+/** What the seller's answer decided, or its silence: past the deadline, or until the reservation ended (abandoned). */
 export type Decision = { status: "confirmed"; reference: string } | { status: "refused" | "abandoned"; reason: string };
 
 interface Row {

@@ -38,7 +38,7 @@ const BUS_MIGRATIONS = fileURLToPath(new URL("../../transport/bus/migrations", i
 
 const unimplemented = () => Promise.reject(new KitError(Code.Unimplemented, "not in this fake"));
 
-export type SagaMethod = "confirmReservation" | "failReservation" | "refund";
+export type SagaMethod = "getReservation" | "confirmReservation" | "failReservation" | "refund";
 
 export interface SagaCall {
   method: SagaMethod;
@@ -51,6 +51,8 @@ export interface FakePeers {
   calls: SagaCall[];
   /** Throws instead of answering when set (a KitError: FAILED_PRECONDITION, UNAVAILABLE, …). */
   fail: Partial<Record<SagaMethod, (req: Record<string, unknown>) => Error | undefined>>;
+  /** The state getReservation answers for a reservation id: PAID unless set here. */
+  states: Map<string, ReservationState>;
   booking: Service<typeof BookingService>;
   payment: Service<typeof PaymentService>;
   /** The calls of one reservation, as [method, request] pairs. */
@@ -60,6 +62,7 @@ export interface FakePeers {
 export function fakePeers(): FakePeers {
   const calls: SagaCall[] = [];
   const fail: FakePeers["fail"] = {};
+  const states = new Map<string, ReservationState>();
   const record = (method: SagaMethod, ctx: Context, req: object) => {
     const request = { ...(req as Record<string, unknown>) };
     delete request.$typeName;
@@ -71,10 +74,14 @@ export function fakePeers(): FakePeers {
   return {
     calls,
     fail,
+    states,
     of: (id) => calls.filter((c) => c.request.reservationId === id || c.request.idempotencyKey === `refund:fail:${id}`).map((c) => [c.method, c.request]),
     booking: {
       createReservation: unimplemented,
-      getReservation: unimplemented,
+      async getReservation(ctx, req) {
+        record("getReservation", ctx, req);
+        return { reservation: reservation(req.reservationId, states.get(req.reservationId) ?? ReservationState.PAID) };
+      },
       listReservations: unimplemented,
       quoteCancellation: unimplemented,
       cancelReservation: unimplemented,

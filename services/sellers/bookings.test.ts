@@ -7,13 +7,15 @@
 // Redeliveries and crashes never book twice and always finish the saga.
 // ReservationCancelled, or a confirmation refused because the customer
 // cancelled meanwhile, cancels the booking with the seller by our ref, once.
+// Each retry first asks booking whether the reservation is still live: one
+// cancelled while the seller was failing is never booked.
 import { create } from "@bufbuild/protobuf";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { failedPrecondition, unavailable } from "../../endpoints/errors.js";
 import { silentContext } from "../../endpoints/testing.js";
 import { ReservationEventSchema } from "../../gen/itinera/booking/v1/events_pb.js";
-import type { Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { ReservationState, type Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { until } from "../../platform/processes.testing.js";
 import type { SellerBooking, SellerBookingStore } from "./booking-store.js";
 import { BOOKINGS_GROUP } from "./bookings.js";
@@ -95,9 +97,11 @@ test("refused → Refund of the whole card amount with key refund:fail:<rid>, TH
   ]);
 });
 
-test("seller failing within the deadline → retried by the bus with backoff until it books; nothing refunded", async () => {
+test("seller failing within the deadline → retried by the bus with backoff until it books, booking asked before each retry (an error there retries all the same); nothing refunded", async () => {
   const r = paidReservation(hotelItem("casa"));
   f.sellers.casa.fake.mode = { kind: "fail" };
+  let reads = 0;
+  f.peers.fail.getReservation = () => (++reads === 1 ? unavailable("booking is restarting") : undefined);
   await f.publishPaid(r);
   await until("three failed calls", () => (requestsFor(f.sellers.casa, r) >= 3 ? true : undefined));
   const failing = (await f.store.get(r.reservationId))!;
@@ -107,7 +111,36 @@ test("seller failing within the deadline → retried by the bus with backoff unt
   const done = await finished(r);
   assert.equal([done.status, done.outcome], ["confirmed", "confirmed"]);
   assert.ok(done.attempts >= 4, `${done.attempts} calls`);
-  assert.equal(f.peers.of(r.reservationId).map(([m]) => m), ["confirmReservation"]);
+  const methods = f.peers.of(r.reservationId).map(([m]) => m);
+  assert.equal(methods, [...Array<string>(done.attempts - 1).fill("getReservation"), "confirmReservation"], "asked before each retry, not before the first attempt");
+  assert.equal(f.peers.of(r.reservationId)[0]![1], { reservationId: r.reservationId });
+});
+
+test("reservation cancelled while the seller was failing → the next retry asks booking, abandons it unbooked, settles the paid message; the queued cancellation finds nothing booked once the seller recovers", async () => {
+  const r = paidReservation(hotelItem("casa"));
+  const ledger = f.sellers.casa.ledger;
+  const bookingRequests = () => f.sellers.casa.fake.requests.filter((q) => q.path === "/xml/bookings" && q.body.toString().includes(r.reservationId)).length;
+  f.sellers.casa.fake.mode = { kind: "fail" };
+  const paidId = await f.publishPaid(r);
+  await until("a failed booking call", () => (bookingRequests() >= 1 ? true : undefined));
+  // The customer cancels: booking says CANCELLED and publishes ReservationCancelled, queued behind the retried ReservationPaid.
+  f.peers.states.set(r.reservationId, ReservationState.CANCELLED);
+  const cancelId = await f.publishCancelled(r);
+
+  const done = await finished(r);
+  assert.equal([done.status, done.outcome, done.reason], ["abandoned", "cancelled", "the reservation was cancelled while the seller was failing"]);
+  assert.is(await f.store.isProcessed({ group: BOOKINGS_GROUP, messageId: paidId }), true, "the paid message is settled");
+  assert.is(bookingRequests(), done.attempts, "one booking request per attempt, none after booking said cancelled");
+
+  f.sellers.casa.fake.mode = { kind: "normal" };
+  assert.is(await until("the cancellation to be handled", async () => (await f.store.get(r.reservationId))?.cancelResult ?? undefined), "not_booked");
+  await drained(r);
+  assert.is(await f.store.isProcessed({ group: BOOKINGS_GROUP, messageId: cancelId }), true, "the cancellation is consumed");
+  assert.is(ledger.bookings.has(r.reservationId), false, "zero bookings at the seller");
+  assert.is(bookingRequests(), done.attempts, "the recovered seller was not asked to book");
+  assert.is(ledger.cancelled.has(r.reservationId), false);
+  const methods = f.peers.of(r.reservationId).map(([m]) => m);
+  assert.equal(methods, Array<string>(done.attempts).fill("getReservation"), "no confirmation, refund or failure: booking's settlement refunds the cancellation");
 });
 
 test("seller down past the deadline (from the reservation's create_time) → Refund, then FailReservation; the seller never booked it", async () => {
@@ -117,8 +150,9 @@ test("seller down past the deadline (from the reservation's create_time) → Ref
   const done = await finished(r);
   assert.equal([done.status, done.outcome], ["abandoned", "failed"]);
   assert.ok(done.attempts >= 1);
-  const calls = f.peers.of(r.reservationId);
-  assert.equal(calls.map(([m]) => m), ["refund", "failReservation"]);
+  const reads = Array<string>(done.attempts - 1).fill("getReservation");
+  assert.equal(f.peers.of(r.reservationId).map(([m]) => m), [...reads, "refund", "failReservation"], "each retry asked booking first (still PAID)");
+  const calls = f.peers.of(r.reservationId).slice(reads.length);
   assert.is(calls[0]![1].reason, "seller unavailable past the booking deadline");
   assert.is(calls[1]![1].reason, "We could not reach the hotel to confirm your room in time. Your card payment has been refunded in full.");
   assert.is(f.sellers.wanderly.ledger.bookings.has(r.reservationId), false);
@@ -170,9 +204,10 @@ test("a crash between the seller's answer and its commit asks the seller again w
   assert.is(f.sellers.casa.ledger.bookings.size, booked + 1, "one distinct ref booked");
   const reference = f.sellers.casa.ledger.bookings.get(r.reservationId)!.reference;
   assert.equal(f.peers.of(r.reservationId), [
+    ["getReservation", { reservationId: r.reservationId }],
     ["confirmReservation", { reservationId: r.reservationId, sellerReference: reference }],
     ["confirmReservation", { reservationId: r.reservationId, sellerReference: reference }],
-  ], "the crash after ConfirmReservation confirms again (idempotent), with the same reference");
+  ], "the redelivery after the first crash is a retry (booking asked first); the crash after ConfirmReservation confirms again (idempotent), with the same reference");
 });
 
 test("ConfirmReservation FAILED_PRECONDITION (cancelled while the seller booked) → cancelled with the seller by our ref, finished, nothing refunded", async () => {

@@ -5,6 +5,15 @@
 //   failing past the deadline       → payment.Refund("refund:fail:<rid>", the
 //                                     card amount), then booking.FailReservation
 // A seller failure within the deadline throws: the bus retries with backoff.
+// Before each retry (never the first attempt) booking is asked whether the
+// reservation is still live: messages of one reservation are delivered in
+// order, so its ReservationCancelled waits behind the retried
+// ReservationPaid for the whole outage. A reservation CANCELLED (or FAILED)
+// meanwhile is not booked: abandoned, the saga finished, the seller not
+// asked to book again (its ReservationCancelled still asks the seller to
+// cancel by our ref, which answers that nothing is booked — unless a failed
+// attempt had booked after all). When booking cannot answer, the retry goes
+// on as before.
 //
 // Cancellations: a reservation the customer cancelled leaves no live booking
 // at the seller. ConfirmReservation refuses a reservation cancelled while the
@@ -25,7 +34,7 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { derive, type Context, type Principal } from "../../endpoints/context.js";
 import { asKitError, Code, KitError } from "../../endpoints/errors.js";
 import type { Client } from "../../endpoints/service.js";
-import type { BookingService, Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
+import { ReservationState, type BookingService, type Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { ReservationEventSchema, type ReservationEvent } from "../../gen/itinera/booking/v1/events_pb.js";
 import type { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { Item } from "../../gen/itinera/type/v1/item_pb.js";
@@ -82,6 +91,22 @@ export function sellerBookings(deps: SellerBookingsDeps): MessageHandler<Reserva
     }
     ctx.log.info({ status: result.status }, "seller answered the booking");
     return store.decide(rid, result.status === "confirmed" ? result : { status: "refused", reason: result.reason });
+  }
+
+  /**
+   * On a retry: the saga's outcome when booking says the reservation ended
+   * meanwhile (cancelled by its customer, or failed), undefined to go on
+   * booking — also when booking could not be asked.
+   */
+  async function endedMeanwhile(ctx: Context, rid: string): Promise<SagaOutcome | undefined> {
+    let state: ReservationState | undefined;
+    try {
+      state = (await deps.booking.getReservation(ctx, { reservationId: rid })).reservation?.state;
+    } catch (e) {
+      ctx.log.warn({ err: asKitError(e).message }, "booking could not say whether the reservation is still live; retrying the seller");
+      return undefined;
+    }
+    return state === ReservationState.CANCELLED ? "cancelled" : state === ReservationState.FAILED ? "failed" : undefined;
   }
 
   async function confirm(ctx: Context, r: Reservation, reference: string): Promise<SagaOutcome> {
@@ -169,6 +194,14 @@ export function sellerBookings(deps: SellerBookingsDeps): MessageHandler<Reserva
     if (booking?.outcome) {
       // A second ReservationPaid of a finished reservation: nothing more to do.
       await store.finish(meta, r.reservationId, booking.outcome);
+      return;
+    }
+    // A pending booking is a retry: its first attempt wrote it.
+    const ended = booking?.status === "pending" ? await endedMeanwhile(ctx, r.reservationId) : undefined;
+    if (ended) {
+      booking = await store.decide(r.reservationId, { status: "abandoned", reason: `the reservation was ${ended} while the seller was failing` });
+      await store.finish(meta, r.reservationId, ended);
+      log.info({ outcome: ended, attempts: booking.attempts }, "the reservation ended while the seller was failing; not booked, the seller not asked again");
       return;
     }
     if (!booking || booking.status === "pending") booking = await bookWithSeller(ctx, r, meta);

@@ -83,15 +83,16 @@ async function main() {
     serviceName: "sellers",
     registry: rt.registry,
     tracer: rt.tracer,
+    log: rt.log,
   });
   // Batches of listings and rates take longer than a user's call: a larger cap than the default 5 s.
   const peers = clientStack({ registry: rt.registry, tracer: rt.tracer, timeoutMs: 120_000, callAs: auth.servicePrincipal });
-  const catalog = clientOf(CatalogService, grpcTransport(cfg.catalogUrl), ...peers.middlewares);
-  const pricing = clientOf(PricingService, grpcTransport(cfg.pricingUrl), ...peers.middlewares);
+  const catalog = clientOf(CatalogService, grpcTransport(cfg.catalogUrl, { log: rt.log }), ...peers.middlewares);
+  const pricing = clientOf(PricingService, grpcTransport(cfg.pricingUrl, { log: rt.log }), ...peers.middlewares);
   // The saga's calls: the kit's default 5 s cap, retries of idempotent methods, a breaker per peer.
   const saga = clientStack({ registry: rt.registry, tracer: rt.tracer });
-  const booking = clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...saga.middlewares);
-  const payment = clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...saga.middlewares);
+  const booking = clientOf(BookingService, grpcTransport(cfg.bookingUrl, { log: rt.log }), ...saga.middlewares);
+  const payment = clientOf(PaymentService, grpcTransport(cfg.paymentUrl, { log: rt.log }), ...saga.middlewares);
 
   const adapters = createAdapters(urls, {
     fx,

@@ -41,6 +41,7 @@ async function main() {
     serviceName: "wallet",
     registry: rt.registry,
     tracer: rt.tracer,
+    log: rt.log,
   });
 
   const server = await startServer({

@@ -69,7 +69,7 @@ async function main() {
     ...identitySettings("web"),
   });
 
-  const auth = identityAccess({ ...cfg, serviceName: "web", registry: rt.registry, tracer: rt.tracer });
+  const auth = identityAccess({ ...cfg, serviceName: "web", registry: rt.registry, tracer: rt.tracer, log: rt.log });
   // One client stack (one set of circuits) per peer; search answers within its own 1 s.
   // Wallet, payment and booking answer the signed-in customer their own data: the customer's token goes on.
   // Catalog serves the BFF as itself; search serves the signed-in customer (their markdown), else the BFF.
@@ -84,16 +84,16 @@ async function main() {
     // The Operator page's calls: the person's token goes on (no callAs), so only an operator's call passes.
     operator: stackFor(5_000),
   };
-  const deadLettersAt = (baseUrl: string) => clientOf(DeadLetterService, grpcTransport(baseUrl), ...stacks.operator.middlewares);
-  const catalog = clientOf(CatalogService, grpcTransport(cfg.catalogUrl), ...stacks.catalog.middlewares);
+  const deadLettersAt = (baseUrl: string) => clientOf(DeadLetterService, grpcTransport(baseUrl, { log: rt.log }), ...stacks.operator.middlewares);
+  const catalog = clientOf(CatalogService, grpcTransport(cfg.catalogUrl, { log: rt.log }), ...stacks.catalog.middlewares);
   const service = webService({
     identity: auth.identity,
-    search: clientOf(SearchService, grpcTransport(cfg.searchUrl), ...stacks.search.middlewares),
+    search: clientOf(SearchService, grpcTransport(cfg.searchUrl, { log: rt.log }), ...stacks.search.middlewares),
     catalog,
-    wallet: clientOf(WalletService, grpcTransport(cfg.walletUrl), ...stacks.wallet.middlewares),
-    payment: clientOf(PaymentService, grpcTransport(cfg.paymentUrl), ...stacks.payment.middlewares),
-    booking: clientOf(BookingService, grpcTransport(cfg.bookingUrl), ...stacks.booking.middlewares),
-    sellers: clientOf(SellersService, grpcTransport(cfg.sellersUrl), ...stacks.operator.middlewares),
+    wallet: clientOf(WalletService, grpcTransport(cfg.walletUrl, { log: rt.log }), ...stacks.wallet.middlewares),
+    payment: clientOf(PaymentService, grpcTransport(cfg.paymentUrl, { log: rt.log }), ...stacks.payment.middlewares),
+    booking: clientOf(BookingService, grpcTransport(cfg.bookingUrl, { log: rt.log }), ...stacks.booking.middlewares),
+    sellers: clientOf(SellersService, grpcTransport(cfg.sellersUrl, { log: rt.log }), ...stacks.operator.middlewares),
     deadLetters: {
       booking: deadLettersAt(cfg.bookingUrl),
       mailer: deadLettersAt(cfg.mailerUrl),
