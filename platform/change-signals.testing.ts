@@ -24,7 +24,7 @@ export async function signalRecorder<Desc extends DescMessage>(knex: Knex, chann
 
   const drained = async () => {
     await knex.raw("select pg_notify(?, '')", [channel]);
-    await until("the marker signal", () => (heard.includes("marker") ? true : undefined), 5_000);
+    await until("the marker signal", () => (heard.includes("marker") ? true : undefined));
     const before = heard.filter((m): m is MessageShape<Desc> => m !== "marker");
     heard.length = 0;
     return before;

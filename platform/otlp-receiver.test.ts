@@ -16,7 +16,7 @@ test("spans the exporter posts arrive decoded: ids, parent, kind, service and at
     child.end();
     parent.end();
     await tracing.forceFlush();
-    const spans = await until("both spans", () => (receiver.spans().length === 2 ? receiver.spans() : undefined), 10_000);
+    const spans = await until("both spans", () => (receiver.spans().length === 2 ? receiver.spans() : undefined));
     const byName = new Map(spans.map((s) => [s.name, s]));
     const [p, c] = [byName.get("parent")!, byName.get("child")!];
     assert.equal([p.traceId, p.spanId, p.parentSpanId, p.kind, p.service], [parent.spanContext().traceId, parent.spanContext().spanId, "", SPAN_KIND.server, "probe"]);

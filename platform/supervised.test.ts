@@ -21,7 +21,7 @@ test("a supervised process stops itself (SIGTERM, gracefully) when its superviso
     });
     assert.ok(alive(pid));
     parent.child.kill("SIGKILL");
-    await until("the orphan to stop", () => (alive(pid) ? undefined : true), 10_000);
+    await until("the orphan to stop", () => (alive(pid) ? undefined : true));
   } finally {
     await parent.kill();
   }

@@ -79,7 +79,7 @@ test("mode once sends no duplicate; mode down sends nothing until the mode is ba
 
   await mode("down");
   await paid(gw, receiver, "pay_down");
-  await until("failed attempts while down", async () => ((await stats(gw)).callback_failures! >= 3 ? true : undefined), 10_000);
+  await until("failed attempts while down", async () => ((await stats(gw)).callback_failures! >= 3 ? true : undefined));
   assert.is(receiver.received.length, 1, "no request while down");
   await mode("once");
   await gw.callbacks.idle();

@@ -158,21 +158,24 @@ for (const { name, unaryFastPath } of CLIENTS) {
   });
 
   tests("a side-effect-free call a slow replica holds past half its timeout is answered by another; a call with side effects is never sent twice", async () => {
-    const slow = await startNamedReplica("slow", { lagMs: 1_500 });
+    // Margins a loaded machine cannot eat: the fast replica has half the 5 s timeout (2.5 s) to answer, first or hedged;
+    // the slow one cannot answer before that half (3 s > 2.5 s), so an increment sent twice would show, and it has 2 s
+    // to spare within the timeout.
+    const slow = await startNamedReplica("slow", { lagMs: 3_000 });
     const fast = await startNamedReplica("fast");
     try {
       const transport = grpcTransport(`${slow.server.url},${fast.server.url}`, { unaryFastPath });
       const client = createClient(EchoService, transport);
-      const answers = await Promise.all(Array.from({ length: 6 }, () => client.echo({ message: "" }, { timeoutMs: 2_000 }).then((r) => r.message)));
+      const answers = await Promise.all(Array.from({ length: 6 }, () => client.echo({ message: "" }, { timeoutMs: 5_000 }).then((r) => r.message)));
       const sent = Object.fromEntries(balancerOf(transport).replicaStates().map((r) => [r.baseUrl === slow.server.url ? "slow" : "fast", r.calls]));
       assert.is(sent.slow, 3, "the turns sent half the calls to the slow replica");
       assert.is(sent.fast, 6, "those three were sent again, to the fast one");
       assert.equal(countBy(answers), { fast: 6 }, "every call was answered by the fast replica");
-      await Promise.all(Array.from({ length: 4 }, () => client.increment({ by: 1 }, { timeoutMs: 2_000 })));
+      await Promise.all(Array.from({ length: 4 }, () => client.increment({ by: 1 }, { timeoutMs: 5_000 })));
       assert.is(slow.increments() + fast.increments(), 4, "each increment ran once");
       assert.is(slow.increments(), 2, "the slow replica's increments were waited for, not sent again");
     } finally {
-      await Promise.all([slow.server.close(3_000), fast.server.close(1_000)]);
+      await Promise.all([slow.server.close(5_000), fast.server.close(1_000)]);
     }
   });
 

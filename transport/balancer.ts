@@ -202,10 +202,13 @@ export class Balancer {
       if (left !== undefined && left <= 0) throw last;
       first = false;
       hedge?.picked.push(replica);
+      const sentWhileOut = !replica.up;
       replica.calls++;
       try {
         const answer = await attempt(replica.transport, left);
-        replica.putBack("it answered a call");
+        // An answer to an attempt sent while it was out (no replica was up) says it serves again; one sent
+        // before its GOAWAY and answered during its drain says nothing, and must not put a draining replica back.
+        if (sentWhileOut) replica.putBack("it answered a call");
         return answer;
       } catch (e) {
         const failure = failureOf(e, signal);

@@ -190,7 +190,7 @@ test("SIGTERM while a message is being sent: it is finished and recorded, then t
   const r = await publish("confirmed");
   await until("the SMTP server to hold the message", () => (smtp.holding === 1 ? true : undefined), 15_000);
   mailer.child.kill("SIGTERM");
-  await until("'shutting down' in the log", () => (mailer.lines.some((l) => l.includes('"shutting down"')) ? true : undefined), 10_000);
+  await until("'shutting down' in the log", () => (mailer.lines.some((l) => l.includes('"shutting down"')) ? true : undefined));
   smtp.mode = "accept";
   smtp.release();
   assert.is(await mailer.exited, 0, mailer.stderr());

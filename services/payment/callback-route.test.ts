@@ -131,7 +131,7 @@ test("a callback the gateway could not deliver arrives on its retry", async () =
   await submitCard(page, "4242424242424242");
   assert.is((await stateOf(id)).state, PaymentState.PENDING);
   await fetch(`${gw.url}/admin/mode`, { method: "POST", body: JSON.stringify({ callbacks: "normal" }) });
-  await until("the retried callback", async () => ((await stateOf(id)).state === PaymentState.AUTHORISED ? true : undefined), 10_000);
+  await until("the retried callback", async () => ((await stateOf(id)).state === PaymentState.AUTHORISED ? true : undefined));
   await gw.callbacks.idle();
   assert.equal(await eventsOf(id), ["authorised"]);
 });

@@ -33,7 +33,17 @@ const ids = (res: { payments: { paymentId: string }[] }) => res.payments.map((p)
 
 test.before(async () => {
   f = await paymentFixture();
-  service = paymentService({ store: f.store, gateway: f.gateway, callbackUrl: "http://payment.test/callbacks/gateway", ...TEST_QUOTING, pageTokenSecret: TEST_PAGE_TOKEN_SECRET, pendingAfterMs: EXPIRE_MS / 2 });
+  // Its clock stands at the instant the ages count back from: however long the tests take, a payment
+  // made 9 minutes before it stays younger than a 10-minute threshold.
+  service = paymentService({
+    store: f.store,
+    gateway: f.gateway,
+    callbackUrl: "http://payment.test/callbacks/gateway",
+    ...TEST_QUOTING,
+    pageTokenSecret: TEST_PAGE_TOKEN_SECRET,
+    pendingAfterMs: EXPIRE_MS / 2,
+    now: () => new Date(now),
+  });
   client = localClient(PaymentService, service, access(), validation(paymentValidators(TEST_QUOTING.validation)));
   now = Date.now();
   for (const minutes of [20, 9, 17, 30, 8, 2]) {

@@ -123,7 +123,7 @@ test("a slow seller is left out once the budget is spent; the answer does not wa
     ["h-full", "casa", 50_000n, PriceSource.FRESH],
     ["h-missing", "casa", 7_777n, PriceSource.LIVE],
   ]);
-  await until("the quote still running cancelled", () => (cancelled ? true : undefined), 10_000);
+  await until("the quote still running cancelled", () => (cancelled ? true : undefined));
 });
 
 test("the caller's deadline bounds live quotes even when the budget is larger", async () => {
@@ -134,7 +134,8 @@ test("the caller's deadline bounds live quotes even when the budget is larger", 
   const ctx = backgroundContext({ log: f.ctx.log, deadline: Date.now() + 400 });
   const started = Date.now();
   const found = await offers(["h-full", "h-unknown"], f.today(), 5, 10_000, ctx);
-  assert.ok(Date.now() - started < 5_000, "answered within the caller's deadline, not the 10 s budget");
+  // 9 s: far above the 400 ms a loaded machine may stretch, still below the 10 s budget it must not wait for.
+  assert.ok(Date.now() - started < 9_000, "answered within the caller's deadline, not the 10 s budget");
   assert.equal(found, [["h-full", "casa", 50_000n, PriceSource.FRESH]]);
 });
 

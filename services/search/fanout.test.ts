@@ -137,7 +137,7 @@ test("the caller cancelling, or the consumer leaving, aborts the branches still 
   const canceled = fanout()
     .branch("pending", { run: (c) => (signals.push(c.signal), never<number>()) })
     .final(ctx);
-  await until("the branch running", () => (signals.length === 1 ? true : undefined), 10_000);
+  await until("the branch running", () => (signals.length === 1 ? true : undefined));
   cancel.abort(new Error("client went away"));
   const outcome = (await canceled).outcomes.pending!;
   assert.is(outcome.status, "failed");

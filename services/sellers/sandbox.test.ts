@@ -135,7 +135,7 @@ test("the adapters against the real sandbox sellers", async () => {
     assert.is((await casaState()).breakerState, "open");
     await setMode(casa.url, "normal");
     // After its reset timeout the breaker lets a probe through: wait for that state change, not for a time.
-    await until("casa's breaker no longer open", async () => ((await casaState()).breakerState !== "open" ? true : undefined), 10_000);
+    await until("casa's breaker no longer open", async () => ((await casaState()).breakerState !== "open" ? true : undefined));
     q = await f.client.quoteHotelStay(f.ctx, { hotelId: `h-${hotel.code}`, ...stay });
     assert.equal(q.unavailableSellers, []);
     assert.is((await casaState()).breakerState, "closed");

@@ -146,7 +146,7 @@ test("the breaker opens after repeated failures of a seller, and closes when it 
 
     sellers.skylark.mode = { kind: "normal" };
     // After resetTimeoutMs the breaker lets a probe through: wait for that state change, not for a time.
-    await until("skylark's breaker no longer open", async () => ((await state()).breakerState !== "open" ? true : undefined), 10_000);
+    await until("skylark's breaker no longer open", async () => ((await state()).breakerState !== "open" ? true : undefined));
     answer = await ask();
     assert.equal(answer.unavailableSellers, []);
     const skylark = await state();
