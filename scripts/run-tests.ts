@@ -37,7 +37,8 @@ async function main() {
   const env = { ...process.env };
   if (!env.TEST_DATABASE_URL) {
     // Reused when another run left it up (or runs beside this one); stopped only by the run that started it.
-    const port = Number(env.TEST_PG_PORT ?? 54339);
+    // 25439: below the ephemeral range (32768–60999), where an outgoing connection may hold a port at start.
+    const port = Number(env.TEST_PG_PORT ?? 25439);
     pg = await ensureEmbeddedPostgres({
       // One data directory per port: two runs on different ports must not share a cluster.
       dataDir: join(REPO, ".test-data", `pg-${port}`),
