@@ -16,7 +16,7 @@ import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
 import { config, port, peerUrls } from "../../platform/config.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { advisoryExclusive } from "../../platform/job-lock.js";
-import { periodic } from "../../platform/periodic.js";
+import { periodic } from "../../endpoints/periodic.js";
 import { onShutdown } from "../../platform/shutdown.js";
 import { openBus } from "../../transport/bus/open.js";
 import { clientOf, grpcTransport } from "../../transport/client.js";

@@ -5,7 +5,7 @@
 // if it is still open or processing, or never opened a session, the payment
 // becomes EXPIRED. When the gateway cannot be asked, nothing is expired: a
 // payment whose money may have been taken is never given up on a guess.
-// Every replica sweeps every PAYMENT_SWEEP_MS (main.ts: platform/periodic.ts);
+// Every replica sweeps every PAYMENT_SWEEP_MS (main.ts: endpoints/periodic.ts);
 // each sweep runs under the job lock "payment.expiry" (platform/job-lock.ts),
 // so one replica sweeps at a time and the others skip that round (logged at
 // debug).

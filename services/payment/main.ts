@@ -19,7 +19,7 @@ import { BookingService } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { config, int, port, peerUrls, secret, url, urlList } from "../../platform/config.js";
 import { advisoryExclusive } from "../../platform/job-lock.js";
-import { periodic } from "../../platform/periodic.js";
+import { periodic } from "../../endpoints/periodic.js";
 import { quoteSettings, quoteVerifier } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";

@@ -5,8 +5,8 @@ import { mock } from "node:test";
 import { pino } from "pino";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { Context } from "../endpoints/context.js";
-import { capture } from "../endpoints/testing.js";
+import type { Context } from "./context.js";
+import { capture } from "./testing.js";
 import { periodic, type PeriodicOptions } from "./periodic.js";
 
 const EVERY = 60_000;

@@ -7,7 +7,7 @@
 // does — and the job lock that keeps replicas from running it at once — stays
 // with the job.
 import type { Logger } from "pino";
-import { backgroundContext, type Context } from "../endpoints/context.js";
+import { backgroundContext, type Context } from "./context.js";
 
 export interface PeriodicOptions {
   /** The job in the log (its job lock's name, say). */
