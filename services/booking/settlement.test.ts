@@ -32,17 +32,27 @@ async function paid(o: CreateOptions = {}): Promise<string> {
   return reservation!.reservationId;
 }
 
-/** Delivers a reservation's messages to the handler in order, as the consumer would (again, on a redelivery). */
-async function settle(id: string): Promise<void> {
+/** A reservation's messages as the consumer is handed them, in order. */
+async function messagesOf(id: string): Promise<{ event: ReservationEvent; meta: DeliveryMeta }[]> {
   const r = await f.db.knex.raw<{ rows: { id: bigint; payload: Buffer; created_at: Date }[] }>(
     `select id, payload, created_at from bus.messages where topic = ? and key = ? order by id`,
     [topicOf(ReservationEventSchema).name, id],
   );
-  for (const row of r.rows) {
-    const meta: DeliveryMeta = { messageId: BigInt(row.id), topic: topicOf(ReservationEventSchema).name, key: id, group: SETTLEMENT_GROUP, attempt: 1, publishedAt: row.created_at };
-    const event: ReservationEvent = fromBinary(ReservationEventSchema, row.payload);
-    await handle(f.serviceCtx("bus"), event, meta);
-  }
+  return r.rows.map((row) => ({
+    meta: { messageId: BigInt(row.id), topic: topicOf(ReservationEventSchema).name, key: id, group: SETTLEMENT_GROUP, attempt: 1, publishedAt: row.created_at },
+    event: fromBinary(ReservationEventSchema, row.payload),
+  }));
+}
+
+/** Delivers a reservation's messages to the handler in order, as the consumer would (again, on a redelivery). */
+async function settle(id: string): Promise<void> {
+  for (const { event, meta } of await messagesOf(id)) await handle(f.serviceCtx("bus"), event, meta);
+}
+
+/** Whether booking's inbox records the message as settled. */
+async function recorded(meta: DeliveryMeta): Promise<boolean> {
+  const r = await f.db.knex.raw<{ rows: unknown[] }>(`select 1 from inbox where group_name = ? and message_id = ?`, [meta.group, meta.messageId.toString()]);
+  return r.rows.length > 0;
 }
 
 /** Effects (once per key) and calls (repeats included) that concern one reservation. */
@@ -162,6 +172,40 @@ test("a delivery that fails halfway is retried whole: the calls already made rep
   assert.equal(ledger(id), { wallet: ["hold", "release"], refunds: ["refund:cancel 30000"], calls: 5 });
   await settle(id);
   assert.is(ledger(id).calls, 5, "settled: the next redelivery calls nothing");
+});
+
+test("no transaction of booking's stays open while a settlement call is in flight; the message is recorded after the call returns", async () => {
+  const id = await paid({ markdownMinor: 2_000n });
+  await f.client.confirmReservation(sellers(), { reservationId: id, sellerReference: "CASA-6" });
+  const [confirmed] = await messagesOf(id).then((m) => m.filter((x) => x.event.event.case === "confirmed"));
+  let called!: () => void;
+  let release!: () => void;
+  const inCall = new Promise<void>((r) => (called = r));
+  const released = new Promise<void>((r) => (release = r));
+  // a wallet whose capture is answered only when the test says so
+  const wallet: typeof f.wallet.client = {
+    ...f.wallet.client,
+    capture: async (ctx, req) => {
+      called();
+      await released;
+      return f.wallet.client.capture(ctx, req);
+    },
+  };
+  const held = settlementHandler({ store: f.store, wallet, payment: f.payment.client, servicePrincipal: async () => BOOKING_PRINCIPAL });
+  const settling = held(f.serviceCtx("bus"), confirmed!.event, confirmed!.meta);
+  try {
+    await inCall;
+    const open = await f.db.knex.raw<{ rows: { n: number }[] }>(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null`,
+    );
+    assert.is(open.rows[0]!.n, 0, "no connection of booking's is held in a transaction across the wallet call");
+    assert.is(await recorded(confirmed!.meta), false, "not recorded while the call is in flight");
+  } finally {
+    release();
+  }
+  await settling;
+  assert.is(await recorded(confirmed!.meta), true, "recorded once the call returned");
+  assert.equal(ledger(id).wallet, ["hold", "capture"]);
 });
 
 test("the consumer on the real bus settles what booking publishes, and skips what was settled before", async () => {

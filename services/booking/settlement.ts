@@ -11,10 +11,15 @@
 //                markdown credited back unless non-refundable, the card refunded
 //                what the policy gives back
 // Every remote call carries the idempotency key agreed in apis.md, so a
-// redelivery or a crash halfway repeats calls that change nothing more; the
-// inbox records a handled message in a transaction that commits only after
-// its last call succeeded, so a redelivery of a settled message calls nothing
-// at all. A throw leaves the message to be retried (then dead-lettered).
+// redelivery or a crash halfway repeats calls that change nothing more. No
+// transaction is open while the calls wait (they may take their whole
+// deadline; four settle at once): the inbox is read first, then the row, the
+// calls are made, and the message is recorded in one short statement after
+// the last call succeeded — a redelivery of a settled message calls nothing at
+// all. A crash between the last call and the record (or two deliveries at
+// once) makes the redelivery repeat the calls, under the same keys: they
+// change nothing more. A throw leaves the message to be retried (then
+// dead-lettered).
 // Calls run as booking's own service principal, never a customer's.
 import type { Context, Principal } from "../../endpoints/context.js";
 import { derive } from "../../endpoints/context.js";
@@ -107,7 +112,7 @@ export function settlementHandler(deps: SettlementDeps): MessageHandler<Reservat
     // Nothing to settle: sellers books a paid one, and a fulfilled one moved its money when confirmed.
     if (kind === undefined || kind === "paid" || kind === "fulfilled") return;
     const reservationId = value.reservation?.reservationId ?? "";
-    await store.once(meta, async () => {
+    await store.recordAfter(meta, async () => {
       // The row, not the event, says what to undo (hold id, failure source,
       // state before a cancellation); those columns never change once set.
       const r = await store.byId(reservationId);

@@ -6,7 +6,7 @@ import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { ItemSchema, type Item } from "../../gen/itinera/type/v1/item_pb.js";
 import type { DeliveryMeta, Outbox, OutboxOf } from "../../endpoints/bus.js";
-import { inTransactionOnce } from "../../platform/inbox.js";
+import * as inbox from "../../platform/inbox.js";
 
 export type ReservationState = "paid" | "confirmed" | "fulfilled" | "cancelled" | "failed";
 export type FailureSource = "wallet" | "seller";
@@ -143,12 +143,13 @@ export class BookingStore {
   }
 
   /**
-   * Runs `work` unless the message was handled already, recording it in the
-   * inbox in the same transaction: if `work` throws, the message stays
-   * unrecorded and its redelivery runs `work` again.
+   * Runs `work` (idempotent remote calls) unless the message was handled
+   * already, then records it in the inbox — with no transaction open while
+   * `work` waits: if `work` throws, the message stays unrecorded and its
+   * redelivery runs `work` again (see platform/inbox.ts's recordAfter).
    */
-  once(meta: Pick<DeliveryMeta, "group" | "messageId">, work: (trx: Knex.Transaction) => Promise<void>): Promise<boolean> {
-    return inTransactionOnce(this.knex, "inbox", meta, work);
+  recordAfter(meta: Pick<DeliveryMeta, "group" | "messageId">, work: () => Promise<void>): Promise<boolean> {
+    return inbox.recordAfter(this.knex, "inbox", meta, work);
   }
 }
 
