@@ -20,7 +20,8 @@ import * as assert from "uvu/assert";
 import { startServer } from "../transport/server.js";
 import { codeFacts, LIVENESS_PATH, networkProblems, variableProblems, workloadProblems, type CodeFacts } from "./against-code.js";
 import { configProblems, PROMETHEUS_CONFIG, readPrometheusConfig, scrapeTargets } from "./prometheus.js";
-import { ingressProblems, PUBLIC_ROUTES } from "./public-routes.js";
+import { PUSH_MAX_BODY_BYTES } from "../services/sellers/webhook.js";
+import { BODY_SIZE_ANNOTATION, ingressProblems, PUBLIC_ROUTES } from "./public-routes.js";
 import { renderKustomize, type K8sObject } from "./render.js";
 import { METRICS_PATH, metricsPort, scrapeProblems } from "./scraping.js";
 import { schemaProblems, unknownFieldProblems } from "./schema.js";
@@ -211,6 +212,21 @@ test("the public Ingresses route exactly the web app and the two webhooks the co
     ["web /", "payment /callbacks/gateway", "sellers /webhooks/"],
     "the webhook paths are the code's own constants (CALLBACK_PATH, PUSH_WEBHOOK_PREFIX)",
   );
+});
+
+test("the webhooks Ingress lets through exactly the push body sellers takes (PUSH_MAX_BODY_BYTES, in MiB); another size or none fails, named", () => {
+  const sellers = PUBLIC_ROUTES.find((r) => r.service === "sellers")!;
+  assert.is(sellers.maxBodyBytes, PUSH_MAX_BODY_BYTES);
+  for (const r of PUBLIC_ROUTES) if (r.maxBodyBytes !== undefined) assert.ok(Number.isInteger(r.maxBodyBytes / (1024 * 1024)), `${r.service}'s body limit is a whole number of MiB`);
+  for (const o of OVERLAYS) assert.is(find(rendered.get(o)!, "Ingress", "webhooks").metadata.annotations[BODY_SIZE_ANNOTATION], `${PUSH_MAX_BODY_BYTES / (1024 * 1024)}m`, o);
+  const where = "Ingress/webhooks routes hooks.itinera.example.com/webhooks/ (Prefix)";
+  const want = `sellers takes bodies up to ${PUSH_MAX_BODY_BYTES} bytes there; set it to ${PUSH_MAX_BODY_BYTES / (1024 * 1024)}m`;
+  const smaller = prod();
+  find(smaller, "Ingress", "webhooks").metadata.annotations[BODY_SIZE_ANNOTATION] = "1m";
+  assert.equal(ingressProblems(smaller, facts), [`${where}, but its ${BODY_SIZE_ANNOTATION} is 1m: ${want}`]);
+  const unset = prod();
+  delete find(unset, "Ingress", "webhooks").metadata.annotations[BODY_SIZE_ANNOTATION];
+  assert.equal(ingressProblems(unset, facts), [`${where}, but its ${BODY_SIZE_ANNOTATION} is unset (1m): ${want}`]);
 });
 
 test("an RPC path routed, a webhook routed by prefix, on a host nobody is given, to a port off the code's, without TLS, or not at all each fail, named", () => {

@@ -1,9 +1,10 @@
 // What the outside may reach, against the code: the Ingresses route exactly
 // the web app and the two webhooks third parties call, each to the Service
 // and port where its code serves it, under the host its public URL names,
-// with TLS; nothing else of any service.
+// with TLS; nothing else of any service. A route whose code takes bodies over
+// ingress-nginx's default 1 MiB has its Ingress let exactly that much through.
 import { CALLBACK_PATH } from "../services/payment/callback-route.js";
-import { PUSH_WEBHOOK_PREFIX } from "../services/sellers/webhook.js";
+import { PUSH_MAX_BODY_BYTES, PUSH_WEBHOOK_PREFIX } from "../services/sellers/webhook.js";
 import type { CodeFacts } from "./against-code.js";
 import { listenPort, named, plainValue, type Obj } from "./objects.js";
 import type { K8sObject } from "./render.js";
@@ -14,6 +15,8 @@ export interface PublicRoute {
   pathType: "Prefix" | "Exact";
   /** The variable of that service whose URL the caller is given: the route's host must be its host. */
   hostFrom?: string;
+  /** The largest body its code takes, when over ingress-nginx's default 1 MiB: the Ingress's proxy-body-size, in whole MiB. */
+  maxBodyBytes?: number;
   why: string;
 }
 
@@ -28,7 +31,7 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
     why: "the card gateway's callbacks, at the URL payment gives it (PAYMENT_PUBLIC_URL + CALLBACK_PATH)",
   },
   // Wanderly is given its webhook's URL by hand: no variable names the host.
-  { service: "sellers", path: PUSH_WEBHOOK_PREFIX, pathType: "Prefix", why: "the sellers' pushes (POST /webhooks/<seller_id>)" },
+  { service: "sellers", path: PUSH_WEBHOOK_PREFIX, pathType: "Prefix", maxBodyBytes: PUSH_MAX_BODY_BYTES, why: "the sellers' pushes (POST /webhooks/<seller_id>)" },
 ];
 
 /** The ingress controller's namespace (ingress-nginx), which the NetworkPolicies let into the routed services. */
@@ -37,8 +40,13 @@ export const INGRESS_NAMESPACE = "ingress-nginx";
 /** The services the ingress controller must reach (and alone may: network policies). */
 export const PUBLICLY_ROUTED = new Set(PUBLIC_ROUTES.map((r) => r.service));
 
+/** The Ingress annotation of ingress-nginx's request body limit ("4m"; unset: 1m). */
+export const BODY_SIZE_ANNOTATION = "nginx.ingress.kubernetes.io/proxy-body-size";
+const MIB = 1024 * 1024;
+
 interface Routed {
   ingress: string;
+  bodySize: string | undefined;
   host: string | undefined;
   path: string;
   pathType: string;
@@ -53,6 +61,7 @@ function routesOf(objects: K8sObject[]): Routed[] {
     return (i.spec?.rules ?? []).flatMap((r: any) =>
       (r.http?.paths ?? []).map((p: any) => ({
         ingress: i.metadata.name,
+        bodySize: i.metadata.annotations?.[BODY_SIZE_ANNOTATION],
         host: r.host,
         path: p.path,
         pathType: p.pathType,
@@ -77,6 +86,12 @@ export function ingressProblems(objects: K8sObject[], facts: CodeFacts): string[
       continue;
     }
     if (!r.tls) problems.push(`${where} without TLS: list ${r.host ?? "a host"} under its tls hosts`);
+    if (expected.maxBodyBytes !== undefined) {
+      const size = `${expected.maxBodyBytes / MIB}m`;
+      if (r.bodySize !== size) {
+        problems.push(`${where}, but its ${BODY_SIZE_ANNOTATION} is ${r.bodySize ?? "unset (1m)"}: ${expected.service} takes bodies up to ${expected.maxBodyBytes} bytes there; set it to ${size}`);
+      }
+    }
     const deployment = named(objects, "Deployment", expected.service);
     const service = named(objects, "Service", expected.service);
     const spec = specs.get(expected.service);

@@ -31,7 +31,7 @@ const SECRETS: Record<string, Record<string, string>> = {
   },
   sellers: { SERVICE_SECRET: developmentServiceSecret("sellers"), SELLERS_WEBHOOK_KEYS: "wanderly:itinera-development-webhook-key-wanderly" },
   mailer: { SERVICE_SECRET: developmentServiceSecret("mailer") },
-  web: { SERVICE_SECRET: developmentServiceSecret("web") },
+  web: { SERVICE_SECRET: developmentServiceSecret("web"), WEB_PAGE_TOKEN_SECRET: "itinera-development-web-page-tokens" },
 };
 
 test("the list covers every service the product runs", async () => {

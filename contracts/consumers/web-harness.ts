@@ -103,6 +103,7 @@ export async function withBff<T>(wired: Wired, use: (bff: Bff) => Promise<T>, op
       DEAD_LETTER_PROCESSES.map((p) => [p, { ...localClient(DeadLetterService, fakeDeadLetters(w, p)), ...wired.deadLetters?.[p] }]),
     ),
     servicePrincipal: () => tokens.service("web"),
+    pageTokenSecret: "web-contract-page-tokens",
     settings: { publicUrl: PUBLIC_URL },
   });
   const server = await startWebServer({

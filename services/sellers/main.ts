@@ -133,8 +133,8 @@ async function main() {
         deadLetterEndpoints({ rt, groups: [BOOKINGS_GROUP], deadLetters: busEngine.deadLetters }),
         { log: rt.log, authenticate: auth.authenticate },
       ),
-    // A push is bulk ingestion: Wanderly's largest snapshot push measured ~0.83 MB of JSON.
-    http: webhookRoute({ ...pushWebhook(asSellers), log: rt.log, maxBodyBytes: 4 * 1024 * 1024 }),
+    // A push is bulk ingestion: pushWebhook carries its own body limit (PUSH_MAX_BODY_BYTES).
+    http: webhookRoute({ ...pushWebhook(asSellers), log: rt.log }),
     ready: db.ready,
     metrics: rt.registry,
     authenticate: auth.authenticate,

@@ -14,7 +14,7 @@ import { startServer, type RunningServer } from "../../transport/server.js";
 import { startFakeSellers, type FakeSellers } from "./fake-sellers.fixture.js";
 import { pushHeaders, samplePushBody, sellersFixture, type SellersFixture } from "./fixture.js";
 import { webhookRoute } from "../../transport/webhook.js";
-import { pushWebhook } from "./webhook.js";
+import { PUSH_MAX_BODY_BYTES, pushWebhook } from "./webhook.js";
 
 const log = pino({ level: "silent" });
 const NOW = new Date("2026-11-20T10:00:00Z");
@@ -59,7 +59,7 @@ test("a signed push over HTTP is received once; its replay answers duplicate", (
     assert.is((await f.counts()).pushes, 1);
   }));
 
-test("forged, unsigned, stale, malformed and misdirected pushes get 403, 401, 400, 404 and 405", () =>
+test("forged, unsigned, stale, malformed, misdirected and oversized pushes get 403, 401, 400, 404, 405 and 413", () =>
   withServer(async (server, f) => {
     const id = "1d6f5a4e-3c2b-4a19-8f7e-6d5c4b3a2f10";
     const body = samplePushBody(id);
@@ -85,6 +85,12 @@ test("forged, unsigned, stale, malformed and misdirected pushes get 403, 401, 40
     assert.is(get.status, 405);
     assert.is(get.headers.get("allow"), "POST");
     await get.body?.cancel();
+    // The body limit is the push's own (PUSH_MAX_BODY_BYTES, which the Ingress matches), not every route's 1 MiB:
+    // a larger body than that passes the limit (and is refused unsigned), one byte over the push's is 413.
+    const overOneMiB = await post(url, new Uint8Array(1024 * 1024 + 1), { "X-Push-Id": id });
+    assert.equal([overOneMiB.status, overOneMiB.json.code], [401, "UNAUTHENTICATED"]);
+    const oversized = await post(url, new Uint8Array(PUSH_MAX_BODY_BYTES + 1), pushHeaders("", id, { at: NOW }));
+    assert.equal([oversized.status, oversized.json.code], [413, "PAYLOAD_TOO_LARGE"]);
     assert.equal(await f.counts(), { pushes: 0, coverage: 0, feeds: 0 });
   }));
 

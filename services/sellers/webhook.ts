@@ -9,11 +9,20 @@ import { ReceivePushRequestSchema, type ReceivePushResponse } from "../../gen/it
 /** Where sellers take pushes: POST <prefix><seller_id> (deploy/k8s routes it from the public Ingress). */
 export const PUSH_WEBHOOK_PREFIX = "/webhooks/";
 
+/**
+ * The largest push body taken (413 above it): a push is bulk ingestion, and
+ * Wanderly's largest snapshot push measured ~0.83 MB of JSON. A whole number
+ * of MiB: deploy/k8s's webhooks Ingress lets exactly this much through
+ * (proxy-body-size, checked by deploy/k8s.test.ts).
+ */
+export const PUSH_MAX_BODY_BYTES = 4 * 1024 * 1024;
+
 export function pushWebhook(endpoints: EndpointSet) {
   const receivePush = endpoints.get("receivePush")?.endpoint;
   if (!receivePush) throw new Error("pushWebhook needs the endpoints of SellersService");
   return {
     prefix: PUSH_WEBHOOK_PREFIX,
+    maxBodyBytes: PUSH_MAX_BODY_BYTES,
     endpoint: receivePush,
     decode: (sellerId: string, body: Uint8Array, header: (name: string) => string | undefined) =>
       create(ReceivePushRequestSchema, {

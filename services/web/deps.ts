@@ -84,6 +84,8 @@ export interface WebServiceDeps extends OperatorDeps {
    * browser's address the BFF forwards only from this identity.
    */
   servicePrincipal: (ctx: Context) => Promise<Principal>;
+  /** Signs ListTrips' page tokens (WEB_PAGE_TOKEN_SECRET): every web instance shares it. */
+  pageTokenSecret: string;
   settings?: Partial<WebSettings>;
   /** Milliseconds; tests pass their own clock. */
   now?: () => number;

@@ -45,6 +45,8 @@ import { webService } from "./service.js";
 import { webSessions } from "./session-transport.js";
 
 export const silent = pino({ level: "silent" });
+/** The key of the harness BFF's ListTrips page tokens (WEB_PAGE_TOKEN_SECRET). */
+export const TEST_PAGE_TOKEN_SECRET = "web-test-page-tokens";
 
 export interface HarnessOptions {
   dist?: string;
@@ -93,6 +95,7 @@ export async function startWebHarness(opts: HarnessOptions = {}): Promise<WebHar
       DEAD_LETTER_PROCESSES.map((p) => [p, localClient(DeadLetterService, fakeDeadLetters(w, p), access())]),
     ),
     servicePrincipal: () => tokens.service("web"),
+    pageTokenSecret: TEST_PAGE_TOKEN_SECRET,
     settings: { publicUrl: "http://shop.example.test", watchPollMs: opts.watchPollMs ?? 10 },
   });
   const server: RunningServer = await startWebServer({

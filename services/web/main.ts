@@ -19,7 +19,8 @@
 // The public port serves no /metrics and no gRPC reflection: /metrics is on
 // WEB_ADMIN_PORT (on LISTEN_HOST, like the public port; unset: not served).
 // It holds no quote secret: StartBooking reads the quotes for an early refusal
-// and payment verifies them.
+// and payment verifies them. My trips' page tokens are signed with
+// WEB_PAGE_TOKEN_SECRET, which every instance must share.
 import { fileURLToPath } from "node:url";
 import { internal } from "../../endpoints/errors.js";
 import type { PrincipalOf } from "../../endpoints/middleware/call-as.js";
@@ -31,7 +32,7 @@ import { PaymentService } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { SearchService } from "../../gen/itinera/search/v1/search_pb.js";
 import { SellersService } from "../../gen/itinera/sellers/v1/sellers_pb.js";
 import { WalletService } from "../../gen/itinera/wallet/v1/wallet_pb.js";
-import { bool, config, int, list, optionalPort, port, peerUrls, str, url, urlList } from "../../platform/config.js";
+import { bool, config, int, list, optionalPort, port, peerUrls, secret, str, url, urlList } from "../../platform/config.js";
 import { quoteReader } from "../../platform/quotes.js";
 import { startRuntime } from "../../platform/runtime.js";
 import { onShutdown } from "../../platform/shutdown.js";
@@ -66,6 +67,7 @@ async function main() {
     adminPort: optionalPort("WEB_ADMIN_PORT"),
     // The sellers whose hotels' photos we serve from our origin (the sandbox's hotel sellers on one machine).
     imageOrigins: urlList("WEB_IMAGE_ORIGINS", ["http://127.0.0.1:7102", "http://127.0.0.1:7103"]),
+    pageTokenSecret: secret("WEB_PAGE_TOKEN_SECRET", "itinera-development-web-page-tokens"),
     ...identitySettings("web"),
   });
 
@@ -102,6 +104,7 @@ async function main() {
       sellers: deadLettersAt(cfg.sellersUrl),
     },
     servicePrincipal: auth.servicePrincipal,
+    pageTokenSecret: cfg.pageTokenSecret,
     priceQuotes: quoteReader(),
     settings: { publicUrl: cfg.publicUrl },
   });

@@ -14,29 +14,27 @@
 // page_size = that count: both sources page by keyset, so the same token
 // answers the same prefix). A trip is thus on exactly one page, whatever the
 // order of create times between the sources. The cursor is both sources'
-// tokens, base64url JSON; each source checks its own token.
+// tokens (trips-cursor.ts), in a page token signed with WEB_PAGE_TOKEN_SECRET
+// and bound to the signed-in customer (endpoints/page-tokens.ts); each source
+// checks its own token again.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Context } from "../../endpoints/context.js";
-import { invalidArgument } from "../../endpoints/errors.js";
+import { customerOf } from "../../endpoints/middleware/access.js";
+import { pageTokens } from "../../endpoints/page-tokens.js";
 import type { Reservation } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentState, type Payment } from "../../gen/itinera/payment/v1/payment_pb.js";
 import type { ListTripsRequest, ListTripsResponseSchema } from "../../gen/itinera/web/v1/web_pb.js";
 import type { WebServiceDeps } from "./deps.js";
 import { tripOf, type TripInit } from "./trip.js";
+import { tripsCursor, type TripsCursor } from "./trips-cursor.js";
 
 const DEFAULT_TRIPS_PAGE = 20;
 
 /** The payments "My trips" lists beside the reservations: those that never became one. */
 const UNRESERVED_STATES = [PaymentState.PENDING, PaymentState.DECLINED, PaymentState.EXPIRED];
 
-/** Where each source's next page starts; `undefined`: that source has nothing more. */
-interface Cursor {
-  reservations: string | undefined;
-  payments: string | undefined;
-}
-
-const FIRST: Cursor = { reservations: "", payments: "" };
+const FIRST: TripsCursor = { reservations: "", payments: "" };
 
 /** One source's page as the merge sees it. */
 interface SourcePage<T> {
@@ -47,9 +45,11 @@ interface SourcePage<T> {
 type Fetch<T> = (pageToken: string, pageSize: number) => Promise<SourcePage<T>>;
 
 export function listTrips(deps: WebServiceDeps) {
+  const tokens = pageTokens({ secret: deps.pageTokenSecret, list: "ListTrips", codec: tripsCursor, scopeIs: "customer" });
   return async (ctx: Context, req: ListTripsRequest): Promise<MessageInitShape<typeof ListTripsResponseSchema>> => {
     const size = req.pageSize > 0 ? req.pageSize : DEFAULT_TRIPS_PAGE;
-    const cursor = req.pageToken === "" ? FIRST : decodeCursor(req.pageToken);
+    const scope = [customerOf(ctx)];
+    const cursor = tokens.start(scope, req.pageToken) ?? FIRST;
     const reservations: Fetch<Reservation> = async (pageToken, pageSize) => {
       const res = await deps.booking.listReservations(ctx, { pageSize, pageToken });
       return { items: res.reservations, nextPageToken: res.nextPageToken };
@@ -70,9 +70,9 @@ export function listTrips(deps: WebServiceDeps) {
       nextStart(reservations, cursor.reservations, r, taken[0]),
       nextStart(payments, cursor.payments, p, taken[1]),
     ]);
-    const next: Cursor = { reservations: nextReservations, payments: nextPayments };
+    const next: TripsCursor = { reservations: nextReservations, payments: nextPayments };
     const more = next.reservations !== undefined || next.payments !== undefined;
-    return { trips, nextPageToken: more ? encodeCursor(next) : "" };
+    return { trips, nextPageToken: more ? tokens.encode(scope, next) : "" };
   };
 }
 
@@ -109,30 +109,4 @@ function compareTime(x: Timestamp | undefined, y: Timestamp | undefined): number
   const [xs, ys] = [x?.seconds ?? 0n, y?.seconds ?? 0n];
   if (xs !== ys) return xs > ys ? 1 : -1;
   return (x?.nanos ?? 0) - (y?.nanos ?? 0);
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify({ r: c.reservations ?? null, p: c.payments ?? null })).toString("base64url");
-}
-
-function decodeCursor(token: string): Cursor {
-  const refuse = () => {
-    const description = "is not a page token from a previous ListTrips response";
-    return invalidArgument(`page_token: ${description}`, [{ field: "page_token", rule: "page_token", description }]);
-  };
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw refuse();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-  } catch {
-    throw refuse();
-  }
-  const part = (v: unknown) => (v === null ? undefined : typeof v === "string" ? v : false);
-  if (typeof parsed !== "object" || parsed === null) throw refuse();
-  const { r, p } = parsed as Record<string, unknown>;
-  const reservations = part(r);
-  const payments = part(p);
-  // A cursor always points somewhere: a finished list has no token at all.
-  if (reservations === false || payments === false || (reservations === undefined && payments === undefined)) throw refuse();
-  return { reservations, payments };
 }

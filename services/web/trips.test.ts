@@ -7,12 +7,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { pageTokens } from "../../endpoints/page-tokens.js";
 import { ReservationState } from "../../gen/itinera/booking/v1/booking_pb.js";
 import { PaymentState } from "../../gen/itinera/payment/v1/payment_pb.js";
 import { testQuote } from "../../platform/quotes.testing.js";
 import { Browser } from "../../transport/browser.fixture.js";
 import { addPayment, addReservation, CHECK_IN, CHECK_OUT } from "./fakes.fixture.js";
-import { signedUpBrowser, startWebHarness, type WebHarness } from "./harness.fixture.js";
+import { signedUpBrowser, startWebHarness, TEST_PAGE_TOKEN_SECRET, type WebHarness } from "./harness.fixture.js";
+import { tripsCursor } from "./trips-cursor.js";
 
 let h: WebHarness;
 test.before(async () => {
@@ -245,18 +247,40 @@ test("ListTrips: reservations and the payments that never became one (declined, 
   assert.is(calls("payment.ListPayments").at(-1)!.principal?.id, "cus_nina", "with the customer's own token");
 });
 
-test("ListTrips refuses a page token it did not write, naming the field", async () => {
-  const b = await signedIn("otto");
-  for (const pageToken of ["not a token", Buffer.from("[]").toString("base64url"), Buffer.from('{"r":null,"p":null}').toString("base64url"), Buffer.from('{"r":5}').toString("base64url")]) {
+test("ListTrips refuses a page token it did not write or wrote for another customer, naming the field, asking no source", async () => {
+  const otto = await signedIn("otto");
+  const paula = await signedIn("paula");
+  for (const c of ["8", "9"]) addPayment(h.world, `pay_${c.repeat(32)}`, "cus_otto", PaymentState.DECLINED);
+  const first = await otto.call("ListTrips", { pageSize: 1 });
+  const ottos: string = first.body.nextPageToken;
+  assert.ok(ottos, "otto has a second page");
+  const [payload, mac] = ottos.split(".") as [string, string];
+  const cursor = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  const signedWith = (secret: string, list = "ListTrips") => pageTokens({ secret, list, codec: tripsCursor, scopeIs: "customer" });
+  const forged = [
+    "not a token",
+    Buffer.from(JSON.stringify(cursor)).toString("base64url"), // the cursor, unsigned (the old, unsigned form)
+    `${Buffer.from(JSON.stringify([cursor[0], "at-0"])).toString("base64url")}.${mac}`, // the cursor edited, the signature kept
+    `${payload}.${mac.slice(0, -1)}${mac.endsWith("A") ? "B" : "A"}`, // the signature edited
+    signedWith("another-secret").encode(["cus_otto"], { reservations: undefined, payments: "at-0" }), // signed with another key
+    signedWith(TEST_PAGE_TOKEN_SECRET, "ListPayments").encode(["cus_otto"], { reservations: undefined, payments: "at-0" }), // another list's
+  ];
+  const asked = () => calls("payment.ListPayments").length + calls("booking.ListReservations").length;
+  const before = asked();
+  const refuse = async (b: Browser, pageToken: string) => {
     const res = await b.call("ListTrips", { pageToken });
     assert.is(res.status, 400, pageToken);
     assert.is(res.body.code, "invalid_argument");
-    assert.match(res.body.message, /page_token: is not a page token from a previous ListTrips response/);
-  }
-  // A well-formed cursor whose inner token the source did not write: the source refuses it.
-  const inner = await b.call("ListTrips", { pageToken: Buffer.from('{"r":"forged","p":null}').toString("base64url") });
-  assert.is(inner.body.code, "invalid_argument");
-  assert.match(inner.body.message, /page_token/);
+    assert.match(res.body.message, /page_token: is not a page token from a previous response for the same customer/);
+  };
+  for (const pageToken of forged) await refuse(otto, pageToken);
+  await refuse(paula, ottos); // another customer's token
+  assert.is(asked(), before, "no source is asked on a refused token");
+  // The token itself still pages otto on.
+  const second = await otto.call("ListTrips", { pageSize: 1, pageToken: ottos });
+  assert.is(second.status, 200, JSON.stringify(second.body));
+  assert.is(second.body.trips.length, 1);
+  assert.is.not(second.body.trips[0].paymentId, first.body.trips[0].paymentId);
 });
 
 test("GetWallet is the signed-in customer's own wallet", async () => {
