@@ -58,14 +58,19 @@ export async function prepareSaga(m: Marketplace, opts: { bookings: number; cust
   return { m, customers, stays, bookings: opts.bookings };
 }
 
-/** How far a run is: bookings at the end of their saga (their e-mail sent, the last step) and events published, on either bus engine. */
+/**
+ * How far a run is: bookings at the end of their saga (an e-mail of theirs sent, the last step) and events
+ * published, on either bus engine. Counted by reservation, not by e-mail: one confirmed and then cancelled
+ * sends two (invoice, cancellation), and counting those twice made `finished` pass the bookings begun — a
+ * killer waiting for "nothing in flight" then waited out its 240 s (the NATS-cluster crash test, twice).
+ */
 export async function sagaProgress(m: Marketplace): Promise<{ finished: number; published: number }> {
   // A connection per call: the database itself may have been killed since the last one.
   const db = new pg.Client({ connectionString: m.databaseUrl });
   db.on("error", () => {});
   try {
     await db.connect();
-    const r = await db.query<{ finished: string }>(`select count(*) as finished from mailer.emails where state = 'sent'`);
+    const r = await db.query<{ finished: string }>(`select count(distinct reservation_id) as finished from mailer.emails where state = 'sent'`);
     return { finished: Number(r.rows[0]!.finished), published: await m.busPublished() };
   } finally {
     await db.end().catch(() => {});
