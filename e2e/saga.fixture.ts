@@ -62,7 +62,7 @@ export async function prepareSaga(m: Marketplace, opts: { bookings: number; cust
  * How far a run is: bookings at the end of their saga (an e-mail of theirs sent, the last step) and events
  * published, on either bus engine. Counted by reservation, not by e-mail: one confirmed and then cancelled
  * sends two (invoice, cancellation), and counting those twice made `finished` pass the bookings begun — a
- * killer waiting for "nothing in flight" then waited out its 240 s (the NATS-cluster crash test, twice).
+ * killer waiting for "nothing in flight" then waited out its 240 s (the NATS-cluster crash test, once in CI).
  */
 export async function sagaProgress(m: Marketplace): Promise<{ finished: number; published: number }> {
   // A connection per call: the database itself may have been killed since the last one.
